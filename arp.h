@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* arp.h - ARP responder */
+
+#ifndef ARP_H
+#define ARP_H
+
+#include "passt.h"
+
+struct pool;
+
+void arp(struct ctx *c, const struct pool *p);
+
+#endif /* ARP_H */

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* icmp.h - ICMP/ICMPv6 echo over ping sockets */
+
+#ifndef ICMP_H
+#define ICMP_H
+
+#include <time.h>
+
+#include "passt.h"
+
+struct pool;
+
+int icmp_tap_handler(struct ctx *c, int af, const void *saddr,
+		     const void *daddr, const struct pool *p,
+		     const struct timespec *now);
+void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		       const struct timespec *now);
+void icmp_timer(struct ctx *c, const struct timespec *now);
+void icmp_init(struct ctx *c);
+
+#endif /* ICMP_H */

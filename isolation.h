@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* isolation.h - Privilege dropping and sandboxing stages */
+
+#ifndef ISOLATION_H
+#define ISOLATION_H
+
+#include "passt.h"
+
+void isolate_user(struct ctx *c);
+void isolate_postfork(const struct ctx *c);
+
+#endif /* ISOLATION_H */

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* log.c - Logging to syslog, standard error or a file, with rate limits
+ *
+ * Messages go to standard error while the process runs in the foreground
+ * (or with -e), to a file with -l, and to syslog otherwise. Syslog is opened
+ * lazily with LOG_NDELAY off: where no daemon listens on /dev/log, messages
+ * are dropped by the C library without retries or errors.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/**
+ * struct log_state - Where and what to log; set up before the main loop
+ * @level:	Highest priority value printed (LOG_ERR..LOG_TRACE)
+ * @to_stderr:	Print to standard error
+ * @file_fd:	Log file descriptor, -1 if none
+ * @ident:	Program name used as prefix
+ */
+static struct log_state {
+	int level;
+	bool to_stderr;
+	int file_fd;
+	const char *ident;
+} log_st = { LOG_INFO, true, -1, "passt" };
+
+/**
+ * log_init() - Set program name, destination and level
+ * @ident:	Program name
+ * @to_stderr:	Log to standard error instead of syslog
+ * @level:	Highest priority printed
+ */
+void log_init(const char *ident, bool to_stderr, int level)
+{
+	log_st.ident = ident;
+	log_st.to_stderr = to_stderr;
+	log_st.level = level;
+	openlog(ident, LOG_PID, LOG_DAEMON);
+}
+
+/**
+ * log_set_level() - Change the highest priority printed
+ * @level:	LOG_ERR..LOG_TRACE
+ */
+void log_set_level(int level)
+{
+	log_st.level = level;
+}
+
+/**
+ * log_set_stderr() - Choose standard error or syslog
+ * @to_stderr:	true for standard error
+ */
+void log_set_stderr(bool to_stderr)
+{
+	log_st.to_stderr = to_stderr;
+}
+
+/**
+ * log_open_file() - Log to a file from now on (set-up only)
+ * @path:	File path, created or appended to
+ */
+void log_open_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		die_perror("Can't open log file %s", path);
+	log_st.file_fd = fd;
+}
+
+/**
+ * log_enabled() - Would a message of this priority be printed?
+ * @pri:	Priority
+ *
+ * Return: true if printed
+ */
+bool log_enabled(int pri)
+{
+	return pri <= log_st.level;
+}
+
+/**
+ * log_write() - Format and emit one line
+ * @pri:	Priority
+ * @errnum:	errno value to append, 0 for none
+ * @fmt:	Format string
+ * @ap:		Arguments
+ *
+ * #syscalls write writev clock_gettime
+ */
+static void log_write(int pri, int errnum, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int n, m;
+
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	if (errnum) {
+		m = snprintf(buf + n, sizeof(buf) - 1 - n, ": %s",
+			     strerror(errnum));
+		if (m > 0)
+			n = (n + m > (int)sizeof(buf) - 2) ?
+			    (int)sizeof(buf) - 2 : n + m;
+	}
+	buf[n++] = '\n';
+	buf[n] = '\0';
+
+	if (log_st.file_fd >= 0) {
+		if (write(log_st.file_fd, buf, n) < 0)
+			return;
+	} else if (log_st.to_stderr) {
+		if (write(STDERR_FILENO, buf, n) < 0)
+			return;
+	} else {
+		syslog(pri > LOG_DEBUG ? LOG_DEBUG : pri, "%s", buf);
+	}
+}
+
+/**
+ * logmsg() - Log a message if its priority is enabled
+ * @pri:	Priority
+ * @with_errno:	Append strerror(errno)
+ * @fmt:	Format string
+ */
+void logmsg(int pri, bool with_errno, const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	if (!log_enabled(pri))
+		return;
+	va_start(ap, fmt);
+	log_write(pri, with_errno ? errnum : 0, fmt, ap);
+	va_end(ap);
+	errno = errnum;
+}
+
+/**
+ * die_do() - Print an error and exit: set-up errors only
+ * @with_errno:	Append strerror(errno)
+ * @fmt:	Format string
+ */
+void die_do(bool with_errno, const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!log_st.to_stderr && log_st.file_fd < 0) {
+		va_list aq;
+
+		va_copy(aq, ap);
+		log_st.to_stderr = true;
+		log_write(LOG_ERR, with_errno ? errnum : 0, fmt, aq);
+		log_st.to_stderr = false;
+		va_end(aq);
+	}
+	log_write(LOG_ERR, with_errno ? errnum : 0, fmt, ap);
+	va_end(ap);
+	_exit(EXIT_FAILURE);
+}
+
+/**
+ * log_rl_check() - Account one message against a call site's rate limit
+ * @rl:		Call site state
+ *
+ * Return: true if the message may be printed
+ */
+bool log_rl_check(struct log_rl *rl)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - rl->last >= LOG_RATELIMIT_INTERVAL) {
+		if (rl->suppressed)
+			logmsg(LOG_WARNING, false, "(suppressed %u messages)",
+			       rl->suppressed);
+		rl->last = now.tv_sec;
+		rl->printed = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->printed < LOG_RATELIMIT_BURST) {
+		rl->printed++;
+		return true;
+	}
+	rl->suppressed++;
+	return false;
+}

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* passt.c - Entry point: set-up sequence and the epoll loop
+ *
+ * Theory of Operation
+ *
+ * One binary, two personalities chosen by argv[0]: passt serves a virtual
+ * machine over a UNIX stream socket, pasta a network namespace over a tap
+ * device. Both translate the guest's Ethernet frames into host L4 sockets.
+ *
+ * Set-up runs to completion before the loop starts, and opens everything
+ * the loop will use: configuration (conf.c), the namespace and tap (pasta.c,
+ * tap.c), the UNIX socket (tap.c), forwarded ports (tcp.c, udp.c), the
+ * housekeeping timer. Then privileges are dropped (isolation.c), the
+ * process forks to background if asked, and the loop runs until a signal
+ * or, for pasta with a spawned command, until that command exits.
+ *
+ * The loop waits on one epoll instance. Each event carries a 64-bit
+ * union epoll_ref: type, file descriptor and 32 bits of protocol data.
+ * passt_dispatch() holds the only switch over the types. After each batch
+ * of events the protocols flush the frames they queued for the guest, so
+ * that output is batched too. The clock is read once per batch.
+ */
+
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+
+#include "conf.h"
+#include "icmp.h"
+#include "isolation.h"
+#include "log.h"
+#include "ndp.h"
+#include "netlink.h"
+#include "packet.h"
+#include "passt.h"
+#include "pasta.h"
+#include "pcap.h"
+#include "tap.h"
+#include "tcp.h"
+#include "tcp_splice.h"
+#include "udp.h"
+#include "util.h"
+
+#define EPOLL_EVENTS		64
+
+/* The execution context: static, as it's large (forwarding tables) */
+static struct ctx passt_ctx;
+
+/**
+ * passt_timer_init() - Start the periodic housekeeping timer (set-up)
+ * @c:		Execution context
+ */
+static void passt_timer_init(struct ctx *c)
+{
+	struct itimerspec it = {
+		.it_interval = { TIMER_INTERVAL_MS / 1000,
+				 (TIMER_INTERVAL_MS % 1000) * 1000000L },
+	};
+
+	it.it_value = it.it_interval;
+	c->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC);
+	if (c->timer_fd < 0 || timerfd_settime(c->timer_fd, 0, &it, NULL))
+		die_perror("Can't set up housekeeping timer");
+	if (epoll_add(c, c->timer_fd, EPOLLIN,
+		      epoll_ref_make(EPOLL_TYPE_TIMER, c->timer_fd, 0)))
+		die("Can't add housekeeping timer to epoll");
+}
+
+/**
+ * passt_stats_print() - Print counters, for --stats and at debug level
+ * @c:		Execution context
+ */
+void passt_stats_print(const struct ctx *c)
+{
+	const struct passt_stats *s = &c->stats;
+
+	info("frames in %llu out %llu; drops: short %llu long %llu l2 %llu "
+	     "l3 %llu pool %llu out %llu; rejected clients %llu; "
+	     "arp %llu/%llu; bad ranges %llu; dhcp %llu dhcpv6 %llu "
+	     "ndp %llu icmp %llu udp %llu tcp %llu",
+	     s->tap_frames_in, s->tap_frames_out, s->tap_drop_short,
+	     s->tap_drop_long, s->tap_drop_l2, s->tap_drop_l3,
+	     s->tap_drop_pool, s->tap_drop_out, s->tap_client_rejected,
+	     s->arp_replies, s->arp_drop, packet_bad_range_count(),
+	     s->dhcp_drop, s->dhcpv6_drop, s->ndp_drop, s->icmp_drop,
+	     s->udp_drop, s->tcp_drop);
+}
+
+/**
+ * passt_timer() - Periodic housekeeping for every protocol
+ * @c:		Execution context
+ * @now:	Current timestamp
+ *
+ * #syscalls read
+ */
+static void passt_timer(struct ctx *c, const struct timespec *now)
+{
+	static struct timespec stats_last;	/* not reset: statistics only */
+	uint64_t expired;
+
+	if (read(c->timer_fd, &expired, sizeof(expired)) < 0 &&
+	    errno != EAGAIN)
+		warn_perror_ratelimit("housekeeping timer read");
+	ndp_timer(c, now);
+	icmp_timer(c, now);
+	udp_timer(c, now);
+	tcp_timer(c, now);
+	if (c->stats_interval &&
+	    now->tv_sec - stats_last.tv_sec >= c->stats_interval) {
+		passt_stats_print(c);
+		stats_last = *now;
+	}
+}
+
+/**
+ * passt_dispatch() - Call the handler for one epoll event
+ * @c:		Execution context
+ * @ev:		Event
+ * @now:	Current timestamp
+ */
+static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
+			   const struct timespec *now)
+{
+	union epoll_ref ref = { .u64 = ev->data.u64 };
+
+	switch (ref.type) {
+	case EPOLL_TYPE_TAP_PASTA:
+		tap_handler_pasta(c, ev->events, now);
+		break;
+	case EPOLL_TYPE_TAP_PASST:
+		tap_handler_passt(c, ev->events, now);
+		break;
+	case EPOLL_TYPE_TAP_LISTEN:
+		tap_listen_handler(c, ev->events);
+		break;
+	case EPOLL_TYPE_TIMER:
+		passt_timer(c, now);
+		break;
+	case EPOLL_TYPE_TCP:
+		tcp_sock_handler(c, ref, ev->events, now);
+		break;
+	case EPOLL_TYPE_TCP_SPLICE:
+		tcp_splice_sock_handler(c, ref, ev->events, now);
+		break;
+	case EPOLL_TYPE_TCP_LISTEN:
+		tcp_listen_handler(c, ref, now);
+		break;
+	case EPOLL_TYPE_TCP_TIMER:
+		tcp_timer_handler(c, ref);
+		break;
+	case EPOLL_TYPE_UDP_LISTEN:
+	case EPOLL_TYPE_UDP_REPLY:
+		udp_sock_handler(c, ref, ev->events, now);
+		break;
+	case EPOLL_TYPE_PING:
+		icmp_sock_handler(c, ref, ev->events, now);
+		break;
+	case EPOLL_TYPE_NSQUIT:
+		pasta_netns_quit_handler(c, ref.fd);
+		break;
+	default:
+		debug("Unexpected epoll reference type %u", ref.type);
+	}
+}
+
+/**
+ * passt_loop() - The main loop: wait, dispatch, flush; never returns
+ * @c:		Execution context
+ *
+ * #syscalls epoll_wait clock_gettime
+ */
+static void passt_loop(struct ctx *c)
+{
+	struct epoll_event events[EPOLL_EVENTS];
+	struct timespec now;
+	int n, i;
+
+	for (;;) {
+		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die_perror("epoll_wait() failed in main loop");
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (i = 0; i < n; i++)
+			passt_dispatch(c, &events[i], &now);
+		udp_flush(c);
+		tcp_flush(c);
+	}
+}
+
+/**
+ * passt_exit_handler() - SIGTERM, SIGINT, SIGHUP: clean up and exit
+ * @signo:	Signal number
+ */
+static void passt_exit_handler(int signo)
+{
+	const struct ctx *c = &passt_ctx;
+
+	if (c->mode == MODE_PASTA && c->pasta_child_pid > 0)
+		kill(c->pasta_child_pid, signo);
+	if (c->mode == MODE_PASST && c->fd_tap_listen >= 0)
+		unlink(c->sock_path);
+	_exit(EXIT_SUCCESS);
+}
+
+/**
+ * passt_signals_init() - Install signal handlers (set-up)
+ */
+static void passt_signals_init(void)
+{
+	struct sigaction sa = { .sa_handler = passt_exit_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/**
+ * passt_mode_from_argv0() - Choose the personality from the program name
+ * @argv0:	argv[0]
+ *
+ * Return: MODE_PASTA if the base name starts with "pasta", else MODE_PASST
+ */
+static enum passt_mode passt_mode_from_argv0(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	return strncmp(base, "pasta", strlen("pasta")) ? MODE_PASST : MODE_PASTA;
+}
+
+/**
+ * passt_pasta_setup() - pasta: namespace, tap device, namespace set-up
+ * @c:		Execution context
+ */
+static void passt_pasta_setup(struct ctx *c)
+{
+	if (*c->netns_path)
+		pasta_open_ns(c);
+	else
+		pasta_start_ns(c);
+	ns_call_setup(c->pasta_netns_fd);
+	nl_sock_init(c, true);
+	if (!c->splice_only && ns_call(tap_ns_tun, c))
+		die("Can't create tap device %s in namespace (is /dev/net/tun "
+		    "accessible?)", c->pasta_ifn);
+	pasta_ns_conf(c);
+}
+
+/**
+ * passt_background() - Write the PID file and fork to background, as asked
+ * @c:		Execution context
+ */
+static void passt_background(struct ctx *c)
+{
+	pid_t pid = 0;
+
+	if (!c->foreground) {
+		pid = daemonise();
+		if (pid) {
+			if (c->pidfile_fd >= 0)
+				pidfile_write(c->pidfile_fd, pid);
+			_exit(EXIT_SUCCESS);
+		}
+		if (!*c->log_file && !c->stderr)
+			log_set_stderr(false);
+	} else if (c->pidfile_fd >= 0) {
+		pidfile_write(c->pidfile_fd, getpid());
+	}
+	if (c->pidfile_fd >= 0)
+		close(c->pidfile_fd);
+	c->pidfile_fd = -1;
+}
+
+/**
+ * main() - Set up, drop privileges, fork if asked, run the loop
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Return: doesn't return: exits from the loop, handlers or on errors
+ */
+int main(int argc, char **argv)
+{
+	struct ctx *c = &passt_ctx;
+
+	c->mode = passt_mode_from_argv0(argv[0]);
+	log_init(c->mode == MODE_PASTA ? "pasta" : "passt", true, LOG_INFO);
+	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epollfd < 0)
+		die_perror("Can't create epoll instance");
+	conf(c, argc, argv);
+	if (*c->log_file)
+		log_open_file(c->log_file);
+	if (*c->pidfile)
+		c->pidfile_fd = pidfile_open(c->pidfile);
+	passt_signals_init();
+	pcap_init(c->pcap);
+	if (c->mode == MODE_PASTA)
+		passt_pasta_setup(c);
+	tap_backend_init(c);
+	icmp_init(c);
+	udp_init(c);
+	tcp_init(c);
+	passt_timer_init(c);
+	if (!c->quiet)
+		conf_print(c);
+	isolate_user(c);
+	passt_background(c);
+	isolate_postfork(c);
+	if (c->mode == MODE_PASTA)
+		pasta_release_child(c);
+	passt_loop(c);
+	return EXIT_SUCCESS;
+}

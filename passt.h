@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* passt.h - Execution context, epoll references, counters */
+
+#ifndef PASST_H
+#define PASST_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/un.h>
+#include <linux/if_ether.h>
+
+#include "fwd.h"
+#include "util.h"
+
+#define VERSION			"0.1"
+
+/**
+ * enum epoll_type - What an epoll event's file descriptor is
+ * @EPOLL_TYPE_NONE:		Unused, never registered
+ * @EPOLL_TYPE_TAP_PASTA:	Tap device (pasta)
+ * @EPOLL_TYPE_TAP_PASST:	Connected UNIX stream socket to qemu (passt)
+ * @EPOLL_TYPE_TAP_LISTEN:	Listening UNIX stream socket (passt)
+ * @EPOLL_TYPE_TIMER:		Periodic housekeeping timerfd
+ * @EPOLL_TYPE_TCP:		Connected TCP socket, flow index in data
+ * @EPOLL_TYPE_TCP_SPLICE:	Spliced TCP socket, flow index in data
+ * @EPOLL_TYPE_TCP_LISTEN:	Listening TCP socket for forwarded ports
+ * @EPOLL_TYPE_TCP_TIMER:	Per-connection TCP timerfd, flow index in data
+ * @EPOLL_TYPE_UDP_LISTEN:	Bound UDP socket for a forwarded port
+ * @EPOLL_TYPE_UDP_REPLY:	UDP flow socket (replies to the guest)
+ * @EPOLL_TYPE_PING:		ICMP/ICMPv6 echo (ping) socket
+ * @EPOLL_TYPE_NSQUIT:		Watch on the target namespace (pasta)
+ * @EPOLL_NUM_TYPES:		Number of types
+ */
+enum epoll_type {
+	EPOLL_TYPE_NONE = 0,
+	EPOLL_TYPE_TAP_PASTA,
+	EPOLL_TYPE_TAP_PASST,
+	EPOLL_TYPE_TAP_LISTEN,
+	EPOLL_TYPE_TIMER,
+	EPOLL_TYPE_TCP,
+	EPOLL_TYPE_TCP_SPLICE,
+	EPOLL_TYPE_TCP_LISTEN,
+	EPOLL_TYPE_TCP_TIMER,
+	EPOLL_TYPE_UDP_LISTEN,
+	EPOLL_TYPE_UDP_REPLY,
+	EPOLL_TYPE_PING,
+	EPOLL_TYPE_NSQUIT,
+	EPOLL_NUM_TYPES,
+};
+
+#define FD_REF_BITS		24
+#define FD_REF_MAX		((1 << (FD_REF_BITS - 1)) - 1)
+
+/**
+ * union epoll_ref - 64-bit reference carried by each epoll event
+ * @type:	enum epoll_type
+ * @fd:		File descriptor
+ * @data:	Protocol-specific: flow index, port, flags (see each file)
+ * @u64:	Opaque value stored in struct epoll_event
+ */
+union epoll_ref {
+	struct {
+		unsigned int type:8;
+		signed int fd:FD_REF_BITS;
+		uint32_t data;
+	};
+	uint64_t u64;
+};
+
+/**
+ * epoll_ref_make() - Build an epoll reference
+ * @type:	enum epoll_type
+ * @fd:		File descriptor, at most FD_REF_MAX
+ * @data:	Protocol-specific data
+ *
+ * Return: reference as its 64-bit value
+ */
+static inline uint64_t epoll_ref_make(enum epoll_type type, int fd,
+				      uint32_t data)
+{
+	union epoll_ref ref = { .type = type, .fd = fd, .data = data };
+
+	return ref.u64;
+}
+
+/**
+ * enum passt_mode - Binary personality, chosen by argv[0]
+ * @MODE_PASST:	UNIX stream socket to qemu
+ * @MODE_PASTA:	Tap device in a network namespace
+ */
+enum passt_mode {
+	MODE_PASST,
+	MODE_PASTA,
+};
+
+#define DNS_MAX			3	/* Resolvers kept, per family */
+#define DNS_SEARCH_MAX		6	/* Search domains kept */
+#define DNS_NAME_MAX		254	/* Longest domain name, with final dot */
+
+/**
+ * struct ip4_ctx - IPv4 configuration and state
+ * @addr:	Address given to the guest, network order
+ * @addr_seen:	Last source address seen from the guest
+ * @prefix_len:	Prefix length of @addr
+ * @gw:		Default gateway given to the guest
+ * @map_host_loopback: Guest destination translated to host loopback
+ * @dns:	Resolvers given to the guest, INADDR_ANY terminated
+ * @dns_match:	--dns-forward address: DNS to it goes to @dns_host
+ * @dns_host:	Host resolver for @dns_match
+ * @addr_out:	Source address for outbound sockets (-o), or INADDR_ANY
+ * @ifname_out:	Interface outbound sockets bind to, empty for none
+ * @no_copy_routes:	--config-net: set only the default route
+ * @no_copy_addrs:	--config-net: set only @addr
+ * @addr_given:	-a given for IPv4
+ * @gw_given:	-g given for IPv4
+ */
+struct ip4_ctx {
+	struct in_addr addr;
+	struct in_addr addr_seen;
+	int prefix_len;
+	struct in_addr gw;
+	struct in_addr map_host_loopback;
+	struct in_addr dns[DNS_MAX + 1];
+	struct in_addr dns_match;
+	struct in_addr dns_host;
+	struct in_addr addr_out;
+	char ifname_out[IFNAMSIZ];
+	bool no_copy_routes;
+	bool no_copy_addrs;
+	bool addr_given;
+	bool gw_given;
+};
+
+/**
+ * struct ip6_ctx - IPv6 configuration and state
+ * @addr:	Global address given to the guest
+ * @addr_seen:	Last global source address seen from the guest
+ * @addr_ll_seen: Last link-local source address seen from the guest
+ * @prefix_len:	Prefix length of @addr
+ * @gw:		Default gateway (router) given to the guest
+ * @our_tap_ll:	Our link-local address, source of RAs and DHCPv6
+ * @map_host_loopback: Guest destination translated to host loopback
+ * @dns:	Resolvers given to the guest, in6addr_any terminated
+ * @dns_match:	--dns-forward address
+ * @dns_host:	Host resolver for @dns_match
+ * @addr_out:	Source address for outbound sockets (-o)
+ * @ifname_out:	Interface outbound sockets bind to, empty for none
+ * @no_copy_routes:	--config-net: set only the default route
+ * @no_copy_addrs:	--config-net: set only @addr
+ * @addr_given:	-a given for IPv6
+ * @gw_given:	-g given for IPv6
+ */
+struct ip6_ctx {
+	struct in6_addr addr;
+	struct in6_addr addr_seen;
+	struct in6_addr addr_ll_seen;
+	int prefix_len;
+	struct in6_addr gw;
+	struct in6_addr our_tap_ll;
+	struct in6_addr map_host_loopback;
+	struct in6_addr dns[DNS_MAX + 1];
+	struct in6_addr dns_match;
+	struct in6_addr dns_host;
+	struct in6_addr addr_out;
+	char ifname_out[IFNAMSIZ];
+	bool no_copy_routes;
+	bool no_copy_addrs;
+	bool addr_given;
+	bool gw_given;
+};
+
+/**
+ * struct passt_stats - Drop and event counters, printed by --stats
+ * @tap_frames_in:	Frames read from the tap back-end
+ * @tap_frames_out:	Frames written to the tap back-end
+ * @tap_drop_short:	Frames shorter than an Ethernet header
+ * @tap_drop_long:	Frames longer than the largest we take
+ * @tap_drop_l2:	Frames of an EtherType we don't handle
+ * @tap_drop_l3:	IP headers that failed validation
+ * @tap_drop_pool:	Frames that did not fit the input pool
+ * @tap_drop_out:	Frames the tap back-end did not take
+ * @tap_client_rejected: Extra passt clients closed at accept
+ * @arp_replies:	ARP replies sent
+ * @arp_drop:		ARP frames dropped (malformed or ignored)
+ * @pkt_bad_range:	Packet pool accesses refused (bounds)
+ * @dhcp_drop:		DHCP requests dropped (malformed)
+ * @dhcpv6_drop:	DHCPv6 requests dropped (malformed)
+ * @ndp_drop:		NDP messages dropped (malformed)
+ * @icmp_drop:		ICMP echo requests dropped
+ * @udp_drop:		UDP datagrams dropped
+ * @tcp_drop:		TCP segments dropped
+ */
+struct passt_stats {
+	unsigned long long tap_frames_in;
+	unsigned long long tap_frames_out;
+	unsigned long long tap_drop_short;
+	unsigned long long tap_drop_long;
+	unsigned long long tap_drop_l2;
+	unsigned long long tap_drop_l3;
+	unsigned long long tap_drop_pool;
+	unsigned long long tap_drop_out;
+	unsigned long long tap_client_rejected;
+	unsigned long long arp_replies;
+	unsigned long long arp_drop;
+	unsigned long long pkt_bad_range;
+	unsigned long long dhcp_drop;
+	unsigned long long dhcpv6_drop;
+	unsigned long long ndp_drop;
+	unsigned long long icmp_drop;
+	unsigned long long udp_drop;
+	unsigned long long tcp_drop;
+};
+
+/**
+ * struct tap_partial - A frame split across reads of the passt socket
+ * @len:	Bytes of the partial frame (with length prefix) kept
+ * @skip:	Bytes of an oversized frame still to discard from the stream
+ */
+struct tap_partial {
+	size_t len;
+	size_t skip;
+};
+
+/**
+ * struct ctx - Execution context: configuration and run-time state
+ * @mode:		passt or pasta
+ * @debug:		--debug given
+ * @trace:		--trace given
+ * @quiet:		--quiet given
+ * @foreground:		Don't fork to background
+ * @stderr:		Log to standard error
+ * @stats_interval:	--stats delay in seconds, 0 for none
+ * @one_off:		passt: exit after the first client leaves
+ * @pidfile:		--pid path, empty if none
+ * @pidfile_fd:		PID file, opened at set-up, -1 if none
+ * @sock_path:		passt: UNIX socket path
+ * @pcap:		--pcap path, empty if none
+ * @log_file:		--log-file path, empty if none
+ * @runas_uid:		--runas user, or nobody
+ * @runas_gid:		--runas group
+ * @runas_given:	--runas given
+ * @epollfd:		The epoll instance
+ * @fd_tap_listen:	passt: listening UNIX socket, -1 if none
+ * @fd_tap:		passt: connected client; pasta: tap device; -1 if none
+ * @fd_tap_given:	passt: -F/--fd, pre-opened socket
+ * @timer_fd:		Periodic housekeeping timerfd
+ * @tap_partial:	passt: partial frame state across reads
+ * @vnet_hdr:		pasta: tap frames carry a virtio-net header
+ * @tap_offloads:	pasta: TUN_F_* offloads the kernel accepted
+ * @our_tap_mac:	Our MAC address, source of frames to the guest (-M)
+ * @guest_mac:		Guest's MAC address, as seen, else broadcast
+ * @ns_mac:		pasta: --ns-mac-addr for the tap, all zero if unset
+ * @ifi4:		Host interface index for IPv4 (template), 0 if none
+ * @ifi6:		Host interface index for IPv6 (template), 0 if none
+ * @ifname:		-i: template interface name, empty for the default
+ * @pasta_ifn:		pasta: tap interface name in the namespace
+ * @pasta_ifi:		pasta: tap interface index in the namespace
+ * @mtu:		MTU given to the guest, 0 for none (-m)
+ * @ip4:		IPv4 configuration
+ * @ip6:		IPv6 configuration
+ * @ifi4_up:		IPv4 enabled
+ * @ifi6_up:		IPv6 enabled
+ * @local_mode4:	No IPv4 template: link-local configuration
+ * @local_mode6:	No IPv6 template: link-local configuration
+ * @dns_search:		Search domains, empty string terminated
+ * @hostname:		-H: DHCP option 12, empty if none
+ * @fqdn:		--fqdn: DHCP option 81 and DHCPv6 39, empty if none
+ * @no_tcp:		--no-tcp
+ * @no_udp:		--no-udp
+ * @no_icmp:		--no-icmp
+ * @no_dhcp:		--no-dhcp
+ * @no_dhcpv6:		--no-dhcpv6
+ * @no_ndp:		--no-ndp
+ * @no_ra:		--no-ra
+ * @no_map_gw:		--no-map-gw
+ * @no_dhcp_dns:	Don't send resolvers by DHCP/NDP/DHCPv6
+ * @no_dhcp_dns_search:	Don't send search domains by DHCP/NDP/DHCPv6
+ * @freebind:		--freebind
+ * @no_splice:		pasta: --no-splice
+ * @host_lo_to_ns_lo:	pasta: --host-lo-to-ns-lo
+ * @tcp_in:		-t: forward host ports to the guest
+ * @udp_in:		-u: forward host ports to the guest
+ * @tcp_out:		-T: forward namespace ports to the host (pasta)
+ * @udp_out:		-U: forward namespace ports to the host (pasta)
+ * @netns_path:		pasta: --netns or PID's /proc path, empty to create
+ * @userns_path:	pasta: --userns path, empty for none/derived
+ * @netns_only:		pasta: --netns-only
+ * @no_netns_quit:	pasta: --no-netns-quit
+ * @no_pidns:		pasta: --no-pidns
+ * @config_net:		pasta: --config-net
+ * @splice_only:	pasta: --splice-only
+ * @pasta_netns_fd:	pasta: target network namespace, -1 if none
+ * @pasta_userns_fd:	pasta: target user namespace, -1 if none
+ * @pasta_child_pid:	pasta: the spawned command, 0 if none
+ * @pasta_argv:		pasta: command to spawn, NULL for the shell
+ * @pasta_pid_arg:	pasta: PID given as argument, 0 if none
+ * @uid:		Real user ID at start
+ * @gid:		Real group ID at start
+ * @stats:		Counters
+ */
+struct ctx {
+	enum passt_mode mode;
+	bool debug;
+	bool trace;
+	bool quiet;
+	bool foreground;
+	bool stderr;
+	int stats_interval;
+	bool one_off;
+	char pidfile[PATH_MAX];
+	int pidfile_fd;
+	char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char pcap[PATH_MAX];
+	char log_file[PATH_MAX];
+	uid_t runas_uid;
+	gid_t runas_gid;
+	bool runas_given;
+
+	int epollfd;
+	int fd_tap_listen;
+	int fd_tap;
+	bool fd_tap_given;
+	int timer_fd;
+	struct tap_partial tap_partial;
+	bool vnet_hdr;
+	unsigned tap_offloads;
+
+	unsigned char our_tap_mac[ETH_ALEN];
+	unsigned char guest_mac[ETH_ALEN];
+	unsigned char ns_mac[ETH_ALEN];
+
+	unsigned ifi4;
+	unsigned ifi6;
+	char ifname[IFNAMSIZ];
+	char pasta_ifn[IFNAMSIZ];
+	unsigned pasta_ifi;
+	int mtu;
+
+	struct ip4_ctx ip4;
+	struct ip6_ctx ip6;
+	bool ifi4_up;
+	bool ifi6_up;
+	bool local_mode4;
+	bool local_mode6;
+	char dns_search[DNS_SEARCH_MAX + 1][DNS_NAME_MAX + 1];
+	char hostname[256];
+	char fqdn[256];
+
+	bool no_tcp;
+	bool no_udp;
+	bool no_icmp;
+	bool no_dhcp;
+	bool no_dhcpv6;
+	bool no_ndp;
+	bool no_ra;
+	bool no_map_gw;
+	bool no_dhcp_dns;
+	bool no_dhcp_dns_search;
+	bool freebind;
+	bool no_splice;
+	bool host_lo_to_ns_lo;
+
+	struct fwd_ports tcp_in;
+	struct fwd_ports udp_in;
+	struct fwd_ports tcp_out;
+	struct fwd_ports udp_out;
+
+	char netns_path[PATH_MAX];
+	char userns_path[PATH_MAX];
+	bool netns_only;
+	bool no_netns_quit;
+	bool no_pidns;
+	bool config_net;
+	bool splice_only;
+	int pasta_netns_fd;
+	int pasta_userns_fd;
+	pid_t pasta_child_pid;
+	char **pasta_argv;
+	pid_t pasta_pid_arg;
+
+	uid_t uid;
+	gid_t gid;
+
+	struct passt_stats stats;
+};
+
+/* Housekeeping tick: NDP, UDP and ICMP expiry, port scans */
+#define TIMER_INTERVAL_MS	1000
+
+void passt_stats_print(const struct ctx *c);
+
+#endif /* PASST_H */

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pasta.c - Namespaces: create or join, spawn the command, set up the link
+ *
+ * Theory of Operation
+ *
+ * Without a PID or --netns, pasta clones a child into new user, network
+ * and UTS namespaces. The child blocks on a pipe while the parent writes
+ * its uid and gid maps (the caller's IDs, or root's when started as root,
+ * map to root inside), opens its namespace files, creates the tap device
+ * and configures the namespace by netlink. Only then is the child released
+ * to exec the command (default: $SHELL, else /bin/sh), so that the command
+ * starts with a working network. pasta stays in the foreground and exits
+ * with the command's status (SIGCHLD handler).
+ *
+ * With a PID, pasta joins /proc/PID/ns/net (and the user namespace of that
+ * process unless --netns-only); with --netns PATH|NAME, that namespace, and
+ * a user namespace only if --userns is given. With --no-netns-quit unset,
+ * pasta exits when the namespace goes away: a pidfd tells when the process
+ * exits, an inotify watch when a bound namespace file is removed.
+ *
+ * To act inside the target network namespace the process needs
+ * CAP_SYS_ADMIN over the namespace's owning user namespace: unprivileged,
+ * it joins that user namespace right away; as root it joins it only when
+ * dropping privileges (isolation.c), so that set-up can still bind
+ * privileged ports on the host. Work inside the namespace runs in short
+ * clones through ns_call() (util.c): the main process never leaves the
+ * host's network namespace, where its sockets live.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "netlink.h"
+#include "passt.h"
+#include "pasta.h"
+#include "util.h"
+
+#define PASTA_STACK_SIZE	(256 * 1024)
+
+/**
+ * struct pasta_state - Spawned command and namespace watch
+ * @sync:	Pipe the child waits on before exec: read end, write end
+ * @argv:	Command to run in the child
+ * @quit_fd:	pidfd or inotify descriptor watching the namespace
+ * @quit_name:	With inotify: name of the namespace file in its directory
+ * @stack:	Stack for the child (it's a separate process: copied)
+ */
+static struct pasta_state {
+	int sync[2];
+	char **argv;
+	int quit_fd;
+	char quit_name[PATH_MAX];
+	char stack[PASTA_STACK_SIZE] __attribute__((aligned(16)));
+} pasta_st = { { -1, -1 }, NULL, -1, "", { 0 } };
+
+/**
+ * pasta_child() - Child: wait for the namespace to be ready, exec the command
+ * @arg:	Unused
+ *
+ * Return: doesn't return on success, 1 if released without go-ahead,
+ *	   127 if the command can't be run
+ */
+static int pasta_child(void *arg)
+{
+	static char *shell_argv[2];
+	char **argv = pasta_st.argv;
+	char go;
+
+	(void)arg;
+	close(pasta_st.sync[1]);
+	if (read(pasta_st.sync[0], &go, 1) != 1)
+		_exit(1);
+	close(pasta_st.sync[0]);
+	sethostname("pasta", strlen("pasta"));
+	if (!argv || !argv[0]) {
+		const char *sh = getenv("SHELL");
+
+		shell_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+		argv = shell_argv;
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "pasta: can't run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Context seen by the SIGCHLD handler, set once at set-up */
+static const struct ctx *pasta_sig_ctx;
+
+/**
+ * pasta_sigchld() - SIGCHLD: exit with the spawned command's status
+ * @signo:	Signal number, unused
+ */
+static void pasta_sigchld(int signo)
+{
+	siginfo_t info;
+
+	(void)signo;
+	if (!pasta_sig_ctx || pasta_sig_ctx->pasta_child_pid <= 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (waitid(P_PID, pasta_sig_ctx->pasta_child_pid, &info,
+		   WEXITED | WNOHANG) || !info.si_pid)
+		return;
+	if (info.si_code == CLD_EXITED)
+		_exit(info.si_status);
+	_exit(128 + info.si_status);
+}
+
+/**
+ * pasta_write_maps() - Map the caller's IDs to root in the child's userns
+ * @c:		Execution context
+ * @pid:	Child's PID
+ */
+static void pasta_write_maps(const struct ctx *c, pid_t pid)
+{
+	char path[64], map[64];
+
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)c->uid);
+	snprintf(path, sizeof(path), "/proc/%i/uid_map", pid);
+	if (write_file(path, map))
+		die_perror("Can't write uid map for %i", pid);
+	snprintf(path, sizeof(path), "/proc/%i/setgroups", pid);
+	if (c->uid && write_file(path, "deny"))
+		die_perror("Can't deny setgroups for %i", pid);
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)c->gid);
+	snprintf(path, sizeof(path), "/proc/%i/gid_map", pid);
+	if (write_file(path, map))
+		die_perror("Can't write gid map for %i", pid);
+}
+
+/**
+ * pasta_open_ns_files() - Open a process's network and user namespaces
+ * @c:		Execution context
+ * @pid:	Process
+ * @userns:	Open the user namespace too
+ */
+static void pasta_open_ns_files(struct ctx *c, pid_t pid, bool userns)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%i/ns/net", pid);
+	c->pasta_netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (c->pasta_netns_fd < 0)
+		die_perror("Can't open network namespace %s", path);
+	if (!userns)
+		return;
+	snprintf(path, sizeof(path), "/proc/%i/ns/user", pid);
+	c->pasta_userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (c->pasta_userns_fd < 0)
+		die_perror("Can't open user namespace %s", path);
+}
+
+/**
+ * pasta_join_userns() - Join the target user namespace if unprivileged
+ * @c:		Execution context
+ *
+ * Root keeps its host privileges until isolate_user() joins it.
+ */
+static void pasta_join_userns(const struct ctx *c)
+{
+	if (c->pasta_userns_fd < 0 || !geteuid())
+		return;
+	if (setns(c->pasta_userns_fd, CLONE_NEWUSER))
+		die_perror("Can't join user namespace");
+}
+
+/**
+ * pasta_start_ns() - Spawn the command in new user and network namespaces
+ * @c:		Execution context
+ */
+void pasta_start_ns(struct ctx *c)
+{
+	struct sigaction sa = { .sa_handler = pasta_sigchld };
+	int flags = CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWUTS | SIGCHLD;
+	pid_t pid;
+
+	pasta_sig_ctx = c;
+	pasta_st.argv = c->pasta_argv;
+	if (pipe2(pasta_st.sync, O_CLOEXEC))
+		die_perror("Can't create pipe for the namespace child");
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	pid = clone(pasta_child, pasta_st.stack + sizeof(pasta_st.stack),
+		    flags, NULL);
+	if (pid < 0)
+		die_perror("Can't create user and network namespaces");
+	close(pasta_st.sync[0]);
+	pasta_st.sync[0] = -1;
+	c->pasta_child_pid = pid;
+	pasta_write_maps(c, pid);
+	pasta_open_ns_files(c, pid, true);
+	pasta_join_userns(c);
+}
+
+/**
+ * pasta_open_ns() - Join an existing namespace: PID, --netns, --userns
+ * @c:		Execution context
+ */
+void pasta_open_ns(struct ctx *c)
+{
+	c->pasta_netns_fd = open(c->netns_path, O_RDONLY | O_CLOEXEC);
+	if (c->pasta_netns_fd < 0)
+		die_perror("Can't open network namespace %s", c->netns_path);
+	if (*c->userns_path && !c->netns_only) {
+		c->pasta_userns_fd = open(c->userns_path,
+					  O_RDONLY | O_CLOEXEC);
+		if (c->pasta_userns_fd < 0)
+			die_perror("Can't open user namespace %s",
+				   c->userns_path);
+	}
+	pasta_join_userns(c);
+	if (!c->no_netns_quit)
+		pasta_netns_quit_init(c);
+}
+
+/**
+ * pasta_release_child() - Let the spawned command run
+ * @c:		Execution context
+ */
+void pasta_release_child(struct ctx *c)
+{
+	if (c->pasta_child_pid <= 0 || pasta_st.sync[1] < 0)
+		return;
+	if (write(pasta_st.sync[1], "g", 1) != 1)
+		die_perror("Can't release the namespace child");
+	close(pasta_st.sync[1]);
+	pasta_st.sync[1] = -1;
+}
+
+/**
+ * struct pasta_conf_arg - What pasta_ns_lo_index() found in the namespace
+ * @lo:		Index of the loopback interface
+ */
+struct pasta_conf_arg {
+	unsigned lo;
+};
+
+/**
+ * pasta_ns_lo_index() - Find the loopback interface; runs in the namespace
+ * @arg:	struct pasta_conf_arg (output)
+ *
+ * Return: 0
+ */
+static int pasta_ns_lo_index(void *arg)
+{
+	struct pasta_conf_arg *a = arg;
+
+	a->lo = if_nametoindex("lo");
+	return 0;
+}
+
+/**
+ * pasta_ns_conf_addrs() - --config-net: addresses and routes on the tap
+ * @c:		Execution context
+ */
+static void pasta_ns_conf_addrs(const struct ctx *c)
+{
+	int ret = 0;
+
+	if (c->ifi4_up) {
+		if (c->ip4.no_copy_addrs || c->local_mode4 || !c->ifi4)
+			ret = nl_addr_set(nl_sock_ns, c->pasta_ifi, AF_INET,
+					  &c->ip4.addr, c->ip4.prefix_len);
+		else
+			ret = nl_addr_dup(nl_sock, c->ifi4, nl_sock_ns,
+					  c->pasta_ifi, AF_INET);
+		if (ret < 0)
+			die("Can't set IPv4 address in namespace: %s",
+			    strerror(-ret));
+		if (c->ip4.no_copy_routes || c->local_mode4 || !c->ifi4)
+			ret = nl_route_set_def(nl_sock_ns, c->pasta_ifi,
+					       AF_INET, &c->ip4.gw);
+		else
+			ret = nl_route_dup(nl_sock, c->ifi4, nl_sock_ns,
+					   c->pasta_ifi, AF_INET);
+		if (ret < 0)
+			die("Can't set IPv4 routes in namespace: %s",
+			    strerror(-ret));
+	}
+	if (!c->ifi6_up)
+		return;
+	if (!c->local_mode6) {
+		if (c->ip6.no_copy_addrs || !c->ifi6)
+			ret = nl_addr_set(nl_sock_ns, c->pasta_ifi, AF_INET6,
+					  &c->ip6.addr, c->ip6.prefix_len);
+		else
+			ret = nl_addr_dup(nl_sock, c->ifi6, nl_sock_ns,
+					  c->pasta_ifi, AF_INET6);
+		if (ret < 0)
+			die("Can't set IPv6 address in namespace: %s",
+			    strerror(-ret));
+	}
+	if (c->ip6.no_copy_routes || c->local_mode6 || !c->ifi6)
+		ret = nl_route_set_def(nl_sock_ns, c->pasta_ifi, AF_INET6,
+				       &c->ip6.gw);
+	else
+		ret = nl_route_dup(nl_sock, c->ifi6, nl_sock_ns, c->pasta_ifi,
+				   AF_INET6);
+	if (ret < 0)
+		die("Can't set IPv6 routes in namespace: %s", strerror(-ret));
+}
+
+/**
+ * pasta_ns_conf() - Bring up loopback, set up the tap link (set-up)
+ * @c:		Execution context
+ */
+void pasta_ns_conf(struct ctx *c)
+{
+	struct pasta_conf_arg a = { 0 };
+	int ret;
+
+	if (ns_call(pasta_ns_lo_index, &a) || !a.lo ||
+	    nl_link_up(nl_sock_ns, a.lo) < 0)
+		die("Can't bring up loopback interface in namespace");
+	if (c->splice_only)
+		return;
+	if (c->ns_mac[0] || c->ns_mac[1] || c->ns_mac[2] || c->ns_mac[3] ||
+	    c->ns_mac[4] || c->ns_mac[5]) {
+		ret = nl_link_set_mac(nl_sock_ns, c->pasta_ifi, c->ns_mac);
+		if (ret < 0)
+			die("Can't set MAC address of %s: %s", c->pasta_ifn,
+			    strerror(-ret));
+	}
+	if (c->mtu) {
+		ret = nl_link_set_mtu(nl_sock_ns, c->pasta_ifi, c->mtu);
+		if (ret < 0)
+			die("Can't set MTU %i on %s: %s", c->mtu, c->pasta_ifn,
+			    strerror(-ret));
+	}
+	if (nl_link_get_mac(nl_sock_ns, c->pasta_ifi, c->guest_mac) < 0)
+		die("Can't read MAC address of %s", c->pasta_ifn);
+	if (!c->config_net)
+		return;
+	if (nl_link_up(nl_sock_ns, c->pasta_ifi) < 0)
+		die("Can't bring up %s in namespace", c->pasta_ifn);
+	pasta_ns_conf_addrs(c);
+}
+
+/**
+ * pasta_netns_quit_init() - Watch the target namespace, exit when it goes
+ * @c:		Execution context
+ */
+void pasta_netns_quit_init(struct ctx *c)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	int fd;
+
+	if (c->pasta_pid_arg > 0) {
+		fd = (int)syscall(SYS_pidfd_open, c->pasta_pid_arg, 0);
+	} else {
+		snprintf(dir, sizeof(dir), "%s", c->netns_path);
+		snprintf(base, sizeof(base), "%s", c->netns_path);
+		snprintf(pasta_st.quit_name, sizeof(pasta_st.quit_name), "%s",
+			 basename(base));
+		fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (fd >= 0 &&
+		    inotify_add_watch(fd, dirname(dir), IN_DELETE) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0) {
+		warn("Can't watch namespace: won't exit when it goes away");
+		return;
+	}
+	pasta_st.quit_fd = fd;
+	if (epoll_add(c, fd, EPOLLIN, epoll_ref_make(EPOLL_TYPE_NSQUIT, fd, 0)))
+		die("Can't add namespace watch to epoll");
+}
+
+/**
+ * pasta_netns_quit_handler() - Exit if the target namespace went away
+ * @c:		Execution context
+ * @fd:		pidfd or inotify descriptor
+ *
+ * #syscalls:pasta read
+ */
+void pasta_netns_quit_handler(struct ctx *c, int fd)
+{
+	char buf[sizeof(struct inotify_event) + NAME_MAX + 1]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n, off;
+
+	if (c->pasta_pid_arg > 0) {
+		info("Namespace process %i exited, exiting", c->pasta_pid_arg);
+		_exit(EXIT_SUCCESS);
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
+			const struct inotify_event *ev = (const void *)(buf + off);
+
+			if (ev->len && !strcmp(ev->name, pasta_st.quit_name)) {
+				info("Namespace %s is gone, exiting",
+				     c->netns_path);
+				_exit(EXIT_SUCCESS);
+			}
+			off += (ssize_t)(sizeof(*ev) + ev->len);
+		}
+	}
+}

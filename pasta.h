@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pasta.h - Namespace creation and joining, command spawning, namespace set-up */
+
+#ifndef PASTA_H
+#define PASTA_H
+
+#include "passt.h"
+
+void pasta_open_ns(struct ctx *c);
+void pasta_start_ns(struct ctx *c);
+void pasta_ns_conf(struct ctx *c);
+void pasta_release_child(struct ctx *c);
+void pasta_netns_quit_init(struct ctx *c);
+void pasta_netns_quit_handler(struct ctx *c, int fd);
+
+#endif /* PASTA_H */

@@ -1,0 +1,1349 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tap.c - Guest-facing frame I/O: passt stream socket and pasta tap device
+ *
+ * Theory of Operation
+ *
+ * Input is a pipeline of small stages, run once per wake-up over a batch:
+ *
+ *   read    frames are read until EAGAIN or until the static buffer tap_buf
+ *	     can't take a largest frame: passt parses qemu's stream framing
+ *	     (4-byte big-endian length, then the frame; a frame cut by the end
+ *	     of a read is moved to the start of the buffer and completed by the
+ *	     next read, state in c->tap_partial); pasta reads one frame per
+ *	     read() from the tap, after a virtio-net header
+ *   L2	     each frame is checked for an Ethernet header; the guest's MAC is
+ *	     learnt from its source; ARP goes to arp()
+ *   L3	     IPv4 and IPv6 headers are proven present and consistent (ihl,
+ *	     tot_len, payload_len, extension headers), the packet is trimmed
+ *	     to its IP length (link padding dropped), fragments are dropped and
+ *	     counted, the guest's source address is recorded
+ *   sort    DHCP, DHCPv6, NDP and ICMP messages are handed over at once; TCP
+ *	     and UDP packets are grouped by 5-tuple into at most TAP_SEQS
+ *	     sequences, kept in arrival order within each sequence
+ *   dispatch each sequence goes to its protocol handler as one pool of L4
+ *	     messages (header and payload), so that handlers batch their
+ *	     socket calls per flow
+ *
+ * Every drop reason has its own counter in c->stats. Descriptors point into
+ * tap_buf and are valid until the next read: handlers must not keep them.
+ *
+ * Output: callers build frames as [struct tap_hdr][Ethernet][IP][L4][data]
+ * and pass them as iovec arrays, the first iovec of each frame being the
+ * back-end header: pasta writes one frame per writev() to the tap; passt
+ * sends a whole batch with one sendmsg() and completes a frame cut by a
+ * partial write, so that the stream never loses its framing.
+ *
+ * passt serves one client at a time: a second connection is accepted and
+ * closed at once. When the client leaves, the next one is served, or with
+ * --one-off the process exits.
+ *
+ * pasta opens the tap with IFF_VNET_HDR and asks for checksum and TCP
+ * segmentation offloads (TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6): the namespace
+ * may then send TCP super-frames up to 64 KiB with partial checksums, which
+ * are never verified here, and frames of any size cross the tap whatever the
+ * interface MTU. Where the kernel refuses offloads, smaller sets are tried.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_ether.h>
+#include <linux/if_tun.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+
+#include "arp.h"
+#include "checksum.h"
+#include "dhcp.h"
+#include "dhcpv6.h"
+#include "icmp.h"
+#include "inany.h"
+#include "ndp.h"
+#include "packet.h"
+#include "passt.h"
+#include "pcap.h"
+#include "siphash.h"
+#include "tap.h"
+#include "tcp.h"
+#include "udp.h"
+#include "util.h"
+
+#ifndef TUN_F_USO4
+#define TUN_F_USO4		0x20
+#define TUN_F_USO6		0x40
+#endif
+
+#define TAP_VNET_LEN		sizeof(struct virtio_net_hdr)
+#define TAP_READ_MAX		(TAP_VNET_LEN + TAP_FRAME_MAX)
+#define TAP_SOCK_PROBE_MAX	64
+#define TAP_SEND_BATCH		1024	/* iovecs per sendmsg(), <= IOV_MAX */
+#define TAP_SEND_WAIT_MS	100	/* to complete a partial frame */
+
+static_assert(TAP_BUF_BYTES >= 4 * (sizeof(uint32_t) + TAP_READ_MAX),
+	      "Input buffer must hold several largest frames");
+static_assert(TAP_SEQS <= 255, "Sequence index must fit tap_in.l4_seq");
+
+/* Input buffer: frames from the guest, valid until the next read */
+static char tap_buf[TAP_BUF_BYTES] __attribute__((aligned(64)));
+PACKET_POOL_DECL(pool_l2, TAP_MSGS, tap_buf);
+
+/**
+ * struct tap_seq - TCP or UDP packets of one flow, in one input batch
+ * @af:		AF_INET or AF_INET6
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @sport:	Source port, host order
+ * @dport:	Destination port, host order
+ * @saddr:	Source address
+ * @daddr:	Destination address
+ * @count:	Packets in the sequence
+ * @start:	Index of its first packet in tap_in.sorted
+ */
+struct tap_seq {
+	int af;
+	uint8_t proto;
+	uint16_t sport;
+	uint16_t dport;
+	union inany_addr saddr;
+	union inany_addr daddr;
+	size_t count;
+	size_t start;
+};
+
+/**
+ * struct tap_input - State of one input batch, reset for each batch
+ * @seq:	Flow sequences found so far
+ * @seq_count:	Number of sequences
+ * @last:	Sequence matched last (most frames belong to the same flow)
+ * @l4:		TCP and UDP packets in arrival order (L4 header and data)
+ * @l4_seq:	Sequence of each packet in @l4
+ * @l4_count:	Packets in @l4
+ * @sorted:	Packets grouped by sequence, for dispatch
+ */
+static struct tap_input {
+	struct tap_seq seq[TAP_SEQS];
+	size_t seq_count;
+	size_t last;
+	struct iovec l4[TAP_MSGS];
+	uint8_t l4_seq[TAP_MSGS];
+	size_t l4_count;
+	struct iovec sorted[TAP_MSGS];
+} tap_in;
+
+/**
+ * struct tap_out - Scratch frame for one-off messages (ARP, DHCP, NDP...)
+ * @hdr:	Back-end header
+ * @frame:	Ethernet frame
+ * @flow_key:	Key for IPv6 flow labels, random at start
+ */
+static struct tap_out {
+	struct tap_hdr hdr;
+	char frame[TAP_FRAME_MAX] __attribute__((aligned(8)));
+	struct siphash_key flow_key;
+} tap_out;
+
+/**
+ * tap_hdr_len() - Bytes of the back-end header sent before each frame
+ * @c:		Execution context
+ *
+ * Return: virtio-net header length (pasta), or 4 (passt)
+ */
+size_t tap_hdr_len(const struct ctx *c)
+{
+	if (c->mode == MODE_PASST)
+		return sizeof(uint32_t);
+	return c->vnet_hdr ? TAP_VNET_LEN : 0;
+}
+
+/**
+ * tap_hdr_set() - Fill the back-end header of a frame
+ * @c:		Execution context
+ * @th:		Header to fill (output)
+ * @l2len:	Length of the Ethernet frame that follows, bytes
+ *
+ * In pasta mode the virtio-net header is zeroed (no offload): callers
+ * sending super-frames set GSO fields after this.
+ */
+void tap_hdr_set(const struct ctx *c, struct tap_hdr *th, size_t l2len)
+{
+	if (c->mode == MODE_PASST)
+		th->vnet_len = host_to_be32((uint32_t)l2len);
+	else
+		memset(&th->vnet, 0, sizeof(th->vnet));
+}
+
+/**
+ * tap_push_l2h() - Write an Ethernet header towards the guest
+ * @c:		Execution context
+ * @buf:	Where the header goes
+ * @proto:	EtherType, network order
+ *
+ * Return: pointer to the byte after the header
+ */
+void *tap_push_l2h(const struct ctx *c, void *buf, __be16 proto)
+{
+	struct ethhdr *eh = buf;
+
+	memcpy(eh->h_dest, c->guest_mac, ETH_ALEN);
+	memcpy(eh->h_source, c->our_tap_mac, ETH_ALEN);
+	eh->h_proto = (__force uint16_t)proto;
+	return eh + 1;
+}
+
+/**
+ * tap_push_ip4h() - Write an IPv4 header, with its checksum
+ * @ip4h:	Where the header goes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @l4len:	Length of the L4 message that follows, bytes
+ * @proto:	IP protocol number
+ *
+ * Return: pointer to the byte after the header
+ */
+void *tap_push_ip4h(struct iphdr *ip4h, struct in_addr src,
+		    struct in_addr dst, size_t l4len, uint8_t proto)
+{
+	ip4h->version = 4;
+	ip4h->ihl = sizeof(*ip4h) / 4;
+	ip4h->tos = 0;
+	ip4h->tot_len = (__force uint16_t)host_to_be16(l4len + sizeof(*ip4h));
+	ip4h->id = 0;
+	ip4h->frag_off = (__force uint16_t)htons_constant(IP4_DF);
+	ip4h->ttl = 255;
+	ip4h->protocol = proto;
+	ip4h->saddr = src.s_addr;
+	ip4h->daddr = dst.s_addr;
+	ip4h->check = 0;
+	ip4h->check = (__force uint16_t)csum_ip4_header(ip4h);
+	return ip4h + 1;
+}
+
+/**
+ * tap_push_ip6h() - Write an IPv6 header
+ * @ip6h:	Where the header goes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @l4len:	Length of the L4 message that follows, bytes
+ * @proto:	Next header
+ * @flow:	Flow label, 20 bits, host order
+ *
+ * Return: pointer to the byte after the header
+ */
+void *tap_push_ip6h(struct ipv6hdr *ip6h, const struct in6_addr *src,
+		    const struct in6_addr *dst, size_t l4len, uint8_t proto,
+		    uint32_t flow)
+{
+	ip6h->version = 6;
+	ip6h->priority = 0;
+	ip6h->flow_lbl[0] = (flow >> 16) & 0x0f;
+	ip6h->flow_lbl[1] = (flow >> 8) & 0xff;
+	ip6h->flow_lbl[2] = flow & 0xff;
+	ip6h->payload_len = (__force uint16_t)host_to_be16(l4len);
+	ip6h->nexthdr = proto;
+	ip6h->hop_limit = 255;
+	ip6h->saddr = *src;
+	ip6h->daddr = *dst;
+	return ip6h + 1;
+}
+
+/**
+ * tap_flow_label() - Non-zero IPv6 flow label for a flow
+ * @key:	Bytes identifying the flow (addresses, ports, direction)
+ * @len:	Length of @key
+ *
+ * Return: 20-bit flow label, never zero
+ */
+uint32_t tap_flow_label(const void *key, size_t len)
+{
+	uint32_t label = siphash_2_4(&tap_out.flow_key, key, len) &
+			 IPV6_FLOWLABEL_MASK;
+
+	return label ? label : 1;
+}
+
+/**
+ * tap_ip4_daddr() - IPv4 address of the guest, as seen or as configured
+ * @c:		Execution context
+ *
+ * Return: address
+ */
+struct in_addr tap_ip4_daddr(const struct ctx *c)
+{
+	if (!in4_is_unspec(&c->ip4.addr_seen))
+		return c->ip4.addr_seen;
+	return c->ip4.addr;
+}
+
+/**
+ * tap_ip6_daddr() - IPv6 address of the guest matching a source's scope
+ * @c:		Execution context
+ * @src:	Source address of the message to the guest
+ *
+ * Return: link-local address for a link-local @src, global otherwise
+ */
+const struct in6_addr *tap_ip6_daddr(const struct ctx *c,
+				     const struct in6_addr *src)
+{
+	if (IN6_IS_ADDR_LINKLOCAL(src) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_ll_seen))
+		return &c->ip6.addr_ll_seen;
+	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_seen))
+		return &c->ip6.addr_seen;
+	return &c->ip6.addr;
+}
+
+/**
+ * tap_send_pasta() - Write frames to the tap device, one writev() each
+ * @c:		Execution context
+ * @iov:	Frames, @bpf iovecs each, the first being the back-end header
+ * @bpf:	Buffers per frame
+ * @nframes:	Number of frames
+ *
+ * Return: frames written
+ *
+ * #syscalls:pasta writev
+ */
+static size_t tap_send_pasta(struct ctx *c, const struct iovec *iov,
+			     size_t bpf, size_t nframes)
+{
+	size_t i;
+
+	for (i = 0; i < nframes; i++) {
+		const struct iovec *f = iov + i * bpf;
+
+		if (writev(c->fd_tap, f, (int)bpf) < 0) {
+			if (errno == EINTR) {
+				i--;
+				continue;
+			}
+			debug_ratelimit("tap write: %s", strerror(errno));
+			break;
+		}
+		pcap_iov(f + 1, bpf - 1);
+	}
+	return i;
+}
+
+/**
+ * tap_iov_skip() - Find where a byte count leaves an iovec array
+ * @iov:	Array
+ * @cnt:	Entries in @iov
+ * @skip:	Bytes consumed
+ * @off:	Offset into the returned entry (output)
+ *
+ * Return: index of the first entry not wholly consumed, @cnt if none
+ */
+static size_t tap_iov_skip(const struct iovec *iov, size_t cnt, size_t skip,
+			   size_t *off)
+{
+	size_t i;
+
+	for (i = 0; i < cnt && skip >= iov[i].iov_len; i++)
+		skip -= iov[i].iov_len;
+	*off = skip;
+	return i;
+}
+
+/**
+ * tap_passt_finish() - Complete a frame cut by a partial write to qemu
+ * @c:		Execution context
+ * @iov:	Remaining iovecs of the frame
+ * @cnt:	Number of iovecs
+ * @off:	Bytes of iov[0] already sent
+ *
+ * Return: true if completed, false if the client had to be reset
+ *
+ * #syscalls:passt sendmsg poll
+ */
+static bool tap_passt_finish(struct ctx *c, const struct iovec *iov,
+			     size_t cnt, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < cnt; i++, off = 0) {
+		const char *p = (const char *)iov[i].iov_base + off;
+		size_t left = iov[i].iov_len - off;
+
+		while (left) {
+			struct pollfd pfd = { c->fd_tap, POLLOUT, 0 };
+			ssize_t n = send(c->fd_tap, p, left,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			if (n > 0) {
+				p += n;
+				left -= (size_t)n;
+				continue;
+			}
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				return false;
+			if (poll(&pfd, 1, TAP_SEND_WAIT_MS) <= 0)
+				return false;
+		}
+	}
+	return true;
+}
+
+/**
+ * tap_send_passt() - Send frames to qemu's stream socket in batches
+ * @c:		Execution context
+ * @iov:	Frames, @bpf iovecs each, the first being the length header
+ * @bpf:	Buffers per frame
+ * @nframes:	Number of frames
+ *
+ * Return: frames sent whole
+ *
+ * #syscalls:passt sendmsg
+ */
+static size_t tap_send_passt(struct ctx *c, const struct iovec *iov,
+			     size_t bpf, size_t nframes)
+{
+	size_t per_call = TAP_SEND_BATCH / bpf, done = 0;
+
+	while (done < nframes) {
+		size_t n = MIN(per_call, nframes - done), cnt = n * bpf;
+		struct msghdr mh = { .msg_iov = (struct iovec *)iov + done * bpf,
+				     .msg_iovlen = cnt };
+		size_t idx, off, sent_frames;
+		ssize_t sent;
+
+		sent = sendmsg(c->fd_tap, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (sent < 0)
+			break;
+		idx = tap_iov_skip(mh.msg_iov, cnt, (size_t)sent, &off);
+		sent_frames = idx / bpf;
+		if (idx < cnt && (idx % bpf || off)) {
+			/* A frame was cut: finish it or lose the stream */
+			if (!tap_passt_finish(c, mh.msg_iov + idx,
+					      bpf - idx % bpf, off))
+				return done + sent_frames;
+			sent_frames++;
+		}
+		done += sent_frames;
+		if (sent_frames < n)
+			break;
+	}
+	return done;
+}
+
+/**
+ * tap_send_frames() - Send a batch of frames to the guest
+ * @c:		Execution context
+ * @iov:	Frames, @bufs_per_frame iovecs each; the first iovec of each
+ *		frame is its back-end header (tap_hdr_set(), tap_hdr_len())
+ * @bufs_per_frame: iovecs per frame, at least 2
+ * @nframes:	Number of frames
+ *
+ * Return: frames sent; the rest are counted as dropped
+ */
+size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes)
+{
+	size_t sent, i;
+
+	if (c->fd_tap < 0 || !nframes)
+		return 0;
+	if (c->mode == MODE_PASST) {
+		sent = tap_send_passt(c, iov, bufs_per_frame, nframes);
+		for (i = 0; i < sent; i++)
+			pcap_iov(iov + i * bufs_per_frame + 1,
+				 bufs_per_frame - 1);
+	} else {
+		sent = tap_send_pasta(c, iov, bufs_per_frame, nframes);
+	}
+	c->stats.tap_frames_out += sent;
+	c->stats.tap_drop_out += nframes - sent;
+	return sent;
+}
+
+/**
+ * tap_send_single() - Send one Ethernet frame to the guest
+ * @c:		Execution context
+ * @l2:		Frame, from the Ethernet header
+ * @l2len:	Length of the frame, bytes
+ */
+void tap_send_single(struct ctx *c, const void *l2, size_t l2len)
+{
+	struct tap_hdr th;
+	struct iovec iov[2] = {
+		{ &th, tap_hdr_len(c) },
+		{ (void *)l2, l2len },
+	};
+
+	tap_hdr_set(c, &th, l2len);
+	tap_send_frames(c, iov, 2, 1);
+}
+
+/**
+ * tap_udp4_send() - Send a UDP over IPv4 datagram to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address
+ * @dport:	Destination port, host order
+ * @in:		Payload
+ * @dlen:	Payload length, bytes
+ */
+void tap_udp4_send(struct ctx *c, struct in_addr src, uint16_t sport,
+		   struct in_addr dst, uint16_t dport, const void *in,
+		   size_t dlen)
+{
+	size_t l4len = dlen + sizeof(struct udphdr);
+	struct iphdr *ip4h;
+	struct udphdr *uh;
+	char *data;
+
+	if (l4len + sizeof(*ip4h) + L2_HLEN > sizeof(tap_out.frame))
+		return;
+	ip4h = tap_push_l2h(c, tap_out.frame, htons_constant(ETH_P_IP));
+	uh = tap_push_ip4h(ip4h, src, dst, l4len, IPPROTO_UDP);
+	data = (char *)(uh + 1);
+	uh->source = (__force uint16_t)host_to_be16(sport);
+	uh->dest = (__force uint16_t)host_to_be16(dport);
+	uh->len = (__force uint16_t)host_to_be16(l4len);
+	memcpy(data, in, dlen);
+	csum_udp4(uh, src, dst, data, dlen);
+	tap_send_single(c, tap_out.frame, data + dlen - tap_out.frame);
+}
+
+/**
+ * tap_udp6_send() - Send a UDP over IPv6 datagram to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address
+ * @dport:	Destination port, host order
+ * @flow:	Flow label
+ * @in:		Payload
+ * @dlen:	Payload length, bytes
+ */
+void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
+		   const struct in6_addr *dst, uint16_t dport, uint32_t flow,
+		   const void *in, size_t dlen)
+{
+	size_t l4len = dlen + sizeof(struct udphdr);
+	struct ipv6hdr *ip6h;
+	struct udphdr *uh;
+	char *data;
+
+	if (l4len + sizeof(*ip6h) + L2_HLEN > sizeof(tap_out.frame))
+		return;
+	ip6h = tap_push_l2h(c, tap_out.frame, htons_constant(ETH_P_IPV6));
+	uh = tap_push_ip6h(ip6h, src, dst, l4len, IPPROTO_UDP, flow);
+	data = (char *)(uh + 1);
+	uh->source = (__force uint16_t)host_to_be16(sport);
+	uh->dest = (__force uint16_t)host_to_be16(dport);
+	uh->len = (__force uint16_t)host_to_be16(l4len);
+	memcpy(data, in, dlen);
+	csum_udp6(uh, src, dst, data, dlen);
+	tap_send_single(c, tap_out.frame, data + dlen - tap_out.frame);
+}
+
+/**
+ * tap_icmp4_send() - Send an ICMP message to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @in:		ICMP message from its header; the checksum is set here
+ * @l4len:	Length of the message, bytes
+ */
+void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
+		    const void *in, size_t l4len)
+{
+	struct icmphdr *ih;
+	struct iphdr *ip4h;
+
+	if (l4len < sizeof(*ih) ||
+	    l4len + sizeof(*ip4h) + L2_HLEN > sizeof(tap_out.frame))
+		return;
+	ip4h = tap_push_l2h(c, tap_out.frame, htons_constant(ETH_P_IP));
+	ih = tap_push_ip4h(ip4h, src, dst, l4len, IPPROTO_ICMP);
+	memcpy(ih, in, l4len);
+	csum_icmp4(ih, ih + 1, l4len - sizeof(*ih));
+	tap_send_single(c, tap_out.frame, (char *)ih + l4len - tap_out.frame);
+}
+
+/**
+ * tap_icmp6_send() - Send an ICMPv6 message to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @in:		ICMPv6 message from its header; the checksum is set here
+ * @l4len:	Length of the message, bytes
+ */
+void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
+		    const struct in6_addr *dst, const void *in, size_t l4len)
+{
+	struct ipv6hdr *ip6h;
+	struct icmp6hdr *ih;
+	uint32_t flow;
+
+	if (l4len < sizeof(*ih) ||
+	    l4len + sizeof(*ip6h) + L2_HLEN > sizeof(tap_out.frame))
+		return;
+	flow = tap_flow_label(dst, sizeof(*dst));
+	ip6h = tap_push_l2h(c, tap_out.frame, htons_constant(ETH_P_IPV6));
+	ih = tap_push_ip6h(ip6h, src, dst, l4len, IPPROTO_ICMPV6, flow);
+	memcpy(ih, in, l4len);
+	csum_icmp6(ih, src, dst, ih + 1, l4len - sizeof(*ih));
+	tap_send_single(c, tap_out.frame, (char *)ih + l4len - tap_out.frame);
+}
+
+/**
+ * tap_pool_one() - Make a one-packet pool over part of an input frame
+ * @one:	Pool to set up (output)
+ * @v:		Its descriptor storage
+ * @start:	First byte (already proven inside tap_buf)
+ * @len:	Length, bytes
+ */
+static void tap_pool_one(struct pool *one, struct iovec *v, const char *start,
+			 size_t len)
+{
+	one->buf = tap_buf;
+	one->buf_size = sizeof(tap_buf);
+	one->size = 1;
+	one->count = 0;
+	one->pkt = v;
+	packet_add(one, len, start);
+}
+
+/**
+ * tap_seq_find() - Find or start the sequence of a TCP or UDP packet
+ * @af:		AF_INET or AF_INET6
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @saddr:	Source address
+ * @daddr:	Destination address
+ * @ports:	Source and destination ports, network order, as in the header
+ *
+ * Return: sequence index, or -1 if the batch has no free sequence
+ */
+static int tap_seq_find(int af, uint8_t proto, const union inany_addr *saddr,
+			const union inany_addr *daddr, const __be16 *ports)
+{
+	uint16_t sport = be16_to_host(ports[0]), dport = be16_to_host(ports[1]);
+	struct tap_seq *s;
+	size_t i;
+
+	for (i = 0; i < tap_in.seq_count; i++) {
+		size_t n = (tap_in.last + i) % tap_in.seq_count;
+
+		s = &tap_in.seq[n];
+		if (s->proto == proto && s->sport == sport &&
+		    s->dport == dport && inany_equals(&s->saddr, saddr) &&
+		    inany_equals(&s->daddr, daddr)) {
+			tap_in.last = n;
+			return (int)n;
+		}
+	}
+	if (tap_in.seq_count >= TAP_SEQS)
+		return -1;
+	s = &tap_in.seq[tap_in.seq_count];
+	s->af = af;
+	s->proto = proto;
+	s->sport = sport;
+	s->dport = dport;
+	s->saddr = *saddr;
+	s->daddr = *daddr;
+	s->count = 0;
+	tap_in.last = tap_in.seq_count;
+	return (int)tap_in.seq_count++;
+}
+
+/**
+ * tap_seq_dispatch() - Hand every sequence of the batch to its handler
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
+{
+	size_t i, pos = 0;
+
+	for (i = 0; i < tap_in.seq_count; i++) {
+		tap_in.seq[i].start = pos;
+		pos += tap_in.seq[i].count;
+		tap_in.seq[i].count = 0;
+	}
+	for (i = 0; i < tap_in.l4_count; i++) {
+		struct tap_seq *s = &tap_in.seq[tap_in.l4_seq[i]];
+
+		tap_in.sorted[s->start + s->count++] = tap_in.l4[i];
+	}
+	for (i = 0; i < tap_in.seq_count; i++) {
+		struct tap_seq *s = &tap_in.seq[i];
+		struct pool p = { tap_buf, sizeof(tap_buf), s->count,
+				  s->count, tap_in.sorted + s->start };
+		const void *sa, *da;
+
+		sa = s->af == AF_INET ? (const void *)inany_v4(&s->saddr) :
+					(const void *)&s->saddr.a6;
+		da = s->af == AF_INET ? (const void *)inany_v4(&s->daddr) :
+					(const void *)&s->daddr.a6;
+		if (s->proto == IPPROTO_TCP && !c->no_tcp)
+			tcp_tap_handler(c, s->af, sa, da, &p, now);
+		else if (s->proto == IPPROTO_UDP && !c->no_udp)
+			udp_tap_handler(c, s->af, sa, da, &p, now);
+	}
+	tap_in.seq_count = 0;
+	tap_in.l4_count = 0;
+}
+
+/**
+ * tap_l4_queue() - Queue a TCP or UDP packet into its flow's sequence
+ * @c:		Execution context
+ * @af:		AF_INET or AF_INET6
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @saddr:	Source address (struct in_addr or in6_addr)
+ * @daddr:	Destination address
+ * @l4:		One-packet pool with the L4 message
+ * @now:	Current timestamp
+ */
+static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
+			 const void *saddr, const void *daddr,
+			 const struct pool *l4, const struct timespec *now)
+{
+	const __be16 *ports = packet_get(l4, 0, 0, 2 * sizeof(__be16), NULL);
+	union inany_addr sa, da;
+	int seq;
+
+	if (!ports) {
+		c->stats.tap_drop_l3++;
+		return;
+	}
+	inany_from_af(&sa, af, saddr);
+	inany_from_af(&da, af, daddr);
+	seq = tap_seq_find(af, proto, &sa, &da, ports);
+	if (seq < 0 || tap_in.l4_count >= TAP_MSGS) {
+		tap_seq_dispatch(c, now);
+		seq = tap_seq_find(af, proto, &sa, &da, ports);
+	}
+	tap_in.l4[tap_in.l4_count] = l4->pkt[0];
+	tap_in.l4_seq[tap_in.l4_count++] = (uint8_t)seq;
+	tap_in.seq[seq].count++;
+}
+
+/**
+ * tap4_is_fragment() - Is an IPv4 packet a fragment?
+ * @ip4h:	IPv4 header
+ *
+ * Return: true if MF is set or the offset is non-zero
+ */
+static bool tap4_is_fragment(const struct iphdr *ip4h)
+{
+	return ip4h->frag_off & (__force uint16_t)htons_constant(IP4_MF | IP4_OFFMASK);
+}
+
+/**
+ * tap4_udp_local() - Handle UDP to our DHCP server, if it is for it
+ * @c:		Execution context
+ * @l4:		One-packet pool with the UDP datagram
+ *
+ * Return: true if the datagram was for DHCP (handled or dropped)
+ */
+static bool tap4_udp_local(struct ctx *c, const struct pool *l4)
+{
+	const struct udphdr *uh = packet_get(l4, 0, 0, sizeof(*uh), NULL);
+
+	if (!uh || uh->dest != (__force uint16_t)htons_constant(67))
+		return false;
+	if (!c->no_dhcp)
+		dhcp(c, l4);
+	return true;
+}
+
+/**
+ * tap4_input() - Validate an IPv4 packet and pass it on
+ * @c:		Execution context
+ * @i:		Index of the frame in pool_l2
+ * @now:	Current timestamp
+ */
+static void tap4_input(struct ctx *c, size_t i, const struct timespec *now)
+{
+	size_t l3avail = packet_len(&pool_l2, i) - L2_HLEN, hlen, l3len;
+	struct in_addr saddr, daddr;
+	const struct iphdr *ip4h;
+	struct pool l4;
+	struct iovec v;
+
+	ip4h = packet_get(&pool_l2, i, L2_HLEN, sizeof(*ip4h), NULL);
+	if (!ip4h || ip4h->version != 4 || ip4h->ihl < 5)
+		goto bad;
+	hlen = (size_t)ip4h->ihl * 4;
+	l3len = be16_to_host((__force __be16)ip4h->tot_len);
+	if (hlen > l3avail || l3len < hlen || l3len > l3avail)
+		goto bad;
+	if (tap4_is_fragment(ip4h)) {
+		debug_ratelimit("Dropping IPv4 fragment from guest");
+		goto bad;
+	}
+	saddr.s_addr = ip4h->saddr;
+	daddr.s_addr = ip4h->daddr;
+	if (!in4_is_unspec(&saddr))
+		c->ip4.addr_seen = saddr;
+	if (!c->ifi4_up)
+		return;
+	tap_pool_one(&l4, &v, (const char *)ip4h + hlen, l3len - hlen);
+	if (ip4h->protocol == IPPROTO_ICMP) {
+		if (!c->no_icmp)
+			icmp_tap_handler(c, AF_INET, &saddr, &daddr, &l4, now);
+	} else if (ip4h->protocol == IPPROTO_UDP) {
+		if (!tap4_udp_local(c, &l4))
+			tap_l4_queue(c, AF_INET, IPPROTO_UDP, &saddr, &daddr,
+				     &l4, now);
+	} else if (ip4h->protocol == IPPROTO_TCP) {
+		tap_l4_queue(c, AF_INET, IPPROTO_TCP, &saddr, &daddr, &l4, now);
+	}
+	return;
+bad:
+	c->stats.tap_drop_l3++;
+}
+
+/**
+ * tap6_skip_exthdr() - Skip IPv6 extension headers
+ * @i:		Index of the frame in pool_l2
+ * @off:	Offset of the first header after the fixed one (in/out)
+ * @end:	Offset where the IPv6 payload ends
+ * @proto:	Next header value (in/out)
+ *
+ * Return: true if the upper-layer header was reached, false for fragments
+ *	   and malformed chains
+ */
+static bool tap6_skip_exthdr(size_t i, size_t *off, size_t end,
+			     uint8_t *proto)
+{
+	int hops;
+
+	for (hops = 0; hops < 8; hops++) {
+		const uint8_t *eh;
+		size_t len;
+
+		if (*proto != IPPROTO_HOPOPTS && *proto != IPPROTO_ROUTING &&
+		    *proto != IPPROTO_DSTOPTS)
+			return *proto != IPPROTO_FRAGMENT;
+		if (*off > end || end - *off < 8)
+			return false;
+		eh = packet_get(&pool_l2, i, *off, 2, NULL);
+		if (!eh)
+			return false;
+		len = ((size_t)eh[1] + 1) * 8;
+		if (len > end - *off)
+			return false;
+		*proto = eh[0];
+		*off += len;
+	}
+	return false;
+}
+
+/**
+ * tap6_local() - Handle NDP and DHCPv6, if the message is for them
+ * @c:		Execution context
+ * @proto:	Upper-layer protocol
+ * @l4:		One-packet pool with the L4 message
+ * @saddr:	Source address
+ * @daddr:	Destination address
+ *
+ * Return: true if handled here (or dropped as ours)
+ */
+static bool tap6_local(struct ctx *c, uint8_t proto, const struct pool *l4,
+		       const struct in6_addr *saddr,
+		       const struct in6_addr *daddr)
+{
+	if (proto == IPPROTO_ICMPV6) {
+		const struct icmp6hdr *ih = packet_get(l4, 0, 0, sizeof(*ih),
+						       NULL);
+
+		if (!ih)
+			return true;
+		if (ih->icmp6_type < 133 || ih->icmp6_type > 137)
+			return false;
+		if (!c->no_ndp)
+			ndp(c, l4, saddr, daddr);
+		return true;
+	}
+	if (proto == IPPROTO_UDP) {
+		const struct udphdr *uh = packet_get(l4, 0, 0, sizeof(*uh),
+						     NULL);
+
+		if (!uh || uh->dest != (__force uint16_t)htons_constant(547))
+			return false;
+		if (!c->no_dhcpv6)
+			dhcpv6(c, l4, saddr, daddr);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * tap6_addr_seen() - Record the guest's IPv6 source address
+ * @c:		Execution context
+ * @saddr:	Source address of a packet from the guest
+ *
+ * Unspecified sources (duplicate address detection) and multicast are
+ * ignored: they are not the guest's address.
+ */
+static void tap6_addr_seen(struct ctx *c, const struct in6_addr *saddr)
+{
+	if (IN6_IS_ADDR_UNSPECIFIED(saddr) || IN6_IS_ADDR_MULTICAST(saddr))
+		return;
+	if (IN6_IS_ADDR_LINKLOCAL(saddr))
+		c->ip6.addr_ll_seen = *saddr;
+	else
+		c->ip6.addr_seen = *saddr;
+}
+
+/**
+ * tap6_input() - Validate an IPv6 packet and pass it on
+ * @c:		Execution context
+ * @i:		Index of the frame in pool_l2
+ * @now:	Current timestamp
+ */
+static void tap6_input(struct ctx *c, size_t i, const struct timespec *now)
+{
+	size_t l3avail = packet_len(&pool_l2, i) - L2_HLEN, plen, off, end;
+	struct in6_addr saddr, daddr;
+	const struct ipv6hdr *ip6h;
+	struct pool l4;
+	struct iovec v;
+	uint8_t proto;
+
+	ip6h = packet_get(&pool_l2, i, L2_HLEN, sizeof(*ip6h), NULL);
+	if (!ip6h || ip6h->version != 6)
+		goto bad;
+	plen = be16_to_host((__force __be16)ip6h->payload_len);
+	if (plen > l3avail - sizeof(*ip6h))
+		goto bad;
+	off = L2_HLEN + sizeof(*ip6h);
+	end = off + plen;
+	proto = ip6h->nexthdr;
+	if (!tap6_skip_exthdr(i, &off, end, &proto))
+		goto bad;
+	saddr = ip6h->saddr;
+	daddr = ip6h->daddr;
+	tap6_addr_seen(c, &saddr);
+	tap_pool_one(&l4, &v, (const char *)ip6h + (off - L2_HLEN), end - off);
+	if (tap6_local(c, proto, &l4, &saddr, &daddr) || !c->ifi6_up)
+		return;
+	if (proto == IPPROTO_ICMPV6 && !c->no_icmp)
+		icmp_tap_handler(c, AF_INET6, &saddr, &daddr, &l4, now);
+	else if (proto == IPPROTO_UDP || proto == IPPROTO_TCP)
+		tap_l4_queue(c, AF_INET6, proto, &saddr, &daddr, &l4, now);
+	return;
+bad:
+	c->stats.tap_drop_l3++;
+}
+
+/**
+ * tap_learn_mac() - Learn the guest's MAC address from a frame's source
+ * @c:		Execution context
+ * @eh:		Ethernet header of a frame from the guest
+ */
+static void tap_learn_mac(struct ctx *c, const struct ethhdr *eh)
+{
+	char buf[MAC_STRLEN];
+
+	if (eh->h_source[0] & 1)	/* group address: not a station */
+		return;
+	if (!memcmp(c->guest_mac, eh->h_source, ETH_ALEN))
+		return;
+	memcpy(c->guest_mac, eh->h_source, ETH_ALEN);
+	info("New guest MAC address observed: %s",
+	     mac_ntop(c->guest_mac, buf, sizeof(buf)));
+}
+
+/**
+ * tap_l2_input() - Run a batch of frames through the input pipeline
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+static void tap_l2_input(struct ctx *c, const struct timespec *now)
+{
+	size_t i;
+
+	for (i = 0; i < pool_l2.count; i++) {
+		const struct ethhdr *eh = packet_get(&pool_l2, i, 0,
+						     sizeof(*eh), NULL);
+		struct pool one;
+		struct iovec v;
+
+		c->stats.tap_frames_in++;
+		if (!eh) {
+			c->stats.tap_drop_short++;
+			continue;
+		}
+		pcap(eh, packet_len(&pool_l2, i));
+		tap_learn_mac(c, eh);
+		switch (eh->h_proto) {
+		case (__force uint16_t)htons_constant(ETH_P_ARP):
+			tap_pool_one(&one, &v, (const char *)eh,
+				     packet_len(&pool_l2, i));
+			arp(c, &one);
+			break;
+		case (__force uint16_t)htons_constant(ETH_P_IP):
+			tap4_input(c, i, now);
+			break;
+		case (__force uint16_t)htons_constant(ETH_P_IPV6):
+			tap6_input(c, i, now);
+			break;
+		default:
+			c->stats.tap_drop_l2++;
+		}
+	}
+	tap_seq_dispatch(c, now);
+	pool_flush(&pool_l2);
+}
+
+/**
+ * tap_frame_add() - Add a frame read from the guest to the input pool
+ * @c:		Execution context
+ * @frame:	Start of the Ethernet frame in tap_buf
+ * @l2len:	Length of the frame, bytes
+ */
+static void tap_frame_add(struct ctx *c, const char *frame, size_t l2len)
+{
+	if (l2len < L2_HLEN) {
+		c->stats.tap_drop_short++;
+		return;
+	}
+	if (l2len > TAP_FRAME_MAX) {
+		c->stats.tap_drop_long++;
+		return;
+	}
+	if (!packet_add(&pool_l2, l2len, frame))
+		c->stats.tap_drop_pool++;
+}
+
+/**
+ * tap_sock_reset() - Drop the passt client, wait for the next one
+ * @c:		Execution context
+ */
+static void tap_sock_reset(struct ctx *c)
+{
+	info("Client connection closed%s", c->one_off ? ", exiting" : "");
+	if (c->one_off)
+		_exit(EXIT_SUCCESS);
+	epoll_del(c, c->fd_tap);
+	close(c->fd_tap);
+	c->fd_tap = -1;
+	c->tap_partial.len = 0;
+	c->tap_partial.skip = 0;
+	pool_flush(&pool_l2);
+}
+
+/**
+ * tap_passt_parse() - Split stream data into frames, keep a cut one
+ * @c:		Execution context
+ * @avail:	Bytes of stream data at the start of tap_buf
+ *
+ * Return: bytes consumed; the rest is the start of a cut frame
+ */
+static size_t tap_passt_parse(struct ctx *c, size_t avail)
+{
+	size_t off = 0;
+
+	if (c->tap_partial.skip) {
+		off = MIN(c->tap_partial.skip, avail);
+		c->tap_partial.skip -= off;
+	}
+	while (avail - off >= sizeof(uint32_t) && !pool_full(&pool_l2)) {
+		__be32 be;
+		size_t len;
+
+		memcpy(&be, tap_buf + off, sizeof(be));
+		len = be32_to_host(be);
+		if (len > TAP_FRAME_MAX) {
+			/* Can't hold it: skip it, keeping the stream framed */
+			c->stats.tap_drop_long++;
+			off += sizeof(be);
+			c->tap_partial.skip = len - MIN(len, avail - off);
+			off += MIN(len, avail - off);
+			continue;
+		}
+		if (avail - off - sizeof(be) < len)
+			break;
+		tap_frame_add(c, tap_buf + off + sizeof(be), len);
+		off += sizeof(be) + len;
+	}
+	return off;
+}
+
+/**
+ * tap_handler_passt() - Read frames from qemu's stream socket
+ * @c:		Execution context
+ * @events:	epoll events
+ * @now:	Current timestamp
+ *
+ * #syscalls:passt recvfrom
+ */
+void tap_handler_passt(struct ctx *c, uint32_t events,
+		       const struct timespec *now)
+{
+	int rounds;
+
+	for (rounds = 0; rounds < 64; rounds++) {
+		size_t have = c->tap_partial.len, used;
+		ssize_t n = recv(c->fd_tap, tap_buf + have,
+				 sizeof(tap_buf) - have, MSG_DONTWAIT);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			tap_sock_reset(c);
+			return;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		used = tap_passt_parse(c, have + (size_t)n);
+		tap_l2_input(c, now);
+		memmove(tap_buf, tap_buf + used, have + (size_t)n - used);
+		c->tap_partial.len = have + (size_t)n - used;
+	}
+	if (events & (EPOLLHUP | EPOLLERR))
+		tap_sock_reset(c);
+}
+
+/**
+ * tap_handler_pasta() - Read frames from the tap device
+ * @c:		Execution context
+ * @events:	epoll events
+ * @now:	Current timestamp
+ *
+ * #syscalls:pasta read
+ */
+void tap_handler_pasta(struct ctx *c, uint32_t events,
+		       const struct timespec *now)
+{
+	size_t vlen = c->vnet_hdr ? TAP_VNET_LEN : 0, off = 0;
+	int rounds = 0;
+
+	if (events & (EPOLLHUP | EPOLLERR))
+		die("Tap device error or hang-up, exiting");
+	while (rounds < 64) {
+		ssize_t n;
+
+		if (sizeof(tap_buf) - off < TAP_READ_MAX ||
+		    pool_full(&pool_l2)) {
+			tap_l2_input(c, now);
+			off = 0;
+			rounds++;
+		}
+		n = read(c->fd_tap, tap_buf + off, TAP_READ_MAX);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				warn_perror_ratelimit("tap read");
+			break;
+		}
+		if ((size_t)n < vlen) {
+			c->stats.tap_drop_short++;
+			continue;
+		}
+		tap_frame_add(c, tap_buf + off + vlen, (size_t)n - vlen);
+		off = ROUND_UP(off + (size_t)n, 8);
+	}
+	tap_l2_input(c, now);
+}
+
+/**
+ * tap_listen_handler() - Accept a qemu connection; refuse a second one
+ * @c:		Execution context
+ * @events:	epoll events
+ *
+ * #syscalls:passt accept4 getsockopt setsockopt close
+ */
+void tap_listen_handler(struct ctx *c, uint32_t events)
+{
+	struct ucred cred;
+	socklen_t sl = sizeof(cred);
+	int fd, sndbuf = 4 * 1024 * 1024;
+
+	(void)events;
+	fd = accept4(c->fd_tap_listen, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (c->fd_tap >= 0 || fd > FD_REF_MAX) {
+		info("Rejected a second client: one guest at a time");
+		c->stats.tap_client_rejected++;
+		close(fd);
+		return;
+	}
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl))
+		info("Accepted connection from PID %i", cred.pid);
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	c->fd_tap = fd;
+	c->tap_partial.len = 0;
+	c->tap_partial.skip = 0;
+	epoll_add(c, fd, EPOLLIN | EPOLLRDHUP,
+		  epoll_ref_make(EPOLL_TYPE_TAP_PASST, fd, 0));
+}
+
+/**
+ * tap_sock_try() - Bind the UNIX socket at a path, unless a live one is there
+ * @fd:		Unbound UNIX stream socket
+ * @path:	Path
+ *
+ * Return: 0 if bound, -1 if the path holds a live socket or can't be used
+ */
+static int tap_sock_try(int fd, const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int probe;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -1;
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	if (!bind(fd, (struct sockaddr *)&a, sizeof(a)))
+		return 0;
+	if (errno != EADDRINUSE)
+		return -1;
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe < 0)
+		return -1;
+	if (!connect(probe, (struct sockaddr *)&a, sizeof(a)) ||
+	    errno != ECONNREFUSED) {
+		close(probe);
+		return -1;	/* Somebody serves it */
+	}
+	close(probe);
+	unlink(path);
+	return bind(fd, (struct sockaddr *)&a, sizeof(a)) ? -1 : 0;
+}
+
+/**
+ * tap_sock_init() - passt: bind and listen on the UNIX socket (set-up)
+ * @c:		Execution context
+ */
+void tap_sock_init(struct ctx *c)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), i;
+
+	if (fd < 0)
+		die_perror("Can't create UNIX domain socket");
+	if (*c->sock_path) {
+		if (tap_sock_try(fd, c->sock_path))
+			die_perror("Can't bind UNIX domain socket at %s",
+				   c->sock_path);
+	} else {
+		for (i = 1; i <= TAP_SOCK_PROBE_MAX; i++) {
+			snprintf(c->sock_path, sizeof(c->sock_path),
+				 "/tmp/passt_%i.socket", i);
+			if (!tap_sock_try(fd, c->sock_path))
+				break;
+		}
+		if (i > TAP_SOCK_PROBE_MAX)
+			die("No free UNIX domain socket path in /tmp");
+	}
+	if (listen(fd, 0))
+		die_perror("Can't listen on UNIX domain socket");
+	fd_set_nonblock(fd);
+	c->fd_tap_listen = fd;
+	if (epoll_add(c, fd, EPOLLIN,
+		      epoll_ref_make(EPOLL_TYPE_TAP_LISTEN, fd, 0)))
+		die("Can't add UNIX domain socket to epoll");
+	info("UNIX domain socket bound at %s", c->sock_path);
+	info("You can now start qemu (>= 7.2):");
+	info("    kvm ... -device virtio-net-pci,netdev=s -netdev stream,"
+	     "id=s,server=off,addr.type=unix,addr.path=%s", c->sock_path);
+}
+
+/**
+ * tap_set_offloads() - Ask for the largest set of offloads the tap takes
+ * @c:		Execution context
+ * @fd:		Tap file descriptor
+ */
+static void tap_set_offloads(struct ctx *c, int fd)
+{
+	static const unsigned sets[] = {
+		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN,
+		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
+		TUN_F_CSUM,
+		0,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sets); i++) {
+		if (!ioctl(fd, TUNSETOFFLOAD, sets[i])) {
+			c->tap_offloads = sets[i];
+			return;
+		}
+	}
+	warn("Tap device takes no offload setting: small frames only");
+}
+
+/**
+ * tap_ns_tun() - Create the tap device; runs in the target namespace
+ * @arg:	Execution context
+ *
+ * Return: 0 on success, 1 on failure (errno set in the caller's memory)
+ */
+int tap_ns_tun(void *arg)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
+	struct ctx *c = arg;
+	int fd, vlen = TAP_VNET_LEN;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", c->pasta_ifn);
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		ifr.ifr_flags &= ~IFF_VNET_HDR;
+		if (ioctl(fd, TUNSETIFF, &ifr)) {
+			close(fd);
+			return 1;
+		}
+	}
+	c->vnet_hdr = !!(ifr.ifr_flags & IFF_VNET_HDR);
+	if (c->vnet_hdr) {
+		ioctl(fd, TUNSETVNETHDRSZ, &vlen);
+		tap_set_offloads(c, fd);
+	}
+	memcpy(c->pasta_ifn, ifr.ifr_name, IFNAMSIZ);
+	c->pasta_ifi = if_nametoindex(c->pasta_ifn);
+	c->fd_tap = fd;
+	return c->pasta_ifi ? 0 : 1;
+}
+
+/**
+ * tap_backend_init() - Set up the guest-facing side (set-up phase)
+ * @c:		Execution context
+ *
+ * passt: listen on the UNIX socket, or take the -F descriptor. pasta: the
+ * tap is already open (pasta_start_ns()/pasta_open_ns()): register it.
+ */
+void tap_backend_init(struct ctx *c)
+{
+	raw_random(&tap_out.flow_key, sizeof(tap_out.flow_key));
+	if (c->mode == MODE_PASTA) {
+		if (epoll_add(c, c->fd_tap, EPOLLIN | EPOLLRDHUP,
+			      epoll_ref_make(EPOLL_TYPE_TAP_PASTA,
+					     c->fd_tap, 0)))
+			die("Can't add tap device to epoll");
+		return;
+	}
+	if (c->fd_tap_given) {
+		fd_set_nonblock(c->fd_tap);
+		c->one_off = true;
+		if (epoll_add(c, c->fd_tap, EPOLLIN | EPOLLRDHUP,
+			      epoll_ref_make(EPOLL_TYPE_TAP_PASST,
+					     c->fd_tap, 0)))
+			die("Can't add -F descriptor to epoll");
+		return;
+	}
+	tap_sock_init(c);
+}
