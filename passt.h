@@ -192,6 +192,10 @@ struct ip6_ctx {
  * @icmp_drop:		ICMP echo requests dropped
  * @udp_drop:		UDP datagrams dropped
  * @tcp_drop:		TCP segments dropped
+ * @tcp_splice_conns:	Loopback connections spliced (pasta)
+ * @tcp_splice_drop:	Spliced connections refused: table full, no fds
+ * @tcp_splice_connect_fail: Spliced connections whose target refused
+ * @tcp_splice_reset:	Spliced connections ended by a reset or error
  */
 struct passt_stats {
 	unsigned long long tap_frames_in;
@@ -212,6 +216,10 @@ struct passt_stats {
 	unsigned long long icmp_drop;
 	unsigned long long udp_drop;
 	unsigned long long tcp_drop;
+	unsigned long long tcp_splice_conns;
+	unsigned long long tcp_splice_drop;
+	unsigned long long tcp_splice_connect_fail;
+	unsigned long long tcp_splice_reset;
 };
 
 /**

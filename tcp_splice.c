@@ -1,0 +1,1048 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_splice.c - pasta: TCP between host and namespace loopback, spliced
+ *
+ * Theory of Operation
+ * ===================
+ *
+ * A connection accepted on a forwarded port (-t on the host, -T in the
+ * namespace) whose peer is a loopback address (127.0.0.0/8, ::1, or
+ * ::ffff:127.0.0.0/104) never needs the tap device: both ends are local
+ * sockets. tcp.c offers such sockets to tcp_splice_conn_from_sock(), and we
+ * join them to a socket connected to the loopback address of the other side,
+ * 127.0.0.1 or ::1 (the peer's family) at the forwarded target port. Data
+ * moves with splice(2) through one pipe per direction: socket to pipe, pipe
+ * to socket, page references only, no copy through user space.
+ *
+ * Sides and ownership. Each connection has two sockets, s[0] accepted from
+ * the client and s[1] connected to the target, and two pipes: pipe[d] carries
+ * what is read from s[d] to s[!d] ("direction d"). A socket's network
+ * namespace is fixed when it is created, so sockets on the namespace side
+ * must be opened there, with ns_call() (a clone that joins the namespace).
+ * To avoid a namespace switch per connection we keep pools of pre-opened
+ * sockets, per side and family, and a pool of pre-created pipes. The pools
+ * are filled at tcp_splice_init(), topped up by tcp_splice_timer() on every
+ * tick, and refilled in one batch if a burst of connections empties them.
+ * Pipes whose direction ended empty go back to the pool.
+ *
+ * Table. Connections live in a fixed array, entries [0, count) in use. When
+ * one closes, the last entry moves into its slot and its two epoll
+ * references are rewritten (compaction), so lookups are an index check.
+ * Events queued for the old index may still arrive: the handler checks that
+ * the reference's file descriptor is the one at that index and ignores
+ * others. Handlers act on syscall results, never on event bits alone, so a
+ * spurious event costs at most one EAGAIN.
+ *
+ * Lifecycle (enum tcp_splice_state, one setter logging at debug):
+ *   CONNECTING   s[0] accepted, non-blocking connect() on s[1] in progress;
+ *                s[0] is not read yet. Failure or time-out
+ *                (TCP_SPLICE_CONNECT_TIMEOUT_MS): s[0] is reset.
+ *   ESTABLISHED  data both ways. Half-close is a bit set (@flags, named,
+ *                logged by the same setter): EOF_n when splice() from s[n]
+ *                returned 0, SHUT_n once shutdown(SHUT_WR) was done on s[n].
+ *                EOF_d is forwarded as SHUT_!d only after pipe[d] drained,
+ *                so the peer sees every byte, then the FIN.
+ *   CLOSED       both directions ended (EOF_0, SHUT_1, EOF_1, SHUT_0): both
+ *                sockets closed normally, the slot is compacted away.
+ *   Any error (EPOLLERR with SO_ERROR set, splice() or shutdown() failing
+ *   with something other than EAGAIN) resets the connection: SO_LINGER with
+ *   zero time-out on both sockets, then close(), so each peer gets a RST.
+ *
+ * Flow control. Sockets are registered once, edge-triggered, for EPOLLIN
+ * and EPOLLOUT; the mask never changes, so there is no epoll_ctl() per
+ * event. Moving direction d means: drain pipe[d] into s[!d]; read from s[d]
+ * into the now empty pipe; repeat. When writing to s[!d] returns EAGAIN, the
+ * direction stops with data left in the pipe and marks s[!d] "out-waiting":
+ * the kernel then wakes us with EPOLLOUT on s[!d] once it has room, and the
+ * direction resumes (we stop reading s[d] meanwhile; its unread data stays
+ * in its receive buffer and TCP flow control slows the sender). Reads happen
+ * only into an empty pipe, so EAGAIN from a read means the socket has no
+ * data; with a non-empty pipe EAGAIN could also mean "pipe full". After
+ * TCP_SPLICE_ROUNDS_MAX rounds on one event we stop for fairness and re-arm
+ * the reader with EPOLL_CTL_MOD, which queues a new event if it is ready.
+ *
+ * Kernel behaviour relied upon, proven by test/platform/splice_pipe.c:
+ * - splice() from a non-blocking TCP socket with SPLICE_F_NONBLOCK returns
+ *   -1/EAGAIN with no data, 0 only at EOF (after all data), and -1/EAGAIN
+ *   (not 0) when the pipe is full although the socket has data;
+ * - splice() to a socket whose send buffer is full returns -1/EAGAIN, and
+ *   an edge-triggered EPOLLOUT follows once the peer reads;
+ * - splice() on a socket reset by its peer fails with ECONNRESET (or EPIPE
+ *   when writing, with SIGPIPE, which passt.c ignores);
+ * - SO_LINGER {1, 0} then close() makes the peer see ECONNRESET;
+ * - F_SETPIPE_SZ sets the pipe capacity (refused above pipe-max-size or
+ *   past the per-user pipe page limits: we keep the default then);
+ * - a socket created in another network namespace connects within that
+ *   namespace's loopback even when connect() is called from ours;
+ * - EPOLL_CTL_MOD on a ready edge-triggered descriptor queues an event.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include "passt.h"
+#include "log.h"
+#include "util.h"
+#include "fwd.h"
+#include "tcp_splice.h"
+
+#define TCP_SPLICE_CONN_MAX	4096	/* Spliced connections at once */
+#define TCP_SPLICE_SOCK_POOL	32	/* Pre-opened sockets, per side, per IP
+					 * version */
+#define TCP_SPLICE_PIPE_POOL	16	/* Pre-created pipes (two per conn) */
+#define TCP_SPLICE_PIPE_SIZE	(1UL << 20)	/* Pipe capacity wanted, bytes */
+#define TCP_SPLICE_ROUNDS_MAX	8	/* Drain and refill rounds per event */
+#define TCP_SPLICE_CONNECT_TIMEOUT_MS	10000
+
+/* Sockets are registered once, edge-triggered, for both directions */
+#define TCP_SPLICE_EPOLL_EVENTS	(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+
+static_assert(TCP_SPLICE_CONN_MAX <= (UINT32_MAX >> 1),
+	      "index and side bit must fit the epoll reference data");
+
+/**
+ * enum tcp_splice_state - Lifecycle of a spliced connection
+ * @TCP_SPLICE_CLOSED:		Slot unused, or connection ended
+ * @TCP_SPLICE_CONNECTING:	connect() to the target in progress
+ * @TCP_SPLICE_ESTABLISHED:	Data both ways, half-close in @flags
+ */
+enum tcp_splice_state {
+	TCP_SPLICE_CLOSED = 0,
+	TCP_SPLICE_CONNECTING,
+	TCP_SPLICE_ESTABLISHED,
+};
+
+static const char *const tcp_splice_state_str[] = {
+	[TCP_SPLICE_CLOSED]		= "CLOSED",
+	[TCP_SPLICE_CONNECTING]		= "CONNECTING",
+	[TCP_SPLICE_ESTABLISHED]	= "ESTABLISHED",
+};
+
+/* Half-close flags: EOF read from s[n], shutdown(SHUT_WR) done on s[n] */
+#define TCP_SPLICE_EOF(n)	(1U << (n))
+#define TCP_SPLICE_SHUT(n)	(1U << (2 + (n)))
+#define TCP_SPLICE_FLAGS_ALL	0x0fU
+
+static const char *const tcp_splice_flag_str[] = {
+	"EOF_0", "EOF_1", "SHUT_0", "SHUT_1",
+};
+
+/**
+ * struct tcp_splice_conn - One spliced connection: two sockets, two pipes
+ * @s:		Sockets: [0] accepted from the client, [1] towards the target
+ * @pipe:	Pipe per direction d (s[d] to s[!d]): [d][0] read end,
+ *		[d][1] write end, -1 if none
+ * @pending:	Bytes in each direction's pipe, not yet written out
+ * @start:	Time the connection was accepted, seconds (CLOCK_MONOTONIC)
+ * @start_ns:	Nanoseconds part of @start
+ * @state:	enum tcp_splice_state
+ * @flags:	TCP_SPLICE_EOF() and TCP_SPLICE_SHUT() bits
+ * @out_wait:	Bit n set: a direction waits for EPOLLOUT on s[n]
+ * @from_ns:	Accepted in the namespace (-T): the target is on the host
+ */
+struct tcp_splice_conn {
+	int s[2];
+	int pipe[2][2];
+	size_t pending[2];
+	time_t start;
+	long start_ns;
+	uint8_t state;
+	uint8_t flags;
+	uint8_t out_wait;
+	bool from_ns;
+};
+
+/**
+ * struct tcp_splice_sock_pool - Pre-opened sockets of one side and family
+ * @fd:		Sockets, [0, @cnt) valid
+ * @cnt:	Sockets in the pool
+ */
+struct tcp_splice_sock_pool {
+	int fd[TCP_SPLICE_SOCK_POOL];
+	unsigned cnt;
+};
+
+/**
+ * struct tcp_splice_tbl - File-scope state: connection table and pools
+ * @conns:	Connections, entries [0, @count) in use
+ * @count:	Connections in use
+ * @pipes:	Pool of pipes, [i][0] read end, [i][1] write end
+ * @pipe_cnt:	Pipes in @pipes
+ * @pipe_size:	Capacity of new pipes, bytes (F_SETPIPE_SZ, else default)
+ * @ns:		Namespace-side socket pools: [0] IPv4, [1] IPv6
+ * @host:	Host-side socket pools: [0] IPv4, [1] IPv6
+ * @ready:	tcp_splice_init() ran in pasta mode
+ */
+struct tcp_splice_tbl {
+	struct tcp_splice_conn conns[TCP_SPLICE_CONN_MAX];
+	unsigned count;
+	int pipes[TCP_SPLICE_PIPE_POOL][2];
+	unsigned pipe_cnt;
+	size_t pipe_size;
+	struct tcp_splice_sock_pool ns[2];
+	struct tcp_splice_sock_pool host[2];
+	bool ready;
+};
+
+static struct tcp_splice_tbl tcp_splice_tbl;
+
+/**
+ * union tcp_splice_sockaddr - Socket address of either family
+ * @sa:		Generic
+ * @sa4:	IPv4
+ * @sa6:	IPv6
+ */
+union tcp_splice_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in sa4;
+	struct sockaddr_in6 sa6;
+};
+
+/**
+ * tcp_splice_af_idx() - Pool index for an address family
+ * @af:		AF_INET or AF_INET6
+ *
+ * Return: 0 for AF_INET, 1 for AF_INET6
+ */
+static inline unsigned tcp_splice_af_idx(int af)
+{
+	return af == AF_INET6;
+}
+
+/**
+ * tcp_splice_ref() - Epoll reference for one socket of a connection
+ * @fd:		Socket
+ * @idx:	Connection index in the table
+ * @side:	0: accepted socket, 1: socket towards the target
+ *
+ * Return: reference as its 64-bit value
+ */
+static uint64_t tcp_splice_ref(int fd, unsigned idx, unsigned side)
+{
+	return epoll_ref_make(EPOLL_TYPE_TCP_SPLICE, fd, (idx << 1) | side);
+}
+
+/**
+ * tcp_splice_idx() - Index of a connection in the table
+ * @conn:	Connection
+ *
+ * Return: index
+ */
+static unsigned tcp_splice_idx(const struct tcp_splice_conn *conn)
+{
+	return (unsigned)(conn - tcp_splice_tbl.conns);
+}
+
+/**
+ * tcp_splice_state_set() - Change the lifecycle state, log it at debug
+ * @conn:	Connection
+ * @state:	New state
+ */
+static void tcp_splice_state_set(struct tcp_splice_conn *conn,
+				 enum tcp_splice_state state)
+{
+	debug("TCP splice %i<->%i: %s -> %s", conn->s[0], conn->s[1],
+	      tcp_splice_state_str[conn->state], tcp_splice_state_str[state]);
+	conn->state = state;
+}
+
+/**
+ * tcp_splice_flag_set() - Record a half-close event, log it at debug
+ * @conn:	Connection
+ * @flag:	TCP_SPLICE_EOF(n) or TCP_SPLICE_SHUT(n), a single bit
+ */
+static void tcp_splice_flag_set(struct tcp_splice_conn *conn, unsigned flag)
+{
+	unsigned bit = (unsigned)__builtin_ctz(flag);
+
+	if (conn->flags & flag)
+		return;
+	conn->flags |= flag;
+	debug("TCP splice %i<->%i: %s", conn->s[0], conn->s[1],
+	      tcp_splice_flag_str[bit]);
+}
+
+/**
+ * tcp_splice_sock_open() - Open one socket for a pool
+ * @af:		AF_INET or AF_INET6
+ *
+ * Return: socket, non-blocking, TCP_NODELAY set; negative on failure
+ *
+ * #syscalls:pasta socket setsockopt
+ */
+static int tcp_splice_sock_open(int af)
+{
+	int one = 1;
+	int s;
+
+	s = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   IPPROTO_TCP);
+	if (s < 0)
+		return -errno;
+	/* We forward what the client sent as it comes: don't delay it twice */
+	if (setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		debug_perror("TCP splice: TCP_NODELAY on pool socket");
+	return s;
+}
+
+/**
+ * tcp_splice_sock_pool_fill() - Top up the socket pools of one side
+ * @pools:	Pools, [0] IPv4, [1] IPv6
+ */
+static void tcp_splice_sock_pool_fill(struct tcp_splice_sock_pool *pools)
+{
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		struct tcp_splice_sock_pool *p = &pools[i];
+
+		while (p->cnt < TCP_SPLICE_SOCK_POOL) {
+			int s = tcp_splice_sock_open(i ? AF_INET6 : AF_INET);
+
+			if (s < 0)
+				break;
+			p->fd[p->cnt++] = s;
+		}
+	}
+}
+
+/**
+ * tcp_splice_ns_fill() - ns_call() entry: fill namespace-side socket pools
+ * @arg:	Unused
+ *
+ * Return: 0
+ */
+static int tcp_splice_ns_fill(void *arg)
+{
+	(void)arg;
+	tcp_splice_sock_pool_fill(tcp_splice_tbl.ns);
+	return 0;
+}
+
+/**
+ * tcp_splice_sock_pools_fill() - Top up the socket pools of both sides
+ *
+ * Enters the namespace only if one of its pools is short.
+ */
+static void tcp_splice_sock_pools_fill(void)
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+
+	tcp_splice_sock_pool_fill(t->host);
+	if (t->ns[0].cnt < TCP_SPLICE_SOCK_POOL ||
+	    t->ns[1].cnt < TCP_SPLICE_SOCK_POOL) {
+		if (ns_call(tcp_splice_ns_fill, NULL))
+			debug("TCP splice: can't refill namespace socket pool");
+	}
+}
+
+/**
+ * tcp_splice_sock_get() - Take a pre-opened socket, refilling if empty
+ * @from_ns:	Connection came from the namespace: socket on the host side
+ * @af:		AF_INET or AF_INET6
+ *
+ * Return: socket, or -1 if none could be opened
+ */
+static int tcp_splice_sock_get(bool from_ns, int af)
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+	struct tcp_splice_sock_pool *pools = from_ns ? t->host : t->ns;
+	struct tcp_splice_sock_pool *p = &pools[tcp_splice_af_idx(af)];
+
+	if (!p->cnt) {
+		if (from_ns)
+			tcp_splice_sock_pool_fill(t->host);
+		else
+			ns_call(tcp_splice_ns_fill, NULL);
+	}
+	if (!p->cnt)
+		return -1;
+	return p->fd[--p->cnt];
+}
+
+/**
+ * tcp_splice_pipe_open() - Create one non-blocking pipe, set its capacity
+ * @p:		Pipe ends (output): [0] read, [1] write
+ *
+ * Return: 0 on success, negative errno on failure
+ *
+ * #syscalls:pasta pipe2 fcntl
+ */
+static int tcp_splice_pipe_open(int p[2])
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC))
+		return -errno;
+	/* Refused past the per-user pipe page limits: keep the default */
+	if (t->pipe_size &&
+	    fcntl(p[0], F_SETPIPE_SZ, (int)t->pipe_size) < 0)
+		debug_ratelimit("TCP splice: pipe capacity %zu refused",
+				t->pipe_size);
+	return 0;
+}
+
+/**
+ * tcp_splice_pipe_pool_fill() - Top up the pipe pool
+ */
+static void tcp_splice_pipe_pool_fill(void)
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+
+	while (t->pipe_cnt < TCP_SPLICE_PIPE_POOL) {
+		if (tcp_splice_pipe_open(t->pipes[t->pipe_cnt]))
+			break;
+		t->pipe_cnt++;
+	}
+}
+
+/**
+ * tcp_splice_pipe_get() - Take a pipe from the pool, refilling if empty
+ * @p:		Pipe ends (output): [0] read, [1] write
+ *
+ * Return: 0 on success, -1 if no pipe could be created
+ */
+static int tcp_splice_pipe_get(int p[2])
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+
+	if (!t->pipe_cnt)
+		tcp_splice_pipe_pool_fill();
+	if (!t->pipe_cnt)
+		return -1;
+	t->pipe_cnt--;
+	p[0] = t->pipes[t->pipe_cnt][0];
+	p[1] = t->pipes[t->pipe_cnt][1];
+	return 0;
+}
+
+/**
+ * tcp_splice_pipe_put() - Give back a pipe: to the pool if empty, else close
+ * @p:		Pipe ends, set to -1 (output)
+ * @empty:	Nothing is left in the pipe
+ */
+static void tcp_splice_pipe_put(int p[2], bool empty)
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+
+	if (p[0] < 0)
+		return;
+	if (empty && t->pipe_cnt < TCP_SPLICE_PIPE_POOL) {
+		t->pipes[t->pipe_cnt][0] = p[0];
+		t->pipes[t->pipe_cnt][1] = p[1];
+		t->pipe_cnt++;
+	} else {
+		close(p[0]);
+		close(p[1]);
+	}
+	p[0] = p[1] = -1;
+}
+
+/**
+ * tcp_splice_pipe_size_probe() - Find the pipe capacity we may use (set-up)
+ *
+ * Return: TCP_SPLICE_PIPE_SIZE if F_SETPIPE_SZ takes it, else 0 (default)
+ */
+static size_t tcp_splice_pipe_size_probe(void)
+{
+	size_t size = 0;
+	int p[2];
+
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC))
+		return 0;
+	if (fcntl(p[0], F_SETPIPE_SZ, (int)TCP_SPLICE_PIPE_SIZE) >= 0)
+		size = TCP_SPLICE_PIPE_SIZE;
+	else
+		info("TCP splice: pipe capacity %lu refused, using default",
+		     TCP_SPLICE_PIPE_SIZE);
+	close(p[0]);
+	close(p[1]);
+	return size;
+}
+
+/**
+ * tcp_splice_sock_err() - Fetch and clear a socket's pending error
+ * @s:		Socket
+ *
+ * Return: pending error (positive errno), 0 if none
+ *
+ * #syscalls:pasta getsockopt
+ */
+static int tcp_splice_sock_err(int s)
+{
+	socklen_t sl = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &sl))
+		return errno;
+	return err;
+}
+
+/**
+ * tcp_splice_sock_reset() - Close a socket so that its peer sees a RST
+ * @s:		Socket
+ *
+ * #syscalls:pasta setsockopt close
+ */
+static void tcp_splice_sock_reset(int s)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	if (setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)))
+		debug_perror("TCP splice: SO_LINGER on socket %i", s);
+	close(s);
+}
+
+/**
+ * tcp_splice_compact() - Free a slot: move the last connection into it
+ * @c:		Execution context
+ * @hole:	Slot of the connection that just closed
+ *
+ * The moved connection's sockets get references with their new index.
+ */
+static void tcp_splice_compact(const struct ctx *c,
+			       struct tcp_splice_conn *hole)
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+	struct tcp_splice_conn *last = &t->conns[t->count - 1];
+	unsigned idx = tcp_splice_idx(hole), side;
+
+	t->count--;
+	if (hole == last)
+		return;
+	*hole = *last;
+	memset(last, 0, sizeof(*last));
+	for (side = 0; side < 2; side++) {
+		int s = hole->s[side];
+
+		if (s >= 0 && epoll_mod(c, s, TCP_SPLICE_EPOLL_EVENTS,
+					tcp_splice_ref(s, idx, side)))
+			debug("TCP splice: can't move socket %i to entry %u",
+			      s, idx);
+	}
+}
+
+/**
+ * tcp_splice_conn_close() - Close both sockets, give back pipes, free slot
+ * @c:		Execution context
+ * @conn:	Connection; on return its slot holds another one (or none)
+ * @rst:	Reset both peers (SO_LINGER zero) instead of closing normally
+ *
+ * #syscalls:pasta close
+ */
+static void tcp_splice_conn_close(const struct ctx *c,
+				  struct tcp_splice_conn *conn, bool rst)
+{
+	unsigned i;
+
+	if (conn->state != TCP_SPLICE_CLOSED)
+		tcp_splice_state_set(conn, TCP_SPLICE_CLOSED);
+	for (i = 0; i < 2; i++) {
+		if (conn->s[i] < 0)
+			continue;
+		if (rst)
+			tcp_splice_sock_reset(conn->s[i]);
+		else
+			close(conn->s[i]);
+		conn->s[i] = -1;
+	}
+	for (i = 0; i < 2; i++)
+		tcp_splice_pipe_put(conn->pipe[i], !conn->pending[i]);
+	tcp_splice_compact(c, conn);
+}
+
+/**
+ * tcp_splice_conn_done() - Reset a connection on error, close it if ended
+ * @c:		Execution context
+ * @conn:	Connection, may be freed on return
+ * @ret:	Result of the last operation: negative errno to reset
+ */
+static void tcp_splice_conn_done(struct ctx *c, struct tcp_splice_conn *conn,
+				 int ret)
+{
+	if (ret < 0) {
+		debug("TCP splice %i<->%i: reset: %s", conn->s[0], conn->s[1],
+		      strerror(-ret));
+		c->stats.tcp_splice_reset++;
+		tcp_splice_conn_close(c, conn, true);
+		return;
+	}
+	if ((conn->flags & TCP_SPLICE_FLAGS_ALL) == TCP_SPLICE_FLAGS_ALL)
+		tcp_splice_conn_close(c, conn, false);
+}
+
+/**
+ * tcp_splice_out() - Drain a direction's pipe into its destination socket
+ * @conn:	Connection
+ * @d:		Direction: data from s[d] to s[!d]
+ *
+ * Return: 0 if the pipe is empty, 1 if the socket is full (we wait for its
+ *	   EPOLLOUT), negative errno on failure
+ *
+ * #syscalls:pasta splice
+ */
+static int tcp_splice_out(struct tcp_splice_conn *conn, unsigned d)
+{
+	unsigned to = !d;
+	ssize_t n;
+
+	while (conn->pending[d]) {
+		n = splice(conn->pipe[d][0], NULL, conn->s[to], NULL,
+			   conn->pending[d], SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			conn->out_wait |= (uint8_t)(1U << to);
+			return 1;
+		}
+		if (n < 0)
+			return -errno;
+		if (!n)		/* Pipe empty: our count is wrong */
+			return -EIO;
+		conn->pending[d] -= (size_t)n;
+	}
+	conn->out_wait &= (uint8_t)~(1U << to);
+	return 0;
+}
+
+/**
+ * tcp_splice_in() - Read from a direction's source socket into its pipe
+ * @conn:	Connection
+ * @d:		Direction: data from s[d] to s[!d]
+ *
+ * Call only with an empty pipe: then EAGAIN means the socket has no data.
+ *
+ * Return: bytes read, 0 if none (EAGAIN, or EOF now or before), negative
+ *	   errno on failure
+ *
+ * #syscalls:pasta splice
+ */
+static ssize_t tcp_splice_in(struct tcp_splice_conn *conn, unsigned d)
+{
+	ssize_t n;
+
+	if (conn->flags & TCP_SPLICE_EOF(d))
+		return 0;
+	do {
+		n = splice(conn->s[d], NULL, conn->pipe[d][1], NULL,
+			   TCP_SPLICE_PIPE_SIZE,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	if (!n)
+		tcp_splice_flag_set(conn, TCP_SPLICE_EOF(d));
+	conn->pending[d] += (size_t)n;
+	return n;
+}
+
+/**
+ * tcp_splice_fin() - Forward an EOF once its direction's pipe is empty
+ * @conn:	Connection
+ * @d:		Direction: data from s[d] to s[!d]
+ *
+ * Return: 0 on success or nothing to do, negative errno on failure
+ *
+ * #syscalls:pasta shutdown
+ */
+static int tcp_splice_fin(struct tcp_splice_conn *conn, unsigned d)
+{
+	unsigned to = !d;
+
+	if (!(conn->flags & TCP_SPLICE_EOF(d)) ||
+	    (conn->flags & TCP_SPLICE_SHUT(to)) || conn->pending[d])
+		return 0;
+	if (shutdown(conn->s[to], SHUT_WR))
+		return -errno;
+	tcp_splice_flag_set(conn, TCP_SPLICE_SHUT(to));
+	return 0;
+}
+
+/**
+ * tcp_splice_dir() - Move data one way until drained, blocked, or at limit
+ * @c:		Execution context
+ * @conn:	Connection
+ * @d:		Direction: data from s[d] to s[!d]
+ *
+ * Return: 0 on success or when waiting, negative errno to reset
+ */
+static int tcp_splice_dir(const struct ctx *c, struct tcp_splice_conn *conn,
+			  unsigned d)
+{
+	unsigned round;
+	ssize_t n;
+	int ret;
+
+	for (round = 0; round < TCP_SPLICE_ROUNDS_MAX; round++) {
+		ret = tcp_splice_out(conn, d);
+		if (ret)
+			return ret < 0 ? ret : 0;
+		n = tcp_splice_in(conn, d);
+		if (n < 0)
+			return (int)n;
+		if (!n)
+			return tcp_splice_fin(conn, d);
+	}
+
+	/* Round limit: flush, then have epoll report s[d] again if ready */
+	ret = tcp_splice_out(conn, d);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	if (epoll_mod(c, conn->s[d], TCP_SPLICE_EPOLL_EVENTS,
+		      tcp_splice_ref(conn->s[d], tcp_splice_idx(conn), d)))
+		return -EIO;
+	return 0;
+}
+
+/**
+ * tcp_splice_events() - Act on events for one socket of a connection
+ * @c:		Execution context
+ * @conn:	Established connection
+ * @x:		Side of the socket the events are for
+ * @events:	EPOLL* events
+ *
+ * Readable (or closed) s[x] moves direction x; writable s[x] resumes
+ * direction !x if it was waiting for that.
+ *
+ * Return: 0 on success, negative errno to reset the connection
+ */
+static int tcp_splice_events(const struct ctx *c,
+			     struct tcp_splice_conn *conn, unsigned x,
+			     uint32_t events)
+{
+	int ret;
+
+	if (events & EPOLLERR) {
+		ret = tcp_splice_sock_err(conn->s[x]);
+		if (ret)
+			return -ret;
+	}
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+		ret = tcp_splice_dir(c, conn, x);
+		if (ret)
+			return ret;
+	}
+	if (conn->out_wait & (1U << x))
+		return tcp_splice_dir(c, conn, !x);
+	return 0;
+}
+
+/**
+ * tcp_splice_established() - Target connected: start moving data
+ * @c:		Execution context
+ * @conn:	Connection, may be freed on return
+ */
+static void tcp_splice_established(struct ctx *c,
+				   struct tcp_splice_conn *conn)
+{
+	int ret;
+
+	tcp_splice_state_set(conn, TCP_SPLICE_ESTABLISHED);
+
+	/* Edges seen while connecting were not acted upon: look now */
+	ret = tcp_splice_dir(c, conn, 0);
+	if (!ret)
+		ret = tcp_splice_dir(c, conn, 1);
+	tcp_splice_conn_done(c, conn, ret);
+}
+
+/**
+ * tcp_splice_connect_event() - Events while connecting to the target
+ * @c:		Execution context
+ * @conn:	Connection in TCP_SPLICE_CONNECTING, may be freed on return
+ * @side:	Side of the socket the events are for
+ * @events:	EPOLL* events
+ */
+static void tcp_splice_connect_event(struct ctx *c,
+				     struct tcp_splice_conn *conn,
+				     unsigned side, uint32_t events)
+{
+	int err;
+
+	if (side == 0) {
+		/* Client gone before the target answered */
+		if (events & (EPOLLERR | EPOLLHUP))
+			tcp_splice_conn_done(c, conn, -ECONNRESET);
+		return;
+	}
+	if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+		return;
+	err = tcp_splice_sock_err(conn->s[1]);
+	if (err) {
+		debug("TCP splice %i<->%i: connect failed: %s", conn->s[0],
+		      conn->s[1], strerror(err));
+		c->stats.tcp_splice_connect_fail++;
+		tcp_splice_conn_close(c, conn, true);
+		return;
+	}
+	tcp_splice_established(c, conn);
+}
+
+/**
+ * tcp_splice_sock_handler() - Handle epoll events for a spliced socket
+ * @c:		Execution context
+ * @ref:	epoll reference: data is connection index << 1 | side
+ * @events:	EPOLL* events
+ * @now:	Current timestamp (unused)
+ */
+void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
+			     uint32_t events, const struct timespec *now)
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+	unsigned idx = ref.data >> 1, side = ref.data & 1;
+	struct tcp_splice_conn *conn;
+
+	(void)now;
+	if (idx >= t->count)
+		return;
+	conn = &t->conns[idx];
+	if (conn->s[side] != ref.fd)	/* Queued before a compaction */
+		return;
+
+	if (conn->state == TCP_SPLICE_CONNECTING)
+		tcp_splice_connect_event(c, conn, side, events);
+	else
+		tcp_splice_conn_done(c, conn,
+				     tcp_splice_events(c, conn, side, events));
+}
+
+/**
+ * tcp_splice_peer_af() - Family to splice a connection with, by its peer
+ * @peer:	Address returned by accept()
+ * @any:	Take any peer, not only loopback ones
+ *
+ * Return: AF_INET (IPv4, also v4-mapped) or AF_INET6 if the peer is on
+ *	   loopback (or @any), AF_UNSPEC otherwise
+ */
+static int tcp_splice_peer_af(const struct sockaddr *peer, bool any)
+{
+	union tcp_splice_sockaddr sa;
+	struct in_addr a4;
+
+	if (peer->sa_family == AF_INET) {
+		memcpy(&sa.sa4, peer, sizeof(sa.sa4));
+		a4 = sa.sa4.sin_addr;
+	} else if (peer->sa_family == AF_INET6) {
+		memcpy(&sa.sa6, peer, sizeof(sa.sa6));
+		if (!IN6_IS_ADDR_V4MAPPED(&sa.sa6.sin6_addr)) {
+			if (any || IN6_IS_ADDR_LOOPBACK(&sa.sa6.sin6_addr))
+				return AF_INET6;
+			return AF_UNSPEC;
+		}
+		memcpy(&a4, &sa.sa6.sin6_addr.s6_addr[12], sizeof(a4));
+	} else {
+		return AF_UNSPEC;
+	}
+	return (any || in4_is_loopback(&a4)) ? AF_INET : AF_UNSPEC;
+}
+
+/**
+ * tcp_splice_target() - Loopback address and port of the target
+ * @sa:		Socket address (output)
+ * @af:		AF_INET or AF_INET6
+ * @port:	Target port, host order
+ *
+ * Return: length of @sa
+ */
+static socklen_t tcp_splice_target(union tcp_splice_sockaddr *sa, int af,
+				   uint16_t port)
+{
+	memset(sa, 0, sizeof(*sa));
+	if (af == AF_INET) {
+		sa->sa4.sin_family = AF_INET;
+		sa->sa4.sin_port = htons(port);
+		sa->sa4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(sa->sa4);
+	}
+	sa->sa6.sin6_family = AF_INET6;
+	sa->sa6.sin6_port = htons(port);
+	sa->sa6.sin6_addr = in6addr_loopback;
+	return sizeof(sa->sa6);
+}
+
+/**
+ * tcp_splice_conn_open() - Take a socket and pipes, register accepted side
+ * @c:		Execution context
+ * @conn:	New connection, s[0] set, everything else -1
+ * @af:		Family of the target socket
+ *
+ * Return: 0 on success, -1 if resources ran out
+ *
+ * #syscalls:pasta setsockopt
+ */
+static int tcp_splice_conn_open(const struct ctx *c,
+				struct tcp_splice_conn *conn, int af)
+{
+	unsigned idx = tcp_splice_idx(conn);
+	int one = 1;
+
+	conn->s[1] = tcp_splice_sock_get(conn->from_ns, af);
+	if (conn->s[1] < 0 || tcp_splice_pipe_get(conn->pipe[0]) ||
+	    tcp_splice_pipe_get(conn->pipe[1]))
+		return -1;
+	if (epoll_add(c, conn->s[0], TCP_SPLICE_EPOLL_EVENTS,
+		      tcp_splice_ref(conn->s[0], idx, 0)))
+		return -1;
+	if (setsockopt(conn->s[0], IPPROTO_TCP, TCP_NODELAY, &one,
+		       sizeof(one)))
+		debug_perror("TCP splice: TCP_NODELAY on socket %i",
+			     conn->s[0]);
+	return 0;
+}
+
+/**
+ * tcp_splice_connect() - Connect to the target, register that socket
+ * @c:		Execution context
+ * @conn:	Connection with resources, may be freed on return
+ * @af:		AF_INET or AF_INET6
+ * @port:	Target port, host order
+ *
+ * #syscalls:pasta connect
+ */
+static void tcp_splice_connect(struct ctx *c, struct tcp_splice_conn *conn,
+			       int af, uint16_t port)
+{
+	unsigned idx = tcp_splice_idx(conn);
+	union tcp_splice_sockaddr sa;
+	socklen_t sl;
+	int ret;
+
+	sl = tcp_splice_target(&sa, af, port);
+	tcp_splice_state_set(conn, TCP_SPLICE_CONNECTING);
+	ret = connect(conn->s[1], &sa.sa, sl);
+	if (ret && errno != EINPROGRESS) {
+		debug_perror("TCP splice %i<->%i: connect to port %u",
+			     conn->s[0], conn->s[1], port);
+		c->stats.tcp_splice_connect_fail++;
+		tcp_splice_conn_close(c, conn, true);
+		return;
+	}
+
+	/* After connect(): a socket not yet connecting polls as writable */
+	if (epoll_add(c, conn->s[1], TCP_SPLICE_EPOLL_EVENTS,
+		      tcp_splice_ref(conn->s[1], idx, 1))) {
+		tcp_splice_conn_done(c, conn, -EIO);
+		return;
+	}
+	if (!ret)
+		tcp_splice_established(c, conn);
+}
+
+/**
+ * tcp_splice_conn_from_sock() - Splice an accepted connection if it's local
+ * @c:		Execution context
+ * @s:		Accepted socket, non-blocking
+ * @from_ns:	Accepted on a namespace-side listener (-T), else on the host
+ * @dst_port:	Port to connect to on the other side (after
+ *		fwd_port_target()), host order
+ * @peer:	Peer address from accept(): AF_INET or AF_INET6
+ * @now:	Current timestamp
+ *
+ * Host-side connections are spliced if the peer is on loopback. Sockets
+ * accepted in the namespace have no other path: any peer is spliced.
+ *
+ * Return: true if @s was taken (spliced, or reset and closed on failure),
+ *	   false if the caller keeps it (not local, not pasta, --no-splice)
+ */
+bool tcp_splice_conn_from_sock(struct ctx *c, int s, bool from_ns,
+			       uint16_t dst_port, const struct sockaddr *peer,
+			       const struct timespec *now)
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+	struct tcp_splice_conn *conn;
+	int af;
+
+	if (c->mode != MODE_PASTA || !t->ready)
+		return false;
+	af = tcp_splice_peer_af(peer, from_ns);
+	if (af == AF_UNSPEC)
+		return false;
+
+	if (t->count >= TCP_SPLICE_CONN_MAX) {
+		warn_ratelimit("TCP splice: %u connections, resetting new one",
+			       t->count);
+		c->stats.tcp_splice_drop++;
+		tcp_splice_sock_reset(s);
+		return true;
+	}
+
+	conn = &t->conns[t->count++];
+	conn->s[0] = s;
+	conn->s[1] = -1;
+	conn->pipe[0][0] = conn->pipe[0][1] = -1;
+	conn->pipe[1][0] = conn->pipe[1][1] = -1;
+	conn->pending[0] = conn->pending[1] = 0;
+	conn->start = now->tv_sec;
+	conn->start_ns = now->tv_nsec;
+	conn->state = TCP_SPLICE_CLOSED;
+	conn->flags = conn->out_wait = 0;
+	conn->from_ns = from_ns;
+
+	if (tcp_splice_conn_open(c, conn, af)) {
+		warn_ratelimit("TCP splice: no sockets or pipes, resetting");
+		c->stats.tcp_splice_drop++;
+		tcp_splice_conn_close(c, conn, true);
+		return true;
+	}
+	c->stats.tcp_splice_conns++;
+	tcp_splice_connect(c, conn, af, dst_port);
+	return true;
+}
+
+/**
+ * tcp_splice_timer() - Periodic tasks: connect time-outs, pool top-up
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+void tcp_splice_timer(struct ctx *c, const struct timespec *now)
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+	unsigned i;
+
+	if (!t->ready)
+		return;
+
+	/* Downwards: closing moves the last entry, already looked at, here */
+	for (i = t->count; i-- > 0; ) {
+		struct tcp_splice_conn *conn = &t->conns[i];
+		struct timespec start = { conn->start, conn->start_ns };
+
+		if (conn->state != TCP_SPLICE_CONNECTING ||
+		    timespec_diff_ms(now, &start) < TCP_SPLICE_CONNECT_TIMEOUT_MS)
+			continue;
+		debug("TCP splice %i<->%i: connect timed out", conn->s[0],
+		      conn->s[1]);
+		c->stats.tcp_splice_connect_fail++;
+		tcp_splice_conn_close(c, conn, true);
+	}
+
+	tcp_splice_pipe_pool_fill();
+	tcp_splice_sock_pools_fill();
+}
+
+/**
+ * tcp_splice_init() - Probe pipe capacity, fill pools (set-up, pasta only)
+ * @c:		Execution context
+ */
+void tcp_splice_init(struct ctx *c)
+{
+	struct tcp_splice_tbl *t = &tcp_splice_tbl;
+
+	if (c->mode != MODE_PASTA || c->no_splice || t->ready)
+		return;
+	t->pipe_size = tcp_splice_pipe_size_probe();
+	tcp_splice_pipe_pool_fill();
+	tcp_splice_sock_pools_fill();
+	t->ready = true;
+	debug("TCP splice: %u pipes of %zu bytes, sockets: host %u+%u, "
+	      "namespace %u+%u", t->pipe_cnt, t->pipe_size, t->host[0].cnt,
+	      t->host[1].cnt, t->ns[0].cnt, t->ns[1].cnt);
+}
