@@ -191,6 +191,10 @@ struct ip6_ctx {
  * @ndp_drop:		NDP messages dropped (malformed)
  * @icmp_drop:		ICMP echo requests dropped
  * @udp_drop:		UDP datagrams dropped
+ * @udp_drop_bad:	...of them malformed or truncated
+ * @udp_drop_flow:	...of them with no flow or socket to use
+ * @udp_drop_send:	...of them refused by a host or namespace socket
+ * @udp_drop_tap:	...of them not taken by the tap back-end
  * @tcp_drop:		TCP segments dropped
  * @tcp_splice_conns:	Loopback connections spliced (pasta)
  * @tcp_splice_drop:	Spliced connections refused: table full, no fds
@@ -215,6 +219,7 @@ struct passt_stats {
 	unsigned long long ndp_drop;
 	unsigned long long icmp_drop;
 	unsigned long long udp_drop;
+	unsigned long long udp_drop_bad, udp_drop_flow, udp_drop_send, udp_drop_tap;
 	unsigned long long tcp_drop;
 	unsigned long long tcp_splice_conns;
 	unsigned long long tcp_splice_drop;

@@ -1,0 +1,2305 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* udp.c - UDP translation: flows, forwarded ports, splice path
+ *
+ * Theory of Operation
+ * ===================
+ *
+ * UDP has no connections, so this file keeps "flows": the state that lets a
+ * reply find its way back, and that lets a guest use port-based protocols
+ * through host sockets. All state lives in the file-scope struct udp_state
+ * (see its comment); nothing is allocated, the flow table is a fixed array.
+ *
+ * Flow types
+ * ----------
+ * - UDP_FLOW_TAP_OUT: the guest sent a datagram (from the tap) to a far
+ *   address. We open a host socket, bind it to the guest's source port
+ *   where the port is free (else an ephemeral one), and connect() it to the
+ *   target. The target is the guest's destination, translated: the gateway
+ *   (or map_host_loopback) becomes the host's 127.0.0.1/::1 unless
+ *   --no-map-gw, and the --dns-forward address on port 53 becomes the host's
+ *   first resolver. A connected socket receives only from its target, and
+ *   the kernel prefers it over any wildcard socket bound to the same port
+ *   (test/platform/udp_connected_wins.c proves this), so everything read
+ *   from it is a reply for this flow: it goes to the guest from the address
+ *   and port the guest sent to.
+ * - UDP_FLOW_TAP_IN: a host peer sent to a forwarded port (-u), received on
+ *   the listening socket, and not spliced. The datagram goes to the guest's
+ *   port (remapped by the -u delta) from the peer's address, or from the
+ *   gateway if the peer is loopback or uses the guest's own address. The
+ *   flow owns no socket: the guest's replies are sent from the listening
+ *   socket, so they leave from the port the peer sent to.
+ * - UDP_FLOW_SPLICE (pasta): a loopback peer sent to a forwarded port on
+ *   one side (-u: host side, -U: namespace side). Whether a datagram from a
+ *   listening socket is spliced is decided per datagram by its source
+ *   address, not per socket. The flow owns a socket on the other side,
+ *   bound to the peer's port where possible and connected to the target
+ *   port there (loopback for -U and with --host-lo-to-ns-lo, else the
+ *   namespace's address). Datagrams move socket to socket with
+ *   recvmmsg()/sendmmsg(); replies read from the flow socket go back
+ *   through the listening socket to the peer.
+ *
+ * Lookup: flows are hashed (SipHash, key drawn at start) on a key whose
+ * meaning depends on the kind: for tap flows the guest-side 4-tuple (guest
+ * address and port, far address and port as the guest sees them), for
+ * spliced ones the peer's address and port and the listening port, plus
+ * the side. A datagram on a listening socket computes the guest-side tuple
+ * it would have, so an inbound datagram racing an existing outbound flow
+ * still finds it.
+ *
+ * Life of a flow: created by the first datagram, touched (moved to the
+ * head of an LRU list) by every batch of traffic in either direction, and
+ * closed by udp_timer() once idle for UDP_TIMEOUT_DEFAULT seconds (180).
+ * When the table is full, or socket() says the process is out of file
+ * descriptors, the least recently used flow is closed and reused, so a
+ * flood of source ports cannot exhaust descriptors. For tests only, the
+ * environment variables PASST_UDP_TIMEOUT (seconds, 1..3600) and
+ * PASST_UDP_FLOW_MAX (16..UDP_FLOW_MAX) override the timeout and the table
+ * size; they are read once in udp_init().
+ *
+ * Epoll references: EPOLL_TYPE_UDP_LISTEN carries the port (bits 0-15),
+ * the side (bit 16: 0 host, 1 namespace) and IPv6 (bit 17);
+ * EPOLL_TYPE_UDP_REPLY carries the flow index (bits 0-15) and the flow's
+ * generation (bits 16-31), so an event for a socket closed earlier in the
+ * same batch is recognised and ignored.
+ *
+ * Host to guest: recvmmsg() writes payloads straight into frame buffers
+ * whose Ethernet, IP and UDP headers are then filled in place (checksums
+ * complete). Frames are queued and sent by udp_flush(), called by passt.c
+ * after each batch of events, or earlier when the queue is full. Slots are
+ * handed out through a permutation (@order), so slots used by spliced
+ * datagrams are reused without copying queued ones.
+ *
+ * Guest to host: udp_tap_handler() gets one flow's datagrams per call and
+ * sends them with one sendmmsg() per UDP_SEND_BATCH.
+ *
+ * Errors: flow sockets set IP_RECVERR/IPV6_RECVERR; on EPOLLERR the error
+ * queue is read and ICMP errors (port unreachable and others) are rebuilt
+ * towards the guest with the original datagram quoted. Other sockets just
+ * clear SO_ERROR. Every dropped datagram is counted in c->stats.udp_drop
+ * and in one of the finer udp_drop_* counters.
+ *
+ * Forwarded ports: udp_init() binds -u ports on the host and, in pasta, -U
+ * ports in the namespace (on loopback unless an address was given), with
+ * sockets created there through ns_call(). In "auto" mode udp_timer()
+ * reads the other side's /proc/net/udp and udp6 every second (files opened
+ * at set-up, re-read with pread()), and binds or closes ports to match,
+ * ignoring ports we bound ourselves. Unconnected sockets only count
+ * (state 07): connected flow sockets, ours included, are not services.
+ * Namespace-side sockets for splice flows come from a small pool created
+ * through ns_call() and topped up by the timer; bind() and connect() work
+ * on them from outside the namespace.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <linux/errqueue.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <sys/epoll.h>
+
+#include "checksum.h"
+#include "fwd.h"
+#include "inany.h"
+#include "log.h"
+#include "packet.h"
+#include "passt.h"
+#include "siphash.h"
+#include "tap.h"
+#include "udp.h"
+#include "util.h"
+
+#define UDP_FLOW_MAX		4096	/* Flows tracked at most */
+#define UDP_FLOW_MIN		16	/* Smallest table PASST_UDP_FLOW_MAX sets */
+#define UDP_HASH_BUCKETS	8192	/* Power of two, > UDP_FLOW_MAX */
+#define UDP_TIMEOUT_DEFAULT	180	/* Idle flow lifetime, seconds */
+#define UDP_TIMEOUT_MAX		3600	/* Largest PASST_UDP_TIMEOUT */
+#define UDP_MAX_FRAMES		64	/* Frames queued to the guest, per family */
+#define UDP_SEND_BATCH		64	/* Datagrams per sendmmsg() */
+#define UDP_READ_ROUNDS		4	/* recvmmsg() calls per event at most */
+#define UDP_SOCK_BUF		(4 * 1024 * 1024)	/* SO_RCVBUF/SO_SNDBUF */
+#define UDP_NS_POOL		16	/* Spare namespace sockets per family */
+#define UDP_PROC_BUF		65536	/* Read size for /proc/net/udp */
+#define UDP_ICMP4_QUOTE		548	/* RFC 1812: ICMP message <= 576 bytes */
+#define UDP_ICMP6_QUOTE		1184	/* RFC 4443: message <= 1280 bytes */
+#define UDP_DNS_PORT		53
+
+#define UDP_OFF_L2		sizeof(struct tap_hdr)
+#define UDP_OFF_L3		(UDP_OFF_L2 + L2_HLEN)
+#define UDP_OFF_L4(v6)		(UDP_OFF_L3 + ((v6) ? sizeof(struct ipv6hdr) : \
+						      sizeof(struct iphdr)))
+#define UDP_OFF_DATA(v6)	(UDP_OFF_L4(v6) + sizeof(struct udphdr))
+/* Largest payload so that the IP packet fits ETH_MAX_MTU */
+#define UDP_DLEN_MAX(v6)	(ETH_MAX_MTU - UDP_OFF_DATA(v6) + UDP_OFF_L3)
+#define UDP_FRAME_BYTES		ROUND_UP(UDP_OFF_L3 + ETH_MAX_MTU, 64)
+
+static_assert(UDP_HASH_BUCKETS > UDP_FLOW_MAX, "hash too small");
+static_assert((UDP_HASH_BUCKETS & (UDP_HASH_BUCKETS - 1)) == 0,
+	      "hash buckets must be a power of two");
+static_assert(UDP_FLOW_MAX <= 1 << 16, "flow index must fit 16 bits");
+static_assert(UDP_OFF_L2 + TAP_FRAME_MAX <= UDP_FRAME_BYTES,
+	      "frame slot must hold the largest frame");
+static_assert(UDP_MAX_FRAMES <= UDP_SEND_BATCH,
+	      "splice batches reuse the send scratch");
+
+/* Reference data bits */
+#define UDP_REF_PORT_MASK	0xffffU
+#define UDP_REF_SIDE_NS		(1U << 16)
+#define UDP_REF_V6		(1U << 17)
+
+/**
+ * enum udp_side - Which network namespace a socket lives in
+ * @UDP_SIDE_HOST:	passt/pasta's own (init) namespace
+ * @UDP_SIDE_NS:	pasta's target namespace
+ */
+enum udp_side {
+	UDP_SIDE_HOST = 0,
+	UDP_SIDE_NS = 1,
+};
+
+/**
+ * enum udp_flow_type - Kind of flow, see Theory of Operation
+ * @UDP_FLOW_FREE:	Slot unused
+ * @UDP_FLOW_TAP_OUT:	Guest to far peer, flow owns a connected host socket
+ * @UDP_FLOW_TAP_IN:	Peer to forwarded port, delivered to the guest
+ * @UDP_FLOW_SPLICE:	Loopback peer to forwarded port, socket to socket
+ */
+enum udp_flow_type {
+	UDP_FLOW_FREE = 0,
+	UDP_FLOW_TAP_OUT,
+	UDP_FLOW_TAP_IN,
+	UDP_FLOW_SPLICE,
+};
+
+static const char *const udp_flow_type_str[] = {
+	"free", "tap-out", "tap-in", "splice",
+};
+
+/**
+ * enum udp_key_kind - Meaning of a lookup key
+ * @UDP_KEY_TAP:	@a/@ap guest address/port, @b/@bp far address/port
+ * @UDP_KEY_SPLICE_HOST: @a/@ap peer of a host-side listening socket,
+ *			 @bp listening port
+ * @UDP_KEY_SPLICE_NS:	 Same, namespace-side listening socket
+ */
+enum udp_key_kind {
+	UDP_KEY_TAP = 1,
+	UDP_KEY_SPLICE_HOST,
+	UDP_KEY_SPLICE_NS,
+};
+
+/**
+ * struct udp_key - Hash key of a flow, no implicit padding
+ * @a:		First address
+ * @b:		Second address
+ * @ap:		First port, host order
+ * @bp:		Second port, host order
+ * @kind:	enum udp_key_kind
+ * @pad:	Zero
+ */
+struct udp_key {
+	union inany_addr a;
+	union inany_addr b;
+	uint16_t ap;
+	uint16_t bp;
+	uint8_t kind;
+	uint8_t pad[3];
+};
+
+/**
+ * struct udp_flow - One tracked flow
+ * @key:	Lookup key (see enum udp_key_kind)
+ * @type:	enum udp_flow_type
+ * @side:	TAP_IN, SPLICE: side of the listening socket
+ * @v6:		IPv6 flow
+ * @gen:	Generation, bumped on close: stale epoll events are ignored
+ * @lport:	TAP_IN, SPLICE: listening port, host order
+ * @rport:	TAP_IN, SPLICE: peer's port, host order
+ * @raddr:	TAP_IN, SPLICE: peer's address (replies go there)
+ * @sock:	TAP_OUT: host socket; SPLICE: socket on the other side; or -1
+ * @label:	IPv6 flow label of frames to the guest
+ * @hnext:	Next flow in the hash bucket, -1 for none
+ * @prev:	LRU neighbour used more recently, -1 at the head
+ * @next:	LRU neighbour used less recently, -1 at the tail; free list link
+ * @last:	Last activity, seconds (CLOCK_MONOTONIC)
+ */
+struct udp_flow {
+	struct udp_key key;
+	uint8_t type;
+	uint8_t side;
+	bool v6;
+	uint16_t gen;
+	uint16_t lport;
+	uint16_t rport;
+	union inany_addr raddr;
+	int sock;
+	uint32_t label;
+	int32_t hnext;
+	int32_t prev;
+	int32_t next;
+	time_t last;
+};
+
+/**
+ * struct udp_txq - Frames to the guest for one IP version
+ * @buf:	Frame slots: [tap_hdr][Ethernet][IP][UDP][payload]
+ * @order:	Permutation of slots: @order[0..@nq) are queued, rest free
+ * @nq:		Frames queued
+ * @l2len:	Per slot, L2 length of the frame, bytes
+ * @name:	Per slot, source address from recvmmsg()
+ * @mm:		recvmmsg() headers, by position after @nq
+ * @iov:	recvmmsg() payload vectors, by position after @nq
+ * @tx:		tap_send_frames() vectors, two per queued frame
+ */
+struct udp_txq {
+	uint8_t buf[UDP_MAX_FRAMES][UDP_FRAME_BYTES] __attribute__((aligned(64)));
+	uint16_t order[UDP_MAX_FRAMES];
+	size_t nq;
+	size_t l2len[UDP_MAX_FRAMES];
+	struct sockaddr_in6 name[UDP_MAX_FRAMES];
+	struct mmsghdr mm[UDP_MAX_FRAMES];
+	struct iovec iov[UDP_MAX_FRAMES];
+	struct iovec tx[UDP_MAX_FRAMES][2];
+};
+
+/**
+ * struct udp_nspool - Unbound namespace-side sockets, ready for flows
+ * @fd:		Sockets, per IP version
+ * @cnt:	Sockets held, per IP version
+ */
+struct udp_nspool {
+	int fd[2][UDP_NS_POOL];
+	size_t cnt[2];
+};
+
+/**
+ * struct udp_state - All state of this file
+ * @hash_key:	SipHash key, random at start-up
+ * @timeout:	Idle flow lifetime, seconds
+ * @flow_max:	Flows tracked at most (table size in use)
+ * @flow_cnt:	Flows in use
+ * @flows:	Flow table
+ * @bucket:	Hash buckets: first flow index, -1 if empty
+ * @lru_head:	Most recently used flow, -1 if none
+ * @lru_tail:	Least recently used flow, -1 if none
+ * @free_head:	First free flow slot, -1 if none
+ * @listen:	Listening socket per [side][v6][port], -1 if none
+ * @warned:	Ports whose bind failure was reported, per [side][v6]
+ * @txq:	Frames to the guest, per IP version
+ * @mm:		sendmmsg() headers, guest to host and splice
+ * @iov:	sendmmsg() vectors
+ * @sa:		sendmmsg() destinations, splice replies
+ * @nspool:	pasta: spare namespace-side sockets
+ * @proc_fd:	"auto": /proc/net/udp and udp6 per [side][v6], -1 if closed
+ * @proc_buf:	Read buffer for @proc_fd
+ * @scan:	Scratch bitmap of ports found bound
+ * @err_buf:	Error queue payload buffer
+ * @icmp_buf:	ICMP message under construction
+ */
+static struct udp_state {
+	struct siphash_key hash_key;
+	time_t timeout;
+	unsigned flow_max;
+	unsigned flow_cnt;
+	struct udp_flow flows[UDP_FLOW_MAX];
+	int32_t bucket[UDP_HASH_BUCKETS];
+	int32_t lru_head;
+	int32_t lru_tail;
+	int32_t free_head;
+	int listen[2][2][NUM_PORTS];
+	uint8_t warned[2][2][FWD_BITMAP_BYTES];
+	struct udp_txq txq[2];
+	struct mmsghdr mm[UDP_SEND_BATCH];
+	struct iovec iov[UDP_SEND_BATCH];
+	struct sockaddr_in6 sa[UDP_SEND_BATCH];
+	struct udp_nspool nspool;
+	int proc_fd[2][2];
+	char proc_buf[UDP_PROC_BUF + 1];
+	uint8_t scan[FWD_BITMAP_BYTES];
+	uint8_t err_buf[UDP_ICMP6_QUOTE];
+	uint8_t icmp_buf[UDP_ICMP6_QUOTE + sizeof(struct icmp6hdr) +
+			 sizeof(struct ipv6hdr) + sizeof(struct udphdr)];
+} udp;
+
+/**
+ * udp_drop() - Count dropped datagrams
+ * @c:		Execution context
+ * @ctr:	Finer counter in c->stats
+ * @n:		Datagrams dropped
+ */
+static void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n)
+{
+	c->stats.udp_drop += n;
+	*ctr += n;
+}
+
+/* Addresses and socket addresses */
+
+/**
+ * udp_sa_set() - Fill a socket address
+ * @sa:		Storage (output), big enough for IPv6
+ * @a:		Address (IPv4 as v4-mapped)
+ * @port:	Port, host order
+ * @v6:		Make an IPv6 socket address
+ *
+ * Return: length of the socket address
+ */
+static socklen_t udp_sa_set(struct sockaddr_in6 *sa, const union inany_addr *a,
+			    uint16_t port, bool v6)
+{
+	memset(sa, 0, sizeof(*sa));
+	if (v6) {
+		sa->sin6_family = AF_INET6;
+		sa->sin6_port = htons(port);
+		sa->sin6_addr = a->a6;
+		return sizeof(*sa);
+	} else {
+		struct sockaddr_in *sa4 = (struct sockaddr_in *)(void *)sa;
+
+		sa4->sin_family = AF_INET;
+		sa4->sin_port = htons(port);
+		sa4->sin_addr = a->v4mapped.a4;
+		return sizeof(*sa4);
+	}
+}
+
+/**
+ * udp_sa_get() - Read a socket address filled by the kernel
+ * @sa:		Socket address, AF_INET or AF_INET6
+ * @a:		Address (output)
+ * @port:	Port, host order (output)
+ */
+static void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
+		       uint16_t *port)
+{
+	if (sa->sin6_family == AF_INET6) {
+		a->a6 = sa->sin6_addr;
+		*port = ntohs(sa->sin6_port);
+	} else {
+		const struct sockaddr_in *sa4 = (const void *)sa;
+
+		inany_from_v4(a, sa4->sin_addr);
+		*port = ntohs(sa4->sin_port);
+	}
+}
+
+/**
+ * udp_loopback() - Loopback address of an IP version
+ * @a:		Address (output)
+ * @v6:		IPv6
+ */
+static void udp_loopback(union inany_addr *a, bool v6)
+{
+	struct in_addr lo4 = { .s_addr = htonl(INADDR_LOOPBACK) };
+
+	if (v6)
+		a->a6 = in6addr_loopback;
+	else
+		inany_from_v4(a, lo4);
+}
+
+/**
+ * udp_is_loopback() - Is an address loopback?
+ * @a:		Address, IPv4 as v4-mapped
+ *
+ * Return: true for 127.0.0.0/8 and ::1
+ */
+static bool udp_is_loopback(const union inany_addr *a)
+{
+	const struct in_addr *a4 = inany_v4(a);
+
+	if (a4)
+		return in4_is_loopback(a4);
+	return IN6_IS_ADDR_LOOPBACK(&a->a6);
+}
+
+/**
+ * udp_is_unspec() - Is an address unspecified (0.0.0.0 or ::)?
+ * @a:		Address, IPv4 as v4-mapped
+ *
+ * Return: true if unspecified
+ */
+static bool udp_is_unspec(const union inany_addr *a)
+{
+	const struct in_addr *a4 = inany_v4(a);
+
+	if (a4)
+		return in4_is_unspec(a4);
+	return IN6_IS_ADDR_UNSPECIFIED(&a->a6);
+}
+
+/**
+ * udp_is_unroutable() - Is a guest destination one we don't forward?
+ * @a:		Address, IPv4 as v4-mapped
+ *
+ * Return: true for unspecified, broadcast, multicast and link-local
+ */
+static bool udp_is_unroutable(const union inany_addr *a)
+{
+	const struct in_addr *a4 = inany_v4(a);
+
+	if (a4) {
+		uint32_t h = ntohl(a4->s_addr);
+
+		return !h || h == INADDR_BROADCAST || IN_MULTICAST(h);
+	}
+	return IN6_IS_ADDR_UNSPECIFIED(&a->a6) ||
+	       IN6_IS_ADDR_MULTICAST(&a->a6) || IN6_IS_ADDR_LINKLOCAL(&a->a6);
+}
+
+/**
+ * udp_ctx_addr() - Fetch one of the configured addresses as an inany
+ * @a:		Address (output)
+ * @v6:		IPv6
+ * @a4:		IPv4 address
+ * @a6:		IPv6 address
+ */
+static void udp_ctx_addr(union inany_addr *a, bool v6,
+			 const struct in_addr *a4, const struct in6_addr *a6)
+{
+	if (v6)
+		a->a6 = *a6;
+	else
+		inany_from_v4(a, *a4);
+}
+
+/**
+ * udp_map_gw() - Address the guest reaches the host's loopback through
+ * @c:		Execution context
+ * @v6:		IPv6
+ * @a:		Address (output)
+ *
+ * Return: true if there is one (map_host_loopback, or the gateway unless
+ *	   --no-map-gw)
+ */
+static bool udp_map_gw(const struct ctx *c, bool v6, union inany_addr *a)
+{
+	udp_ctx_addr(a, v6, &c->ip4.map_host_loopback,
+		     &c->ip6.map_host_loopback);
+	if (!udp_is_unspec(a))
+		return true;
+	if (c->no_map_gw)
+		return false;
+	udp_ctx_addr(a, v6, &c->ip4.gw, &c->ip6.gw);
+	if (v6 && udp_is_unspec(a))
+		a->a6 = c->ip6.our_tap_ll;
+	return !udp_is_unspec(a);
+}
+
+/**
+ * udp_guest_to_host() - Translate a guest's destination to a host target
+ * @c:		Execution context
+ * @v6:		IPv6
+ * @addr:	Guest's destination, replaced by the target (input/output)
+ * @port:	Guest's destination port, replaced by the target's (in/out)
+ *
+ * Return: true if the destination can be reached, false to drop
+ */
+static bool udp_guest_to_host(const struct ctx *c, bool v6,
+			      union inany_addr *addr, uint16_t *port)
+{
+	union inany_addr m;
+
+	if (udp_map_gw(c, v6, &m) && inany_equals(addr, &m)) {
+		udp_loopback(addr, v6);
+		return true;
+	}
+	udp_ctx_addr(&m, v6, &c->ip4.dns_match, &c->ip6.dns_match);
+	if (*port == UDP_DNS_PORT && !udp_is_unspec(&m) &&
+	    inany_equals(addr, &m)) {
+		udp_ctx_addr(addr, v6, &c->ip4.dns_host, &c->ip6.dns_host);
+		return !udp_is_unspec(addr);
+	}
+	return !udp_is_unroutable(addr);
+}
+
+/**
+ * udp_host_to_guest() - Source address a host peer appears with to the guest
+ * @c:		Execution context
+ * @v6:		IPv6
+ * @src:	Peer's address, replaced by what the guest sees (input/output)
+ * @sport:	Peer's port, host order
+ *
+ * Loopback peers, and peers using the guest's own address (which the guest
+ * would take as itself), appear as the gateway. The host's resolver on port
+ * 53 appears as the --dns-forward address.
+ *
+ * Return: true if the peer can be shown to the guest, false to drop
+ */
+static bool udp_host_to_guest(const struct ctx *c, bool v6,
+			      union inany_addr *src, uint16_t sport)
+{
+	union inany_addr m;
+
+	udp_ctx_addr(&m, v6, &c->ip4.addr, &c->ip6.addr);
+	if (udp_is_loopback(src) || inany_equals(src, &m)) {
+		if (udp_map_gw(c, v6, &m)) {
+			*src = m;
+			return true;
+		}
+		return !udp_is_loopback(src);
+	}
+	udp_ctx_addr(&m, v6, &c->ip4.dns_host, &c->ip6.dns_host);
+	if (sport == UDP_DNS_PORT && !udp_is_unspec(&m) &&
+	    inany_equals(src, &m)) {
+		udp_ctx_addr(&m, v6, &c->ip4.dns_match, &c->ip6.dns_match);
+		if (!udp_is_unspec(&m))
+			*src = m;
+	}
+	return true;
+}
+
+/**
+ * udp_guest_addr() - Guest address a datagram from @src is delivered to
+ * @c:		Execution context
+ * @v6:		IPv6
+ * @src:	Source as the guest sees it
+ * @dst:	Guest address (output)
+ */
+static void udp_guest_addr(const struct ctx *c, bool v6,
+			   const union inany_addr *src, union inany_addr *dst)
+{
+	if (v6)
+		dst->a6 = *tap_ip6_daddr(c, &src->a6);
+	else
+		inany_from_v4(dst, tap_ip4_daddr(c));
+}
+
+/* Flow table */
+
+/**
+ * udp_key_bucket() - Hash bucket of a key
+ * @k:		Key
+ *
+ * Return: bucket index
+ */
+static size_t udp_key_bucket(const struct udp_key *k)
+{
+	return siphash_2_4(&udp.hash_key, k, sizeof(*k)) &
+	       (UDP_HASH_BUCKETS - 1);
+}
+
+/**
+ * udp_key_tap() - Build the key of a tap flow
+ * @k:		Key (output)
+ * @gaddr:	Guest address
+ * @gport:	Guest port, host order
+ * @faddr:	Far address, as the guest sees it
+ * @fport:	Far port, host order
+ */
+static void udp_key_tap(struct udp_key *k, const union inany_addr *gaddr,
+			uint16_t gport, const union inany_addr *faddr,
+			uint16_t fport)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = UDP_KEY_TAP;
+	k->a = *gaddr;
+	k->ap = gport;
+	k->b = *faddr;
+	k->bp = fport;
+}
+
+/**
+ * udp_key_splice() - Build the key of a spliced flow
+ * @k:		Key (output)
+ * @side:	Side of the listening socket
+ * @raddr:	Peer address
+ * @rport:	Peer port, host order
+ * @lport:	Listening port, host order
+ */
+static void udp_key_splice(struct udp_key *k, enum udp_side side,
+			   const union inany_addr *raddr, uint16_t rport,
+			   uint16_t lport)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = side == UDP_SIDE_HOST ? UDP_KEY_SPLICE_HOST :
+					  UDP_KEY_SPLICE_NS;
+	k->a = *raddr;
+	k->ap = rport;
+	k->bp = lport;
+}
+
+/**
+ * udp_flow_lookup() - Find a flow by key
+ * @k:		Key
+ *
+ * Return: flow index, -1 if none
+ */
+static int udp_flow_lookup(const struct udp_key *k)
+{
+	int32_t i;
+
+	for (i = udp.bucket[udp_key_bucket(k)]; i >= 0; i = udp.flows[i].hnext)
+		if (!memcmp(&udp.flows[i].key, k, sizeof(*k)))
+			return i;
+	return -1;
+}
+
+/**
+ * udp_lru_unlink() - Take a flow out of the LRU list
+ * @i:		Flow index
+ */
+static void udp_lru_unlink(int32_t i)
+{
+	struct udp_flow *f = &udp.flows[i];
+
+	if (f->prev >= 0)
+		udp.flows[f->prev].next = f->next;
+	else
+		udp.lru_head = f->next;
+	if (f->next >= 0)
+		udp.flows[f->next].prev = f->prev;
+	else
+		udp.lru_tail = f->prev;
+	f->prev = f->next = -1;
+}
+
+/**
+ * udp_lru_push() - Put a flow at the head (most recent) of the LRU list
+ * @i:		Flow index, not in the list
+ */
+static void udp_lru_push(int32_t i)
+{
+	struct udp_flow *f = &udp.flows[i];
+
+	f->prev = -1;
+	f->next = udp.lru_head;
+	if (udp.lru_head >= 0)
+		udp.flows[udp.lru_head].prev = i;
+	else
+		udp.lru_tail = i;
+	udp.lru_head = i;
+}
+
+/**
+ * udp_flow_touch() - Record activity on a flow
+ * @i:		Flow index
+ * @now:	Current time
+ */
+static void udp_flow_touch(int32_t i, const struct timespec *now)
+{
+	udp.flows[i].last = now->tv_sec;
+	if (udp.lru_head != i) {
+		udp_lru_unlink(i);
+		udp_lru_push(i);
+	}
+}
+
+/**
+ * udp_flow_close() - Close a flow: socket, hash, LRU; slot to the free list
+ * @c:		Execution context
+ * @i:		Flow index
+ *
+ * #syscalls close
+ */
+static void udp_flow_close(const struct ctx *c, int32_t i)
+{
+	struct udp_flow *f = &udp.flows[i];
+	int32_t *pp = &udp.bucket[udp_key_bucket(&f->key)];
+
+	debug("UDP: %s flow %i closed", udp_flow_type_str[f->type], i);
+	if (f->sock >= 0) {
+		epoll_del(c, f->sock);
+		close(f->sock);
+	}
+	while (*pp >= 0 && *pp != i)
+		pp = &udp.flows[*pp].hnext;
+	if (*pp == i)
+		*pp = f->hnext;
+	udp_lru_unlink(i);
+	f->type = UDP_FLOW_FREE;
+	f->sock = -1;
+	f->gen++;
+	f->next = udp.free_head;
+	udp.free_head = i;
+	udp.flow_cnt--;
+}
+
+/**
+ * udp_flow_new() - Take a free flow slot, evicting the oldest flow if full
+ * @c:		Execution context
+ * @k:		Key of the new flow
+ * @type:	enum udp_flow_type
+ * @v6:		IPv6 flow
+ * @now:	Current time
+ *
+ * Return: flow index, hashed and at the LRU head, with no socket
+ */
+static int32_t udp_flow_new(const struct ctx *c, const struct udp_key *k,
+			    enum udp_flow_type type, bool v6,
+			    const struct timespec *now)
+{
+	struct udp_flow *f;
+	int32_t i;
+	size_t b;
+
+	if (udp.flow_cnt >= udp.flow_max || udp.free_head < 0)
+		udp_flow_close(c, udp.lru_tail);
+	i = udp.free_head;
+	f = &udp.flows[i];
+	udp.free_head = f->next;
+	udp.flow_cnt++;
+
+	f->key = *k;
+	f->type = (uint8_t)type;
+	f->v6 = v6;
+	f->sock = -1;
+	f->side = UDP_SIDE_HOST;
+	f->lport = f->rport = 0;
+	memset(&f->raddr, 0, sizeof(f->raddr));
+	f->label = tap_flow_label(k, sizeof(*k));
+	b = udp_key_bucket(k);
+	f->hnext = udp.bucket[b];
+	udp.bucket[b] = i;
+	f->prev = f->next = -1;
+	udp_lru_push(i);
+	f->last = now->tv_sec;
+	return i;
+}
+
+/**
+ * udp_flow_evict_sock() - Close the least recently used flow owning a socket
+ * @c:		Execution context
+ * @keep:	Flow index not to close, -1 for none
+ *
+ * Return: true if a flow was closed
+ */
+static bool udp_flow_evict_sock(const struct ctx *c, int32_t keep)
+{
+	int32_t i;
+
+	for (i = udp.lru_tail; i >= 0; i = udp.flows[i].prev) {
+		if (i != keep && udp.flows[i].sock >= 0) {
+			udp_flow_close(c, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Sockets */
+
+/**
+ * udp_sock_opts() - Set the options of a new UDP socket
+ * @fd:		Socket
+ * @v6:		IPv6 socket
+ * @recverr:	Queue ICMP errors (IP_RECVERR/IPV6_RECVERR)
+ *
+ * Failures other than IPV6_V6ONLY only cost performance or ICMP errors.
+ *
+ * Return: 0 on success, -1 if the socket can't be used
+ *
+ * #syscalls setsockopt
+ */
+static int udp_sock_opts(int fd, bool v6, bool recverr)
+{
+	int y = 1, sz = UDP_SOCK_BUF;
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &y, sizeof(y));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &y, sizeof(y)))
+		return -1;
+	if (recverr && v6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &y, sizeof(y));
+	else if (recverr)
+		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &y, sizeof(y));
+	return 0;
+}
+
+/**
+ * udp_sock_new() - Open a UDP socket in our namespace, evicting on EMFILE
+ * @c:		Execution context
+ * @v6:		IPv6 socket
+ * @recverr:	Queue ICMP errors
+ * @keep:	Flow index not to evict, -1 for none
+ *
+ * Return: socket, or -1 with errno set
+ *
+ * #syscalls socket close
+ */
+static int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
+			int32_t keep)
+{
+	int fd, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		fd = socket(v6 ? AF_INET6 : AF_INET,
+			    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    IPPROTO_UDP);
+		if (fd >= 0)
+			break;
+		if ((errno != EMFILE && errno != ENFILE) ||
+		    !udp_flow_evict_sock(c, keep))
+			return -1;
+	}
+	if (fd < 0)
+		return -1;
+	if (fd > FD_REF_MAX || udp_sock_opts(fd, v6, recverr)) {
+		close(fd);
+		errno = EBADF;
+		return -1;
+	}
+	return fd;
+}
+
+/**
+ * udp_sock_bind() - Bind a socket to an address and port
+ * @fd:		Socket
+ * @a:		Address, unspecified for any
+ * @port:	Port, host order, 0 for ephemeral
+ * @v6:		IPv6 socket
+ *
+ * Return: 0 on success, -1 with errno set
+ *
+ * #syscalls bind
+ */
+static int udp_sock_bind(int fd, const union inany_addr *a, uint16_t port,
+			 bool v6)
+{
+	struct sockaddr_in6 sa;
+	socklen_t sl = udp_sa_set(&sa, a, port, v6);
+
+	return bind(fd, (struct sockaddr *)&sa, sl);
+}
+
+/**
+ * udp_sock_bind_connect() - Bind to a port (else ephemeral), connect
+ * @fd:		Socket
+ * @baddr:	Bind address, unspecified for any
+ * @bport:	Preferred local port, host order, 0 for ephemeral
+ * @daddr:	Target address
+ * @dport:	Target port, host order
+ * @v6:		IPv6 socket
+ *
+ * Return: 0 on success, -1 with errno set
+ *
+ * #syscalls bind connect
+ */
+static int udp_sock_bind_connect(int fd, const union inany_addr *baddr,
+				 uint16_t bport, const union inany_addr *daddr,
+				 uint16_t dport, bool v6)
+{
+	struct sockaddr_in6 sa;
+	socklen_t sl;
+
+	if (!bport || udp_sock_bind(fd, baddr, bport, v6)) {
+		if (udp_sock_bind(fd, baddr, 0, v6))
+			return -1;
+	}
+	sl = udp_sa_set(&sa, daddr, dport, v6);
+	return connect(fd, (struct sockaddr *)&sa, sl);
+}
+
+/**
+ * udp_flow_sock_add() - Register a flow's socket with epoll
+ * @c:		Execution context
+ * @i:		Flow index, @sock set
+ *
+ * Return: 0 on success, negative errno on failure
+ */
+static int udp_flow_sock_add(const struct ctx *c, int32_t i)
+{
+	const struct udp_flow *f = &udp.flows[i];
+	uint32_t data = (uint32_t)i | (uint32_t)f->gen << 16;
+
+	return epoll_add(c, f->sock, EPOLLIN,
+			 epoll_ref_make(EPOLL_TYPE_UDP_REPLY, f->sock, data));
+}
+
+/* Guest to host (tap input) */
+
+/**
+ * udp_flow_tap_out() - Create a flow for datagrams from the guest
+ * @c:		Execution context
+ * @k:		Tap key: guest address/port, destination address/port
+ * @v6:		IPv6 flow
+ * @now:	Current time
+ *
+ * Return: flow index, -1 if the destination is unreachable or no socket
+ */
+static int32_t udp_flow_tap_out(struct ctx *c, const struct udp_key *k,
+				bool v6, const struct timespec *now)
+{
+	union inany_addr taddr = k->b, baddr;
+	uint16_t tport = k->bp;
+	int32_t i;
+	int fd;
+
+	if (!udp_guest_to_host(c, v6, &taddr, &tport))
+		return -1;
+	udp_ctx_addr(&baddr, v6, &c->ip4.addr_out, &c->ip6.addr_out);
+	if (udp_is_loopback(&taddr))
+		memset(&baddr, 0, sizeof(baddr));
+
+	i = udp_flow_new(c, k, UDP_FLOW_TAP_OUT, v6, now);
+	fd = udp_sock_new(c, v6, true, i);
+	if (fd < 0)
+		goto fail;
+	udp.flows[i].sock = fd;
+	if (!udp_is_loopback(&taddr) && *(v6 ? c->ip6.ifname_out :
+					       c->ip4.ifname_out)) {
+		const char *ifn = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
+
+		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifn,
+			   (socklen_t)strlen(ifn) + 1);
+	}
+	if (udp_sock_bind_connect(fd, &baddr, k->ap, &taddr, tport, v6) ||
+	    udp_flow_sock_add(c, i))
+		goto fail;
+	debug("UDP: tap-out flow %i, guest port %u to port %u", i, k->ap,
+	      tport);
+	return i;
+fail:
+	debug_ratelimit("UDP: can't open flow socket: %s", strerror(errno));
+	udp_flow_close(c, i);
+	return -1;
+}
+
+/**
+ * udp_send_batch() - Send prepared messages, tolerating partial sends
+ * @c:		Execution context
+ * @fd:		Socket
+ * @mm:		Messages
+ * @n:		Number of messages
+ *
+ * Return: messages sent; the rest are counted as dropped
+ *
+ * #syscalls sendmmsg
+ */
+static size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
+			     size_t n)
+{
+	size_t done = 0;
+	int retry = 1;
+	int r;
+
+	while (done < n) {
+		r = sendmmsg(fd, mm + done, (unsigned)(n - done), 0);
+		if (r > 0) {
+			done += (size_t)r;
+			continue;
+		}
+		if (r < 0 && (errno == EINTR ||
+			      (retry-- > 0 && errno == ECONNREFUSED)))
+			continue;
+		debug_ratelimit("UDP: sendmmsg: %s", strerror(errno));
+		/* Skip the datagram the kernel refused, try the rest */
+		done++;
+		udp_drop(c, &c->stats.udp_drop_send, 1);
+		if (r < 0 && errno == EAGAIN) {
+			udp_drop(c, &c->stats.udp_drop_send, n - done);
+			return done;
+		}
+	}
+	return n;
+}
+
+/**
+ * udp_tap_dest() - Where the guest's replies through a flow are sent
+ * @f:		Flow
+ * @sa:		Destination for TAP_IN flows (output)
+ * @sl:		Its length (output), 0 for connected TAP_OUT sockets
+ *
+ * Return: socket to send on, -1 if there is none
+ */
+static int udp_tap_dest(const struct udp_flow *f, struct sockaddr_in6 *sa,
+			socklen_t *sl)
+{
+	*sl = 0;
+	if (f->type == UDP_FLOW_TAP_OUT)
+		return f->sock;
+	*sl = udp_sa_set(sa, &f->raddr, f->rport, f->v6);
+	return udp.listen[f->side][f->v6][f->lport];
+}
+
+/**
+ * udp_tap_run() - Send a run of guest datagrams with the same ports
+ * @c:		Execution context
+ * @k:		Flow key of the run
+ * @v6:		IPv6
+ * @p:		Pool of datagrams
+ * @first:	First datagram of the run
+ * @n:		Datagrams in the run
+ * @now:	Current time
+ */
+static void udp_tap_run(struct ctx *c, const struct udp_key *k, bool v6,
+			const struct pool *p, size_t first, size_t n,
+			const struct timespec *now)
+{
+	size_t i, cnt = 0;
+	struct sockaddr_in6 sa;
+	socklen_t sl;
+	int32_t fi;
+	int fd;
+
+	fi = udp_flow_lookup(k);
+	if (fi < 0)
+		fi = udp_flow_tap_out(c, k, v6, now);
+	if (fi < 0 || (fd = udp_tap_dest(&udp.flows[fi], &sa, &sl)) < 0) {
+		udp_drop(c, &c->stats.udp_drop_flow, n);
+		return;
+	}
+	udp_flow_touch(fi, now);
+	for (i = first; i < first + n; i++) {
+		const struct udphdr *uh;
+		size_t left, l4len;
+
+		uh = packet_get(p, i, 0, sizeof(*uh), &left);
+		l4len = uh ? be16_to_host((__force __be16)uh->len) : 0;
+		if (!uh || l4len < sizeof(*uh) || l4len - sizeof(*uh) > left) {
+			udp_drop(c, &c->stats.udp_drop_bad, 1);
+			continue;
+		}
+		udp.iov[cnt].iov_base = (void *)(uh + 1);
+		udp.iov[cnt].iov_len = l4len - sizeof(*uh);
+		memset(&udp.mm[cnt], 0, sizeof(udp.mm[cnt]));
+		udp.mm[cnt].msg_hdr.msg_iov = &udp.iov[cnt];
+		udp.mm[cnt].msg_hdr.msg_iovlen = 1;
+		udp.mm[cnt].msg_hdr.msg_name = sl ? &sa : NULL;
+		udp.mm[cnt].msg_hdr.msg_namelen = sl;
+		if (++cnt == UDP_SEND_BATCH) {
+			udp_send_batch(c, fd, udp.mm, cnt);
+			cnt = 0;
+		}
+	}
+	if (cnt)
+		udp_send_batch(c, fd, udp.mm, cnt);
+}
+
+/**
+ * udp_tap_ports() - Ports of a guest datagram
+ * @p:		Pool of datagrams
+ * @i:		Index
+ * @sport:	Source port, host order (output)
+ * @dport:	Destination port, host order (output)
+ *
+ * Return: true if the header is there
+ */
+static bool udp_tap_ports(const struct pool *p, size_t i, uint16_t *sport,
+			  uint16_t *dport)
+{
+	const struct udphdr *uh = packet_get(p, i, 0, sizeof(*uh), NULL);
+
+	if (!uh)
+		return false;
+	*sport = be16_to_host((__force __be16)uh->source);
+	*dport = be16_to_host((__force __be16)uh->dest);
+	return true;
+}
+
+/**
+ * udp_tap_handler() - Forward datagrams of one flow from the guest
+ * @c:		Execution context
+ * @af:		AF_INET or AF_INET6
+ * @saddr:	Source address, struct in_addr or struct in6_addr
+ * @daddr:	Destination address, same type
+ * @p:		Pool of UDP datagrams (header and payload), one flow
+ * @now:	Current time
+ *
+ * Datagrams are expected to share their ports; runs with other ports are
+ * handled as their own flows all the same.
+ *
+ * Return: datagrams handled (all of @p: drops are counted)
+ */
+int udp_tap_handler(struct ctx *c, int af, const void *saddr,
+		    const void *daddr, const struct pool *p,
+		    const struct timespec *now)
+{
+	union inany_addr ga, fa;
+	uint16_t sp, dp, sp2, dp2;
+	size_t i, first;
+	struct udp_key k;
+
+	inany_from_af(&ga, af, saddr);
+	inany_from_af(&fa, af, daddr);
+	for (first = 0; first < p->count; first = i) {
+		if (!udp_tap_ports(p, first, &sp, &dp)) {
+			udp_drop(c, &c->stats.udp_drop_bad, 1);
+			i = first + 1;
+			continue;
+		}
+		for (i = first + 1; i < p->count; i++) {
+			if (!udp_tap_ports(p, i, &sp2, &dp2) ||
+			    sp2 != sp || dp2 != dp)
+				break;
+		}
+		udp_key_tap(&k, &ga, sp, &fa, dp);
+		udp_tap_run(c, &k, af == AF_INET6, p, first, i - first, now);
+	}
+	return (int)p->count;
+}
+
+/* Host to guest: frames */
+
+/**
+ * udp_frame_fill() - Build the headers of a received datagram's frame
+ * @c:		Execution context
+ * @q:		Queue of the IP version
+ * @v6:		IPv6
+ * @s:		Slot, payload already in place
+ * @f:		Flow giving addresses, ports and flow label
+ * @dlen:	Payload length, bytes
+ */
+static void udp_frame_fill(const struct ctx *c, struct udp_txq *q, bool v6,
+			   size_t s, const struct udp_flow *f, size_t dlen)
+{
+	uint8_t *b = q->buf[s];
+	size_t l4len = dlen + sizeof(struct udphdr);
+	struct udphdr *uh = (struct udphdr *)(void *)(b + UDP_OFF_L4(v6));
+	void *l3;
+
+	l3 = tap_push_l2h(c, b + UDP_OFF_L2, v6 ? htons_constant(ETH_P_IPV6) :
+						  htons_constant(ETH_P_IP));
+	uh->source = (__force uint16_t)host_to_be16(f->key.bp);
+	uh->dest = (__force uint16_t)host_to_be16(f->key.ap);
+	uh->len = (__force uint16_t)host_to_be16((uint16_t)l4len);
+	if (v6) {
+		tap_push_ip6h(l3, &f->key.b.a6, &f->key.a.a6, l4len,
+			      IPPROTO_UDP, f->label);
+		csum_udp6(uh, &f->key.b.a6, &f->key.a.a6, uh + 1, dlen);
+	} else {
+		tap_push_ip4h(l3, f->key.b.v4mapped.a4, f->key.a.v4mapped.a4,
+			      l4len, IPPROTO_UDP);
+		csum_udp4(uh, f->key.b.v4mapped.a4, f->key.a.v4mapped.a4,
+			  uh + 1, dlen);
+	}
+	q->l2len[s] = UDP_OFF_DATA(v6) - UDP_OFF_L2 + dlen;
+	tap_hdr_set(c, (struct tap_hdr *)(void *)b, q->l2len[s]);
+}
+
+/**
+ * udp_txq_flush() - Send the frames queued for one IP version
+ * @c:		Execution context
+ * @q:		Queue
+ */
+static void udp_txq_flush(struct ctx *c, struct udp_txq *q)
+{
+	size_t i, sent, hl = tap_hdr_len(c);
+
+	if (!q->nq)
+		return;
+	for (i = 0; i < q->nq; i++) {
+		size_t s = q->order[i];
+
+		q->tx[i][0].iov_base = q->buf[s] + UDP_OFF_L2 - hl;
+		q->tx[i][0].iov_len = hl;
+		q->tx[i][1].iov_base = q->buf[s] + UDP_OFF_L2;
+		q->tx[i][1].iov_len = q->l2len[s];
+	}
+	sent = tap_send_frames(c, &q->tx[0][0], 2, q->nq);
+	if (sent < q->nq)
+		udp_drop(c, &c->stats.udp_drop_tap, q->nq - sent);
+	q->nq = 0;
+}
+
+/**
+ * udp_flush() - Send all frames queued to the guest
+ * @c:		Execution context
+ */
+void udp_flush(struct ctx *c)
+{
+	udp_txq_flush(c, &udp.txq[0]);
+	udp_txq_flush(c, &udp.txq[1]);
+}
+
+/**
+ * udp_recv() - Receive datagrams into the free frame slots of a queue
+ * @c:		Execution context
+ * @fd:		Socket
+ * @v6:		IPv6 socket
+ *
+ * Results are at positions 0..n-1 of @q->mm, slots @q->order[@q->nq + i].
+ *
+ * Return: datagrams received, 0 if none or on error
+ *
+ * #syscalls recvmmsg
+ */
+static size_t udp_recv(struct ctx *c, int fd, bool v6)
+{
+	struct udp_txq *q = &udp.txq[v6];
+	size_t j, k;
+	int r;
+
+	if (q->nq == UDP_MAX_FRAMES)
+		udp_txq_flush(c, q);
+	k = UDP_MAX_FRAMES - q->nq;
+	for (j = 0; j < k; j++) {
+		size_t s = q->order[q->nq + j];
+		struct msghdr *mh = &q->mm[j].msg_hdr;
+
+		q->iov[j].iov_base = q->buf[s] + UDP_OFF_DATA(v6);
+		q->iov[j].iov_len = UDP_DLEN_MAX(v6);
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_name = &q->name[s];
+		mh->msg_namelen = sizeof(q->name[s]);
+		mh->msg_iov = &q->iov[j];
+		mh->msg_iovlen = 1;
+	}
+	r = recvmmsg(fd, q->mm, (unsigned)k, 0, NULL);
+	if (r <= 0)
+		return 0;
+	return (size_t)r;
+}
+
+/**
+ * udp_txq_keep() - Queue the frame at position @j after a receive
+ * @q:		Queue
+ * @j:		Position of the received datagram
+ * @kept:	Frames already kept from this receive (input/output)
+ */
+static void udp_txq_keep(struct udp_txq *q, size_t j, size_t *kept)
+{
+	uint16_t tmp = q->order[q->nq + *kept];
+
+	q->order[q->nq + *kept] = q->order[q->nq + j];
+	q->order[q->nq + j] = tmp;
+	(*kept)++;
+}
+
+/**
+ * udp_recv_ok() - Check one received datagram
+ * @c:		Execution context
+ * @q:		Queue
+ * @j:		Position of the datagram
+ *
+ * Return: true if it can be forwarded, false if dropped (counted)
+ */
+static bool udp_recv_ok(struct ctx *c, const struct udp_txq *q, size_t j)
+{
+	if (q->mm[j].msg_hdr.msg_flags & MSG_TRUNC) {
+		udp_drop(c, &c->stats.udp_drop_bad, 1);
+		return false;
+	}
+	return true;
+}
+
+/* Splice path (pasta) */
+
+/**
+ * udp_ns_sock_fn() - Fill the namespace socket pool, in the namespace
+ * @arg:	Unused
+ *
+ * Return: 0
+ */
+static int udp_ns_sock_fn(void *arg)
+{
+	int v6;
+
+	(void)arg;
+	for (v6 = 0; v6 < 2; v6++) {
+		while (udp.nspool.cnt[v6] < UDP_NS_POOL) {
+			int fd = socket(v6 ? AF_INET6 : AF_INET,
+					SOCK_DGRAM | SOCK_NONBLOCK |
+					SOCK_CLOEXEC, IPPROTO_UDP);
+
+			if (fd < 0)
+				break;
+			if (fd > FD_REF_MAX || udp_sock_opts(fd, v6, false)) {
+				close(fd);
+				break;
+			}
+			udp.nspool.fd[v6][udp.nspool.cnt[v6]++] = fd;
+		}
+	}
+	return 0;
+}
+
+/**
+ * udp_nspool_refill() - Top up the namespace socket pool
+ * @c:		Execution context
+ */
+static void udp_nspool_refill(const struct ctx *c)
+{
+	if (c->mode != MODE_PASTA || c->pasta_netns_fd < 0)
+		return;
+	if (udp.nspool.cnt[0] < UDP_NS_POOL / 2 ||
+	    udp.nspool.cnt[1] < UDP_NS_POOL / 2)
+		ns_call(udp_ns_sock_fn, NULL);
+}
+
+/**
+ * udp_ns_sock() - Take a socket living in the namespace
+ * @c:		Execution context
+ * @v6:		IPv6 socket
+ * @keep:	Flow index not to evict if descriptors run out
+ *
+ * Return: socket, -1 if none could be made
+ */
+static int udp_ns_sock(const struct ctx *c, bool v6, int32_t keep)
+{
+	if (!udp.nspool.cnt[v6])
+		udp_nspool_refill(c);
+	if (!udp.nspool.cnt[v6] && udp_flow_evict_sock(c, keep))
+		ns_call(udp_ns_sock_fn, NULL);
+	if (!udp.nspool.cnt[v6])
+		return -1;
+	return udp.nspool.fd[v6][--udp.nspool.cnt[v6]];
+}
+
+/**
+ * udp_splice_target() - Where a spliced datagram goes on the other side
+ * @c:		Execution context
+ * @side:	Side of the listening socket the datagram came in on
+ * @v6:		IPv6
+ * @lport:	Listening port, host order
+ * @taddr:	Target address (output)
+ * @tport:	Target port, host order (output)
+ */
+static void udp_splice_target(const struct ctx *c, enum udp_side side,
+			      bool v6, uint16_t lport,
+			      union inany_addr *taddr, uint16_t *tport)
+{
+	if (side == UDP_SIDE_HOST) {
+		*tport = fwd_port_target(&c->udp_in, lport);
+		udp_ctx_addr(taddr, v6, &c->ip4.addr, &c->ip6.addr);
+		if (c->host_lo_to_ns_lo || udp_is_unspec(taddr))
+			udp_loopback(taddr, v6);
+	} else {
+		*tport = fwd_port_target(&c->udp_out, lport);
+		udp_loopback(taddr, v6);
+	}
+}
+
+/**
+ * udp_flow_splice() - Create a spliced flow for a peer of a listening socket
+ * @c:		Execution context
+ * @side:	Side of the listening socket
+ * @v6:		IPv6
+ * @lport:	Listening port, host order
+ * @raddr:	Peer address
+ * @rport:	Peer port, host order
+ * @now:	Current time
+ *
+ * Return: flow index, -1 on failure
+ */
+static int32_t udp_flow_splice(struct ctx *c, enum udp_side side, bool v6,
+			       uint16_t lport, const union inany_addr *raddr,
+			       uint16_t rport, const struct timespec *now)
+{
+	union inany_addr taddr, baddr;
+	struct udp_flow *f;
+	struct udp_key k;
+	uint16_t tport;
+	int32_t i;
+
+	udp_key_splice(&k, side, raddr, rport, lport);
+	i = udp_flow_new(c, &k, UDP_FLOW_SPLICE, v6, now);
+	f = &udp.flows[i];
+	f->side = (uint8_t)side;
+	f->lport = lport;
+	f->raddr = *raddr;
+	f->rport = rport;
+	udp_splice_target(c, side, v6, lport, &taddr, &tport);
+	f->sock = side == UDP_SIDE_HOST ? udp_ns_sock(c, v6, i) :
+					  udp_sock_new(c, v6, false, i);
+	memset(&baddr, 0, sizeof(baddr));
+	if (udp_is_loopback(&taddr))
+		baddr = taddr;
+	if (f->sock < 0 ||
+	    udp_sock_bind_connect(f->sock, &baddr, rport, &taddr, tport, v6) ||
+	    udp_flow_sock_add(c, i)) {
+		debug_ratelimit("UDP: can't open spliced socket: %s",
+				strerror(errno));
+		udp_flow_close(c, i);
+		return -1;
+	}
+	debug("UDP: splice flow %i, port %u to %u", i, lport, tport);
+	return i;
+}
+
+/**
+ * udp_splice_send() - Send spliced datagrams collected in the scratch
+ * @c:		Execution context
+ * @fd:		Socket
+ * @n:		Messages in udp.mm
+ */
+static void udp_splice_send(struct ctx *c, int fd, size_t n)
+{
+	if (!n)
+		return;
+	if (fd < 0) {
+		udp_drop(c, &c->stats.udp_drop_flow, n);
+		return;
+	}
+	udp_send_batch(c, fd, udp.mm, n);
+}
+
+/**
+ * udp_splice_add() - Add a received datagram to the splice scratch
+ * @q:		Queue the datagram was received into
+ * @j:		Its position
+ * @v6:		IPv6
+ * @n:		Index in the scratch
+ * @dest:	Destination for unconnected sockets, NULL if connected
+ */
+static void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
+			   const struct udp_flow *dest)
+{
+	struct msghdr *mh = &udp.mm[n].msg_hdr;
+
+	udp.iov[n] = q->iov[j];
+	udp.iov[n].iov_len = q->mm[j].msg_len;
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_iov = &udp.iov[n];
+	mh->msg_iovlen = 1;
+	if (dest) {
+		mh->msg_name = &udp.sa[n];
+		mh->msg_namelen = udp_sa_set(&udp.sa[n], &dest->raddr,
+					     dest->rport, v6);
+	}
+}
+
+/* Host to guest: socket handlers */
+
+/**
+ * udp_flow_reply() - Forward what a flow socket received
+ * @c:		Execution context
+ * @i:		Flow index
+ * @now:	Current time
+ *
+ * TAP_OUT replies go to the guest (loopback sources too: that is the
+ * gateway-mapped case); SPLICE replies go back through the listening socket.
+ */
+static void udp_flow_reply(struct ctx *c, int32_t i,
+			   const struct timespec *now)
+{
+	const struct udp_flow *f = &udp.flows[i];
+	struct udp_txq *q = &udp.txq[f->v6];
+	size_t n, j, kept, round;
+	int fd;
+
+	udp_flow_touch(i, now);
+	for (round = 0; round < UDP_READ_ROUNDS; round++) {
+		n = udp_recv(c, f->sock, f->v6);
+		kept = 0;
+		for (j = 0; j < n; j++) {
+			if (!udp_recv_ok(c, q, j))
+				continue;
+			if (f->type == UDP_FLOW_SPLICE) {
+				udp_splice_add(q, j, f->v6, kept++, f);
+				continue;
+			}
+			udp_frame_fill(c, q, f->v6, q->order[q->nq + j], f,
+				       q->mm[j].msg_len);
+			udp_txq_keep(q, j, &kept);
+		}
+		if (f->type == UDP_FLOW_SPLICE) {
+			fd = udp.listen[f->side][f->v6][f->lport];
+			udp_splice_send(c, fd, kept);
+		} else {
+			q->nq += kept;
+		}
+		if (n < UDP_MAX_FRAMES / 2)
+			break;
+	}
+}
+
+/**
+ * udp_flow_tap_in() - Find or create the flow of a datagram to the guest
+ * @c:		Execution context
+ * @v6:		IPv6
+ * @lport:	Listening port, host order
+ * @raddr:	Peer address
+ * @rport:	Peer port, host order
+ * @now:	Current time
+ *
+ * Return: flow index, -1 if the datagram can't be delivered
+ */
+static int32_t udp_flow_tap_in(struct ctx *c, bool v6, uint16_t lport,
+			       const union inany_addr *raddr, uint16_t rport,
+			       const struct timespec *now)
+{
+	union inany_addr ga, fa = *raddr;
+	struct udp_flow *f;
+	struct udp_key k;
+	int32_t i;
+
+	if (!udp_host_to_guest(c, v6, &fa, rport))
+		return -1;
+	udp_guest_addr(c, v6, &fa, &ga);
+	udp_key_tap(&k, &ga, fwd_port_target(&c->udp_in, lport), &fa, rport);
+	i = udp_flow_lookup(&k);
+	if (i >= 0)
+		return i;
+	i = udp_flow_new(c, &k, UDP_FLOW_TAP_IN, v6, now);
+	f = &udp.flows[i];
+	f->side = UDP_SIDE_HOST;
+	f->lport = lport;
+	f->raddr = *raddr;
+	f->rport = rport;
+	debug("UDP: tap-in flow %i, port %u to guest port %u", i, lport,
+	      k.ap);
+	return i;
+}
+
+/**
+ * struct udp_splice_run - Spliced datagrams collected for one flow
+ * @n:		Datagrams in the scratch (udp.mm)
+ * @fi:		Flow they go to, -1 if none yet
+ */
+struct udp_splice_run {
+	size_t n;
+	int32_t fi;
+};
+
+/**
+ * udp_splice_run_flush() - Send the datagrams of a splice run
+ * @c:		Execution context
+ * @run:	Run, emptied
+ */
+static void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run)
+{
+	if (run->n)
+		udp_splice_send(c, run->fi < 0 ? -1 : udp.flows[run->fi].sock,
+				run->n);
+	run->n = 0;
+	run->fi = -1;
+}
+
+/**
+ * udp_listen_splice() - Splice one datagram read from a listening socket
+ * @c:		Execution context
+ * @side:	Side of the listening socket
+ * @v6:		IPv6
+ * @lport:	Listening port, host order
+ * @j:		Position of the datagram in the queue
+ * @run:	Current splice run (input/output)
+ * @now:	Current time
+ */
+static void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
+			      uint16_t lport, size_t j,
+			      struct udp_splice_run *run,
+			      const struct timespec *now)
+{
+	struct udp_txq *q = &udp.txq[v6];
+	size_t s = q->order[q->nq + j];
+	union inany_addr raddr;
+	struct udp_key k;
+	uint16_t rport;
+	int32_t i;
+
+	udp_sa_get(&q->name[s], &raddr, &rport);
+	udp_key_splice(&k, side, &raddr, rport, lport);
+	i = udp_flow_lookup(&k);
+	if (i != run->fi || run->n == UDP_SEND_BATCH)
+		udp_splice_run_flush(c, run);
+	/* Creating a flow may evict another: the run was flushed above */
+	if (i < 0)
+		i = udp_flow_splice(c, side, v6, lport, &raddr, rport, now);
+	if (i < 0) {
+		udp_drop(c, &c->stats.udp_drop_flow, 1);
+		return;
+	}
+	run->fi = i;
+	udp_flow_touch(i, now);
+	udp_splice_add(q, j, v6, run->n++, NULL);
+}
+
+/**
+ * udp_listen_one() - Handle one datagram read from a listening socket
+ * @c:		Execution context
+ * @ref:	Epoll reference of the listening socket
+ * @j:		Position of the datagram in the queue
+ * @kept:	Frames kept for the guest (input/output)
+ * @run:	Current splice run (input/output)
+ * @now:	Current time
+ *
+ * In pasta, datagrams from loopback peers on host-side sockets, and all
+ * datagrams on namespace-side sockets, are spliced; the rest go to the
+ * guest. The choice is made per datagram, by its source address.
+ */
+static void udp_listen_one(struct ctx *c, union epoll_ref ref, size_t j,
+			   size_t *kept, struct udp_splice_run *run,
+			   const struct timespec *now)
+{
+	enum udp_side side = ref.data & UDP_REF_SIDE_NS ? UDP_SIDE_NS :
+							  UDP_SIDE_HOST;
+	uint16_t lport = ref.data & UDP_REF_PORT_MASK, rport;
+	bool v6 = ref.data & UDP_REF_V6;
+	struct udp_txq *q = &udp.txq[v6];
+	size_t s = q->order[q->nq + j];
+	union inany_addr raddr;
+	int32_t i;
+
+	udp_sa_get(&q->name[s], &raddr, &rport);
+	if (c->mode == MODE_PASTA && (side == UDP_SIDE_NS ||
+	    (!c->no_splice && udp_is_loopback(&raddr)))) {
+		udp_listen_splice(c, side, v6, lport, j, run, now);
+		return;
+	}
+	udp_splice_run_flush(c, run);
+	i = udp_flow_tap_in(c, v6, lport, &raddr, rport, now);
+	if (i < 0) {
+		udp_drop(c, &c->stats.udp_drop_flow, 1);
+		return;
+	}
+	udp_flow_touch(i, now);
+	udp_frame_fill(c, q, v6, s, &udp.flows[i], q->mm[j].msg_len);
+	udp_txq_keep(q, j, kept);
+}
+
+/**
+ * udp_listen_handler() - Datagrams on a forwarded port
+ * @c:		Execution context
+ * @ref:	Epoll reference
+ * @now:	Current time
+ */
+static void udp_listen_handler(struct ctx *c, union epoll_ref ref,
+			       const struct timespec *now)
+{
+	struct udp_splice_run run = { 0, -1 };
+	bool v6 = ref.data & UDP_REF_V6;
+	struct udp_txq *q = &udp.txq[v6];
+	size_t n, j, kept, round;
+
+	for (round = 0; round < UDP_READ_ROUNDS; round++) {
+		n = udp_recv(c, ref.fd, v6);
+		kept = 0;
+		for (j = 0; j < n; j++) {
+			if (udp_recv_ok(c, q, j))
+				udp_listen_one(c, ref, j, &kept, &run, now);
+		}
+		udp_splice_run_flush(c, &run);
+		q->nq += kept;
+		if (n < UDP_MAX_FRAMES / 2)
+			break;
+	}
+}
+
+/* ICMP errors */
+
+/**
+ * udp_icmp4_build() - Build an ICMP error quoting a guest datagram
+ * @f:		Flow the datagram belonged to
+ * @ee:		Extended error from the error queue
+ * @dlen:	Payload bytes in udp.err_buf
+ *
+ * Return: length of the ICMP message in udp.icmp_buf
+ */
+static size_t udp_icmp4_build(const struct udp_flow *f,
+			      const struct sock_extended_err *ee, size_t dlen)
+{
+	struct icmphdr *ih = (struct icmphdr *)(void *)udp.icmp_buf;
+	struct iphdr *ip4h = (struct iphdr *)(ih + 1);
+	struct udphdr *uh = (struct udphdr *)(ip4h + 1);
+	size_t qlen = MIN(dlen, UDP_ICMP4_QUOTE - sizeof(*ip4h) - sizeof(*uh));
+
+	memset(ih, 0, sizeof(*ih));
+	ih->type = ee->ee_type;
+	ih->code = ee->ee_code;
+	if (ee->ee_type == ICMP_DEST_UNREACH && ee->ee_code == ICMP_FRAG_NEEDED)
+		ih->un.frag.mtu = (__force uint16_t)host_to_be16(
+			(uint16_t)MIN(ee->ee_info, 0xffffU));
+	uh->source = (__force uint16_t)host_to_be16(f->key.ap);
+	uh->dest = (__force uint16_t)host_to_be16(f->key.bp);
+	uh->len = (__force uint16_t)host_to_be16(
+		(uint16_t)(dlen + sizeof(*uh)));
+	uh->check = 0;
+	memcpy(uh + 1, udp.err_buf, qlen);
+	tap_push_ip4h(ip4h, f->key.a.v4mapped.a4, f->key.b.v4mapped.a4,
+		      dlen + sizeof(*uh), IPPROTO_UDP);
+	return sizeof(*ih) + sizeof(*ip4h) + sizeof(*uh) + qlen;
+}
+
+/**
+ * udp_icmp6_build() - Build an ICMPv6 error quoting a guest datagram
+ * @f:		Flow the datagram belonged to
+ * @ee:		Extended error from the error queue
+ * @dlen:	Payload bytes in udp.err_buf
+ *
+ * Return: length of the ICMPv6 message in udp.icmp_buf
+ */
+static size_t udp_icmp6_build(const struct udp_flow *f,
+			      const struct sock_extended_err *ee, size_t dlen)
+{
+	struct icmp6hdr *ih = (struct icmp6hdr *)(void *)udp.icmp_buf;
+	struct ipv6hdr *ip6h = (struct ipv6hdr *)(ih + 1);
+	struct udphdr *uh = (struct udphdr *)(ip6h + 1);
+	size_t qlen = MIN(dlen, UDP_ICMP6_QUOTE - sizeof(*ip6h) - sizeof(*uh));
+
+	memset(ih, 0, sizeof(*ih));
+	ih->icmp6_type = ee->ee_type;
+	ih->icmp6_code = ee->ee_code;
+	if (ee->ee_type == ICMPV6_PKT_TOOBIG)
+		ih->icmp6_mtu = (__force uint32_t)host_to_be32(ee->ee_info);
+	uh->source = (__force uint16_t)host_to_be16(f->key.ap);
+	uh->dest = (__force uint16_t)host_to_be16(f->key.bp);
+	uh->len = (__force uint16_t)host_to_be16(
+		(uint16_t)(dlen + sizeof(*uh)));
+	memcpy(uh + 1, udp.err_buf, qlen);
+	tap_push_ip6h(ip6h, &f->key.a.a6, &f->key.b.a6, dlen + sizeof(*uh),
+		      IPPROTO_UDP, f->label);
+	csum_udp6(uh, &f->key.a.a6, &f->key.b.a6, uh + 1, qlen);
+	return sizeof(*ih) + sizeof(*ip6h) + sizeof(*uh) + qlen;
+}
+
+/**
+ * udp_err_one() - Read one error from a flow socket's error queue
+ * @c:		Execution context
+ * @f:		TAP_OUT flow
+ *
+ * Return: true if an error was read (the queue may hold more)
+ *
+ * #syscalls recvmsg
+ */
+static bool udp_err_one(struct ctx *c, const struct udp_flow *f)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+			     sizeof(struct sockaddr_in6))];
+	struct iovec iov = { udp.err_buf, sizeof(udp.err_buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	const struct sock_extended_err *ee;
+	struct cmsghdr *cm;
+	ssize_t r;
+
+	r = recvmsg(f->sock, &mh, MSG_ERRQUEUE);
+	if (r < 0)
+		return false;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || !((cm->cmsg_level == IPPROTO_IP &&
+		      cm->cmsg_type == IP_RECVERR) ||
+		     (cm->cmsg_level == IPPROTO_IPV6 &&
+		      cm->cmsg_type == IPV6_RECVERR)))
+		return true;
+	ee = (const struct sock_extended_err *)(void *)CMSG_DATA(cm);
+	if (f->v6 && ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
+		size_t l4len = udp_icmp6_build(f, ee, (size_t)r);
+
+		tap_icmp6_send(c, &f->key.b.a6, &f->key.a.a6, udp.icmp_buf,
+			       l4len);
+	} else if (!f->v6 && ee->ee_origin == SO_EE_ORIGIN_ICMP) {
+		size_t l4len = udp_icmp4_build(f, ee, (size_t)r);
+
+		tap_icmp4_send(c, f->key.b.v4mapped.a4, f->key.a.v4mapped.a4,
+			       udp.icmp_buf, l4len);
+	}
+	return true;
+}
+
+/**
+ * udp_sock_error() - Handle EPOLLERR on a socket
+ * @c:		Execution context
+ * @fd:		Socket
+ * @f:		TAP_OUT flow whose errors go to the guest, or NULL
+ *
+ * #syscalls getsockopt
+ */
+static void udp_sock_error(struct ctx *c, int fd, const struct udp_flow *f)
+{
+	socklen_t sl = sizeof(int);
+	int i, e = 0;
+
+	if (f && f->type == UDP_FLOW_TAP_OUT) {
+		for (i = 0; i < UDP_MAX_FRAMES && udp_err_one(c, f); i++)
+			;
+	}
+	/* Pending socket error (no error queue): read and clear it */
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl);
+	if (e)
+		debug_ratelimit("UDP: socket error: %s", strerror(e));
+}
+
+/**
+ * udp_sock_handler() - Events on UDP sockets: listening and flow sockets
+ * @c:		Execution context
+ * @ref:	Epoll reference
+ * @events:	EPOLL* events
+ * @now:	Current time
+ */
+void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		      const struct timespec *now)
+{
+	const struct udp_flow *f = NULL;
+	int32_t i;
+
+	if (ref.type == EPOLL_TYPE_UDP_REPLY) {
+		i = (int32_t)(ref.data & 0xffffU);
+		if (i >= UDP_FLOW_MAX || udp.flows[i].gen != ref.data >> 16 ||
+		    udp.flows[i].type == UDP_FLOW_FREE ||
+		    udp.flows[i].sock != ref.fd)
+			return;
+		f = &udp.flows[i];
+		if (events & EPOLLERR)
+			udp_sock_error(c, ref.fd, f);
+		if (events & EPOLLIN)
+			udp_flow_reply(c, i, now);
+		return;
+	}
+	if (events & EPOLLERR)
+		udp_sock_error(c, ref.fd, NULL);
+	if (events & EPOLLIN)
+		udp_listen_handler(c, ref, now);
+}
+
+/* Forwarded ports */
+
+/**
+ * struct udp_ns_open_arg - Arguments of udp_ns_open_fn()
+ * @v6:		IPv6 socket
+ * @fd:		Socket (output), -1 on failure
+ * @err:	errno on failure (output)
+ */
+struct udp_ns_open_arg {
+	bool v6;
+	int fd;
+	int err;
+};
+
+/**
+ * udp_ns_open_fn() - Open a socket in the namespace (runs there)
+ * @arg:	struct udp_ns_open_arg
+ *
+ * Return: 0
+ */
+static int udp_ns_open_fn(void *arg)
+{
+	struct udp_ns_open_arg *a = arg;
+
+	a->fd = socket(a->v6 ? AF_INET6 : AF_INET,
+		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	a->err = errno;
+	return 0;
+}
+
+/**
+ * udp_listen_sock() - Open a socket for a listening port on one side
+ * @c:		Execution context
+ * @side:	Side
+ * @v6:		IPv6
+ *
+ * Return: socket, -1 with errno set on failure
+ */
+static int udp_listen_sock(const struct ctx *c, enum udp_side side, bool v6)
+{
+	struct udp_ns_open_arg a = { .v6 = v6, .fd = -1, .err = EINVAL };
+
+	if (side == UDP_SIDE_HOST)
+		return udp_sock_new(c, v6, false, -1);
+	if (udp.nspool.cnt[v6])
+		return udp.nspool.fd[v6][--udp.nspool.cnt[v6]];
+	if (ns_call(udp_ns_open_fn, &a) < 0 || a.fd < 0) {
+		errno = a.err;
+		return -1;
+	}
+	if (a.fd > FD_REF_MAX || udp_sock_opts(a.fd, v6, false)) {
+		close(a.fd);
+		errno = EBADF;
+		return -1;
+	}
+	return a.fd;
+}
+
+/**
+ * udp_listen_addr() - Bind address of listening sockets
+ * @c:		Execution context
+ * @side:	Side
+ * @v6:		IPv6
+ * @a:		Address (output)
+ *
+ * Return: false if this IP version is not bound for the table
+ */
+static bool udp_listen_addr(const struct ctx *c, enum udp_side side, bool v6,
+			    union inany_addr *a)
+{
+	const struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
+							       &c->udp_out;
+
+	if (v6 ? !c->ifi6_up : !c->ifi4_up)
+		return false;
+	if (fwd->addr_set && fwd->addr_v6 != v6)
+		return false;
+	udp_ctx_addr(a, v6, &fwd->addr4, &fwd->addr6);
+	if (side == UDP_SIDE_NS && !fwd->addr_set)
+		udp_loopback(a, v6);
+	return true;
+}
+
+/**
+ * udp_listen_open() - Bind a forwarded port on one side, one IP version
+ * @c:		Execution context
+ * @side:	Side
+ * @v6:		IPv6
+ * @port:	Port, host order
+ * @quiet:	Report failure at debug level only
+ *
+ * Return: true if bound (or already bound)
+ *
+ * #syscalls:pasta socket bind setsockopt close
+ */
+static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
+			    uint16_t port, bool quiet)
+{
+	const struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
+							       &c->udp_out;
+	uint32_t data = port | (side == UDP_SIDE_NS ? UDP_REF_SIDE_NS : 0) |
+			(v6 ? UDP_REF_V6 : 0);
+	union inany_addr a;
+	int fd;
+
+	if (udp.listen[side][v6][port] >= 0)
+		return true;
+	if (!udp_listen_addr(c, side, v6, &a))
+		return false;
+	fd = udp_listen_sock(c, side, v6);
+	if (fd >= 0 && *fwd->ifname)
+		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, fwd->ifname,
+			   (socklen_t)strlen(fwd->ifname) + 1);
+	if (fd < 0 || udp_sock_bind(fd, &a, port, v6) ||
+	    epoll_add(c, fd, EPOLLIN,
+		      epoll_ref_make(EPOLL_TYPE_UDP_LISTEN, fd, data))) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		if (!quiet && !fwd_bit_test(udp.warned[side][v6], port))
+			warn("UDP: can't bind %s port %u (%s): %s",
+			     side == UDP_SIDE_HOST ? "host" : "namespace",
+			     port, v6 ? "IPv6" : "IPv4", strerror(e));
+		fwd_bit_set(udp.warned[side][v6], port);
+		return false;
+	}
+	udp.listen[side][v6][port] = fd;
+	return true;
+}
+
+/**
+ * udp_listen_close() - Close a forwarded port on one side, both versions
+ * @c:		Execution context
+ * @side:	Side
+ * @port:	Port, host order
+ *
+ * #syscalls close
+ */
+static void udp_listen_close(const struct ctx *c, enum udp_side side,
+			     uint16_t port)
+{
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		int fd = udp.listen[side][v6][port];
+
+		if (fd < 0)
+			continue;
+		epoll_del(c, fd);
+		close(fd);
+		udp.listen[side][v6][port] = -1;
+	}
+}
+
+/**
+ * udp_listen_port() - Bind a forwarded port for both IP versions
+ * @c:		Execution context
+ * @side:	Side
+ * @port:	Port, host order
+ * @quiet:	Report failures at debug level only
+ *
+ * Return: true if at least one IP version is bound
+ */
+static bool udp_listen_port(struct ctx *c, enum udp_side side, uint16_t port,
+			    bool quiet)
+{
+	bool ok4 = udp_listen_open(c, side, false, port, quiet);
+	bool ok6 = udp_listen_open(c, side, true, port, quiet);
+
+	return ok4 || ok6;
+}
+
+/**
+ * udp_fwd_init() - Bind the ports of a SPEC or ALL forwarding table
+ * @c:		Execution context
+ * @side:	Side the sockets live on
+ */
+static void udp_fwd_init(struct ctx *c, enum udp_side side)
+{
+	const struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
+							       &c->udp_out;
+	bool all = fwd->mode == FWD_ALL;
+	unsigned port, bound = 0, wanted = 0;
+
+	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
+		return;
+	for (port = 0; port < NUM_PORTS; port++) {
+		if (!fwd_bit_test(fwd->map, (uint16_t)port) ||
+		    fwd_bit_test(fwd->excl, (uint16_t)port))
+			continue;
+		wanted++;
+		bound += udp_listen_port(c, side, (uint16_t)port, all);
+	}
+	if (wanted && !bound)
+		err("UDP: no %s port could be forwarded",
+		    side == UDP_SIDE_HOST ? "host" : "namespace");
+}
+
+/* "auto" forwarding: scan of /proc/net/udp{,6} */
+
+/**
+ * udp_proc_line() - Take the port of a /proc/net/udp line if unconnected
+ * @line:	NUL-terminated line
+ * @map:	Bitmap of bound ports (output: bit set)
+ */
+static void udp_proc_line(const char *line, uint8_t *map)
+{
+	const char *p = strchr(line, ':');
+	unsigned long port, st;
+	char *end;
+
+	/* "sl: LOCALADDR:PORT REMADDR:PORT ST ..." */
+	if (!p || !(p = strchr(p + 1, ':')))
+		return;
+	port = strtoul(p + 1, &end, 16);
+	if (end == p + 1 || *end != ' ' || port > 0xffff)
+		return;
+	p = strchr(end + 1, ' ');
+	if (!p)
+		return;
+	st = strtoul(p + 1, &end, 16);
+	if (end != p + 1 && st == 0x07 && port)
+		fwd_bit_set(map, (uint16_t)port);
+}
+
+/**
+ * udp_proc_scan() - Read a /proc/net/udp file, collecting bound ports
+ * @fd:		Open file, read from its start
+ * @map:	Bitmap of bound ports (output: bits set)
+ *
+ * #syscalls pread64
+ */
+static void udp_proc_scan(int fd, uint8_t *map)
+{
+	size_t have = 0;
+	off_t off = 0;
+	ssize_t r;
+	char *nl;
+
+	if (fd < 0)
+		return;
+	while ((r = pread(fd, udp.proc_buf + have, UDP_PROC_BUF - have,
+			  off)) > 0) {
+		char *line = udp.proc_buf;
+
+		off += r;
+		have += (size_t)r;
+		udp.proc_buf[have] = '\0';
+		while ((nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			udp_proc_line(line, map);
+			line = nl + 1;
+		}
+		have -= (size_t)(line - udp.proc_buf);
+		if (have == UDP_PROC_BUF)
+			have = 0;	/* Line longer than the buffer: skip */
+		memmove(udp.proc_buf, line, have);
+	}
+}
+
+/**
+ * udp_auto_update() - Bind or close "auto" ports of one table
+ * @c:		Execution context
+ * @side:	Side the listening sockets live on
+ */
+static void udp_auto_update(struct ctx *c, enum udp_side side)
+{
+	struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
+							 &c->udp_out;
+	enum udp_side other = side == UDP_SIDE_HOST ? UDP_SIDE_NS :
+						       UDP_SIDE_HOST;
+	bool any_map = false;
+	unsigned port;
+
+	memset(udp.scan, 0, sizeof(udp.scan));
+	udp_proc_scan(udp.proc_fd[other][0], udp.scan);
+	udp_proc_scan(udp.proc_fd[other][1], udp.scan);
+	for (port = 0; port < FWD_BITMAP_BYTES && !any_map; port++)
+		any_map = fwd->map[port];
+	for (port = 1; port < NUM_PORTS; port++) {
+		uint16_t p = (uint16_t)port;
+		bool want = fwd_bit_test(udp.scan, p) &&
+			    (!any_map || fwd_bit_test(fwd->map, p)) &&
+			    !fwd_bit_test(fwd->excl, p) &&
+			    udp.listen[other][0][p] < 0 &&
+			    udp.listen[other][1][p] < 0;
+		bool have = udp.listen[side][0][p] >= 0 ||
+			    udp.listen[side][1][p] >= 0;
+
+		if (want)
+			fwd_bit_set(fwd->auto_map, p);
+		else
+			fwd_bit_clear(fwd->auto_map, p);
+		if (want && !have)
+			udp_listen_port(c, side, p, true);
+		else if (!want && have)
+			udp_listen_close(c, side, p);
+	}
+}
+
+/**
+ * struct udp_proc_open_arg - Arguments of udp_proc_open_fn()
+ * @fd:		Descriptors (output): /proc/net/udp, /proc/net/udp6
+ */
+struct udp_proc_open_arg {
+	int fd[2];
+};
+
+/**
+ * udp_proc_open_fn() - Open /proc/net/udp{,6} of the current namespace
+ * @arg:	struct udp_proc_open_arg
+ *
+ * Return: 0
+ */
+static int udp_proc_open_fn(void *arg)
+{
+	struct udp_proc_open_arg *a = arg;
+
+	a->fd[0] = open("/proc/net/udp", O_RDONLY | O_CLOEXEC);
+	a->fd[1] = open("/proc/net/udp6", O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+/**
+ * udp_auto_init() - Open the files "auto" forwarding scans
+ * @c:		Execution context
+ */
+static void udp_auto_init(struct ctx *c)
+{
+	struct udp_proc_open_arg a = { { -1, -1 } };
+
+	if (c->mode != MODE_PASTA)
+		return;
+	if (c->udp_in.mode == FWD_AUTO) {
+		ns_call(udp_proc_open_fn, &a);
+		udp.proc_fd[UDP_SIDE_NS][0] = a.fd[0];
+		udp.proc_fd[UDP_SIDE_NS][1] = a.fd[1];
+		if (a.fd[0] < 0 && a.fd[1] < 0)
+			warn("UDP: can't read namespace ports: no -u auto");
+	}
+	if (c->udp_out.mode == FWD_AUTO) {
+		udp_proc_open_fn(&a);
+		udp.proc_fd[UDP_SIDE_HOST][0] = a.fd[0];
+		udp.proc_fd[UDP_SIDE_HOST][1] = a.fd[1];
+		if (a.fd[0] < 0 && a.fd[1] < 0)
+			warn("UDP: can't read host ports: no -U auto");
+	}
+}
+
+/* Timer and set-up */
+
+/**
+ * udp_timer() - Periodic work: flow expiry, "auto" scans, socket pool
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void udp_timer(struct ctx *c, const struct timespec *now)
+{
+	while (udp.lru_tail >= 0 &&
+	       now->tv_sec - udp.flows[udp.lru_tail].last >= udp.timeout)
+		udp_flow_close(c, udp.lru_tail);
+	if (c->mode != MODE_PASTA || c->no_udp)
+		return;
+	if (c->udp_in.mode == FWD_AUTO)
+		udp_auto_update(c, UDP_SIDE_HOST);
+	if (c->udp_out.mode == FWD_AUTO)
+		udp_auto_update(c, UDP_SIDE_NS);
+	udp_nspool_refill(c);
+}
+
+/**
+ * udp_env_long() - Read a numeric test override from the environment
+ * @name:	Variable name
+ * @min:	Smallest value taken
+ * @max:	Largest value taken
+ * @def:	Value if unset or invalid
+ *
+ * Return: value
+ */
+static long udp_env_long(const char *name, long min, long max, long def)
+{
+	const char *s = getenv(name);
+	bool ok = false;
+	long v;
+
+	if (!s)
+		return def;
+	v = parse_long(s, min, max, &ok);
+	if (!ok) {
+		warn("UDP: ignoring invalid %s", name);
+		return def;
+	}
+	info("UDP: %s=%li (test override)", name, v);
+	return v;
+}
+
+/**
+ * udp_state_init() - Reset the flow table and socket tables
+ */
+static void udp_state_init(void)
+{
+	size_t i, v6;
+
+	raw_random(&udp.hash_key, sizeof(udp.hash_key));
+	memset(udp.bucket, 0xff, sizeof(udp.bucket));
+	memset(udp.listen, 0xff, sizeof(udp.listen));
+	memset(udp.proc_fd, 0xff, sizeof(udp.proc_fd));
+	udp.lru_head = udp.lru_tail = -1;
+	udp.flow_cnt = 0;
+	udp.free_head = -1;
+	for (i = UDP_FLOW_MAX; i-- > 0; ) {
+		udp.flows[i].type = UDP_FLOW_FREE;
+		udp.flows[i].sock = -1;
+		udp.flows[i].prev = -1;
+		udp.flows[i].next = udp.free_head;
+		udp.free_head = (int32_t)i;
+	}
+	for (v6 = 0; v6 < 2; v6++) {
+		udp.txq[v6].nq = 0;
+		for (i = 0; i < UDP_MAX_FRAMES; i++)
+			udp.txq[v6].order[i] = (uint16_t)i;
+	}
+}
+
+/**
+ * udp_init() - Set up UDP: tables, forwarded ports, "auto" scans
+ * @c:		Execution context
+ */
+void udp_init(struct ctx *c)
+{
+	struct rlimit rl;
+
+	udp_state_init();
+	udp.timeout = udp_env_long("PASST_UDP_TIMEOUT", 1, UDP_TIMEOUT_MAX,
+				   UDP_TIMEOUT_DEFAULT);
+	udp.flow_max = (unsigned)udp_env_long("PASST_UDP_FLOW_MAX",
+					      UDP_FLOW_MIN, UDP_FLOW_MAX,
+					      UDP_FLOW_MAX);
+	/* Leave descriptors for everything else: a quarter of the limit */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < udp.flow_max)
+		udp.flow_max = MAX(UDP_FLOW_MIN, (unsigned)(rl.rlim_cur / 4));
+	if (c->no_udp)
+		return;
+	if (c->mode == MODE_PASTA)
+		udp_nspool_refill(c);
+	udp_fwd_init(c, UDP_SIDE_HOST);
+	if (c->mode == MODE_PASTA)
+		udp_fwd_init(c, UDP_SIDE_NS);
+	udp_auto_init(c);
+	if (c->mode == MODE_PASTA) {
+		if (c->udp_in.mode == FWD_AUTO)
+			udp_auto_update(c, UDP_SIDE_HOST);
+		if (c->udp_out.mode == FWD_AUTO)
+			udp_auto_update(c, UDP_SIDE_NS);
+	}
+}
