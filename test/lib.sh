@@ -1,0 +1,451 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/lib.sh - Helpers for integration tests: sandboxes, clean-up, polling
+#
+# Theory of Operation
+#
+# A test sources this file, calls sandbox_create, and runs the binary under
+# test inside the sandbox: namespace H1 plays the host pasta/passt runs on,
+# namespace H2 the gateway and "the internet", joined by a veth pair:
+#
+#   H1: up0 192.0.2.1/24 2001:db8::1/64  <-->  H2: gw0 192.0.2.254/24
+#       default via 192.0.2.254 / 2001:db8::fe      2001:db8::fe/64
+#       198.51.100.0/24 via 192.0.2.254              lo: 198.51.100.1/32
+#
+# Names carry the test's PID ($$) so tests may run in parallel. No traffic
+# leaves the sandbox: only 192.0.2.0/24, 198.51.100.0/24 and 2001:db8::/32
+# are used, and commands run in H1 see a private /etc/resolv.conf (a bind
+# mount in their own mount namespace) naming 192.0.2.254, so the machine's
+# resolver is never asked.
+#
+# Clean-up: every PID a test starts through bg_start (or registers with
+# cleanup_pid) is killed at exit, then commands registered with cleanup_add
+# run in reverse order, then sandboxes are deleted. Nothing else is killed.
+#
+# Checks: check "description" command... runs the command, prints "ok" or
+# "not ok" with the description (and the command's output on failure), and
+# counts. test_done prints "N passed, N failed" and exits 1 on any failure.
+# Exit status 77 (skip) is for missing prerequisites only.
+
+set -u
+
+TEST_TOP="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TEST_BUILD="${TEST_TOP}/test/build"
+mkdir -p "${TEST_BUILD}"
+
+PASST="${PASST_BIN:-${TEST_TOP}/passt}"
+case "${PASST}" in
+*.asan) PASTA="$(dirname "${PASST}")/pasta.asan" ;;
+*) PASTA="$(dirname "${PASST}")/pasta" ;;
+esac
+
+TEST_USER="passt-test"
+TEST_PASSED=0
+TEST_FAILED=0
+LIB_PIDS=()
+LIB_CLEANUP=()
+LIB_SANDBOXES=()
+
+# Scratch directory, world-writable (sticky) so an unprivileged daemon or
+# the test user can write pcap, PID and socket files into it
+TMP="$(mktemp -d /tmp/passt-test.XXXXXX)"
+chmod 1777 "${TMP}"
+
+# ---- Clean-up registry ------------------------------------------------------
+
+# cleanup_pid() - Register a PID this test started, killed at exit
+# $1:	PID
+cleanup_pid() {
+	LIB_PIDS+=("$1")
+}
+
+# cleanup_add() - Register a shell command to run at exit
+# $*:	command, evaluated
+cleanup_add() {
+	LIB_CLEANUP+=("$*")
+}
+
+# lib_tree() - Print a PID and all its descendants, children first
+# $1:	PID
+lib_tree() {
+	local child
+
+	for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		lib_tree "${child}"
+	done
+	echo "$1"
+}
+
+# lib_kill_pids() - Terminate registered PIDs and their descendants: TERM,
+# up to 2 s, then KILL
+lib_kill_pids() {
+	local pid i all=() alive
+
+	for pid in "${LIB_PIDS[@]}"; do
+		all+=($(lib_tree "${pid}"))
+	done
+	[ ${#all[@]} -eq 0 ] && return
+	kill "${all[@]}" 2>/dev/null
+	for i in $(seq 1 40); do
+		alive=0
+		for pid in "${all[@]}"; do
+			kill -0 "${pid}" 2>/dev/null && alive=1
+		done
+		[ "${alive}" -eq 0 ] && break
+		sleep 0.05
+	done
+	kill -9 "${all[@]}" 2>/dev/null
+	LIB_PIDS=()
+}
+
+# lib_cleanup() - Exit trap: PIDs, registered commands, sandboxes, scratch
+lib_cleanup() {
+	local rc=$? i ns
+
+	trap - EXIT
+	lib_kill_pids
+	for ((i = ${#LIB_CLEANUP[@]} - 1; i >= 0; i--)); do
+		eval "${LIB_CLEANUP[i]}" 2>/dev/null
+	done
+	for ns in "${LIB_SANDBOXES[@]}"; do
+		ip netns del "${ns}" 2>/dev/null
+	done
+	rm -rf "${TMP}"
+	exit "${rc}"
+}
+
+trap lib_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# bg_start() - Start a command in the background, output to a log file
+# $1:	log file
+# $2..:	command (may be a shell function such as h1)
+# Sets BG_PID to the PID of the background job, registered for clean-up:
+# at exit it is killed with all its descendants
+bg_start() {
+	local log="$1"
+	shift
+	"$@" > "${log}" 2>&1 < /dev/null &
+	BG_PID=$!
+	cleanup_pid "${BG_PID}"
+}
+
+# ---- Results ----------------------------------------------------------------
+
+# check() - Run a command as a check, print and count the result
+# $1:	description
+# $2..:	command; exit status 0 means the check passed
+check() {
+	local desc="$1" out
+	shift
+
+	out="$("$@" 2>&1)"
+	if [ $? -eq 0 ]; then
+		TEST_PASSED=$((TEST_PASSED + 1))
+		echo "ok - ${desc}"
+		return 0
+	fi
+	TEST_FAILED=$((TEST_FAILED + 1))
+	echo "not ok - ${desc}"
+	echo "    command: $*"
+	[ -n "${out}" ] && echo "${out}" | head -n 30 | sed 's/^/    | /'
+	return 1
+}
+
+# check_grep() - Check that a file has a line matching an extended regexp
+# $1:	description
+# $2:	file
+# $3:	extended regular expression
+check_grep() {
+	if grep -Eq -- "$3" "$2" 2>/dev/null; then
+		TEST_PASSED=$((TEST_PASSED + 1))
+		echo "ok - $1"
+		return 0
+	fi
+	TEST_FAILED=$((TEST_FAILED + 1))
+	echo "not ok - $1"
+	echo "    no line matching /$3/ in $2:"
+	head -n 40 "$2" 2>/dev/null | sed 's/^/    | /'
+	return 1
+}
+
+# check_eq() - Check that two strings are equal
+# $1:	description
+# $2:	value seen
+# $3:	value expected
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		TEST_PASSED=$((TEST_PASSED + 1))
+		echo "ok - $1"
+		return 0
+	fi
+	TEST_FAILED=$((TEST_FAILED + 1))
+	echo "not ok - $1"
+	echo "    got:      '$2'"
+	echo "    expected: '$3'"
+	return 1
+}
+
+# test_done() - Print the summary line and exit: 0 if all checks passed
+test_done() {
+	echo "${TEST_PASSED} passed, ${TEST_FAILED} failed"
+	[ "${TEST_FAILED}" -eq 0 ] && exit 0
+	exit 1
+}
+
+# skip() - Skip the whole test for a missing prerequisite
+# $*:	reason
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# need_cmd() - Skip unless all named commands are available
+# $*:	command names
+need_cmd() {
+	local c
+
+	for c in "$@"; do
+		command -v "${c}" > /dev/null 2>&1 || skip "${c} not installed"
+	done
+}
+
+# need_root() - Skip unless running as root (sandboxes need it)
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
+}
+
+# need_bin() - Skip unless the binary under test (and its pasta link) exist
+need_bin() {
+	[ -x "${PASST}" ] || skip "no binary at ${PASST} (set PASST_BIN)"
+	[ -x "${PASTA}" ] || skip "no pasta link at ${PASTA}"
+}
+
+# ---- Polling ----------------------------------------------------------------
+
+# wait_for() - Poll a command until it succeeds, bounded
+# $*:	command
+# WAIT_TRIES (default 100) attempts, WAIT_STEP (default 0.05) s apart
+# Return: 0 once the command succeeded, 1 if it never did
+wait_for() {
+	local i
+
+	for i in $(seq 1 "${WAIT_TRIES:-100}"); do
+		"$@" > /dev/null 2>&1 && return 0
+		sleep "${WAIT_STEP:-0.05}"
+	done
+	return 1
+}
+
+# ns_run() - Run a command in a network namespace
+# $1:	namespace name, PID (whose network namespace to enter), or "-" for
+#	the current one
+# $2..:	command
+ns_run() {
+	local ns="$1"
+	shift
+
+	case "${ns}" in
+	-) "$@" ;;
+	*[!0-9]*) ip netns exec "${ns}" "$@" ;;
+	*) nsenter -t "${ns}" -n "$@" ;;
+	esac
+}
+
+# lib_port_listening() - Check for a listening socket on a port
+# $1:	namespace, see ns_run()
+# $2:	protocol, tcp or udp
+# $3:	port
+lib_port_listening() {
+	local flag=t
+
+	[ "$2" = "udp" ] && flag=u
+	[ -n "$(ns_run "$1" ss -Hln"${flag}" "sport = :$3" 2>/dev/null)" ]
+}
+
+# wait_port() - Wait until a port has a listening (TCP) or bound (UDP) socket
+# $1:	namespace, see ns_run()
+# $2:	protocol, tcp or udp
+# $3:	port
+wait_port() {
+	wait_for lib_port_listening "$1" "$2" "$3"
+}
+
+# wait_file() - Wait until a path exists (file, socket)
+# $1:	path
+wait_file() {
+	wait_for test -e "$1"
+}
+
+# wait_gone() - Wait until a process has exited
+# $1:	PID
+wait_gone() {
+	wait_for lib_pid_gone "$1"
+}
+
+# lib_pid_gone() - Check that a process no longer exists
+# $1:	PID
+lib_pid_gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# ---- Sandbox ----------------------------------------------------------------
+
+# sandbox_create() - Create the namespace pair H1 (host) and H2 (gateway)
+# --tag T	use T in the names (for a second sandbox in one test)
+# --no-default	no default routes in H1 (for local mode)
+# Sets H1, H2, RESOLV (private resolv.conf naming 192.0.2.254)
+sandbox_create() {
+	local tag="s" nodefault=0
+
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--tag) tag="$2"; shift ;;
+		--no-default) nodefault=1 ;;
+		*) echo "sandbox_create: bad option $1" >&2; return 1 ;;
+		esac
+		shift
+	done
+
+	H1="pt-${tag}1-$$"
+	H2="pt-${tag}2-$$"
+	ip netns add "${H1}" || return 1
+	LIB_SANDBOXES+=("${H1}")
+	ip netns add "${H2}" || return 1
+	LIB_SANDBOXES+=("${H2}")
+
+	ip link add up0 netns "${H1}" type veth peer name gw0 netns "${H2}" ||
+		return 1
+	ip -n "${H1}" link set lo up
+	ip -n "${H2}" link set lo up
+	ip -n "${H1}" link set up0 up
+	ip -n "${H2}" link set gw0 up
+
+	ip -n "${H2}" addr add 192.0.2.254/24 dev gw0
+	ip -n "${H2}" addr add 2001:db8::fe/64 dev gw0 nodad
+	ip -n "${H2}" addr add 198.51.100.1/32 dev lo
+	ip -n "${H1}" addr add 192.0.2.1/24 dev up0
+	ip -n "${H1}" addr add 2001:db8::1/64 dev up0 nodad
+
+	if [ "${nodefault}" -eq 0 ]; then
+		ip -n "${H1}" route add default via 192.0.2.254 dev up0
+		ip -n "${H1}" -6 route add default via 2001:db8::fe dev up0
+		ip -n "${H1}" route add 198.51.100.0/24 via 192.0.2.254 dev up0
+	fi
+
+	ip netns exec "${H1}" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	ip netns exec "${H2}" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+
+	RESOLV="${TMP}/resolv.conf"
+	if [ ! -e "${RESOLV}" ]; then
+		printf 'nameserver 192.0.2.254\nnameserver 2001:db8::fe\n' \
+			> "${RESOLV}"
+		printf 'search example.org\n' >> "${RESOLV}"
+		chmod 0644 "${RESOLV}"
+	fi
+	# Wait for IPv6 addresses: nodad makes them usable at once, but the
+	# link-local ones take a moment
+	return 0
+}
+
+# sandbox_destroy() - Delete the current sandbox's namespaces
+sandbox_destroy() {
+	local ns keep=()
+
+	ip netns del "${H1}" 2>/dev/null
+	ip netns del "${H2}" 2>/dev/null
+	for ns in "${LIB_SANDBOXES[@]}"; do
+		[ "${ns}" = "${H1}" ] || [ "${ns}" = "${H2}" ] || keep+=("${ns}")
+	done
+	LIB_SANDBOXES=("${keep[@]}")
+}
+
+# with_resolv() - Run a command with a private /etc/resolv.conf
+# $1:	file to bind over /etc/resolv.conf
+# $2..:	command
+with_resolv() {
+	local f="$1"
+	shift
+
+	unshare -m --propagation private \
+		sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
+		"${f}" "$@"
+}
+
+# h1() - Run a command in H1 with the private resolv.conf
+# $*:	command
+h1() {
+	with_resolv "${RESOLV}" ip netns exec "${H1}" "$@"
+}
+
+# h2() - Run a command in H2
+# $*:	command
+h2() {
+	ip netns exec "${H2}" "$@"
+}
+
+# pasta_h1() - Run pasta with --config-net in H1, as root
+# $*:	pasta options, then -- and the command for the namespace
+pasta_h1() {
+	h1 timeout 120 "${PASTA}" --config-net "$@"
+}
+
+# pasta_h1_user() - Run pasta with --config-net in H1, as the test user
+# $*:	pasta options, then -- and the command for the namespace
+pasta_h1_user() {
+	user_setup || return 1
+	h1 timeout 120 setpriv --reuid="${TEST_USER}" --regid="${TEST_USER}" \
+		--init-groups -- "${PASTA}" --config-net "$@"
+}
+
+# ---- Unprivileged user ------------------------------------------------------
+
+# user_setup() - Create the throwaway system user, open /dev/net/tun to all
+user_setup() {
+	if ! id "${TEST_USER}" > /dev/null 2>&1; then
+		(
+			flock 9
+			id "${TEST_USER}" > /dev/null 2>&1 ||
+			useradd --system --no-create-home --home-dir /nonexistent \
+				--shell /usr/sbin/nologin "${TEST_USER}"
+		) 9> /tmp/.passt-test-useradd.lock || return 1
+	fi
+	# Distributions ship 0666; this machine has 0600
+	chmod 0666 /dev/net/tun
+}
+
+# run_as_user() - Run a command as the unprivileged test user
+# $*:	command
+run_as_user() {
+	user_setup || return 1
+	setpriv --reuid="${TEST_USER}" --regid="${TEST_USER}" --init-groups \
+		-- "$@"
+}
+
+# userns_ok() - Check that the test user may create user namespaces
+userns_ok() {
+	run_as_user unshare -Urn true > /dev/null 2>&1
+}
+
+# ---- Tools ------------------------------------------------------------------
+
+# build_tool() - Build test/tools/NAME.c into test/build/NAME if stale
+# $1:	tool name
+# Prints the path of the binary
+build_tool() {
+	local src="${TEST_TOP}/test/tools/$1.c" bin="${TEST_BUILD}/$1"
+
+	if [ ! -x "${bin}" ] || [ "${src}" -nt "${bin}" ]; then
+		(
+			flock 9
+			if [ ! -x "${bin}" ] || [ "${src}" -nt "${bin}" ]; then
+				${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra \
+					-Werror -o "${bin}.tmp.$$" "${src}" &&
+				mv -f "${bin}.tmp.$$" "${bin}"
+			fi
+		) 9> "${TEST_BUILD}/.$1.lock" >&2 || return 1
+	fi
+	echo "${bin}"
+}
