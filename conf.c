@@ -27,7 +27,9 @@
  *    169.254.2.2 for IPv4, no global address via fe80::1 for IPv6
  * 7. host loopback mapping, resolvers and search list (resolv.conf unless
  *    -D/-S), forwarding defaults (passt: none, pasta: auto)
- * 8. a summary at info level, unless --quiet
+ *
+ * The caller opens the log and PID files and prints the summary with
+ * conf_print() once the rest of set-up is done.
  */
 
 #include <arpa/inet.h>
@@ -36,6 +38,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1425,8 +1428,12 @@ static void conf_check(struct ctx *c, const struct conf_args *a)
 }
 
 /**
- * conf_log() - Apply logging options: level, destination, log file
+ * conf_log() - Apply the log level; decide whether to keep standard error
  * @c:		Execution context
+ *
+ * The log file (-l) is opened by the caller once conf() returns; standard
+ * error stays in use through set-up, and after forking to the background
+ * only if @c->stderr ends up true here (-e, -f or -d).
  */
 static void conf_log(struct ctx *c)
 {
@@ -1443,9 +1450,6 @@ static void conf_log(struct ctx *c)
 		c->stderr = true;
 
 	log_set_level(level);
-	log_set_stderr(c->stderr);
-	if (*c->log_file)
-		log_open_file(c->log_file);
 }
 
 /**
@@ -1822,9 +1826,6 @@ void conf(struct ctx *c, int argc, char **argv)
 	conf_fwd_default(c, &c->udp_in, &c->tcp_in);
 	conf_fwd_default(c, &c->tcp_out, NULL);
 	conf_fwd_default(c, &c->udp_out, &c->tcp_out);
-
-	if (!c->quiet)
-		conf_print(c);
 }
 
 /**
