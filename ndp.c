@@ -568,17 +568,17 @@ static int ndp_ns(struct ctx *c, const struct pool *p,
 int ndp(struct ctx *c, const struct pool *p, const struct in6_addr *saddr,
 	const struct in6_addr *daddr)
 {
-	const struct icmp6hdr *ih = packet_get(p, 0, 0, sizeof(*ih), NULL);
+	const uint8_t *type = packet_get(p, 0, 0, 1, NULL);
 
 	(void)daddr;
-	if (!ih)
-		return 0;
-	if (ih->icmp6_type < NDP_RS || ih->icmp6_type > NDP_REDIRECT)
+	if (!type || *type < NDP_RS || *type > NDP_REDIRECT)
 		return 0;
 	if (c->no_ndp)
 		return 1;
+	if (!packet_get(p, 0, 0, sizeof(struct icmp6hdr), NULL))
+		return ndp_drop(c, "truncated ICMPv6 header");
 
-	switch (ih->icmp6_type) {
+	switch (*type) {
 	case NDP_RS:
 		return ndp_rs(c, p, saddr);
 	case NDP_NS:
