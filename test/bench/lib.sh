@@ -35,6 +35,9 @@
 # report in ./run read them back. Every command that could hang runs under
 # timeout(1), and every wait is a bounded poll.
 
+# Names below are used by the scripts sourcing this file
+# shellcheck disable=SC2034
+
 BENCH_SRV=198.51.100.1		# Tap-path server address, on h2's loopback
 BENCH_PORT_TAP=5201		# iperf3 server in h2
 BENCH_PORT_SPLICE_OUT=5301	# iperf3 server on h1's loopback (pasta -T)
@@ -50,6 +53,14 @@ BENCH_HZ=$(getconf CLK_TCK)
 # $*:	Message
 bench_log() {
 	printf '[bench %s] %s\n' "$(date -u +%T)" "$*" >&2
+}
+
+# bench_note() - Record a note for the report (why a setup failed, etc.)
+# $*:	Note, one line
+bench_note() {
+	bench_log "$*"
+	printf '%s\n' "$(printf '%s' "$*" | tr -d '\r' | head -c 300)" \
+		>> "$BENCH_RESULTS.notes"
 }
 
 # bench_init() - Set namespace names, working directory and result file
@@ -170,7 +181,7 @@ bench_pasta_bin() {
 # Return: 0 with BENCH_PID set, 1 if it did not come up
 bench_pasta_start() {
 	_bin=$(bench_pasta_bin "$1")
-	[ -x "$_bin" ] || { bench_log "$1: $_bin not found"; return 1; }
+	[ -x "$_bin" ] || { bench_note "$1: $_bin not found"; return 1; }
 	_fwd="-t $BENCH_PORT_SPLICE_IN -T $BENCH_PORT_SPLICE_OUT -u none -U none"
 	# Debian's build drops to nobody as root and then cannot join the
 	# namespace: keep root with --runas 0; retry without it if refused
@@ -184,7 +195,8 @@ bench_pasta_start() {
 		bench_kill "$BENCH_PID"
 		BENCH_PID=
 	done
-	bench_log "$1: pasta did not come up: $(tail -n 3 "$BENCH_TMP/$1.log")"
+	bench_note "$1, MTU $2: pasta did not come up:" \
+		"$(tail -n 2 "$BENCH_TMP/$1.log" | tr '\n' ' ')"
 	return 1
 }
 
@@ -212,10 +224,11 @@ bench_slirp_start() {
 		"/run/netns/$BENCH_NS" tap0 > "$BENCH_TMP/slirp.log" 2>&1 &
 	BENCH_PID=$!
 	if ! bench_wait_addr "$BENCH_PID"; then
-		bench_log "slirp: did not come up: $(tail -n 3 "$BENCH_TMP/slirp.log")"
+		bench_note "slirp, MTU $1: did not come up:" \
+			"$(tail -n 2 "$BENCH_TMP/slirp.log" | tr '\n' ' ')"
 		return 1
 	fi
-	bench_slirp_hostfwd || bench_log "slirp: add_hostfwd failed"
+	bench_slirp_hostfwd || bench_note "slirp: add_hostfwd failed"
 	return 0
 }
 
@@ -413,7 +426,8 @@ bench_tools_build() {
 	export BENCH_TOOLS
 	mkdir -p "$BENCH_TOOLS" || return 1
 	for _t in bench_rr bench_crr; do
-		[ "$BENCH_TOOLS/$_t" -nt "$1/test/tools/$_t.c" ] && continue
+		[ -x "$BENCH_TOOLS/$_t" ] && [ -z "$(find "$1/test/tools/$_t.c" \
+			-newer "$BENCH_TOOLS/$_t")" ] && continue
 		${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra \
 			"$1/test/tools/$_t.c" -o "$BENCH_TOOLS/$_t" || return 1
 	done

@@ -29,8 +29,7 @@ tcp_bench_rr() {
 	for _r in $(seq "$BENCH_RUNS"); do
 		_o=$(bench_in timeout $((BENCH_TIME + 10)) \
 			"$BENCH_TOOLS/bench_rr" -t "$BENCH_TIME" \
-			"$BENCH_SRV" "$BENCH_PORT_RR" 2>/dev/null)
-		[ $? -eq 0 ] || _o=
+			"$BENCH_SRV" "$BENCH_PORT_RR" 2>/dev/null) || _o=
 		_mean=$(echo "$_o" | sed -n 's/.*mean_us=\([0-9.]*\).*/\1/p')
 		_p99=$(echo "$_o" | sed -n 's/.*p99_us=\([0-9.]*\).*/\1/p')
 		bench_record "$BENCH_SETUP" lat_mean_us "$_mean"
@@ -46,8 +45,7 @@ tcp_bench_crr() {
 	for _r in $(seq "$BENCH_RUNS"); do
 		_o=$(bench_in timeout $((BENCH_TIME + 10)) \
 			"$BENCH_TOOLS/bench_crr" -t "$BENCH_TIME" \
-			"$BENCH_SRV" "$BENCH_PORT_CRR" 2>/dev/null)
-		[ $? -eq 0 ] || _o=
+			"$BENCH_SRV" "$BENCH_PORT_CRR" 2>/dev/null) || _o=
 		bench_record "$BENCH_SETUP" conn_per_s \
 			"$(echo "$_o" | sed -n 's/.*conn_per_s=\([0-9]*\).*/\1/p')"
 	done
