@@ -556,7 +556,8 @@ static int nl_send(int s, struct nlmsghdr *nh)
 	nh->nlmsg_seq = nl.seq;
 	nh->nlmsg_pid = 0;
 	nh->nlmsg_flags |= NLM_F_REQUEST;
-	if (!(nh->nlmsg_flags & NLM_F_DUMP))
+	/* NLM_F_EXCL shares its bit with NLM_F_MATCH: test both dump bits */
+	if ((nh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nh->nlmsg_flags |= NLM_F_ACK;
 
 	do
