@@ -84,7 +84,7 @@ static int pasta_child(void *arg)
 		_exit(1);
 	close(pasta_st.sync[0]);
 	if (sethostname("pasta", strlen("pasta")))
-		;	/* Cosmetic: the command runs anyway */
+		debug("Can't set host name in namespace");
 	if (!argv || !argv[0]) {
 		const char *sh = getenv("SHELL");
 
