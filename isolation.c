@@ -33,7 +33,7 @@
  */
 static void isolate_runas(const struct ctx *c)
 {
-	if (geteuid() && !c->runas_given)
+	if (c->uid && !c->runas_given)
 		return;
 	if (setgroups(0, NULL) && errno != EPERM)
 		die_perror("Can't clear supplementary groups");
@@ -50,12 +50,13 @@ static void isolate_runas(const struct ctx *c)
  */
 void isolate_user(struct ctx *c)
 {
+	/* c->uid, not geteuid(): once in a user namespace we look like root */
 	if (c->mode == MODE_PASTA && c->pasta_userns_fd >= 0) {
-		if (!geteuid() && setns(c->pasta_userns_fd, CLONE_NEWUSER))
+		if (!c->uid && setns(c->pasta_userns_fd, CLONE_NEWUSER))
 			die_perror("Can't join user namespace");
 		return;
 	}
-	if (c->mode == MODE_PASTA && !geteuid()) {
+	if (c->mode == MODE_PASTA && !c->uid) {
 		debug("Keeping root: --netns-only needs it at run time");
 		return;
 	}

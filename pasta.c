@@ -171,7 +171,7 @@ static void pasta_open_ns_files(struct ctx *c, pid_t pid, bool userns)
  */
 static void pasta_join_userns(const struct ctx *c)
 {
-	if (c->pasta_userns_fd < 0 || !geteuid())
+	if (c->pasta_userns_fd < 0 || !c->uid)
 		return;
 	if (setns(c->pasta_userns_fd, CLONE_NEWUSER))
 		die_perror("Can't join user namespace");
