@@ -1828,35 +1828,62 @@ void conf(struct ctx *c, int argc, char **argv)
 	conf_fwd_default(c, &c->udp_out, &c->tcp_out);
 }
 
+#define CONF_PRINT_RANGES_MAX	8	/* Forwarding ranges listed per table */
+
 /**
- * conf_print_fwd() - Print one forwarding table
+ * conf_print_range() - Print one range of a forwarding table
  * @what:	Protocol and direction, e.g. "TCP inbound"
  * @fwd:	Table
+ * @first:	First port of the range, host order
+ * @last:	Last port of the range, host order
+ */
+static void conf_print_range(const char *what, const struct fwd_ports *fwd,
+			     unsigned first, unsigned last)
+{
+	unsigned to = fwd_port_target(fwd, (uint16_t)first);
+	const char *how = fwd->mode == FWD_AUTO ? " (when bound)" : "";
+
+	if (!fwd->delta[first] && first == last)
+		info("    %s: %u%s", what, first, how);
+	else if (!fwd->delta[first])
+		info("    %s: %u-%u%s", what, first, last, how);
+	else if (first == last)
+		info("    %s: %u => %u%s", what, first, to, how);
+	else
+		info("    %s: %u-%u => %u-%u%s", what, first, last, to,
+		     to + (last - first), how);
+}
+
+/**
+ * conf_print_fwd() - Print one forwarding table as ranges
+ * @what:	Protocol and direction, e.g. "TCP inbound"
+ * @fwd:	Table
+ *
+ * Ranges are runs of consecutive ports with the same remapping; at most
+ * CONF_PRINT_RANGES_MAX are listed.
  */
 static void conf_print_fwd(const char *what, const struct fwd_ports *fwd)
 {
-	unsigned port, cnt = 0, remapped = 0;
+	unsigned port, first = 0, cnt = 0;
 
-	for (port = 0; port < NUM_PORTS; port++) {
-		if (!fwd_bit_test(fwd->map, (uint16_t)port))
+	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL &&
+	    fwd->mode != FWD_AUTO)
+		return;
+
+	for (port = 1; port <= NUM_PORTS; port++) {
+		bool in = port < NUM_PORTS &&
+			  fwd_bit_test(fwd->map, (uint16_t)port);
+
+		if (first && in && fwd->delta[port] == fwd->delta[port - 1])
 			continue;
-		cnt++;
-		remapped += !!fwd->delta[port];
+		if (first && cnt++ < CONF_PRINT_RANGES_MAX)
+			conf_print_range(what, fwd, first, port - 1);
+		first = in ? port : 0;
 	}
 
-	switch (fwd->mode) {
-	case FWD_ALL:
-		info("    %s: all non-ephemeral ports (%u)", what, cnt);
-		break;
-	case FWD_AUTO:
-		info("    %s: automatic, among %u ports", what, cnt);
-		break;
-	case FWD_SPEC:
-		info("    %s: %u ports, %u remapped", what, cnt, remapped);
-		break;
-	default:
-		break;
-	}
+	if (cnt > CONF_PRINT_RANGES_MAX)
+		info("    %s: ... %u more ranges", what,
+		     cnt - CONF_PRINT_RANGES_MAX);
 }
 
 /**
@@ -1990,7 +2017,9 @@ void conf_print(const struct ctx *c)
 			info("    %s", c->dns_search[i]);
 	}
 
-	info("Forwarding:");
+	if (c->tcp_in.mode != FWD_NONE || c->udp_in.mode != FWD_NONE ||
+	    c->tcp_out.mode != FWD_NONE || c->udp_out.mode != FWD_NONE)
+		info("Forwarding:");
 	conf_print_fwd("TCP inbound", &c->tcp_in);
 	conf_print_fwd("UDP inbound", &c->udp_in);
 	conf_print_fwd("TCP outbound", &c->tcp_out);
