@@ -39,6 +39,7 @@
 #include <net/if.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -207,6 +208,26 @@ void pasta_start_ns(struct ctx *c)
 }
 
 /**
+ * pasta_userns_skip_own() - Forget the target user namespace if it's ours
+ * @c:		Execution context
+ *
+ * A process can't join the user namespace it's already in (EINVAL), and
+ * needs not: it has its capabilities there already.
+ */
+static void pasta_userns_skip_own(struct ctx *c)
+{
+	struct stat self, target;
+
+	if (c->pasta_userns_fd < 0 || stat("/proc/self/ns/user", &self) ||
+	    fstat(c->pasta_userns_fd, &target))
+		return;
+	if (self.st_dev != target.st_dev || self.st_ino != target.st_ino)
+		return;
+	close(c->pasta_userns_fd);
+	c->pasta_userns_fd = -1;
+}
+
+/**
  * pasta_open_ns() - Join an existing namespace: PID, --netns, --userns
  * @c:		Execution context
  */
@@ -222,6 +243,7 @@ void pasta_open_ns(struct ctx *c)
 			die_perror("Can't open user namespace %s",
 				   c->userns_path);
 	}
+	pasta_userns_skip_own(c);
 	pasta_join_userns(c);
 	if (!c->no_netns_quit)
 		pasta_netns_quit_init(c);
