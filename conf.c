@@ -236,17 +236,18 @@ static const int conf_pasta_only[] = {
 
 /**
  * struct conf_flag - An option that only sets a boolean in struct ctx
- * @opt:	Option value, as getopt_long() returns it
  * @off:	Offset of the bool in struct ctx
+ * @opt:	Option value, as getopt_long() returns it
  * @val:	Value stored
  */
 struct conf_flag {
-	int opt;
 	size_t off;
+	int opt;
 	bool val;
 };
 
-#define CONF_FLAG(o, field, v)	{ (o), offsetof(struct ctx, field), (v) }
+#define CONF_FLAG(o, field, v)						\
+	{ .off = offsetof(struct ctx, field), .opt = (o), .val = (v) }
 
 static const struct conf_flag conf_flags[] = {
 	CONF_FLAG('d', debug, true),
@@ -1191,23 +1192,10 @@ static bool conf_opt_misc(struct ctx *c, struct conf_args *a, int opt,
 }
 
 /**
- * conf_usage() - Print the option summary on standard output and exit 0
- * @c:		Execution context, for the mode
+ * conf_usage_general() - Print the general part of the option summary
  */
-__attribute__((noreturn))
-static void conf_usage(const struct ctx *c)
+static void conf_usage_general(void)
 {
-	bool pasta = c->mode == MODE_PASTA;
-
-	if (pasta)
-		printf("Usage: pasta [OPTION]... [COMMAND [ARG]...]\n"
-		       "       pasta [OPTION]... PID\n"
-		       "       pasta [OPTION]... --netns PATH|NAME\n\n"
-		       "Connect a network namespace to the host's network.\n");
-	else
-		printf("Usage: passt [OPTION]...\n\n"
-		       "Connect a virtual machine to the host's network.\n");
-
 	printf("\nGeneral:\n"
 	       "  -d, --debug            verbose messages\n"
 	       "      --trace            packet-level messages, implies -d\n"
@@ -1222,6 +1210,14 @@ static void conf_usage(const struct ctx *c)
 	       "      --stats DELAY      print counters every DELAY s\n"
 	       "  -h, --help             this text\n"
 	       "      --version          version\n");
+}
+
+/**
+ * conf_usage_net() - Print the address and forwarding part of the summary
+ * @pasta:	pasta mode: mention "auto"
+ */
+static void conf_usage_net(bool pasta)
+{
 	printf("\nAddresses and services:\n"
 	       "  -m, --mtu MTU          MTU to advertise, 0 for none\n"
 	       "  -a, --address ADDR[/PREFIX]  address for the guest\n"
@@ -1253,7 +1249,14 @@ static void conf_usage(const struct ctx *c)
 	       "        PORTS is a list of FIRST[-LAST][:TO[-TOLAST]]\n"
 	       "        and ~FIRST[-LAST] exclusions\n",
 	       pasta ? ", auto" : "");
+}
 
+/**
+ * conf_usage_mode() - Print the options of one mode only
+ * @pasta:	pasta mode, else passt
+ */
+static void conf_usage_mode(bool pasta)
+{
 	if (pasta)
 		printf("\npasta only:\n"
 		       "  -I, --ns-ifname NAME   tap name in the namespace\n"
@@ -1276,6 +1279,29 @@ static void conf_usage(const struct ctx *c)
 		       "  -s, --socket PATH      UNIX socket path for qemu\n"
 		       "  -1, --one-off          quit when the client leaves\n"
 		       "  -F, --fd FD            pre-opened connected socket\n");
+}
+
+/**
+ * conf_usage() - Print the option summary on standard output and exit 0
+ * @c:		Execution context, for the mode
+ */
+__attribute__((noreturn))
+static void conf_usage(const struct ctx *c)
+{
+	bool pasta = c->mode == MODE_PASTA;
+
+	if (pasta)
+		printf("Usage: pasta [OPTION]... [COMMAND [ARG]...]\n"
+		       "       pasta [OPTION]... PID\n"
+		       "       pasta [OPTION]... --netns PATH|NAME\n\n"
+		       "Connect a network namespace to the host's network.\n");
+	else
+		printf("Usage: passt [OPTION]...\n\n"
+		       "Connect a virtual machine to the host's network.\n");
+
+	conf_usage_general();
+	conf_usage_net(pasta);
+	conf_usage_mode(pasta);
 
 	fflush(stdout);
 	exit(EXIT_SUCCESS);

@@ -766,12 +766,11 @@ static bool chk_pasta_flags(const struct ctx *c)
 }
 
 /**
- * test_conf_ok() - conf() runs that must succeed
+ * test_conf_ok() - passt conf() runs that must succeed
  */
 static void test_conf_ok(void)
 {
 	const char *passt_q[] = { "passt", "-q", NULL };
-	const char *pasta_q[] = { "pasta", "-q", NULL };
 	const char *addr[] = { "passt", "-q", "-a", "192.0.2.7/25", "-g",
 			       "192.0.2.1", "-m", "1500", "-M",
 			       "02:00:00:00:00:01", "-a", "2001:db8::7", NULL };
@@ -780,10 +779,6 @@ static void test_conf_ok(void)
 				  "255.255.255.128", NULL };
 	const char *fwd[] = { "passt", "-q", "-t", "22", "--tcp-ports",
 			      "80:8080", NULL };
-	const char *pid[] = { "pasta", "-q", "1234", NULL };
-	const char *netns[] = { "pasta", "-q", "--netns", "foo", NULL };
-	const char *cmd[] = { "pasta", "-q", "-t", "22", "--", "sh", "-c",
-			      "exit 0", NULL };
 	const char *dns[] = { "passt", "-q", "-D", "192.0.2.53", "--dns",
 			      "2001:db8::53", "-S", "a.example b.example",
 			      "--dns-forward", "192.0.2.100", "--dns-host",
@@ -800,6 +795,30 @@ static void test_conf_ok(void)
 				"--socket-path", "/tmp/x.sock", "-H", "guest",
 				"--fqdn", "g.example", "-e", "--log-size",
 				"1000000", "--chroot-fallback", NULL };
+
+	conf_ok(MODE_PASST, passt_q, chk_passt_defaults, "passt defaults");
+	conf_ok(MODE_PASST, addr, chk_addr_opts, "-a, -g, -m, -M");
+	conf_ok(MODE_PASST, classful, chk_classful, "-a without prefix");
+	conf_ok(MODE_PASST, netmask, chk_netmask, "-a with -n");
+	conf_ok(MODE_PASST, fwd, chk_fwd, "-t accumulates, -u follows -t");
+	conf_ok(MODE_PASST, dns, chk_dns, "-D, -S, --dns-forward/--dns-host");
+	conf_ok(MODE_PASST, dns_none, chk_dns_none, "-D none, -S none");
+	conf_ok(MODE_PASST, v4, chk_v4only, "-4");
+	conf_ok(MODE_PASST, v6, chk_v6only, "--ipv6-only");
+	conf_ok(MODE_PASST, runas, chk_runas, "--runas 1000:1001");
+	conf_ok(MODE_PASST, flags, chk_flags, "passt switches");
+}
+
+/**
+ * test_conf_ok_pasta() - pasta conf() runs that must succeed
+ */
+static void test_conf_ok_pasta(void)
+{
+	const char *pasta_q[] = { "pasta", "-q", NULL };
+	const char *pid[] = { "pasta", "-q", "1234", NULL };
+	const char *netns[] = { "pasta", "-q", "--netns", "foo", NULL };
+	const char *cmd[] = { "pasta", "-q", "-t", "22", "--", "sh", "-c",
+			      "exit 0", NULL };
 	const char *pflags[] = { "pasta", "-q", "--config-net", "--no-splice",
 				 "--no-netns-quit", "--no-pidns", "-I", "eth9",
 				 "--ns-mac-addr", "02:00:00:00:00:02",
@@ -807,7 +826,6 @@ static void test_conf_ok(void)
 				 "--dhcp-dns", "--dhcp-search", "-T", "none",
 				 "-U", "53", NULL };
 
-	conf_ok(MODE_PASST, passt_q, chk_passt_defaults, "passt defaults");
 	conf_ok(MODE_PASTA, pasta_q, chk_pasta_defaults, "pasta defaults");
 
 	stub.have4 = stub.have6 = true;
@@ -818,19 +836,9 @@ static void test_conf_ok(void)
 	conf_ok(MODE_PASTA, pasta_q, chk_template, "template interface");
 	stub.have4 = stub.have6 = false;
 
-	conf_ok(MODE_PASST, addr, chk_addr_opts, "-a, -g, -m, -M");
-	conf_ok(MODE_PASST, classful, chk_classful, "-a without prefix");
-	conf_ok(MODE_PASST, netmask, chk_netmask, "-a with -n");
-	conf_ok(MODE_PASST, fwd, chk_fwd, "-t accumulates, -u follows -t");
 	conf_ok(MODE_PASTA, pid, chk_pid, "pasta PID");
 	conf_ok(MODE_PASTA, netns, chk_netns, "pasta --netns NAME");
 	conf_ok(MODE_PASTA, cmd, chk_command, "pasta -- COMMAND ARGS");
-	conf_ok(MODE_PASST, dns, chk_dns, "-D, -S, --dns-forward/--dns-host");
-	conf_ok(MODE_PASST, dns_none, chk_dns_none, "-D none, -S none");
-	conf_ok(MODE_PASST, v4, chk_v4only, "-4");
-	conf_ok(MODE_PASST, v6, chk_v6only, "--ipv6-only");
-	conf_ok(MODE_PASST, runas, chk_runas, "--runas 1000:1001");
-	conf_ok(MODE_PASST, flags, chk_flags, "passt switches");
 	conf_ok(MODE_PASTA, pflags, chk_pasta_flags, "pasta switches");
 }
 
@@ -914,6 +922,7 @@ int main(void)
 	test_misc_parsers();
 	test_resolv();
 	test_conf_ok();
+	test_conf_ok_pasta();
 	test_conf_exit0();
 	test_conf_errors();
 
