@@ -1643,6 +1643,9 @@ static void conf_ip6(struct ctx *c, const struct conf_args *a)
 		info("No IPv6 template interface: local mode, link-local only");
 	}
 
+	if (!c->ip6.prefix_len)
+		c->ip6.prefix_len = CONF_PREFIX6_DEFAULT;
+
 	if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw))
 		inet_pton(AF_INET6, CONF_OUR_LL6, &c->ip6.gw);
 
@@ -1700,13 +1703,16 @@ static void conf_dns4_add(struct ctx *c, struct in_addr ns, unsigned *cnt)
 /**
  * conf_dns6_add() - Add a host resolver to the IPv6 resolvers for the guest
  * @c:		Execution context
- * @ns:		Host resolver; ::1 becomes the host mapping address
+ * @ns:		Host resolver; ::1 becomes the host mapping address, and
+ *		link-local ones (scoped to a host link) are left out
  * @cnt:	Resolvers added so far (input and output)
  */
 static void conf_dns6_add(struct ctx *c, struct in6_addr ns, unsigned *cnt)
 {
 	unsigned i;
 
+	if (IN6_IS_ADDR_LINKLOCAL(&ns))
+		return;
 	if (IN6_IS_ADDR_LOOPBACK(&ns))
 		ns = c->ip6.map_host_loopback;
 	if (IN6_IS_ADDR_UNSPECIFIED(&ns) || *cnt >= DNS_MAX)

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 
 #include "conf.h"
@@ -21,6 +23,7 @@
 
 #define STUB_IFI	4242	/* Template index the stubs report */
 #define OUT_MAX		8192	/* Bytes of child output kept */
+#define EXIT_SKIP	77	/* Child couldn't set up: check skipped */
 
 /**
  * struct stub_tmpl - What the netlink stubs report
@@ -30,6 +33,7 @@
  * @gw4:	Its IPv4 default gateway
  * @addr6:	Its IPv6 global address
  * @gw6:	Its IPv6 default gateway
+ * @resolv:	File bind-mounted over /etc/resolv.conf in the child, or NULL
  */
 static struct stub_tmpl {
 	bool have4;
@@ -38,6 +42,7 @@ static struct stub_tmpl {
 	struct in_addr gw4;
 	struct in6_addr addr6;
 	struct in6_addr gw6;
+	const char *resolv;
 } stub;
 
 /**
@@ -249,12 +254,28 @@ static void drain(int fd, char *buf)
 }
 
 /**
+ * resolv_bind() - Show a file as /etc/resolv.conf, in a private mount namespace
+ * @path:	File
+ *
+ * Return: 0 on success, -1 if not permitted (unprivileged run)
+ */
+static int resolv_bind(const char *path)
+{
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL))
+		return -1;
+	return 0;
+}
+
+/**
  * run_conf() - Run conf() in a child, then a check function there
  * @mode:	MODE_PASST or MODE_PASTA
  * @argv:	Arguments, NULL terminated, argv[0] included
  * @fn:		Check run in the child after conf(), NULL for none
  *
- * Return: the child's exit code (conf() failure: 1, @fn false: 3), or -1
+ * Return: the child's exit code (conf() failure: 1, @fn false: 3, no
+ *	   private resolv.conf possible: EXIT_SKIP), or -1
  */
 static int run_conf(enum passt_mode mode, const char **argv,
 		    bool (*fn)(const struct ctx *c))
@@ -275,6 +296,8 @@ static int run_conf(enum passt_mode mode, const char **argv,
 	if (!pid) {
 		dup2(perr[1], STDERR_FILENO);
 		dup2(pout[1], STDOUT_FILENO);
+		if (stub.resolv && resolv_bind(stub.resolv))
+			_exit(EXIT_SKIP);
 		memset(&st.c, 0, sizeof(st.c));
 		st.c.mode = mode;
 		conf(&st.c, argc, (char **)argv);
@@ -318,6 +341,10 @@ static void conf_ok(enum passt_mode mode, const char **argv,
 {
 	int ret = run_conf(mode, argv, fn);
 
+	if (ret == EXIT_SKIP) {
+		printf("ok - %s # SKIP no private mount namespace\n", what);
+		return;
+	}
 	check(!ret, what);
 	if (ret)
 		printf("# exit %d, stderr: %s", ret, st.err);
@@ -810,6 +837,70 @@ static void test_conf_ok(void)
 }
 
 /**
+ * chk_resolv_map() - Host resolvers: loopback mapped, link-local left out
+ * @c:		Context after conf()
+ *
+ * Return: true if as expected
+ */
+static bool chk_resolv_map(const struct ctx *c)
+{
+	return eq4(c->ip4.dns[0], "192.0.2.254") &&
+	       eq4(c->ip4.dns[1], "192.0.2.53") &&
+	       in4_is_unspec(&c->ip4.dns[2]) &&
+	       eq6(&c->ip6.dns[0], "fe80::fe") &&
+	       IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[1]) &&
+	       eq4(c->ip4.dns_host, "127.0.0.53") &&
+	       !strcmp(c->dns_search[0], "x.example") && !*c->dns_search[1];
+}
+
+/**
+ * chk_resolv_nomap() - Host resolvers with --no-map-gw: loopback left out
+ * @c:		Context after conf()
+ *
+ * Return: true if as expected
+ */
+static bool chk_resolv_nomap(const struct ctx *c)
+{
+	return eq4(c->ip4.dns[0], "192.0.2.53") &&
+	       in4_is_unspec(&c->ip4.dns[1]) &&
+	       IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[0]);
+}
+
+/**
+ * test_conf_resolv() - Resolvers from a private /etc/resolv.conf
+ */
+static void test_conf_resolv(void)
+{
+	const char *text = "nameserver 127.0.0.53\nnameserver fe80::1%eth0\n"
+			   "nameserver ::1\nnameserver 192.0.2.53\n"
+			   "search x.example\n";
+	const char *plain[] = { "passt", "-q", NULL };
+	const char *nomap[] = { "passt", "-q", "--no-map-gw", NULL };
+	char path[] = "/tmp/conf-unit-resolv-XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		check(false, "resolv.conf written");
+		return;
+	}
+	close(fd);
+
+	stub.resolv = path;
+	stub.have4 = stub.have6 = true;
+	stub.addr4 = a4("192.0.2.1");
+	stub.gw4 = a4("192.0.2.254");
+	stub.addr6 = a6("2001:db8::1");
+	stub.gw6 = a6("fe80::fe");
+	conf_ok(MODE_PASST, plain, chk_resolv_map,
+		"host loopback resolvers reached through the gateway");
+	conf_ok(MODE_PASST, nomap, chk_resolv_nomap,
+		"--no-map-gw: loopback resolvers left out");
+	stub.have4 = stub.have6 = false;
+	stub.resolv = NULL;
+	unlink(path);
+}
+
+/**
  * test_conf_ok_pasta() - pasta conf() runs that must succeed
  */
 static void test_conf_ok_pasta(void)
@@ -923,6 +1014,7 @@ int main(void)
 	test_resolv();
 	test_conf_ok();
 	test_conf_ok_pasta();
+	test_conf_resolv();
 	test_conf_exit0();
 	test_conf_errors();
 
