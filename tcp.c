@@ -1,0 +1,1807 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp.c - TCP translation: guest segments to host sockets, without a stack
+ *
+ * Theory of Operation
+ *
+ * Each connection of the tap path pairs a TCP endpoint in the guest with a
+ * host socket. We keep no buffers of our own and run no congestion control:
+ * the host kernel's socket buffers hold the data, and our sequence numbers
+ * mirror what the kernel has taken or given.
+ *
+ * Guest to host: tcp_tap_handler() gets all segments of one flow from one
+ * tap read. Payload that continues the stream at @seq_from_tap is written
+ * with one sendmsg() whose iovecs point into the tap buffer; we then ACK
+ * exactly the bytes the kernel took, and advertise as window the free space
+ * of the socket's send buffer (SO_SNDBUF less SIOCOUTQ), so the guest sends
+ * no more than fits. If a write still comes up short, EPOLLOUT is requested;
+ * when it fires we reopen the window and send duplicate ACKs so the guest
+ * retransmits at once. A gap in the sequence (a frame lost before reaching
+ * us) is answered with three duplicate ACKs right away: the guest
+ * fast-retransmits rather than waiting for its RTO. Out-of-order data is not
+ * kept. A FIN from the guest becomes shutdown(SHUT_WR) once all data before
+ * it is written.
+ *
+ * Host to guest: data is read with MSG_PEEK straight into the payload slots
+ * of pre-built frames (tcp_out), never more than the guest's window allows,
+ * and stays in the socket until the guest acknowledges it; then it is
+ * dropped with recv(MSG_TRUNC). With SO_PEEK_OFF (Linux 6.10 and later for
+ * TCP, see test/platform/peek_off.c) the kernel keeps the peek position;
+ * otherwise the bytes already sent are peeked into a discard buffer first.
+ * Three duplicate ACKs from the guest, or the retransmission timer, rewind
+ * @seq_to_tap to the last acknowledged byte and resend from the socket
+ * (go-back-N). In pasta mode, with the tap's TSO offloads, frames carry up
+ * to 64 KiB of payload with a virtio-net GSO header (gso_size: the guest's
+ * MSS) and a partial checksum the kernel completes. EPOLLRDHUP tells that
+ * the peer closed its side: once everything is sent, a FIN follows.
+ *
+ * Handshakes: a SYN from the guest starts a non-blocking connect(); the
+ * SYN-ACK is sent when it completes (EPOLLOUT), an error becomes RST+ACK so
+ * the guest's connect() fails at once. Inbound connections (tcp_listen.c)
+ * send a SYN to the guest; its SYN-ACK is acknowledged at once, so a server
+ * that speaks first is heard.
+ *
+ * Closing: both FINs exchanged and acknowledged close the socket; an RST
+ * either way resets the other side (SO_LINGER 0 then close()).
+ *
+ * Timers: each connection has a timerfd (EPOLL_TYPE_TCP_TIMER). While data
+ * or a FIN is unacknowledged it runs as the retransmission timer: on expiry
+ * without progress we rewind and resend, doubling the timeout, and reset the
+ * connection after TCP_MAX_RETRIES. Otherwise it is the handshake timeout or
+ * the idle timeout. It is re-armed lazily, on expiry or when data starts
+ * flowing after an idle period, so steady traffic costs no timer syscalls.
+ */
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <linux/if_tun.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+
+#include "checksum.h"
+#include "packet.h"
+#include "tap.h"
+#include "tcp.h"
+#include "tcp_conn.h"
+#include "tcp_listen.h"
+#include "tcp_splice.h"
+#include "util.h"
+
+#define TCP_FRAMES		128	/* Frames queued to the guest */
+#define TCP_SLOT		65536	/* Payload bytes per frame slot */
+#define TCP_PAYLOAD_MAX		(ETH_MAX_MTU - 20 - 20)	/* IPv4 tot_len */
+#define TCP_OPT_LEN		8	/* MSS, NOP, window scale */
+#define TCP_DISCARD_LEN		65536	/* Peek discard buffer (no peek_off) */
+#define TCP_IOV_MAX		1024	/* iovecs per sendmsg/recvmsg */
+#define TCP_WS_TO_TAP		8	/* Our window scale shift */
+#define TCP_MSS4_DEFAULT	536
+#define TCP_MSS6_DEFAULT	1220
+#define TCP_DUP_ACKS		3	/* Fast retransmit threshold */
+#define TCP_RTO_MS		1000	/* Initial retransmission timeout */
+#define TCP_MAX_RETRIES		7
+#define TCP_SYN_TIMEOUT_MS	2000	/* SYN to the guest, first resend */
+#define TCP_SYN_RETRIES		3
+#define TCP_CONNECT_TIMEOUT_MS	30000	/* Outbound connect() */
+#define TCP_IDLE_S		7200	/* Idle connections are reset */
+
+static_assert(TCP_PAYLOAD_MAX <= TCP_SLOT, "Payload must fit a slot");
+static_assert(TCP_FRAMES + TCP_IOV_MAX / 4 <= TCP_IOV_MAX,
+	      "Peek iovecs must fit frames and discard entries");
+
+/* Flow label key: addresses and ports at the start of struct tcp_conn */
+#define TCP_FLOW_KEY_LEN	offsetof(struct tcp_conn, sock)
+
+/* Sequence number comparisons, modulo 2^32 */
+#define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
+#define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
+#define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
+#define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
+
+/* TCP header flags, in the byte at offset 13 */
+#define TCP_FIN			0x01
+#define TCP_SYN			0x02
+#define TCP_RST			0x04
+#define TCP_PSH			0x08
+#define TCP_ACK			0x10
+
+/* TCP option kinds (RFC 9293, RFC 7323) */
+#define TCPOPT_END		0
+#define TCPOPT_NOP		1
+#define TCPOPT_MSS		2
+#define TCPOPT_WS		3
+
+/**
+ * struct tcp_frame_hdr - Headers of one frame to the guest, aligned
+ * @pad:	Keeps the IP header 4-byte aligned after the Ethernet one
+ * @l2:		Ethernet header
+ * @v4:		IPv4 layout: IP header, TCP header, options
+ * @v6:		IPv6 layout: IP header, TCP header, options
+ */
+struct tcp_frame_hdr {
+	uint8_t pad[2];
+	uint8_t l2[L2_HLEN];
+	union {
+		struct {
+			struct iphdr ip4h;
+			struct tcphdr th;
+			uint8_t opts[TCP_OPT_LEN];
+		} v4;
+		struct {
+			struct ipv6hdr ip6h;
+			struct tcphdr th;
+			uint8_t opts[TCP_OPT_LEN];
+		} v6;
+	};
+};
+
+/**
+ * struct tcp_frame_meta - What a queued frame carries, to undo if unsent
+ * @conn:	Connection index
+ * @seq:	Sequence number of the first payload byte (or of the FIN)
+ * @dlen:	Payload length, bytes
+ * @fin:	Frame carries a FIN
+ */
+struct tcp_frame_meta {
+	uint32_t conn;
+	uint32_t seq;
+	uint32_t dlen;
+	bool fin;
+};
+
+/**
+ * struct tcp_out - Frames queued to the guest, sent by tcp_flush()
+ * @taph:	Back-end headers
+ * @hdr:	L2 to L4 headers
+ * @iov:	Per frame: back-end header, L2-L4 headers, payload
+ * @meta:	Per frame: connection and sequence, see tcp_frame_unsent()
+ * @nframes:	Frames queued
+ * @piov:	Scratch iovecs for recvmsg() (peek) and sendmsg()
+ * @peek_off:	Kernel takes SO_PEEK_OFF on TCP sockets
+ */
+static struct tcp_out {
+	struct tap_hdr taph[TCP_FRAMES];
+	struct tcp_frame_hdr hdr[TCP_FRAMES];
+	struct iovec iov[TCP_FRAMES][3];
+	struct tcp_frame_meta meta[TCP_FRAMES];
+	size_t nframes;
+	struct iovec piov[TCP_IOV_MAX];
+	bool peek_off;
+} tcp_out;
+
+/* Payload slots of queued frames, and the peek discard buffer */
+static uint8_t tcp_payload[TCP_FRAMES][TCP_SLOT] __attribute__((aligned(64)));
+static uint8_t tcp_discard[TCP_DISCARD_LEN];
+
+/**
+ * struct tcp_seg - One segment from the guest, header copied out
+ * @th:		TCP header (aligned copy)
+ * @flags:	Flags byte
+ * @seq:	Sequence number, host order
+ * @ack:	Acknowledgement number, host order
+ * @wnd:	Window field, host order, unscaled
+ * @hlen:	Header length with options, bytes
+ * @dlen:	Payload length, bytes
+ * @data:	Payload, in the tap buffer
+ */
+struct tcp_seg {
+	struct tcphdr th;
+	uint8_t flags;
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t wnd;
+	size_t hlen;
+	size_t dlen;
+	const uint8_t *data;
+};
+
+static void tcp_rst(struct ctx *c, struct tcp_conn *conn);
+static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn);
+
+/**
+ * tcp_mss_max() - Largest segment payload the guest's MTU allows
+ * @c:		Execution context
+ * @v6:		IPv6 connection
+ *
+ * Return: bytes
+ */
+static size_t tcp_mss_max(const struct ctx *c, bool v6)
+{
+	size_t mtu = c->mtu ? (size_t)c->mtu : MTU_DEFAULT;
+	size_t hdrs = (v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr)) +
+		      sizeof(struct tcphdr);
+
+	return MIN(mtu - hdrs, (size_t)TCP_PAYLOAD_MAX);
+}
+
+/**
+ * tcp_gso() - Can frames to the guest be GSO super-frames?
+ * @c:		Execution context
+ * @v6:		IPv6 connection
+ *
+ * Return: true with a virtio-net header and TSO for the family
+ */
+static bool tcp_gso(const struct ctx *c, bool v6)
+{
+	if (c->mode != MODE_PASTA || !c->vnet_hdr)
+		return false;
+	return c->tap_offloads & (v6 ? TUN_F_TSO6 : TUN_F_TSO4);
+}
+
+/**
+ * tcp_csum_offload() - Can the tap complete our TCP checksums?
+ * @c:		Execution context
+ *
+ * Return: true in pasta mode with a virtio-net header
+ */
+static bool tcp_csum_offload(const struct ctx *c)
+{
+	return c->mode == MODE_PASTA && c->vnet_hdr;
+}
+
+/**
+ * tcp_opts_syn() - Write our SYN options: MSS and window scale
+ * @opts:	Options buffer, TCP_OPT_LEN bytes (output)
+ * @mss:	MSS to announce, bytes
+ * @ws:		Announce window scaling
+ *
+ * Return: options length, bytes, a multiple of 4
+ */
+static size_t tcp_opts_syn(uint8_t *opts, size_t mss, bool ws)
+{
+	opts[0] = TCPOPT_MSS;
+	opts[1] = 4;
+	opts[2] = (uint8_t)(MIN(mss, 65535U) >> 8);
+	opts[3] = (uint8_t)(MIN(mss, 65535U) & 0xff);
+	if (!ws)
+		return 4;
+	opts[4] = TCPOPT_NOP;
+	opts[5] = TCPOPT_WS;
+	opts[6] = 3;
+	opts[7] = TCP_WS_TO_TAP;
+	return 8;
+}
+
+/**
+ * tcp_csum_set() - Set the TCP checksum of a frame, or offload it
+ * @c:		Execution context
+ * @conn:	Connection (addresses)
+ * @f:		Frame index
+ * @l4len:	TCP header, options and payload length, bytes
+ * @thlen:	TCP header and options length, bytes
+ */
+static void tcp_csum_set(const struct ctx *c, const struct tcp_conn *conn,
+			 size_t f, size_t l4len, size_t thlen)
+{
+	struct tcp_frame_hdr *h = &tcp_out.hdr[f];
+	struct tcphdr *th = conn->v6 ? &h->v6.th : &h->v4.th;
+	uint32_t sum;
+
+	if (conn->v6)
+		sum = csum_pseudo6(l4len, IPPROTO_TCP, &conn->faddr.a6,
+				   &conn->gaddr.a6);
+	else
+		sum = csum_pseudo4(l4len, IPPROTO_TCP, conn->faddr.v4mapped.a4,
+				   conn->gaddr.v4mapped.a4);
+	th->check = 0;
+	if (tcp_csum_offload(c)) {
+		struct tap_hdr *taph = &tcp_out.taph[f];
+		size_t l3hlen = conn->v6 ? sizeof(struct ipv6hdr) :
+					   sizeof(struct iphdr);
+
+		th->check = (__force __sum16)(uint16_t)~csum_fold(sum);
+		taph->vnet.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		taph->vnet.csum_start = (__force __virtio16)(uint16_t)
+					(L2_HLEN + l3hlen);
+		taph->vnet.csum_offset = (__force __virtio16)
+					 offsetof(struct tcphdr, check);
+		return;
+	}
+	sum = csum_unfolded(th, thlen, sum);
+	sum = csum_unfolded(tcp_out.iov[f][2].iov_base, l4len - thlen, sum);
+	th->check = csum_fold(sum);
+}
+
+/**
+ * tcp_gso_set() - Mark a frame as a GSO super-frame if it exceeds the MSS
+ * @c:		Execution context
+ * @conn:	Connection
+ * @f:		Frame index
+ * @hlen:	L2 to L4 header length, bytes
+ * @dlen:	Payload length, bytes
+ */
+static void tcp_gso_set(const struct ctx *c, const struct tcp_conn *conn,
+			size_t f, size_t hlen, size_t dlen)
+{
+	struct tap_hdr *taph = &tcp_out.taph[f];
+
+	if (!tcp_csum_offload(c) || dlen <= conn->mss)
+		return;
+	taph->vnet.gso_type = conn->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+					 VIRTIO_NET_HDR_GSO_TCPV4;
+	taph->vnet.gso_size = (__force __virtio16)conn->mss;
+	taph->vnet.hdr_len = (__force __virtio16)(uint16_t)hlen;
+}
+
+/**
+ * tcp_frame_build() - Fill headers of a queued frame for a connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @f:		Frame index; payload, if any, already in its slot
+ * @flags:	TCP flags
+ * @seq:	Sequence number, host order
+ * @optlen:	Option bytes already written in the frame's header
+ * @dlen:	Payload length, bytes
+ */
+static void tcp_frame_build(const struct ctx *c, struct tcp_conn *conn,
+			    size_t f, uint8_t flags, uint32_t seq,
+			    size_t optlen, size_t dlen)
+{
+	struct tcp_frame_hdr *h = &tcp_out.hdr[f];
+	struct tcphdr *th = conn->v6 ? &h->v6.th : &h->v4.th;
+	size_t thlen = sizeof(*th) + optlen, hlen;
+	uint32_t wnd = conn->wnd_to_tap >> conn->ws_to_tap;
+
+	if (conn->v6) {
+		tap_push_l2h(c, h->l2, htons_constant(ETH_P_IPV6));
+		tap_push_ip6h(&h->v6.ip6h, &conn->faddr.a6, &conn->gaddr.a6,
+			      thlen + dlen, IPPROTO_TCP, conn->flow_label);
+		hlen = L2_HLEN + sizeof(struct ipv6hdr) + thlen;
+	} else {
+		tap_push_l2h(c, h->l2, htons_constant(ETH_P_IP));
+		tap_push_ip4h(&h->v4.ip4h, conn->faddr.v4mapped.a4,
+			      conn->gaddr.v4mapped.a4, thlen + dlen,
+			      IPPROTO_TCP);
+		hlen = L2_HLEN + sizeof(struct iphdr) + thlen;
+	}
+	memset(th, 0, sizeof(*th));
+	th->source = (__force __be16)host_to_be16(conn->fport);
+	th->dest = (__force __be16)host_to_be16(conn->gport);
+	th->seq = (__force __be32)host_to_be32(seq);
+	th->ack_seq = (__force __be32)host_to_be32(conn->seq_from_tap);
+	th->doff = (uint16_t)(thlen / 4);
+	((uint8_t *)th)[13] = flags;
+	th->window = (__force __be16)host_to_be16((uint16_t)MIN(wnd, 65535U));
+	tap_hdr_set(c, &tcp_out.taph[f], hlen + dlen);
+	tcp_out.iov[f][0].iov_len = tap_hdr_len(c);
+	tcp_out.iov[f][1].iov_len = hlen;
+	tcp_out.iov[f][2].iov_len = dlen;
+	tcp_csum_set(c, conn, f, thlen + dlen, thlen);
+	tcp_gso_set(c, conn, f, hlen, dlen);
+	tcp_out.meta[f].conn = tcp_conn_idx(conn);
+	tcp_out.meta[f].seq = seq;
+	tcp_out.meta[f].dlen = (uint32_t)dlen;
+	tcp_out.meta[f].fin = flags & TCP_FIN;
+	if (flags & TCP_ACK)
+		conn->seq_ack_to_tap = conn->seq_from_tap;
+}
+
+/**
+ * tcp_frame_unsent() - Undo the sequence progress of a frame not sent
+ * @f:		Frame index
+ *
+ * #syscalls setsockopt
+ */
+static void tcp_frame_unsent(size_t f)
+{
+	const struct tcp_frame_meta *m = &tcp_out.meta[f];
+	struct tcp_conn *conn = &tcp_tab.conn[m->conn];
+	int off;
+
+	if (m->conn >= tcp_tab.count || conn->events & TCP_EV_CLOSED)
+		return;
+	if ((!m->dlen && !m->fin) || !SEQ_LT(m->seq, conn->seq_to_tap))
+		return;
+	conn->seq_to_tap = m->seq;
+	if (m->fin)
+		conn->events &= (uint16_t)~TCP_EV_TAP_FIN_SENT;
+	off = (int)(conn->seq_to_tap - conn->seq_ack_from_tap);
+	if (conn->flags & TCP_F_PEEK_OFF)
+		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
+			   sizeof(off));
+	conn->flags |= TCP_F_SOCK_PENDING;
+}
+
+/**
+ * tcp_frames_send() - Send the queued frames, undo those not sent
+ * @c:		Execution context
+ */
+static void tcp_frames_send(struct ctx *c)
+{
+	size_t n = tcp_out.nframes, sent, i;
+
+	if (!n)
+		return;
+	sent = tap_send_frames(c, &tcp_out.iov[0][0], 3, n);
+	for (i = sent; i < n; i++)
+		tcp_frame_unsent(i);
+	tcp_out.nframes = 0;
+}
+
+/**
+ * tcp_frame_get() - Take the next frame slot, sending the queue if full
+ * @c:		Execution context
+ *
+ * Return: frame index
+ */
+static size_t tcp_frame_get(struct ctx *c)
+{
+	if (tcp_out.nframes >= TCP_FRAMES)
+		tcp_frames_send(c);
+	return tcp_out.nframes++;
+}
+
+/**
+ * tcp_send_flags() - Queue a segment without payload to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ * @flags:	TCP flags; SYN adds options, FIN takes one sequence number
+ */
+static void tcp_send_flags(struct ctx *c, struct tcp_conn *conn,
+			   uint8_t flags)
+{
+	size_t f = tcp_frame_get(c), optlen = 0;
+	uint32_t seq = conn->seq_to_tap;
+	uint8_t *opts;
+
+	opts = conn->v6 ? tcp_out.hdr[f].v6.opts : tcp_out.hdr[f].v4.opts;
+	if (flags & TCP_SYN) {
+		bool ws = !(flags & TCP_ACK) || (conn->flags & TCP_F_WS_OK);
+
+		optlen = tcp_opts_syn(opts, tcp_mss_max(c, conn->v6), ws);
+		seq--;
+	}
+	tcp_frame_build(c, conn, f, flags, seq, optlen, 0);
+	if (flags & TCP_FIN) {
+		conn->seq_to_tap++;
+		if (SEQ_GT(conn->seq_to_tap, conn->seq_high))
+			conn->seq_high = conn->seq_to_tap;
+		tcp_conn_event(conn, TCP_EV_TAP_FIN_SENT);
+	}
+}
+
+/**
+ * tcp_rst_no_conn() - Answer a segment of no known connection with RST
+ * @c:		Execution context
+ * @ga:		Guest address
+ * @fa:		Far address
+ * @seg:	Segment from the guest
+ */
+static void tcp_rst_no_conn(struct ctx *c, const union inany_addr *ga,
+			    const union inany_addr *fa,
+			    const struct tcp_seg *seg)
+{
+	struct tcp_conn tmp;
+	size_t f;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.gaddr = *ga;
+	tmp.faddr = *fa;
+	tmp.gport = be16_to_host((__force __be16)seg->th.source);
+	tmp.fport = be16_to_host((__force __be16)seg->th.dest);
+	tmp.v6 = !inany_v4(ga);
+	tmp.seq_from_tap = seg->seq + (uint32_t)seg->dlen +
+			   !!(seg->flags & TCP_SYN) + !!(seg->flags & TCP_FIN);
+	if (tmp.v6)
+		tmp.flow_label = tap_flow_label(&tmp, TCP_FLOW_KEY_LEN);
+	f = tcp_frame_get(c);
+	if (seg->flags & TCP_ACK)
+		tcp_frame_build(c, &tmp, f, TCP_RST, seg->ack, 0, 0);
+	else
+		tcp_frame_build(c, &tmp, f, TCP_RST | TCP_ACK, 0, 0, 0);
+	tcp_out.meta[f].conn = TCP_IDX_NONE;
+}
+
+/**
+ * tcp_sock_close() - Close a connection's descriptors and free its slot
+ * @conn:	Connection
+ * @abort:	Reset the host side (SO_LINGER 0) rather than close it
+ *
+ * #syscalls close setsockopt
+ */
+static void tcp_sock_close(struct tcp_conn *conn, bool abort)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	if (conn->sock >= 0) {
+		if (abort)
+			setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &lg,
+				   sizeof(lg));
+		close(conn->sock);
+	}
+	if (conn->timer >= 0)
+		close(conn->timer);
+	tcp_conn_release(conn);
+}
+
+/**
+ * tcp_rst() - Reset both sides of a connection and free it
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_rst(struct ctx *c, struct tcp_conn *conn)
+{
+	if (conn->events & TCP_EV_CLOSED)
+		return;
+	if (conn->events & TCP_EV_SYN_TO_TAP &&
+	    !(conn->events & TCP_EV_ESTABLISHED))
+		tcp_send_flags(c, conn, TCP_RST);
+	else
+		tcp_send_flags(c, conn, TCP_RST | TCP_ACK);
+	tcp_sock_close(conn, true);
+}
+
+/**
+ * tcp_timer_arm() - Arm a connection's timer
+ * @conn:	Connection
+ * @ms:		Timeout, milliseconds
+ *
+ * #syscalls timerfd_settime
+ */
+static void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms)
+{
+	struct itimerspec it = { 0 };
+
+	it.it_value.tv_sec = (time_t)(ms / 1000);
+	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	if (conn->timer >= 0 &&
+	    timerfd_settime(conn->timer, 0, &it, NULL))
+		debug_perror("TCP: timerfd_settime");
+}
+
+/**
+ * tcp_timer_busy() - Switch the timer from idle to retransmission if needed
+ * @conn:	Connection, with data or a FIN possibly unacknowledged
+ */
+static void tcp_timer_busy(struct tcp_conn *conn)
+{
+	if (!(conn->flags & TCP_F_TIMER_IDLE) ||
+	    conn->seq_to_tap == conn->seq_ack_from_tap)
+		return;
+	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
+	conn->seq_timer = conn->seq_ack_from_tap;
+	conn->retries = 0;
+	tcp_timer_arm(conn, TCP_RTO_MS);
+}
+
+/**
+ * tcp_wnd_update() - Window for the guest: free space in the send buffer
+ * @conn:	Connection
+ *
+ * #syscalls getsockopt ioctl
+ */
+static void tcp_wnd_update(struct tcp_conn *conn)
+{
+	uint32_t max = conn->flags & TCP_F_WS_OK ? 65535U << TCP_WS_TO_TAP :
+						   65535U;
+	socklen_t sl = sizeof(int);
+	int sndbuf, outq;
+
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
+	    ioctl(conn->sock, SIOCOUTQ, &outq))
+		return;
+	if (sndbuf <= outq)
+		conn->wnd_to_tap = 0;
+	else
+		conn->wnd_to_tap = MIN((uint32_t)(sndbuf - outq), max);
+}
+
+/**
+ * tcp_sock_consume() - Drop bytes the guest acknowledged from the socket
+ * @conn:	Connection
+ * @len:	Bytes, at most what was sent
+ *
+ * #syscalls recvfrom
+ */
+static void tcp_sock_consume(const struct tcp_conn *conn, uint32_t len)
+{
+	ssize_t n;
+
+	if (!len)
+		return;
+	n = recv(conn->sock, NULL, len, MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0 || (uint32_t)n != len)
+		debug_ratelimit("TCP: connection %u: dropped %zi of %u bytes",
+				tcp_conn_idx(conn), n, len);
+}
+
+/**
+ * tcp_peek_off_set() - Set the socket's peek offset to the bytes sent
+ * @conn:	Connection
+ *
+ * #syscalls setsockopt
+ */
+static void tcp_peek_off_set(const struct tcp_conn *conn)
+{
+	int off = (int)(conn->seq_to_tap - conn->seq_ack_from_tap);
+
+	if (conn->flags & TCP_F_PEEK_OFF)
+		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
+			   sizeof(off));
+}
+
+/**
+ * tcp_rewind() - Go back to the last acknowledged byte and resend all
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
+{
+	conn->seq_to_tap = conn->seq_ack_from_tap;
+	conn->events &= (uint16_t)~(TCP_EV_TAP_FIN_SENT);
+	conn->flags &= (uint8_t)~TCP_F_RECOVERY;
+	tcp_peek_off_set(conn);
+	conn->flags |= TCP_F_SOCK_PENDING;
+	tcp_data_to_tap(c, conn);
+}
+
+/**
+ * tcp_retransmit_one() - Resend the first unacknowledged segment
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * #syscalls recvmsg
+ */
+static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
+{
+	uint32_t inflight = conn->seq_to_tap - conn->seq_ack_from_tap;
+	size_t len, f;
+	ssize_t n;
+	int zero = 0;
+
+	if (conn->events & TCP_EV_TAP_FIN_SENT)
+		inflight--;
+	len = MIN((size_t)conn->mss, (size_t)inflight);
+	if (!len) {
+		conn->seq_to_tap--;
+		tcp_send_flags(c, conn, TCP_FIN | TCP_ACK);
+		return;
+	}
+	f = tcp_frame_get(c);
+	if (conn->flags & TCP_F_PEEK_OFF)
+		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+			   sizeof(zero));
+	n = recv(conn->sock, tcp_payload[f], len, MSG_PEEK | MSG_DONTWAIT);
+	tcp_peek_off_set(conn);
+	if (n <= 0) {
+		tcp_out.nframes--;
+		return;
+	}
+	tcp_frame_build(c, conn, f, TCP_ACK, conn->seq_ack_from_tap, 0,
+			(size_t)n);
+	tcp_out.meta[f].dlen = 0;	/* A lost resend waits for the timer */
+}
+
+/**
+ * tcp_ack_from_tap() - Process the acknowledgement number of a segment
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @seg:	Segment with ACK set
+ */
+static void tcp_ack_from_tap(struct ctx *c, struct tcp_conn *conn,
+			     const struct tcp_seg *seg)
+{
+	uint32_t wnd = (uint32_t)seg->wnd << conn->ws_from_tap, acked;
+
+	if (SEQ_GT(seg->ack, conn->seq_ack_from_tap) &&
+	    SEQ_LE(seg->ack, conn->seq_high)) {
+		acked = seg->ack - conn->seq_ack_from_tap;
+		if (SEQ_GT(seg->ack, conn->seq_to_tap))
+			conn->seq_to_tap = seg->ack;
+		if ((conn->events & TCP_EV_TAP_FIN_SENT) &&
+		    seg->ack == conn->seq_high) {
+			tcp_conn_event(conn, TCP_EV_TAP_FIN_ACKED);
+			acked--;
+		}
+		tcp_sock_consume(conn, acked);
+		conn->seq_ack_from_tap = seg->ack;
+		conn->dup_acks = 0;
+		if ((conn->flags & TCP_F_RECOVERY) &&
+		    SEQ_LT(seg->ack, conn->seq_recover))
+			tcp_retransmit_one(c, conn);
+		else
+			conn->flags &= (uint8_t)~TCP_F_RECOVERY;
+	} else if (seg->ack == conn->seq_ack_from_tap && !seg->dlen &&
+		   !(seg->flags & (TCP_SYN | TCP_FIN)) &&
+		   wnd == conn->wnd_from_tap &&
+		   conn->seq_to_tap != conn->seq_ack_from_tap &&
+		   !(conn->flags & TCP_F_RECOVERY) &&
+		   ++conn->dup_acks >= TCP_DUP_ACKS) {
+		conn->flags |= TCP_F_RECOVERY;
+		conn->seq_recover = conn->seq_high;
+		conn->dup_acks = 0;
+		tcp_retransmit_one(c, conn);
+	}
+	conn->wnd_from_tap = wnd;
+}
+
+/**
+ * tcp_fin_to_tap() - Send our FIN once the socket's stream is all sent
+ * @c:		Execution context
+ * @conn:	Connection, socket at end of stream
+ */
+static void tcp_fin_to_tap(struct ctx *c, struct tcp_conn *conn)
+{
+	tcp_conn_event(conn, TCP_EV_SOCK_EOF);
+	if (conn->events & TCP_EV_TAP_FIN_SENT)
+		return;
+	tcp_send_flags(c, conn, TCP_FIN | TCP_ACK);
+	tcp_timer_busy(conn);
+}
+
+/**
+ * tcp_peek_iov() - Prepare iovecs to peek into free frame slots
+ * @c:		Execution context
+ * @conn:	Connection
+ * @avail:	Bytes the guest's window still takes
+ * @fsize:	Payload bytes per frame (Output)
+ *
+ * Return: iovecs used in tcp_out.piov, 0 if nothing can be read now
+ */
+static size_t tcp_peek_iov(struct ctx *c, const struct tcp_conn *conn,
+			   size_t avail, size_t *fsize)
+{
+	size_t sent = conn->seq_to_tap - conn->seq_ack_from_tap, n = 0, f;
+
+	if (!(conn->flags & TCP_F_PEEK_OFF)) {
+		if (sent > (TCP_IOV_MAX - TCP_FRAMES) * TCP_DISCARD_LEN)
+			return 0;
+		for (; sent; n++) {
+			tcp_out.piov[n].iov_base = tcp_discard;
+			tcp_out.piov[n].iov_len = MIN(sent, TCP_DISCARD_LEN);
+			sent -= tcp_out.piov[n].iov_len;
+		}
+	}
+	if (tcp_out.nframes >= TCP_FRAMES)
+		tcp_frames_send(c);
+	*fsize = conn->mss;
+	if (tcp_gso(c, conn->v6))
+		*fsize = (TCP_PAYLOAD_MAX - TCP_OPT_LEN) / conn->mss * conn->mss;
+	for (f = tcp_out.nframes; f < TCP_FRAMES && avail; f++, n++) {
+		tcp_out.piov[n].iov_base = tcp_payload[f];
+		tcp_out.piov[n].iov_len = MIN(avail, *fsize);
+		avail -= tcp_out.piov[n].iov_len;
+	}
+	return n;
+}
+
+/**
+ * tcp_data_queue() - Queue frames for bytes just peeked into the slots
+ * @c:		Execution context
+ * @conn:	Connection
+ * @len:	Bytes peeked, beyond any discarded prefix
+ * @fsize:	Payload bytes per frame
+ */
+static void tcp_data_queue(struct ctx *c, struct tcp_conn *conn, size_t len,
+			   size_t fsize)
+{
+	while (len) {
+		size_t dlen = MIN(len, fsize), f = tcp_out.nframes++;
+		uint8_t flags = TCP_ACK;
+
+		if (dlen == len)
+			flags |= TCP_PSH;
+		tcp_frame_build(c, conn, f, flags, conn->seq_to_tap, 0, dlen);
+		conn->seq_to_tap += (uint32_t)dlen;
+		len -= dlen;
+	}
+	if (SEQ_GT(conn->seq_to_tap, conn->seq_high))
+		conn->seq_high = conn->seq_to_tap;
+	tcp_timer_busy(conn);
+}
+
+/**
+ * tcp_data_peek() - Read one batch of socket data into frames to the guest
+ * @c:		Execution context
+ * @conn:	Connection, established
+ *
+ * Return: true if the batch was full and more may follow
+ *
+ * #syscalls recvmsg
+ */
+static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
+{
+	uint32_t sent = conn->seq_to_tap - conn->seq_ack_from_tap;
+	struct msghdr mh = { .msg_iov = tcp_out.piov };
+	size_t fsize, req = 0, skip, i;
+	ssize_t n;
+
+	if (sent >= conn->wnd_from_tap) {
+		conn->flags |= TCP_F_SOCK_PENDING;
+		return false;
+	}
+	mh.msg_iovlen = tcp_peek_iov(c, conn, conn->wnd_from_tap - sent,
+				     &fsize);
+	if (!mh.msg_iovlen) {
+		conn->flags |= TCP_F_SOCK_PENDING;
+		return false;
+	}
+	for (i = 0; i < mh.msg_iovlen; i++)
+		req += tcp_out.piov[i].iov_len;
+	skip = conn->flags & TCP_F_PEEK_OFF ? 0 : sent;
+	do
+		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		conn->flags &= (uint8_t)~TCP_F_SOCK_PENDING;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			tcp_rst(c, conn);
+		return false;
+	}
+	if ((size_t)n <= skip) {
+		conn->flags &= (uint8_t)~TCP_F_SOCK_PENDING;
+		if (!n || (conn->events & TCP_EV_SOCK_EOF))
+			tcp_fin_to_tap(c, conn);
+		return false;
+	}
+	tcp_data_queue(c, conn, (size_t)n - skip, fsize);
+	if ((size_t)n < req) {
+		conn->flags &= (uint8_t)~TCP_F_SOCK_PENDING;
+		if (conn->events & TCP_EV_SOCK_EOF)
+			tcp_fin_to_tap(c, conn);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * tcp_data_to_tap() - Send socket data the guest's window takes
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn)
+{
+	if (!(conn->events & TCP_EV_ESTABLISHED)) {
+		conn->flags |= TCP_F_SOCK_PENDING;
+		return;
+	}
+	while (!(conn->events & (TCP_EV_TAP_FIN_SENT | TCP_EV_CLOSED)) &&
+	       tcp_data_peek(c, conn))
+		;
+}
+
+/**
+ * tcp_seg_parse() - Copy out and check the header of a segment
+ * @p:		Pool of L4 messages
+ * @i:		Index in @p
+ * @seg:	Parsed segment (output)
+ *
+ * Return: true if the header is complete and its offset fits the message
+ */
+static bool tcp_seg_parse(const struct pool *p, size_t i, struct tcp_seg *seg)
+{
+	size_t l4len = packet_len(p, i);
+	const uint8_t *th = packet_get(p, i, 0, sizeof(seg->th), NULL);
+
+	if (!th)
+		return false;
+	memcpy(&seg->th, th, sizeof(seg->th));
+	seg->hlen = (size_t)seg->th.doff * 4;
+	if (seg->hlen < sizeof(seg->th) || seg->hlen > l4len)
+		return false;
+	seg->flags = th[13];
+	seg->seq = be32_to_host((__force __be32)seg->th.seq);
+	seg->ack = be32_to_host((__force __be32)seg->th.ack_seq);
+	seg->wnd = be16_to_host((__force __be16)seg->th.window);
+	seg->dlen = l4len - seg->hlen;
+	seg->data = NULL;
+	if (seg->dlen)
+		seg->data = packet_get(p, i, seg->hlen, seg->dlen, NULL);
+	return !seg->dlen || seg->data;
+}
+
+/**
+ * tcp_seg_opts() - Read MSS and window scale options of a SYN segment
+ * @p:		Pool of L4 messages
+ * @i:		Index of the segment in @p
+ * @seg:	Parsed segment
+ * @mss:	MSS option, unchanged if absent (output)
+ * @ws:		Window scale shift, -1 if absent (output)
+ */
+static void tcp_seg_opts(const struct pool *p, size_t i,
+			 const struct tcp_seg *seg, uint16_t *mss, int *ws)
+{
+	size_t optlen = seg->hlen - sizeof(seg->th), off = 0;
+	const uint8_t *o = packet_get(p, i, sizeof(seg->th), optlen, NULL);
+
+	*ws = -1;
+	while (o && off < optlen && o[off] != TCPOPT_END) {
+		size_t len = o[off] == TCPOPT_NOP ? 1 : 0;
+
+		if (!len && (optlen - off < 2 || o[off + 1] < 2 ||
+			     o[off + 1] > optlen - off))
+			return;
+		if (!len)
+			len = o[off + 1];
+		if (o[off] == TCPOPT_MSS && len == 4)
+			*mss = (uint16_t)(o[off + 2] << 8 | o[off + 3]);
+		else if (o[off] == TCPOPT_WS && len == 3)
+			*ws = MIN(o[off + 2], 14);
+		off += len;
+	}
+}
+
+/**
+ * tcp_syn_opts_apply() - Take MSS and window scaling from the guest's SYN
+ * @c:		Execution context
+ * @conn:	Connection
+ * @p:		Pool of L4 messages
+ * @i:		Index of the SYN in @p
+ * @seg:	Parsed SYN
+ */
+static void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
+			       const struct pool *p, size_t i,
+			       const struct tcp_seg *seg)
+{
+	uint16_t mss = conn->v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT;
+	int ws;
+
+	tcp_seg_opts(p, i, seg, &mss, &ws);
+	conn->mss = (uint16_t)MIN((size_t)mss, tcp_mss_max(c, conn->v6));
+	if (conn->mss < 64)
+		conn->mss = 64;
+	if (ws >= 0) {
+		conn->flags |= TCP_F_WS_OK;
+		conn->ws_from_tap = (uint8_t)ws;
+		conn->ws_to_tap = TCP_WS_TO_TAP;
+	}
+	conn->wnd_from_tap = seg->wnd;
+}
+
+/**
+ * tcp_data_collect() - Gather payload that continues the stream, in order
+ * @p:		Pool of L4 messages
+ * @seq:	Next sequence number expected, updated (input and output)
+ * @iov:	Payload pieces (output), up to TCP_IOV_MAX
+ * @fin:	Set if a FIN follows the gathered data (output)
+ *
+ * Segments may be out of order within @p: passes repeat while one extends
+ * the stream. Duplicated ranges are trimmed.
+ *
+ * Return: number of iovecs filled
+ */
+static size_t tcp_data_collect(const struct pool *p, uint32_t *seq,
+			       struct iovec *iov, bool *fin)
+{
+	size_t cnt = 0, i;
+	struct tcp_seg seg;
+	bool progress;
+
+	do {
+		progress = false;
+		for (i = 0; i < p->count && cnt < TCP_IOV_MAX; i++) {
+			uint32_t end;
+
+			if (!tcp_seg_parse(p, i, &seg) ||
+			    (seg.flags & (TCP_SYN | TCP_RST)))
+				continue;
+			end = seg.seq + (uint32_t)seg.dlen;
+			if (seg.dlen && SEQ_LE(seg.seq, *seq) &&
+			    SEQ_GT(end, *seq)) {
+				iov[cnt].iov_base = (void *)(seg.data +
+							     (*seq - seg.seq));
+				iov[cnt++].iov_len = end - *seq;
+				*seq = end;
+				progress = true;
+			}
+			if ((seg.flags & TCP_FIN) && end == *seq)
+				*fin = true;
+		}
+	} while (progress && cnt < TCP_IOV_MAX);
+	return cnt;
+}
+
+/**
+ * tcp_data_gap() - Is there payload beyond a sequence number (a gap)?
+ * @p:		Pool of L4 messages
+ * @seq:	Next sequence number expected
+ * @keepalive:	Set if a segment repeats the byte before @seq (output)
+ *
+ * Return: true if some segment starts after @seq
+ */
+static bool tcp_data_gap(const struct pool *p, uint32_t seq, bool *keepalive)
+{
+	struct tcp_seg seg;
+	bool gap = false;
+	size_t i;
+
+	for (i = 0; i < p->count; i++) {
+		if (!tcp_seg_parse(p, i, &seg) || (seg.flags & TCP_SYN))
+			continue;
+		if ((seg.dlen || (seg.flags & TCP_FIN)) &&
+		    SEQ_GT(seg.seq, seq))
+			gap = true;
+		if (SEQ_LT(seg.seq, seq) && (seg.dlen || seg.flags & TCP_FIN))
+			*keepalive = true;
+	}
+	return gap;
+}
+
+/**
+ * tcp_sock_block() - Ask for EPOLLOUT: the send buffer is full
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_sock_block(const struct ctx *c, struct tcp_conn *conn)
+{
+	if (conn->flags & TCP_F_SOCK_BLOCKED)
+		return;
+	conn->flags |= TCP_F_SOCK_BLOCKED;
+	epoll_mod(c, conn->sock, tcp_conn_epoll_events(conn),
+		  epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
+				 tcp_conn_idx(conn)));
+}
+
+/**
+ * tcp_data_write() - Write gathered payload to the socket
+ * @c:		Execution context
+ * @conn:	Connection
+ * @cnt:	iovecs in tcp_out.piov
+ *
+ * Return: true if everything was written, false if the buffer was full
+ *	   or the connection was reset
+ *
+ * #syscalls sendmsg
+ */
+static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
+{
+	struct msghdr mh = { .msg_iov = tcp_out.piov, .msg_iovlen = cnt };
+	size_t total = 0, i;
+	ssize_t n;
+
+	for (i = 0; i < cnt; i++)
+		total += tcp_out.piov[i].iov_len;
+	do
+		n = sendmsg(conn->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		tcp_rst(c, conn);
+		return false;
+	}
+	if (n < 0)
+		n = 0;
+	conn->seq_from_tap += (uint32_t)n;
+	if ((size_t)n < total) {
+		tcp_sock_block(c, conn);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * tcp_tap_fin() - The guest closed its side: shut down the socket's
+ * @conn:	Connection, all data before the FIN written
+ *
+ * #syscalls shutdown
+ */
+static void tcp_tap_fin(struct tcp_conn *conn)
+{
+	if (conn->events & TCP_EV_TAP_FIN_RCVD)
+		return;
+	shutdown(conn->sock, SHUT_WR);
+	conn->seq_from_tap++;
+	tcp_conn_event(conn, TCP_EV_TAP_FIN_RCVD);
+}
+
+/**
+ * tcp_ack_to_tap() - Acknowledge the guest, with duplicates on a gap
+ * @c:		Execution context
+ * @conn:	Connection
+ * @dup:	Also send TCP_DUP_ACKS duplicates for a fast retransmit
+ */
+static void tcp_ack_to_tap(struct ctx *c, struct tcp_conn *conn, bool dup)
+{
+	int i;
+
+	tcp_wnd_update(conn);
+	tcp_send_flags(c, conn, TCP_ACK);
+	for (i = 0; dup && i < TCP_DUP_ACKS; i++)
+		tcp_send_flags(c, conn, TCP_ACK);
+}
+
+/**
+ * tcp_tap_data() - Write the guest's payload to the socket, acknowledge it
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @p:		Segments of this connection from one tap read
+ */
+static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
+			 const struct pool *p)
+{
+	uint32_t start = conn->seq_from_tap, seq = start;
+	bool fin = false, keepalive = false, gap;
+	size_t cnt;
+
+	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
+		if (tcp_data_gap(p, seq, &keepalive) || keepalive)
+			tcp_send_flags(c, conn, TCP_ACK);
+		return;
+	}
+	while ((cnt = tcp_data_collect(p, &seq, tcp_out.piov, &fin))) {
+		if (!tcp_data_write(c, conn, cnt)) {
+			if (!(conn->events & TCP_EV_CLOSED))
+				tcp_ack_to_tap(c, conn, false);
+			return;
+		}
+	}
+	if (fin)
+		tcp_tap_fin(conn);
+	gap = tcp_data_gap(p, conn->seq_from_tap, &keepalive);
+	if (conn->seq_from_tap != start || gap || keepalive)
+		tcp_ack_to_tap(c, conn, gap);
+}
+
+/**
+ * tcp_close_check() - Close a connection once both sides have finished
+ * @conn:	Connection
+ */
+static void tcp_close_check(struct tcp_conn *conn)
+{
+	uint16_t done = TCP_EV_TAP_FIN_RCVD | TCP_EV_TAP_FIN_ACKED;
+
+	if ((conn->events & done) == done &&
+	    !(conn->events & TCP_EV_CLOSED))
+		tcp_sock_close(conn, false);
+}
+
+/**
+ * tcp_established() - Handshake complete: start moving data
+ * @conn:	Connection
+ * @now:	Current time
+ *
+ * #syscalls setsockopt
+ */
+static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
+{
+	int zero = 0;
+
+	tcp_conn_event(conn, TCP_EV_ESTABLISHED);
+	conn->retries = 0;
+	conn->active = (uint32_t)now->tv_sec;
+	if (tcp_out.peek_off &&
+	    !setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+			sizeof(zero)))
+		conn->flags |= TCP_F_PEEK_OFF;
+	conn->flags |= TCP_F_TIMER_IDLE;
+	tcp_timer_arm(conn, TCP_IDLE_S * 1000UL);
+}
+
+/**
+ * tcp_tap_handshake() - A segment on a connection not yet established
+ * @c:		Execution context
+ * @conn:	Connection
+ * @p:		Pool of L4 messages
+ * @i:		Index of the segment in @p
+ * @seg:	Parsed segment
+ * @now:	Current time
+ */
+static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
+			      const struct pool *p, size_t i,
+			      const struct tcp_seg *seg,
+			      const struct timespec *now)
+{
+	uint8_t sa = TCP_SYN | TCP_ACK;
+
+	if (conn->events & TCP_EV_SYN_TO_TAP) {
+		if ((seg->flags & sa) != sa || seg->ack != conn->seq_to_tap)
+			return;
+		conn->seq_from_tap = seg->seq + 1;
+		tcp_syn_opts_apply(c, conn, p, i, seg);
+		conn->seq_ack_from_tap = seg->ack;
+		tcp_established(conn, now);
+		tcp_ack_to_tap(c, conn, false);
+		return;
+	}
+	if (!(conn->events & TCP_EV_SYNACK_TO_TAP))
+		return;		/* connect() pending, SYN resent */
+	if (seg->flags & TCP_SYN) {
+		tcp_send_flags(c, conn, TCP_SYN | TCP_ACK);
+		return;
+	}
+	if ((seg->flags & TCP_ACK) && seg->ack == conn->seq_to_tap)
+		tcp_established(conn, now);
+}
+
+/**
+ * tcp_tap_conn() - Segments from the guest for a known connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @p:		Segments of this connection from one tap read
+ * @now:	Current time
+ */
+static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
+			 const struct pool *p, const struct timespec *now)
+{
+	struct tcp_seg seg;
+	size_t i;
+
+	for (i = 0; i < p->count; i++) {
+		if (!tcp_seg_parse(p, i, &seg)) {
+			c->stats.tcp_drop++;
+			continue;
+		}
+		if (seg.flags & TCP_RST) {
+			tcp_sock_close(conn, true);
+			return;
+		}
+		if (!(conn->events & TCP_EV_ESTABLISHED))
+			tcp_tap_handshake(c, conn, p, i, &seg, now);
+		if (!(conn->events & TCP_EV_ESTABLISHED) ||
+		    (seg.flags & TCP_SYN) || !(seg.flags & TCP_ACK))
+			continue;
+		tcp_ack_from_tap(c, conn, &seg);
+	}
+	if (conn->events & TCP_EV_CLOSED ||
+	    !(conn->events & TCP_EV_ESTABLISHED))
+		return;
+	conn->active = (uint32_t)now->tv_sec;
+	tcp_tap_data(c, conn, p);
+	if (conn->events & TCP_EV_CLOSED)
+		return;
+	if (conn->flags & TCP_F_SOCK_PENDING ||
+	    ((conn->events & TCP_EV_SOCK_EOF) &&
+	     !(conn->events & TCP_EV_TAP_FIN_SENT)))
+		tcp_data_to_tap(c, conn);
+	tcp_close_check(conn);
+}
+
+/**
+ * tcp_sockaddr_out() - Host address for a guest's destination
+ * @c:		Execution context
+ * @fa:		Destination as the guest sees it
+ * @fport:	Destination port, host order
+ * @sa:		Socket address (output)
+ *
+ * The gateway address maps to the host's loopback unless --no-map-gw, and
+ * the --dns-forward address to the host's resolver.
+ *
+ * Return: length of @sa
+ */
+static socklen_t tcp_sockaddr_out(const struct ctx *c,
+				  const union inany_addr *fa, uint16_t fport,
+				  struct sockaddr_storage *sa)
+{
+	const struct in_addr *a4 = inany_v4(fa);
+
+	memset(sa, 0, sizeof(*sa));
+	if (a4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(fport);
+		s4->sin_addr = *a4;
+		if (!c->no_map_gw && in4_equal(a4, &c->ip4.gw))
+			s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		else if (fport == 53 && !in4_is_unspec(&c->ip4.dns_match) &&
+			 in4_equal(a4, &c->ip4.dns_match))
+			s4->sin_addr = c->ip4.dns_host;
+		return sizeof(*s4);
+	}
+	((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
+	((struct sockaddr_in6 *)sa)->sin6_port = htons(fport);
+	((struct sockaddr_in6 *)sa)->sin6_addr = fa->a6;
+	if (!c->no_map_gw && (IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.gw) ||
+			      IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.our_tap_ll)))
+		((struct sockaddr_in6 *)sa)->sin6_addr = in6addr_loopback;
+	else if (fport == 53 && IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.dns_match) &&
+		 !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match))
+		((struct sockaddr_in6 *)sa)->sin6_addr = c->ip6.dns_host;
+	return sizeof(struct sockaddr_in6);
+}
+
+/**
+ * tcp_sock_out() - Open the host socket for an outbound connection
+ * @c:		Execution context
+ * @v6:		IPv6
+ *
+ * Return: socket, negative errno on failure
+ *
+ * #syscalls socket setsockopt bind
+ */
+static int tcp_sock_out(const struct ctx *c, bool v6)
+{
+	const char *ifname = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
+	struct sockaddr_storage sa;
+	int s, one = 1;
+
+	s = socket(v6 ? AF_INET6 : AF_INET,
+		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (*ifname)
+		setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+			   (socklen_t)strlen(ifname) + 1);
+	memset(&sa, 0, sizeof(sa));
+	if (!v6 && !in4_is_unspec(&c->ip4.addr_out)) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr = c->ip4.addr_out;
+		bind(s, (struct sockaddr *)s4, sizeof(*s4));
+	} else if (v6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_out)) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = c->ip6.addr_out;
+		bind(s, (struct sockaddr *)s6, sizeof(*s6));
+	}
+	return s;
+}
+
+/**
+ * tcp_conn_fds() - Register a connection's socket, create its timer
+ * @c:		Execution context
+ * @conn:	Connection, socket set
+ *
+ * Return: true on success
+ *
+ * #syscalls timerfd_create epoll_ctl
+ */
+static bool tcp_conn_fds(const struct ctx *c, struct tcp_conn *conn)
+{
+	uint32_t idx = tcp_conn_idx(conn);
+
+	if (epoll_add(c, conn->sock, tcp_conn_epoll_events(conn),
+		      epoll_ref_make(EPOLL_TYPE_TCP, conn->sock, idx)))
+		return false;
+	conn->timer = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC);
+	if (conn->timer < 0)
+		return false;
+	if (epoll_add(c, conn->timer, EPOLLIN,
+		      epoll_ref_make(EPOLL_TYPE_TCP_TIMER, conn->timer, idx))) {
+		close(conn->timer);
+		conn->timer = -1;
+		return false;
+	}
+	return true;
+}
+
+/**
+ * tcp_conn_seq_init() - Set our initial sequence number and flow label
+ * @conn:	Connection, endpoints set
+ * @now:	Current time
+ */
+static void tcp_conn_seq_init(struct tcp_conn *conn,
+			      const struct timespec *now)
+{
+	uint32_t isn = tcp_conn_isn(conn, now);
+
+	conn->seq_to_tap = conn->seq_ack_from_tap = isn + 1;
+	conn->seq_high = conn->seq_timer = isn + 1;
+	conn->wnd_to_tap = 65535;
+	if (conn->v6)
+		conn->flow_label = tap_flow_label(conn, TCP_FLOW_KEY_LEN);
+}
+
+/**
+ * tcp_connect_done() - Outbound connect() finished: SYN-ACK or RST
+ * @c:		Execution context
+ * @conn:	Connection, connect() pending
+ *
+ * #syscalls getsockopt epoll_ctl
+ */
+static void tcp_connect_done(struct ctx *c, struct tcp_conn *conn)
+{
+	socklen_t sl = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
+		debug("TCP: connection %u: connect: %s", tcp_conn_idx(conn),
+		      strerror(err));
+		tcp_send_flags(c, conn, TCP_RST | TCP_ACK);
+		tcp_sock_close(conn, false);
+		return;
+	}
+	tcp_conn_event(conn, TCP_EV_SYNACK_TO_TAP);
+	epoll_mod(c, conn->sock, tcp_conn_epoll_events(conn),
+		  epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
+				 tcp_conn_idx(conn)));
+	tcp_send_flags(c, conn, TCP_SYN | TCP_ACK);
+	conn->retries = 0;
+	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
+}
+
+/**
+ * tcp_conn_from_tap() - A SYN from the guest: connect to the destination
+ * @c:		Execution context
+ * @ga:		Guest address
+ * @fa:		Destination address as the guest sees it
+ * @p:		Pool of L4 messages
+ * @i:		Index of the SYN in @p
+ * @seg:	Parsed SYN
+ * @now:	Current time
+ *
+ * #syscalls connect
+ */
+static void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
+			      const union inany_addr *fa,
+			      const struct pool *p, size_t i,
+			      const struct tcp_seg *seg,
+			      const struct timespec *now)
+{
+	uint16_t gport = be16_to_host((__force __be16)seg->th.source);
+	uint16_t fport = be16_to_host((__force __be16)seg->th.dest);
+	struct sockaddr_storage sa;
+	struct tcp_conn *conn;
+	socklen_t sl;
+
+	conn = tcp_conn_new(ga, gport, fa, fport);
+	if (!conn) {
+		c->stats.tcp_drop++;
+		tcp_rst_no_conn(c, ga, fa, seg);
+		return;
+	}
+	tcp_conn_seq_init(conn, now);
+	conn->seq_from_tap = seg->seq + 1;
+	tcp_syn_opts_apply(c, conn, p, i, seg);
+	tcp_conn_event(conn, TCP_EV_SYN_FROM_TAP);
+	conn->sock = tcp_sock_out(c, conn->v6);
+	if (conn->sock < 0 || !tcp_conn_fds(c, conn)) {
+		tcp_send_flags(c, conn, TCP_RST | TCP_ACK);
+		tcp_sock_close(conn, false);
+		return;
+	}
+	sl = tcp_sockaddr_out(c, fa, fport, &sa);
+	if (!connect(conn->sock, (struct sockaddr *)&sa, sl)) {
+		tcp_connect_done(c, conn);
+	} else if (errno != EINPROGRESS) {
+		debug_perror("TCP: connection %u: connect", tcp_conn_idx(conn));
+		tcp_send_flags(c, conn, TCP_RST | TCP_ACK);
+		tcp_sock_close(conn, false);
+	} else {
+		tcp_timer_arm(conn, TCP_CONNECT_TIMEOUT_MS);
+	}
+}
+
+/**
+ * tcp_tap_no_conn() - Segments for no known connection: SYN or RST
+ * @c:		Execution context
+ * @ga:		Guest address
+ * @fa:		Destination address
+ * @p:		Segments of this flow from one tap read
+ * @now:	Current time
+ */
+static void tcp_tap_no_conn(struct ctx *c, const union inany_addr *ga,
+			    const union inany_addr *fa, const struct pool *p,
+			    const struct timespec *now)
+{
+	struct tcp_seg seg;
+	size_t i;
+
+	for (i = 0; i < p->count; i++) {
+		if (!tcp_seg_parse(p, i, &seg)) {
+			c->stats.tcp_drop++;
+			continue;
+		}
+		if (seg.flags & TCP_RST)
+			continue;
+		if ((seg.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+			tcp_conn_from_tap(c, ga, fa, p, i, &seg, now);
+		else
+			tcp_rst_no_conn(c, ga, fa, &seg);
+		return;
+	}
+}
+
+/**
+ * tcp_tap_handler() - Segments of one flow from the guest
+ * @c:		Execution context
+ * @af:		AF_INET or AF_INET6
+ * @saddr:	Source (guest) address, struct in_addr or in6_addr
+ * @daddr:	Destination address
+ * @p:		Pool of L4 messages (TCP header and payload), same 4-tuple
+ * @now:	Current time
+ *
+ * Return: number of messages handled
+ */
+int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
+		    const void *daddr, const struct pool *p,
+		    const struct timespec *now)
+{
+	union inany_addr ga, fa;
+	struct tcp_conn *conn;
+	struct tcp_seg seg;
+	size_t i;
+
+	for (i = 0; i < p->count && !tcp_seg_parse(p, i, &seg); i++)
+		c->stats.tcp_drop++;
+	if (i == p->count)
+		return (int)p->count;
+	inany_from_af(&ga, af, saddr);
+	inany_from_af(&fa, af, daddr);
+	conn = tcp_conn_lookup(&ga, be16_to_host((__force __be16)seg.th.source),
+			       &fa, be16_to_host((__force __be16)seg.th.dest));
+	if (conn)
+		tcp_tap_conn(c, conn, p, now);
+	else
+		tcp_tap_no_conn(c, &ga, &fa, p, now);
+	return (int)p->count;
+}
+
+/**
+ * tcp_tap_conn_from_sock() - Inbound connection: send a SYN to the guest
+ * @c:		Execution context
+ * @s:		Accepted socket, non-blocking
+ * @fa:		Source address the guest will see
+ * @fport:	Source port, host order
+ * @gport:	Guest's port, host order
+ * @now:	Current time
+ *
+ * #syscalls close
+ */
+void tcp_tap_conn_from_sock(struct ctx *c, int s, const union inany_addr *fa,
+			    uint16_t fport, uint16_t gport,
+			    const struct timespec *now)
+{
+	union inany_addr ga;
+	struct tcp_conn *conn;
+	int one = 1;
+
+	if (inany_v4(fa))
+		inany_from_v4(&ga, tap_ip4_daddr(c));
+	else
+		ga.a6 = *tap_ip6_daddr(c, &fa->a6);
+	if (tcp_conn_lookup(&ga, gport, fa, fport) ||
+	    !(conn = tcp_conn_new(&ga, gport, fa, fport))) {
+		c->stats.tcp_drop++;
+		close(s);
+		return;
+	}
+	conn->sock = s;
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	tcp_conn_seq_init(conn, now);
+	conn->mss = (uint16_t)tcp_mss_max(c, conn->v6);
+	tcp_conn_event(conn, TCP_EV_SYN_TO_TAP);
+	if (!tcp_conn_fds(c, conn)) {
+		tcp_sock_close(conn, true);
+		return;
+	}
+	tcp_send_flags(c, conn, TCP_SYN);
+	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
+}
+
+/**
+ * tcp_conn_from_ref() - Connection an epoll reference points to
+ * @ref:	Reference: index in data, descriptor in fd
+ * @timer:	Reference is for the timerfd, not the socket
+ *
+ * Return: connection, NULL if the reference is stale
+ */
+struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer)
+{
+	struct tcp_conn *conn;
+
+	if (ref.data >= tcp_tab.count)
+		return NULL;
+	conn = &tcp_tab.conn[ref.data];
+	if (conn->events & TCP_EV_CLOSED)
+		return NULL;
+	if ((timer ? conn->timer : conn->sock) != ref.fd)
+		return NULL;
+	return conn;
+}
+
+/**
+ * tcp_sock_unblock() - Send buffer has room again: reopen the window
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_sock_unblock(struct ctx *c, struct tcp_conn *conn)
+{
+	conn->flags &= (uint8_t)~TCP_F_SOCK_BLOCKED;
+	epoll_mod(c, conn->sock, tcp_conn_epoll_events(conn),
+		  epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
+				 tcp_conn_idx(conn)));
+	tcp_ack_to_tap(c, conn, true);
+}
+
+/**
+ * tcp_sock_handler() - Event on a connected socket
+ * @c:		Execution context
+ * @ref:	Epoll reference: connection index
+ * @events:	EPOLL* events
+ * @now:	Current time
+ *
+ * #syscalls getsockopt
+ */
+void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		      const struct timespec *now)
+{
+	struct tcp_conn *conn = tcp_conn_from_ref(ref, false);
+
+	if (!conn)
+		return;
+	if ((conn->events & TCP_EV_SYN_FROM_TAP) &&
+	    !(conn->events & TCP_EV_SYNACK_TO_TAP)) {
+		tcp_connect_done(c, conn);
+		return;
+	}
+	if (events & EPOLLERR) {
+		tcp_rst(c, conn);
+		return;
+	}
+	conn->active = (uint32_t)now->tv_sec;
+	if ((events & EPOLLOUT) && (conn->flags & TCP_F_SOCK_BLOCKED))
+		tcp_sock_unblock(c, conn);
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		tcp_conn_event(conn, TCP_EV_SOCK_EOF);
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
+		conn->flags |= TCP_F_SOCK_PENDING;
+		tcp_data_to_tap(c, conn);
+	}
+	if (!(conn->events & TCP_EV_CLOSED))
+		tcp_close_check(conn);
+}
+
+/**
+ * tcp_timer_handshake() - Timer expired before the handshake completed
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_timer_handshake(struct ctx *c, struct tcp_conn *conn)
+{
+	bool resend = conn->events & (TCP_EV_SYN_TO_TAP |
+				      TCP_EV_SYNACK_TO_TAP);
+
+	if (!resend || ++conn->retries > TCP_SYN_RETRIES) {
+		debug("TCP: connection %u: handshake timed out",
+		      tcp_conn_idx(conn));
+		tcp_rst(c, conn);
+		return;
+	}
+	if (conn->events & TCP_EV_SYN_TO_TAP)
+		tcp_send_flags(c, conn, TCP_SYN);
+	else
+		tcp_send_flags(c, conn, TCP_SYN | TCP_ACK);
+	tcp_timer_arm(conn, (unsigned long)TCP_SYN_TIMEOUT_MS << conn->retries);
+}
+
+/**
+ * tcp_timer_data() - Timer expired on an established connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @now:	Current time, seconds
+ */
+static void tcp_timer_data(struct ctx *c, struct tcp_conn *conn, time_t now)
+{
+	if (conn->seq_to_tap == conn->seq_ack_from_tap) {
+		long idle = (long)((uint32_t)now - conn->active);
+
+		if (idle >= TCP_IDLE_S) {
+			tcp_rst(c, conn);
+			return;
+		}
+		conn->flags |= TCP_F_TIMER_IDLE;
+		tcp_timer_arm(conn, (unsigned long)(TCP_IDLE_S - idle) * 1000);
+		return;
+	}
+	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
+	if (conn->seq_ack_from_tap != conn->seq_timer) {
+		conn->seq_timer = conn->seq_ack_from_tap;
+		conn->retries = 0;
+		tcp_timer_arm(conn, TCP_RTO_MS);
+		return;
+	}
+	if (++conn->retries > TCP_MAX_RETRIES) {
+		debug("TCP: connection %u: retransmissions exhausted",
+		      tcp_conn_idx(conn));
+		tcp_rst(c, conn);
+		return;
+	}
+	tcp_rewind(c, conn);
+	tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
+}
+
+/**
+ * tcp_timer_handler() - A connection's timerfd expired
+ * @c:		Execution context
+ * @ref:	Epoll reference: connection index
+ *
+ * #syscalls read clock_gettime
+ */
+void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
+{
+	struct tcp_conn *conn = tcp_conn_from_ref(ref, true);
+	struct timespec now;
+	uint64_t exp;
+
+	if (!conn)
+		return;
+	if (read(conn->timer, &exp, sizeof(exp)) < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!(conn->events & TCP_EV_ESTABLISHED))
+		tcp_timer_handshake(c, conn);
+	else
+		tcp_timer_data(c, conn, now.tv_sec);
+	if (!(conn->events & TCP_EV_CLOSED))
+		tcp_close_check(conn);
+}
+
+/**
+ * tcp_flush() - Send queued frames, compact the connection table
+ * @c:		Execution context
+ */
+void tcp_flush(struct ctx *c)
+{
+	tcp_frames_send(c);
+	tcp_conn_compact(c);
+}
+
+/**
+ * tcp_timer() - Periodic work: forwarded port scans, splice pools
+ * @c:		Execution context
+ * @now:	Current time
+ */
+void tcp_timer(struct ctx *c, const struct timespec *now)
+{
+	if (c->no_tcp)
+		return;
+	tcp_listen_timer(c, now);
+	if (c->mode == MODE_PASTA)
+		tcp_splice_timer(c, now);
+}
+
+/**
+ * tcp_peek_off_probe() - Does the kernel take SO_PEEK_OFF on TCP sockets?
+ *
+ * Return: true if it does
+ */
+static bool tcp_peek_off_probe(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	bool ok;
+	int off = 0;
+
+	if (s < 0)
+		return false;
+	ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off));
+	close(s);
+	return ok;
+}
+
+/**
+ * tcp_frames_init() - Point frame iovecs at their headers and payloads
+ */
+static void tcp_frames_init(void)
+{
+	size_t f;
+
+	for (f = 0; f < TCP_FRAMES; f++) {
+		tcp_out.iov[f][0].iov_base = &tcp_out.taph[f];
+		tcp_out.iov[f][1].iov_base = tcp_out.hdr[f].l2;
+		tcp_out.iov[f][2].iov_base = tcp_payload[f];
+	}
+}
+
+/**
+ * tcp_init() - Set up the table, frames, listening sockets
+ * @c:		Execution context
+ */
+void tcp_init(struct ctx *c)
+{
+	struct rlimit rl;
+
+	if (c->no_tcp)
+		return;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	tcp_conn_table_init();
+	tcp_frames_init();
+	tcp_out.peek_off = tcp_peek_off_probe();
+	debug("TCP: SO_PEEK_OFF %savailable", tcp_out.peek_off ? "" : "not ");
+	if (c->mode == MODE_PASTA)
+		tcp_splice_init(c);
+	tcp_listen_init(c);
+}

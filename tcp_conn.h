@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tcp_conn.h - TCP connection table shared by tcp.c and tcp_listen.c */
+
+#ifndef TCP_CONN_H
+#define TCP_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/epoll.h>
+
+#include "inany.h"
+#include "passt.h"
+#include "tcp.h"
+
+#define TCP_IDX_NONE		UINT32_MAX
+
+/**
+ * enum tcp_conn_ev - Connection events, kept as bits in tcp_conn.events
+ * @TCP_EV_SYN_FROM_TAP:	Guest sent SYN, host connect() in progress
+ * @TCP_EV_SYNACK_TO_TAP:	Host connected, SYN-ACK sent to the guest
+ * @TCP_EV_SYN_TO_TAP:		Inbound: SYN sent to the guest
+ * @TCP_EV_ESTABLISHED:		Handshake done on both sides
+ * @TCP_EV_TAP_FIN_RCVD:	Guest's FIN written out (socket SHUT_WR)
+ * @TCP_EV_SOCK_EOF:		Host socket read side reached end of stream
+ * @TCP_EV_TAP_FIN_SENT:	FIN sent to the guest
+ * @TCP_EV_TAP_FIN_ACKED:	Guest acknowledged our FIN
+ * @TCP_EV_CLOSED:		Slot released, compacted at the next flush
+ */
+enum tcp_conn_ev {
+	TCP_EV_SYN_FROM_TAP	= 1 << 0,
+	TCP_EV_SYNACK_TO_TAP	= 1 << 1,
+	TCP_EV_SYN_TO_TAP	= 1 << 2,
+	TCP_EV_ESTABLISHED	= 1 << 3,
+	TCP_EV_TAP_FIN_RCVD	= 1 << 4,
+	TCP_EV_SOCK_EOF		= 1 << 5,
+	TCP_EV_TAP_FIN_SENT	= 1 << 6,
+	TCP_EV_TAP_FIN_ACKED	= 1 << 7,
+	TCP_EV_CLOSED		= 1 << 8,
+};
+
+#define TCP_EV_NUM		9
+
+/**
+ * enum tcp_conn_flag - Transient connection flags, bits in tcp_conn.flags
+ * @TCP_F_SOCK_BLOCKED:	Socket send buffer was full: EPOLLOUT requested
+ * @TCP_F_SOCK_PENDING:	Socket may hold data not yet read (window limited)
+ * @TCP_F_WS_OK:	Window scaling negotiated with the guest
+ * @TCP_F_ACK_DUE:	An ACK to the guest is owed
+ * @TCP_F_TIMER_IDLE:	Timer armed for the idle timeout, not retransmission
+ * @TCP_F_PEEK_OFF:	SO_PEEK_OFF enabled on the socket
+ * @TCP_F_RECOVERY:	Fast recovery: resend one segment per partial ACK
+ */
+enum tcp_conn_flag {
+	TCP_F_SOCK_BLOCKED	= 1 << 0,
+	TCP_F_SOCK_PENDING	= 1 << 1,
+	TCP_F_WS_OK		= 1 << 2,
+	TCP_F_ACK_DUE		= 1 << 3,
+	TCP_F_TIMER_IDLE	= 1 << 4,
+	TCP_F_PEEK_OFF		= 1 << 5,
+	TCP_F_RECOVERY		= 1 << 6,
+};
+
+/**
+ * struct tcp_conn - One connection between a guest endpoint and a host socket
+ * @gaddr:		Guest's address (v4-mapped for IPv4)
+ * @faddr:		Far end's address as the guest sees it
+ * @gport:		Guest's port, host order
+ * @fport:		Far end's port as the guest sees it, host order
+ * @sock:		Host socket, -1 once closed
+ * @timer:		Connection timerfd, -1 if none
+ * @hnext:		Next connection index in the same hash bucket
+ * @hbucket:		Hash bucket this connection is linked in
+ * @seq_to_tap:		Next sequence number we send to the guest
+ * @seq_ack_from_tap:	Last sequence number the guest acknowledged
+ * @seq_from_tap:	Next sequence number expected from the guest
+ * @seq_ack_to_tap:	Last acknowledgement number sent to the guest
+ * @seq_timer:		@seq_ack_from_tap when the timer was armed
+ * @seq_high:		Highest sequence number sent to the guest, plus one
+ * @seq_recover:	Fast recovery ends when the guest acknowledges this
+ * @wnd_from_tap:	Guest's receive window, bytes (scaled)
+ * @wnd_to_tap:		Window last advertised to the guest, bytes
+ * @clamp:		Last TCP_WINDOW_CLAMP value set on the socket
+ * @flow_label:		IPv6 flow label towards the guest
+ * @active:		Last activity, seconds (CLOCK_MONOTONIC)
+ * @mss:		Guest's MSS, bytes
+ * @events:		enum tcp_conn_ev bits
+ * @flags:		enum tcp_conn_flag bits
+ * @ws_from_tap:	Guest's window scale shift
+ * @ws_to_tap:		Our window scale shift
+ * @retries:		Retransmissions (or SYN resends) without progress
+ * @dup_acks:		Duplicate ACKs from the guest in a row
+ * @v6:			IPv6 connection
+ */
+struct tcp_conn {
+	union inany_addr gaddr;
+	union inany_addr faddr;
+	uint16_t gport;
+	uint16_t fport;
+	int32_t sock;
+	int32_t timer;
+	uint32_t hnext;
+	uint32_t hbucket;
+	uint32_t seq_to_tap;
+	uint32_t seq_ack_from_tap;
+	uint32_t seq_from_tap;
+	uint32_t seq_ack_to_tap;
+	uint32_t seq_timer;
+	uint32_t seq_high;
+	uint32_t seq_recover;
+	uint32_t wnd_from_tap;
+	uint32_t wnd_to_tap;
+	uint32_t clamp;
+	uint32_t flow_label;
+	uint32_t active;
+	uint16_t mss;
+	uint16_t events;
+	uint8_t flags;
+	uint8_t ws_from_tap;
+	uint8_t ws_to_tap;
+	uint8_t retries;
+	uint8_t dup_acks;
+	bool v6;
+};
+
+/**
+ * struct tcp_table - The connection table
+ * @conn:	Connections, @count of them in use, packed from 0
+ * @count:	Slots in use (closed ones included until compaction)
+ * @closed:	Closed slots awaiting compaction
+ * @bucket:	Hash bucket heads, TCP_IDX_NONE if empty
+ */
+struct tcp_table {
+	struct tcp_conn conn[TCP_MAX_CONNS];
+	uint32_t count;
+	uint32_t closed;
+	uint32_t bucket[TCP_MAX_CONNS * 2];
+};
+
+extern struct tcp_table tcp_tab;
+
+/**
+ * tcp_conn_epoll_events() - Events a connection's socket is registered for
+ * @conn:	Connection
+ *
+ * Return: EPOLLOUT while connect() is pending, else input and hang-up
+ *	   events, plus EPOLLOUT while the send buffer is full; edge-triggered
+ */
+static inline uint32_t tcp_conn_epoll_events(const struct tcp_conn *conn)
+{
+	if ((conn->events & TCP_EV_SYN_FROM_TAP) &&
+	    !(conn->events & TCP_EV_SYNACK_TO_TAP))
+		return EPOLLOUT | EPOLLET;
+	if (conn->flags & TCP_F_SOCK_BLOCKED)
+		return EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET;
+	return EPOLLIN | EPOLLRDHUP | EPOLLET;
+}
+
+/**
+ * tcp_conn_idx() - Index of a connection in the table
+ * @conn:	Connection
+ *
+ * Return: index
+ */
+static inline uint32_t tcp_conn_idx(const struct tcp_conn *conn)
+{
+	return (uint32_t)(conn - tcp_tab.conn);
+}
+
+void tcp_conn_table_init(void);
+struct tcp_conn *tcp_conn_lookup(const union inany_addr *gaddr,
+				 uint16_t gport,
+				 const union inany_addr *faddr, uint16_t fport);
+struct tcp_conn *tcp_conn_new(const union inany_addr *gaddr, uint16_t gport,
+			      const union inany_addr *faddr, uint16_t fport);
+struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer);
+void tcp_conn_release(struct tcp_conn *conn);
+void tcp_conn_compact(const struct ctx *c);
+void tcp_conn_event(struct tcp_conn *conn, uint16_t ev);
+uint32_t tcp_conn_isn(const struct tcp_conn *conn,
+		      const struct timespec *now);
+
+#endif /* TCP_CONN_H */

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_listen.c - Listening sockets for forwarded TCP ports (-t, -T)
+ *
+ * Theory of Operation
+ *
+ * -t ports (c->tcp_in) are listened to on the host: connections accepted
+ * there go to the guest, on the tap path, or in pasta mode to the
+ * namespace's loopback through tcp_splice.c when the peer is local. -T
+ * ports (c->tcp_out, pasta only) are listened to inside the namespace,
+ * with sockets opened through ns_call(), and always go to tcp_splice.c.
+ * Each port gets an IPv4 and an IPv6 (IPV6_V6ONLY) socket unless a bind
+ * address picks one family. The epoll data of a listening socket is a
+ * union tcp_listen_ref: port, side, family.
+ *
+ * With FWD_AUTO (pasta's default) the other side's /proc/net/tcp and
+ * /proc/net/tcp6, opened at set-up (the namespace's from inside it, which
+ * keeps that namespace's view), are re-read every tick: ports in LISTEN
+ * state there, less the ones we listen on ourselves on that side, are
+ * the ports to listen on here. Sockets are opened and closed to match,
+ * for the namespace side with one ns_call() per change.
+ *
+ * Inbound connections from the host itself (loopback, or the address the
+ * guest shares with the host) reach the guest from its gateway address.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "fwd.h"
+#include "tcp.h"
+#include "tcp_conn.h"
+#include "tcp_listen.h"
+#include "tcp_splice.h"
+#include "util.h"
+
+#define TCP_LISTEN_HOST		0
+#define TCP_LISTEN_NS		1
+#define TCP_LISTEN_ACCEPT_MAX	64	/* accept() calls per event */
+#define TCP_PROC_BUF		65536
+#define TCP_PROC_LINE		256
+#define TCP_STATE_LISTEN	0x0a	/* /proc/net/tcp "st" column */
+
+/**
+ * struct tcp_listen_state - Listening sockets and /proc files for FWD_AUTO
+ * @fd:		Sockets by side, family (0: IPv4, 1: IPv6), port; -1 if none
+ * @proc:	/proc/net/tcp{,6} by side and family, -1 if not open
+ * @scan:	Ports found listening by the last scan
+ * @want:	Ports to listen on, for one sync
+ * @buf:	Read buffer for /proc files
+ */
+static struct tcp_listen_state {
+	int fd[2][2][NUM_PORTS];
+	int proc[2][2];
+	uint8_t scan[FWD_BITMAP_BYTES];
+	uint8_t want[FWD_BITMAP_BYTES];
+	char buf[TCP_PROC_BUF + TCP_PROC_LINE];
+} tcp_lst;
+
+/**
+ * struct tcp_listen_sync_arg - Argument of tcp_listen_sync() via ns_call()
+ * @c:		Execution context
+ * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS
+ */
+struct tcp_listen_sync_arg {
+	struct ctx *c;
+	int side;
+};
+
+/**
+ * tcp_listen_fwd() - Forwarding table of a listening side
+ * @c:		Execution context
+ * @side:	TCP_LISTEN_HOST (-t) or TCP_LISTEN_NS (-T)
+ *
+ * Return: table
+ */
+static struct fwd_ports *tcp_listen_fwd(struct ctx *c, int side)
+{
+	return side == TCP_LISTEN_NS ? &c->tcp_out : &c->tcp_in;
+}
+
+/**
+ * tcp_listen_open() - Open the listening sockets of one port on one side
+ * @c:		Execution context
+ * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS (caller is in that namespace)
+ * @port:	Port, host order
+ *
+ * #syscalls socket bind listen setsockopt epoll_ctl
+ */
+static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
+{
+	const struct fwd_ports *fwd = tcp_listen_fwd(c, side);
+	union tcp_listen_ref lr = { .port = port, .ns = side };
+	int v6, s;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		const void *addr = NULL;
+
+		if (tcp_lst.fd[side][v6][port] >= 0 ||
+		    (v6 ? !c->ifi6_up : !c->ifi4_up) ||
+		    (fwd->addr_set && fwd->addr_v6 != v6))
+			continue;
+		if (fwd->addr_set)
+			addr = v6 ? (const void *)&fwd->addr6 :
+				    (const void *)&fwd->addr4;
+		lr.v6 = v6;
+		s = sock_l4(c, v6 ? AF_INET6 : AF_INET, IPPROTO_TCP, addr,
+			    fwd->ifname, port,
+			    epoll_ref_make(EPOLL_TYPE_TCP_LISTEN, 0, lr.u32));
+		if (s < 0 && fwd->mode != FWD_AUTO)
+			debug("TCP: can't listen on %s port %u (%s): %s",
+			      side ? "namespace" : "host", port,
+			      v6 ? "IPv6" : "IPv4", strerror(-s));
+		tcp_lst.fd[side][v6][port] = s < 0 ? -1 : s;
+	}
+}
+
+/**
+ * tcp_listen_close() - Close the listening sockets of one port on one side
+ * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS
+ * @port:	Port, host order
+ *
+ * #syscalls close
+ */
+static void tcp_listen_close(int side, uint16_t port)
+{
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		if (tcp_lst.fd[side][v6][port] < 0)
+			continue;
+		close(tcp_lst.fd[side][v6][port]);
+		tcp_lst.fd[side][v6][port] = -1;
+	}
+}
+
+/**
+ * tcp_listen_is_open() - Do we listen on a port on a side?
+ * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS
+ * @port:	Port, host order
+ *
+ * Return: true if either family's socket is open
+ */
+static bool tcp_listen_is_open(int side, unsigned port)
+{
+	return tcp_lst.fd[side][0][port] >= 0 ||
+	       tcp_lst.fd[side][1][port] >= 0;
+}
+
+/**
+ * tcp_listen_sync() - Open and close sockets of a side to match tcp_lst.want
+ * @arg:	struct tcp_listen_sync_arg
+ *
+ * Return: 0
+ */
+static int tcp_listen_sync(void *arg)
+{
+	const struct tcp_listen_sync_arg *a = arg;
+	unsigned port;
+
+	for (port = 1; port < NUM_PORTS; port++) {
+		bool want = fwd_bit_test(tcp_lst.want, (uint16_t)port);
+
+		if (want && !tcp_listen_is_open(a->side, port))
+			tcp_listen_open(a->c, a->side, (uint16_t)port);
+		else if (!want && tcp_listen_is_open(a->side, port))
+			tcp_listen_close(a->side, (uint16_t)port);
+	}
+	return 0;
+}
+
+/**
+ * tcp_listen_sync_side() - Sync a side's sockets, entering the namespace
+ * @c:		Execution context
+ * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS
+ */
+static void tcp_listen_sync_side(struct ctx *c, int side)
+{
+	struct tcp_listen_sync_arg a = { c, side };
+
+	if (side == TCP_LISTEN_NS)
+		ns_call(tcp_listen_sync, &a);
+	else
+		tcp_listen_sync(&a);
+}
+
+/**
+ * tcp_proc_open() - Open /proc/net/tcp{,6} of the current namespace
+ * @arg:	int[2], file descriptors (output)
+ *
+ * Return: 0
+ */
+static int tcp_proc_open(void *arg)
+{
+	int *fds = arg;
+
+	fds[0] = open("/proc/net/tcp", O_RDONLY | O_CLOEXEC);
+	fds[1] = open("/proc/net/tcp6", O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+/**
+ * tcp_proc_line() - Record the port of a /proc/net/tcp line in LISTEN state
+ * @line:	NUL-terminated line
+ */
+static void tcp_proc_line(const char *line)
+{
+	unsigned port, state;
+	char addr[64];
+
+	if (sscanf(line, " %*u: %63[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x",
+		   addr, &port, &state) != 3)
+		return;
+	if (state == TCP_STATE_LISTEN && port && port < NUM_PORTS)
+		fwd_bit_set(tcp_lst.scan, (uint16_t)port);
+}
+
+/**
+ * tcp_proc_scan() - Read one /proc/net/tcp file into tcp_lst.scan
+ * @fd:		Open file, rewound here
+ *
+ * #syscalls lseek read
+ */
+static void tcp_proc_scan(int fd)
+{
+	size_t have = 0;
+	ssize_t n;
+
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return;
+	while ((n = read(fd, tcp_lst.buf + have, TCP_PROC_BUF)) > 0) {
+		char *line = tcp_lst.buf, *nl;
+
+		have += (size_t)n;
+		tcp_lst.buf[have] = 0;
+		while ((nl = strchr(line, '\n'))) {
+			*nl = 0;
+			tcp_proc_line(line);
+			line = nl + 1;
+		}
+		have -= (size_t)(line - tcp_lst.buf);
+		if (have >= TCP_PROC_LINE)
+			have = 0;	/* Not a line of this format */
+		memmove(tcp_lst.buf, line, have);
+	}
+}
+
+/**
+ * tcp_listen_auto() - FWD_AUTO: follow the other side's listening ports
+ * @c:		Execution context
+ * @side:	Side we listen on
+ */
+static void tcp_listen_auto(struct ctx *c, int side)
+{
+	int other = !side;
+	unsigned port;
+	bool change = false;
+
+	memset(tcp_lst.scan, 0, sizeof(tcp_lst.scan));
+	tcp_proc_scan(tcp_lst.proc[other][0]);
+	tcp_proc_scan(tcp_lst.proc[other][1]);
+	for (port = 1; port < NUM_PORTS; port++) {
+		bool want = fwd_bit_test(tcp_lst.scan, (uint16_t)port) &&
+			    !tcp_listen_is_open(other, port) &&
+			    !fwd_bit_test(tcp_listen_fwd(c, side)->excl,
+					  (uint16_t)port);
+
+		if (want)
+			fwd_bit_set(tcp_lst.want, (uint16_t)port);
+		else
+			fwd_bit_clear(tcp_lst.want, (uint16_t)port);
+		if (want != tcp_listen_is_open(side, port))
+			change = true;
+	}
+	memcpy(tcp_listen_fwd(c, side)->auto_map, tcp_lst.want,
+	       sizeof(tcp_lst.want));
+	if (change)
+		tcp_listen_sync_side(c, side);
+}
+
+/**
+ * tcp_listen_timer() - Periodic FWD_AUTO scans
+ * @c:		Execution context
+ * @now:	Current time (unused: every tick scans)
+ */
+void tcp_listen_timer(struct ctx *c, const struct timespec *now)
+{
+	(void)now;
+	if (c->mode != MODE_PASTA)
+		return;
+	if (c->tcp_in.mode == FWD_AUTO)
+		tcp_listen_auto(c, TCP_LISTEN_HOST);
+	if (c->tcp_out.mode == FWD_AUTO)
+		tcp_listen_auto(c, TCP_LISTEN_NS);
+}
+
+/**
+ * tcp_listen_init() - Open listening sockets for -t and -T at set-up
+ * @c:		Execution context
+ */
+void tcp_listen_init(struct ctx *c)
+{
+	int side;
+
+	memset(tcp_lst.fd, 0xff, sizeof(tcp_lst.fd));
+	memset(tcp_lst.proc, 0xff, sizeof(tcp_lst.proc));
+	for (side = 0; side < 2; side++) {
+		const struct fwd_ports *fwd = tcp_listen_fwd(c, side);
+
+		if (side == TCP_LISTEN_NS && c->mode != MODE_PASTA)
+			break;
+		if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
+			continue;
+		memcpy(tcp_lst.want, fwd->map, sizeof(tcp_lst.want));
+		tcp_listen_sync_side(c, side);
+	}
+	if (c->mode != MODE_PASTA)
+		return;
+	if (c->tcp_in.mode == FWD_AUTO)
+		ns_call(tcp_proc_open, tcp_lst.proc[TCP_LISTEN_NS]);
+	if (c->tcp_out.mode == FWD_AUTO)
+		tcp_proc_open(tcp_lst.proc[TCP_LISTEN_HOST]);
+	tcp_listen_timer(c, NULL);
+}
+
+/**
+ * tcp_listen_peer() - Source address the guest sees for an inbound peer
+ * @c:		Execution context
+ * @sa:		Peer address from accept()
+ * @fa:		Address for the guest (output)
+ * @port:	Peer port, host order (output)
+ *
+ * Return: true if the address family is usable
+ */
+static bool tcp_listen_peer(const struct ctx *c,
+			    const struct sockaddr_storage *sa,
+			    union inany_addr *fa, uint16_t *port)
+{
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+		struct in_addr a = s4->sin_addr;
+
+		if (in4_is_loopback(&a) || in4_equal(&a, &c->ip4.addr) ||
+		    in4_is_unspec(&a))
+			a = c->ip4.gw;
+		inany_from_v4(fa, a);
+		*port = ntohs(s4->sin_port);
+		return true;
+	}
+	if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+		fa->a6 = s6->sin6_addr;
+		if (IN6_IS_ADDR_LOOPBACK(&fa->a6) ||
+		    IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.addr) ||
+		    IN6_IS_ADDR_UNSPECIFIED(&fa->a6))
+			fa->a6 = IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) ?
+				 c->ip6.our_tap_ll : c->ip6.gw;
+		*port = ntohs(s6->sin6_port);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * tcp_listen_accept() - Accept one connection and hand it on
+ * @c:		Execution context
+ * @ref:	Epoll reference of the listening socket
+ * @now:	Current time
+ *
+ * Return: false when there is nothing more to accept
+ *
+ * #syscalls accept4 close
+ */
+static bool tcp_listen_accept(struct ctx *c, union epoll_ref ref,
+			      const struct timespec *now)
+{
+	union tcp_listen_ref lr = { .u32 = ref.data };
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+	union inany_addr fa;
+	uint16_t dport, fport;
+	int s;
+
+	s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (s < 0)
+		return false;
+	dport = fwd_port_target(tcp_listen_fwd(c, lr.ns), lr.port);
+	if (c->mode == MODE_PASTA &&
+	    tcp_splice_conn_from_sock(c, s, lr.ns, dport,
+				      (struct sockaddr *)&sa, now))
+		return true;
+	if (lr.ns || s > FD_REF_MAX || !tcp_listen_peer(c, &sa, &fa, &fport)) {
+		close(s);
+		return true;
+	}
+	tcp_tap_conn_from_sock(c, s, &fa, fport, dport, now);
+	return true;
+}
+
+/**
+ * tcp_listen_handler() - New connections on a listening socket
+ * @c:		Execution context
+ * @ref:	Epoll reference: union tcp_listen_ref in data
+ * @now:	Current time
+ */
+void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
+			const struct timespec *now)
+{
+	int i;
+
+	if (c->no_tcp)
+		return;
+	for (i = 0; i < TCP_LISTEN_ACCEPT_MAX; i++) {
+		if (!tcp_listen_accept(c, ref, now))
+			break;
+	}
+}
