@@ -156,73 +156,73 @@ enum conf_opt {
 #define CONF_SHORTOPTS	"+:dqfel:hs:F:1I:p:P:m:a:n:M:g:i:o:D:S:H:46t:u:T:U:"
 
 static const struct option conf_longopts[] = {
-	{ "debug",		no_argument,		NULL, 'd' },
-	{ "trace",		no_argument,		NULL, CONF_OPT_TRACE },
-	{ "quiet",		no_argument,		NULL, 'q' },
-	{ "foreground",		no_argument,		NULL, 'f' },
-	{ "stderr",		no_argument,		NULL, 'e' },
-	{ "log-file",		required_argument,	NULL, 'l' },
-	{ "log-size",		required_argument,	NULL, CONF_OPT_LOG_SIZE },
-	{ "pid",		required_argument,	NULL, 'P' },
-	{ "runas",		required_argument,	NULL, CONF_OPT_RUNAS },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, CONF_OPT_VERSION },
-	{ "pcap",		required_argument,	NULL, 'p' },
-	{ "mtu",		required_argument,	NULL, 'm' },
-	{ "address",		required_argument,	NULL, 'a' },
-	{ "netmask",		required_argument,	NULL, 'n' },
-	{ "mac-addr",		required_argument,	NULL, 'M' },
-	{ "gateway",		required_argument,	NULL, 'g' },
-	{ "interface",		required_argument,	NULL, 'i' },
-	{ "outbound",		required_argument,	NULL, 'o' },
-	{ "outbound-if4",	required_argument,	NULL, CONF_OPT_OUT_IF4 },
-	{ "outbound-if6",	required_argument,	NULL, CONF_OPT_OUT_IF6 },
-	{ "dns",		required_argument,	NULL, 'D' },
-	{ "dns-forward",	required_argument,	NULL, CONF_OPT_DNS_FORWARD },
-	{ "dns-host",		required_argument,	NULL, CONF_OPT_DNS_HOST },
-	{ "search",		required_argument,	NULL, 'S' },
-	{ "no-dhcp-dns",	no_argument,		NULL, CONF_OPT_NO_DHCP_DNS },
-	{ "dhcp-dns",		no_argument,		NULL, CONF_OPT_DHCP_DNS },
-	{ "no-dhcp-search",	no_argument,	NULL, CONF_OPT_NO_DHCP_SEARCH },
-	{ "dhcp-search",	no_argument,		NULL, CONF_OPT_DHCP_SEARCH },
-	{ "no-tcp",		no_argument,		NULL, CONF_OPT_NO_TCP },
-	{ "no-udp",		no_argument,		NULL, CONF_OPT_NO_UDP },
-	{ "no-icmp",		no_argument,		NULL, CONF_OPT_NO_ICMP },
-	{ "no-dhcp",		no_argument,		NULL, CONF_OPT_NO_DHCP },
-	{ "no-ndp",		no_argument,		NULL, CONF_OPT_NO_NDP },
-	{ "no-dhcpv6",		no_argument,		NULL, CONF_OPT_NO_DHCPV6 },
-	{ "no-ra",		no_argument,		NULL, CONF_OPT_NO_RA },
-	{ "freebind",		no_argument,		NULL, CONF_OPT_FREEBIND },
-	{ "map-host-loopback",	required_argument, NULL, CONF_OPT_MAP_HOST_LO },
-	{ "no-map-gw",		no_argument,		NULL, CONF_OPT_NO_MAP_GW },
-	{ "ipv4-only",		no_argument,		NULL, '4' },
-	{ "ipv6-only",		no_argument,		NULL, '6' },
-	{ "hostname",		required_argument,	NULL, 'H' },
-	{ "fqdn",		required_argument,	NULL, CONF_OPT_FQDN },
-	{ "tcp-ports",		required_argument,	NULL, 't' },
-	{ "udp-ports",		required_argument,	NULL, 'u' },
-	{ "stats",		required_argument,	NULL, CONF_OPT_STATS },
-	{ "chroot-fallback",	no_argument,	NULL, CONF_OPT_CHROOT_FALLBACK },
-	{ "socket",		required_argument,	NULL, 's' },
-	{ "socket-path",	required_argument,	NULL, 's' },
-	{ "one-off",		no_argument,		NULL, '1' },
-	{ "fd",			required_argument,	NULL, 'F' },
-	{ "ns-ifname",		required_argument,	NULL, 'I' },
-	{ "tcp-ns",		required_argument,	NULL, 'T' },
-	{ "udp-ns",		required_argument,	NULL, 'U' },
-	{ "userns",		required_argument,	NULL, CONF_OPT_USERNS },
-	{ "netns",		required_argument,	NULL, CONF_OPT_NETNS },
-	{ "netns-only",		no_argument,		NULL, CONF_OPT_NETNS_ONLY },
-	{ "no-netns-quit",	no_argument,	NULL, CONF_OPT_NO_NETNS_QUIT },
-	{ "no-pidns",		no_argument,		NULL, CONF_OPT_NO_PIDNS },
-	{ "config-net",		no_argument,		NULL, CONF_OPT_CONFIG_NET },
-	{ "no-copy-routes",	no_argument,	NULL, CONF_OPT_NO_COPY_ROUTES },
-	{ "no-copy-addrs",	no_argument,	NULL, CONF_OPT_NO_COPY_ADDRS },
-	{ "ns-mac-addr",	required_argument,	NULL, CONF_OPT_NS_MAC },
-	{ "no-splice",		no_argument,		NULL, CONF_OPT_NO_SPLICE },
-	{ "splice-only",	no_argument,		NULL, CONF_OPT_SPLICE_ONLY },
-	{ "host-lo-to-ns-lo",	no_argument,	NULL, CONF_OPT_HOST_LO_TO_NS_LO },
-	{ NULL,			0,			NULL, 0 },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "trace", no_argument, NULL, CONF_OPT_TRACE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "stderr", no_argument, NULL, 'e' },
+	{ "log-file", required_argument, NULL, 'l' },
+	{ "log-size", required_argument, NULL, CONF_OPT_LOG_SIZE },
+	{ "pid", required_argument, NULL, 'P' },
+	{ "runas", required_argument, NULL, CONF_OPT_RUNAS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, CONF_OPT_VERSION },
+	{ "pcap", required_argument, NULL, 'p' },
+	{ "mtu", required_argument, NULL, 'm' },
+	{ "address", required_argument, NULL, 'a' },
+	{ "netmask", required_argument, NULL, 'n' },
+	{ "mac-addr", required_argument, NULL, 'M' },
+	{ "gateway", required_argument, NULL, 'g' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "outbound", required_argument, NULL, 'o' },
+	{ "outbound-if4", required_argument, NULL, CONF_OPT_OUT_IF4 },
+	{ "outbound-if6", required_argument, NULL, CONF_OPT_OUT_IF6 },
+	{ "dns", required_argument, NULL, 'D' },
+	{ "dns-forward", required_argument, NULL, CONF_OPT_DNS_FORWARD },
+	{ "dns-host", required_argument, NULL, CONF_OPT_DNS_HOST },
+	{ "search", required_argument, NULL, 'S' },
+	{ "no-dhcp-dns", no_argument, NULL, CONF_OPT_NO_DHCP_DNS },
+	{ "dhcp-dns", no_argument, NULL, CONF_OPT_DHCP_DNS },
+	{ "no-dhcp-search", no_argument, NULL, CONF_OPT_NO_DHCP_SEARCH },
+	{ "dhcp-search", no_argument, NULL, CONF_OPT_DHCP_SEARCH },
+	{ "no-tcp", no_argument, NULL, CONF_OPT_NO_TCP },
+	{ "no-udp", no_argument, NULL, CONF_OPT_NO_UDP },
+	{ "no-icmp", no_argument, NULL, CONF_OPT_NO_ICMP },
+	{ "no-dhcp", no_argument, NULL, CONF_OPT_NO_DHCP },
+	{ "no-ndp", no_argument, NULL, CONF_OPT_NO_NDP },
+	{ "no-dhcpv6", no_argument, NULL, CONF_OPT_NO_DHCPV6 },
+	{ "no-ra", no_argument, NULL, CONF_OPT_NO_RA },
+	{ "freebind", no_argument, NULL, CONF_OPT_FREEBIND },
+	{ "map-host-loopback", required_argument, NULL, CONF_OPT_MAP_HOST_LO },
+	{ "no-map-gw", no_argument, NULL, CONF_OPT_NO_MAP_GW },
+	{ "ipv4-only", no_argument, NULL, '4' },
+	{ "ipv6-only", no_argument, NULL, '6' },
+	{ "hostname", required_argument, NULL, 'H' },
+	{ "fqdn", required_argument, NULL, CONF_OPT_FQDN },
+	{ "tcp-ports", required_argument, NULL, 't' },
+	{ "udp-ports", required_argument, NULL, 'u' },
+	{ "stats", required_argument, NULL, CONF_OPT_STATS },
+	{ "chroot-fallback", no_argument, NULL, CONF_OPT_CHROOT_FALLBACK },
+	{ "socket", required_argument, NULL, 's' },
+	{ "socket-path", required_argument, NULL, 's' },
+	{ "one-off", no_argument, NULL, '1' },
+	{ "fd", required_argument, NULL, 'F' },
+	{ "ns-ifname", required_argument, NULL, 'I' },
+	{ "tcp-ns", required_argument, NULL, 'T' },
+	{ "udp-ns", required_argument, NULL, 'U' },
+	{ "userns", required_argument, NULL, CONF_OPT_USERNS },
+	{ "netns", required_argument, NULL, CONF_OPT_NETNS },
+	{ "netns-only", no_argument, NULL, CONF_OPT_NETNS_ONLY },
+	{ "no-netns-quit", no_argument, NULL, CONF_OPT_NO_NETNS_QUIT },
+	{ "no-pidns", no_argument, NULL, CONF_OPT_NO_PIDNS },
+	{ "config-net", no_argument, NULL, CONF_OPT_CONFIG_NET },
+	{ "no-copy-routes", no_argument, NULL, CONF_OPT_NO_COPY_ROUTES },
+	{ "no-copy-addrs", no_argument, NULL, CONF_OPT_NO_COPY_ADDRS },
+	{ "ns-mac-addr", required_argument, NULL, CONF_OPT_NS_MAC },
+	{ "no-splice", no_argument, NULL, CONF_OPT_NO_SPLICE },
+	{ "splice-only", no_argument, NULL, CONF_OPT_SPLICE_ONLY },
+	{ "host-lo-to-ns-lo", no_argument, NULL, CONF_OPT_HOST_LO_TO_NS_LO },
+	{ NULL, 0, NULL, 0 },
 };
 
 /* Options valid in one mode only */
@@ -1173,7 +1173,7 @@ static bool conf_opt_misc(struct ctx *c, struct conf_args *a, int opt,
 		return true;
 	case CONF_OPT_STATS:
 		if (!conf_ulong_parse(arg, 1, INT_MAX, &v))
-			conf_bad_value(opt, arg, "expected seconds, at least 1");
+			conf_bad_value(opt, arg, "expected seconds, >= 1");
 		c->stats_interval = (int)v;
 		return true;
 	case CONF_OPT_NO_ICMP:
@@ -1273,12 +1273,14 @@ static void conf_usage_mode(bool pasta)
 		       "      --ns-mac-addr MAC  MAC of the tap device\n"
 		       "      --no-splice        no loopback bypass\n"
 		       "      --splice-only      no tap device, loopback only\n"
-		       "      --host-lo-to-ns-lo host loopback to namespace's\n");
+		       "      --host-lo-to-ns-lo host loopback to namespace's"
+		       "\n");
 	else
 		printf("\npasst only:\n"
 		       "  -s, --socket PATH      UNIX socket path for qemu\n"
 		       "  -1, --one-off          quit when the client leaves\n"
-		       "  -F, --fd FD            pre-opened connected socket\n");
+		       "  -F, --fd FD            pre-opened connected socket"
+		       "\n");
 }
 
 /**
@@ -1342,6 +1344,7 @@ static void conf_opt_error(int ret, char **argv)
 static void conf_opts_parse(struct ctx *c, struct conf_args *a, int argc,
 			    char **argv)
 {
+	char name[64];
 	int opt;
 
 	opterr = 0;
@@ -1371,7 +1374,8 @@ static void conf_opts_parse(struct ctx *c, struct conf_args *a, int argc,
 		    !conf_opt_net(c, a, opt, optarg) &&
 		    !conf_opt_ns(c, a, opt, optarg) &&
 		    !conf_opt_misc(c, a, opt, optarg))
-			die("Option -%c not handled", opt);
+			die("Option %s not handled",
+			    conf_opt_name(opt, name, sizeof(name)));
 	}
 }
 
@@ -1517,8 +1521,11 @@ static void conf_runas(struct ctx *c, const struct conf_args *a)
  */
 static unsigned conf_template_ifi(const struct ctx *c, sa_family_t af)
 {
-	const char *name = af == AF_INET ? c->ip4.ifname_out : c->ip6.ifname_out;
+	const char *name = c->ip6.ifname_out;
 	unsigned ifi;
+
+	if (af == AF_INET)
+		name = c->ip4.ifname_out;
 
 	if (*c->ifname)
 		name = c->ifname;
@@ -1637,7 +1644,8 @@ static void conf_ip6(struct ctx *c, const struct conf_args *a)
 			c->ip6.prefix_len = prefix_len;
 		}
 		if (!c->ip6.gw_given)
-			nl_route_get_def(nl_sock, c->ifi6, AF_INET6, &c->ip6.gw);
+			nl_route_get_def(nl_sock, c->ifi6, AF_INET6,
+					 &c->ip6.gw);
 	} else {
 		c->local_mode6 = true;
 		info("No IPv6 template interface: local mode, link-local only");

@@ -278,7 +278,7 @@ static int fwd_include(struct fwd_parse *fp, const char *item)
 	for (port = r.first; port <= r.last; port++) {
 		if (fwd_bit_test(fwd->map, (uint16_t)port) &&
 		    fwd->mode != FWD_ALL && fwd->mode != FWD_AUTO)
-			return fwd_err(fp, "port %u given more than once", port);
+			return fwd_err(fp, "port %u given twice", port);
 		if (fwd_bit_test(fwd->excl, (uint16_t)port))
 			continue;
 		fwd_bit_set(fwd->map, (uint16_t)port);
@@ -450,7 +450,7 @@ int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 
 	if (!strcmp(spec, "none")) {
 		if (fwd->mode != FWD_UNSET && fwd->mode != FWD_NONE)
-			return fwd_err(&fp, "'none' can't be combined with ports");
+			return fwd_err(&fp, "'none' can't be combined");
 		fwd->mode = FWD_NONE;
 		return 0;
 	}

@@ -383,7 +383,8 @@ static void conf_fails(enum passt_mode mode, const char **argv,
 static void test_mac(void)
 {
 	unsigned char mac[ETH_ALEN] = { 0 };
-	const unsigned char want[ETH_ALEN] = { 0x02, 0xab, 0xCD, 0, 0x10, 0xff };
+	const unsigned char want[ETH_ALEN] = { 0x02, 0xab, 0xcd, 0, 0x10,
+					       0xff };
 
 	check(conf_mac_parse("02:ab:CD:00:10:ff", mac) &&
 	      !memcmp(mac, want, ETH_ALEN), "MAC 02:ab:CD:00:10:ff");
@@ -600,7 +601,8 @@ static bool chk_template(const struct ctx *c)
 	       eq4(c->ip4.addr, "192.0.2.1") && c->ip4.prefix_len == 24 &&
 	       eq4(c->ip4.gw, "192.0.2.254") &&
 	       eq4(c->ip4.map_host_loopback, "192.0.2.254") &&
-	       eq6(&c->ip6.addr, "2001:db8::1") && eq6(&c->ip6.gw, "fe80::fe") &&
+	       eq6(&c->ip6.addr, "2001:db8::1") &&
+	       eq6(&c->ip6.gw, "fe80::fe") &&
 	       eq6(&c->ip6.our_tap_ll, "fe80::fe") &&
 	       eq4(c->ip4.addr_seen, "192.0.2.1") &&
 	       !strcmp(c->pasta_ifn, "up0");
