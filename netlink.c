@@ -18,9 +18,11 @@
  * - the request gets the next sequence number (nl.seq); answers carrying any
  *   other sequence number (left over from an earlier exchange that failed)
  *   and datagrams not sent by the kernel (source port ID not 0) are ignored;
- * - requests other than dumps carry NLM_F_ACK: the exchange ends with the
- *   NLMSG_ERROR message, whose error field is 0 (ACK) or a negative errno,
- *   returned as is (extended ACK text, if any, is logged at debug level);
+ * - requests other than dumps carry NLM_F_ACK (dumps are told apart by
+ *   type too: NLM_F_DUMP bits mean other things in RTM_NEW* requests): the
+ *   exchange ends with the NLMSG_ERROR message, whose error field is 0
+ *   (ACK) or a negative errno, returned as is (extended ACK text, if any,
+ *   is logged at debug level);
  * - dumps (NLM_F_DUMP) end with NLMSG_DONE, which may carry a negative errno
  *   as well; answers may span any number of datagrams (NLM_F_MULTI), each
  *   read into nl.rx, a buffer larger than any batch the kernel builds
@@ -73,7 +75,7 @@
 #define NL_STORE_CNT		4096	/* requests to replay, at most */
 #define NL_MPATH_SIZE		4096	/* bytes: rewritten RTA_MULTIPATH */
 #define NL_DUP_PASSES		8	/* replay passes, at most */
-#define NL_RCVTIMEO_S		5	/* seconds: an answer that never comes */
+#define NL_RCVTIMEO_S		10	/* seconds: an answer that never comes */
 #define NL_IFS_MAX		32	/* interfaces tracked by nl_get_ext_if() */
 
 /* Address flags copied from the source address (nl_addr_dup()) */
@@ -540,6 +542,21 @@ static int nl_msg_done(const struct nlmsghdr *nh)
 }
 
 /**
+ * nl_req_is_dump() - Is a request a dump?
+ * @nh:		Request
+ *
+ * NLM_F_DUMP bits mean NLM_F_REPLACE and NLM_F_EXCL in RTM_NEW* requests:
+ * only the RTM_GET* kind (type & 3 == 2, see rtnetlink.h) can be a dump.
+ *
+ * Return: true for a RTM_GET* request with NLM_F_DUMP
+ */
+static bool nl_req_is_dump(const struct nlmsghdr *nh)
+{
+	return (nh->nlmsg_type & 3) == 2 &&
+	       (nh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+}
+
+/**
  * nl_send() - Send a request with the next sequence number
  * @s:		Netlink socket
  * @nh:		Request; sequence number, port ID and flags are set here
@@ -556,8 +573,7 @@ static int nl_send(int s, struct nlmsghdr *nh)
 	nh->nlmsg_seq = nl.seq;
 	nh->nlmsg_pid = 0;
 	nh->nlmsg_flags |= NLM_F_REQUEST;
-	/* NLM_F_EXCL shares its bit with NLM_F_MATCH: test both dump bits */
-	if ((nh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+	if (!nl_req_is_dump(nh))
 		nh->nlmsg_flags |= NLM_F_ACK;
 
 	do
@@ -646,7 +662,7 @@ static void nl_batch(struct nl_wait *w, size_t len)
 /**
  * nl_exchange() - Send a request, hand answers to a callback until the end
  * @s:		Netlink socket
- * @req:	Request (a dump if NLM_F_DUMP is set, otherwise ACK requested)
+ * @req:	Request (RTM_GET* with NLM_F_DUMP: a dump; otherwise ACK asked)
  * @cb:		Called for each answer message other than the end, or NULL;
  *		it must not start another exchange
  * @arg:	Argument for @cb
@@ -1182,18 +1198,20 @@ static void nl_store_commit(const struct nlmsghdr *nh)
 /**
  * nl_store_pass() - Send the stored requests not accepted yet, once each
  * @s:		Netlink socket
+ * @reverse:	Send them last to first
  * @err:	First error of this pass (output), 0 if none
  *
  * Return: requests accepted in this pass (EEXIST counts as accepted)
  */
-static size_t nl_store_pass(int s, int *err)
+static size_t nl_store_pass(int s, bool reverse, int *err)
 {
 	struct nlmsghdr *nh;
-	size_t i, ok = 0;
+	size_t j, i, ok = 0;
 	int ret;
 
 	*err = 0;
-	for (i = 0; i < nl.store_cnt; i++) {
+	for (j = 0; j < nl.store_cnt; j++) {
+		i = reverse ? nl.store_cnt - 1 - j : j;
 		if (nl.store_done[i])
 			continue;
 		nh = (struct nlmsghdr *)(nl.store + nl.store_off[i]);
@@ -1214,6 +1232,7 @@ static size_t nl_store_pass(int s, int *err)
 /**
  * nl_store_replay() - Send all stored requests, retrying failed ones
  * @s:		Netlink socket
+ * @reverse:	Send them last to first
  *
  * Requests failing because they depend on others (a route through a gateway
  * that another route makes reachable) succeed in a later pass; passes stop
@@ -1221,13 +1240,13 @@ static size_t nl_store_pass(int s, int *err)
  *
  * Return: 0 if all were accepted, else the first error of the last pass
  */
-static int nl_store_replay(int s)
+static int nl_store_replay(int s, bool reverse)
 {
 	size_t left = nl.store_cnt, ok;
 	int pass, err = 0;
 
 	for (pass = 0; pass < NL_DUP_PASSES && left; pass++) {
-		ok = nl_store_pass(s, &err);
+		ok = nl_store_pass(s, reverse, &err);
 		left -= ok;
 		if (!ok)
 			break;
@@ -1387,7 +1406,7 @@ int nl_route_dup(int s_src, unsigned ifi_src, int s_dst, unsigned ifi_dst,
 		warn("netlink: too many routes to copy");
 		return d.err;
 	}
-	return nl_store_replay(s_dst);
+	return nl_store_replay(s_dst, false);
 }
 
 /**
@@ -1640,7 +1659,9 @@ static bool nl_addr_dup_cb(const struct nlmsghdr *nh, void *arg)
  *
  * Link-local addresses are not copied. Prefix lengths and the "no prefix
  * route" flag are kept; IPv6 addresses are added without duplicate address
- * detection, and all without lifetimes (permanent).
+ * detection, and all without lifetimes (permanent). The order is kept: IPv4
+ * addresses are listed and added primary first; IPv6 ones are listed newest
+ * first, so they are added last to first.
  *
  * Return: 0 on success, negative errno if some address could not be copied
  */
@@ -1660,7 +1681,8 @@ int nl_addr_dup(int s_src, unsigned ifi_src, int s_dst, unsigned ifi_dst,
 		warn("netlink: too many addresses to copy");
 		return d.err;
 	}
-	return nl_store_replay(s_dst);
+	/* The kernel lists IPv6 addresses newest first: keep their order */
+	return nl_store_replay(s_dst, af == AF_INET6);
 }
 
 /**
