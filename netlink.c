@@ -1177,7 +1177,7 @@ static size_t nl_store_room(void)
 static struct nlmsghdr *nl_store_start(uint16_t type, uint16_t flags,
 				       const void *hdr, size_t hdr_len)
 {
-	if (nl.store_cnt >= NL_STORE_CNT)
+	if (nl.store_cnt >= NL_STORE_CNT || nl.store_len >= sizeof(nl.store))
 		return NULL;
 	return nl_msg_init(nl.store + nl.store_len, nl_store_room(), type,
 			   flags, hdr, hdr_len);
