@@ -301,6 +301,62 @@ static void test_errors(void)
 }
 
 /**
+ * invariant_ok() - Check the table invariants fwd.c documents
+ * @f:		Table
+ *
+ * Return: true if no port is both forwarded and excluded, port 0 isn't
+ *	   forwarded, and unforwarded ports have no remapping
+ */
+static bool invariant_ok(const struct fwd_ports *f)
+{
+	unsigned port;
+
+	if (fwd_bit_test(f->map, 0))
+		return false;
+	for (port = 0; port < NUM_PORTS; port++) {
+		if (fwd_bit_test(f->map, (uint16_t)port) &&
+		    fwd_bit_test(f->excl, (uint16_t)port))
+			return false;
+		if (fwd_bit_test(f->excl, (uint16_t)port) && f->delta[port])
+			return false;
+	}
+	return true;
+}
+
+/**
+ * test_random() - Random specifications: no crash, invariants hold
+ *
+ * Specifications are drawn from the characters the grammar uses, with a
+ * fixed seed so that a failure can be reproduced.
+ */
+static void test_random(void)
+{
+	static const char alphabet[] = "0123456789-:,~/%.a:lnoteu6";
+	unsigned i, j, parsed = 0, bad = 0;
+	char spec[24];
+
+	srand(42);
+	for (i = 0; i < 3000; i++) {
+		size_t len = (size_t)(rand() % (int)(sizeof(spec) - 1));
+
+		for (j = 0; j < len; j++)
+			spec[j] = alphabet[rand() % (int)(sizeof(alphabet) - 1)];
+		spec[len] = '\0';
+
+		reset();
+		if (!parse(spec, rand() % 2))
+			parsed++;
+		else if (!*st.err)
+			bad++;
+		if (!invariant_ok(&st.tbl))
+			bad++;
+	}
+
+	printf("# %u of 3000 random specifications parsed\n", parsed);
+	check(!bad, "random specifications: message on error, invariants");
+}
+
+/**
  * main() - Run every group of checks
  *
  * Return: 0 if all passed, 1 otherwise
@@ -313,6 +369,7 @@ int main(void)
 	test_keywords();
 	test_addresses();
 	test_errors();
+	test_random();
 
 	printf("%u passed, %u failed\n", st.passed, st.failed);
 	return st.failed ? 1 : 0;
