@@ -936,6 +936,44 @@ static void test_conf_ok_pasta(void)
 }
 
 /**
+ * chk_print() - Print the summary, for the parent to read
+ * @c:		Context after conf()
+ *
+ * Return: true
+ */
+static bool chk_print(const struct ctx *c)
+{
+	conf_print(c);
+	return true;
+}
+
+/**
+ * test_conf_print() - The start-up summary names what was configured
+ */
+static void test_conf_print(void)
+{
+	const char *args[] = { "passt", "-a", "192.0.2.7/24", "-g",
+			       "192.0.2.1", "-D", "192.0.2.53", "-S",
+			       "s.example", "-t", "2222:22,8000-8002", NULL };
+	const char *quiet[] = { "passt", "-q", NULL };
+
+	check(!run_conf(MODE_PASST, args, chk_print) &&
+	      strstr(st.err, "assign: 192.0.2.7") &&
+	      strstr(st.err, "mask: 255.255.255.0") &&
+	      strstr(st.err, "router: 192.0.2.1") &&
+	      strstr(st.err, "    192.0.2.53") &&
+	      strstr(st.err, "    s.example") &&
+	      strstr(st.err, "TCP inbound: 2222 => 22") &&
+	      strstr(st.err, "TCP inbound: 8000-8002") &&
+	      strstr(st.err, "local mode (IPv6)"), "summary contents");
+	if (!strstr(st.err, "TCP inbound: 2222 => 22"))
+		printf("# stderr: %s", st.err);
+
+	check(!run_conf(MODE_PASST, quiet, chk_print) && !*st.err,
+	      "-q: no summary");
+}
+
+/**
  * test_conf_exit0() - --help and --version: standard output, exit 0
  */
 static void test_conf_exit0(void)
@@ -1017,6 +1055,7 @@ int main(void)
 	test_conf_ok();
 	test_conf_ok_pasta();
 	test_conf_resolv();
+	test_conf_print();
 	test_conf_exit0();
 	test_conf_errors();
 
