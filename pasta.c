@@ -4,7 +4,9 @@
  * Theory of Operation
  *
  * Without a PID or --netns, pasta clones a child into new user, network
- * and UTS namespaces. The child blocks on a pipe while the parent writes
+ * and UTS namespaces, and unless --no-pidns, new PID and mount namespaces
+ * with a /proc of its own: the command is PID 1 there, and whatever it
+ * leaves behind is killed when it exits. The child blocks on a pipe while the parent writes
  * its uid and gid maps (the caller's IDs, or root's when started as root,
  * map to root inside), opens its namespace files, creates the tap device
  * and configures the namespace by netlink. Only then is the child released
@@ -39,6 +41,7 @@
 #include <net/if.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -56,6 +59,7 @@
  * @argv:	Command to run in the child
  * @quit_fd:	pidfd or inotify descriptor watching the namespace
  * @quit_name:	With inotify: name of the namespace file in its directory
+ * @pidns:	The child has its own PID and mount namespaces
  * @stack:	Stack for the child (it's a separate process: copied)
  */
 static struct pasta_state {
@@ -63,8 +67,25 @@ static struct pasta_state {
 	char **argv;
 	int quit_fd;
 	char quit_name[PATH_MAX];
+	bool pidns;
 	char stack[PASTA_STACK_SIZE] __attribute__((aligned(16)));
-} pasta_st = { { -1, -1 }, NULL, -1, "", { 0 } };
+} pasta_st = { { -1, -1 }, NULL, -1, "", false, { 0 } };
+
+/**
+ * pasta_child_proc() - In a new PID namespace, mount a matching /proc
+ *
+ * The mount namespace is the child's own: make it a slave first, so that
+ * nothing propagates back to the host. Failure leaves the host's /proc in
+ * place, with a warning: the command runs anyway.
+ */
+static void pasta_child_proc(void)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL))
+		fprintf(stderr, "pasta: can't mount /proc for the new PID "
+			"namespace: %s\n", strerror(errno));
+}
 
 /**
  * pasta_child() - Child: wait for the namespace to be ready, exec the command
@@ -84,6 +105,8 @@ static int pasta_child(void *arg)
 	if (read(pasta_st.sync[0], &go, 1) != 1)
 		_exit(1);
 	close(pasta_st.sync[0]);
+	if (pasta_st.pidns)
+		pasta_child_proc();
 	if (sethostname("pasta", strlen("pasta")))
 		debug("Can't set host name in namespace");
 	if (!argv || !argv[0]) {
@@ -190,6 +213,9 @@ void pasta_start_ns(struct ctx *c)
 
 	pasta_sig_ctx = c;
 	pasta_st.argv = c->pasta_argv;
+	pasta_st.pidns = !c->no_pidns;
+	if (pasta_st.pidns)
+		flags |= CLONE_NEWPID | CLONE_NEWNS;
 	if (pipe2(pasta_st.sync, O_CLOEXEC))
 		die_perror("Can't create pipe for the namespace child");
 	sigemptyset(&sa.sa_mask);
