@@ -48,6 +48,9 @@
  * so failed requests are retried after the others, for a bounded number of
  * passes, until one pass brings no progress. EEXIST counts as success:
  * prefix routes are usually already added by the kernel with the addresses.
+ * Routes still failing then lose their preferred source address, if any
+ * (the destination may not have that address: addresses set rather than
+ * copied), and get the same passes once more.
  */
 
 #include <errno.h>
@@ -1258,6 +1261,56 @@ static int nl_store_replay(int s, bool reverse)
 }
 
 /**
+ * nl_msg_attr_del() - Remove all attributes of a type from a message
+ * @nh:		Message we built: its attributes are well-formed
+ * @hdr_len:	Size of its family header, bytes
+ * @type:	Attribute type
+ *
+ * Return: true if some attribute was removed
+ */
+static bool nl_msg_attr_del(struct nlmsghdr *nh, size_t hdr_len,
+			    uint16_t type)
+{
+	size_t start = NLMSG_HDRLEN + nl_align(hdr_len), off = 0, at;
+	char *p = (char *)nh + start;
+	const struct rtattr *rta;
+	bool found = false;
+
+	if (nh->nlmsg_len < start)
+		return false;
+	while ((rta = nl_attr_next(p, nh->nlmsg_len - start, &off))) {
+		if ((rta->rta_type & NLA_TYPE_MASK) != type)
+			continue;
+		at = (size_t)((const char *)rta - p);
+		memmove(p + at, p + off, nh->nlmsg_len - start - off);
+		nh->nlmsg_len -= off - at;
+		off = at;
+		found = true;
+	}
+	return found;
+}
+
+/**
+ * nl_store_strip() - Remove an attribute from stored routes not accepted yet
+ * @type:	Route attribute type (RTA_*)
+ *
+ * Return: count of requests changed
+ */
+static size_t nl_store_strip(uint16_t type)
+{
+	struct nlmsghdr *nh;
+	size_t i, cnt = 0;
+
+	for (i = 0; i < nl.store_cnt; i++) {
+		nh = (struct nlmsghdr *)(nl.store + nl.store_off[i]);
+		if (!nl.store_done[i] && nh->nlmsg_type == RTM_NEWROUTE &&
+		    nl_msg_attr_del(nh, sizeof(struct rtmsg), type))
+			cnt++;
+	}
+	return cnt;
+}
+
+/**
  * nl_mpath_put() - Append RTA_MULTIPATH with the source's hops, rewritten
  * @m:		Message being built in the store
  * @mp:		Source RTA_MULTIPATH attribute
@@ -1385,8 +1438,11 @@ static bool nl_route_dup_cb(const struct nlmsghdr *nh, void *arg)
  * @s_src:	Netlink socket for the source interface
  * @ifi_src:	Source interface index
  * @s_dst:	Netlink socket for the destination interface
- * @ifi_dst:	Destination interface index, up, addresses already copied
+ * @ifi_dst:	Destination interface index, up, addresses already set
  * @af:		AF_INET or AF_INET6
+ *
+ * Routes whose preferred source address the destination lacks are copied
+ * without it.
  *
  * Return: 0 on success, negative errno if some route could not be copied
  */
@@ -1406,7 +1462,12 @@ int nl_route_dup(int s_src, unsigned ifi_src, int s_dst, unsigned ifi_dst,
 		warn("netlink: too many routes to copy");
 		return d.err;
 	}
-	return nl_store_replay(s_dst, false);
+	ret = nl_store_replay(s_dst, false);
+	if (ret && nl_store_strip(RTA_PREFSRC)) {
+		debug("netlink: retrying routes without preferred source");
+		ret = nl_store_replay(s_dst, false);
+	}
+	return ret;
 }
 
 /**

@@ -53,6 +53,7 @@ ip -n "${H1}" addr add 2001:db8:8::1/48 dev up0 nodad
 ip -n "${H1}" route add 198.51.100.192/27 dev up0 scope link
 ip -n "${H1}" route add 198.51.100.32/27 via 198.51.100.193 dev up0
 ip -n "${H1}" route add 198.51.100.16/28 via 192.0.2.254 dev up0 metric 50
+ip -n "${H1}" route add 198.51.100.240/28 via 192.0.2.254 dev up0 src 192.0.2.1
 ip -n "${H1}" route add 198.51.100.128/26 \
 	nexthop via 192.0.2.254 dev up0 nexthop via 192.0.2.253 dev up0
 ip -n "${H1}" route add 198.51.100.96/27 \
@@ -61,6 +62,7 @@ ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
 ip -n "${H1}" -6 route add 2001:db8:4::/64 dev up0
 ip -n "${H1}" -6 route add 2001:db8:3::/64 via 2001:db8:4::1 dev up0
 ip -n "${H1}" -6 route add 2001:db8:7::/64 via 2001:db8::fe dev up0 metric 77
+ip -n "${H1}" -6 route add 2001:db8:9::/64 via 2001:db8::fe dev up0 expires 600
 ip -n "${H1}" -6 route add 2001:db8:6::/64 \
 	nexthop via 2001:db8::fe dev up0 nexthop via 2001:db8::fd dev up0
 
@@ -187,11 +189,17 @@ check "T: dependent route 198.51.100.32/27 copied" \
 check "T: metric 50 kept" \
 	grep -q "^198.51.100.16/28 via 192.0.2.254 dev IF metric 50" <<< "${GOT4}"
 
-EXP6="$(routes "${H1}" -6 up0 | grep -v 'dev up1')"
-GOT6="$(routes "${T}" -6 tgt0)"
+EXP6="$(routes "${H1}" -6 up0 | grep -v -e 'dev up1' -e '^2001:db8:9::/64')"
+GOT6="$(routes "${T}" -6 tgt0 | grep -v '^2001:db8:9::/64')"
 check_eq "T: IPv6 routes match H1's (up0 only)" "${GOT6}" "${EXP6}"
 check "T: IPv6 dependent route 2001:db8:3::/64 copied" \
 	grep -q "^2001:db8:3::/64 via 2001:db8:4::1 dev IF" <<< "${GOT6}"
+check_eq "T: IPv6 route with expiry copied, without it" \
+	"$(routes "${T}" -6 tgt0 | grep '^2001:db8:9::/64')" \
+	"2001:db8:9::/64 via 2001:db8::fe dev IF metric 1024 pref medium"
+check "T: preferred source kept" \
+	grep -q "^198.51.100.240/28 via 192.0.2.254 dev IF src 192.0.2.1" \
+	<<< "${GOT4}"
 check "T: IPv6 multipath route copied" \
 	grep -q "^2001:db8:6::/64 .*nexthop via 2001:db8::fd dev IF" <<< "${GOT6}"
 
@@ -217,7 +225,8 @@ timeout 60 ip netns exec "${H1}" "${NL_DUP}" set "/run/netns/${T2}" tgt0 \
 	> "${OUT}" 2>&1
 RC=$?
 check_eq "set: exit status" "${RC}" "0"
-for step in link_up addr_set4 addr_set6 route_set4 route_set6; do
+for step in link_up addr_set4 addr_set6 route_set4 route_set6 route_dup4 \
+	    route_dup6; do
 	check_eq "set: ${step}" "$(val "${OUT}" "${step}")" "ok"
 done
 check_eq "T2 before: no IPv4 external interface" \
@@ -244,6 +253,15 @@ check "T2: ip shows IPv4 default route" \
 check "T2: ip shows IPv6 default route" \
 	grep -q "^default via 2001:db8::fe dev tgt0" \
 	<<< "$(ip -n "${T2}" -6 route show default)"
+check_eq "T2: route copied without the preferred source it lacks" \
+	"$(ip -n "${T2}" -4 route show 198.51.100.240/28 | sed 's/ *$//')" \
+	"198.51.100.240/28 via 192.0.2.254 dev tgt0"
+check "T2: dependent route copied as well" \
+	grep -q "^198.51.100.32/27 via 198.51.100.193 dev tgt0" \
+	<<< "$(ip -n "${T2}" -4 route show)"
+check "T2: IPv6 routes copied" \
+	grep -q "^2001:db8:3::/64 via 2001:db8:4::1 dev tgt0" \
+	<<< "$(ip -n "${T2}" -6 route show)"
 check "T2: IPv6 address without DAD (not tentative)" \
 	test -z "$(ip -n "${T2}" -6 addr show dev tgt0 tentative | grep 2001:db8::77)"
 

@@ -18,7 +18,9 @@
  *   set NETNS_PATH IFNAME
  *	Give IFNAME in that namespace 192.0.2.77/24 and 2001:db8::77/64 and
  *	default routes via 192.0.2.254 and 2001:db8::fe, printing the
- *	namespace-side view ("ext4 ..." and so on) before and after.
+ *	namespace-side view ("ext4 ..." and so on) before and after; then
+ *	copy the host's routes there (their preferred source addresses are
+ *	missing in that namespace).
  *
  * Exit status: 0 if every step returned success, 1 otherwise.
  */
@@ -238,6 +240,14 @@ static void nl_dup_t_set(void)
 						     AF_INET6, &gw6));
 	printf("# routes\n");
 	nl_dup_t_info(nl_sock_ns);
+	/* Host routes with a preferred source this namespace lacks */
+	nl_dup_t_step("route_dup4", nl_route_dup(nl_sock,
+						 nl_get_ext_if(nl_sock, AF_INET),
+						 nl_sock_ns, t.ifi, AF_INET));
+	nl_dup_t_step("route_dup6", nl_route_dup(nl_sock,
+						 nl_get_ext_if(nl_sock,
+							       AF_INET6),
+						 nl_sock_ns, t.ifi, AF_INET6));
 }
 
 /**
