@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test/bench/tcp.sh - TCP throughput, latency and connection rate, all setups
 #
-# For each setup in BENCH_SETUPS and each MTU in BENCH_MTUS, bring the setup
-# up (lib.sh) and measure, BENCH_RUNS times each:
+# BENCH_RUNS rounds; in each, for each setup in BENCH_SETUPS and each MTU in
+# BENCH_MTUS, bring the setup up (lib.sh) and measure once:
 #
 #   tcp_out_<mtu>  iperf3, namespace -> h2 (tap path), Gbit/s
 #   tcp_in_<mtu>   iperf3 -R, h2 -> namespace (tap path), Gbit/s
@@ -104,18 +104,26 @@ tcp_bench_phase() {
 	bench_setup_stop
 }
 
-# tcp_bench_main() - Run every setup at every MTU
+# tcp_bench_main() - Run every setup at every MTU, BENCH_RUNS rounds
+#
+# Rounds are interleaved (each round runs every setup once) so that load
+# from other work on the machine spreads over all setups alike.
 tcp_bench_main() {
 	bench_init "tcp$$"
 	trap 'bench_net_down' EXIT
 	trap 'exit 1' INT TERM
 	bench_tools_build "$(cd "$BENCH_LIB_DIR/../.." && pwd)" || exit 1
 	bench_net_up || { bench_log "sandbox set-up failed"; exit 1; }
-	for _s in ${BENCH_SETUPS:-ours debian slirp veth}; do
-		_first=first
-		for _mtu in ${BENCH_MTUS:-65520 1500}; do
-			tcp_bench_phase "$_s" "$_mtu" "$_first"
-			_first=
+	_rounds=$BENCH_RUNS
+	BENCH_RUNS=1
+	for _round in $(seq "$_rounds"); do
+		for _s in ${BENCH_SETUPS:-ours debian slirp veth}; do
+			_first=first
+			for _mtu in ${BENCH_MTUS:-65520 1500}; do
+				bench_log "round $_round/$_rounds"
+				tcp_bench_phase "$_s" "$_mtu" "$_first"
+				_first=
+			done
 		done
 	done
 }
