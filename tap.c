@@ -42,8 +42,12 @@
  * may then send TCP super-frames up to 64 KiB with partial checksums, which
  * are never verified here, and frames of any size cross the tap whatever the
  * interface MTU. Where the kernel refuses offloads, smaller sets are tried.
+ * Where the kernel has UDP segmentation offload (TUN_F_USO4/6, Linux 6.2),
+ * UDP super-frames are segmented here, by copy, into ordinary datagrams
+ * before they enter the pipeline: handlers never see super-frames of UDP.
  */
 
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -88,6 +92,10 @@
 #ifndef TUN_F_USO4
 #define TUN_F_USO4		0x20
 #define TUN_F_USO6		0x40
+#endif
+
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
 #endif
 
 #define TAP_VNET_LEN		sizeof(struct virtio_net_hdr)
@@ -151,11 +159,13 @@ static struct tap_input {
  * @hdr:	Back-end header
  * @frame:	Ethernet frame
  * @flow_key:	Key for IPv6 flow labels, random at start
+ * @uso:	Copy of a UDP super-frame from the tap, being segmented
  */
 static struct tap_out {
 	struct tap_hdr hdr;
 	char frame[TAP_FRAME_MAX] __attribute__((aligned(8)));
 	struct siphash_key flow_key;
+	char uso[TAP_FRAME_MAX] __attribute__((aligned(8)));
 } tap_out;
 
 /**
@@ -1117,6 +1127,126 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 }
 
 /**
+ * tap_is_uso() - Is a frame from the tap a UDP segmentation super-frame?
+ * @vh:		Its virtio-net header
+ *
+ * Return: true if the kernel left UDP segmentation (USO) to us
+ */
+static bool tap_is_uso(const struct virtio_net_hdr *vh)
+{
+	return (vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) ==
+	       VIRTIO_NET_HDR_GSO_UDP_L4;
+}
+
+/**
+ * tap_uso_hlen() - Header length of a UDP super-frame, up to the payload
+ * @sf:		One-packet pool with the frame (Ethernet header on)
+ * @l2len:	Frame length, bytes
+ *
+ * Return: bytes of Ethernet, IP and UDP headers, 0 if not a valid UDP frame
+ */
+static size_t tap_uso_hlen(const struct pool *sf, size_t l2len)
+{
+	const struct ethhdr *eh = packet_get(sf, 0, 0, sizeof(*eh), NULL);
+	size_t l3hlen = sizeof(struct ipv6hdr);
+
+	if (!eh)
+		return 0;
+	if (eh->h_proto == (__force uint16_t)htons_constant(ETH_P_IP)) {
+		const struct iphdr *ip4h = packet_get(sf, 0, L2_HLEN,
+						      sizeof(*ip4h), NULL);
+
+		if (!ip4h || ip4h->ihl < 5 || ip4h->protocol != IPPROTO_UDP)
+			return 0;
+		l3hlen = (size_t)ip4h->ihl * 4;
+	} else if (eh->h_proto == (__force uint16_t)htons_constant(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h = packet_get(sf, 0, L2_HLEN,
+							sizeof(*ip6h), NULL);
+
+		if (!ip6h || ip6h->nexthdr != IPPROTO_UDP)
+			return 0;
+	} else {
+		return 0;
+	}
+	if (L2_HLEN + l3hlen + sizeof(struct udphdr) >= l2len)
+		return 0;
+	return L2_HLEN + l3hlen + sizeof(struct udphdr);
+}
+
+/**
+ * tap_uso_fix() - Set IP and UDP lengths of one segment built from a
+ *		   super-frame
+ * @seg:	Segment, from the Ethernet header
+ * @hlen:	Bytes of Ethernet, IP and UDP headers
+ * @dlen:	Payload bytes of this segment
+ */
+static void tap_uso_fix(char *seg, size_t hlen, size_t dlen)
+{
+	struct udphdr *uh = (struct udphdr *)(seg + hlen - sizeof(*uh));
+	const struct ethhdr *eh = (const struct ethhdr *)seg;
+	size_t l3len = hlen - L2_HLEN + dlen;
+
+	uh->len = (__force uint16_t)host_to_be16(sizeof(*uh) + dlen);
+	if (eh->h_proto == (__force uint16_t)htons_constant(ETH_P_IP)) {
+		struct iphdr *ip4h = (struct iphdr *)(seg + L2_HLEN);
+
+		ip4h->tot_len = (__force uint16_t)host_to_be16(l3len);
+	} else {
+		struct ipv6hdr *ip6h = (struct ipv6hdr *)(seg + L2_HLEN);
+
+		ip6h->payload_len = (__force uint16_t)host_to_be16(
+			l3len - sizeof(*ip6h));
+	}
+}
+
+/**
+ * tap_uso_split() - Segment a UDP super-frame into datagrams of gso_size
+ * @c:		Execution context
+ * @off:	Offset of the frame (virtio-net header first) in tap_buf
+ * @n:		Bytes read, with the virtio-net header
+ * @now:	Current timestamp
+ *
+ * The super-frame is copied aside, then each segment is written to tap_buf
+ * with copied headers and fixed lengths, and added to the input pool; the
+ * pool is run through the pipeline whenever it or the buffer fills up.
+ *
+ * Return: offset in tap_buf for the next read
+ */
+static size_t tap_uso_split(struct ctx *c, size_t off, size_t n,
+			    const struct timespec *now)
+{
+	const struct virtio_net_hdr *vh = (void *)(tap_buf + off);
+	size_t gso = le16toh(vh->gso_size), l2len = n - TAP_VNET_LEN;
+	size_t hlen, pos;
+	struct pool sf;
+	struct iovec v;
+
+	tap_pool_one(&sf, &v, tap_buf + off + TAP_VNET_LEN, l2len);
+	hlen = tap_uso_hlen(&sf, l2len);
+	if (!hlen || !gso || l2len > sizeof(tap_out.uso)) {
+		c->stats.tap_drop_l3++;
+		return off;
+	}
+	trace("Segmenting UDP super-frame of %zu bytes by %zu", l2len, gso);
+	memcpy(tap_out.uso, tap_buf + off + TAP_VNET_LEN, l2len);
+	for (pos = hlen; pos < l2len; pos += gso) {
+		size_t dlen = MIN(gso, l2len - pos);
+
+		if (sizeof(tap_buf) - off < hlen + dlen + 8 ||
+		    pool_full(&pool_l2)) {
+			tap_l2_input(c, now);
+			off = 0;
+		}
+		memcpy(tap_buf + off, tap_out.uso, hlen);
+		memcpy(tap_buf + off + hlen, tap_out.uso + pos, dlen);
+		tap_uso_fix(tap_buf + off, hlen, dlen);
+		tap_frame_add(c, tap_buf + off, hlen + dlen);
+		off = ROUND_UP(off + hlen + dlen, 8);
+	}
+	return off;
+}
+
+/**
  * tap_handler_pasta() - Read frames from the tap device
  * @c:		Execution context
  * @events:	epoll events
@@ -1151,6 +1281,10 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 		}
 		if ((size_t)n < vlen) {
 			c->stats.tap_drop_short++;
+			continue;
+		}
+		if (vlen && tap_is_uso((struct virtio_net_hdr *)(tap_buf + off))) {
+			off = tap_uso_split(c, off, (size_t)n, now);
 			continue;
 		}
 		tap_frame_add(c, tap_buf + off + vlen, (size_t)n - vlen);
@@ -1269,6 +1403,8 @@ void tap_sock_init(struct ctx *c)
 static void tap_set_offloads(struct ctx *c, int fd)
 {
 	static const unsigned sets[] = {
+		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN |
+		TUN_F_USO4 | TUN_F_USO6,
 		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN,
 		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
 		TUN_F_CSUM,
@@ -1330,6 +1466,8 @@ void tap_backend_init(struct ctx *c)
 {
 	raw_random(&tap_out.flow_key, sizeof(tap_out.flow_key));
 	if (c->mode == MODE_PASTA) {
+		debug("Tap %s: virtio-net header %s, offloads 0x%x", c->pasta_ifn,
+		      c->vnet_hdr ? "on" : "off", c->tap_offloads);
 		if (epoll_add(c, c->fd_tap, EPOLLIN | EPOLLRDHUP,
 			      epoll_ref_make(EPOLL_TYPE_TAP_PASTA,
 					     c->fd_tap, 0)))
