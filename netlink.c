@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* netlink.c - Netlink (rtnetlink) queries and configuration of links, addresses, routes
+/* netlink.c - rtnetlink: query and configure links, addresses and routes
  *
  * Theory of Operation
  *
@@ -14,28 +14,12 @@
  * the main loop: no function carries #syscalls annotations, and nothing here
  * may be called once seccomp is active.
  *
- * Each exchange is one request and its answer, strictly in turn:
- * - the request gets the next sequence number (nl.seq); answers carrying any
- *   other sequence number (left over from an earlier exchange that failed)
- *   and datagrams not sent by the kernel (source port ID not 0) are ignored;
- * - requests other than dumps carry NLM_F_ACK (dumps are told apart by
- *   type too: NLM_F_DUMP bits mean other things in RTM_NEW* requests): the
- *   exchange ends with the NLMSG_ERROR message, whose error field is 0
- *   (ACK) or a negative errno, returned as is (extended ACK text, if any,
- *   is logged at debug level);
- * - dumps (NLM_F_DUMP) end with NLMSG_DONE, which may carry a negative errno
- *   as well; answers may span any number of datagrams (NLM_F_MULTI), each
- *   read into nl.rx, a buffer larger than any batch the kernel builds
- *   (a truncated datagram, MSG_TRUNC, fails the exchange);
- * - a callback sees each answer message of the exchange: it may not start
- *   another exchange (nl.rx is in use), so copying routes and addresses
- *   first stores rewritten requests in nl.store, then replays them once the
- *   dump is complete.
- *
- * No length is trusted: every message header, family header, attribute and
- * multipath nexthop is checked against the bytes that remain before it is
- * read (nl_msg_next(), nl_msg_parse(), nl_attr_next(), nl_nh_next()), and
- * attribute payloads against the size the reader needs (nl_attr_get()).
+ * Messages are built and parsed, and exchanges run, by nlmsg.c (sequence
+ * numbers, ACKs, multi-part dumps, length checks). Its callbacks may not
+ * start another exchange, so copying routes and addresses first stores
+ * rewritten requests in nl.store while the dump runs, then replays them.
+ * Multipath nexthops are checked against the bytes that remain in their
+ * attribute before they are read (nl_nh_next()), like everything else.
  *
  * Copying routes (nl_route_dup()): routes of the main table leaving through
  * the source interface (directly or as one of the nexthops of a multipath
@@ -60,8 +44,6 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/uio.h>
 #include <linux/if_addr.h>
 #include <linux/if_ether.h>
 #include <linux/netlink.h>
@@ -71,15 +53,14 @@
 #include "util.h"
 #include "log.h"
 #include "netlink.h"
+#include "nlmsg.h"
 
-#define NL_RX_SIZE		65536	/* bytes: above the kernel's dump batch */
 #define NL_REQ_SIZE		1024	/* bytes: one request we build */
 #define NL_STORE_SIZE		(256 * 1024)	/* bytes: requests to replay */
 #define NL_STORE_CNT		4096	/* requests to replay, at most */
 #define NL_MPATH_SIZE		4096	/* bytes: rewritten RTA_MULTIPATH */
 #define NL_DUP_PASSES		8	/* replay passes, at most */
-#define NL_RCVTIMEO_S		10	/* seconds: an answer that never comes */
-#define NL_IFS_MAX		32	/* interfaces tracked by nl_get_ext_if() */
+#define NL_IFS_MAX		32	/* interfaces nl_get_ext_if() tracks */
 
 /* Address flags copied from the source address (nl_addr_dup()) */
 #define NL_ADDR_FLAGS_COPY	(IFA_F_NOPREFIXROUTE | IFA_F_NODAD)
@@ -95,9 +76,7 @@ int nl_sock = -1;
 int nl_sock_ns = -1;
 
 /**
- * struct nl_state - File-scope state: buffers and sequence numbers
- * @seq:	Sequence number of the last request sent
- * @rx:		Answer datagram being parsed
+ * struct nl_state - File-scope state: requests being built or replayed
  * @req:	Request being built
  * @mpath:	RTA_MULTIPATH payload being rewritten
  * @store:	Requests stored from a dump, replayed after it (dup)
@@ -107,8 +86,6 @@ int nl_sock_ns = -1;
  * @store_cnt:	Requests in @store
  */
 static struct nl_state {
-	uint32_t seq;
-	char rx[NL_RX_SIZE] __attribute__((aligned(8)));
 	char req[NL_REQ_SIZE] __attribute__((aligned(8)));
 	char mpath[NL_MPATH_SIZE] __attribute__((aligned(8)));
 	char store[NL_STORE_SIZE] __attribute__((aligned(8)));
@@ -117,44 +94,6 @@ static struct nl_state {
 	size_t store_len;
 	size_t store_cnt;
 } nl;
-
-/**
- * typedef nl_cb_t - Called for each answer message of an exchange
- * @nh:		Message, header checked to lie within the datagram
- * @arg:	Caller's argument
- *
- * Return: true to see further messages, false to ignore the rest
- */
-typedef bool (*nl_cb_t)(const struct nlmsghdr *nh, void *arg);
-
-/**
- * struct nl_wait - State of an exchange while answers arrive
- * @seq:	Sequence number of the request
- * @cb:		Callback for answer messages, NULL if none
- * @arg:	Argument for @cb
- * @cb_stop:	@cb asked to see no more messages
- * @done:	Terminating message (NLMSG_ERROR, NLMSG_DONE) seen
- * @err:	0, or negative errno from the kernel or from parsing
- */
-struct nl_wait {
-	uint32_t seq;
-	nl_cb_t cb;
-	void *arg;
-	bool cb_stop;
-	bool done;
-	int err;
-};
-
-/**
- * nl_align() - Round a length up to netlink alignment (4 bytes)
- * @len:	Length, bytes
- *
- * Return: aligned length
- */
-static inline size_t nl_align(size_t len)
-{
-	return (len + NLMSG_ALIGNTO - 1) & ~(size_t)(NLMSG_ALIGNTO - 1);
-}
 
 /**
  * nl_addr_len() - Size of an address of a family
@@ -169,34 +108,6 @@ static size_t nl_addr_len(sa_family_t af)
 	if (af == AF_INET6)
 		return sizeof(struct in6_addr);
 	return 0;
-}
-
-/**
- * nl_sock_open() - Open a NETLINK_ROUTE socket in the current namespace
- *
- * Return: socket, or negative errno
- */
-static int nl_sock_open(void)
-{
-	struct timeval tv = { .tv_sec = NL_RCVTIMEO_S };
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int one = 1;
-	int s, ret;
-
-	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (s < 0)
-		return -errno;
-	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))) {
-		ret = -errno;
-		close(s);
-		return ret;
-	}
-	/* Optional: error text in ACKs, and no copy of our request in them */
-	if (setsockopt(s, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
-	    setsockopt(s, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)))
-		debug_perror("netlink: extended ACKs not available");
-	return s;
 }
 
 /**
@@ -217,7 +128,7 @@ static int nl_sock_init_ns(void *arg)
 {
 	struct nl_ns_open *o = arg;
 
-	o->fd = nl_sock_open();
+	o->fd = nlmsg_sock_open();
 	return 0;
 }
 
@@ -234,7 +145,7 @@ void nl_sock_init(const struct ctx *c, bool ns)
 	struct nl_ns_open o = { -EBADF };
 
 	if (!ns) {
-		o.fd = nl_sock_open();
+		o.fd = nlmsg_sock_open();
 		if (o.fd < 0)
 			die("Can't open netlink socket: %s", strerror(-o.fd));
 		nl_sock = o.fd;
@@ -251,34 +162,6 @@ void nl_sock_init(const struct ctx *c, bool ns)
 }
 
 /**
- * nl_msg_init() - Start a request in a buffer
- * @buf:	Buffer, aligned to 4 bytes
- * @size:	Size of @buf, bytes
- * @type:	Message type (RTM_*)
- * @flags:	NLM_F_* flags besides NLM_F_REQUEST and NLM_F_ACK
- * @hdr:	Family header (struct rtmsg, ifaddrmsg, ifinfomsg)
- * @hdr_len:	Size of @hdr, bytes
- *
- * Return: message with header and family header, NULL if @size is too small
- */
-static struct nlmsghdr *nl_msg_init(char *buf, size_t size, uint16_t type,
-				    uint16_t flags, const void *hdr,
-				    size_t hdr_len)
-{
-	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-	size_t len = NLMSG_HDRLEN + nl_align(hdr_len);
-
-	if (size < len)
-		return NULL;
-	memset(buf, 0, len);
-	nh->nlmsg_len = len;
-	nh->nlmsg_type = type;
-	nh->nlmsg_flags = flags;
-	memcpy(buf + NLMSG_HDRLEN, hdr, hdr_len);
-	return nh;
-}
-
-/**
  * nl_req() - Start a request in the request buffer
  * @type:	Message type (RTM_*)
  * @flags:	NLM_F_* flags besides NLM_F_REQUEST and NLM_F_ACK
@@ -290,406 +173,7 @@ static struct nlmsghdr *nl_msg_init(char *buf, size_t size, uint16_t type,
 static struct nlmsghdr *nl_req(uint16_t type, uint16_t flags,
 			       const void *hdr, size_t hdr_len)
 {
-	return nl_msg_init(nl.req, sizeof(nl.req), type, flags, hdr, hdr_len);
-}
-
-/**
- * nl_attr_put() - Append an attribute to a message
- * @nh:		Message, nlmsg_len aligned
- * @size:	Bytes available for the whole message at @nh
- * @type:	Attribute type
- * @data:	Payload
- * @len:	Payload length, bytes
- *
- * Return: 0 on success, -ENOBUFS if it doesn't fit
- */
-static int nl_attr_put(struct nlmsghdr *nh, size_t size, uint16_t type,
-		       const void *data, size_t len)
-{
-	size_t alen = nl_align(sizeof(struct rtattr)) + len;
-	struct rtattr *rta;
-
-	if (len > UINT16_MAX - sizeof(*rta) || nh->nlmsg_len > size ||
-	    size - nh->nlmsg_len < nl_align(alen))
-		return -ENOBUFS;
-	rta = (struct rtattr *)((char *)nh + nh->nlmsg_len);
-	memset(rta, 0, nl_align(alen));
-	rta->rta_type = type;
-	rta->rta_len = alen;
-	memcpy((char *)rta + nl_align(sizeof(*rta)), data, len);
-	nh->nlmsg_len += nl_align(alen);
-	return 0;
-}
-
-/**
- * nl_attr_put_u32() - Append a 32-bit attribute (host order) to a message
- * @nh:		Message
- * @size:	Bytes available for the whole message at @nh
- * @type:	Attribute type
- * @v:		Value, host order
- *
- * Return: 0 on success, -ENOBUFS if it doesn't fit
- */
-static int nl_attr_put_u32(struct nlmsghdr *nh, size_t size, uint16_t type,
-			   uint32_t v)
-{
-	return nl_attr_put(nh, size, type, &v, sizeof(v));
-}
-
-/**
- * nl_msg_next() - Next message in a datagram, header checked
- * @buf:	Datagram, aligned to 4 bytes
- * @len:	Datagram length, bytes
- * @off:	Offset of the message to return, moved past it (in/out)
- *
- * Return: message lying wholly within @len, NULL at the end or if the next
- *	   header is malformed
- */
-static const struct nlmsghdr *nl_msg_next(const char *buf, size_t len,
-					  size_t *off)
-{
-	const struct nlmsghdr *nh;
-
-	if (*off >= len || len - *off < sizeof(*nh))
-		return NULL;
-	nh = (const struct nlmsghdr *)(buf + *off);
-	if (nh->nlmsg_len < sizeof(*nh) || nh->nlmsg_len > len - *off)
-		return NULL;
-	*off += MIN(nl_align(nh->nlmsg_len), len - *off);
-	return nh;
-}
-
-/**
- * nl_attr_next() - Next attribute in a sequence, header checked
- * @p:		Attribute sequence, aligned to 4 bytes
- * @len:	Length of the sequence, bytes
- * @off:	Offset of the attribute to return, moved past it (in/out)
- *
- * Return: attribute lying wholly within @len, NULL at the end or if the next
- *	   header is malformed
- */
-static const struct rtattr *nl_attr_next(const char *p, size_t len,
-					 size_t *off)
-{
-	const struct rtattr *rta;
-
-	if (*off >= len || len - *off < sizeof(*rta))
-		return NULL;
-	rta = (const struct rtattr *)(p + *off);
-	if (rta->rta_len < sizeof(*rta) || rta->rta_len > len - *off)
-		return NULL;
-	*off += MIN(nl_align(rta->rta_len), len - *off);
-	return rta;
-}
-
-/**
- * nl_attr_parse() - Index a sequence of attributes by type
- * @p:		Attribute sequence, aligned to 4 bytes
- * @len:	Length of the sequence, bytes
- * @tb:		Table of attributes (output), NULL where absent; the last one
- *		of each type wins
- * @tb_cnt:	Entries in @tb, types beyond it are ignored
- *
- * Return: 0 on success, -EBADMSG if an attribute header is malformed
- */
-static int nl_attr_parse(const char *p, size_t len,
-			 const struct rtattr **tb, size_t tb_cnt)
-{
-	const struct rtattr *rta;
-	size_t off = 0, type;
-
-	memset(tb, 0, tb_cnt * sizeof(*tb));
-	while ((rta = nl_attr_next(p, len, &off))) {
-		type = rta->rta_type & NLA_TYPE_MASK;
-		if (type < tb_cnt)
-			tb[type] = rta;
-	}
-	/* Fewer than a header's worth of bytes left is only padding */
-	if (off < len && len - off >= sizeof(*rta))
-		return -EBADMSG;
-	return 0;
-}
-
-/**
- * nl_attr_len() - Payload length of an attribute
- * @rta:	Attribute, header checked
- *
- * Return: bytes
- */
-static size_t nl_attr_len(const struct rtattr *rta)
-{
-	return rta->rta_len - nl_align(sizeof(*rta));
-}
-
-/**
- * nl_attr_get() - Payload of an attribute, if it holds what the reader needs
- * @rta:	Attribute, header checked, or NULL
- * @len:	Bytes the reader will access
- *
- * Return: payload, NULL if @rta is NULL or its payload is shorter than @len
- */
-static const void *nl_attr_get(const struct rtattr *rta, size_t len)
-{
-	if (!rta || rta->rta_len < nl_align(sizeof(*rta)) ||
-	    nl_attr_len(rta) < len)
-		return NULL;
-	return (const char *)rta + nl_align(sizeof(*rta));
-}
-
-/**
- * nl_attr_get_u32() - Read a 32-bit attribute (host order)
- * @rta:	Attribute, or NULL
- * @v:		Value (output), host order
- *
- * Return: true if @rta is present and long enough
- */
-static bool nl_attr_get_u32(const struct rtattr *rta, uint32_t *v)
-{
-	const void *p = nl_attr_get(rta, sizeof(*v));
-
-	if (!p)
-		return false;
-	memcpy(v, p, sizeof(*v));
-	return true;
-}
-
-/**
- * nl_msg_parse() - Check the family header of a message, index attributes
- * @nh:		Message, header checked
- * @hdr_len:	Size of the family header, bytes
- * @tb:		Table of attributes (output)
- * @tb_cnt:	Entries in @tb
- *
- * Return: family header, NULL if the message is too short or malformed
- */
-static const void *nl_msg_parse(const struct nlmsghdr *nh, size_t hdr_len,
-				const struct rtattr **tb, size_t tb_cnt)
-{
-	size_t start = NLMSG_HDRLEN + nl_align(hdr_len);
-	const char *p = (const char *)nh;
-
-	if (nh->nlmsg_len < start)
-		return NULL;
-	if (nl_attr_parse(p + start, nh->nlmsg_len - start, tb, tb_cnt)) {
-		debug("netlink: malformed attributes, message type %u",
-		      nh->nlmsg_type);
-		return NULL;
-	}
-	return p + NLMSG_HDRLEN;
-}
-
-/**
- * nl_msg_error_text() - Log the extended ACK text of an error, if any
- * @nh:		NLMSG_ERROR message, at least a struct nlmsgerr long
- * @err:	Negative errno it carries
- */
-static void nl_msg_error_text(const struct nlmsghdr *nh, int err)
-{
-	const struct nlmsgerr *e = NLMSG_DATA(nh);
-	size_t start = NLMSG_HDRLEN + sizeof(*e);
-	const struct rtattr *tb[NLMSGERR_ATTR_MAX + 1];
-	const char *text;
-	size_t len;
-
-	if (!(nh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(nh->nlmsg_flags & NLM_F_CAPPED))	/* our request is echoed */
-		start += nl_align(e->msg.nlmsg_len) - sizeof(e->msg);
-	if (e->msg.nlmsg_len < sizeof(e->msg) || start > nh->nlmsg_len ||
-	    nl_attr_parse((const char *)nh + start, nh->nlmsg_len - start,
-			  tb, ARRAY_SIZE(tb)))
-		return;
-	text = nl_attr_get(tb[NLMSGERR_ATTR_MSG], 1);
-	if (!text)
-		return;
-	len = strnlen(text, nl_attr_len(tb[NLMSGERR_ATTR_MSG]));
-	debug("netlink: %s: %.*s", strerror(-err), (int)len, text);
-}
-
-/**
- * nl_msg_error() - Result carried by an NLMSG_ERROR message
- * @nh:		Message, header checked
- *
- * Return: 0 for an ACK, negative errno for an error, -EBADMSG if too short
- */
-static int nl_msg_error(const struct nlmsghdr *nh)
-{
-	const struct nlmsgerr *e;
-
-	if (nh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e))
-		return -EBADMSG;
-	e = NLMSG_DATA(nh);
-	if (e->error > 0 || e->error < -4095)	/* not an errno */
-		return -EPROTO;
-	if (e->error)
-		nl_msg_error_text(nh, e->error);
-	return e->error;
-}
-
-/**
- * nl_msg_done() - Result carried by an NLMSG_DONE message
- * @nh:		Message, header checked
- *
- * Return: 0, or the negative errno ending the dump
- */
-static int nl_msg_done(const struct nlmsghdr *nh)
-{
-	int err;
-
-	if (nh->nlmsg_len < NLMSG_HDRLEN + sizeof(err))
-		return 0;
-	memcpy(&err, NLMSG_DATA(nh), sizeof(err));
-	if (err > 0 || err < -4095)
-		return -EPROTO;
-	return err;
-}
-
-/**
- * nl_req_is_dump() - Is a request a dump?
- * @nh:		Request
- *
- * NLM_F_DUMP bits mean NLM_F_REPLACE and NLM_F_EXCL in RTM_NEW* requests:
- * only the RTM_GET* kind (type & 3 == 2, see rtnetlink.h) can be a dump.
- *
- * Return: true for a RTM_GET* request with NLM_F_DUMP
- */
-static bool nl_req_is_dump(const struct nlmsghdr *nh)
-{
-	return (nh->nlmsg_type & 3) == 2 &&
-	       (nh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
-}
-
-/**
- * nl_send() - Send a request with the next sequence number
- * @s:		Netlink socket
- * @nh:		Request; sequence number, port ID and flags are set here
- *
- * Return: 0 on success, negative errno on failure
- */
-static int nl_send(int s, struct nlmsghdr *nh)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	ssize_t n;
-
-	if (++nl.seq == 0)
-		nl.seq = 1;
-	nh->nlmsg_seq = nl.seq;
-	nh->nlmsg_pid = 0;
-	nh->nlmsg_flags |= NLM_F_REQUEST;
-	if (!nl_req_is_dump(nh))
-		nh->nlmsg_flags |= NLM_F_ACK;
-
-	do
-		n = sendto(s, nh, nh->nlmsg_len, 0, (struct sockaddr *)&sa,
-			   sizeof(sa));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n != nh->nlmsg_len)
-		return -EIO;
-	return 0;
-}
-
-/**
- * nl_recv() - Receive one datagram of answers into nl.rx
- * @s:		Netlink socket
- *
- * Return: bytes received, 0 for a datagram to ignore (not from the kernel),
- *	   negative errno on failure (-ETIMEDOUT if no answer came)
- */
-static ssize_t nl_recv(int s)
-{
-	struct iovec iov = { .iov_base = nl.rx, .iov_len = sizeof(nl.rx) };
-	struct sockaddr_nl sa;
-	struct msghdr mh = {
-		.msg_name = &sa, .msg_namelen = sizeof(sa),
-		.msg_iov = &iov, .msg_iovlen = 1,
-	};
-	ssize_t n;
-
-	do
-		n = recvmsg(s, &mh, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return (errno == EAGAIN || errno == EWOULDBLOCK) ? -ETIMEDOUT
-								 : -errno;
-	if (mh.msg_flags & MSG_TRUNC)
-		return -EMSGSIZE;
-	if (mh.msg_namelen < sizeof(sa) || sa.nl_family != AF_NETLINK ||
-	    sa.nl_pid)
-		return 0;
-	return n;
-}
-
-/**
- * nl_batch() - Handle the messages of one datagram for an exchange
- * @w:		Exchange state, updated
- * @len:	Bytes in nl.rx
- */
-static void nl_batch(struct nl_wait *w, size_t len)
-{
-	const struct nlmsghdr *nh;
-	size_t off = 0;
-
-	while (!w->done && (nh = nl_msg_next(nl.rx, len, &off))) {
-		if (nh->nlmsg_seq != w->seq)
-			continue;	/* stale, from an earlier exchange */
-
-		switch (nh->nlmsg_type) {
-		case NLMSG_NOOP:
-			break;
-		case NLMSG_ERROR:
-			w->err = nl_msg_error(nh);
-			w->done = true;
-			break;
-		case NLMSG_DONE:
-			w->err = nl_msg_done(nh);
-			w->done = true;
-			break;
-		case NLMSG_OVERRUN:
-			w->err = -EOVERFLOW;
-			w->done = true;
-			break;
-		default:
-			if (nh->nlmsg_flags & NLM_F_DUMP_INTR)
-				debug("netlink: dump changed while running");
-			if (w->cb && !w->cb_stop)
-				w->cb_stop = !w->cb(nh, w->arg);
-		}
-	}
-	if (!w->done && off < len)
-		debug("netlink: malformed message, %zu bytes skipped",
-		      len - off);
-}
-
-/**
- * nl_exchange() - Send a request, hand answers to a callback until the end
- * @s:		Netlink socket
- * @req:	Request (RTM_GET* with NLM_F_DUMP: a dump; otherwise ACK asked)
- * @cb:		Called for each answer message other than the end, or NULL;
- *		it must not start another exchange
- * @arg:	Argument for @cb
- *
- * Return: 0 on success, negative errno from the kernel or the socket
- */
-static int nl_exchange(int s, struct nlmsghdr *req, nl_cb_t cb, void *arg)
-{
-	struct nl_wait w = { .cb = cb, .arg = arg };
-	ssize_t n;
-	int ret;
-
-	ret = nl_send(s, req);
-	if (ret)
-		return ret;
-	w.seq = req->nlmsg_seq;
-
-	while (!w.done) {
-		n = nl_recv(s);
-		if (n < 0)
-			return (int)n;
-		nl_batch(&w, (size_t)n);
-	}
-	return w.err;
+	return nlmsg_init(nl.req, sizeof(nl.req), type, flags, hdr, hdr_len);
 }
 
 /**
@@ -702,7 +186,7 @@ static int nl_exchange(int s, struct nlmsghdr *req, nl_cb_t cb, void *arg)
  *
  * Return: 0 on success, negative errno on failure
  */
-static int nl_dump(int s, uint16_t type, sa_family_t af, nl_cb_t cb,
+static int nl_dump(int s, uint16_t type, sa_family_t af, nlmsg_cb_t cb,
 		   void *arg)
 {
 	struct nlmsghdr *nh;
@@ -716,7 +200,7 @@ static int nl_dump(int s, uint16_t type, sa_family_t af, nl_cb_t cb,
 
 		nh = nl_req(type, NLM_F_DUMP, &ifa, sizeof(ifa));
 	}
-	return nl_exchange(s, nh, cb, arg);
+	return nlmsg_exchange(s, nh, cb, arg);
 }
 
 /**
@@ -753,19 +237,19 @@ static bool nl_link_cb(const struct nlmsghdr *nh, void *arg)
 
 	if (nh->nlmsg_type != RTM_NEWLINK)
 		return true;
-	ifm = nl_msg_parse(nh, sizeof(*ifm), tb, ARRAY_SIZE(tb));
+	ifm = nlmsg_parse(nh, sizeof(*ifm), tb, ARRAY_SIZE(tb));
 	if (!ifm)
 		return true;
 	l->seen = true;
 	l->flags = ifm->ifi_flags;
-	if (tb[IFLA_ADDRESS] && nl_attr_len(tb[IFLA_ADDRESS]) == ETH_ALEN) {
-		memcpy(l->mac, nl_attr_get(tb[IFLA_ADDRESS], ETH_ALEN),
+	if (tb[IFLA_ADDRESS] && nlmsg_attr_len(tb[IFLA_ADDRESS]) == ETH_ALEN) {
+		memcpy(l->mac, nlmsg_attr_get(tb[IFLA_ADDRESS], ETH_ALEN),
 		       ETH_ALEN);
 		l->has_mac = true;
 	}
-	p = nl_attr_get(tb[IFLA_IFNAME], 1);
+	p = nlmsg_attr_get(tb[IFLA_IFNAME], 1);
 	if (p) {
-		size_t len = strnlen(p, nl_attr_len(tb[IFLA_IFNAME]));
+		size_t len = strnlen(p, nlmsg_attr_len(tb[IFLA_IFNAME]));
 
 		len = MIN(len, sizeof(l->name) - 1);
 		memcpy(l->name, p, len);
@@ -793,7 +277,7 @@ static int nl_link_query(int s, unsigned ifi, struct nl_link *l)
 	if (!ifi || ifi > INT32_MAX)
 		return -ENODEV;
 	nh = nl_req(RTM_GETLINK, 0, &ifm, sizeof(ifm));
-	ret = nl_exchange(s, nh, nl_link_cb, l);
+	ret = nlmsg_exchange(s, nh, nl_link_cb, l);
 	if (ret)
 		return ret;
 	return l->seen ? 0 : -ENODEV;
@@ -812,7 +296,7 @@ static bool nl_route_usable(const struct rtmsg *rtm, const struct rtattr **tb,
 {
 	uint32_t table = rtm->rtm_table;
 
-	nl_attr_get_u32(tb[RTA_TABLE], &table);
+	nlmsg_attr_get_u32(tb[RTA_TABLE], &table);
 	return rtm->rtm_family == af && table == RT_TABLE_MAIN &&
 	       rtm->rtm_type == RTN_UNICAST &&
 	       !(rtm->rtm_flags & RTM_F_CLONED) && !tb[RTA_NH_ID];
@@ -832,7 +316,7 @@ static bool nl_route_dst_skip(const struct rtmsg *rtm,
 
 	if (rtm->rtm_family != AF_INET6 || !rtm->rtm_dst_len)
 		return false;
-	dst = nl_attr_get(tb[RTA_DST], sizeof(struct in6_addr));
+	dst = nlmsg_attr_get(tb[RTA_DST], sizeof(struct in6_addr));
 	if (!dst)
 		return false;
 	return dst[0] == 0xff || (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80);
@@ -856,7 +340,7 @@ static const struct rtnexthop *nl_nh_next(const char *p, size_t len,
 	rtnh = (const struct rtnexthop *)(p + *off);
 	if (rtnh->rtnh_len < sizeof(*rtnh) || rtnh->rtnh_len > len - *off)
 		return NULL;
-	*off += MIN(nl_align(rtnh->rtnh_len), len - *off);
+	*off += MIN(nlmsg_align(rtnh->rtnh_len), len - *off);
 	return rtnh;
 }
 
@@ -868,12 +352,12 @@ static const struct rtnexthop *nl_nh_next(const char *p, size_t len,
  */
 static const struct rtattr *nl_nh_gw(const struct rtnexthop *rtnh)
 {
-	size_t start = nl_align(sizeof(*rtnh));
+	size_t start = nlmsg_align(sizeof(*rtnh));
 	const struct rtattr *tb[RTA_MAX + 1];
 
 	if (rtnh->rtnh_len < start ||
-	    nl_attr_parse((const char *)rtnh + start, rtnh->rtnh_len - start,
-			  tb, ARRAY_SIZE(tb)))
+	    nlmsg_attr_parse((const char *)rtnh + start, rtnh->rtnh_len - start,
+			     tb, ARRAY_SIZE(tb)))
 		return NULL;
 	return tb[RTA_GATEWAY];
 }
@@ -902,16 +386,18 @@ static bool nl_route_hop(const struct rtattr **tb, unsigned ifi,
 	const struct rtattr *mp = tb[RTA_MULTIPATH];
 	const struct rtnexthop *rtnh;
 	size_t off = 0;
+	const char *p;
 	uint32_t oif;
 
-	if (nl_attr_get_u32(tb[RTA_OIF], &oif)) {
+	if (nlmsg_attr_get_u32(tb[RTA_OIF], &oif)) {
 		hop->ifi = oif;
 		hop->gw = tb[RTA_GATEWAY];
 		return oif && (!ifi || oif == ifi);
 	}
 	if (!mp)
 		return false;
-	while ((rtnh = nl_nh_next(nl_attr_get(mp, 0), nl_attr_len(mp), &off))) {
+	p = nlmsg_attr_get(mp, 0);
+	while ((rtnh = nl_nh_next(p, nlmsg_attr_len(mp), &off))) {
 		if (rtnh->rtnh_ifindex <= 0)
 			continue;
 		if (!ifi || (unsigned)rtnh->rtnh_ifindex == ifi) {
@@ -954,7 +440,7 @@ static bool nl_ext_cb(const struct nlmsghdr *nh, void *arg)
 
 	if (nh->nlmsg_type != RTM_NEWROUTE)
 		return true;
-	rtm = nl_msg_parse(nh, sizeof(*rtm), tb, ARRAY_SIZE(tb));
+	rtm = nlmsg_parse(nh, sizeof(*rtm), tb, ARRAY_SIZE(tb));
 	if (!rtm || !nl_route_usable(rtm, tb, x->af) ||
 	    nl_route_dst_skip(rtm, tb) || !nl_route_hop(tb, 0, &hop))
 		return true;
@@ -1050,11 +536,11 @@ static bool nl_def_cb(const struct nlmsghdr *nh, void *arg)
 
 	if (nh->nlmsg_type != RTM_NEWROUTE)
 		return true;
-	rtm = nl_msg_parse(nh, sizeof(*rtm), tb, ARRAY_SIZE(tb));
+	rtm = nlmsg_parse(nh, sizeof(*rtm), tb, ARRAY_SIZE(tb));
 	if (!rtm || rtm->rtm_dst_len || !nl_route_usable(rtm, tb, d->af) ||
 	    !nl_route_hop(tb, d->ifi, &hop))
 		return true;
-	gw = nl_attr_get(hop.gw, nl_addr_len(d->af));
+	gw = nlmsg_attr_get(hop.gw, nl_addr_len(d->af));
 	if (!gw)
 		return true;	/* on-link default route: look further */
 	memcpy(d->gw, gw, nl_addr_len(d->af));
@@ -1128,11 +614,11 @@ int nl_route_set_def(int s, unsigned ifi, sa_family_t af, const void *gw)
 	if (nl_addr_unspec(gw, alen))
 		rtm.rtm_scope = RT_SCOPE_LINK;
 	nh = nl_req(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm, sizeof(rtm));
-	if (nl_attr_put_u32(nh, sizeof(nl.req), RTA_OIF, ifi) ||
+	if (nlmsg_attr_put_u32(nh, sizeof(nl.req), RTA_OIF, ifi) ||
 	    (!nl_addr_unspec(gw, alen) &&
-	     nl_attr_put(nh, sizeof(nl.req), RTA_GATEWAY, gw, alen)))
+	     nlmsg_attr_put(nh, sizeof(nl.req), RTA_GATEWAY, gw, alen)))
 		return -ENOBUFS;
-	return nl_exchange(s, nh, NULL, NULL);
+	return nlmsg_exchange(s, nh, NULL, NULL);
 }
 
 /**
@@ -1182,8 +668,8 @@ static struct nlmsghdr *nl_store_start(uint16_t type, uint16_t flags,
 {
 	if (nl.store_cnt >= NL_STORE_CNT || nl.store_len >= sizeof(nl.store))
 		return NULL;
-	return nl_msg_init(nl.store + nl.store_len, nl_store_room(), type,
-			   flags, hdr, hdr_len);
+	return nlmsg_init(nl.store + nl.store_len, nl_store_room(), type,
+			  flags, hdr, hdr_len);
 }
 
 /**
@@ -1195,7 +681,7 @@ static void nl_store_commit(const struct nlmsghdr *nh)
 	nl.store_off[nl.store_cnt] = nl.store_len;
 	nl.store_done[nl.store_cnt] = false;
 	nl.store_cnt++;
-	nl.store_len += MIN(nl_align(nh->nlmsg_len), nl_store_room());
+	nl.store_len += MIN(nlmsg_align(nh->nlmsg_len), nl_store_room());
 }
 
 /**
@@ -1218,7 +704,7 @@ static size_t nl_store_pass(int s, bool reverse, int *err)
 		if (nl.store_done[i])
 			continue;
 		nh = (struct nlmsghdr *)(nl.store + nl.store_off[i]);
-		ret = nl_exchange(s, nh, NULL, NULL);
+		ret = nlmsg_exchange(s, nh, NULL, NULL);
 		if (!ret || ret == -EEXIST) {
 			nl.store_done[i] = true;
 			ok++;
@@ -1261,36 +747,6 @@ static int nl_store_replay(int s, bool reverse)
 }
 
 /**
- * nl_msg_attr_del() - Remove all attributes of a type from a message
- * @nh:		Message we built: its attributes are well-formed
- * @hdr_len:	Size of its family header, bytes
- * @type:	Attribute type
- *
- * Return: true if some attribute was removed
- */
-static bool nl_msg_attr_del(struct nlmsghdr *nh, size_t hdr_len,
-			    uint16_t type)
-{
-	size_t start = NLMSG_HDRLEN + nl_align(hdr_len), off = 0, at;
-	char *p = (char *)nh + start;
-	const struct rtattr *rta;
-	bool found = false;
-
-	if (nh->nlmsg_len < start)
-		return false;
-	while ((rta = nl_attr_next(p, nh->nlmsg_len - start, &off))) {
-		if ((rta->rta_type & NLA_TYPE_MASK) != type)
-			continue;
-		at = (size_t)((const char *)rta - p);
-		memmove(p + at, p + off, nh->nlmsg_len - start - off);
-		nh->nlmsg_len -= off - at;
-		off = at;
-		found = true;
-	}
-	return found;
-}
-
-/**
  * nl_store_strip() - Remove an attribute from stored routes not accepted yet
  * @type:	Route attribute type (RTA_*)
  *
@@ -1304,7 +760,7 @@ static size_t nl_store_strip(uint16_t type)
 	for (i = 0; i < nl.store_cnt; i++) {
 		nh = (struct nlmsghdr *)(nl.store + nl.store_off[i]);
 		if (!nl.store_done[i] && nh->nlmsg_type == RTM_NEWROUTE &&
-		    nl_msg_attr_del(nh, sizeof(struct rtmsg), type))
+		    nlmsg_attr_del(nh, sizeof(struct rtmsg), type))
 			cnt++;
 	}
 	return cnt;
@@ -1324,25 +780,25 @@ static size_t nl_store_strip(uint16_t type)
 static int nl_mpath_put(struct nlmsghdr *m, const struct rtattr *mp,
 			const struct nl_dup *d)
 {
-	const char *p = nl_attr_get(mp, 0);
+	const char *p = nlmsg_attr_get(mp, 0);
 	const struct rtnexthop *rtnh;
 	struct rtnexthop *out;
 	size_t off = 0, len = 0;
 
-	while ((rtnh = nl_nh_next(p, nl_attr_len(mp), &off))) {
+	while ((rtnh = nl_nh_next(p, nlmsg_attr_len(mp), &off))) {
 		if (rtnh->rtnh_ifindex <= 0 ||
 		    (unsigned)rtnh->rtnh_ifindex != d->ifi_src)
 			continue;
-		if (sizeof(nl.mpath) - len < nl_align(rtnh->rtnh_len))
+		if (sizeof(nl.mpath) - len < nlmsg_align(rtnh->rtnh_len))
 			return -ENOBUFS;
 		out = (struct rtnexthop *)(nl.mpath + len);
-		memset(out, 0, nl_align(rtnh->rtnh_len));
+		memset(out, 0, nlmsg_align(rtnh->rtnh_len));
 		memcpy(out, rtnh, rtnh->rtnh_len);
 		out->rtnh_ifindex = d->ifi_dst;
 		out->rtnh_flags &= RTNH_F_ONLINK;
-		len += nl_align(rtnh->rtnh_len);
+		len += nlmsg_align(rtnh->rtnh_len);
 	}
-	return nl_attr_put(m, nl_store_room(), RTA_MULTIPATH, nl.mpath, len);
+	return nlmsg_attr_put(m, nl_store_room(), RTA_MULTIPATH, nl.mpath, len);
 }
 
 /**
@@ -1358,8 +814,8 @@ static int nl_route_attr_copy(struct nlmsghdr *m, const struct rtattr *rta,
 {
 	switch (rta->rta_type & NLA_TYPE_MASK) {
 	case RTA_OIF:
-		return nl_attr_put_u32(m, nl_store_room(), RTA_OIF,
-				       d->ifi_dst);
+		return nlmsg_attr_put_u32(m, nl_store_room(), RTA_OIF,
+					  d->ifi_dst);
 	case RTA_MULTIPATH:
 		return nl_mpath_put(m, rta, d);
 	case RTA_DST:
@@ -1371,8 +827,9 @@ static int nl_route_attr_copy(struct nlmsghdr *m, const struct rtattr *rta,
 	case RTA_FLOW:
 	case RTA_PREF:
 	case RTA_VIA:
-		return nl_attr_put(m, nl_store_room(), rta->rta_type,
-				   nl_attr_get(rta, 0), nl_attr_len(rta));
+		return nlmsg_attr_put(m, nl_store_room(), rta->rta_type,
+				      nlmsg_attr_get(rta, 0),
+				      nlmsg_attr_len(rta));
 	default:	/* RTA_TABLE, RTA_CACHEINFO, RTA_EXPIRES, ... */
 		return 0;
 	}
@@ -1387,7 +844,7 @@ static int nl_route_attr_copy(struct nlmsghdr *m, const struct rtattr *rta,
 static void nl_route_store(const struct nlmsghdr *nh, const struct rtmsg *rtm,
 			   struct nl_dup *d)
 {
-	size_t start = NLMSG_HDRLEN + nl_align(sizeof(*rtm)), off = 0;
+	size_t start = NLMSG_HDRLEN + nlmsg_align(sizeof(*rtm)), off = 0;
 	const char *p = (const char *)nh + start;
 	const struct rtattr *rta;
 	struct rtmsg hdr = *rtm;
@@ -1399,7 +856,7 @@ static void nl_route_store(const struct nlmsghdr *nh, const struct rtmsg *rtm,
 			   &hdr, sizeof(hdr));
 	if (!m)
 		goto full;
-	while ((rta = nl_attr_next(p, nh->nlmsg_len - start, &off))) {
+	while ((rta = nlmsg_attr_next(p, nh->nlmsg_len - start, &off))) {
 		if (nl_route_attr_copy(m, rta, d))
 			goto full;
 	}
@@ -1425,7 +882,7 @@ static bool nl_route_dup_cb(const struct nlmsghdr *nh, void *arg)
 
 	if (nh->nlmsg_type != RTM_NEWROUTE)
 		return true;
-	rtm = nl_msg_parse(nh, sizeof(*rtm), tb, ARRAY_SIZE(tb));
+	rtm = nlmsg_parse(nh, sizeof(*rtm), tb, ARRAY_SIZE(tb));
 	if (!rtm || !nl_route_usable(rtm, tb, d->af) ||
 	    nl_route_dst_skip(rtm, tb) || !nl_route_hop(tb, d->ifi_src, &hop))
 		return true;
@@ -1503,12 +960,12 @@ static const struct ifaddrmsg *nl_ifa_parse(const struct nlmsghdr *nh,
 
 	if (nh->nlmsg_type != RTM_NEWADDR)
 		return NULL;
-	ifa = nl_msg_parse(nh, sizeof(*ifa), tb, IFA_MAX + 1);
+	ifa = nlmsg_parse(nh, sizeof(*ifa), tb, IFA_MAX + 1);
 	if (!ifa || ifa->ifa_family != af || ifa->ifa_index != ifi)
 		return NULL;
-	*addr = nl_attr_get(tb[IFA_LOCAL], nl_addr_len(af));
+	*addr = nlmsg_attr_get(tb[IFA_LOCAL], nl_addr_len(af));
 	if (!*addr)
-		*addr = nl_attr_get(tb[IFA_ADDRESS], nl_addr_len(af));
+		*addr = nlmsg_attr_get(tb[IFA_ADDRESS], nl_addr_len(af));
 	return *addr ? ifa : NULL;
 }
 
@@ -1524,7 +981,7 @@ static uint32_t nl_ifa_flags(const struct ifaddrmsg *ifa,
 {
 	uint32_t flags = ifa->ifa_flags;
 
-	nl_attr_get_u32(tb[IFA_FLAGS], &flags);
+	nlmsg_attr_get_u32(tb[IFA_FLAGS], &flags);
 	return flags;
 }
 
@@ -1646,10 +1103,10 @@ int nl_addr_set(int s, unsigned ifi, sa_family_t af, const void *addr,
 	if (!alen || !ifi || prefix_len < 0 || (size_t)prefix_len > alen * 8)
 		return -EINVAL;
 	nh = nl_req(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
-	if (nl_attr_put(nh, sizeof(nl.req), IFA_LOCAL, addr, alen) ||
-	    nl_attr_put(nh, sizeof(nl.req), IFA_ADDRESS, addr, alen))
+	if (nlmsg_attr_put(nh, sizeof(nl.req), IFA_LOCAL, addr, alen) ||
+	    nlmsg_attr_put(nh, sizeof(nl.req), IFA_ADDRESS, addr, alen))
 		return -ENOBUFS;
-	return nl_exchange(s, nh, NULL, NULL);
+	return nlmsg_exchange(s, nh, NULL, NULL);
 }
 
 /**
@@ -1674,13 +1131,13 @@ static void nl_addr_store(const struct ifaddrmsg *ifa,
 	hdr.ifa_index = d->ifi_dst;
 	m = nl_store_start(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
 			   &hdr, sizeof(hdr));
-	if (!m || nl_attr_put_u32(m, nl_store_room(), IFA_FLAGS, flags))
+	if (!m || nlmsg_attr_put_u32(m, nl_store_room(), IFA_FLAGS, flags))
 		goto full;
 	for (i = 0; i < ARRAY_SIZE(copy); i++) {
 		if (tb[copy[i]] &&
-		    nl_attr_put(m, nl_store_room(), copy[i],
-				nl_attr_get(tb[copy[i]], 0),
-				nl_attr_len(tb[copy[i]])))
+		    nlmsg_attr_put(m, nl_store_room(), copy[i],
+				   nlmsg_attr_get(tb[copy[i]], 0),
+				   nlmsg_attr_len(tb[copy[i]])))
 			goto full;
 	}
 	nl_store_commit(m);
@@ -1815,9 +1272,9 @@ static int nl_link_set(int s, unsigned ifi, unsigned flags, unsigned change,
 	if (!ifi || ifi > INT32_MAX)
 		return -ENODEV;
 	nh = nl_req(RTM_NEWLINK, 0, &ifm, sizeof(ifm));
-	if (type && nl_attr_put(nh, sizeof(nl.req), type, data, len))
+	if (type && nlmsg_attr_put(nh, sizeof(nl.req), type, data, len))
 		return -ENOBUFS;
-	return nl_exchange(s, nh, NULL, NULL);
+	return nlmsg_exchange(s, nh, NULL, NULL);
 }
 
 /**

@@ -3,7 +3,7 @@
 #
 # test/integration/netlink_dup.sh - netlink.c against real namespaces
 #
-# Builds test/platform/nl_dup.c with netlink.c, log.c and util.c into
+# Builds test/platform/nl_dup.c with netlink.c, nlmsg.c, log.c, util.c into
 # test/build/, then:
 # - in H1 (the "host": up0 with two IPv4 and three IPv6 addresses, routes
 #   that depend on each other, multipath routes, one of them partly through
@@ -22,7 +22,7 @@
 need_root
 need_cmd ip timeout cc
 
-SRCS="netlink.c log.c util.c test/platform/nl_dup.c"
+SRCS="netlink.c nlmsg.c log.c util.c test/platform/nl_dup.c"
 NL_DUP="${TEST_BUILD}/nl_dup"
 CFLAGS_T="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes \

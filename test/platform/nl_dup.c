@@ -2,8 +2,8 @@
 /* test/platform/nl_dup.c - Drive netlink.c against real namespaces
  *
  * Run by test/integration/netlink_dup.sh, which builds it with netlink.c,
- * log.c and util.c, creates the namespaces, and checks the results with
- * ip(8). Sub-commands, each run in the namespace playing the host:
+ * nlmsg.c, log.c and util.c, creates the namespaces, and checks the results
+ * with ip(8). Sub-commands, each run in the namespace playing the host:
  *
  *   info
  *	Print what the host-side queries report: "ext4 NAME", "gw4 ADDR",
