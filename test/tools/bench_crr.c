@@ -181,8 +181,7 @@ static bool crr_wait(int s, short events)
  */
 static int crr_serve(void)
 {
-	int s, c, one = 1;
-	char b;
+	int s, one = 1;
 
 	s = socket(crr.addr.ss_family, SOCK_STREAM, 0);
 	if (s < 0)
@@ -194,7 +193,10 @@ static int crr_serve(void)
 		return 1;
 	}
 	for (;;) {
-		if ((c = accept(s, NULL, NULL)) < 0)
+		int c = accept(s, NULL, NULL);
+		char b;
+
+		if (c < 0)
 			continue;
 		if (crr_wait(c, POLLIN) && recv(c, &b, 1, 0) == 1)
 			send(c, &b, 1, MSG_NOSIGNAL);

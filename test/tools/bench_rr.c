@@ -21,6 +21,7 @@
  */
 
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -232,6 +233,41 @@ static void rr_echo_tcp(int s)
 }
 
 /**
+ * rr_serve_udp() - Send every datagram back to its source, forever
+ * @s:		Bound UDP socket
+ */
+static void rr_serve_udp(int s)
+{
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t sl = sizeof(peer);
+		ssize_t n;
+
+		n = recvfrom(s, rr.buf, sizeof(rr.buf), 0,
+			     (struct sockaddr *)&peer, &sl);
+		if (n > 0)
+			sendto(s, rr.buf, (size_t)n, 0,
+			       (struct sockaddr *)&peer, sl);
+	}
+}
+
+/**
+ * rr_serve_tcp() - Accept and echo connections one at a time, forever
+ * @s:		Listening TCP socket
+ */
+static void rr_serve_tcp(int s)
+{
+	for (;;) {
+		int c = accept(s, NULL, NULL), one = 1;
+
+		if (c < 0)
+			continue;
+		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		rr_echo_tcp(c);
+	}
+}
+
+/**
  * rr_serve() - Run the echo server until killed
  *
  * Return: 1 on set-up failure (never returns otherwise)
@@ -239,7 +275,6 @@ static void rr_echo_tcp(int s)
 static int rr_serve(void)
 {
 	int s, one = 1;
-	ssize_t n;
 
 	s = socket(rr.af, rr.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
 	if (s < 0)
@@ -250,24 +285,10 @@ static int rr_serve(void)
 		perror("bind/listen");
 		return 1;
 	}
-	for (;;) {
-		struct sockaddr_storage peer;
-		socklen_t sl = sizeof(peer);
-		int c;
-
-		if (!rr.udp) {
-			if ((c = accept(s, NULL, NULL)) < 0)
-				continue;
-			setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-			rr_echo_tcp(c);
-			continue;
-		}
-		n = recvfrom(s, rr.buf, sizeof(rr.buf), 0,
-			     (struct sockaddr *)&peer, &sl);
-		if (n > 0)
-			sendto(s, rr.buf, (size_t)n, 0,
-			       (struct sockaddr *)&peer, sl);
-	}
+	if (rr.udp)
+		rr_serve_udp(s);
+	rr_serve_tcp(s);
+	return 1;
 }
 
 /**
@@ -337,10 +358,13 @@ static int rr_report(void)
  */
 static int rr_client(void)
 {
+	struct timeval tv = { .tv_sec = RR_WAIT_MS / 1000 * 3 };
 	uint64_t start, end, t;
-	int s, one = 1, rc;
+	int s, one = 1;
 
 	s = socket(rr.af, rr.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (s >= 0)	/* Bounds connect() */
+		setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (s < 0 || connect(s, (struct sockaddr *)&rr.addr, rr.addr_len)) {
 		perror("connect");
 		return 1;
@@ -350,7 +374,8 @@ static int rr_client(void)
 	start = rr_now();
 	end = start + (uint64_t)rr.secs * 1000000000ULL;
 	for (t = start; t < end && rr.cnt < RR_SAMPLES_MAX; ) {
-		rc = rr_exchange(s);
+		int rc = rr_exchange(s);
+
 		if (rc < 0) {
 			fprintf(stderr, "exchange failed after %zu\n", rr.cnt);
 			rr_report();
