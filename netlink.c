@@ -35,6 +35,13 @@
  * Routes still failing then lose their preferred source address, if any
  * (the destination may not have that address: addresses set rather than
  * copied), and get the same passes once more.
+ *
+ * Kernel behaviour relied on, checked by test/integration/netlink_dup.sh
+ * (with test/platform/nl_dup.c) in namespaces of its own: dumps list IPv4
+ * addresses primary first and IPv6 addresses newest first (so IPv6 ones
+ * are added last to first, and the copy lists them in the same order); a
+ * multipath route left with one nexthop is listed as a plain route; a
+ * route through a gateway is refused until a route makes it reachable.
  */
 
 #include <errno.h>
