@@ -50,6 +50,11 @@
 
 #define NL_RX_SIZE	65536	/* bytes: above the kernel's dump batch */
 #define NL_RCVTIMEO_S	10	/* seconds: for an answer that never comes */
+#define NL_ERRNO_MAX	4095	/* largest errno value, as the kernel's */
+
+/* rtnetlink message kinds: type & NL_KIND_MASK (see linux/rtnetlink.h) */
+#define NL_KIND_MASK	3
+#define NL_KIND_GET	2	/* RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE... */
 
 /**
  * struct nlmsg_state - File-scope state: sequence number, receive buffer
@@ -351,7 +356,8 @@ static void nlmsg_error_text(const struct nlmsghdr *nh, int err)
  * nlmsg_error() - Result carried by an NLMSG_ERROR message
  * @nh:		Message, header checked
  *
- * Return: 0 for an ACK, negative errno for an error, -EBADMSG if too short
+ * Return: 0 for an ACK, negative errno for an error, -EBADMSG if too short,
+ *	   -EPROTO if the error field holds no errno
  */
 static int nlmsg_error(const struct nlmsghdr *nh)
 {
@@ -360,7 +366,7 @@ static int nlmsg_error(const struct nlmsghdr *nh)
 	if (nh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e))
 		return -EBADMSG;
 	e = NLMSG_DATA(nh);
-	if (e->error > 0 || e->error < -4095)	/* not an errno */
+	if (e->error > 0 || e->error < -NL_ERRNO_MAX)
 		return -EPROTO;
 	if (e->error)
 		nlmsg_error_text(nh, e->error);
@@ -371,7 +377,7 @@ static int nlmsg_error(const struct nlmsghdr *nh)
  * nlmsg_done() - Result carried by an NLMSG_DONE message
  * @nh:		Message, header checked
  *
- * Return: 0, or the negative errno ending the dump
+ * Return: 0, or the negative errno ending the dump (-EPROTO if invalid)
  */
 static int nlmsg_done(const struct nlmsghdr *nh)
 {
@@ -380,7 +386,7 @@ static int nlmsg_done(const struct nlmsghdr *nh)
 	if (nh->nlmsg_len < NLMSG_HDRLEN + sizeof(err))
 		return 0;
 	memcpy(&err, NLMSG_DATA(nh), sizeof(err));
-	if (err > 0 || err < -4095)
+	if (err > 0 || err < -NL_ERRNO_MAX)
 		return -EPROTO;
 	return err;
 }
@@ -390,13 +396,13 @@ static int nlmsg_done(const struct nlmsghdr *nh)
  * @nh:		Request
  *
  * NLM_F_DUMP bits mean NLM_F_REPLACE and NLM_F_EXCL in RTM_NEW* requests:
- * only the RTM_GET* kind (type & 3 == 2, see rtnetlink.h) can be a dump.
+ * only the RTM_GET* kind can be a dump.
  *
  * Return: true for a RTM_GET* request with NLM_F_DUMP
  */
 static bool nlmsg_is_dump(const struct nlmsghdr *nh)
 {
-	return (nh->nlmsg_type & 3) == 2 &&
+	return (nh->nlmsg_type & NL_KIND_MASK) == NL_KIND_GET &&
 	       (nh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 }
 
