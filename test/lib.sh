@@ -295,15 +295,17 @@ lib_pid_gone() {
 
 # sandbox_create() - Create the namespace pair H1 (host) and H2 (gateway)
 # --tag T	use T in the names (for a second sandbox in one test)
-# --no-default	no default routes in H1 (for local mode)
+# --no-default	no default routes in H1
+# --bare	H1 with only lo (up), no H2: nothing to copy (local mode)
 # Sets H1, H2, RESOLV (private resolv.conf naming 192.0.2.254)
 sandbox_create() {
-	local tag="s" nodefault=0
+	local tag="s" nodefault=0 bare=0
 
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--tag) tag="$2"; shift ;;
 		--no-default) nodefault=1 ;;
+		--bare) bare=1 ;;
 		*) echo "sandbox_create: bad option $1" >&2; return 1 ;;
 		esac
 		shift
@@ -311,14 +313,18 @@ sandbox_create() {
 
 	H1="pt-${tag}1-$$"
 	H2="pt-${tag}2-$$"
+	lib_resolv_create
 	ip netns add "${H1}" || return 1
 	LIB_SANDBOXES+=("${H1}")
+	ip -n "${H1}" link set lo up
+	ip netns exec "${H1}" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	[ "${bare}" -eq 1 ] && return 0
+
 	ip netns add "${H2}" || return 1
 	LIB_SANDBOXES+=("${H2}")
 
 	ip link add up0 netns "${H1}" type veth peer name gw0 netns "${H2}" ||
 		return 1
-	ip -n "${H1}" link set lo up
 	ip -n "${H2}" link set lo up
 	ip -n "${H1}" link set up0 up
 	ip -n "${H2}" link set gw0 up
@@ -332,22 +338,20 @@ sandbox_create() {
 	if [ "${nodefault}" -eq 0 ]; then
 		ip -n "${H1}" route add default via 192.0.2.254 dev up0
 		ip -n "${H1}" -6 route add default via 2001:db8::fe dev up0
-		ip -n "${H1}" route add 198.51.100.0/24 via 192.0.2.254 dev up0
 	fi
+	ip -n "${H1}" route add 198.51.100.0/24 via 192.0.2.254 dev up0
 
-	ip netns exec "${H1}" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 	ip netns exec "${H2}" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
-
-	RESOLV="${TMP}/resolv.conf"
-	if [ ! -e "${RESOLV}" ]; then
-		printf 'nameserver 192.0.2.254\nnameserver 2001:db8::fe\n' \
-			> "${RESOLV}"
-		printf 'search example.org\n' >> "${RESOLV}"
-		chmod 0644 "${RESOLV}"
-	fi
-	# Wait for IPv6 addresses: nodad makes them usable at once, but the
-	# link-local ones take a moment
 	return 0
+}
+
+# lib_resolv_create() - Write the private resolv.conf, set RESOLV
+lib_resolv_create() {
+	RESOLV="${TMP}/resolv.conf"
+	[ -e "${RESOLV}" ] && return
+	printf 'nameserver 192.0.2.254\nnameserver 2001:db8::fe\n' > "${RESOLV}"
+	printf 'search example.org\n' >> "${RESOLV}"
+	chmod 0644 "${RESOLV}"
 }
 
 # sandbox_destroy() - Delete the current sandbox's namespaces
@@ -389,14 +393,14 @@ h2() {
 # pasta_h1() - Run pasta with --config-net in H1, as root
 # $*:	pasta options, then -- and the command for the namespace
 pasta_h1() {
-	h1 timeout 120 "${PASTA}" --config-net "$@"
+	h1 timeout "${PASTA_TIMEOUT:-30}" "${PASTA}" --config-net "$@"
 }
 
 # pasta_h1_user() - Run pasta with --config-net in H1, as the test user
 # $*:	pasta options, then -- and the command for the namespace
 pasta_h1_user() {
 	user_setup || return 1
-	h1 timeout 120 setpriv --reuid="${TEST_USER}" --regid="${TEST_USER}" \
+	h1 timeout "${PASTA_TIMEOUT:-30}" setpriv --reuid="${TEST_USER}" --regid="${TEST_USER}" \
 		--init-groups -- "${PASTA}" --config-net "$@"
 }
 

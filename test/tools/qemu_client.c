@@ -23,6 +23,9 @@
  *				  arp TARGET [SENDER]   as above
  *				  send HEX              one framed frame
  *				  sendraw HEX           bytes with no framing
+ *				  sendlen LEN [COUNT]   length prefix LEN, then
+ *				                        COUNT (default LEN) zero
+ *				                        bytes: malformed framing
  *				  recv                  print one frame
  *				  waitfile PATH         poll until PATH exists
  *				  touch PATH            create PATH
@@ -978,6 +981,31 @@ static int qc_waitfile(const char *path)
 }
 
 /**
+ * qc_sendlen() - Send a length prefix and a number of zero bytes
+ * @len:	Length to announce, host order
+ * @count:	Zero bytes to send after it
+ *
+ * Return: 0, errors are expected as the peer may reset the connection
+ */
+static int qc_sendlen(uint32_t len, size_t count)
+{
+	static const uint8_t zero[4096];
+	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16),
+			   (uint8_t)(len >> 8), (uint8_t)len };
+
+	if (qc_write_all(hdr, sizeof(hdr)))
+		return 0;
+	while (count) {
+		size_t n = count < sizeof(zero) ? count : sizeof(zero);
+
+		if (qc_write_all(zero, n))
+			return 0;
+		count -= n;
+	}
+	return 0;
+}
+
+/**
  * qc_script_line() - Run one script command
  * @cmd:	Command word
  * @a1:		First argument, or NULL
@@ -1002,6 +1030,10 @@ static int qc_script_line(const char *cmd, const char *a1, const char *a2,
 			qc_send_frame(qc.out, len);
 		return 0;
 	}
+	if (!strcmp(cmd, "sendlen") && a1)
+		return qc_sendlen((uint32_t)strtoul(a1, NULL, 0),
+				  a2 ? strtoul(a2, NULL, 0) :
+				       strtoul(a1, NULL, 0));
 	if (!strcmp(cmd, "recv")) {
 		long long deadline = qc_now_ms() + qc.timeout_ms;
 
