@@ -1,4 +1,4 @@
-/* UNIT_SRCS: conf.c fwd.c log.c */
+/* UNIT_SRCS: conf.c conf_parse.c fwd.c log.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/conf.c - Option value parsers, and conf() run in child processes
  *
@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "conf.h"
+#include "conf_parse.h"
 #include "netlink.h"
 
 #define STUB_IFI	4242	/* Template index the stubs report */
