@@ -575,9 +575,12 @@ static void tcp_timer_busy(struct tcp_conn *conn)
  * tcp_wnd_update() - Window for the guest: free space in the send buffer
  * @conn:	Connection
  *
+ * Return: true if the space is low (under a quarter of the buffer): then
+ *	   EPOLLOUT, which needs a third free, will reopen the window
+ *
  * #syscalls getsockopt ioctl
  */
-static void tcp_wnd_update(struct tcp_conn *conn)
+static bool tcp_wnd_update(struct tcp_conn *conn)
 {
 	uint32_t max = conn->flags & TCP_F_WS_OK ? 65535U << TCP_WS_TO_TAP :
 						   65535U;
@@ -586,11 +589,12 @@ static void tcp_wnd_update(struct tcp_conn *conn)
 
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
 	    ioctl(conn->sock, SIOCOUTQ, &outq))
-		return;
+		return false;
 	if (sndbuf <= outq)
 		conn->wnd_to_tap = 0;
-	else
-		conn->wnd_to_tap = MIN((uint32_t)(sndbuf - outq), max);
+	else	/* Buffer use counts overhead: leave some room for it */
+		conn->wnd_to_tap = MIN((uint32_t)(sndbuf - outq) / 4 * 3, max);
+	return sndbuf - outq < sndbuf / 4;
 }
 
 /**
@@ -1018,8 +1022,8 @@ static bool tcp_data_gap(const struct pool *p, uint32_t seq, bool *keepalive)
 		if ((seg.dlen || (seg.flags & TCP_FIN)) &&
 		    SEQ_GT(seg.seq, seq))
 			gap = true;
-		if (SEQ_LT(seg.seq, seq) && (seg.dlen || seg.flags & TCP_FIN))
-			*keepalive = true;
+		if (SEQ_LT(seg.seq, seq))
+			*keepalive = true;	/* Also zero window probes */
 	}
 	return gap;
 }
@@ -1069,6 +1073,9 @@ static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
 		n = 0;
 	conn->seq_from_tap += (uint32_t)n;
 	if ((size_t)n < total) {
+		debug_ratelimit("TCP: connection %u: short write, %zi of %zu",
+				tcp_conn_idx(conn), n, total);
+		conn->flags |= TCP_F_WRITE_SHORT;
 		tcp_sock_block(c, conn);
 		return false;
 	}
@@ -1100,7 +1107,8 @@ static void tcp_ack_to_tap(struct ctx *c, struct tcp_conn *conn, bool dup)
 {
 	int i;
 
-	tcp_wnd_update(conn);
+	if (tcp_wnd_update(conn))
+		tcp_sock_block(c, conn);
 	tcp_send_flags(c, conn, TCP_ACK);
 	for (i = 0; dup && i < TCP_DUP_ACKS; i++)
 		tcp_send_flags(c, conn, TCP_ACK);
@@ -1597,11 +1605,13 @@ struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer)
  */
 static void tcp_sock_unblock(struct ctx *c, struct tcp_conn *conn)
 {
-	conn->flags &= (uint8_t)~TCP_F_SOCK_BLOCKED;
+	bool dup = conn->flags & TCP_F_WRITE_SHORT;
+
+	conn->flags &= (uint8_t)~(TCP_F_SOCK_BLOCKED | TCP_F_WRITE_SHORT);
 	epoll_mod(c, conn->sock, tcp_conn_epoll_events(conn),
 		  epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
 				 tcp_conn_idx(conn)));
-	tcp_ack_to_tap(c, conn, true);
+	tcp_ack_to_tap(c, conn, dup);
 }
 
 /**

@@ -1,0 +1,280 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/integration/pasta_tcp.sh - pasta: TCP over the tap path
+#
+# In a sandbox (see test/lib.sh), with servers in H2 ("the internet",
+# 198.51.100.1 and 2001:db8:1::1 on its loopback) and pasta in H1:
+#   - 100 MiB each way, IPv4 and IPv6, namespace-initiated (outbound),
+#     sha256 compared;
+#   - inbound -t from H2 to H1's address, IPv4 and IPv6, each way; and from
+#     H1's loopback with --no-splice (the guest sees the gateway address);
+#   - a slow reader on either side (the window closes and reopens), no byte
+#     lost;
+#   - 1000 concurrent connections, each echoing 64 KiB;
+#   - half-close both ways: data flows after one side's FIN;
+#   - connect() to a closed port fails with "connection refused" in under a
+#     second; an RST from either peer reaches the other;
+#   - the gateway address reaches H1's loopback, unless --no-map-gw;
+#   - no descriptor leak in pasta after 10,000 short connections.
+
+. "$(dirname "$0")/../lib.sh"
+
+need_root
+need_bin
+need_cmd ip ss socat sha256sum timeout
+
+PEER="$(build_tool splice_peer)" || skip "can't build splice_peer"
+SLOW="$(build_tool slow_cat)" || skip "can't build slow_cat"
+BIG="${TMP}/big"
+MID="${TMP}/mid"
+head -c $((100 << 20)) /dev/urandom > "${BIG}"
+head -c $((8 << 20)) /dev/urandom > "${MID}"
+BIG_SUM="$(sha256sum < "${BIG}")"
+MID_SUM="$(sha256sum < "${MID}")"
+
+sandbox_create || skip "can't create sandbox"
+ip -n "${H2}" addr add 2001:db8:1::1/128 dev lo
+ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
+S4=198.51.100.1
+S6=2001:db8:1::1
+
+# sum_is() - Check a file's sha256 against an expected sum
+# $1:	file
+# $2:	expected "sha256sum < file" output
+sum_is() {
+	[ "$(sha256sum < "$1")" = "$2" ]
+}
+
+# h2_bg() - Start a command in H2 in the background
+# $1:	log name
+# $2..:	command
+h2_bg() {
+	local log="${TMP}/$1.log"
+	shift
+	bg_start "${log}" h2 timeout 120 "$@"
+}
+
+# pasta_bg() - Start pasta in H1 in the background around a script that
+# first writes its PID to ${TMP}/nspid.$1
+# $1:	name (logs, PID file)
+# $2:	script for the namespace
+# $3..:	pasta options
+pasta_bg() {
+	local name="$1" script="$2"
+	shift 2
+	rm -f "${TMP}/nspid.${name}"
+	bg_start "${TMP}/pasta.${name}.log" h1 timeout 120 "${PASTA}" \
+		--config-net "$@" -- sh -c "echo \$\$ > ${TMP}/nspid.${name}; ${script}"
+	wait_file "${TMP}/nspid.${name}"
+}
+
+# ---- Outbound bulk, both directions, both families --------------------------
+
+test_outbound() {
+	h2_bg s1 socat -u TCP-LISTEN:6001,reuseaddr OPEN:"${TMP}/o4",creat,trunc
+	h2_bg s2 socat -u OPEN:"${BIG}" TCP-LISTEN:6002,reuseaddr
+	h2_bg s3 socat -u TCP6-LISTEN:6003,reuseaddr OPEN:"${TMP}/o6",creat,trunc
+	h2_bg s4 socat -u OPEN:"${BIG}" TCP6-LISTEN:6004,reuseaddr
+	for p in 6001 6002 6003 6004; do wait_port "${H2}" tcp "${p}"; done
+
+	pasta_h1 -- sh -c "
+		timeout 60 socat -u OPEN:${BIG} TCP:${S4}:6001
+		timeout 60 socat -u TCP:${S4}:6002 OPEN:${TMP}/i4,creat,trunc
+		timeout 60 socat -u OPEN:${BIG} TCP6:[${S6}]:6003
+		timeout 60 socat -u TCP6:[${S6}]:6004 OPEN:${TMP}/i6,creat,trunc
+	" > "${TMP}/pasta.out.log" 2>&1
+	sleep 0.2	# Let H2's receivers finish writing (they exit on EOF)
+	WAIT_TRIES=100 wait_for sum_is "${TMP}/o4" "${BIG_SUM}"
+	check "outbound IPv4, 100 MiB to H2" sum_is "${TMP}/o4" "${BIG_SUM}"
+	check "outbound IPv4, 100 MiB from H2" sum_is "${TMP}/i4" "${BIG_SUM}"
+	WAIT_TRIES=100 wait_for sum_is "${TMP}/o6" "${BIG_SUM}"
+	check "outbound IPv6, 100 MiB to H2" sum_is "${TMP}/o6" "${BIG_SUM}"
+	check "outbound IPv6, 100 MiB from H2" sum_is "${TMP}/i6" "${BIG_SUM}"
+}
+
+# ---- Inbound -t, from H2 and from H1's loopback (--no-splice) ---------------
+
+test_inbound() {
+	local ns
+
+	pasta_bg in "
+		timeout 60 socat -u TCP-LISTEN:6101 OPEN:${TMP}/n4,creat,trunc &
+		timeout 60 socat -u OPEN:${BIG} TCP-LISTEN:6102 &
+		timeout 60 socat -u TCP6-LISTEN:6103 OPEN:${TMP}/n6,creat,trunc &
+		timeout 60 socat -u OPEN:${BIG} TCP6-LISTEN:6104 &
+		timeout 60 socat -u TCP-LISTEN:6105 SYSTEM:'cat > ${TMP}/nl; echo \$SOCAT_PEERADDR > ${TMP}/nl.peer' &
+		wait" -t 6101-6105 --no-splice
+	ns="$(cat "${TMP}/nspid.in")"
+	for p in 6101 6102 6103 6104 6105; do wait_port "${ns}" tcp "${p}"; done
+	wait_port "${H1}" tcp 6105
+
+	h2 timeout 60 socat -u OPEN:"${BIG}" TCP:192.0.2.1:6101
+	h2 timeout 60 socat -u TCP:192.0.2.1:6102 OPEN:"${TMP}/m4",creat,trunc
+	h2 timeout 60 socat -u OPEN:"${BIG}" TCP6:[2001:db8::1]:6103
+	h2 timeout 60 socat -u TCP6:[2001:db8::1]:6104 OPEN:"${TMP}/m6",creat,trunc
+	h1 timeout 60 socat -u OPEN:"${MID}" TCP:127.0.0.1:6105
+	wait_for sum_is "${TMP}/n4" "${BIG_SUM}"
+	check "inbound IPv4, 100 MiB to the namespace" \
+		sum_is "${TMP}/n4" "${BIG_SUM}"
+	check "inbound IPv4, 100 MiB from the namespace" \
+		sum_is "${TMP}/m4" "${BIG_SUM}"
+	wait_for sum_is "${TMP}/n6" "${BIG_SUM}"
+	check "inbound IPv6, 100 MiB to the namespace" \
+		sum_is "${TMP}/n6" "${BIG_SUM}"
+	check "inbound IPv6, 100 MiB from the namespace" \
+		sum_is "${TMP}/m6" "${BIG_SUM}"
+	wait_file "${TMP}/nl.peer"
+	check "inbound from host loopback (--no-splice), 8 MiB" \
+		sum_is "${TMP}/nl" "${MID_SUM}"
+	check_grep "host loopback seen from the gateway address" \
+		"${TMP}/nl.peer" "^192\.0\.2\.254$"
+	lib_kill_pids
+}
+
+# ---- Slow readers -------------------------------------------------------------
+
+test_slow() {
+	h2_bg slow1 sh -c "socat -u TCP-LISTEN:6201,reuseaddr STDOUT |
+			   ${SLOW} 16384 2 1048576 > ${TMP}/so"
+	h2_bg slow2 socat -u OPEN:"${MID}" TCP-LISTEN:6202,reuseaddr
+	wait_port "${H2}" tcp 6201
+	wait_port "${H2}" tcp 6202
+
+	pasta_h1 -- sh -c "
+		timeout 60 socat -u OPEN:${MID} TCP:${S4}:6201
+		timeout 60 socat -u TCP:${S4}:6202 STDOUT |
+			${SLOW} 16384 2 1048576 > ${TMP}/si
+	" > "${TMP}/pasta.slow.log" 2>&1
+	wait_for sum_is "${TMP}/so" "${MID_SUM}"
+	check "slow reader in H2, 8 MiB, nothing lost" \
+		sum_is "${TMP}/so" "${MID_SUM}"
+	check "slow reader in the namespace, 8 MiB, nothing lost" \
+		sum_is "${TMP}/si" "${MID_SUM}"
+	lib_kill_pids
+}
+
+# ---- Many connections, half-close, refused, resets ---------------------------
+
+test_conns() {
+	h2_bg echo "${PEER}" echo "${S4}" 6301
+	h2_bg half "${PEER}" half-server "${S4}" 6302
+	h2_bg rst "${PEER}" rst-server "${S4}" 6303
+	h2_bg abort "${PEER}" abort-server "${S4}" 6304
+	for p in 6301 6302 6303 6304; do wait_port "${H2}" tcp "${p}"; done
+
+	pasta_h1 -- sh -c "
+		ulimit -n 8192
+		timeout 100 ${PEER} conc ${S4} 6301 1000 65536; echo \$? > ${TMP}/r.conc
+		timeout 20 ${PEER} half-client ${S4} 6302 1000000; echo \$? > ${TMP}/r.half
+		timeout 20 ${PEER} rst-client ${S4} 6303; echo \$? > ${TMP}/r.rst
+		timeout 20 ${PEER} abort-client ${S4} 6304; echo \$? > ${TMP}/r.abort
+		s=\$(date +%s%N)
+		timeout 5 socat -u /dev/null TCP:${S4}:6399 2> ${TMP}/refused
+		e=\$(date +%s%N); echo \$(( (e - s) / 1000000 )) > ${TMP}/refused.ms
+		timeout 5 socat -u /dev/null TCP6:[${S6}]:6399 2> ${TMP}/refused6
+	" > "${TMP}/pasta.conns.log" 2>&1
+	check_eq "1000 concurrent connections echo 64 KiB each" \
+		"$(cat "${TMP}/r.conc" 2>/dev/null)" 0
+	check_eq "half-close: reply after the namespace's FIN" \
+		"$(cat "${TMP}/r.half" 2>/dev/null)" 0
+	check_eq "RST from H2 reaches the namespace" \
+		"$(cat "${TMP}/r.rst" 2>/dev/null)" 0
+	check_eq "RST from the namespace reaches H2" \
+		"$(cat "${TMP}/r.abort" 2>/dev/null)" 0
+	check_grep "closed port: connection refused (IPv4)" \
+		"${TMP}/refused" "Connection refused"
+	check_grep "closed port: connection refused (IPv6)" \
+		"${TMP}/refused6" "Connection refused"
+	check "closed port: refused in under a second" \
+		test "$(cat "${TMP}/refused.ms")" -lt 1000
+	lib_kill_pids
+}
+
+# ---- Inbound half-close and reset ----------------------------------------------
+
+test_inbound_close() {
+	local ns
+
+	pasta_bg inc "
+		timeout 30 ${PEER} half-server 0.0.0.0 6401 &
+		timeout 30 ${PEER} rst-server 0.0.0.0 6402 &
+		wait" -t 6401,6402
+	ns="$(cat "${TMP}/nspid.inc")"
+	wait_port "${ns}" tcp 6401
+	wait_port "${ns}" tcp 6402
+	check "inbound half-close: reply after H2's FIN" \
+		h2 timeout 20 "${PEER}" half-client 192.0.2.1 6401 1000000
+	check "inbound: RST from the namespace reaches H2" \
+		h2 timeout 20 "${PEER}" rst-client 192.0.2.1 6402
+	lib_kill_pids
+}
+
+# ---- Gateway mapping ------------------------------------------------------------
+
+test_map_gw() {
+	h1_bg_lo() {
+		bg_start "${TMP}/lo.log" h1 timeout 60 socat \
+			TCP-LISTEN:6501,bind=127.0.0.1,reuseaddr,fork \
+			SYSTEM:'echo host-loopback'
+	}
+	h1_bg_lo
+	h2_bg gwsrv socat TCP-LISTEN:6501,bind=192.0.2.254,reuseaddr,fork \
+		SYSTEM:'echo h2'
+	wait_port "${H1}" tcp 6501
+	wait_port "${H2}" tcp 6501
+	pasta_h1 -- sh -c "timeout 5 socat -u TCP:192.0.2.254:6501 STDOUT \
+		> ${TMP}/gw.map" > /dev/null 2>&1
+	pasta_h1 --no-map-gw -- sh -c "timeout 5 socat -u TCP:192.0.2.254:6501 \
+		STDOUT > ${TMP}/gw.nomap" > /dev/null 2>&1
+	check_grep "gateway address reaches host loopback" \
+		"${TMP}/gw.map" "^host-loopback$"
+	check_grep "--no-map-gw: gateway address reaches the gateway" \
+		"${TMP}/gw.nomap" "^h2$"
+	lib_kill_pids
+}
+
+# ---- Descriptor leaks -----------------------------------------------------------
+
+# fd_count() - Count the open descriptors of a process
+# $1:	PID
+fd_count() {
+	ls "/proc/$1/fd" 2>/dev/null | wc -l
+}
+
+test_leak() {
+	local pid before after
+
+	h2_bg echo2 "${PEER}" echo "${S4}" 6601
+	wait_port "${H2}" tcp 6601
+	pasta_bg leak "
+		timeout 100 ${PEER} short ${S4} 6601 10; echo \$? > ${TMP}/r.warm
+		while [ ! -e ${TMP}/go ]; do sleep 0.05; done
+		timeout 100 ${PEER} short ${S4} 6601 10000; echo \$? > ${TMP}/r.short
+		while [ ! -e ${TMP}/done ]; do sleep 0.05; done" -P "${TMP}/pasta.pid"
+	wait_file "${TMP}/r.warm"
+	wait_file "${TMP}/pasta.pid"
+	pid="$(cat "${TMP}/pasta.pid")"
+	sleep 0.3	# Warm-up connections close
+	before="$(fd_count "${pid}")"
+	touch "${TMP}/go"
+	WAIT_TRIES=2400 wait_file "${TMP}/r.short"
+	check_eq "10,000 short connections complete" \
+		"$(cat "${TMP}/r.short" 2>/dev/null)" 0
+	WAIT_TRIES=60 wait_for test "$(fd_count "${pid}")" -le "${before}"
+	after="$(fd_count "${pid}")"
+	check_eq "no descriptor leak after 10,000 connections" \
+		"${after}" "${before}"
+	touch "${TMP}/done"
+	lib_kill_pids
+}
+
+test_outbound
+test_inbound
+test_slow
+test_conns
+test_inbound_close
+test_map_gw
+test_leak
+
+test_done
