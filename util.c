@@ -152,7 +152,8 @@ int sock_l4(const struct ctx *c, int af, uint8_t proto,
 	sl = sock_bind_addr(&sa, af, bind_addr, port);
 	if (bind(fd, (struct sockaddr *)&sa, sl))
 		goto fail;
-	if (proto == IPPROTO_TCP && listen(fd, 128))
+	/* Bursts of connects must queue, not overflow into SYN cookies/RSTs */
+	if (proto == IPPROTO_TCP && listen(fd, SOMAXCONN))
 		goto fail;
 	ref.fd = fd;
 	ret = epoll_add(c, fd, EPOLLIN, ref.u64);
