@@ -1,0 +1,225 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/integration/pasta_splice.sh - pasta: loopback connections spliced
+# between the host (H1) and the namespace, forwarded with -t and -T
+#
+# pasta runs in H1 attached to a namespace of our own (NS). Servers bind to
+# loopback only, so nothing but the splice path can reach them:
+#   -t 31001-31010	client in H1 -> 127.0.0.1/::1 -> server on NS's lo
+#   -T 32001-32010	client in NS -> 127.0.0.1/::1 -> server on H1's lo
+# Checks: the platform probe test/platform/splice_pipe.c; 100 MiB each way
+# per forwarding direction and IP version (sha256 equal); half-close (the
+# reply after the client's FIN arrives); resets from either end reach the
+# other; 1,000 concurrent echo connections; no file descriptor leak in pasta
+# after 10,000 short connections.
+
+. "$(dirname "$0")/../lib.sh"
+
+need_root
+need_bin
+need_cmd socat sha256sum ss
+
+T_PORTS=31001-31010
+T_FIRST=31000			# -t port n is T_FIRST + n
+TT_FIRST=32000			# -T port n is TT_FIRST + n
+BULK_SIZE=100M
+CONC_CONNS=1000
+SHORT_CONNS=10000
+
+# splice_probe() - Build and run the platform probe
+splice_probe() {
+	local bin="${TEST_BUILD}/splice_pipe"
+
+	${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror \
+		-o "${bin}.$$" "${TEST_TOP}/test/platform/splice_pipe.c" &&
+	mv -f "${bin}.$$" "${bin}" && timeout 30 "${bin}"
+}
+
+# socat_addr() - socat address for a loopback address and port
+# $1:	127.0.0.1 or ::1
+# $2:	port
+# $3:	"listen" for a listening address, else connecting
+socat_addr() {
+	local v=4 a="$1"
+
+	case "$1" in *:*) v=6; a="[$1]" ;; esac
+	if [ "${3:-}" = listen ]; then
+		echo "TCP${v}-LISTEN:$2,bind=${a},reuseaddr"
+	else
+		echo "TCP${v}:${a}:$2"
+	fi
+}
+
+# xfer() - Move BULK_SIZE bytes over a forwarded port, compare checksums
+# $1:	description
+# $2:	namespace of the server
+# $3:	namespace of the client
+# $4:	loopback address (127.0.0.1 or ::1)
+# $5:	port
+# $6:	"up": client sends; "down": server sends
+xfer() {
+	local out="${TMP}/out.$5" srv_pid
+
+	rm -f "${out}"
+	if [ "$6" = up ]; then
+		bg_start "${TMP}/srv.$5.log" ns_run "$2" timeout 120 socat -u \
+			"$(socat_addr "$4" "$5" listen)" "CREATE:${out}"
+	else
+		bg_start "${TMP}/srv.$5.log" ns_run "$2" timeout 120 socat -u \
+			"OPEN:${TMP}/bulk" "$(socat_addr "$4" "$5" listen)"
+	fi
+	srv_pid="${BG_PID}"
+	wait_port "$2" tcp "$5"
+	if [ "$6" = up ]; then
+		ns_run "$3" timeout 120 socat -u "OPEN:${TMP}/bulk" \
+			"$(socat_addr "$4" "$5")"
+	else
+		ns_run "$3" timeout 120 socat -u "$(socat_addr "$4" "$5")" \
+			"CREATE:${out}"
+	fi
+	WAIT_TRIES=1200 wait_gone "${srv_pid}"
+	check_eq "$1" "$(sha256sum < "${out}" | cut -d' ' -f1)" "${BULK_SUM}"
+	rm -f "${out}"
+}
+
+# xfer_all() - Bulk transfers: both forwarding directions, both ways, v4/v6
+xfer_all() {
+	local a v p=1
+
+	for a in 127.0.0.1 ::1; do
+		v=IPv4
+		[ "${a}" = ::1 ] && v=IPv6
+		xfer "-t ${v}: ${BULK_SIZE} host -> namespace" \
+			"${NS}" "${H1}" "${a}" $((T_FIRST + p)) up
+		xfer "-t ${v}: ${BULK_SIZE} namespace -> host" \
+			"${NS}" "${H1}" "${a}" $((T_FIRST + p + 1)) down
+		xfer "-T ${v}: ${BULK_SIZE} namespace -> host" \
+			"${H1}" "${NS}" "${a}" $((TT_FIRST + p)) up
+		xfer "-T ${v}: ${BULK_SIZE} host -> namespace" \
+			"${H1}" "${NS}" "${a}" $((TT_FIRST + p + 1)) down
+		p=$((p + 2))
+	done
+}
+
+# half_close() - Client shuts down writing; the server's reply still arrives
+# $1:	description
+# $2:	server namespace
+# $3:	client namespace
+# $4:	loopback address
+# $5:	port
+half_close() {
+	bg_start "${TMP}/half.$5.log" ns_run "$2" timeout 60 "${PEER}" \
+		half-server "$4" "$5"
+	wait_port "$2" tcp "$5"
+	check "$1" ns_run "$3" timeout 60 "${PEER}" half-client "$4" "$5" \
+		1048576
+}
+
+# reset_pair() - A reset from one end reaches the other
+# $1:	description
+# $2:	server namespace
+# $3:	client namespace
+# $4:	loopback address
+# $5:	port
+# $6:	"server": server resets, client checks; "client": the reverse
+reset_pair() {
+	local srv_mode=rst-server cli_mode=rst-client pid rc srv_rc
+
+	if [ "$6" = client ]; then
+		srv_mode=abort-server
+		cli_mode=abort-client
+	fi
+	ns_run "$2" timeout 60 "${PEER}" "${srv_mode}" "$4" "$5" \
+		> "${TMP}/rst.$5.log" 2>&1 &
+	pid=$!
+	cleanup_pid "${pid}"
+	wait_port "$2" tcp "$5"
+	ns_run "$3" timeout 60 "${PEER}" "${cli_mode}" "$4" "$5" \
+		>> "${TMP}/rst.$5.log" 2>&1
+	rc=$?
+	wait "${pid}"
+	srv_rc=$?
+	[ "$6" = client ] && rc="${srv_rc}"
+	check_eq "$1" "${rc}" 0 || cat "${TMP}/rst.$5.log"
+}
+
+# fd_count() - Open file descriptors of the pasta process
+fd_count() {
+	ls "/proc/${PASTA_PID}/fd" | wc -l
+}
+
+# fd_settle() - Wait (bounded) until pasta's fd count is stable over a tick
+fd_settle() {
+	local i a b
+
+	for i in $(seq 1 10); do
+		a="$(fd_count)"
+		sleep 1.2
+		b="$(fd_count)"
+		[ "${a}" = "${b}" ] && break
+	done
+	echo "${b}"
+}
+
+sandbox_create || { echo "sandbox set-up failed"; exit 1; }
+NS="pt-spl-$$"
+ip netns add "${NS}" || exit 1
+LIB_SANDBOXES+=("${NS}")
+ip -n "${NS}" link set lo up
+
+check "platform probe: splice semantics (test/platform/splice_pipe.c)" \
+	splice_probe
+
+PEER="$(build_tool splice_peer)" || { echo "can't build splice_peer"; exit 1; }
+head -c "${BULK_SIZE}" /dev/urandom > "${TMP}/bulk"
+BULK_SUM="$(sha256sum < "${TMP}/bulk" | cut -d' ' -f1)"
+
+bg_start "${TMP}/pasta.log" ip netns exec "${H1}" timeout 290 "${PASTA}" \
+	-f -P "${TMP}/pasta.pid" -t "${T_PORTS}" -T 32001-32010 \
+	-u none -U none --netns "/run/netns/${NS}"
+if ! wait_port "${H1}" tcp 31001 || ! wait_port "${NS}" tcp 32001 ||
+   ! wait_file "${TMP}/pasta.pid"; then
+	echo "pasta did not come up:"
+	cat "${TMP}/pasta.log"
+	exit 1
+fi
+PASTA_PID="$(cat "${TMP}/pasta.pid")"
+
+xfer_all
+
+half_close "-t: half-close, reply after the client's FIN arrives" \
+	"${NS}" "${H1}" 127.0.0.1 $((T_FIRST + 5))
+half_close "-T IPv6: half-close, reply after the client's FIN arrives" \
+	"${H1}" "${NS}" ::1 $((TT_FIRST + 5))
+
+reset_pair "-t: server's reset reaches the client" \
+	"${NS}" "${H1}" 127.0.0.1 $((T_FIRST + 6)) server
+reset_pair "-t: client's reset reaches the server" \
+	"${NS}" "${H1}" ::1 $((T_FIRST + 7)) client
+reset_pair "-T: server's reset reaches the client" \
+	"${H1}" "${NS}" ::1 $((TT_FIRST + 6)) server
+reset_pair "-T: client's reset reaches the server" \
+	"${H1}" "${NS}" 127.0.0.1 $((TT_FIRST + 7)) client
+
+ECHO_PORT=$((T_FIRST + 8))
+bg_start "${TMP}/echo.log" ns_run "${NS}" "${PEER}" echo 127.0.0.1 \
+	"${ECHO_PORT}"
+wait_port "${NS}" tcp "${ECHO_PORT}"
+check "-t: ${CONC_CONNS} concurrent connections echo 64 KiB each" \
+	ns_run "${H1}" timeout 120 "${PEER}" conc 127.0.0.1 "${ECHO_PORT}" \
+	"${CONC_CONNS}" 65536
+
+ns_run "${H1}" timeout 60 "${PEER}" short 127.0.0.1 "${ECHO_PORT}" 100 \
+	> /dev/null
+FDS_BEFORE="$(fd_settle)"
+check "-t: ${SHORT_CONNS} short connections" \
+	ns_run "${H1}" timeout 200 "${PEER}" short 127.0.0.1 "${ECHO_PORT}" \
+	"${SHORT_CONNS}"
+FDS_AFTER="$(fd_settle)"
+check_eq "no fd leak in pasta after ${SHORT_CONNS} connections" \
+	"${FDS_AFTER}" "${FDS_BEFORE}"
+
+check "pasta still running" kill -0 "${PASTA_PID}"
+
+test_done
