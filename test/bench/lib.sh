@@ -340,17 +340,21 @@ bench_failures() {
 		END { print n + 0 }' "$BENCH_RESULTS"
 }
 
-# bench_iperf3_parse() - Bytes and rate received, from iperf3 -J output
+# bench_iperf3_parse() - Bytes, rate and retransmissions, from iperf3 -J
 # $1:	File with iperf3's JSON output
 #
-# Print: "<bytes> <Gbit/s>" of the end.sum_received block, nothing on error
+# Print: "<bytes> <Gbit/s> <retransmits>" from the end.sum_received and
+# end.sum_sent blocks ("n/a" for missing retransmits), nothing on error
 bench_iperf3_parse() {
 	awk '
+		/"sum_sent"/ { s = 1 }
+		s && /"retransmits"/ { gsub(/[^0-9]/, "", $2); rt = $2; s = 0 }
 		/"sum_received"/ { r = 1 }
 		r && /"bytes"/ { gsub(/[^0-9.]/, "", $2); b = $2 }
 		r && /"bits_per_second"/ {
 			gsub(/[^0-9.eE+]/, "", $2)
-			printf "%s %.3f\n", b, $2 / 1e9; exit
+			printf "%s %.3f %s\n", b, $2 / 1e9, rt == "" ? "n/a" : rt
+			exit
 		}' "$1"
 }
 
@@ -385,7 +389,8 @@ bench_iperf3() {
 # $1:	Metric name
 # $2..$7: As $1..$6 of bench_iperf3()
 #
-# Records <metric> (Gbit/s) and <metric>_cpu (translator CPU s per Gbit)
+# Records <metric> (Gbit/s), <metric>_cpu (translator CPU s per Gbit) and
+# <metric>_retr (sender's TCP retransmissions per run)
 bench_throughput() {
 	_m=$1
 	shift
@@ -393,14 +398,18 @@ bench_throughput() {
 		_t0=$(bench_cpu_ticks "$BENCH_PID")
 		_out=$(bench_iperf3 "$@")
 		_t1=$(bench_cpu_ticks "$BENCH_PID")
-		_bytes=${_out% *}
+		_bytes=${_out%% *}
+		_retr=${_out##* }
 		_gbps=${_out#* }
+		_gbps=${_gbps% *}
 		if [ -z "$_out" ] || [ "$_bytes" = 0 ]; then
-			bench_record "$BENCH_SETUP" "$_m" ""
-			bench_record "$BENCH_SETUP" "${_m}_cpu" ""
+			for _x in "" _cpu _retr; do
+				bench_record "$BENCH_SETUP" "$_m$_x" ""
+			done
 			continue
 		fi
 		bench_record "$BENCH_SETUP" "$_m" "$_gbps"
+		bench_record "$BENCH_SETUP" "${_m}_retr" "$_retr"
 		[ -n "$_t0" ] && [ -n "$_t1" ] &&
 			bench_record "$BENCH_SETUP" "${_m}_cpu" "$(awk \
 				-v t=$((_t1 - _t0)) -v hz="$BENCH_HZ" -v b="$_bytes" \
