@@ -64,7 +64,9 @@
 
 #define NL_REQ_SIZE		1024	/* bytes: one request we build */
 #define NL_STORE_SIZE		(256 * 1024)	/* bytes: requests to replay */
-#define NL_STORE_CNT		4096	/* requests to replay, at most */
+/* Requests to replay, at most: the store is full first (smallest request) */
+#define NL_STORE_CNT		(NL_STORE_SIZE /			\
+				 (NLMSG_HDRLEN + sizeof(struct ifaddrmsg)))
 #define NL_MPATH_SIZE		4096	/* bytes: rewritten RTA_MULTIPATH */
 #define NL_DUP_PASSES		8	/* replay passes, at most */
 #define NL_IFS_MAX		32	/* interfaces nl_get_ext_if() tracks */
@@ -75,9 +77,6 @@
 /* Address flags making an address a poor choice as "the" address */
 #define NL_ADDR_FLAGS_WEAK	(IFA_F_TEMPORARY | IFA_F_DEPRECATED |	\
 				 IFA_F_TENTATIVE | IFA_F_DADFAILED)
-
-static_assert(NL_STORE_SIZE / NL_STORE_CNT >= NLMSG_HDRLEN,
-	      "store offsets table can't run out before the store");
 
 int nl_sock = -1;
 int nl_sock_ns = -1;

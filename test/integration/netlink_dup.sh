@@ -7,7 +7,8 @@
 # test/build/, then:
 # - in H1 (the "host": up0 with two IPv4 and three IPv6 addresses, routes
 #   that depend on each other, multipath routes, one of them partly through
-#   a second interface up1), checks what nl_get_ext_if(), nl_route_get_def(),
+#   a second interface up1, 1500 more IPv6 routes so that dumps span many
+#   datagrams), checks what nl_get_ext_if(), nl_route_get_def(),
 #   nl_addr_get() and nl_link_get_mac() report;
 # - copies MTU, MAC, up state, addresses and routes to tgt0 in namespace T
 #   (nl_link_set_mtu/mac, nl_link_up, nl_addr_dup, nl_route_dup through a
@@ -63,6 +64,10 @@ ip -n "${H1}" -6 route add 2001:db8:4::/64 dev up0
 ip -n "${H1}" -6 route add 2001:db8:3::/64 via 2001:db8:4::1 dev up0
 ip -n "${H1}" -6 route add 2001:db8:7::/64 via 2001:db8::fe dev up0 metric 77
 ip -n "${H1}" -6 route add 2001:db8:9::/64 via 2001:db8::fe dev up0 expires 600
+# Enough IPv6 routes for dumps spanning many datagrams (NLM_F_MULTI)
+for i in $(seq 1 1500); do
+	printf 'route add 2001:db8:ff:%x::/64 via 2001:db8::fe dev up0\n' "${i}"
+done | ip -n "${H1}" -6 -batch -
 ip -n "${H1}" -6 route add 2001:db8:6::/64 \
 	nexthop via 2001:db8::fe dev up0 nexthop via 2001:db8::fd dev up0
 
@@ -200,6 +205,8 @@ check_eq "T: IPv6 route with expiry copied, without it" \
 check "T: preferred source kept" \
 	grep -q "^198.51.100.240/28 via 192.0.2.254 dev IF src 192.0.2.1" \
 	<<< "${GOT4}"
+check_eq "T: all 1500 bulk IPv6 routes copied" \
+	"$(routes "${T}" -6 tgt0 | grep -c '^2001:db8:ff:')" "1500"
 check "T: IPv6 multipath route copied" \
 	grep -q "^2001:db8:6::/64 .*nexthop via 2001:db8::fd dev IF" <<< "${GOT6}"
 
