@@ -1,0 +1,154 @@
+/* FUZZ_SRCS: dhcp.c packet.c log.c checksum.c */
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test/fuzz/dhcp.c - Fuzz the DHCP request parser through the packet pool
+ *
+ * Each input is one UDP datagram (header and DHCP message) as tap.c hands
+ * it to dhcp(): a one-packet pool over exactly the input bytes, so that any
+ * read past the end is caught by AddressSanitizer. Replies go to a test
+ * double of tap_udp4_send() that checks their size.
+ *
+ * Build for libFuzzer:
+ *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
+ *	test/fuzz/dhcp.c dhcp.c packet.c log.c checksum.c -o fuzz_dhcp
+ * Standalone (-DFUZZ_STANDALONE): ./fuzz_dhcp [ITERATIONS] mutates a valid
+ * request at random.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "dhcp.h"
+#include "log.h"
+#include "packet.h"
+#include "passt.h"
+#include "tap.h"
+
+static struct ctx fuzz_ctx;
+
+/**
+ * tap_udp4_send() - Test double: check the reply is sane, discard it
+ * @c:		Execution context (unused)
+ * @src:	Source address (unused)
+ * @sport:	Source port (unused)
+ * @dst:	Destination address (unused)
+ * @dport:	Destination port (unused)
+ * @in:		Payload
+ * @dlen:	Payload length
+ */
+void tap_udp4_send(struct ctx *c, struct in_addr src, uint16_t sport,
+		   struct in_addr dst, uint16_t dport, const void *in,
+		   size_t dlen)
+{
+	volatile uint8_t sink;
+
+	(void)c; (void)src; (void)sport; (void)dst; (void)dport;
+	if (dlen < 300 || dlen > 65535)
+		abort();
+	sink = ((const uint8_t *)in)[dlen - 1];	/* whole reply readable */
+	(void)sink;
+}
+
+/**
+ * fuzz_init() - Set up the context once
+ */
+static void fuzz_init(void)
+{
+	struct ctx *c = &fuzz_ctx;
+
+	log_set_level(LOG_ERR);
+	inet_pton(AF_INET, "192.0.2.1", &c->ip4.addr);
+	inet_pton(AF_INET, "192.0.2.254", &c->ip4.gw);
+	inet_pton(AF_INET, "192.0.2.53", &c->ip4.dns[0]);
+	c->ip4.prefix_len = 24;
+	c->mtu = 1500;
+	strcpy(c->dns_search[0], "example.com");
+	strcpy(c->dns_search[1], "a.example.com");
+	strcpy(c->hostname, "guest");
+	strcpy(c->fqdn, "guest.example.com");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/**
+ * LLVMFuzzerTestOneInput() - Hand one input to dhcp() through a pool
+ * @data:	Input: UDP header and DHCP message
+ * @size:	Input length
+ *
+ * Return: 0
+ */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct iovec iov[1];
+	struct pool p = { .buf = (char *)data, .buf_size = size, .size = 1,
+			  .count = 0, .pkt = iov };
+
+	if (!fuzz_ctx.ip4.prefix_len)
+		fuzz_init();
+	if (packet_add(&p, size, (const char *)data))
+		dhcp(&fuzz_ctx, &p);
+	return 0;
+}
+
+#ifdef FUZZ_STANDALONE
+/**
+ * fuzz_seed() - A valid DHCPREQUEST with a few options
+ * @b:		Buffer, at least 400 bytes (output)
+ *
+ * Return: length
+ */
+static size_t fuzz_seed(uint8_t *b)
+{
+	static const uint8_t opts[] = {
+		53, 1, 3, 50, 4, 192, 0, 2, 1, 54, 4, 192, 0, 2, 254,
+		57, 2, 5, 220, 55, 4, 1, 3, 6, 119, 12, 5, 'g', 'u', 'e', 's',
+		't', 0, 255,
+	};
+
+	memset(b, 0, 248);
+	b[1] = 68;
+	b[3] = 67;
+	b[8] = 1;
+	b[9] = 1;
+	b[10] = 6;
+	memcpy(b + 8 + 236, "\x63\x82\x53\x63", 4);
+	memcpy(b + 248, opts, sizeof(opts));
+	return 248 + sizeof(opts);
+}
+
+/**
+ * main() - Run random mutations of a valid request
+ * @argc:	Argument count
+ * @argv:	Iterations, default 10000
+ *
+ * Return: 0
+ */
+int main(int argc, char **argv)
+{
+	long n = argc > 1 ? atol(argv[1]) : 10000, i;
+	unsigned seed = 1;
+	uint8_t base[512];
+	size_t blen = fuzz_seed(base);
+
+	for (i = 0; i < n; i++) {
+		size_t len = blen + (size_t)(rand_r(&seed) % 64), j, k;
+		uint8_t *in = malloc(len ? len : 1);
+
+		if (!in)
+			return 1;
+		memcpy(in, base, MIN(len, blen));
+		for (j = blen; j < len; j++)
+			in[j] = (uint8_t)rand_r(&seed);
+		for (k = rand_r(&seed) % 8; k; k--)	/* mutate a few bytes */
+			in[rand_r(&seed) % len] = (uint8_t)rand_r(&seed);
+		if (rand_r(&seed) % 2)
+			len = (size_t)rand_r(&seed) % (len + 1);	/* truncate */
+		LLVMFuzzerTestOneInput(in, len);
+		free(in);
+	}
+	printf("%ld inputs\n", n);
+	return 0;
+}
+#endif /* FUZZ_STANDALONE */

@@ -1,0 +1,173 @@
+/* FUZZ_SRCS: dhcpv6.c packet.c log.c checksum.c */
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test/fuzz/dhcpv6.c - Fuzz the DHCPv6 message parser through the packet pool
+ *
+ * Each input is one UDP datagram (header and DHCPv6 message) as tap.c hands
+ * it to dhcpv6(): a one-packet pool over exactly the input bytes, so that any
+ * read past the end is caught by AddressSanitizer. Replies go to a test
+ * double of tap_udp6_send() that checks their size.
+ *
+ * Build for libFuzzer:
+ *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
+ *	test/fuzz/dhcpv6.c dhcpv6.c packet.c log.c checksum.c -o fuzz_dhcpv6
+ * Standalone (-DFUZZ_STANDALONE): ./fuzz_dhcpv6 [ITERATIONS] mutates a valid
+ * request at random.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "dhcpv6.h"
+#include "log.h"
+#include "packet.h"
+#include "passt.h"
+#include "tap.h"
+
+static struct ctx fuzz_ctx;
+
+/**
+ * tap_udp6_send() - Test double: check the reply is sane, discard it
+ * @c:		Execution context (unused)
+ * @src:	Source address (unused)
+ * @sport:	Source port (unused)
+ * @dst:	Destination address (unused)
+ * @dport:	Destination port (unused)
+ * @flow:	Flow label (unused)
+ * @in:		Payload
+ * @dlen:	Payload length
+ */
+void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
+		   const struct in6_addr *dst, uint16_t dport, uint32_t flow,
+		   const void *in, size_t dlen)
+{
+	volatile uint8_t sink;
+
+	(void)c; (void)src; (void)sport; (void)dst; (void)dport; (void)flow;
+	if (dlen < 4 || dlen > 1280 - 48)
+		abort();
+	sink = ((const uint8_t *)in)[dlen - 1];	/* whole reply readable */
+	(void)sink;
+}
+
+/**
+ * tap_flow_label() - Test double
+ * @key:	Unused
+ * @len:	Unused
+ *
+ * Return: 1
+ */
+uint32_t tap_flow_label(const void *key, size_t len)
+{
+	(void)key;
+	(void)len;
+	return 1;
+}
+
+/**
+ * fuzz_init() - Set up the context once
+ */
+static void fuzz_init(void)
+{
+	struct ctx *c = &fuzz_ctx;
+
+	log_set_level(LOG_ERR);
+	inet_pton(AF_INET6, "2001:db8::1", &c->ip6.addr);
+	inet_pton(AF_INET6, "fe80::1", &c->ip6.our_tap_ll);
+	inet_pton(AF_INET6, "2001:db8::53", &c->ip6.dns[0]);
+	c->ip6.prefix_len = 64;
+	memset(c->our_tap_mac, 0x9a, sizeof(c->our_tap_mac));
+	c->mtu = 1280;
+	strcpy(c->dns_search[0], "example.com");
+	strcpy(c->dns_search[1], "a.example.com");
+	strcpy(c->hostname, "guest");
+	strcpy(c->fqdn, "guest.example.com");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/**
+ * LLVMFuzzerTestOneInput() - Hand one input to dhcpv6() through a pool
+ * @data:	Input: UDP header and DHCPv6 message
+ * @size:	Input length
+ *
+ * Return: 0
+ */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct iovec iov[1];
+	struct pool p = { .buf = (char *)data, .buf_size = size, .size = 1,
+			  .count = 0, .pkt = iov };
+	struct in6_addr s, d;
+
+	if (!fuzz_ctx.ip6.prefix_len)
+		fuzz_init();
+	inet_pton(AF_INET6, "fe80::2", &s);
+	inet_pton(AF_INET6, "ff02::1:2", &d);
+	if (packet_add(&p, size, (const char *)data))
+		dhcpv6(&fuzz_ctx, &p, &s, &d);
+	return 0;
+}
+
+#ifdef FUZZ_STANDALONE
+/**
+ * fuzz_seed() - A valid REQUEST with client and server IDs and an IA_NA
+ * @b:		Buffer, at least 400 bytes (output)
+ *
+ * Return: length
+ */
+static size_t fuzz_seed(uint8_t *b)
+{
+	static const uint8_t msg[] = {
+		2, 34, 2, 35, 0, 0, 0, 0,		/* UDP header */
+		3, 0xab, 0xcd, 0xef,			/* REQUEST, xid */
+		0, 1, 0, 10, 0, 3, 0, 1, 2, 0, 0, 0, 0, 2,	/* client ID */
+		0, 2, 0, 10, 0, 3, 0, 1, 0x9a, 0x9a, 0x9a, 0x9a, 0x9a, 0x9a,
+		0, 8, 0, 2, 0, 0,			/* elapsed time */
+		0, 14, 0, 0,				/* rapid commit */
+		0, 3, 0, 40, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0,	/* IA_NA */
+		0, 5, 0, 24, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 6, 0, 4, 0, 23, 0, 24,		/* ORO */
+	};
+
+	memcpy(b, msg, sizeof(msg));
+	return sizeof(msg);
+}
+
+/**
+ * main() - Run random mutations of a valid request
+ * @argc:	Argument count
+ * @argv:	Iterations, default 10000
+ *
+ * Return: 0
+ */
+int main(int argc, char **argv)
+{
+	long n = argc > 1 ? atol(argv[1]) : 10000, i;
+	unsigned seed = 1;
+	uint8_t base[512];
+	size_t blen = fuzz_seed(base);
+
+	for (i = 0; i < n; i++) {
+		size_t len = blen + (size_t)(rand_r(&seed) % 64), j, k;
+		uint8_t *in = malloc(len ? len : 1);
+
+		if (!in)
+			return 1;
+		memcpy(in, base, MIN(len, blen));
+		for (j = blen; j < len; j++)
+			in[j] = (uint8_t)rand_r(&seed);
+		for (k = rand_r(&seed) % 8; k; k--)	/* mutate a few bytes */
+			in[rand_r(&seed) % len] = (uint8_t)rand_r(&seed);
+		if (rand_r(&seed) % 2)
+			len = (size_t)rand_r(&seed) % (len + 1);	/* truncate */
+		LLVMFuzzerTestOneInput(in, len);
+		free(in);
+	}
+	printf("%ld inputs\n", n);
+	return 0;
+}
+#endif /* FUZZ_STANDALONE */
