@@ -60,6 +60,14 @@
  * TCP_SPLICE_ROUNDS_MAX rounds on one event we stop for fairness and re-arm
  * the reader with EPOLL_CTL_MOD, which queues a new event if it is ready.
  *
+ * Addresses. The target sees a connection from its own loopback (the
+ * socket we connect from is unbound), with or without --host-lo-to-ns-lo:
+ * the destination port is the forwarded one mapped by fwd_port_target(),
+ * the client's own address and port are not carried over. A
+ * target that refuses (no listener) makes us reset the accepted socket: the
+ * client's handshake already completed, so it sees ECONNRESET rather than
+ * ECONNREFUSED.
+ *
  * Kernel behaviour relied upon, proven by test/platform/splice_pipe.c:
  * - splice() from a non-blocking TCP socket with SPLICE_F_NONBLOCK returns
  *   -1/EAGAIN with no data, 0 only at EOF (after all data), and -1/EAGAIN
@@ -141,8 +149,7 @@ static const char *const tcp_splice_flag_str[] = {
  * @pipe:	Pipe per direction d (s[d] to s[!d]): [d][0] read end,
  *		[d][1] write end, -1 if none
  * @pending:	Bytes in each direction's pipe, not yet written out
- * @start:	Time the connection was accepted, seconds (CLOCK_MONOTONIC)
- * @start_ns:	Nanoseconds part of @start
+ * @start:	Time the connection was accepted (CLOCK_MONOTONIC)
  * @state:	enum tcp_splice_state
  * @flags:	TCP_SPLICE_EOF() and TCP_SPLICE_SHUT() bits
  * @out_wait:	Bit n set: a direction waits for EPOLLOUT on s[n]
@@ -152,8 +159,7 @@ struct tcp_splice_conn {
 	int s[2];
 	int pipe[2][2];
 	size_t pending[2];
-	time_t start;
-	long start_ns;
+	struct timespec start;
 	uint8_t state;
 	uint8_t flags;
 	uint8_t out_wait;
@@ -709,8 +715,8 @@ static int tcp_splice_dir(const struct ctx *c, struct tcp_splice_conn *conn,
  * @x:		Side of the socket the events are for
  * @events:	EPOLL* events
  *
- * Readable (or closed) s[x] moves direction x; writable s[x] resumes
- * direction !x if it was waiting for that.
+ * Readable (or closed) s[x] moves direction x, unless that waits for room
+ * in s[!x]; writable s[x] resumes direction !x if it was waiting for that.
  *
  * Return: 0 on success, negative errno to reset the connection
  */
@@ -725,7 +731,9 @@ static int tcp_splice_events(const struct ctx *c,
 		if (ret)
 			return -ret;
 	}
-	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+	/* If direction x waits for EPOLLOUT on s[!x], that event resumes it */
+	if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) &&
+	    !(conn->out_wait & (1U << !x))) {
 		ret = tcp_splice_dir(c, conn, x);
 		if (ret)
 			return ret;
@@ -980,8 +988,7 @@ bool tcp_splice_conn_from_sock(struct ctx *c, int s, bool from_ns,
 	conn->pipe[0][0] = conn->pipe[0][1] = -1;
 	conn->pipe[1][0] = conn->pipe[1][1] = -1;
 	conn->pending[0] = conn->pending[1] = 0;
-	conn->start = now->tv_sec;
-	conn->start_ns = now->tv_nsec;
+	conn->start = *now;
 	conn->state = TCP_SPLICE_CLOSED;
 	conn->flags = conn->out_wait = 0;
 	conn->from_ns = from_ns;
@@ -1013,10 +1020,9 @@ void tcp_splice_timer(struct ctx *c, const struct timespec *now)
 	/* Downwards: closing moves the last entry, already looked at, here */
 	for (i = t->count; i-- > 0; ) {
 		struct tcp_splice_conn *conn = &t->conns[i];
-		struct timespec start = { conn->start, conn->start_ns };
-
 		if (conn->state != TCP_SPLICE_CONNECTING ||
-		    timespec_diff_ms(now, &start) < TCP_SPLICE_CONNECT_TIMEOUT_MS)
+		    timespec_diff_ms(now, &conn->start) <
+		    TCP_SPLICE_CONNECT_TIMEOUT_MS)
 			continue;
 		debug("TCP splice %i<->%i: connect timed out", conn->s[0],
 		      conn->s[1]);

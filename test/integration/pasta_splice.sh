@@ -8,11 +8,11 @@
 # loopback only, so nothing but the splice path can reach them:
 #   -t 31001-31010	client in H1 -> 127.0.0.1/::1 -> server on NS's lo
 #   -T 32001-32010	client in NS -> 127.0.0.1/::1 -> server on H1's lo
-# Checks: the platform probe test/platform/splice_pipe.c; 100 MiB each way
-# per forwarding direction and IP version (sha256 equal); half-close (the
-# reply after the client's FIN arrives); resets from either end reach the
-# other; 1,000 concurrent echo connections; no file descriptor leak in pasta
-# after 10,000 short connections.
+# Checks: the platform probe test/platform/splice_pipe.c; 100 MiB each way per
+# forwarding direction and IP version (sha256 equal); half-close (the reply
+# after the client's FIN arrives); resets from either end reach the other, and
+# a refused target resets the client; 1,000 concurrent echo connections; no
+# file descriptor leak in pasta after 10,000 short connections.
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -201,6 +201,12 @@ reset_pair "-T: server's reset reaches the client" \
 	"${H1}" "${NS}" ::1 $((TT_FIRST + 6)) server
 reset_pair "-T: client's reset reaches the server" \
 	"${H1}" "${NS}" 127.0.0.1 $((TT_FIRST + 7)) client
+
+check "-t: no server in the namespace: the client gets a reset" \
+	ns_run "${H1}" timeout 30 "${PEER}" rst-client 127.0.0.1 \
+	$((T_FIRST + 9))
+check "-T IPv6: no server on the host: the client gets a reset" \
+	ns_run "${NS}" timeout 30 "${PEER}" rst-client ::1 $((TT_FIRST + 9))
 
 ECHO_PORT=$((T_FIRST + 8))
 bg_start "${TMP}/echo.log" ns_run "${NS}" "${PEER}" echo 127.0.0.1 \

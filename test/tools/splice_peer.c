@@ -644,8 +644,15 @@ static int peer_rst(const char *mode)
 	}
 	if (server && (peer_read_all(s, buf, 5, &got) || got != 5))
 		return 1;
-	if (!server && peer_write_all(s, "hello", 5))
+	if (!server && peer_write_all(s, "hello", 5)) {
+		/* Reset before we could even write: fine for rst-client */
+		if (!strcmp(mode, "rst-client") &&
+		    (errno == ECONNRESET || errno == EPIPE)) {
+			printf("%s: reset while writing, as expected\n", mode);
+			return 0;
+		}
 		return 1;
+	}
 
 	if (!strcmp(mode, "rst-server")) {
 		peer_reset(s);
