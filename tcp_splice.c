@@ -351,6 +351,23 @@ static void tcp_splice_sock_pools_fill(void)
 }
 
 /**
+ * tcp_splice_sock_refill() - Refill one side's pools at once (pool empty)
+ * @from_ns:	Refill the host side, else the namespace side
+ * @p:		Pool that ran empty
+ *
+ * Return: sockets now in @p
+ */
+static unsigned tcp_splice_sock_refill(bool from_ns,
+				       const struct tcp_splice_sock_pool *p)
+{
+	if (from_ns)
+		tcp_splice_sock_pool_fill(tcp_splice_tbl.host);
+	else if (ns_call(tcp_splice_ns_fill, NULL))
+		debug("TCP splice: can't refill namespace socket pool");
+	return p->cnt;
+}
+
+/**
  * tcp_splice_sock_get() - Take a pre-opened socket, refilling if empty
  * @from_ns:	Connection came from the namespace: socket on the host side
  * @af:		AF_INET or AF_INET6
@@ -363,13 +380,7 @@ static int tcp_splice_sock_get(bool from_ns, int af)
 	struct tcp_splice_sock_pool *pools = from_ns ? t->host : t->ns;
 	struct tcp_splice_sock_pool *p = &pools[tcp_splice_af_idx(af)];
 
-	if (!p->cnt) {
-		if (from_ns)
-			tcp_splice_sock_pool_fill(t->host);
-		else
-			ns_call(tcp_splice_ns_fill, NULL);
-	}
-	if (!p->cnt)
+	if (!p->cnt && !tcp_splice_sock_refill(from_ns, p))
 		return -1;
 	return p->fd[--p->cnt];
 }
@@ -398,8 +409,10 @@ static int tcp_splice_pipe_open(int p[2])
 
 /**
  * tcp_splice_pipe_pool_fill() - Top up the pipe pool
+ *
+ * Return: pipes in the pool
  */
-static void tcp_splice_pipe_pool_fill(void)
+static unsigned tcp_splice_pipe_pool_fill(void)
 {
 	struct tcp_splice_tbl *t = &tcp_splice_tbl;
 
@@ -408,6 +421,7 @@ static void tcp_splice_pipe_pool_fill(void)
 			break;
 		t->pipe_cnt++;
 	}
+	return t->pipe_cnt;
 }
 
 /**
@@ -420,9 +434,7 @@ static int tcp_splice_pipe_get(int p[2])
 {
 	struct tcp_splice_tbl *t = &tcp_splice_tbl;
 
-	if (!t->pipe_cnt)
-		tcp_splice_pipe_pool_fill();
-	if (!t->pipe_cnt)
+	if (!t->pipe_cnt && !tcp_splice_pipe_pool_fill())
 		return -1;
 	t->pipe_cnt--;
 	p[0] = t->pipes[t->pipe_cnt][0];
@@ -598,11 +610,11 @@ static void tcp_splice_conn_done(struct ctx *c, struct tcp_splice_conn *conn,
 static int tcp_splice_out(struct tcp_splice_conn *conn, unsigned d)
 {
 	unsigned to = !d;
-	ssize_t n;
 
 	while (conn->pending[d]) {
-		n = splice(conn->pipe[d][0], NULL, conn->s[to], NULL,
-			   conn->pending[d], SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		ssize_t n = splice(conn->pipe[d][0], NULL, conn->s[to], NULL,
+				   conn->pending[d],
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
@@ -684,10 +696,11 @@ static int tcp_splice_dir(const struct ctx *c, struct tcp_splice_conn *conn,
 			  unsigned d)
 {
 	unsigned round;
-	ssize_t n;
 	int ret;
 
 	for (round = 0; round < TCP_SPLICE_ROUNDS_MAX; round++) {
+		ssize_t n;
+
 		ret = tcp_splice_out(conn, d);
 		if (ret)
 			return ret < 0 ? ret : 0;

@@ -502,8 +502,8 @@ static int peer_conc(unsigned n, size_t bytes)
  */
 static int peer_short_one(unsigned i)
 {
-	char out[17], in[32];
-	size_t got;
+	char out[17], in[32] = { 0 };
+	size_t got = 0;
 	int s, ret;
 
 	snprintf(out, sizeof(out), "short %10u", i);
