@@ -446,6 +446,8 @@ static int tcp_splice_pipe_get(int p[2])
  * tcp_splice_pipe_put() - Give back a pipe: to the pool if empty, else close
  * @p:		Pipe ends, set to -1 (output)
  * @empty:	Nothing is left in the pipe
+ *
+ * #syscalls:pasta close
  */
 static void tcp_splice_pipe_put(int p[2], bool empty)
 {
