@@ -11,7 +11,8 @@
  *   target is the guest's own address. Duplicate Address Detection probes
  *   (source ::) are answered only if the target is one of our addresses
  *   (our link-local address or the gateway): answering a probe for an
- *   address the guest is claiming would make its DAD fail.
+ *   address the guest is claiming would make its DAD fail. The NA comes
+ *   from the target address, as it would from the neighbour owning it.
  *
  * - a Router Solicitation gets a Router Advertisement, and ndp_timer() sends
  *   unsolicited ones: three at start-up, a few seconds apart, then every
@@ -24,7 +25,7 @@
  * Messages are read only through the packet pool; options are walked with
  * a cursor and each option length is checked (non-zero, within what is
  * left) before use. Malformed messages are dropped and counted in
- * c->stats.ndp_drop. Replies come from c->ip6.our_tap_ll; tap.c sets the hop
+ * c->stats.ndp_drop. RAs come from c->ip6.our_tap_ll; tap.c sets the hop
  * limit to 255, as receivers require (RFC 4861 section 6.1, 7.1).
  *
  * The only state is the schedule of unsolicited RAs, in ndp_state.
@@ -517,7 +518,8 @@ static void ndp_na_send(struct ctx *c, const struct in6_addr *target,
 	na.ns.ih.icmp6_override = 1;
 	na.ns.target = *target;
 	memcpy(na.tlla.mac, c->our_tap_mac, ETH_ALEN);
-	tap_icmp6_send(c, &c->ip6.our_tap_ll, dst, &na, sizeof(na));
+	/* From the target itself, as its owner would: some tools check */
+	tap_icmp6_send(c, target, dst, &na, sizeof(na));
 }
 
 /**

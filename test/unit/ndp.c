@@ -253,6 +253,7 @@ static void test_na(void)
 	check(sent.len == 32 && sent.buf[24] == 2 && sent.buf[25] == 1 &&
 	      !memcmp(sent.buf + 26, our_mac, 6), "NA: target LLA is our MAC");
 	check(dst_is("fe80::2"), "NA: to the solicitor");
+	check(!memcmp(&sent.src, &gw, 16), "NA: from the target address");
 
 	len = ns_build(ns, "2001:db8::77", 0);
 	feed(ns, len, "2001:db8::1", "ff02::1:ff00:77");
