@@ -67,7 +67,7 @@ check_state() {
 	local l="$1" d="$2" i="$3" mtu="$4"
 
 	check_eq "${l}: pasta exits 0" "$(cat "${d}/rc")" 0 ||
-		sed 's/^/    pasta: /' "${d}/pasta.out" | head -n 20
+		tail -n 30 "${d}/pasta.out" | sed 's/^/    pasta: /'
 	check_grep "${l}: tap link ${i} exists and is up" "${d}/link" \
 		"^[0-9]+: ${i}: <[^>]*\\bUP\\b"
 	check_grep "${l}: MTU ${mtu}" "${d}/link" "^[0-9]+: ${i}: .* mtu ${mtu} "

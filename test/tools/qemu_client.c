@@ -209,6 +209,21 @@ static char *qc_ip6_str(const uint8_t *p, char *s)
 }
 
 /**
+ * qc_hex_put() - Print bytes as hex, no line end
+ * @prefix:	Text before the bytes
+ * @p:		Bytes
+ * @len:	Number of bytes
+ */
+static void qc_hex_put(const char *prefix, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	printf("%s", prefix);
+	for (i = 0; i < len; i++)
+		printf("%02x", p[i]);
+}
+
+/**
  * qc_hex_print() - Print bytes as hex on one line
  * @prefix:	Text before the bytes
  * @p:		Bytes
@@ -216,11 +231,7 @@ static char *qc_ip6_str(const uint8_t *p, char *s)
  */
 static void qc_hex_print(const char *prefix, const uint8_t *p, size_t len)
 {
-	size_t i;
-
-	printf("%s", prefix);
-	for (i = 0; i < len; i++)
-		printf("%02x", p[i]);
+	qc_hex_put(prefix, p, len);
 	printf("\n");
 }
 
@@ -903,7 +914,7 @@ static void qc_ra_opt(const uint8_t *o, size_t len)
 		for (i = 8; i + 16 <= len; i += 16)
 			printf("%s%s", i > 8 ? "," : "", qc_ip6_str(o + i, s));
 	} else if (o[0] == NDP_OPT_DNSSL) {
-		qc_hex_print(" dnssl=", o + 8, len > 8 ? len - 8 : 0);
+		qc_hex_put(" dnssl=", o + 8, len > 8 ? len - 8 : 0);
 	} else {
 		printf(" opt%u", o[0]);
 	}
