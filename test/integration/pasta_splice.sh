@@ -20,7 +20,7 @@ need_root
 need_bin
 need_cmd socat sha256sum ss
 
-T_PORTS=31001-31010
+T_PORTS=31001-31010		# 31011, 32011: unprivileged pasta
 T_FIRST=31000			# -t port n is T_FIRST + n
 TT_FIRST=32000			# -T port n is TT_FIRST + n
 BULK_SIZE=100M
@@ -162,6 +162,42 @@ fd_settle() {
 	echo "${b}"
 }
 
+# user_mode() - pasta as an unprivileged user, own user and network
+# namespace, the namespace's command being the -t echo server
+user_mode() {
+	local port_t=$((T_FIRST + 11)) port_tt=$((TT_FIRST + 11)) upid nspid
+
+	if ! userns_ok; then
+		echo "skip - unprivileged pasta: no user namespaces"
+		return
+	fi
+	bg_start "${TMP}/pasta-user.log" ip netns exec "${H1}" timeout 120 \
+		setpriv --reuid="${TEST_USER}" --regid="${TEST_USER}" \
+		--init-groups -- "${PASTA}" -f -P "${TMP}/pasta-user.pid" \
+		-t "${port_t}" -T "${port_tt}" -u none -U none -- \
+		"${PEER}" echo 127.0.0.1 "${port_t}"
+	wait_file "${TMP}/pasta-user.pid"
+	upid="$(cat "${TMP}/pasta-user.pid")"
+	wait_for test -n "$(ps -o pid= --ppid "${upid}")"
+	nspid="$(ps -o pid= --ppid "${upid}" | head -n 1 | tr -d ' ')"
+	if [ -z "${nspid}" ] || ! wait_port "${nspid}" tcp "${port_t}"; then
+		check "unprivileged pasta comes up" false
+		cat "${TMP}/pasta-user.log"
+		return
+	fi
+	wait_port "${H1}" tcp "${port_t}"
+	check "unprivileged, -t: ${CONC_CONNS} concurrent echo connections" \
+		ns_run "${H1}" timeout 120 "${PEER}" conc 127.0.0.1 \
+		"${port_t}" "${CONC_CONNS}" 65536
+
+	bg_start "${TMP}/echo-user.log" ns_run "${H1}" "${PEER}" echo \
+		127.0.0.1 "${port_tt}"
+	wait_port "${H1}" tcp "${port_tt}"
+	check "unprivileged, -T: 200 concurrent echo connections" \
+		ns_run "${nspid}" timeout 120 "${PEER}" conc 127.0.0.1 \
+		"${port_tt}" 200 65536
+}
+
 sandbox_create || { echo "sandbox set-up failed"; exit 1; }
 NS="pt-spl-$$"
 ip netns add "${NS}" || exit 1
@@ -216,6 +252,13 @@ check "-t: ${CONC_CONNS} concurrent connections echo 64 KiB each" \
 	ns_run "${H1}" timeout 120 "${PEER}" conc 127.0.0.1 "${ECHO_PORT}" \
 	"${CONC_CONNS}" 65536
 
+bg_start "${TMP}/echo6.log" ns_run "${H1}" "${PEER}" echo ::1 \
+	$((TT_FIRST + 8))
+wait_port "${H1}" tcp $((TT_FIRST + 8))
+check "-T IPv6: ${CONC_CONNS} concurrent connections echo 64 KiB each" \
+	ns_run "${NS}" timeout 120 "${PEER}" conc ::1 $((TT_FIRST + 8)) \
+	"${CONC_CONNS}" 65536
+
 ns_run "${H1}" timeout 60 "${PEER}" short 127.0.0.1 "${ECHO_PORT}" 100 \
 	> /dev/null
 FDS_BEFORE="$(fd_settle)"
@@ -227,5 +270,7 @@ check_eq "no fd leak in pasta after ${SHORT_CONNS} connections" \
 	"${FDS_AFTER}" "${FDS_BEFORE}"
 
 check "pasta still running" kill -0 "${PASTA_PID}"
+
+user_mode
 
 test_done
