@@ -7,8 +7,10 @@
  * A connection accepted on a forwarded port (-t on the host, -T in the
  * namespace) whose peer is a loopback address (127.0.0.0/8, ::1, or
  * ::ffff:127.0.0.0/104) never needs the tap device: both ends are local
- * sockets. tcp.c offers such sockets to tcp_splice_conn_from_sock(), and we
- * join them to a socket connected to the loopback address of the other side,
+ * sockets. Connections accepted in the namespace have no other path, so
+ * there any peer qualifies. tcp.c offers every accepted socket in pasta mode
+ * to tcp_splice_conn_from_sock(); we take the ones that qualify and join
+ * them to a socket connected to the loopback address of the other side,
  * 127.0.0.1 or ::1 (the peer's family) at the forwarded target port. Data
  * moves with splice(2) through one pipe per direction: socket to pipe, pipe
  * to socket, page references only, no copy through user space.
@@ -47,26 +49,27 @@
  *   with something other than EAGAIN) resets the connection: SO_LINGER with
  *   zero time-out on both sockets, then close(), so each peer gets a RST.
  *
- * Flow control. Sockets are registered once, edge-triggered, for EPOLLIN
- * and EPOLLOUT; the mask never changes, so there is no epoll_ctl() per
- * event. Moving direction d means: drain pipe[d] into s[!d]; read from s[d]
- * into the now empty pipe; repeat. When writing to s[!d] returns EAGAIN, the
- * direction stops with data left in the pipe and marks s[!d] "out-waiting":
- * the kernel then wakes us with EPOLLOUT on s[!d] once it has room, and the
- * direction resumes (we stop reading s[d] meanwhile; its unread data stays
- * in its receive buffer and TCP flow control slows the sender). Reads happen
- * only into an empty pipe, so EAGAIN from a read means the socket has no
- * data; with a non-empty pipe EAGAIN could also mean "pipe full". After
- * TCP_SPLICE_ROUNDS_MAX rounds on one event we stop for fairness and re-arm
- * the reader with EPOLL_CTL_MOD, which queues a new event if it is ready.
+ * Flow control. Sockets are registered once, edge-triggered, for EPOLLIN and
+ * EPOLLOUT; the mask never changes, so there is no epoll_ctl() per event
+ * (only compaction and the re-arm below rewrite a registration). Moving
+ * direction d means: drain pipe[d] into s[!d]; read from s[d] into the now
+ * empty pipe; repeat. When writing to s[!d] returns EAGAIN, the direction
+ * stops with data left in the pipe and marks s[!d] "out-waiting": the kernel
+ * then wakes us with EPOLLOUT on s[!d] once it has room, and the direction
+ * resumes (we stop reading s[d] meanwhile, EPOLLIN on it is ignored; its
+ * unread data stays in its receive buffer and TCP flow control slows the
+ * sender). Reads happen only into an empty pipe, so EAGAIN from a read means
+ * the socket has no data; with a non-empty pipe EAGAIN could also mean "pipe
+ * full". After TCP_SPLICE_ROUNDS_MAX rounds on one event we stop for
+ * fairness and re-arm the reader with EPOLL_CTL_MOD, which queues a new
+ * event if it is ready.
  *
- * Addresses. The target sees a connection from its own loopback (the
- * socket we connect from is unbound), with or without --host-lo-to-ns-lo:
- * the destination port is the forwarded one mapped by fwd_port_target(),
- * the client's own address and port are not carried over. A
- * target that refuses (no listener) makes us reset the accepted socket: the
- * client's handshake already completed, so it sees ECONNRESET rather than
- * ECONNREFUSED.
+ * Addresses. The target sees a connection from its own loopback (the socket
+ * we connect from is unbound), with or without --host-lo-to-ns-lo: the
+ * destination port is the forwarded one mapped by fwd_port_target(), the
+ * client's own address and port are not carried over. A target that refuses
+ * (no listener) makes us reset the accepted socket: the client's handshake
+ * already completed, so it sees ECONNRESET rather than ECONNREFUSED.
  *
  * Kernel behaviour relied upon, proven by test/platform/splice_pipe.c:
  * - splice() from a non-blocking TCP socket with SPLICE_F_NONBLOCK returns
@@ -110,11 +113,17 @@
 #define TCP_SPLICE_ROUNDS_MAX	8	/* Drain and refill rounds per event */
 #define TCP_SPLICE_CONNECT_TIMEOUT_MS	10000
 
+/* Each connection holds two sockets and two pipes: six descriptors */
+#define TCP_SPLICE_CONN_FDS	6
+
 /* Sockets are registered once, edge-triggered, for both directions */
 #define TCP_SPLICE_EPOLL_EVENTS	(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
 static_assert(TCP_SPLICE_CONN_MAX <= (UINT32_MAX >> 1),
 	      "index and side bit must fit the epoll reference data");
+static_assert(TCP_SPLICE_CONN_MAX * TCP_SPLICE_CONN_FDS < FD_REF_MAX,
+	      "a full table's descriptors must fit epoll references");
+static_assert(TCP_SPLICE_PIPE_POOL >= 2, "one connection takes two pipes");
 
 /**
  * enum tcp_splice_state - Lifecycle of a spliced connection
