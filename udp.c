@@ -227,6 +227,7 @@ struct udp_key {
  * @lport:	TAP_IN, SPLICE: listening port, host order
  * @rport:	TAP_IN, SPLICE: peer's port, host order
  * @raddr:	TAP_IN, SPLICE: peer's address (replies go there)
+ * @gaddr:	TAP_OUT, TAP_IN: guest address frames are sent to
  * @sock:	TAP_OUT: host socket; SPLICE: socket on the other side; or -1
  * @label:	IPv6 flow label of frames to the guest
  * @hnext:	Next flow in the hash bucket, -1 for none
@@ -243,6 +244,7 @@ struct udp_flow {
 	uint16_t lport;
 	uint16_t rport;
 	union inany_addr raddr;
+	union inany_addr gaddr;
 	int sock;
 	uint32_t label;
 	int32_t hnext;
@@ -752,6 +754,7 @@ static int32_t udp_flow_new(const struct ctx *c, const struct udp_key *k,
 	udp.flow_cnt++;
 
 	f->key = *k;
+	f->gaddr = k->a;
 	f->type = (uint8_t)type;
 	f->v6 = v6;
 	f->sock = -1;
@@ -1025,6 +1028,27 @@ static int udp_tap_dest(const struct udp_flow *f, struct sockaddr_in6 *sa,
 }
 
 /**
+ * udp_flow_tap_in_find() - Find the inbound flow a guest datagram answers
+ * @k:		Tap key of the guest's datagram
+ *
+ * Inbound flows are keyed without the guest address; the address the guest
+ * answered from becomes the one its frames go to.
+ *
+ * Return: flow index, -1 if none
+ */
+static int32_t udp_flow_tap_in_find(const struct udp_key *k)
+{
+	struct udp_key k0 = *k;
+	int32_t i;
+
+	memset(&k0.a, 0, sizeof(k0.a));
+	i = udp_flow_lookup(&k0);
+	if (i >= 0)
+		udp.flows[i].gaddr = k->a;
+	return i;
+}
+
+/**
  * udp_tap_run() - Send a run of guest datagrams with the same ports
  * @c:		Execution context
  * @k:		Flow key of the run
@@ -1045,6 +1069,8 @@ static void udp_tap_run(struct ctx *c, const struct udp_key *k, bool v6,
 	int fd;
 
 	fi = udp_flow_lookup(k);
+	if (fi < 0)
+		fi = udp_flow_tap_in_find(k);
 	if (fi < 0)
 		fi = udp_flow_tap_out(c, k, v6, now);
 	if (fi < 0 || (fd = udp_tap_dest(&udp.flows[fi], &sa, &sl)) < 0) {
@@ -1166,13 +1192,13 @@ static void udp_frame_fill(const struct ctx *c, struct udp_txq *q, bool v6,
 	uh->dest = (__force uint16_t)host_to_be16(f->key.ap);
 	uh->len = (__force uint16_t)host_to_be16((uint16_t)l4len);
 	if (v6) {
-		tap_push_ip6h(l3, &f->key.b.a6, &f->key.a.a6, l4len,
+		tap_push_ip6h(l3, &f->key.b.a6, &f->gaddr.a6, l4len,
 			      IPPROTO_UDP, f->label);
-		csum_udp6(uh, &f->key.b.a6, &f->key.a.a6, uh + 1, dlen);
+		csum_udp6(uh, &f->key.b.a6, &f->gaddr.a6, uh + 1, dlen);
 	} else {
-		tap_push_ip4h(l3, f->key.b.v4mapped.a4, f->key.a.v4mapped.a4,
+		tap_push_ip4h(l3, f->key.b.v4mapped.a4, f->gaddr.v4mapped.a4,
 			      l4len, IPPROTO_UDP);
-		csum_udp4(uh, f->key.b.v4mapped.a4, f->key.a.v4mapped.a4,
+		csum_udp4(uh, f->key.b.v4mapped.a4, f->gaddr.v4mapped.a4,
 			  uh + 1, dlen);
 	}
 	q->l2len[s] = UDP_OFF_DATA(v6) - UDP_OFF_L2 + dlen;
@@ -1528,13 +1554,17 @@ static int32_t udp_flow_tap_in(struct ctx *c, bool v6, uint16_t lport,
 
 	if (!udp_host_to_guest(c, v6, &fa, rport))
 		return -1;
-	udp_guest_addr(c, v6, &fa, &ga);
+	/* Keyed without the guest address: the guest may answer from another
+	 * of its addresses. Frames go to @gaddr, updated from its replies.
+	 */
+	memset(&ga, 0, sizeof(ga));
 	udp_key_tap(&k, &ga, fwd_port_target(&c->udp_in, lport), &fa, rport);
 	i = udp_flow_lookup(&k);
 	if (i >= 0)
 		return i;
 	i = udp_flow_new(c, &k, UDP_FLOW_TAP_IN, v6, now);
 	f = &udp.flows[i];
+	udp_guest_addr(c, v6, &fa, &f->gaddr);
 	f->side = UDP_SIDE_HOST;
 	f->lport = lport;
 	f->raddr = *raddr;
