@@ -397,6 +397,23 @@ static void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
 }
 
 /**
+ * udp_ntop() - Format an address for logs
+ * @a:		Address, IPv4 as v4-mapped
+ * @buf:	Buffer (output)
+ * @len:	Its size, at least INET6_ADDRSTRLEN
+ *
+ * Return: @buf
+ */
+static const char *udp_ntop(const union inany_addr *a, char *buf, size_t len)
+{
+	const struct in_addr *a4 = inany_v4(a);
+
+	if (a4)
+		return inet_ntop(AF_INET, a4, buf, (socklen_t)len);
+	return inet_ntop(AF_INET6, &a->a6, buf, (socklen_t)len);
+}
+
+/**
  * udp_loopback() - Loopback address of an IP version
  * @a:		Address (output)
  * @v6:		IPv6
@@ -1569,8 +1586,13 @@ static int32_t udp_flow_tap_in(struct ctx *c, bool v6, uint16_t lport,
 	f->lport = lport;
 	f->raddr = *raddr;
 	f->rport = rport;
-	debug("UDP: tap-in flow %i, port %u to guest port %u", i, lport,
-	      k.ap);
+	if (log_enabled(LOG_DEBUG)) {
+		char buf[INET6_ADDRSTRLEN];
+
+		debug("UDP: tap-in flow %i, %s:%u to port %u, guest port %u",
+		      i, udp_ntop(raddr, buf, sizeof(buf)), rport, lport,
+		      k.ap);
+	}
 	return i;
 }
 

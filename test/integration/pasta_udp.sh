@@ -1,0 +1,202 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/integration/pasta_udp.sh - pasta: UDP, tap and splice paths, ports
+#
+# In a sandbox (see test/lib.sh), pasta runs in H1 attached to a namespace G
+# of its own (--netns), configured by hand like a guest. test/tools/udp_echo
+# sends 1,000 datagrams (sizes 4 to 1,400 bytes, stop and wait) and checks
+# every echo byte for byte and that it comes from the address and port it
+# was sent to, through:
+# - the tap path to "the internet" (echo servers in H2 on 198.51.100.1 and
+#   2001:db8:1::1), IPv4 and IPv6, plus 64 KiB datagrams;
+# - the gateway address, mapped to the host's loopback (servers on H1's
+#   127.0.0.1 and ::1): replies come back over the tap from the gateway;
+# - the splice path: G's loopback to H1's loopback (-U auto), and H1's
+#   loopback to a server in G (-u auto);
+# - inbound over the tap: H2 to G's address on an auto-forwarded port;
+# - remapping, -u 7005:7006 and -u 65535:7006: the reply's source port is
+#   the port the client sent to (tap and splice);
+# - --dns-forward: a query to the forwarded address reaches the stub
+#   resolver in H2 (H1's resolv.conf) and the answer comes from that address;
+# - a closed port: the ICMP port unreachable reaches G (ECONNREFUSED).
+# Flow life: with PASST_UDP_TIMEOUT=2 (test override, see udp.c) idle flow
+# sockets are closed (descriptor count in /proc/PID/fd goes back down); with
+# PASST_UDP_FLOW_MAX=64 a flood of 500 source ports keeps the descriptor
+# count bounded and new flows still work.
+
+. "$(dirname "$0")/../lib.sh"
+
+need_root
+need_bin
+need_cmd ip cc ss
+
+ECHO="$(build_tool udp_echo)" || { echo "cannot build udp_echo"; exit 1; }
+
+sandbox_create
+ip -n "${H2}" addr add 2001:db8:1::1/128 dev lo
+ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
+G="pt-ug-$$"
+ip netns add "${G}" || exit 1
+LIB_SANDBOXES+=("${G}")
+ip -n "${G}" link set lo up
+
+# g() - Run a command in namespace G
+# $*:	command
+g() {
+	ip netns exec "${G}" "$@"
+}
+
+# pasta_start() - Start pasta in H1 for namespace G, configure the guest
+# $1:	log file
+# $2..:	pasta options
+# Sets PASTA_JOB, PASTA_PID (from the PID file)
+pasta_start() {
+	local log="$1"
+	shift
+
+	rm -f "${TMP}/pasta.pid"
+	bg_start "${log}" h1 timeout 250 "${PASTA}" -f -P "${TMP}/pasta.pid" \
+		"$@" --netns "/run/netns/${G}"
+	PASTA_JOB="${BG_PID}"
+	wait_for ip -n "${G}" link show up0 || return 1
+	wait_file "${TMP}/pasta.pid" || return 1
+	PASTA_PID="$(cat "${TMP}/pasta.pid")"
+	g sysctl -qw net.ipv6.conf.up0.accept_ra=0
+	ip -n "${G}" link set up0 up
+	ip -n "${G}" addr add 192.0.2.1/24 dev up0
+	ip -n "${G}" addr add 2001:db8::1/64 dev up0 nodad
+	ip -n "${G}" route add default via 192.0.2.254 dev up0
+	ip -n "${G}" -6 route add default via 2001:db8::fe dev up0
+}
+
+# pasta_stop() - Stop the pasta started last, wait until its tap is gone
+pasta_stop() {
+	kill $(lib_tree "${PASTA_JOB}") 2>/dev/null
+	wait_for sh -c "! ip -n '${G}' link show up0"
+	ip -n "${G}" addr flush dev lo 2>/dev/null
+	ip -n "${G}" link set lo up
+}
+
+# echo_ok() - Echo datagrams, check all came back intact from the target
+# $1:	label
+# $2:	namespace the client runs in (see ns_run)
+# $3:	address
+# $4:	port
+# $5:	count
+# $6:	size, 0 to vary
+echo_ok() {
+	check "$1" ns_run "$2" timeout 60 "${ECHO}" client "$3" "$4" "$5" "$6"
+}
+
+# server() - Start an echo server
+# $1:	namespace (see ns_run)
+# $2:	address
+# $3:	port
+server() {
+	bg_start "${TMP}/srv.$RANDOM" ns_run "$1" "${ECHO}" server "$2" "$3"
+}
+
+# fd_count() - Descriptors pasta holds
+fd_count() {
+	ls "/proc/${PASTA_PID}/fd" | wc -l
+}
+
+# fds_at_most() - Check pasta holds at most N descriptors
+# $1:	N
+fds_at_most() {
+	[ "$(fd_count)" -le "$1" ]
+}
+
+server "${H2}" 198.51.100.1 7000
+server "${H2}" 2001:db8:1::1 7000
+server "${H1}" 127.0.0.1 7001
+server "${H1}" ::1 7001
+wait_port "${H2}" udp 7000
+wait_port "${H1}" udp 7001
+
+pasta_start "${TMP}/pasta.log" -d --dns-forward 192.0.2.53 ||
+	{ check "pasta starts" false; cat "${TMP}/pasta.log"; test_done; }
+
+# Tap path, out
+echo_ok "tap: 1000 datagrams to 198.51.100.1" "${G}" 198.51.100.1 7000 1000 0
+echo_ok "tap: 1000 datagrams to 2001:db8:1::1" "${G}" 2001:db8:1::1 7000 1000 0
+echo_ok "tap: 64000-byte datagrams, IPv4" "${G}" 198.51.100.1 7000 20 64000
+echo_ok "tap: 65000-byte datagrams, IPv6" "${G}" 2001:db8:1::1 7000 20 65000
+
+# Gateway mapped to the host's loopback
+echo_ok "gateway 192.0.2.254 to host loopback" "${G}" 192.0.2.254 7001 1000 0
+echo_ok "gateway 2001:db8::fe to host loopback" "${G}" 2001:db8::fe 7001 1000 0
+
+# Splice, namespace to host (-U auto binds 7001 on G's loopback)
+check "-U auto: 7001 bound in the namespace" wait_port "${G}" udp 7001
+echo_ok "splice: 1000 datagrams G 127.0.0.1 to host" "${G}" 127.0.0.1 7001 1000 0
+echo_ok "splice: 1000 datagrams G ::1 to host" "${G}" ::1 7001 1000 0
+
+# Splice and tap, host to namespace (-u auto binds 7002 on the host)
+server "${G}" 0.0.0.0 7002
+server "${G}" :: 7002
+check "-u auto: 7002 bound on the host" wait_port "${H1}" udp 7002
+echo_ok "splice: 1000 datagrams host 127.0.0.1 to G" "${H1}" 127.0.0.1 7002 1000 0
+echo_ok "splice: 1000 datagrams host ::1 to G" "${H1}" ::1 7002 1000 0
+echo_ok "tap in: 1000 datagrams H2 to 192.0.2.1" "${H2}" 192.0.2.1 7002 1000 0
+echo_ok "tap in: 1000 datagrams H2 to 2001:db8::1" "${H2}" 2001:db8::1 7002 1000 0
+
+# DNS through --dns-forward to H1's resolver (192.0.2.254, in H2)
+bg_start "${TMP}/dns.log" h2 "${ECHO}" dns 192.0.2.254 53 192.0.2.77
+wait_port "${H2}" udp 53
+g timeout 10 "${ECHO}" dnsq 192.0.2.53 53 example.org > "${TMP}/dnsq" 2>&1
+check_grep "DNS via --dns-forward 192.0.2.53: A 192.0.2.77" "${TMP}/dnsq" \
+	"^192\\.0\\.2\\.77$"
+
+# ICMP port unreachable
+check "closed port: ECONNREFUSED in G (IPv4)" \
+	g timeout 10 "${ECHO}" refused 198.51.100.1 7999
+check "closed port: ECONNREFUSED in G (IPv6)" \
+	g timeout 10 "${ECHO}" refused 2001:db8:1::1 7999
+pasta_stop
+check "no UDP drops were logged as bind failures" \
+	sh -c "! grep -q 'UDP: can.t bind' '${TMP}/pasta.log'"
+
+# Remapping: host 7005 and 65535 to G's 7006
+pasta_start "${TMP}/pasta2.log" -u 7005:7006 -u 65535:7006 ||
+	check "pasta -u 7005:7006 starts" false
+server "${G}" 0.0.0.0 7006
+server "${G}" :: 7006
+check "-u 7005:7006: 7005 bound on the host" wait_port "${H1}" udp 7005
+echo_ok "remap tap: H2 to 192.0.2.1:7005, reply from 7005" "${H2}" \
+	192.0.2.1 7005 200 0
+echo_ok "remap tap: H2 to [2001:db8::1]:7005, reply from 7005" "${H2}" \
+	2001:db8::1 7005 200 0
+echo_ok "remap splice: host to 127.0.0.1:7005, reply from 7005" "${H1}" \
+	127.0.0.1 7005 200 0
+echo_ok "remap: port 65535, reply from 65535" "${H2}" 192.0.2.1 65535 200 0
+pasta_stop
+
+# Idle flows expire (PASST_UDP_TIMEOUT=2 s)
+PASST_UDP_TIMEOUT=2 pasta_start "${TMP}/pasta3.log" ||
+	check "pasta with PASST_UDP_TIMEOUT starts" false
+sleep 0.5	# let "auto" settle before taking the baseline
+base="$(fd_count)"
+for i in $(seq 1 20); do
+	g timeout 10 "${ECHO}" client 198.51.100.1 7000 1 16 > /dev/null 2>&1
+done
+check "20 flows hold 20 more descriptors" \
+	test "$(fd_count)" -ge $((base + 20))
+WAIT_TRIES=100 WAIT_STEP=0.1 check "idle flows closed after the timeout" \
+	wait_for fds_at_most "${base}"
+pasta_stop
+
+# A flood of source ports reuses the oldest flows (PASST_UDP_FLOW_MAX=64)
+PASST_UDP_FLOW_MAX=64 pasta_start "${TMP}/pasta4.log" ||
+	check "pasta with PASST_UDP_FLOW_MAX starts" false
+sleep 0.5
+base="$(fd_count)"
+g timeout 60 "${ECHO}" flood 198.51.100.1 7000 500
+check "flood of 500 source ports: at most 64 flow descriptors" \
+	fds_at_most $((base + 64))
+echo_ok "after the flood: new flows work" "${G}" 198.51.100.1 7000 100 0
+check "pasta still running after the flood" kill -0 "${PASTA_PID}"
+pasta_stop
+
+test_done
