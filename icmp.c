@@ -16,7 +16,10 @@
  * socket's "port" and only delivers replies carrying it, so the socket is
  * bound with the guest's identifier as port; if that is taken (another flow
  * with the same identifier, or a local ping), the kernel picks a port
- * instead. Either way, replies are handed back to the guest with the
+ * instead. Ping sockets are created with SO_REUSEADDR set (the protocol is
+ * registered with INET_PROTOSW_REUSE), which lets two sockets bind the same
+ * identifier, and replies then go to whichever the kernel finds first: we
+ * clear it before bind() so that each flow owns its identifier. Either way, replies are handed back to the guest with the
  * identifier it used, sequence number and data untouched, from the address
  * it sent the request to, and with a checksum set by tap.c.
  *
@@ -166,7 +169,13 @@ static int icmp_sock_bind(const struct ctx *c, int af, int s, uint16_t id)
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
 	socklen_t sl = af == AF_INET ? sizeof(*s4) : sizeof(*s6);
+	int no = 0;
 
+	/* Ping sockets default to SO_REUSEADDR: two could share an identifier
+	 * and the kernel would deliver replies to either one
+	 */
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &no, sizeof(no)))
+		return -errno;
 	if (ifname[0] && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
 				    (socklen_t)strlen(ifname) + 1))
 		return -errno;
