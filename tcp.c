@@ -590,10 +590,12 @@ static bool tcp_wnd_update(struct tcp_conn *conn)
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
 	    ioctl(conn->sock, SIOCOUTQ, &outq))
 		return false;
-	if (sndbuf <= outq)
+	/* The kernel counts buffer overhead too: leave room for it */
+	if (sndbuf <= outq + outq / 16)
 		conn->wnd_to_tap = 0;
-	else	/* Buffer use counts overhead: leave some room for it */
-		conn->wnd_to_tap = MIN((uint32_t)(sndbuf - outq) / 4 * 3, max);
+	else
+		conn->wnd_to_tap = MIN((uint32_t)(sndbuf - outq - outq / 16),
+				       max);
 	return sndbuf - outq < sndbuf / 4;
 }
 

@@ -43,10 +43,10 @@ enum tcp_conn_ev {
 
 /**
  * enum tcp_conn_flag - Transient connection flags, bits in tcp_conn.flags
- * @TCP_F_SOCK_BLOCKED:	Socket send buffer was full: EPOLLOUT requested
+ * @TCP_F_SOCK_BLOCKED:	Send buffer (nearly) full: EPOLLOUT requested
  * @TCP_F_SOCK_PENDING:	Socket may hold data not yet read (window limited)
  * @TCP_F_WS_OK:	Window scaling negotiated with the guest
- * @TCP_F_ACK_DUE:	An ACK to the guest is owed
+ * @TCP_F_WRITE_SHORT:	A write came up short: guest data was discarded
  * @TCP_F_TIMER_IDLE:	Timer armed for the idle timeout, not retransmission
  * @TCP_F_PEEK_OFF:	SO_PEEK_OFF enabled on the socket
  * @TCP_F_RECOVERY:	Fast recovery: resend one segment per partial ACK
@@ -55,7 +55,7 @@ enum tcp_conn_flag {
 	TCP_F_SOCK_BLOCKED	= 1 << 0,
 	TCP_F_SOCK_PENDING	= 1 << 1,
 	TCP_F_WS_OK		= 1 << 2,
-	TCP_F_ACK_DUE		= 1 << 3,
+	TCP_F_WRITE_SHORT	= 1 << 3,
 	TCP_F_TIMER_IDLE	= 1 << 4,
 	TCP_F_PEEK_OFF		= 1 << 5,
 	TCP_F_RECOVERY		= 1 << 6,

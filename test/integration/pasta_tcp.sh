@@ -46,6 +46,17 @@ sum_is() {
 	[ "$(sha256sum < "$1")" = "$2" ]
 }
 
+# wait_size_sh() - Shell snippet for the namespace: bounded wait until a file
+# written by a peer reaches a size (pasta exits with its command, and data
+# may still be on its way when the sending client exits)
+# $1:	file
+# $2:	size, bytes
+wait_size_sh() {
+	echo "for i in \$(seq 300); do
+		[ \"\$(stat -c %s $1 2>/dev/null)\" = $2 ] && break; sleep 0.1
+	done"
+}
+
 # h2_bg() - Start a command in H2 in the background
 # $1:	log name
 # $2..:	command
@@ -80,11 +91,12 @@ test_outbound() {
 
 	pasta_h1 -- sh -c "
 		timeout 60 socat -u OPEN:${BIG} TCP:${S4}:6001
+		$(wait_size_sh "${TMP}/o4" $((100 << 20)))
 		timeout 60 socat -u TCP:${S4}:6002 OPEN:${TMP}/i4,creat,trunc
 		timeout 60 socat -u OPEN:${BIG} TCP6:[${S6}]:6003
+		$(wait_size_sh "${TMP}/o6" $((100 << 20)))
 		timeout 60 socat -u TCP6:[${S6}]:6004 OPEN:${TMP}/i6,creat,trunc
 	" > "${TMP}/pasta.out.log" 2>&1
-	sleep 0.2	# Let H2's receivers finish writing (they exit on EOF)
 	WAIT_TRIES=100 wait_for sum_is "${TMP}/o4" "${BIG_SUM}"
 	check "outbound IPv4, 100 MiB to H2" sum_is "${TMP}/o4" "${BIG_SUM}"
 	check "outbound IPv4, 100 MiB from H2" sum_is "${TMP}/i4" "${BIG_SUM}"
@@ -143,6 +155,7 @@ test_slow() {
 
 	pasta_h1 -- sh -c "
 		timeout 60 socat -u OPEN:${MID} TCP:${S4}:6201
+		$(wait_size_sh "${TMP}/so" $((8 << 20)))
 		timeout 60 socat -u TCP:${S4}:6202 STDOUT |
 			${SLOW} 16384 2 1048576 > ${TMP}/si
 	" > "${TMP}/pasta.slow.log" 2>&1
