@@ -19,7 +19,8 @@
  * instead. Ping sockets are created with SO_REUSEADDR set (the protocol is
  * registered with INET_PROTOSW_REUSE), which lets two sockets bind the same
  * identifier, and replies then go to whichever the kernel finds first: we
- * clear it before bind() so that each flow owns its identifier. Either way, replies are handed back to the guest with the
+ * clear it before bind() so that each flow owns its identifier
+ * (test/platform/ping_reuse.c shows both behaviours). Either way, replies are handed back to the guest with the
  * identifier it used, sequence number and data untouched, from the address
  * it sent the request to, and with a checksum set by tap.c.
  *
