@@ -722,16 +722,19 @@ int dhcp(struct ctx *c, const struct pool *p)
 {
 	const struct dhcp_msg *req;
 	struct dhcp_cursor cur;
-	const struct udphdr *uh;
+	struct udphdr uh;
 	struct dhcp_req r;
+	const void *b;
 	size_t left;
 
-	if (!(uh = packet_get(p, 0, 0, sizeof(*uh), NULL)))
+	/* Copied out: the pool gives no alignment guarantee */
+	if (!(b = packet_get(p, 0, 0, sizeof(uh), NULL)))
 		return dhcp_drop(c, "no UDP header");
-	if (uh->dest != htons_constant(DHCP_SERVER_PORT) || c->no_dhcp)
+	memcpy(&uh, b, sizeof(uh));
+	if (uh.dest != htons_constant(DHCP_SERVER_PORT) || c->no_dhcp)
 		return 0;
 
-	req = packet_get(p, 0, sizeof(*uh), DHCP_FIXED_LEN, &left);
+	req = packet_get(p, 0, sizeof(uh), DHCP_FIXED_LEN, &left);
 	if (!req)
 		return dhcp_drop(c, "truncated fixed part");
 	if (req->op != BOOTREQUEST || req->htype != DHCP_HTYPE_ETHER ||
@@ -741,7 +744,7 @@ int dhcp(struct ctx *c, const struct pool *p)
 		return dhcp_drop(c, "no magic cookie");
 
 	cur.p = p;
-	cur.off = sizeof(*uh) + DHCP_FIXED_LEN;
+	cur.off = sizeof(uh) + DHCP_FIXED_LEN;
 	cur.left = left;
 	if (!dhcp_opts_parse(&cur, &r))
 		return dhcp_drop(c, "malformed or truncated options");

@@ -651,15 +651,18 @@ int dhcpv6(struct ctx *c, const struct pool *p, const struct in6_addr *saddr,
 	   const struct in6_addr *daddr)
 {
 	struct dhcpv6_cursor cur = { .p = p, .off = sizeof(struct udphdr) };
-	const struct udphdr *uh;
 	struct dhcpv6_req r;
+	struct udphdr uh;
 	const char *why;
+	const void *b;
 	size_t len;
 
 	(void)daddr;
-	if (!(uh = packet_get(p, 0, 0, sizeof(*uh), &cur.left)))
+	/* Copied out: the pool gives no alignment guarantee */
+	if (!(b = packet_get(p, 0, 0, sizeof(uh), &cur.left)))
 		return dhcpv6_drop(c, "no UDP header");
-	if (uh->dest != htons_constant(DHCPV6_SERVER_PORT) || c->no_dhcpv6)
+	memcpy(&uh, b, sizeof(uh));
+	if (uh.dest != htons_constant(DHCPV6_SERVER_PORT) || c->no_dhcpv6)
 		return 0;
 	if (IN6_IS_ADDR_UNSPECIFIED(saddr) || IN6_IS_ADDR_MULTICAST(saddr))
 		return dhcpv6_drop(c, "bad source address");

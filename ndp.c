@@ -450,12 +450,14 @@ static int ndp_rs(struct ctx *c, const struct pool *p,
 		  const struct in6_addr *saddr)
 {
 	struct in6_addr dst = IN6ADDR_ANY_INIT;
-	const struct icmp6hdr *ih;
+	const uint8_t *rs;
 	size_t left;
 
-	if (!(ih = packet_get(p, 0, 0, sizeof(*ih), &left)) || ih->icmp6_code)
+	/* Type, code, checksum, reserved: bytes, as the pool isn't aligned */
+	rs = packet_get(p, 0, 0, sizeof(struct icmp6hdr), &left);
+	if (!rs || rs[1])
 		return ndp_drop(c, "malformed Router Solicitation");
-	if (!ndp_opts_check(p, sizeof(*ih), left,
+	if (!ndp_opts_check(p, sizeof(struct icmp6hdr), left,
 			    IN6_IS_ADDR_UNSPECIFIED(saddr)))
 		return ndp_drop(c, "bad Router Solicitation options");
 	if (c->no_ra)

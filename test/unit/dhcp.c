@@ -173,8 +173,8 @@ static int feed(const uint8_t *b, size_t len)
 	struct pool p = { .buf = (char *)buf, .buf_size = sizeof(buf),
 			  .size = 1, .count = 0, .pkt = iov };
 
-	memcpy(buf, b, len);
-	packet_add(&p, len, (char *)buf);
+	memcpy(buf + 1, b, len);	/* odd address: no alignment assumed */
+	packet_add(&p, len, (char *)buf + 1);
 	return dhcp(&c, &p);
 }
 

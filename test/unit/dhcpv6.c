@@ -187,8 +187,8 @@ static int feed(const uint8_t *b, size_t len)
 
 	inet_pton(AF_INET6, "fe80::2", &s);
 	inet_pton(AF_INET6, "ff02::1:2", &d);
-	memcpy(buf, b, len);
-	packet_add(&p, len, (char *)buf);
+	memcpy(buf + 1, b, len);	/* odd address: no alignment assumed */
+	packet_add(&p, len, (char *)buf + 1);
 	return dhcpv6(&c, &p, &s, &d);
 }
 

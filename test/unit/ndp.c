@@ -114,8 +114,8 @@ static int feed(const uint8_t *b, size_t len, const char *src, const char *dst)
 	struct pool p = { .buf = (char *)buf, .buf_size = sizeof(buf),
 			  .size = 1, .count = 0, .pkt = iov };
 
-	memcpy(buf, b, len);
-	packet_add(&p, len, (char *)buf);
+	memcpy(buf + 1, b, len);	/* odd address: no alignment assumed */
+	packet_add(&p, len, (char *)buf + 1);
 	return ndp(&c, &p, &s, &d);
 }
 
