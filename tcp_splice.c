@@ -10,10 +10,10 @@
  * sockets. Connections accepted in the namespace have no other path, so
  * there any peer qualifies. tcp.c offers every accepted socket in pasta mode
  * to tcp_splice_conn_from_sock(); we take the ones that qualify and join
- * them to a socket connected to the loopback address of the other side,
- * 127.0.0.1 or ::1 (the peer's family) at the forwarded target port. Data
- * moves with splice(2) through one pipe per direction: socket to pipe, pipe
- * to socket, page references only, no copy through user space.
+ * them to a socket connected to the other side (see Addresses below), in the
+ * peer's family, at the forwarded target port. Data moves with splice(2)
+ * through one pipe per direction: socket to pipe, pipe to socket, page
+ * references only, no copy through user space.
  *
  * Sides and ownership. Each connection has two sockets, s[0] accepted from
  * the client and s[1] connected to the target, and two pipes: pipe[d] carries
@@ -64,12 +64,18 @@
  * fairness and re-arm the reader with EPOLL_CTL_MOD, which queues a new
  * event if it is ready.
  *
- * Addresses. The target sees a connection from its own loopback (the socket
- * we connect from is unbound), with or without --host-lo-to-ns-lo: the
- * destination port is the forwarded one mapped by fwd_port_target(), the
- * client's own address and port are not carried over. A target that refuses
- * (no listener) makes us reset the accepted socket: the client's handshake
- * already completed, so it sees ECONNRESET rather than ECONNREFUSED.
+ * Addresses. Connections from the namespace (-T) go to the host's loopback,
+ * 127.0.0.1 or ::1. Connections from the host's loopback (-t) go to the
+ * namespace's own address (c->ip4.addr, c->ip6.addr) and so appear to come
+ * from it, as local traffic within the namespace: services bound to the
+ * namespace's loopback only are not exposed to the host. With
+ * --host-lo-to-ns-lo, or if that address is unspecified, they go to the
+ * namespace's loopback instead. Either way the socket we connect from is
+ * unbound: the kernel picks the source, the client's address and port are
+ * not carried over, and the destination port is the one fwd_port_target()
+ * maps. A target that refuses (no listener) makes us reset the accepted
+ * socket: the client's handshake already completed, so it sees ECONNRESET
+ * rather than ECONNREFUSED.
  *
  * Kernel behaviour relied upon, proven by test/platform/splice_pipe.c:
  * - splice() from a non-blocking TCP socket with SPLICE_F_NONBLOCK returns
@@ -877,26 +883,33 @@ static int tcp_splice_peer_af(const struct sockaddr *peer, bool any)
 }
 
 /**
- * tcp_splice_target() - Loopback address and port of the target
+ * tcp_splice_target() - Address and port of the target
+ * @c:		Execution context
  * @sa:		Socket address (output)
  * @af:		AF_INET or AF_INET6
  * @port:	Target port, host order
+ * @lo:		Target is on loopback, else the namespace's own address
  *
  * Return: length of @sa
  */
-static socklen_t tcp_splice_target(union tcp_splice_sockaddr *sa, int af,
-				   uint16_t port)
+static socklen_t tcp_splice_target(const struct ctx *c,
+				   union tcp_splice_sockaddr *sa, int af,
+				   uint16_t port, bool lo)
 {
 	memset(sa, 0, sizeof(*sa));
 	if (af == AF_INET) {
 		sa->sa4.sin_family = AF_INET;
 		sa->sa4.sin_port = htons(port);
 		sa->sa4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (!lo && !in4_is_unspec(&c->ip4.addr))
+			sa->sa4.sin_addr = c->ip4.addr;
 		return sizeof(sa->sa4);
 	}
 	sa->sa6.sin6_family = AF_INET6;
 	sa->sa6.sin6_port = htons(port);
 	sa->sa6.sin6_addr = in6addr_loopback;
+	if (!lo && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
+		sa->sa6.sin6_addr = c->ip6.addr;
 	return sizeof(sa->sa6);
 }
 
@@ -947,7 +960,8 @@ static void tcp_splice_connect(struct ctx *c, struct tcp_splice_conn *conn,
 	socklen_t sl;
 	int ret;
 
-	sl = tcp_splice_target(&sa, af, port);
+	sl = tcp_splice_target(c, &sa, af, port,
+			       conn->from_ns || c->host_lo_to_ns_lo);
 	tcp_splice_state_set(conn, TCP_SPLICE_CONNECTING);
 	ret = connect(conn->s[1], &sa.sa, sl);
 	if (ret && errno != EINPROGRESS) {

@@ -13,6 +13,8 @@
  *				"got N bytes", close
  *   half-client ADDR PORT BYTES	send BYTES, shut down writing, expect
  *				the reply "got BYTES bytes"
+ *   peer-server ADDR PORT	one connection: print the peer's address,
+ *				close
  *   rst-server ADDR PORT	one connection: read "hello", reset it
  *   rst-client ADDR PORT	send "hello", expect ECONNRESET
  *   abort-server ADDR PORT	one connection: read "hello", write "ready",
@@ -602,6 +604,33 @@ static int peer_half_client(size_t bytes)
 }
 
 /**
+ * peer_peer_server() - Accept one connection, print the peer's address
+ *
+ * Return: 0 on success, 1 on failure
+ */
+static int peer_peer_server(void)
+{
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+	char buf[INET6_ADDRSTRLEN];
+	const void *addr;
+	int s;
+
+	s = peer_accept_one();
+	if (getpeername(s, (struct sockaddr *)&sa, &sl))
+		return 1;
+	if (sa.ss_family == AF_INET)
+		addr = &((struct sockaddr_in *)&sa)->sin_addr;
+	else
+		addr = &((struct sockaddr_in6 *)&sa)->sin6_addr;
+	if (!inet_ntop(sa.ss_family, addr, buf, sizeof(buf)))
+		return 1;
+	printf("peer %s\n", buf);
+	close(s);
+	return 0;
+}
+
+/**
  * peer_expect_reset() - Read until something happens: expect ECONNRESET
  * @s:		Socket
  * @who:	Name for messages
@@ -701,6 +730,8 @@ int main(int argc, char **argv)
 				 (size_t)atol(argv[5]));
 	if (!strcmp(argv[1], "short") && argc == 5)
 		return peer_short((unsigned)atoi(argv[4]));
+	if (!strcmp(argv[1], "peer-server"))
+		return peer_peer_server();
 	if (!strcmp(argv[1], "half-server"))
 		return peer_half_server();
 	if (!strcmp(argv[1], "half-client") && argc == 5)
