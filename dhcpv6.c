@@ -12,7 +12,8 @@
  *
  * Message types handled (RFC 8415 section 18.3):
  * - SOLICIT: ADVERTISE, or REPLY with Rapid Commit if the client asked
- * - REQUEST, RENEW, REBIND: REPLY with the addresses
+ * - REQUEST, RENEW, REBIND: REPLY with the addresses (status NoAddrsAvail
+ *   if there is no address to give)
  * - CONFIRM: REPLY with Success if every address is on our prefix, else
  *   NotOnLink
  * - RELEASE, DECLINE: REPLY with Success (there is nothing to free)
@@ -73,6 +74,7 @@
 
 /* Status codes (RFC 8415 section 21.13) */
 #define STATUS_SUCCESS		0
+#define STATUS_NOADDRSAVAIL	2
 #define STATUS_NOTONLINK	4
 
 #define DHCPV6_DUID_LL		3
@@ -558,6 +560,17 @@ static void dhcpv6_status_put(struct dhcpv6_out *o, uint16_t status,
 }
 
 /**
+ * dhcpv6_no_addr() - Is there no IPv6 address to give?
+ * @c:		Execution context
+ *
+ * Return: true if c->ip6.addr is unspecified
+ */
+static bool dhcpv6_no_addr(const struct ctx *c)
+{
+	return IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr);
+}
+
+/**
  * dhcpv6_reply_build() - Build the reply to a valid client message
  * @c:		Execution context
  * @r:		Request summary
@@ -586,8 +599,10 @@ static size_t dhcpv6_reply_build(const struct ctx *c,
 	case DHCPV6_REQUEST:
 	case DHCPV6_RENEW:
 	case DHCPV6_REBIND:
-		for (i = 0; i < r->ia_cnt; i++)
+		for (i = 0; i < r->ia_cnt && !dhcpv6_no_addr(c); i++)
 			dhcpv6_ia_put(c, o, r->iaid[i]);
+		if (r->ia_cnt && dhcpv6_no_addr(c))
+			dhcpv6_status_put(o, STATUS_NOADDRSAVAIL, "no address");
 		if (r->type == DHCPV6_SOLICIT && r->rapid_commit)
 			dhcpv6_put(o, OPTION_RAPID_COMMIT, NULL, 0);
 		if (advertise)

@@ -417,6 +417,15 @@ static void test_bad(void)
 	}
 	check(1, "20000 random messages: no crash");
 
+	c.ip6.addr = in6addr_any;
+	msg_init(&m, 1, 0);
+	msg_ia(&m, NULL);
+	sent.cnt = 0;
+	feed(m.b, m.len);
+	check(sent.cnt == 1 && !reply_opt(3, &len) && status_is(2),
+	      "no address to give: NoAddrsAvail, no IA_NA");
+	inet_pton(AF_INET6, "2001:db8::1", &c.ip6.addr);
+
 	c.no_dhcpv6 = true;
 	msg_init(&m, 1, 0);
 	check(feed(m.b, m.len) == 0, "--no-dhcpv6: not consumed");
