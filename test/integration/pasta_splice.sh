@@ -17,7 +17,8 @@
 # namespace sees, and that its loopback-only services stay unreachable
 # without --host-lo-to-ns-lo; half-close (the reply after the client's FIN
 # arrives); resets from either end reach the other, a refused target resets
-# the client; 1,000 concurrent echo connections each way; no file
+# the client; 1,000 concurrent echo connections each way, and echoes of
+# 100 MiB flowing both ways at once; no file
 # descriptor leak in pasta after 10,000 short connections; pasta as an
 # unprivileged user with --host-lo-to-ns-lo.
 
@@ -245,12 +246,19 @@ load_checks() {
 		ns_run "${H1}" timeout 120 "${PEER}" conc 127.0.0.1 "${port}" \
 		"${CONC_CONNS}" 65536
 
+	check "-t: one connection echoes 100 MiB, both ways at once" \
+		ns_run "${H1}" timeout 120 "${PEER}" conc 127.0.0.1 "${port}" \
+		1 104857600
+
 	bg_start "${TMP}/echo6.log" ns_run "${H1}" "${PEER}" echo ::1 \
 		$((TT_FIRST + 8))
 	wait_port "${H1}" tcp $((TT_FIRST + 8))
 	check "-T IPv6: ${CONC_CONNS} concurrent connections echo 64 KiB" \
 		ns_run "${NS}" timeout 120 "${PEER}" conc ::1 \
 		$((TT_FIRST + 8)) "${CONC_CONNS}" 65536
+	check "-T IPv6: 4 connections echo 25 MiB each, both ways at once" \
+		ns_run "${NS}" timeout 120 "${PEER}" conc ::1 \
+		$((TT_FIRST + 8)) 4 26214400
 
 	ns_run "${H1}" timeout 60 "${PEER}" short 127.0.0.1 "${port}" 100 \
 		> /dev/null
