@@ -17,10 +17,10 @@
 # namespace sees, and that its loopback-only services stay unreachable
 # without --host-lo-to-ns-lo; half-close (the reply after the client's FIN
 # arrives); resets from either end reach the other, a refused target resets
-# the client; 1,000 concurrent echo connections each way, and echoes of
-# 100 MiB flowing both ways at once; no file
-# descriptor leak in pasta after 10,000 short connections; pasta as an
-# unprivileged user with --host-lo-to-ns-lo.
+# the client; 1,000 concurrent echo connections each way, and echoes of 100
+# MiB flowing both ways at once; no file descriptor leak in pasta after
+# 10,000 short connections; pasta as an unprivileged user with
+# --host-lo-to-ns-lo.
 
 . "$(dirname "$0")/../lib.sh"
 
