@@ -92,6 +92,11 @@ void passt_stats_print(const struct ctx *c)
 	     s->arp_replies, s->arp_drop, packet_bad_range_count(),
 	     s->dhcp_drop, s->dhcpv6_drop, s->ndp_drop, s->icmp_drop,
 	     s->udp_drop, s->tcp_drop);
+	if (c->mode == MODE_PASTA)
+		info("TCP splice: connections %llu, refused %llu, target "
+		     "failed %llu, reset %llu", s->tcp_splice_conns,
+		     s->tcp_splice_drop, s->tcp_splice_connect_fail,
+		     s->tcp_splice_reset);
 }
 
 /**
