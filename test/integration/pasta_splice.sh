@@ -216,7 +216,13 @@ addresses_checks() {
 		$((T_FIRST + 14))
 }
 
-# resets_checks() - Resets both ways, refused targets
+# stats_seen() - pasta printed splice counters matching a pattern
+# $1:	extended regular expression, after "TCP splice: .*"
+stats_seen() {
+	grep -Eq "TCP splice: .*$1" "${TMP}/pasta.log"
+}
+
+# resets_checks() - Resets both ways, refused targets; their counters
 resets_checks() {
 	reset_pair "-t: server's reset reaches the client" \
 		"${NS}" "${H1}" "${NS_ADDR4}" $((T_FIRST + 6)) server
@@ -233,6 +239,13 @@ resets_checks() {
 	check "-T IPv6: no server on the host: the client gets a reset" \
 		ns_run "${NS}" timeout 30 "${PEER}" rst-client ::1 \
 		$((TT_FIRST + 9))
+
+	# --stats 1: counters printed on every tick
+	WAIT_TRIES=60 wait_for stats_seen "target failed ([2-9]|[1-9][0-9]+)"
+	check_grep "counters: refused targets counted (--stats)" \
+		"${TMP}/pasta.log" "TCP splice: .*target failed ([2-9]|[1-9][0-9]+)"
+	check_grep "counters: resets counted (--stats)" "${TMP}/pasta.log" \
+		"TCP splice: .*reset ([4-9]|[1-9][0-9]+)$"
 }
 
 # load_checks() - Concurrent connections both ways, fd leak
@@ -320,7 +333,7 @@ head -c "${BULK_SIZE}" /dev/urandom > "${TMP}/bulk"
 BULK_SUM="$(sha256sum < "${TMP}/bulk" | cut -d' ' -f1)"
 
 bg_start "${TMP}/pasta.log" ip netns exec "${H1}" timeout 290 "${PASTA}" \
-	--config-net -f -P "${TMP}/pasta.pid" -t 31001-31015 \
+	--config-net -f --stats 1 -P "${TMP}/pasta.pid" -t 31001-31015 \
 	-T 32001-32015 -u none -U none --netns "/run/netns/${NS}"
 if ! wait_port "${H1}" tcp 31001 || ! wait_port "${NS}" tcp 32001 ||
    ! wait_file "${TMP}/pasta.pid" ||
