@@ -14,13 +14,14 @@
 # domains (-S, option 119 / DHCPv6 24), MTU (-m), host name (-H), FQDN
 # (--fqdn) and an infinite lease; DHCPv6 the host's IPv6 address from our
 # DUID-LL. --dns-forward replaces the resolver; --no-dhcp and --no-dhcpv6
-# leave the clients without a lease.
+# leave the clients without a lease. udhcpc also gets its lease from a
+# pasta started by an unprivileged user.
 
 . "$(dirname "$0")/../lib.sh"
 
 need_root
 need_bin
-need_cmd ip busybox dhcpcd unshare tcpdump
+need_cmd ip busybox dhcpcd unshare tcpdump setpriv
 
 OUR_MAC="9a:55:9a:55:9a:55"
 
@@ -161,5 +162,18 @@ dhcpcd_run "${TMP}/d7" -6 -T -t 6
 check "--no-dhcpv6: dhcpcd gets no DHCPv6 reply" \
 	sh -c "! grep -q 'REPLY6 received' '${TMP}/d7'"
 pasta_stop
+
+# As an unprivileged user: pasta makes its own namespaces, udhcpc inside
+if userns_ok; then
+	h1 timeout 60 setpriv --reuid="${TEST_USER}" --regid="${TEST_USER}" \
+		--init-groups -- "${PASTA}" -m 1500 -- sh -c "ip link set up0 up;
+		timeout 20 busybox udhcpc -i up0 -f -q -n -t 3 -T 2 \
+			-s '${TMP}/udhcpc.sh' > '${TMP}/u5' 2>&1" \
+		> "${TMP}/pasta_user.log" 2>&1
+	check_grep "user: udhcpc bound to 192.0.2.1" "${TMP}/u5" "^ip=192\\.0\\.2\\.1$"
+	check_grep "user: MTU from -m" "${TMP}/u5" "^mtu=1500$"
+else
+	echo "# user namespaces not available to ${TEST_USER}: user part skipped"
+fi
 
 test_done

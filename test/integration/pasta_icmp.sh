@@ -17,13 +17,14 @@
 # The capture shows each reply with the identifier and sequence number of
 # its request. test/platform/ping_reuse.c first checks the kernel behaviour
 # icmp.c relies on for identifiers. With ping sockets forbidden (net.ipv4.ping_group_range) pasta
-# says so once and keeps running.
+# says so once and keeps running. Pings also work through a pasta started
+# by an unprivileged user.
 
 . "$(dirname "$0")/../lib.sh"
 
 need_root
 need_bin
-need_cmd ip ping tcpdump nstat cc
+need_cmd ip ping tcpdump nstat cc setpriv
 
 PATTERN="5a5aa5a5c3c3"
 
@@ -158,5 +159,16 @@ check_eq "no ping sockets: warned exactly once" \
 	"$(grep -c 'ping sockets not allowed' "${TMP}/pasta3.log")" 1
 pasta_stop
 ip netns exec "${H1}" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+
+# As an unprivileged user: ping sockets opened by pasta running as the user
+if userns_ok; then
+	pasta_h1_user -- sh -c "ping -c 3 -i 0.2 -W 2 -p ${PATTERN} \
+		198.51.100.1 > '${TMP}/user_ping' 2>&1" > "${TMP}/pasta_user.log" 2>&1
+	check_grep "user: remote 198.51.100.1: 3 replies" "${TMP}/user_ping" \
+		" 3 received"
+	check "user: data intact" sh -c "! grep -q 'wrong data' '${TMP}/user_ping'"
+else
+	echo "# user namespaces not available to ${TEST_USER}: user part skipped"
+fi
 
 test_done
