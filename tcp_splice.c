@@ -112,8 +112,7 @@
 #include "tcp_splice.h"
 
 #define TCP_SPLICE_CONN_MAX	4096	/* Spliced connections at once */
-#define TCP_SPLICE_SOCK_POOL	32	/* Pre-opened sockets, per side, per IP
-					 * version */
+#define TCP_SPLICE_SOCK_POOL	32	/* Pre-opened sockets per side, family */
 #define TCP_SPLICE_PIPE_POOL	16	/* Pre-created pipes (two per conn) */
 #define TCP_SPLICE_PIPE_SIZE	(1UL << 20)	/* Pipe capacity wanted, bytes */
 #define TCP_SPLICE_ROUNDS_MAX	8	/* Drain and refill rounds per event */
