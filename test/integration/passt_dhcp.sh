@@ -37,7 +37,7 @@ sandbox_create
 SOCK="${TMP}/passt.sock"
 bg_start "${TMP}/passt.log" h1 "${PASST}" -f -s "${SOCK}" --stats 1 \
 	-S "example.com a.example.org"
-check "passt creates its socket" wait_file "${SOCK}" ||
+WAIT_TRIES=400 check "passt creates its socket" wait_file "${SOCK}" ||
 	{ cat "${TMP}/passt.log"; test_done; }
 
 # DHCP lease
@@ -119,7 +119,7 @@ check "malformed DHCP: no reply" sh -c "! grep -q '^recv: ' '${TMP}/bad'"
 drops_seen() {
 	grep -Eq "dhcp ([2-9]|[1-9][0-9]+) " "${TMP}/passt.log"
 }
-check "malformed DHCP: counted in the DHCP drop counter" \
+WAIT_TRIES=200 check "malformed DHCP: counted in the DHCP drop counter" \
 	wait_for drops_seen
 "${QC}" -t 2 dhcp "${SOCK}" > "${TMP}/dhcp2" 2>&1
 check_grep "after malformed requests: lease still served" "${TMP}/dhcp2" \

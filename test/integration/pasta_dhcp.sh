@@ -41,14 +41,14 @@ pasta_start() {
 	bg_start "${log}" h1 timeout 250 "${PASTA}" -f "$@" \
 		--netns "/run/netns/${G}"
 	PASTA_JOB="${BG_PID}"
-	wait_for ip -n "${G}" link show up0 || return 1
+	WAIT_TRIES=400 wait_for ip -n "${G}" link show up0 || return 1
 	ip -n "${G}" link set up0 up
 }
 
 # pasta_stop() - Stop the pasta started last, wait until its tap is gone
 pasta_stop() {
 	kill $(lib_tree "${PASTA_JOB}") 2>/dev/null
-	wait_for sh -c "! ip -n '${G}' link show up0"
+	WAIT_TRIES=400 wait_for sh -c "! ip -n '${G}' link show up0"
 }
 
 # udhcpc_run() - Run busybox udhcpc in G, print the variables it got

@@ -52,20 +52,20 @@ pasta_start() {
 	bg_start "${log}" h1 timeout 250 "${PASTA}" -f "$@" \
 		--netns "/run/netns/${G}"
 	PASTA_JOB="${BG_PID}"
-	wait_for ip -n "${G}" link show up0 || return 1
+	WAIT_TRIES=400 wait_for ip -n "${G}" link show up0 || return 1
 	g sysctl -qw net.ipv6.conf.up0.accept_ra=0
 	ip -n "${G}" link set up0 up
 	ip -n "${G}" addr add 192.0.2.1/24 dev up0
 	ip -n "${G}" addr add 2001:db8::1/64 dev up0 nodad
 	ip -n "${G}" route add default via 192.0.2.254 dev up0
 	ip -n "${G}" -6 route add default via 2001:db8::fe dev up0
-	wait_for sh -c "! ip -n '${G}' -6 addr show dev up0 | grep -q tentative"
+	WAIT_TRIES=400 wait_for sh -c "! ip -n '${G}' -6 addr show dev up0 | grep -q tentative"
 }
 
 # pasta_stop() - Stop the pasta started last, wait until its tap is gone
 pasta_stop() {
 	kill $(lib_tree "${PASTA_JOB}") 2>/dev/null
-	wait_for sh -c "! ip -n '${G}' link show up0"
+	WAIT_TRIES=400 wait_for sh -c "! ip -n '${G}' link show up0"
 }
 
 # h2_echoes() - Echo requests H2's kernel has received (IPv4)

@@ -39,11 +39,11 @@ pasta_start() {
 	bg_start "${log}" h1 timeout 250 "${PASTA}" -f "$@" \
 		--netns "/run/netns/${G}"
 	PASTA_JOB="${BG_PID}"
-	wait_for ip -n "${G}" link show up0 || return 1
+	WAIT_TRIES=400 wait_for ip -n "${G}" link show up0 || return 1
 	ip netns exec "${G}" sysctl -qw net.ipv6.conf.up0.accept_ra=1 \
 		net.ipv6.conf.up0.autoconf=1 net.ipv6.conf.up0.accept_dad=1
 	ip -n "${G}" link set up0 up
-	wait_for ll_ready
+	WAIT_TRIES=400 wait_for ll_ready
 }
 
 # ll_ready() - Has the tap a link-local address past DAD (usable source)?
@@ -55,7 +55,7 @@ ll_ready() {
 # pasta_stop() - Stop the pasta started last, wait until its tap is gone
 pasta_stop() {
 	kill $(lib_tree "${PASTA_JOB}") 2>/dev/null
-	wait_for sh -c "! ip -n '${G}' link show up0"
+	WAIT_TRIES=400 wait_for sh -c "! ip -n '${G}' link show up0"
 }
 
 # g() - Run a command in namespace G
@@ -90,11 +90,11 @@ check_grep "rdisc6: source link-layer address is our MAC" "${R}" \
 check_grep "rdisc6: Managed flag (DHCPv6)" "${R}" \
 	"^Stateful address conf\\. +: +Yes$"
 
-check "SLAAC address formed, DAD passed" wait_for slaac_ok
+WAIT_TRIES=400 check "SLAAC address formed, DAD passed" wait_for slaac_ok
 g ip -6 addr show dev up0 > "${TMP}/addr6"
 check "no address failed DAD" sh -c "! grep -q dadfailed '${TMP}/addr6'"
 check_grep "link-local address present" "${TMP}/addr6" "inet6 fe80::[0-9a-f:]+/64 scope link"
-check "default route via fe80::1 from the RA" \
+WAIT_TRIES=400 check "default route via fe80::1 from the RA" \
 	wait_for sh -c "ip -n '${G}' -6 route show default | grep -q 'via fe80::1 dev up0'"
 
 g timeout 10 ndisc6 -1 -w 2000 -r 3 2001:db8::fe up0 > "${TMP}/ndisc_gw" 2>&1
