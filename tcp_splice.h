@@ -20,8 +20,9 @@
  * - For every connection accepted on a forwarded port in pasta mode, tcp.c
  *   first offers the socket to tcp_splice_conn_from_sock(). If that returns
  *   true the socket is ours (spliced, or reset and closed on failure) and
- *   tcp.c forgets it. If it returns false (peer not on loopback, --no-splice,
- *   passt mode), tcp.c keeps it and uses the tap path as usual.
+ *   tcp.c forgets it. If it returns false (host-side peer not on loopback,
+ *   --no-splice, passt mode), tcp.c keeps it and uses the tap path as usual.
+ *   Sockets accepted in the namespace are taken whatever their peer.
  *   The accepted socket must be non-blocking (accept4() SOCK_NONBLOCK).
  *   Arguments: @s the accepted socket; @from_ns true if it was accepted on
  *   a namespace-side listener (-T), false for a host-side one (-t);
