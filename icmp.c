@@ -24,8 +24,10 @@
  * identifier it used, sequence number and data untouched, from the address
  * it sent the request to, and with a checksum set by tap.c.
  *
- * A request to the gateway address (or c->ip4/ip6.map_host_loopback) goes to
- * the host's loopback address instead, unless --no-map-gw is given.
+ * A request to the gateway address (or c->ip4/ip6.map_host_loopback, or our
+ * link-local address) goes to the host's loopback address instead, unless
+ * --no-map-gw is given. Other link-local destinations are reached through
+ * the template interface (scope c->ifi6).
  *
  * Flows expire after ICMP_IDLE_MS without traffic: icmp_timer() closes
  * their sockets. Ping sockets are the one exception to "open everything
