@@ -15,7 +15,7 @@
  * - REQUEST, RENEW, REBIND: REPLY with the addresses (status NoAddrsAvail
  *   if there is no address to give)
  * - CONFIRM: REPLY with Success if every address is on our prefix, else
- *   NotOnLink
+ *   NotOnLink; none if it names no address
  * - RELEASE, DECLINE: REPLY with Success (there is nothing to free)
  * - INFORMATION-REQUEST: REPLY with configuration options only
  * Messages naming another server's DUID are ignored; messages that break
@@ -135,6 +135,7 @@ struct dhcpv6_iaaddr {
  * @serverid_ours: Server Identifier present and equal to our DUID
  * @iaid:	IAIDs of the IA_NA options
  * @ia_cnt:	IA_NA options seen (at most DHCPV6_IA_MAX kept)
+ * @addr_cnt:	IA Address options seen in IA_NAs
  * @offlink:	An IA Address is not on our prefix
  * @rapid_commit: Rapid Commit option present
  */
@@ -147,6 +148,7 @@ struct dhcpv6_req {
 	bool serverid_ours;
 	__be32 iaid[DHCPV6_IA_MAX];
 	size_t ia_cnt;
+	size_t addr_cnt;
 	bool offlink;
 	bool rapid_commit;
 };
@@ -325,6 +327,7 @@ static bool dhcpv6_ia_parse(const struct ctx *c, struct dhcpv6_cursor *cur,
 		if (!a)
 			return false;
 		addr = a->addr;
+		r->addr_cnt++;
 		if (!dhcpv6_on_link(c, &addr))
 			r->offlink = true;
 	}
@@ -689,6 +692,10 @@ int dhcpv6(struct ctx *c, const struct pool *p, const struct in6_addr *saddr,
 		return dhcpv6_drop(c, why);
 	if (r.serverid && !r.serverid_ours) {
 		debug("DHCPv6: message for another server, ignored");
+		return 1;
+	}
+	if (r.type == DHCPV6_CONFIRM && !r.addr_cnt) {
+		debug("DHCPv6: CONFIRM without addresses, no reply (RFC 8415)");
 		return 1;
 	}
 

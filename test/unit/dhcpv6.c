@@ -351,6 +351,10 @@ static void test_types(void)
 	msg_ia(&m, "2001:db8:1::99");
 	feed(m.b, m.len);
 	check(sent.cnt == 5 && status_is(4), "CONFIRM off link: NotOnLink");
+	msg_init(&m, 4, 0);
+	msg_ia(&m, NULL);
+	feed(m.b, m.len);
+	check(sent.cnt == 5, "CONFIRM without addresses: no reply");
 	msg_init(&m, 8, 1);
 	msg_ia(&m, "2001:db8::1");
 	feed(m.b, m.len);
