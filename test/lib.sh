@@ -20,8 +20,12 @@
 # resolver is never asked.
 #
 # Clean-up: every PID a test starts through bg_start (or registers with
-# cleanup_pid) is killed at exit, then commands registered with cleanup_add
-# run in reverse order, then sandboxes are deleted. Nothing else is killed.
+# cleanup_pid) is killed at exit with its descendants, and so is every
+# process carrying this test's unique PASST_TEST_RUN environment tag (all
+# commands the test runs inherit it, so a daemon that forked away or a
+# process orphaned when its wrapper shell died is still found); then
+# commands registered with cleanup_add run in reverse order, then sandboxes
+# are deleted. Nothing else is killed.
 #
 # Checks: check "description" command... runs the command, prints "ok" or
 # "not ok" with the description (and the command's output on failure), and
@@ -46,6 +50,10 @@ TEST_FAILED=0
 LIB_PIDS=()
 LIB_CLEANUP=()
 LIB_SANDBOXES=()
+
+# Unique tag inherited by every process this test starts, see lib_tagged()
+PASST_TEST_RUN="$$-$(date +%s%N)"
+export PASST_TEST_RUN
 
 # Scratch directory, world-writable (sticky) so an unprivileged daemon or
 # the test user can write pcap, PID and socket files into it
@@ -77,25 +85,68 @@ lib_tree() {
 	echo "$1"
 }
 
-# lib_kill_pids() - Terminate registered PIDs and their descendants: TERM,
-# up to 2 s, then KILL
+# lib_tagged() - Print PIDs of processes carrying this test's tag
+lib_tagged() {
+	grep -lsxzF "PASST_TEST_RUN=${PASST_TEST_RUN}" /proc/[0-9]*/environ |
+		cut -d/ -f3 | grep -vx -e "$$" -e "${BASHPID}"
+}
+
+# lib_kill_list() - Terminate PIDs: TERM, up to 2 s, then KILL
+# $@:	PIDs
+lib_kill_list() {
+	local pid i alive
+
+	[ $# -eq 0 ] && return
+	kill "$@" 2>/dev/null
+	for i in $(seq 1 40); do
+		alive=0
+		for pid in "$@"; do
+			kill -0 "${pid}" 2>/dev/null && alive=1
+		done
+		[ "${alive}" -eq 0 ] && return
+		sleep 0.05
+	done
+	kill -9 "$@" 2>/dev/null
+}
+
+# bg_leaf() - PID of the command a background job runs: follow single
+# children down from the job (a wrapper shell, then the program)
+# $1:	PID from bg_start
+bg_leaf() {
+	local pid="$1" kids
+
+	while :; do
+		kids=($(ps -o pid= --ppid "${pid}" 2>/dev/null))
+		[ ${#kids[@]} -eq 1 ] || break
+		pid="${kids[0]}"
+	done
+	echo "${pid}"
+}
+
+# bg_stop() - Stop a background job and all its descendants, bounded
+# $1:	PID from bg_start
+# Return: 0 if all of them are gone
+bg_stop() {
+	local all=() pid
+
+	all=($(lib_tree "$1"))
+	lib_kill_list "${all[@]}"
+	for pid in "${all[@]}"; do
+		kill -0 "${pid}" 2>/dev/null && return 1
+	done
+	return 0
+}
+
+# lib_kill_pids() - Terminate registered PIDs, their descendants and tagged
+# processes: TERM, up to 2 s, then KILL
 lib_kill_pids() {
-	local pid i all=() alive
+	local pid all=()
 
 	for pid in "${LIB_PIDS[@]}"; do
 		all+=($(lib_tree "${pid}"))
 	done
-	[ ${#all[@]} -eq 0 ] && return
-	kill "${all[@]}" 2>/dev/null
-	for i in $(seq 1 40); do
-		alive=0
-		for pid in "${all[@]}"; do
-			kill -0 "${pid}" 2>/dev/null && alive=1
-		done
-		[ "${alive}" -eq 0 ] && break
-		sleep 0.05
-	done
-	kill -9 "${all[@]}" 2>/dev/null
+	all+=($(lib_tagged))
+	lib_kill_list "${all[@]}"
 	LIB_PIDS=()
 }
 

@@ -47,9 +47,10 @@ sandbox_create
 # Foreground, one client
 SOCK="${TMP}/passt.sock"
 bg_start "${TMP}/passt.log" h1 "${PASST}" -f -s "${SOCK}"
-PASST_JOB="${BG_PID}"
 check "passt creates its socket" wait_file "${SOCK}" ||
 	{ cat "${TMP}/passt.log"; test_done; }
+PASST_PID="$(bg_leaf "${BG_PID}")"
+check "passt runs in the foreground" grep -q passt "/proc/${PASST_PID}/cmdline"
 
 arp_ok "${SOCK}" "${TMP}/arp1"
 check_arp_reply "first client" "${TMP}/arp1"
@@ -98,7 +99,7 @@ for bad in "sendlen 10" "sendlen 0" "sendlen 13" "sendlen 65550" \
 	   "sendlen 4000000 100"; do
 	printf '%s\n' "${bad}" > "${TMP}/bad.script"
 	"${QC}" -t 1 script "${SOCK}" "${TMP}/bad.script" > /dev/null 2>&1
-	check "daemon survives '${bad}'" kill -0 "${PASST_JOB}"
+	check "daemon survives '${bad}'" kill -0 "${PASST_PID}"
 	check "ARP answered after '${bad}'" \
 		wait_for arp_ok "${SOCK}" "${TMP}/arp_bad"
 done
@@ -110,17 +111,17 @@ printf 'sendlen 10\narp 192.0.2.254 192.0.2.1\n' > "${TMP}/bad2.script"
 check "ARP answered after a short frame mid-stream" \
 	wait_for arp_ok "${SOCK}" "${TMP}/arp_bad2"
 
-kill "${PASST_JOB}" 2>/dev/null
-check "passt exits on SIGTERM" wait_gone "${PASST_JOB}"
+kill "${PASST_PID}" 2>/dev/null
+check "passt exits on SIGTERM" wait_gone "${PASST_PID}"
 
 # One-off: exit after the client leaves
 SOCK1="${TMP}/oneoff.sock"
 bg_start "${TMP}/oneoff.log" h1 "${PASST}" -f -1 -s "${SOCK1}"
-ONEOFF_JOB="${BG_PID}"
 check "-1: socket created" wait_file "${SOCK1}"
+ONEOFF_PID="$(bg_leaf "${BG_PID}")"
 arp_ok "${SOCK1}" "${TMP}/arp_oneoff"
 check_arp_reply "-1" "${TMP}/arp_oneoff"
-check "-1: passt exits after its client left" wait_gone "${ONEOFF_JOB}"
+check "-1: passt exits after its client left" wait_gone "${ONEOFF_PID}"
 
 # Daemon: no -f, PID file
 SOCKD="${TMP}/daemon.sock"
