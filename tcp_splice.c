@@ -767,7 +767,8 @@ static int tcp_splice_events(const struct ctx *c,
 		if (ret)
 			return ret;
 	}
-	if (conn->out_wait & (1U << x))
+	if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) &&
+	    (conn->out_wait & (1U << x)))
 		return tcp_splice_dir(c, conn, !x);
 	return 0;
 }
