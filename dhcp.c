@@ -21,8 +21,9 @@
  * Replies are built into one static buffer. The buffer size the client can
  * take is its Maximum DHCP Message Size (option 57) if given, else 576 bytes
  * of IP datagram (RFC 2131 section 2), also capped by the guest MTU. Options
- * are written in priority order; one that would not fit (long search lists,
- * host names) is left out with a rate-limited warning instead of being cut.
+ * are written in priority order; one that would not fit (long host names) is
+ * left out with a rate-limited warning instead of being cut, and a search
+ * list that would not fit loses its last domains first.
  * Options longer than 255 bytes are split into several instances of the same
  * code (RFC 3396). The search list (option 119) uses DNS name compression
  * (RFC 3397, RFC 1035 section 4.1.4).
@@ -431,18 +432,19 @@ static bool dhcp_name_encode(uint8_t *out, size_t *len, size_t size,
 /**
  * dhcp_search_encode() - Encode the search list for option 119
  * @c:		Execution context
+ * @n:		Encode at most the first @n domains
  * @out:	Buffer for the encoded list (output)
  * @size:	Size of @out, bytes
  *
  * Return: bytes used in @out, 0 if the list is empty
  */
-static size_t dhcp_search_encode(const struct ctx *c, uint8_t *out,
+static size_t dhcp_search_encode(const struct ctx *c, size_t n, uint8_t *out,
 				 size_t size)
 {
 	struct dhcp_sfx sfx = { .cnt = 0 };
 	size_t len = 0, i, saved;
 
-	for (i = 0; i < DNS_SEARCH_MAX && c->dns_search[i][0]; i++) {
+	for (i = 0; i < MIN(n, DNS_SEARCH_MAX) && c->dns_search[i][0]; i++) {
 		saved = sfx.cnt;
 		if (!dhcp_name_encode(out, &len, size, c->dns_search[i], &sfx)) {
 			sfx.cnt = saved;	/* forget the suffixes of it */
@@ -495,6 +497,35 @@ static size_t dhcp_dns_fill(const struct ctx *c, struct in_addr *dns)
 }
 
 /**
+ * dhcp_opts_search() - Append option 119, leaving out trailing domains
+ *			 (lowest priority) until it fits
+ * @c:		Execution context
+ * @o:		Options area
+ * @buf:	Scratch buffer for the encoded list
+ * @size:	Size of @buf, bytes
+ */
+static void dhcp_opts_search(const struct ctx *c, struct dhcp_opts *o,
+			     uint8_t *buf, size_t size)
+{
+	size_t n, len, cnt = 0;
+
+	while (cnt < DNS_SEARCH_MAX && c->dns_search[cnt][0])
+		cnt++;
+	for (n = cnt; n; n--) {
+		len = dhcp_search_encode(c, n, buf, size);
+		if (!len || !dhcp_opt_put(o, DHO_DOMAIN_SEARCH, buf, len))
+			continue;
+		if (n < cnt)
+			warn_ratelimit("DHCP: %zu of %zu search domains left "
+				       "out, reply is limited to %zu bytes of "
+				       "options", cnt - n, cnt, o->max);
+		return;
+	}
+	warn_ratelimit("DHCP: search list left out, reply is limited to %zu "
+		       "bytes of options", o->max);
+}
+
+/**
  * dhcp_opts_names() - Append host name, FQDN, search list and domain name
  * @c:		Execution context
  * @o:		Options area
@@ -515,9 +546,7 @@ static void dhcp_opts_names(const struct ctx *c, struct dhcp_opts *o)
 	}
 	if (c->no_dhcp_dns_search || !c->dns_search[0][0])
 		return;
-	len = dhcp_search_encode(c, buf, sizeof(buf));
-	if (len)
-		dhcp_opt_add(o, DHO_DOMAIN_SEARCH, buf, len);
+	dhcp_opts_search(c, o, buf, sizeof(buf));
 	dhcp_opt_add(o, DHO_DOMAIN_NAME, c->dns_search[0],
 		     strnlen(c->dns_search[0], DHCP_OPT_DATA_MAX));
 }

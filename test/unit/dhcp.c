@@ -419,8 +419,11 @@ static void test_overflow(void)
 	sent.cnt = 0;
 	feed(r.b, r.len);
 	check(sent.cnt == 1 && sent.len <= 548 && reply_has(53, &type, 1) &&
-	      reply_opt(119, o) < 0 && reply_opt(6, o) == 8,
-	      "576-byte client: search list left out, rest kept");
+	      reply_opt(6, o) == 8, "576-byte client: configuration kept");
+	l = reply_opt(119, o);
+	check(l > 0 && l < 400, "576-byte client: search list cut to fit");
+	check(l > 0 && o[0] == 60 && !memcmp(o + 1, c.dns_search[0], 60),
+	      "576-byte client: first search domains kept");
 
 	req_type(&r, 1, 0, "0.0.0.0");
 	req_opt(&r, 57, 2, &max);
