@@ -1236,7 +1236,7 @@ static void udp_txq_flush(struct ctx *c, struct udp_txq *q)
 	for (i = 0; i < q->nq; i++) {
 		size_t s = q->order[i];
 
-		q->tx[i][0].iov_base = q->buf[s] + UDP_OFF_L2 - hl;
+		q->tx[i][0].iov_base = q->buf[s];	/* struct tap_hdr */
 		q->tx[i][0].iov_len = hl;
 		q->tx[i][1].iov_base = q->buf[s] + UDP_OFF_L2;
 		q->tx[i][1].iov_len = q->l2len[s];

@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/integration/passt_udp.sh - passt: UDP through the qemu socket
+#
+# In a sandbox (see test/lib.sh), passt runs in H1; test/tools/passt_tap
+# connects to its socket from a namespace G and relays frames to a tap
+# device there, so G's kernel plays the guest (MTU 65520). Through it,
+# test/tools/udp_echo sends 1,000 datagrams (4 to 1,400 bytes, stop and
+# wait) and checks every echo byte for byte and its source address and port:
+# - to "the internet" (servers in H2), IPv4 and IPv6, and 64 KiB datagrams;
+# - to the gateway, mapped to H1's loopback (replies from the gateway);
+# - inbound, -u 7005:7006 and -u 65535:7006: H2 and H1's loopback send to
+#   H1's port 7005 (65535) and the guest's server on 7006 answers; the
+#   client checks the reply comes from the port it sent to;
+# - --dns-forward: a query to the forwarded address gets the stub
+#   resolver's answer (the resolver is H2, named in H1's resolv.conf);
+# - a closed port: ICMP port unreachable reaches the guest (ECONNREFUSED).
+
+. "$(dirname "$0")/../lib.sh"
+
+need_root
+need_bin
+need_cmd ip cc ss
+
+ECHO="$(build_tool udp_echo)" || { echo "cannot build udp_echo"; exit 1; }
+PT="$(build_tool passt_tap)" || { echo "cannot build passt_tap"; exit 1; }
+
+sandbox_create
+ip -n "${H2}" addr add 2001:db8:1::1/128 dev lo
+ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
+G="pt-ug-$$"
+ip netns add "${G}" || exit 1
+LIB_SANDBOXES+=("${G}")
+ip -n "${G}" link set lo up
+
+# g() - Run a command in namespace G
+# $*:	command
+g() {
+	ip netns exec "${G}" "$@"
+}
+
+# echo_ok() - Echo datagrams, check all came back intact from the target
+# $1:	label
+# $2:	namespace the client runs in (see ns_run)
+# $3:	address
+# $4:	port
+# $5:	count
+# $6:	size, 0 to vary
+echo_ok() {
+	check "$1" ns_run "$2" timeout 60 "${ECHO}" client "$3" "$4" "$5" "$6"
+}
+
+# server() - Start an echo server
+# $1:	namespace (see ns_run)
+# $2:	address
+# $3:	port
+server() {
+	bg_start "${TMP}/srv.$RANDOM" ns_run "$1" "${ECHO}" server "$2" "$3"
+}
+
+server "${H2}" 198.51.100.1 7000
+server "${H2}" 2001:db8:1::1 7000
+server "${H1}" 127.0.0.1 7001
+server "${H1}" ::1 7001
+bg_start "${TMP}/dns.log" h2 "${ECHO}" dns 192.0.2.254 53 192.0.2.77
+wait_port "${H2}" udp 7000
+wait_port "${H2}" udp 53
+wait_port "${H1}" udp 7001
+
+SOCK="${TMP}/passt.sock"
+bg_start "${TMP}/passt.log" h1 timeout 250 "${PASST}" -f -d -s "${SOCK}" \
+	--dns-forward 192.0.2.53 -u 7005:7006 -u 65535:7006
+check "passt creates its socket" wait_file "${SOCK}" ||
+	{ cat "${TMP}/passt.log"; test_done; }
+
+bg_start "${TMP}/pt.log" g "${PT}" "${SOCK}" tap0
+check "guest tap relay up" wait_for ip -n "${G}" link show tap0 ||
+	{ cat "${TMP}/pt.log"; test_done; }
+g sysctl -qw net.ipv6.conf.tap0.accept_ra=0
+ip -n "${G}" link set tap0 mtu 65520 up
+ip -n "${G}" addr add 192.0.2.1/24 dev tap0
+ip -n "${G}" addr add 2001:db8::1/64 dev tap0 nodad
+ip -n "${G}" route add default via 192.0.2.254 dev tap0
+ip -n "${G}" -6 route add default via 2001:db8::fe dev tap0
+
+echo_ok "tap: 1000 datagrams to 198.51.100.1" "${G}" 198.51.100.1 7000 1000 0
+echo_ok "tap: 1000 datagrams to 2001:db8:1::1" "${G}" 2001:db8:1::1 7000 1000 0
+echo_ok "tap: 64000-byte datagrams, IPv4" "${G}" 198.51.100.1 7000 20 64000
+echo_ok "tap: 65000-byte datagrams, IPv6" "${G}" 2001:db8:1::1 7000 20 65000
+echo_ok "gateway 192.0.2.254 to host loopback" "${G}" 192.0.2.254 7001 1000 0
+echo_ok "gateway 2001:db8::fe to host loopback" "${G}" 2001:db8::fe 7001 1000 0
+
+server "${G}" 0.0.0.0 7006
+server "${G}" :: 7006
+wait_port "${G}" udp 7006
+echo_ok "inbound: H2 to 192.0.2.1:7005, reply from 7005" "${H2}" \
+	192.0.2.1 7005 1000 0
+echo_ok "inbound: H2 to [2001:db8::1]:7005, reply from 7005" "${H2}" \
+	2001:db8::1 7005 1000 0
+echo_ok "inbound: host 127.0.0.1:7005, reply from 7005" "${H1}" \
+	127.0.0.1 7005 1000 0
+echo_ok "inbound: host [::1]:7005, reply from 7005" "${H1}" ::1 7005 1000 0
+echo_ok "inbound: port 65535, reply from 65535" "${H2}" 192.0.2.1 65535 200 0
+
+g timeout 10 "${ECHO}" dnsq 192.0.2.53 53 example.org > "${TMP}/dnsq" 2>&1
+check_grep "DNS via --dns-forward 192.0.2.53: A 192.0.2.77" "${TMP}/dnsq" \
+	"^192\\.0\\.2\\.77$"
+
+check "closed port: ECONNREFUSED in the guest (IPv4)" \
+	g timeout 10 "${ECHO}" refused 198.51.100.1 7999
+check "closed port: ECONNREFUSED in the guest (IPv6)" \
+	g timeout 10 "${ECHO}" refused 2001:db8:1::1 7999
+
+test_done
