@@ -59,8 +59,8 @@ pasta_start() {
 	bg_start "${log}" h1 timeout 250 "${PASTA}" -f -P "${TMP}/pasta.pid" \
 		"$@" --netns "/run/netns/${G}"
 	PASTA_JOB="${BG_PID}"
-	wait_for ip -n "${G}" link show up0 || return 1
-	wait_file "${TMP}/pasta.pid" || return 1
+	WAIT_TRIES=400 wait_for ip -n "${G}" link show up0 || return 1
+	wait_for test -s "${TMP}/pasta.pid" || return 1
 	PASTA_PID="$(cat "${TMP}/pasta.pid")"
 	g sysctl -qw net.ipv6.conf.up0.accept_ra=0
 	ip -n "${G}" link set up0 up
@@ -73,7 +73,7 @@ pasta_start() {
 # pasta_stop() - Stop the pasta started last, wait until its tap is gone
 pasta_stop() {
 	kill $(lib_tree "${PASTA_JOB}") 2>/dev/null
-	wait_for sh -c "! ip -n '${G}' link show up0"
+	WAIT_TRIES=400 wait_for sh -c "! ip -n '${G}' link show up0"
 	ip -n "${G}" addr flush dev lo 2>/dev/null
 	ip -n "${G}" link set lo up
 }
