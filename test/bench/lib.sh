@@ -33,7 +33,9 @@
 #
 # to $BENCH_RESULTS (value "n/a" when a run failed); bench_median() and the
 # report in ./run read them back. Every command that could hang runs under
-# timeout(1), and every wait is a bounded poll.
+# timeout(1), and every wait is a bounded poll. Those time-outs run with
+# --foreground, staying in the caller's process group, so that ./run can
+# stop a whole benchmark script with one signal to that group.
 
 # Names below are used by the scripts sourcing this file
 # shellcheck disable=SC2034
@@ -208,7 +210,7 @@ bench_slirp_hostfwd() {
 	_req="$_req \"host_addr\": \"127.0.0.1\", \"host_port\":"
 	_req="$_req $BENCH_PORT_SPLICE_IN, \"guest_port\":"
 	_req="$_req $BENCH_PORT_SPLICE_IN}}"
-	printf '%s' "$_req" | ip netns exec "$BENCH_H1" timeout 5 \
+	printf '%s' "$_req" | ip netns exec "$BENCH_H1" timeout --foreground 5 \
 		socat -t 2 - "UNIX-CONNECT:$BENCH_TMP/slirp.sock" |
 		grep -q '"return"'
 }
@@ -366,11 +368,11 @@ bench_iperf3_parse() {
 # $5:	Port
 # $6:	Extra client options (e.g. -R)
 #
-# Print: "<bytes> <Gbit/s>", nothing on failure
+# Print: as bench_iperf3_parse(), nothing on failure
 bench_iperf3() {
 	_bind=${2:+-B $2}
 	# shellcheck disable=SC2086
-	ip netns exec "$1" timeout $((BENCH_TIME + 30)) \
+	ip netns exec "$1" timeout --foreground $((BENCH_TIME + 30)) \
 		iperf3 -s -1 $_bind -p "$5" > /dev/null 2>&1 &
 	_srv=$!
 	if ! bench_wait_listen "$1" "$5"; then
@@ -378,7 +380,8 @@ bench_iperf3() {
 		return 1
 	fi
 	# shellcheck disable=SC2086
-	ip netns exec "$3" timeout $((BENCH_TIME + 20)) iperf3 -J \
+	ip netns exec "$3" timeout --foreground $((BENCH_TIME + 20)) \
+		iperf3 -J \
 		--connect-timeout 5000 -c "$4" -p "$5" -t "$BENCH_TIME" $6 \
 		> "$BENCH_TMP/iperf3.json" 2>/dev/null
 	bench_kill "$_srv"

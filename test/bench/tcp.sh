@@ -27,7 +27,7 @@ BENCH_LIB_DIR=$(cd "$(dirname "$0")" && pwd)
 # tcp_bench_rr() - Latency runs; records lat_mean_us and lat_p99_us
 tcp_bench_rr() {
 	for _r in $(seq "$BENCH_RUNS"); do
-		_o=$(bench_in timeout $((BENCH_TIME + 10)) \
+		_o=$(bench_in timeout --foreground $((BENCH_TIME + 10)) \
 			"$BENCH_TOOLS/bench_rr" -t "$BENCH_TIME" \
 			"$BENCH_SRV" "$BENCH_PORT_RR" 2>/dev/null) || _o=
 		_mean=$(echo "$_o" | sed -n 's/.*mean_us=\([0-9.]*\).*/\1/p')
@@ -43,7 +43,7 @@ tcp_bench_rr() {
 # tcp_bench_crr() - Connection rate runs; records conn_per_s
 tcp_bench_crr() {
 	for _r in $(seq "$BENCH_RUNS"); do
-		_o=$(bench_in timeout $((BENCH_TIME + 10)) \
+		_o=$(bench_in timeout --foreground $((BENCH_TIME + 10)) \
 			"$BENCH_TOOLS/bench_crr" -t "$BENCH_TIME" \
 			"$BENCH_SRV" "$BENCH_PORT_CRR" 2>/dev/null) || _o=
 		bench_record "$BENCH_SETUP" conn_per_s \
