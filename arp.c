@@ -110,7 +110,7 @@ void arp(struct ctx *c, const struct pool *p)
 	}
 	memcpy(f.eh.h_dest, am->sha, ETH_ALEN);
 	memcpy(f.eh.h_source, c->our_tap_mac, ETH_ALEN);
-	f.eh.h_proto = (__force uint16_t)htons_constant(ETH_P_ARP);
+	f.eh.h_proto = htons_constant(ETH_P_ARP);
 	f.ah = *ah;
 	f.ah.ar_op = htons_constant(ARP_OP_REPLY);
 	memcpy(f.am.sha, c->our_tap_mac, ETH_ALEN);

@@ -6,8 +6,8 @@
  * Without a PID or --netns, pasta clones a child into new user, network
  * and UTS namespaces, and unless --no-pidns, new PID and mount namespaces
  * with a /proc of its own: the command is PID 1 there, and whatever it
- * leaves behind is killed when it exits. The child blocks on a pipe while the parent writes
- * its uid and gid maps (the caller's IDs, or root's when started as root,
+ * leaves behind is killed when it exits. The child blocks on a pipe while
+ * the parent writes its uid and gid maps (the caller's IDs, or root's when started as root,
  * map to root inside), opens its namespace files, creates the tap device
  * and configures the namespace by netlink. Only then is the child released
  * to exec the command (default: $SHELL, else /bin/sh), so that the command

@@ -99,6 +99,10 @@
 #endif
 
 #define TAP_VNET_LEN		sizeof(struct virtio_net_hdr)
+/* Frames start 2 bytes past 4-byte alignment, so that IP headers after the
+ * 14-byte Ethernet header are 4-byte aligned, as their structs require
+ */
+#define TAP_L2_PAD		2
 #define TAP_READ_MAX		(TAP_VNET_LEN + TAP_FRAME_MAX)
 #define TAP_SOCK_PROBE_MAX	64
 #define TAP_SEND_BATCH		1024	/* iovecs per sendmsg(), <= IOV_MAX */
@@ -163,7 +167,7 @@ static struct tap_input {
  */
 static struct tap_out {
 	struct tap_hdr hdr;
-	char frame[TAP_FRAME_MAX] __attribute__((aligned(8)));
+	char frame[TAP_L2_PAD + TAP_FRAME_MAX] __attribute__((aligned(8)));
 	struct siphash_key flow_key;
 	char uso[TAP_FRAME_MAX] __attribute__((aligned(8)));
 } tap_out;
@@ -212,7 +216,7 @@ void *tap_push_l2h(const struct ctx *c, void *buf, __be16 proto)
 
 	memcpy(eh->h_dest, c->guest_mac, ETH_ALEN);
 	memcpy(eh->h_source, c->our_tap_mac, ETH_ALEN);
-	eh->h_proto = (__force uint16_t)proto;
+	eh->h_proto = proto;
 	return eh + 1;
 }
 
@@ -232,15 +236,15 @@ void *tap_push_ip4h(struct iphdr *ip4h, struct in_addr src,
 	ip4h->version = 4;
 	ip4h->ihl = sizeof(*ip4h) / 4;
 	ip4h->tos = 0;
-	ip4h->tot_len = (__force uint16_t)host_to_be16(l4len + sizeof(*ip4h));
+	ip4h->tot_len = host_to_be16(l4len + sizeof(*ip4h));
 	ip4h->id = 0;
-	ip4h->frag_off = (__force uint16_t)htons_constant(IP4_DF);
+	ip4h->frag_off = htons_constant(IP4_DF);
 	ip4h->ttl = 255;
 	ip4h->protocol = proto;
-	ip4h->saddr = src.s_addr;
-	ip4h->daddr = dst.s_addr;
+	ip4h->saddr = in4_to_be32(src);
+	ip4h->daddr = in4_to_be32(dst);
 	ip4h->check = 0;
-	ip4h->check = (__force uint16_t)csum_ip4_header(ip4h);
+	ip4h->check = csum_ip4_header(ip4h);
 	return ip4h + 1;
 }
 
@@ -264,7 +268,7 @@ void *tap_push_ip6h(struct ipv6hdr *ip6h, const struct in6_addr *src,
 	ip6h->flow_lbl[0] = (flow >> 16) & 0x0f;
 	ip6h->flow_lbl[1] = (flow >> 8) & 0xff;
 	ip6h->flow_lbl[2] = flow & 0xff;
-	ip6h->payload_len = (__force uint16_t)host_to_be16(l4len);
+	ip6h->payload_len = host_to_be16(l4len);
 	ip6h->nexthdr = proto;
 	ip6h->hop_limit = 255;
 	ip6h->saddr = *src;
@@ -513,22 +517,23 @@ void tap_udp4_send(struct ctx *c, struct in_addr src, uint16_t sport,
 		   struct in_addr dst, uint16_t dport, const void *in,
 		   size_t dlen)
 {
+	char *f = tap_out.frame + TAP_L2_PAD;
 	size_t l4len = dlen + sizeof(struct udphdr);
 	struct iphdr *ip4h;
 	struct udphdr *uh;
 	char *data;
 
-	if (l4len + sizeof(*ip4h) + L2_HLEN > sizeof(tap_out.frame))
+	if (l4len + sizeof(*ip4h) + L2_HLEN > TAP_FRAME_MAX)
 		return;
-	ip4h = tap_push_l2h(c, tap_out.frame, htons_constant(ETH_P_IP));
+	ip4h = tap_push_l2h(c, f, htons_constant(ETH_P_IP));
 	uh = tap_push_ip4h(ip4h, src, dst, l4len, IPPROTO_UDP);
 	data = (char *)(uh + 1);
-	uh->source = (__force uint16_t)host_to_be16(sport);
-	uh->dest = (__force uint16_t)host_to_be16(dport);
-	uh->len = (__force uint16_t)host_to_be16(l4len);
+	uh->source = host_to_be16(sport);
+	uh->dest = host_to_be16(dport);
+	uh->len = host_to_be16(l4len);
 	memcpy(data, in, dlen);
 	csum_udp4(uh, src, dst, data, dlen);
-	tap_send_single(c, tap_out.frame, data + dlen - tap_out.frame);
+	tap_send_single(c, f, data + dlen - f);
 }
 
 /**
@@ -546,22 +551,23 @@ void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
 		   const struct in6_addr *dst, uint16_t dport, uint32_t flow,
 		   const void *in, size_t dlen)
 {
+	char *f = tap_out.frame + TAP_L2_PAD;
 	size_t l4len = dlen + sizeof(struct udphdr);
 	struct ipv6hdr *ip6h;
 	struct udphdr *uh;
 	char *data;
 
-	if (l4len + sizeof(*ip6h) + L2_HLEN > sizeof(tap_out.frame))
+	if (l4len + sizeof(*ip6h) + L2_HLEN > TAP_FRAME_MAX)
 		return;
-	ip6h = tap_push_l2h(c, tap_out.frame, htons_constant(ETH_P_IPV6));
+	ip6h = tap_push_l2h(c, f, htons_constant(ETH_P_IPV6));
 	uh = tap_push_ip6h(ip6h, src, dst, l4len, IPPROTO_UDP, flow);
 	data = (char *)(uh + 1);
-	uh->source = (__force uint16_t)host_to_be16(sport);
-	uh->dest = (__force uint16_t)host_to_be16(dport);
-	uh->len = (__force uint16_t)host_to_be16(l4len);
+	uh->source = host_to_be16(sport);
+	uh->dest = host_to_be16(dport);
+	uh->len = host_to_be16(l4len);
 	memcpy(data, in, dlen);
 	csum_udp6(uh, src, dst, data, dlen);
-	tap_send_single(c, tap_out.frame, data + dlen - tap_out.frame);
+	tap_send_single(c, f, data + dlen - f);
 }
 
 /**
@@ -575,17 +581,18 @@ void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
 void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
 		    const void *in, size_t l4len)
 {
+	char *f = tap_out.frame + TAP_L2_PAD;
 	struct icmphdr *ih;
 	struct iphdr *ip4h;
 
 	if (l4len < sizeof(*ih) ||
-	    l4len + sizeof(*ip4h) + L2_HLEN > sizeof(tap_out.frame))
+	    l4len + sizeof(*ip4h) + L2_HLEN > TAP_FRAME_MAX)
 		return;
-	ip4h = tap_push_l2h(c, tap_out.frame, htons_constant(ETH_P_IP));
+	ip4h = tap_push_l2h(c, f, htons_constant(ETH_P_IP));
 	ih = tap_push_ip4h(ip4h, src, dst, l4len, IPPROTO_ICMP);
 	memcpy(ih, in, l4len);
 	csum_icmp4(ih, ih + 1, l4len - sizeof(*ih));
-	tap_send_single(c, tap_out.frame, (char *)ih + l4len - tap_out.frame);
+	tap_send_single(c, f, (char *)ih + l4len - f);
 }
 
 /**
@@ -599,19 +606,20 @@ void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
 void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
 		    const struct in6_addr *dst, const void *in, size_t l4len)
 {
+	char *f = tap_out.frame + TAP_L2_PAD;
 	struct ipv6hdr *ip6h;
 	struct icmp6hdr *ih;
 	uint32_t flow;
 
 	if (l4len < sizeof(*ih) ||
-	    l4len + sizeof(*ip6h) + L2_HLEN > sizeof(tap_out.frame))
+	    l4len + sizeof(*ip6h) + L2_HLEN > TAP_FRAME_MAX)
 		return;
 	flow = tap_flow_label(dst, sizeof(*dst));
-	ip6h = tap_push_l2h(c, tap_out.frame, htons_constant(ETH_P_IPV6));
+	ip6h = tap_push_l2h(c, f, htons_constant(ETH_P_IPV6));
 	ih = tap_push_ip6h(ip6h, src, dst, l4len, IPPROTO_ICMPV6, flow);
 	memcpy(ih, in, l4len);
 	csum_icmp6(ih, src, dst, ih + 1, l4len - sizeof(*ih));
-	tap_send_single(c, tap_out.frame, (char *)ih + l4len - tap_out.frame);
+	tap_send_single(c, f, (char *)ih + l4len - f);
 }
 
 /**
@@ -754,7 +762,7 @@ static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
  */
 static bool tap4_is_fragment(const struct iphdr *ip4h)
 {
-	return ip4h->frag_off & (__force uint16_t)htons_constant(IP4_MF | IP4_OFFMASK);
+	return ip4h->frag_off & htons_constant(IP4_MF | IP4_OFFMASK);
 }
 
 /**
@@ -768,7 +776,7 @@ static bool tap4_udp_local(struct ctx *c, const struct pool *l4)
 {
 	const struct udphdr *uh = packet_get(l4, 0, 0, sizeof(*uh), NULL);
 
-	if (!uh || uh->dest != (__force uint16_t)htons_constant(67))
+	if (!uh || uh->dest != htons_constant(67))
 		return false;
 	if (!c->no_dhcp)
 		dhcp(c, l4);
@@ -800,8 +808,8 @@ static void tap4_input(struct ctx *c, size_t i, const struct timespec *now)
 		debug_ratelimit("Dropping IPv4 fragment from guest");
 		goto bad;
 	}
-	saddr.s_addr = ip4h->saddr;
-	daddr.s_addr = ip4h->daddr;
+	saddr = be32_to_in4(ip4h->saddr);
+	daddr = be32_to_in4(ip4h->daddr);
 	if (!in4_is_unspec(&saddr))
 		c->ip4.addr_seen = saddr;
 	if (!c->ifi4_up)
@@ -888,7 +896,7 @@ static bool tap6_local(struct ctx *c, uint8_t proto, const struct pool *l4,
 		const struct udphdr *uh = packet_get(l4, 0, 0, sizeof(*uh),
 						     NULL);
 
-		if (!uh || uh->dest != (__force uint16_t)htons_constant(547))
+		if (!uh || uh->dest != htons_constant(547))
 			return false;
 		if (!c->no_dhcpv6)
 			dhcpv6(c, l4, saddr, daddr);
@@ -996,19 +1004,15 @@ static void tap_l2_input(struct ctx *c, const struct timespec *now)
 		}
 		pcap(eh, packet_len(&pool_l2, i));
 		tap_learn_mac(c, eh);
-		switch (eh->h_proto) {
-		case (__force uint16_t)htons_constant(ETH_P_ARP):
+		if (eh->h_proto == htons_constant(ETH_P_ARP)) {
 			tap_pool_one(&one, &v, (const char *)eh,
 				     packet_len(&pool_l2, i));
 			arp(c, &one);
-			break;
-		case (__force uint16_t)htons_constant(ETH_P_IP):
+		} else if (eh->h_proto == htons_constant(ETH_P_IP)) {
 			tap4_input(c, i, now);
-			break;
-		case (__force uint16_t)htons_constant(ETH_P_IPV6):
+		} else if (eh->h_proto == htons_constant(ETH_P_IPV6)) {
 			tap6_input(c, i, now);
-			break;
-		default:
+		} else {
 			c->stats.tap_drop_l2++;
 		}
 	}
@@ -1054,6 +1058,25 @@ static void tap_sock_reset(struct ctx *c)
 }
 
 /**
+ * tap_passt_align() - Move a frame back so its IP header is 4-byte aligned
+ * @off:	Offset of the frame in tap_buf, after its 4-byte length
+ * @len:	Length of the frame, bytes
+ *
+ * The frame moves by at most 3 bytes into its own, already parsed, length
+ * field: nothing unparsed is overwritten.
+ *
+ * Return: new start of the frame
+ */
+static char *tap_passt_align(size_t off, size_t len)
+{
+	size_t shift = (off - TAP_L2_PAD) % 4;
+
+	if (shift)
+		memmove(tap_buf + off - shift, tap_buf + off, len);
+	return tap_buf + off - shift;
+}
+
+/**
  * tap_passt_parse() - Split stream data into frames, keep a cut one
  * @c:		Execution context
  * @avail:	Bytes of stream data at the start of tap_buf
@@ -1084,7 +1107,7 @@ static size_t tap_passt_parse(struct ctx *c, size_t avail)
 		}
 		if (avail - off - sizeof(be) < len)
 			break;
-		tap_frame_add(c, tap_buf + off + sizeof(be), len);
+		tap_frame_add(c, tap_passt_align(off + sizeof(be), len), len);
 		off += sizeof(be) + len;
 	}
 	return off;
@@ -1152,14 +1175,14 @@ static size_t tap_uso_hlen(const struct pool *sf, size_t l2len)
 
 	if (!eh)
 		return 0;
-	if (eh->h_proto == (__force uint16_t)htons_constant(ETH_P_IP)) {
+	if (eh->h_proto == htons_constant(ETH_P_IP)) {
 		const struct iphdr *ip4h = packet_get(sf, 0, L2_HLEN,
 						      sizeof(*ip4h), NULL);
 
 		if (!ip4h || ip4h->ihl < 5 || ip4h->protocol != IPPROTO_UDP)
 			return 0;
 		l3hlen = (size_t)ip4h->ihl * 4;
-	} else if (eh->h_proto == (__force uint16_t)htons_constant(ETH_P_IPV6)) {
+	} else if (eh->h_proto == htons_constant(ETH_P_IPV6)) {
 		const struct ipv6hdr *ip6h = packet_get(sf, 0, L2_HLEN,
 							sizeof(*ip6h), NULL);
 
@@ -1186,15 +1209,15 @@ static void tap_uso_fix(char *seg, size_t hlen, size_t dlen)
 	const struct ethhdr *eh = (const struct ethhdr *)seg;
 	size_t l3len = hlen - L2_HLEN + dlen;
 
-	uh->len = (__force uint16_t)host_to_be16(sizeof(*uh) + dlen);
-	if (eh->h_proto == (__force uint16_t)htons_constant(ETH_P_IP)) {
+	uh->len = host_to_be16(sizeof(*uh) + dlen);
+	if (eh->h_proto == htons_constant(ETH_P_IP)) {
 		struct iphdr *ip4h = (struct iphdr *)(seg + L2_HLEN);
 
-		ip4h->tot_len = (__force uint16_t)host_to_be16(l3len);
+		ip4h->tot_len = host_to_be16(l3len);
 	} else {
 		struct ipv6hdr *ip6h = (struct ipv6hdr *)(seg + L2_HLEN);
 
-		ip6h->payload_len = (__force uint16_t)host_to_be16(
+		ip6h->payload_len = host_to_be16(
 			l3len - sizeof(*ip6h));
 	}
 }
@@ -1216,7 +1239,8 @@ static size_t tap_uso_split(struct ctx *c, size_t off, size_t n,
 			    const struct timespec *now)
 {
 	const struct virtio_net_hdr *vh = (void *)(tap_buf + off);
-	size_t gso = le16toh(vh->gso_size), l2len = n - TAP_VNET_LEN;
+	size_t gso = le16toh((__force uint16_t)vh->gso_size);
+	size_t l2len = n - TAP_VNET_LEN;
 	size_t hlen, pos;
 	struct pool sf;
 	struct iovec v;
@@ -1232,16 +1256,19 @@ static size_t tap_uso_split(struct ctx *c, size_t off, size_t n,
 	for (pos = hlen; pos < l2len; pos += gso) {
 		size_t dlen = MIN(gso, l2len - pos);
 
-		if (sizeof(tap_buf) - off < hlen + dlen + 8 ||
+		char *seg;
+
+		if (sizeof(tap_buf) - off < TAP_L2_PAD + hlen + dlen + 8 ||
 		    pool_full(&pool_l2)) {
 			tap_l2_input(c, now);
 			off = 0;
 		}
-		memcpy(tap_buf + off, tap_out.uso, hlen);
-		memcpy(tap_buf + off + hlen, tap_out.uso + pos, dlen);
-		tap_uso_fix(tap_buf + off, hlen, dlen);
-		tap_frame_add(c, tap_buf + off, hlen + dlen);
-		off = ROUND_UP(off + hlen + dlen, 8);
+		seg = tap_buf + off + TAP_L2_PAD;
+		memcpy(seg, tap_out.uso, hlen);
+		memcpy(seg + hlen, tap_out.uso + pos, dlen);
+		tap_uso_fix(seg, hlen, dlen);
+		tap_frame_add(c, seg, hlen + dlen);
+		off = ROUND_UP(off + TAP_L2_PAD + hlen + dlen, 8);
 	}
 	return off;
 }
@@ -1465,6 +1492,8 @@ int tap_ns_tun(void *arg)
 void tap_backend_init(struct ctx *c)
 {
 	raw_random(&tap_out.flow_key, sizeof(tap_out.flow_key));
+	if (c->mode == MODE_PASTA && c->splice_only)
+		return;
 	if (c->mode == MODE_PASTA) {
 		debug("Tap %s: virtio-net header %s, offloads 0x%x", c->pasta_ifn,
 		      c->vnet_hdr ? "on" : "off", c->tap_offloads);

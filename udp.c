@@ -331,7 +331,8 @@ static struct udp_state {
 	uint8_t scan[FWD_BITMAP_BYTES];
 	uint8_t err_buf[UDP_ICMP6_QUOTE];
 	uint8_t icmp_buf[UDP_ICMP6_QUOTE + sizeof(struct icmp6hdr) +
-			 sizeof(struct ipv6hdr) + sizeof(struct udphdr)];
+			 sizeof(struct ipv6hdr) + sizeof(struct udphdr)]
+		__attribute__((aligned(8)));
 } udp;
 
 /**
