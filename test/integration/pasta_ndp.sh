@@ -10,8 +10,10 @@
 # (-m), the resolver (RDNSS) and search list (DNSSL) and our MAC as source
 # link-layer address; the kernel forms its SLAAC address and a default
 # route via fe80::1, and its link-local and SLAAC addresses pass duplicate
-# address detection (our DAD probe handling); ndisc6 resolves the gateway
-# and our link-local address to our MAC; the capture shows hop limit 255.
+# address detection (our DAD probe handling), as does an address added by
+# hand, while a probe for our own fe80::1 is answered; ndisc6 resolves the
+# gateway and our link-local address to our MAC; the capture shows hop
+# limit 255.
 # With --no-ra no RA comes, while neighbours still resolve.
 
 . "$(dirname "$0")/../lib.sh"
@@ -96,6 +98,25 @@ check "no address failed DAD" sh -c "! grep -q dadfailed '${TMP}/addr6'"
 check_grep "link-local address present" "${TMP}/addr6" "inet6 fe80::[0-9a-f:]+/64 scope link"
 WAIT_TRIES=400 check "default route via fe80::1 from the RA" \
 	wait_for sh -c "ip -n '${G}' -6 route show default | grep -q 'via fe80::1 dev up0'"
+
+# Explicit DAD: an address of the guest's own passes, ours (fe80::1) fails
+# dad_done() - Has DAD finished for an address?
+# $1:	address
+dad_done() {
+	! ip -n "${G}" -6 addr show dev up0 | grep "inet6 $1/" | grep -q tentative
+}
+g ip -6 addr add 2001:db8::1234/64 dev up0
+g ip -6 addr add fe80::1/64 dev up0
+WAIT_TRIES=400 wait_for dad_done 2001:db8::1234
+WAIT_TRIES=400 wait_for dad_done fe80::1
+g ip -6 addr show dev up0 > "${TMP}/dad"
+check_grep "DAD: the guest's 2001:db8::1234 is not answered, stays" "${TMP}/dad" \
+	"inet6 2001:db8::1234/64 scope global( |$)"
+check "DAD: 2001:db8::1234 did not fail" \
+	sh -c "! grep '2001:db8::1234/' '${TMP}/dad' | grep -q dadfailed"
+check_grep "DAD: our fe80::1 is answered, fails" "${TMP}/dad" \
+	"inet6 fe80::1/64 scope link .*dadfailed"
+g ip -6 addr del fe80::1/64 dev up0
 
 g timeout 10 ndisc6 -1 -w 2000 -r 3 2001:db8::fe up0 > "${TMP}/ndisc_gw" 2>&1
 check_grep "ndisc6: gateway resolves to our MAC" "${TMP}/ndisc_gw" \
