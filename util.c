@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* util.c - Sockets, epoll registration, namespaces, PID file, parsing */
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -346,21 +347,21 @@ void raw_random(void *buf, size_t len)
  */
 bool mac_parse(const char *s, unsigned char *mac)
 {
-	unsigned int b[ETH_ALEN];
-	char tail;
 	int i;
 
 	if (strlen(s) != 17)
 		return false;
 	for (i = 0; i < ETH_ALEN; i++) {
-		if (i < ETH_ALEN - 1 && s[i * 3 + 2] != ':')
+		const char *p = s + i * 3;
+		char hex[3] = { p[0], p[1], '\0' }, *end;
+
+		if (!isxdigit((unsigned char)p[0]) ||
+		    !isxdigit((unsigned char)p[1]))
 			return false;
+		if (i < ETH_ALEN - 1 && p[2] != ':')
+			return false;
+		mac[i] = (unsigned char)strtoul(hex, &end, 16);
 	}
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-		   &b[3], &b[4], &b[5], &tail) != ETH_ALEN)
-		return false;
-	for (i = 0; i < ETH_ALEN; i++)
-		mac[i] = (unsigned char)b[i];
 	return true;
 }
 

@@ -31,7 +31,11 @@
 #define __bitwise
 #endif
 #ifndef __force
+#ifdef __CHECKER__
+#define __force		__attribute__((force))
+#else
 #define __force
+#endif
 #endif
 
 #define NUM_PORTS		(1U << 16)
