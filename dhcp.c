@@ -64,7 +64,7 @@
 #define DHCP_MIN_DGRAM		576
 #define DHCP_BOOTP_MIN_LEN	300
 #define DHCP_IPUDP_HLEN		28
-#define DHCP_OPTS_MAX		2560	/* Room for every option we send */
+#define DHCP_OPTS_MAX		2560	/* Room for all our options */
 #define DHCP_OPT_DATA_MAX	255	/* Longest single option instance */
 #define DHCP_LEASE_INFINITE	0xffffffffU
 
@@ -106,7 +106,7 @@
 #define DNS_LABEL_MAX		63
 #define DNS_PTR_FLAGS		0xc000
 #define DNS_PTR_OFF_MAX		0x3fff
-#define DHCP_SFX_MAX		128	/* Suffixes remembered for compression */
+#define DHCP_SFX_MAX		128	/* Suffixes kept to compress */
 
 /**
  * struct dhcp_msg - BOOTP/DHCP message (RFC 2131 section 2)
@@ -445,11 +445,12 @@ static size_t dhcp_search_encode(const struct ctx *c, size_t n, uint8_t *out,
 	size_t len = 0, i, saved;
 
 	for (i = 0; i < MIN(n, DNS_SEARCH_MAX) && c->dns_search[i][0]; i++) {
+		const char *name = c->dns_search[i];
+
 		saved = sfx.cnt;
-		if (!dhcp_name_encode(out, &len, size, c->dns_search[i], &sfx)) {
+		if (!dhcp_name_encode(out, &len, size, name, &sfx)) {
 			sfx.cnt = saved;	/* forget the suffixes of it */
-			debug("DHCP: search domain %s not encoded",
-			      c->dns_search[i]);
+			debug("DHCP: search domain %s not encoded", name);
 		}
 	}
 	return len;
@@ -613,7 +614,8 @@ static size_t dhcp_reply_build(const struct ctx *c, const struct dhcp_msg *req,
 	dhcp_opt_put(&o, DHO_MESSAGE_TYPE, &type, sizeof(type));
 	dhcp_opt_put(&o, DHO_SERVER_IDENTIFIER, &c->ip4.gw, sizeof(c->ip4.gw));
 	if (lease)
-		dhcp_opt_put(&o, DHO_LEASE_TIME, &lease_time, sizeof(lease_time));
+		dhcp_opt_put(&o, DHO_LEASE_TIME, &lease_time,
+			     sizeof(lease_time));
 	if (type != DHCPNAK)
 		dhcp_opts_config(c, &o);
 	o.b[o.len++] = DHO_END;
@@ -742,7 +744,7 @@ static int dhcp_dispatch(struct ctx *c, const struct dhcp_msg *req,
 /**
  * dhcp() - Handle a DHCP request from the guest, send the reply
  * @c:		Execution context
- * @p:		Pool whose packet 0 is the UDP datagram (header and payload)
+ * @p:		Pool: packet 0 is the UDP datagram (header and payload)
  *
  * Return: 1 if the datagram was for the DHCP server (answered or dropped),
  *	   0 if it is not ours (other port, or --no-dhcp)

@@ -271,7 +271,7 @@ static bool dhcpv6_opt_next(struct dhcpv6_cursor *cur, uint16_t *code,
 	data->off = cur->off;
 	data->left = len;
 	if (!dhcpv6_take(cur, len)) {
-		cur->left = cur->left ? cur->left : 1;	/* mark truncated */
+		cur->left = MAX(cur->left, (size_t)1);	/* truncated */
 		return false;
 	}
 	return true;
@@ -320,11 +320,12 @@ static bool dhcpv6_ia_parse(const struct ctx *c, struct dhcpv6_cursor *cur,
 	while (dhcpv6_opt_next(cur, &code, &data)) {
 		const struct dhcpv6_iaaddr *a;
 		struct in6_addr addr;
+		const uint8_t *b;
 
 		if (code != OPTION_IAADDR)
 			continue;
-		a = (const struct dhcpv6_iaaddr *)dhcpv6_take(&data, sizeof(*a));
-		if (!a)
+		b = dhcpv6_take(&data, sizeof(*a));
+		if (!(a = (const struct dhcpv6_iaaddr *)b))
 			return false;
 		addr = a->addr;
 		r->addr_cnt++;

@@ -20,9 +20,10 @@
  * registered with INET_PROTOSW_REUSE), which lets two sockets bind the same
  * identifier, and replies then go to whichever the kernel finds first: we
  * clear it before bind() so that each flow owns its identifier
- * (test/platform/ping_reuse.c shows both behaviours). Either way, replies are handed back to the guest with the
- * identifier it used, sequence number and data untouched, from the address
- * it sent the request to, and with a checksum set by tap.c.
+ * (test/platform/ping_reuse.c shows both behaviours). Either way, replies
+ * are handed back to the guest with the identifier it used, sequence number
+ * and data untouched, from the address it sent the request to, and with a
+ * checksum set by tap.c.
  *
  * A request to the gateway address (or c->ip4/ip6.map_host_loopback, or our
  * link-local address) goes to the host's loopback address instead, unless
@@ -57,9 +58,9 @@
 
 #define ICMP_FLOWS_MAX		256	/* Echo flows at a time */
 #define ICMP_IDLE_MS		60000	/* Flow expiry */
-#define ICMP_BUF_MAX		65536	/* Largest echo reply we read */
-#define ICMP_RECV_BATCH		16	/* Replies read per epoll event */
-#define ICMP_ECHO_HLEN		8	/* type, code, checksum, id, sequence */
+#define ICMP_BUF_MAX		65536	/* Largest reply we read */
+#define ICMP_RECV_BATCH		16	/* Replies read per event */
+#define ICMP_ECHO_HLEN		8	/* type code csum id seq */
 
 /**
  * struct icmp_flow - One echo flow and its ping socket
@@ -138,14 +139,15 @@ static socklen_t icmp_sockaddr(const struct ctx *c, int af, const void *daddr,
 		return sizeof(*s4);
 	} else {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
-		const struct in6_addr *d = daddr, *m = &c->ip6.map_host_loopback;
+		const struct in6_addr *m = &c->ip6.map_host_loopback;
+		const struct in6_addr *d = daddr;
 
 		s6->sin6_family = AF_INET6;
 		s6->sin6_addr = *d;
-		if (!c->no_map_gw && (IN6_ARE_ADDR_EQUAL(d, &c->ip6.gw) ||
-				      IN6_ARE_ADDR_EQUAL(d, &c->ip6.our_tap_ll) ||
-				      (!IN6_IS_ADDR_UNSPECIFIED(m) &&
-				       IN6_ARE_ADDR_EQUAL(d, m))))
+		if (!c->no_map_gw &&
+		    (IN6_ARE_ADDR_EQUAL(d, &c->ip6.gw) ||
+		     IN6_ARE_ADDR_EQUAL(d, &c->ip6.our_tap_ll) ||
+		     (!IN6_IS_ADDR_UNSPECIFIED(m) && IN6_ARE_ADDR_EQUAL(d, m))))
 			s6->sin6_addr = in6addr_loopback;
 		else if (IN6_IS_ADDR_LINKLOCAL(d))
 			s6->sin6_scope_id = c->ifi6;
@@ -224,9 +226,12 @@ static int icmp_flow_new(struct ctx *c, size_t idx, int af, uint16_t id)
 		return -1;
 	}
 	ret = icmp_sock_bind(c, af, s, id);
-	if (!ret)
-		ret = epoll_add(c, s, EPOLLIN, epoll_ref_make(EPOLL_TYPE_PING,
-							      s, (uint32_t)idx));
+	if (!ret) {
+		uint32_t data = (uint32_t)idx;
+
+		ret = epoll_add(c, s, EPOLLIN,
+				epoll_ref_make(EPOLL_TYPE_PING, s, data));
+	}
 	if (ret) {
 		debug_ratelimit("ICMP: ping socket set-up: %s",
 				strerror(ret < 0 ? -ret : ret));
@@ -257,7 +262,8 @@ static struct icmp_flow *icmp_flow_get(struct ctx *c, int af, uint16_t id,
 			free_slot = free_slot ? free_slot : f;
 			continue;
 		}
-		if (f->af == af && f->id == id && inany_equals(&f->daddr, daddr))
+		if (f->af == af && f->id == id &&
+		    inany_equals(&f->daddr, daddr))
 			return f;
 	}
 	if (!free_slot) {
@@ -389,7 +395,7 @@ static bool icmp_reply_one(struct ctx *c, struct icmp_flow *f,
 		return true;
 	}
 
-	b[4] = (uint8_t)(f->id >> 8);	/* the guest's identifier, not ours */
+	b[4] = (uint8_t)(f->id >> 8);	/* the guest's identifier */
 	b[5] = (uint8_t)f->id;
 	f->ts = *now;
 	if (f->af == AF_INET)

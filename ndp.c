@@ -60,7 +60,7 @@
 #define NDP_OPT_MTU		5
 #define NDP_OPT_RDNSS		25
 #define NDP_OPT_DNSSL		31
-#define NDP_OPT_UNIT		8	/* Option lengths are in 8-byte units */
+#define NDP_OPT_UNIT		8	/* Unit of option lengths */
 
 #define NDP_PREFIX_ONLINK	0x80
 #define NDP_PREFIX_AUTONOMOUS	0x40
