@@ -22,17 +22,21 @@
  * it is written.
  *
  * Host to guest: data is read with MSG_PEEK straight into the payload slots
- * of pre-built frames (tcp_out), never more than the guest's window allows,
+ * of pre-built frames (tcp_buf.c), never more than the guest's window allows,
  * and stays in the socket until the guest acknowledges it; then it is
  * dropped with recv(MSG_TRUNC). With SO_PEEK_OFF (Linux 6.10 and later for
  * TCP, see test/platform/peek_off.c) the kernel keeps the peek position;
  * otherwise the bytes already sent are peeked into a discard buffer first.
- * Three duplicate ACKs from the guest, or the retransmission timer, rewind
- * @seq_to_tap to the last acknowledged byte and resend from the socket
- * (go-back-N). In pasta mode, with the tap's TSO offloads, frames carry up
- * to 64 KiB of payload with a virtio-net GSO header (gso_size: the guest's
- * MSS) and a partial checksum the kernel completes. EPOLLRDHUP tells that
- * the peer closed its side: once everything is sent, a FIN follows.
+ * Three duplicate ACKs from the guest resend the first unacknowledged
+ * segment, and so does each partial ACK until everything sent before is
+ * acknowledged (as NewReno, RFC 6582); the retransmission timer instead
+ * rewinds @seq_to_tap to the last acknowledged byte and resends all from the
+ * socket. In pasta mode, with the tap's TSO offloads, frames carry up to
+ * 64 KiB of payload with a virtio-net GSO header (gso_size: the guest's MSS)
+ * and a partial checksum the kernel completes (tcp_buf.c). EPOLLRDHUP tells
+ * that the peer closed its side: once everything is sent, a FIN follows.
+ * The guest's window is reflected onto the socket with TCP_WINDOW_CLAMP, so
+ * a slow guest reader closes the host peer's window early.
  *
  * Handshakes: a SYN from the guest starts a non-blocking connect(); the
  * SYN-ACK is sent when it completes (EPOLLOUT), an error becomes RST+ACK so
@@ -60,30 +64,24 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
-#include <linux/if_tun.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 
-#include "checksum.h"
 #include "packet.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_listen.h"
 #include "tcp_splice.h"
 #include "util.h"
 
-#define TCP_FRAMES		128	/* Frames queued to the guest */
-#define TCP_SLOT		65536	/* Payload bytes per frame slot */
-#define TCP_PAYLOAD_MAX		(ETH_MAX_MTU - 20 - 20)	/* IPv4 tot_len */
-#define TCP_OPT_LEN		8	/* MSS, NOP, window scale */
 #define TCP_DISCARD_LEN		65536	/* Peek discard buffer (no peek_off) */
 #define TCP_IOV_MAX		1024	/* iovecs per sendmsg/recvmsg */
-#define TCP_WS_TO_TAP		8	/* Our window scale shift */
 #define TCP_MSS4_DEFAULT	536
 #define TCP_MSS6_DEFAULT	1220
+#define TCP_CLAMP_MIN		65536	/* Smallest TCP_WINDOW_CLAMP we set */
+#define TCP_CLAMP_MUL		2	/* Clamp: guest's window times this */
 #define TCP_DUP_ACKS		3	/* Fast retransmit threshold */
 #define TCP_RTO_MS		1000	/* Initial retransmission timeout */
 #define TCP_MAX_RETRIES		7
@@ -92,412 +90,23 @@
 #define TCP_CONNECT_TIMEOUT_MS	30000	/* Outbound connect() */
 #define TCP_IDLE_S		7200	/* Idle connections are reset */
 
-static_assert(TCP_PAYLOAD_MAX <= TCP_SLOT, "Payload must fit a slot");
-static_assert(TCP_FRAMES + TCP_IOV_MAX / 4 <= TCP_IOV_MAX,
-	      "Peek iovecs must fit frames and discard entries");
-
-/* Flow label key: addresses and ports at the start of struct tcp_conn */
-#define TCP_FLOW_KEY_LEN	offsetof(struct tcp_conn, sock)
-
-/* Sequence number comparisons, modulo 2^32 */
-#define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
-#define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
-#define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
-#define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
-
-/* TCP header flags, in the byte at offset 13 */
-#define TCP_FIN			0x01
-#define TCP_SYN			0x02
-#define TCP_RST			0x04
-#define TCP_PSH			0x08
-#define TCP_ACK			0x10
-
-/* TCP option kinds (RFC 9293, RFC 7323) */
-#define TCPOPT_END		0
-#define TCPOPT_NOP		1
-#define TCPOPT_MSS		2
-#define TCPOPT_WS		3
+#define TCP_DISCARD_IOV		(TCP_IOV_MAX / 2)	/* Peek prefix iovecs */
 
 /**
- * struct tcp_frame_hdr - Headers of one frame to the guest, aligned
- * @pad:	Keeps the IP header 4-byte aligned after the Ethernet one
- * @l2:		Ethernet header
- * @v4:		IPv4 layout: IP header, TCP header, options
- * @v6:		IPv6 layout: IP header, TCP header, options
- */
-struct tcp_frame_hdr {
-	uint8_t pad[2];
-	uint8_t l2[L2_HLEN];
-	union {
-		struct {
-			struct iphdr ip4h;
-			struct tcphdr th;
-			uint8_t opts[TCP_OPT_LEN];
-		} v4;
-		struct {
-			struct ipv6hdr ip6h;
-			struct tcphdr th;
-			uint8_t opts[TCP_OPT_LEN];
-		} v6;
-	};
-};
-
-/**
- * struct tcp_frame_meta - What a queued frame carries, to undo if unsent
- * @conn:	Connection index
- * @seq:	Sequence number of the first payload byte (or of the FIN)
- * @dlen:	Payload length, bytes
- * @fin:	Frame carries a FIN
- */
-struct tcp_frame_meta {
-	uint32_t conn;
-	uint32_t seq;
-	uint32_t dlen;
-	bool fin;
-};
-
-/**
- * struct tcp_out - Frames queued to the guest, sent by tcp_flush()
- * @taph:	Back-end headers
- * @hdr:	L2 to L4 headers
- * @iov:	Per frame: back-end header, L2-L4 headers, payload
- * @meta:	Per frame: connection and sequence, see tcp_frame_unsent()
- * @nframes:	Frames queued
+ * struct tcp_state - File-scope state of the tap path
  * @piov:	Scratch iovecs for recvmsg() (peek) and sendmsg()
  * @peek_off:	Kernel takes SO_PEEK_OFF on TCP sockets
  */
-static struct tcp_out {
-	struct tap_hdr taph[TCP_FRAMES];
-	struct tcp_frame_hdr hdr[TCP_FRAMES];
-	struct iovec iov[TCP_FRAMES][3];
-	struct tcp_frame_meta meta[TCP_FRAMES];
-	size_t nframes;
+static struct tcp_state {
 	struct iovec piov[TCP_IOV_MAX];
 	bool peek_off;
-} tcp_out;
+} tcp_st;
 
-/* Payload slots of queued frames, and the peek discard buffer */
-static uint8_t tcp_payload[TCP_FRAMES][TCP_SLOT] __attribute__((aligned(64)));
+/* Peek discard buffer, without SO_PEEK_OFF */
 static uint8_t tcp_discard[TCP_DISCARD_LEN];
-
-/**
- * struct tcp_seg - One segment from the guest, header copied out
- * @th:		TCP header (aligned copy)
- * @flags:	Flags byte
- * @seq:	Sequence number, host order
- * @ack:	Acknowledgement number, host order
- * @wnd:	Window field, host order, unscaled
- * @hlen:	Header length with options, bytes
- * @dlen:	Payload length, bytes
- * @data:	Payload, in the tap buffer
- */
-struct tcp_seg {
-	struct tcphdr th;
-	uint8_t flags;
-	uint32_t seq;
-	uint32_t ack;
-	uint16_t wnd;
-	size_t hlen;
-	size_t dlen;
-	const uint8_t *data;
-};
 
 static void tcp_rst(struct ctx *c, struct tcp_conn *conn);
 static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn);
-
-/**
- * tcp_mss_max() - Largest segment payload the guest's MTU allows
- * @c:		Execution context
- * @v6:		IPv6 connection
- *
- * Return: bytes
- */
-static size_t tcp_mss_max(const struct ctx *c, bool v6)
-{
-	size_t mtu = c->mtu ? (size_t)c->mtu : MTU_DEFAULT;
-	size_t hdrs = (v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr)) +
-		      sizeof(struct tcphdr);
-
-	return MIN(mtu - hdrs, (size_t)TCP_PAYLOAD_MAX);
-}
-
-/**
- * tcp_gso() - Can frames to the guest be GSO super-frames?
- * @c:		Execution context
- * @v6:		IPv6 connection
- *
- * Return: true with a virtio-net header and TSO for the family
- */
-static bool tcp_gso(const struct ctx *c, bool v6)
-{
-	if (c->mode != MODE_PASTA || !c->vnet_hdr)
-		return false;
-	return c->tap_offloads & (v6 ? TUN_F_TSO6 : TUN_F_TSO4);
-}
-
-/**
- * tcp_csum_offload() - Can the tap complete our TCP checksums?
- * @c:		Execution context
- *
- * Return: true in pasta mode with a virtio-net header
- */
-static bool tcp_csum_offload(const struct ctx *c)
-{
-	return c->mode == MODE_PASTA && c->vnet_hdr;
-}
-
-/**
- * tcp_opts_syn() - Write our SYN options: MSS and window scale
- * @opts:	Options buffer, TCP_OPT_LEN bytes (output)
- * @mss:	MSS to announce, bytes
- * @ws:		Announce window scaling
- *
- * Return: options length, bytes, a multiple of 4
- */
-static size_t tcp_opts_syn(uint8_t *opts, size_t mss, bool ws)
-{
-	opts[0] = TCPOPT_MSS;
-	opts[1] = 4;
-	opts[2] = (uint8_t)(MIN(mss, 65535U) >> 8);
-	opts[3] = (uint8_t)(MIN(mss, 65535U) & 0xff);
-	if (!ws)
-		return 4;
-	opts[4] = TCPOPT_NOP;
-	opts[5] = TCPOPT_WS;
-	opts[6] = 3;
-	opts[7] = TCP_WS_TO_TAP;
-	return 8;
-}
-
-/**
- * tcp_csum_set() - Set the TCP checksum of a frame, or offload it
- * @c:		Execution context
- * @conn:	Connection (addresses)
- * @f:		Frame index
- * @l4len:	TCP header, options and payload length, bytes
- * @thlen:	TCP header and options length, bytes
- */
-static void tcp_csum_set(const struct ctx *c, const struct tcp_conn *conn,
-			 size_t f, size_t l4len, size_t thlen)
-{
-	struct tcp_frame_hdr *h = &tcp_out.hdr[f];
-	struct tcphdr *th = conn->v6 ? &h->v6.th : &h->v4.th;
-	uint32_t sum;
-
-	if (conn->v6)
-		sum = csum_pseudo6(l4len, IPPROTO_TCP, &conn->faddr.a6,
-				   &conn->gaddr.a6);
-	else
-		sum = csum_pseudo4(l4len, IPPROTO_TCP, conn->faddr.v4mapped.a4,
-				   conn->gaddr.v4mapped.a4);
-	th->check = 0;
-	if (tcp_csum_offload(c)) {
-		struct tap_hdr *taph = &tcp_out.taph[f];
-		size_t l3hlen = conn->v6 ? sizeof(struct ipv6hdr) :
-					   sizeof(struct iphdr);
-
-		th->check = (__force __sum16)(uint16_t)~csum_fold(sum);
-		taph->vnet.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		taph->vnet.csum_start = (__force __virtio16)(uint16_t)
-					(L2_HLEN + l3hlen);
-		taph->vnet.csum_offset = (__force __virtio16)
-					 offsetof(struct tcphdr, check);
-		return;
-	}
-	sum = csum_unfolded(th, thlen, sum);
-	sum = csum_unfolded(tcp_out.iov[f][2].iov_base, l4len - thlen, sum);
-	th->check = csum_fold(sum);
-}
-
-/**
- * tcp_gso_set() - Mark a frame as a GSO super-frame if it exceeds the MSS
- * @c:		Execution context
- * @conn:	Connection
- * @f:		Frame index
- * @hlen:	L2 to L4 header length, bytes
- * @dlen:	Payload length, bytes
- */
-static void tcp_gso_set(const struct ctx *c, const struct tcp_conn *conn,
-			size_t f, size_t hlen, size_t dlen)
-{
-	struct tap_hdr *taph = &tcp_out.taph[f];
-
-	if (!tcp_csum_offload(c) || dlen <= conn->mss)
-		return;
-	taph->vnet.gso_type = conn->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
-					 VIRTIO_NET_HDR_GSO_TCPV4;
-	taph->vnet.gso_size = (__force __virtio16)conn->mss;
-	taph->vnet.hdr_len = (__force __virtio16)(uint16_t)hlen;
-}
-
-/**
- * tcp_frame_build() - Fill headers of a queued frame for a connection
- * @c:		Execution context
- * @conn:	Connection
- * @f:		Frame index; payload, if any, already in its slot
- * @flags:	TCP flags
- * @seq:	Sequence number, host order
- * @optlen:	Option bytes already written in the frame's header
- * @dlen:	Payload length, bytes
- */
-static void tcp_frame_build(const struct ctx *c, struct tcp_conn *conn,
-			    size_t f, uint8_t flags, uint32_t seq,
-			    size_t optlen, size_t dlen)
-{
-	struct tcp_frame_hdr *h = &tcp_out.hdr[f];
-	struct tcphdr *th = conn->v6 ? &h->v6.th : &h->v4.th;
-	size_t thlen = sizeof(*th) + optlen, hlen;
-	uint32_t wnd = conn->wnd_to_tap >> conn->ws_to_tap;
-
-	if (conn->v6) {
-		tap_push_l2h(c, h->l2, htons_constant(ETH_P_IPV6));
-		tap_push_ip6h(&h->v6.ip6h, &conn->faddr.a6, &conn->gaddr.a6,
-			      thlen + dlen, IPPROTO_TCP, conn->flow_label);
-		hlen = L2_HLEN + sizeof(struct ipv6hdr) + thlen;
-	} else {
-		tap_push_l2h(c, h->l2, htons_constant(ETH_P_IP));
-		tap_push_ip4h(&h->v4.ip4h, conn->faddr.v4mapped.a4,
-			      conn->gaddr.v4mapped.a4, thlen + dlen,
-			      IPPROTO_TCP);
-		hlen = L2_HLEN + sizeof(struct iphdr) + thlen;
-	}
-	memset(th, 0, sizeof(*th));
-	th->source = (__force __be16)host_to_be16(conn->fport);
-	th->dest = (__force __be16)host_to_be16(conn->gport);
-	th->seq = (__force __be32)host_to_be32(seq);
-	th->ack_seq = (__force __be32)host_to_be32(conn->seq_from_tap);
-	th->doff = (uint16_t)(thlen / 4);
-	((uint8_t *)th)[13] = flags;
-	th->window = (__force __be16)host_to_be16((uint16_t)MIN(wnd, 65535U));
-	tap_hdr_set(c, &tcp_out.taph[f], hlen + dlen);
-	tcp_out.iov[f][0].iov_len = tap_hdr_len(c);
-	tcp_out.iov[f][1].iov_len = hlen;
-	tcp_out.iov[f][2].iov_len = dlen;
-	tcp_csum_set(c, conn, f, thlen + dlen, thlen);
-	tcp_gso_set(c, conn, f, hlen, dlen);
-	tcp_out.meta[f].conn = tcp_conn_idx(conn);
-	tcp_out.meta[f].seq = seq;
-	tcp_out.meta[f].dlen = (uint32_t)dlen;
-	tcp_out.meta[f].fin = flags & TCP_FIN;
-	if (flags & TCP_ACK)
-		conn->seq_ack_to_tap = conn->seq_from_tap;
-}
-
-/**
- * tcp_frame_unsent() - Undo the sequence progress of a frame not sent
- * @f:		Frame index
- *
- * #syscalls setsockopt
- */
-static void tcp_frame_unsent(size_t f)
-{
-	const struct tcp_frame_meta *m = &tcp_out.meta[f];
-	struct tcp_conn *conn = &tcp_tab.conn[m->conn];
-	int off;
-
-	if (m->conn >= tcp_tab.count || conn->events & TCP_EV_CLOSED)
-		return;
-	if ((!m->dlen && !m->fin) || !SEQ_LT(m->seq, conn->seq_to_tap))
-		return;
-	conn->seq_to_tap = m->seq;
-	if (m->fin)
-		conn->events &= (uint16_t)~TCP_EV_TAP_FIN_SENT;
-	off = (int)(conn->seq_to_tap - conn->seq_ack_from_tap);
-	if (conn->flags & TCP_F_PEEK_OFF)
-		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
-			   sizeof(off));
-	conn->flags |= TCP_F_SOCK_PENDING;
-}
-
-/**
- * tcp_frames_send() - Send the queued frames, undo those not sent
- * @c:		Execution context
- */
-static void tcp_frames_send(struct ctx *c)
-{
-	size_t n = tcp_out.nframes, sent, i;
-
-	if (!n)
-		return;
-	sent = tap_send_frames(c, &tcp_out.iov[0][0], 3, n);
-	for (i = sent; i < n; i++)
-		tcp_frame_unsent(i);
-	tcp_out.nframes = 0;
-}
-
-/**
- * tcp_frame_get() - Take the next frame slot, sending the queue if full
- * @c:		Execution context
- *
- * Return: frame index
- */
-static size_t tcp_frame_get(struct ctx *c)
-{
-	if (tcp_out.nframes >= TCP_FRAMES)
-		tcp_frames_send(c);
-	return tcp_out.nframes++;
-}
-
-/**
- * tcp_send_flags() - Queue a segment without payload to the guest
- * @c:		Execution context
- * @conn:	Connection
- * @flags:	TCP flags; SYN adds options, FIN takes one sequence number
- */
-static void tcp_send_flags(struct ctx *c, struct tcp_conn *conn,
-			   uint8_t flags)
-{
-	size_t f = tcp_frame_get(c), optlen = 0;
-	uint32_t seq = conn->seq_to_tap;
-	uint8_t *opts;
-
-	opts = conn->v6 ? tcp_out.hdr[f].v6.opts : tcp_out.hdr[f].v4.opts;
-	if (flags & TCP_SYN) {
-		bool ws = !(flags & TCP_ACK) || (conn->flags & TCP_F_WS_OK);
-
-		optlen = tcp_opts_syn(opts, tcp_mss_max(c, conn->v6), ws);
-		seq--;
-	}
-	tcp_frame_build(c, conn, f, flags, seq, optlen, 0);
-	if (flags & TCP_FIN) {
-		conn->seq_to_tap++;
-		if (SEQ_GT(conn->seq_to_tap, conn->seq_high))
-			conn->seq_high = conn->seq_to_tap;
-		tcp_conn_event(conn, TCP_EV_TAP_FIN_SENT);
-	}
-}
-
-/**
- * tcp_rst_no_conn() - Answer a segment of no known connection with RST
- * @c:		Execution context
- * @ga:		Guest address
- * @fa:		Far address
- * @seg:	Segment from the guest
- */
-static void tcp_rst_no_conn(struct ctx *c, const union inany_addr *ga,
-			    const union inany_addr *fa,
-			    const struct tcp_seg *seg)
-{
-	struct tcp_conn tmp;
-	size_t f;
-
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.gaddr = *ga;
-	tmp.faddr = *fa;
-	tmp.gport = be16_to_host((__force __be16)seg->th.source);
-	tmp.fport = be16_to_host((__force __be16)seg->th.dest);
-	tmp.v6 = !inany_v4(ga);
-	tmp.seq_from_tap = seg->seq + (uint32_t)seg->dlen +
-			   !!(seg->flags & TCP_SYN) + !!(seg->flags & TCP_FIN);
-	if (tmp.v6)
-		tmp.flow_label = tap_flow_label(&tmp, TCP_FLOW_KEY_LEN);
-	f = tcp_frame_get(c);
-	if (seg->flags & TCP_ACK)
-		tcp_frame_build(c, &tmp, f, TCP_RST, seg->ack, 0, 0);
-	else
-		tcp_frame_build(c, &tmp, f, TCP_RST | TCP_ACK, 0, 0, 0);
-	tcp_out.meta[f].conn = TCP_IDX_NONE;
-}
 
 /**
  * tcp_sock_close() - Close a connection's descriptors and free its slot
@@ -532,9 +141,9 @@ static void tcp_rst(struct ctx *c, struct tcp_conn *conn)
 		return;
 	if (conn->events & TCP_EV_SYN_TO_TAP &&
 	    !(conn->events & TCP_EV_ESTABLISHED))
-		tcp_send_flags(c, conn, TCP_RST);
+		tcp_buf_send_flags(c, conn, TCP_RST);
 	else
-		tcp_send_flags(c, conn, TCP_RST | TCP_ACK);
+		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
 	tcp_sock_close(conn, true);
 }
 
@@ -667,22 +276,44 @@ static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 	len = MIN((size_t)conn->mss, (size_t)inflight);
 	if (!len) {
 		conn->seq_to_tap--;
-		tcp_send_flags(c, conn, TCP_FIN | TCP_ACK);
+		tcp_buf_send_flags(c, conn, TCP_FIN | TCP_ACK);
 		return;
 	}
-	f = tcp_frame_get(c);
+	f = tcp_buf_frame_get(c);
 	if (conn->flags & TCP_F_PEEK_OFF)
 		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
 			   sizeof(zero));
-	n = recv(conn->sock, tcp_payload[f], len, MSG_PEEK | MSG_DONTWAIT);
+	n = recv(conn->sock, tcp_buf_payload(f), len, MSG_PEEK | MSG_DONTWAIT);
 	tcp_peek_off_set(conn);
 	if (n <= 0) {
-		tcp_out.nframes--;
+		tcp_buf_frame_unget();
 		return;
 	}
-	tcp_frame_build(c, conn, f, TCP_ACK, conn->seq_ack_from_tap, 0,
-			(size_t)n);
-	tcp_out.meta[f].dlen = 0;	/* A lost resend waits for the timer */
+	tcp_buf_frame_build(c, conn, f, TCP_ACK, conn->seq_ack_from_tap, 0,
+			    (size_t)n);
+	tcp_buf_frame_keep(f);	/* A lost resend waits for the timer */
+}
+
+/**
+ * tcp_clamp_update() - Reflect the guest's window onto the socket
+ * @conn:	Connection
+ *
+ * The window clamp is set only when it changes by half its value or more,
+ * and never below TCP_CLAMP_MIN, to keep syscalls off the data path.
+ *
+ * #syscalls setsockopt
+ */
+static void tcp_clamp_update(struct tcp_conn *conn)
+{
+	uint32_t w = MAX(conn->wnd_from_tap * TCP_CLAMP_MUL, TCP_CLAMP_MIN);
+	uint32_t d = w > conn->clamp ? w - conn->clamp : conn->clamp - w;
+	int v = (int)MIN(w, (uint32_t)INT32_MAX);
+
+	if (conn->clamp && d < conn->clamp / 2)
+		return;
+	if (!setsockopt(conn->sock, IPPROTO_TCP, TCP_WINDOW_CLAMP, &v,
+			sizeof(v)))
+		conn->clamp = w;
 }
 
 /**
@@ -726,6 +357,7 @@ static void tcp_ack_from_tap(struct ctx *c, struct tcp_conn *conn,
 		tcp_retransmit_one(c, conn);
 	}
 	conn->wnd_from_tap = wnd;
+	tcp_clamp_update(conn);
 }
 
 /**
@@ -738,7 +370,7 @@ static void tcp_fin_to_tap(struct ctx *c, struct tcp_conn *conn)
 	tcp_conn_event(conn, TCP_EV_SOCK_EOF);
 	if (conn->events & TCP_EV_TAP_FIN_SENT)
 		return;
-	tcp_send_flags(c, conn, TCP_FIN | TCP_ACK);
+	tcp_buf_send_flags(c, conn, TCP_FIN | TCP_ACK);
 	tcp_timer_busy(conn);
 }
 
@@ -747,60 +379,29 @@ static void tcp_fin_to_tap(struct ctx *c, struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  * @avail:	Bytes the guest's window still takes
- * @fsize:	Payload bytes per frame (Output)
+ * @fsize:	Payload bytes per frame (output)
  *
- * Return: iovecs used in tcp_out.piov, 0 if nothing can be read now
+ * Without SO_PEEK_OFF, the bytes already sent are peeked into a discard
+ * buffer first.
+ *
+ * Return: iovecs used in tcp_st.piov, 0 if nothing can be read now
  */
 static size_t tcp_peek_iov(struct ctx *c, const struct tcp_conn *conn,
 			   size_t avail, size_t *fsize)
 {
-	size_t sent = conn->seq_to_tap - conn->seq_ack_from_tap, n = 0, f;
+	size_t sent = conn->seq_to_tap - conn->seq_ack_from_tap, n = 0;
 
 	if (!(conn->flags & TCP_F_PEEK_OFF)) {
-		if (sent > (TCP_IOV_MAX - TCP_FRAMES) * TCP_DISCARD_LEN)
+		if (sent > TCP_DISCARD_IOV * TCP_DISCARD_LEN)
 			return 0;
 		for (; sent; n++) {
-			tcp_out.piov[n].iov_base = tcp_discard;
-			tcp_out.piov[n].iov_len = MIN(sent, TCP_DISCARD_LEN);
-			sent -= tcp_out.piov[n].iov_len;
+			tcp_st.piov[n].iov_base = tcp_discard;
+			tcp_st.piov[n].iov_len = MIN(sent, TCP_DISCARD_LEN);
+			sent -= tcp_st.piov[n].iov_len;
 		}
 	}
-	if (tcp_out.nframes >= TCP_FRAMES)
-		tcp_frames_send(c);
-	*fsize = conn->mss;
-	if (tcp_gso(c, conn->v6))
-		*fsize = (TCP_PAYLOAD_MAX - TCP_OPT_LEN) / conn->mss * conn->mss;
-	for (f = tcp_out.nframes; f < TCP_FRAMES && avail; f++, n++) {
-		tcp_out.piov[n].iov_base = tcp_payload[f];
-		tcp_out.piov[n].iov_len = MIN(avail, *fsize);
-		avail -= tcp_out.piov[n].iov_len;
-	}
-	return n;
-}
-
-/**
- * tcp_data_queue() - Queue frames for bytes just peeked into the slots
- * @c:		Execution context
- * @conn:	Connection
- * @len:	Bytes peeked, beyond any discarded prefix
- * @fsize:	Payload bytes per frame
- */
-static void tcp_data_queue(struct ctx *c, struct tcp_conn *conn, size_t len,
-			   size_t fsize)
-{
-	while (len) {
-		size_t dlen = MIN(len, fsize), f = tcp_out.nframes++;
-		uint8_t flags = TCP_ACK;
-
-		if (dlen == len)
-			flags |= TCP_PSH;
-		tcp_frame_build(c, conn, f, flags, conn->seq_to_tap, 0, dlen);
-		conn->seq_to_tap += (uint32_t)dlen;
-		len -= dlen;
-	}
-	if (SEQ_GT(conn->seq_to_tap, conn->seq_high))
-		conn->seq_high = conn->seq_to_tap;
-	tcp_timer_busy(conn);
+	return n + tcp_buf_peek_iov(c, conn, avail, tcp_st.piov + n,
+				    TCP_IOV_MAX - n, fsize);
 }
 
 /**
@@ -815,7 +416,7 @@ static void tcp_data_queue(struct ctx *c, struct tcp_conn *conn, size_t len,
 static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 {
 	uint32_t sent = conn->seq_to_tap - conn->seq_ack_from_tap;
-	struct msghdr mh = { .msg_iov = tcp_out.piov };
+	struct msghdr mh = { .msg_iov = tcp_st.piov };
 	size_t fsize, req = 0, skip, i;
 	ssize_t n;
 
@@ -830,7 +431,7 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 		return false;
 	}
 	for (i = 0; i < mh.msg_iovlen; i++)
-		req += tcp_out.piov[i].iov_len;
+		req += tcp_st.piov[i].iov_len;
 	skip = conn->flags & TCP_F_PEEK_OFF ? 0 : sent;
 	do
 		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
@@ -847,7 +448,8 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 			tcp_fin_to_tap(c, conn);
 		return false;
 	}
-	tcp_data_queue(c, conn, (size_t)n - skip, fsize);
+	tcp_buf_data_queue(c, conn, (size_t)n - skip, fsize);
+	tcp_timer_busy(conn);
 	if ((size_t)n < req) {
 		conn->flags &= (uint8_t)~TCP_F_SOCK_PENDING;
 		if (conn->events & TCP_EV_SOCK_EOF)
@@ -950,7 +552,7 @@ static void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
 	int ws;
 
 	tcp_seg_opts(p, i, seg, &mss, &ws);
-	conn->mss = (uint16_t)MIN((size_t)mss, tcp_mss_max(c, conn->v6));
+	conn->mss = (uint16_t)MIN((size_t)mss, tcp_buf_mss_max(c, conn->v6));
 	if (conn->mss < 64)
 		conn->mss = 64;
 	if (ws >= 0) {
@@ -1049,7 +651,7 @@ static void tcp_sock_block(const struct ctx *c, struct tcp_conn *conn)
  * tcp_data_write() - Write gathered payload to the socket
  * @c:		Execution context
  * @conn:	Connection
- * @cnt:	iovecs in tcp_out.piov
+ * @cnt:	iovecs in tcp_st.piov
  *
  * Return: true if everything was written, false if the buffer was full
  *	   or the connection was reset
@@ -1058,12 +660,12 @@ static void tcp_sock_block(const struct ctx *c, struct tcp_conn *conn)
  */
 static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
 {
-	struct msghdr mh = { .msg_iov = tcp_out.piov, .msg_iovlen = cnt };
+	struct msghdr mh = { .msg_iov = tcp_st.piov, .msg_iovlen = cnt };
 	size_t total = 0, i;
 	ssize_t n;
 
 	for (i = 0; i < cnt; i++)
-		total += tcp_out.piov[i].iov_len;
+		total += tcp_st.piov[i].iov_len;
 	do
 		n = sendmsg(conn->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
@@ -1111,9 +713,9 @@ static void tcp_ack_to_tap(struct ctx *c, struct tcp_conn *conn, bool dup)
 
 	if (tcp_wnd_update(conn))
 		tcp_sock_block(c, conn);
-	tcp_send_flags(c, conn, TCP_ACK);
+	tcp_buf_send_flags(c, conn, TCP_ACK);
 	for (i = 0; dup && i < TCP_DUP_ACKS; i++)
-		tcp_send_flags(c, conn, TCP_ACK);
+		tcp_buf_send_flags(c, conn, TCP_ACK);
 }
 
 /**
@@ -1131,10 +733,10 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 
 	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
 		if (tcp_data_gap(p, seq, &keepalive) || keepalive)
-			tcp_send_flags(c, conn, TCP_ACK);
+			tcp_buf_send_flags(c, conn, TCP_ACK);
 		return;
 	}
-	while ((cnt = tcp_data_collect(p, &seq, tcp_out.piov, &fin))) {
+	while ((cnt = tcp_data_collect(p, &seq, tcp_st.piov, &fin))) {
 		if (!tcp_data_write(c, conn, cnt)) {
 			if (!(conn->events & TCP_EV_CLOSED))
 				tcp_ack_to_tap(c, conn, false);
@@ -1175,7 +777,7 @@ static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
 	tcp_conn_event(conn, TCP_EV_ESTABLISHED);
 	conn->retries = 0;
 	conn->active = (uint32_t)now->tv_sec;
-	if (tcp_out.peek_off &&
+	if (tcp_st.peek_off &&
 	    !setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
 			sizeof(zero)))
 		conn->flags |= TCP_F_PEEK_OFF;
@@ -1212,7 +814,7 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 	if (!(conn->events & TCP_EV_SYNACK_TO_TAP))
 		return;		/* connect() pending, SYN resent */
 	if (seg->flags & TCP_SYN) {
-		tcp_send_flags(c, conn, TCP_SYN | TCP_ACK);
+		tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
 		return;
 	}
 	if ((seg->flags & TCP_ACK) && seg->ack == conn->seq_to_tap)
@@ -1407,7 +1009,7 @@ static void tcp_connect_done(struct ctx *c, struct tcp_conn *conn)
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
 		debug("TCP: connection %u: connect: %s", tcp_conn_idx(conn),
 		      strerror(err));
-		tcp_send_flags(c, conn, TCP_RST | TCP_ACK);
+		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
 		tcp_sock_close(conn, false);
 		return;
 	}
@@ -1415,7 +1017,7 @@ static void tcp_connect_done(struct ctx *c, struct tcp_conn *conn)
 	epoll_mod(c, conn->sock, tcp_conn_epoll_events(conn),
 		  epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
 				 tcp_conn_idx(conn)));
-	tcp_send_flags(c, conn, TCP_SYN | TCP_ACK);
+	tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
 	conn->retries = 0;
 	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
 }
@@ -1447,7 +1049,7 @@ static void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
 	conn = tcp_conn_new(ga, gport, fa, fport);
 	if (!conn) {
 		c->stats.tcp_drop++;
-		tcp_rst_no_conn(c, ga, fa, seg);
+		tcp_buf_rst_no_conn(c, ga, fa, seg);
 		return;
 	}
 	tcp_conn_seq_init(conn, now);
@@ -1456,7 +1058,7 @@ static void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
 	tcp_conn_event(conn, TCP_EV_SYN_FROM_TAP);
 	conn->sock = tcp_sock_out(c, conn->v6);
 	if (conn->sock < 0 || !tcp_conn_fds(c, conn)) {
-		tcp_send_flags(c, conn, TCP_RST | TCP_ACK);
+		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
 		tcp_sock_close(conn, false);
 		return;
 	}
@@ -1465,7 +1067,7 @@ static void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
 		tcp_connect_done(c, conn);
 	} else if (errno != EINPROGRESS) {
 		debug_perror("TCP: connection %u: connect", tcp_conn_idx(conn));
-		tcp_send_flags(c, conn, TCP_RST | TCP_ACK);
+		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
 		tcp_sock_close(conn, false);
 	} else {
 		tcp_timer_arm(conn, TCP_CONNECT_TIMEOUT_MS);
@@ -1497,7 +1099,7 @@ static void tcp_tap_no_conn(struct ctx *c, const union inany_addr *ga,
 		if ((seg.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
 			tcp_conn_from_tap(c, ga, fa, p, i, &seg, now);
 		else
-			tcp_rst_no_conn(c, ga, fa, &seg);
+			tcp_buf_rst_no_conn(c, ga, fa, &seg);
 		return;
 	}
 }
@@ -1569,13 +1171,13 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s, const union inany_addr *fa,
 	conn->sock = s;
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	tcp_conn_seq_init(conn, now);
-	conn->mss = (uint16_t)tcp_mss_max(c, conn->v6);
+	conn->mss = (uint16_t)tcp_buf_mss_max(c, conn->v6);
 	tcp_conn_event(conn, TCP_EV_SYN_TO_TAP);
 	if (!tcp_conn_fds(c, conn)) {
 		tcp_sock_close(conn, true);
 		return;
 	}
-	tcp_send_flags(c, conn, TCP_SYN);
+	tcp_buf_send_flags(c, conn, TCP_SYN);
 	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
 }
 
@@ -1671,9 +1273,9 @@ static void tcp_timer_handshake(struct ctx *c, struct tcp_conn *conn)
 		return;
 	}
 	if (conn->events & TCP_EV_SYN_TO_TAP)
-		tcp_send_flags(c, conn, TCP_SYN);
+		tcp_buf_send_flags(c, conn, TCP_SYN);
 	else
-		tcp_send_flags(c, conn, TCP_SYN | TCP_ACK);
+		tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
 	tcp_timer_arm(conn, (unsigned long)TCP_SYN_TIMEOUT_MS << conn->retries);
 }
 
@@ -1745,7 +1347,7 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
  */
 void tcp_flush(struct ctx *c)
 {
-	tcp_frames_send(c);
+	tcp_buf_flush(c);
 	tcp_conn_compact(c);
 }
 
@@ -1782,20 +1384,6 @@ static bool tcp_peek_off_probe(void)
 }
 
 /**
- * tcp_frames_init() - Point frame iovecs at their headers and payloads
- */
-static void tcp_frames_init(void)
-{
-	size_t f;
-
-	for (f = 0; f < TCP_FRAMES; f++) {
-		tcp_out.iov[f][0].iov_base = &tcp_out.taph[f];
-		tcp_out.iov[f][1].iov_base = tcp_out.hdr[f].l2;
-		tcp_out.iov[f][2].iov_base = tcp_payload[f];
-	}
-}
-
-/**
  * tcp_init() - Set up the table, frames, listening sockets
  * @c:		Execution context
  */
@@ -1810,9 +1398,9 @@ void tcp_init(struct ctx *c)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	tcp_conn_table_init();
-	tcp_frames_init();
-	tcp_out.peek_off = tcp_peek_off_probe();
-	debug("TCP: SO_PEEK_OFF %savailable", tcp_out.peek_off ? "" : "not ");
+	tcp_buf_init();
+	tcp_st.peek_off = tcp_peek_off_probe();
+	debug("TCP: SO_PEEK_OFF %savailable", tcp_st.peek_off ? "" : "not ");
 	if (c->mode == MODE_PASTA)
 		tcp_splice_init(c);
 	tcp_listen_init(c);

@@ -7,13 +7,39 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+#include <stddef.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
+#include <linux/tcp.h>
 
 #include "inany.h"
 #include "passt.h"
 #include "tcp.h"
 
 #define TCP_IDX_NONE		UINT32_MAX
+#define TCP_WS_TO_TAP		8	/* Our window scale shift */
+
+/* Flow label key: addresses and ports at the start of struct tcp_conn */
+#define TCP_FLOW_KEY_LEN	offsetof(struct tcp_conn, sock)
+
+/* Sequence number comparisons, modulo 2^32 */
+#define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
+#define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
+#define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
+#define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
+
+/* TCP header flags, in the byte at offset 13 */
+#define TCP_FIN			0x01
+#define TCP_SYN			0x02
+#define TCP_RST			0x04
+#define TCP_PSH			0x08
+#define TCP_ACK			0x10
+
+/* TCP option kinds (RFC 9293, RFC 7323) */
+#define TCPOPT_END		0
+#define TCPOPT_NOP		1
+#define TCPOPT_MSS		2
+#define TCPOPT_WS		3
 
 /**
  * enum tcp_conn_ev - Connection events, kept as bits in tcp_conn.events
@@ -135,6 +161,28 @@ struct tcp_table {
 	uint32_t count;
 	uint32_t closed;
 	uint32_t bucket[TCP_MAX_CONNS * 2];
+};
+
+/**
+ * struct tcp_seg - One segment from the guest, header copied out
+ * @th:		TCP header (aligned copy)
+ * @flags:	Flags byte
+ * @seq:	Sequence number, host order
+ * @ack:	Acknowledgement number, host order
+ * @wnd:	Window field, host order, unscaled
+ * @hlen:	Header length with options, bytes
+ * @dlen:	Payload length, bytes
+ * @data:	Payload, in the tap buffer
+ */
+struct tcp_seg {
+	struct tcphdr th;
+	uint8_t flags;
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t wnd;
+	size_t hlen;
+	size_t dlen;
+	const uint8_t *data;
 };
 
 extern struct tcp_table tcp_tab;
