@@ -1101,7 +1101,7 @@ static void udp_tap_run(struct ctx *c, const struct udp_key *k, bool v6,
 		size_t left, l4len;
 
 		uh = packet_get(p, i, 0, sizeof(*uh), &left);
-		l4len = uh ? be16_to_host((__force __be16)uh->len) : 0;
+		l4len = uh ? be16_to_host(uh->len) : 0;
 		if (!uh || l4len < sizeof(*uh) || l4len - sizeof(*uh) > left) {
 			udp_drop(c, &c->stats.udp_drop_bad, 1);
 			continue;
@@ -1138,8 +1138,8 @@ static bool udp_tap_ports(const struct pool *p, size_t i, uint16_t *sport,
 
 	if (!uh)
 		return false;
-	*sport = be16_to_host((__force __be16)uh->source);
-	*dport = be16_to_host((__force __be16)uh->dest);
+	*sport = be16_to_host(uh->source);
+	*dport = be16_to_host(uh->dest);
 	return true;
 }
 
@@ -1206,9 +1206,9 @@ static void udp_frame_fill(const struct ctx *c, struct udp_txq *q, bool v6,
 
 	l3 = tap_push_l2h(c, b + UDP_OFF_L2, v6 ? htons_constant(ETH_P_IPV6) :
 						  htons_constant(ETH_P_IP));
-	uh->source = (__force uint16_t)host_to_be16(f->key.bp);
-	uh->dest = (__force uint16_t)host_to_be16(f->key.ap);
-	uh->len = (__force uint16_t)host_to_be16((uint16_t)l4len);
+	uh->source = host_to_be16(f->key.bp);
+	uh->dest = host_to_be16(f->key.ap);
+	uh->len = host_to_be16((uint16_t)l4len);
 	if (v6) {
 		tap_push_ip6h(l3, &f->key.b.a6, &f->gaddr.a6, l4len,
 			      IPPROTO_UDP, f->label);
@@ -1753,11 +1753,11 @@ static size_t udp_icmp4_build(const struct udp_flow *f,
 	ih->type = ee->ee_type;
 	ih->code = ee->ee_code;
 	if (ee->ee_type == ICMP_DEST_UNREACH && ee->ee_code == ICMP_FRAG_NEEDED)
-		ih->un.frag.mtu = (__force uint16_t)host_to_be16(
+		ih->un.frag.mtu = host_to_be16(
 			(uint16_t)MIN(ee->ee_info, 0xffffU));
-	uh->source = (__force uint16_t)host_to_be16(f->key.ap);
-	uh->dest = (__force uint16_t)host_to_be16(f->key.bp);
-	uh->len = (__force uint16_t)host_to_be16(
+	uh->source = host_to_be16(f->key.ap);
+	uh->dest = host_to_be16(f->key.bp);
+	uh->len = host_to_be16(
 		(uint16_t)(dlen + sizeof(*uh)));
 	uh->check = 0;
 	memcpy(uh + 1, udp.err_buf, qlen);
@@ -1786,10 +1786,10 @@ static size_t udp_icmp6_build(const struct udp_flow *f,
 	ih->icmp6_type = ee->ee_type;
 	ih->icmp6_code = ee->ee_code;
 	if (ee->ee_type == ICMPV6_PKT_TOOBIG)
-		ih->icmp6_mtu = (__force uint32_t)host_to_be32(ee->ee_info);
-	uh->source = (__force uint16_t)host_to_be16(f->key.ap);
-	uh->dest = (__force uint16_t)host_to_be16(f->key.bp);
-	uh->len = (__force uint16_t)host_to_be16(
+		ih->icmp6_mtu = host_to_be32(ee->ee_info);
+	uh->source = host_to_be16(f->key.ap);
+	uh->dest = host_to_be16(f->key.bp);
+	uh->len = host_to_be16(
 		(uint16_t)(dlen + sizeof(*uh)));
 	memcpy(uh + 1, udp.err_buf, qlen);
 	tap_push_ip6h(ip6h, &f->key.a.a6, &f->key.b.a6, dlen + sizeof(*uh),
