@@ -75,7 +75,9 @@
  * Errors: flow sockets set IP_RECVERR/IPV6_RECVERR; on EPOLLERR the error
  * queue is read and ICMP errors (port unreachable and others) are rebuilt
  * towards the guest with the original datagram quoted. Other sockets just
- * clear SO_ERROR. Every dropped datagram is counted in c->stats.udp_drop
+ * clear SO_ERROR (the error queue, EPOLLERR and the /proc/net/udp states
+ * used below are probed by test/platform/udp_connected_wins.c too). Every
+ * dropped datagram is counted in c->stats.udp_drop
  * and in one of the finer udp_drop_* counters.
  *
  * Forwarded ports: udp_init() binds -u ports on the host and, in pasta, -U
