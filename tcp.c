@@ -922,6 +922,7 @@ static int tcp_sock_out(const struct ctx *c, bool v6)
 	const char *ifname = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
 	struct sockaddr_storage sa;
 	int s, one = 1;
+	socklen_t sl = 0;
 
 	s = socket(v6 ? AF_INET6 : AF_INET,
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -937,14 +938,16 @@ static int tcp_sock_out(const struct ctx *c, bool v6)
 
 		s4->sin_family = AF_INET;
 		s4->sin_addr = c->ip4.addr_out;
-		bind(s, (struct sockaddr *)s4, sizeof(*s4));
+		sl = sizeof(*s4);
 	} else if (v6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_out)) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
 
 		s6->sin6_family = AF_INET6;
 		s6->sin6_addr = c->ip6.addr_out;
-		bind(s, (struct sockaddr *)s6, sizeof(*s6));
+		sl = sizeof(*s6);
 	}
+	if (sl && bind(s, (struct sockaddr *)&sa, sl))
+		debug_perror("TCP: can't bind to the -o address");
 	return s;
 }
 

@@ -193,7 +193,7 @@ static void tcp_buf_csum_set(const struct ctx *c, const struct tcp_conn *conn,
 		size_t l3hlen = conn->v6 ? sizeof(struct ipv6hdr) :
 					   sizeof(struct iphdr);
 
-		th->check = (__force __sum16)(uint16_t)~csum_fold(sum);
+		th->check = (__force __sum16)(uint16_t)~(__force uint16_t)csum_fold(sum);
 		taph->vnet.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 		taph->vnet.csum_start = (__force __virtio16)(uint16_t)
 					(L2_HLEN + l3hlen);

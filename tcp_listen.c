@@ -25,7 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -204,16 +204,42 @@ static int tcp_proc_open(void *arg)
 }
 
 /**
+ * tcp_proc_field() - Skip to the next blank-separated field of a line
+ * @p:		Current position
+ *
+ * Return: start of the next field, or of the terminating NUL
+ */
+static const char *tcp_proc_field(const char *p)
+{
+	while (*p && *p != ' ')
+		p++;
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+/**
  * tcp_proc_line() - Record the port of a /proc/net/tcp line in LISTEN state
- * @line:	NUL-terminated line
+ * @line:	NUL-terminated line: "sl: local_addr:port rem_addr:port st ..."
  */
 static void tcp_proc_line(const char *line)
 {
-	unsigned port, state;
-	char addr[64];
+	const char *p = line, *colon;
+	unsigned long port, state;
+	char *end;
 
-	if (sscanf(line, " %*u: %63[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x",
-		   addr, &port, &state) != 3)
+	while (*p == ' ')
+		p++;
+	p = tcp_proc_field(p);			/* local address:port */
+	colon = strchr(p, ':');
+	if (!colon)
+		return;
+	port = strtoul(colon + 1, &end, 16);
+	if (end == colon + 1 || *end != ' ')
+		return;
+	p = tcp_proc_field(tcp_proc_field(p));	/* state */
+	state = strtoul(p, &end, 16);
+	if (end == p)
 		return;
 	if (state == TCP_STATE_LISTEN && port && port < NUM_PORTS)
 		fwd_bit_set(tcp_lst.scan, (uint16_t)port);
