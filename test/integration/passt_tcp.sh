@@ -9,7 +9,8 @@
 # Servers are in H2 ("the internet": 198.51.100.1, 2001:db8:1::1). Checks:
 #   - 100 MiB each way, IPv4 and IPv6, guest-initiated, sha256 compared;
 #   - inbound -t from H2 to H1's address and from H1's loopback (the guest
-#     sees the gateway address), each way;
+#     sees the gateway address), each way; a guest server that speaks
+#     first (banner) is heard;
 #   - slow readers on either side, no byte lost;
 #   - 1000 concurrent echo connections; half-close; RST either way;
 #   - connect() to a closed port refused in under a second;
@@ -66,7 +67,7 @@ bg() {
 
 SOCK="${TMP}/passt.sock"
 bg_start "${TMP}/passt.log" h1 timeout 280 "${PASST}" -f -s "${SOCK}" \
-	-t 7101-7106 -P "${TMP}/passt.pid"
+	-t 7101-7107 -P "${TMP}/passt.pid"
 check "passt creates its socket" wait_file "${SOCK}" ||
 	{ cat "${TMP}/passt.log"; test_done; }
 bg_start "${TMP}/pt.log" g "${PT}" "${SOCK}" tap0
@@ -104,12 +105,14 @@ bg g2 "${G}" socat -u OPEN:"${BIG}" TCP-LISTEN:7102
 bg g3 "${G}" socat -u TCP6-LISTEN:7103 OPEN:"${TMP}/n6",creat,trunc
 bg g4 "${G}" socat -u TCP-LISTEN:7104 \
 	SYSTEM:"cat > ${TMP}/nl; echo \$SOCAT_PEERADDR > ${TMP}/nl.peer"
-for p in 7101 7102 7103 7104; do wait_port "${G}" tcp "${p}"; done
+bg g5 "${G}" socat TCP-LISTEN:7107 SYSTEM:"echo banner; sleep 5"
+for p in 7101 7102 7103 7104 7107; do wait_port "${G}" tcp "${p}"; done
 wait_port "${H1}" tcp 7104
 h2 timeout 60 socat -u OPEN:"${BIG}" TCP:192.0.2.1:7101
 h2 timeout 60 socat -u TCP:192.0.2.1:7102 OPEN:"${TMP}/m4",creat,trunc
 h2 timeout 60 socat -u OPEN:"${BIG}" TCP6:[2001:db8::1]:7103
 h1 timeout 60 socat -u OPEN:"${MID}" TCP:127.0.0.1:7104
+h2 timeout 2 socat -u TCP:192.0.2.1:7107 STDOUT > "${TMP}/banner"
 wait_for sum_is "${TMP}/n4" "${BIG_SUM}"
 check "inbound IPv4, 100 MiB to the guest" sum_is "${TMP}/n4" "${BIG_SUM}"
 check "inbound IPv4, 100 MiB from the guest" sum_is "${TMP}/m4" "${BIG_SUM}"
@@ -119,6 +122,8 @@ wait_file "${TMP}/nl.peer"
 check "inbound from host loopback, 8 MiB" sum_is "${TMP}/nl" "${MID_SUM}"
 check_grep "host loopback seen from the gateway address" \
 	"${TMP}/nl.peer" "^192\.0\.2\.254$"
+check_grep "inbound: the guest's server speaks first" "${TMP}/banner" \
+	"^banner$"
 
 # ---- Slow readers -------------------------------------------------------------
 

@@ -9,6 +9,7 @@
 #     sha256 compared;
 #   - inbound -t from H2 to H1's address, IPv4 and IPv6, each way; and from
 #     H1's loopback with --no-splice (the guest sees the gateway address);
+#     a namespace server that speaks first (banner) is heard;
 #   - a slow reader on either side (the window closes and reopens), no byte
 #     lost;
 #   - 1000 concurrent connections, each echoing 64 KiB;
@@ -116,9 +117,12 @@ test_inbound() {
 		timeout 60 socat -u TCP6-LISTEN:6103 OPEN:${TMP}/n6,creat,trunc &
 		timeout 60 socat -u OPEN:${BIG} TCP6-LISTEN:6104 &
 		timeout 60 socat -u TCP-LISTEN:6105 SYSTEM:'cat > ${TMP}/nl; echo \$SOCAT_PEERADDR > ${TMP}/nl.peer' &
-		wait" -t 6101-6105 --no-splice
+		timeout 60 socat TCP-LISTEN:6106 SYSTEM:'echo banner; sleep 5' &
+		wait" -t 6101-6106 --no-splice
 	ns="$(cat "${TMP}/nspid.in")"
-	for p in 6101 6102 6103 6104 6105; do wait_port "${ns}" tcp "${p}"; done
+	for p in 6101 6102 6103 6104 6105 6106; do
+		wait_port "${ns}" tcp "${p}"
+	done
 	wait_port "${H1}" tcp 6105
 
 	h2 timeout 60 socat -u OPEN:"${BIG}" TCP:192.0.2.1:6101
@@ -126,6 +130,7 @@ test_inbound() {
 	h2 timeout 60 socat -u OPEN:"${BIG}" TCP6:[2001:db8::1]:6103
 	h2 timeout 60 socat -u TCP6:[2001:db8::1]:6104 OPEN:"${TMP}/m6",creat,trunc
 	h1 timeout 60 socat -u OPEN:"${MID}" TCP:127.0.0.1:6105
+	h2 timeout 2 socat -u TCP:192.0.2.1:6106 STDOUT > "${TMP}/banner"
 	wait_for sum_is "${TMP}/n4" "${BIG_SUM}"
 	check "inbound IPv4, 100 MiB to the namespace" \
 		sum_is "${TMP}/n4" "${BIG_SUM}"
@@ -141,6 +146,8 @@ test_inbound() {
 		sum_is "${TMP}/nl" "${MID_SUM}"
 	check_grep "host loopback seen from the gateway address" \
 		"${TMP}/nl.peer" "^192\.0\.2\.254$"
+	check_grep "inbound: the namespace's server speaks first" \
+		"${TMP}/banner" "^banner$"
 	lib_kill_pids
 }
 
