@@ -92,6 +92,10 @@ void passt_stats_print(const struct ctx *c)
 	     s->arp_replies, s->arp_drop, packet_bad_range_count(),
 	     s->dhcp_drop, s->dhcpv6_drop, s->ndp_drop, s->icmp_drop,
 	     s->udp_drop, s->tcp_drop);
+	info("TCP: connections %llu, resent %llu; drops: bad %llu, table "
+	     "full %llu, past a gap %llu, buffer full %llu", s->tcp_conns,
+	     s->tcp_retrans, s->tcp_drop_bad, s->tcp_drop_full,
+	     s->tcp_drop_ooo, s->tcp_drop_short);
 	if (c->mode == MODE_PASTA)
 		info("TCP splice: connections %llu, refused %llu, target "
 		     "failed %llu, reset %llu", s->tcp_splice_conns,

@@ -196,6 +196,12 @@ struct ip6_ctx {
  * @udp_drop_send:	...of them refused by a host or namespace socket
  * @udp_drop_tap:	...of them not taken by the tap back-end
  * @tcp_drop:		TCP segments dropped
+ * @tcp_drop_bad:	...of them malformed (header, offset)
+ * @tcp_drop_full:	...of them SYNs refused: table full or no socket
+ * @tcp_drop_ooo:	...of them carrying data past a gap (dup-ACKed)
+ * @tcp_drop_short:	...of them not taken by a full send buffer
+ * @tcp_conns:		TCP connections on the tap path, opened
+ * @tcp_retrans:	TCP segments resent to the guest (fast or timer)
  * @tcp_splice_conns:	Loopback connections spliced (pasta)
  * @tcp_splice_drop:	Spliced connections refused: table full, no fds
  * @tcp_splice_connect_fail: Spliced connections whose target refused
@@ -221,6 +227,8 @@ struct passt_stats {
 	unsigned long long udp_drop;
 	unsigned long long udp_drop_bad, udp_drop_flow, udp_drop_send, udp_drop_tap;
 	unsigned long long tcp_drop;
+	unsigned long long tcp_drop_bad, tcp_drop_full, tcp_drop_ooo;
+	unsigned long long tcp_drop_short, tcp_conns, tcp_retrans;
 	unsigned long long tcp_splice_conns;
 	unsigned long long tcp_splice_drop;
 	unsigned long long tcp_splice_connect_fail;

@@ -106,6 +106,19 @@ static struct tcp_state {
 static uint8_t tcp_discard[TCP_DISCARD_LEN];
 
 static void tcp_rst(struct ctx *c, struct tcp_conn *conn);
+
+/**
+ * tcp_drop_count() - Count dropped segments, in total and by reason
+ * @c:		Execution context
+ * @reason:	Counter for the reason, in c->stats
+ * @n:		Segments dropped
+ */
+static void tcp_drop_count(struct ctx *c, unsigned long long *reason,
+			   size_t n)
+{
+	c->stats.tcp_drop += n;
+	*reason += n;
+}
 static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn);
 
 /**
@@ -249,6 +262,8 @@ static void tcp_peek_off_set(const struct tcp_conn *conn)
  */
 static void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
 {
+	if (conn->seq_to_tap != conn->seq_ack_from_tap)
+		c->stats.tcp_retrans++;
 	conn->seq_to_tap = conn->seq_ack_from_tap;
 	conn->events &= (uint16_t)~(TCP_EV_TAP_FIN_SENT);
 	conn->flags &= (uint8_t)~TCP_F_RECOVERY;
@@ -292,6 +307,7 @@ static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 	tcp_buf_frame_build(c, conn, f, TCP_ACK, conn->seq_ack_from_tap, 0,
 			    (size_t)n);
 	tcp_buf_frame_keep(f);	/* A lost resend waits for the timer */
+	c->stats.tcp_retrans++;
 }
 
 /**
@@ -607,25 +623,25 @@ static size_t tcp_data_collect(const struct pool *p, uint32_t *seq,
 }
 
 /**
- * tcp_data_gap() - Is there payload beyond a sequence number (a gap)?
+ * tcp_data_gap() - Count segments with payload beyond a sequence number
  * @p:		Pool of L4 messages
  * @seq:	Next sequence number expected
  * @keepalive:	Set if a segment repeats the byte before @seq (output)
  *
- * Return: true if some segment starts after @seq
+ * Return: segments starting after @seq (past a gap), 0 if none
  */
-static bool tcp_data_gap(const struct pool *p, uint32_t seq, bool *keepalive)
+static size_t tcp_data_gap(const struct pool *p, uint32_t seq,
+			   bool *keepalive)
 {
 	struct tcp_seg seg;
-	bool gap = false;
-	size_t i;
+	size_t i, gap = 0;
 
 	for (i = 0; i < p->count; i++) {
 		if (!tcp_seg_parse(p, i, &seg) || (seg.flags & TCP_SYN))
 			continue;
 		if ((seg.dlen || (seg.flags & TCP_FIN)) &&
 		    SEQ_GT(seg.seq, seq))
-			gap = true;
+			gap++;
 		if (SEQ_LT(seg.seq, seq))
 			*keepalive = true;	/* Also zero window probes */
 	}
@@ -680,6 +696,7 @@ static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
 		debug_ratelimit("TCP: connection %u: short write, %zi of %zu",
 				tcp_conn_idx(conn), n, total);
 		conn->flags |= TCP_F_WRITE_SHORT;
+		tcp_drop_count(c, &c->stats.tcp_drop_short, 1);
 		tcp_sock_block(c, conn);
 		return false;
 	}
@@ -728,8 +745,8 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			 const struct pool *p)
 {
 	uint32_t start = conn->seq_from_tap, seq = start;
-	bool fin = false, keepalive = false, gap;
-	size_t cnt;
+	bool fin = false, keepalive = false;
+	size_t cnt, gap;
 
 	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
 		if (tcp_data_gap(p, seq, &keepalive) || keepalive)
@@ -746,8 +763,9 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	if (fin)
 		tcp_tap_fin(conn);
 	gap = tcp_data_gap(p, conn->seq_from_tap, &keepalive);
+	tcp_drop_count(c, &c->stats.tcp_drop_ooo, gap);
 	if (conn->seq_from_tap != start || gap || keepalive)
-		tcp_ack_to_tap(c, conn, gap);
+		tcp_ack_to_tap(c, conn, !!gap);
 }
 
 /**
@@ -836,7 +854,7 @@ static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
 
 	for (i = 0; i < p->count; i++) {
 		if (!tcp_seg_parse(p, i, &seg)) {
-			c->stats.tcp_drop++;
+			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
 			continue;
 		}
 		if (seg.flags & TCP_RST) {
@@ -1051,7 +1069,7 @@ static void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
 
 	conn = tcp_conn_new(ga, gport, fa, fport);
 	if (!conn) {
-		c->stats.tcp_drop++;
+		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
 		tcp_buf_rst_no_conn(c, ga, fa, seg);
 		return;
 	}
@@ -1061,10 +1079,12 @@ static void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
 	tcp_conn_event(conn, TCP_EV_SYN_FROM_TAP);
 	conn->sock = tcp_sock_out(c, conn->v6);
 	if (conn->sock < 0 || !tcp_conn_fds(c, conn)) {
+		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
 		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
 		tcp_sock_close(conn, false);
 		return;
 	}
+	c->stats.tcp_conns++;
 	sl = tcp_sockaddr_out(c, fa, fport, &sa);
 	if (!connect(conn->sock, (struct sockaddr *)&sa, sl)) {
 		tcp_connect_done(c, conn);
@@ -1094,7 +1114,7 @@ static void tcp_tap_no_conn(struct ctx *c, const union inany_addr *ga,
 
 	for (i = 0; i < p->count; i++) {
 		if (!tcp_seg_parse(p, i, &seg)) {
-			c->stats.tcp_drop++;
+			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
 			continue;
 		}
 		if (seg.flags & TCP_RST)
@@ -1128,9 +1148,11 @@ int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 	size_t i;
 
 	for (i = 0; i < p->count && !tcp_seg_parse(p, i, &seg); i++)
-		c->stats.tcp_drop++;
-	if (i == p->count)
+		;
+	if (i == p->count) {	/* Otherwise counted by the handlers below */
+		tcp_drop_count(c, &c->stats.tcp_drop_bad, p->count);
 		return (int)p->count;
+	}
 	inany_from_af(&ga, af, saddr);
 	inany_from_af(&fa, af, daddr);
 	conn = tcp_conn_lookup(&ga, be16_to_host((__force __be16)seg.th.source),
@@ -1167,7 +1189,7 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s, const union inany_addr *fa,
 		ga.a6 = *tap_ip6_daddr(c, &fa->a6);
 	if (tcp_conn_lookup(&ga, gport, fa, fport) ||
 	    !(conn = tcp_conn_new(&ga, gport, fa, fport))) {
-		c->stats.tcp_drop++;
+		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
 		close(s);
 		return;
 	}
@@ -1182,6 +1204,7 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s, const union inany_addr *fa,
 	}
 	tcp_buf_send_flags(c, conn, TCP_SYN);
 	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
+	c->stats.tcp_conns++;
 }
 
 /**
