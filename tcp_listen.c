@@ -12,11 +12,14 @@
  * address picks one family. The epoll data of a listening socket is a
  * union tcp_listen_ref: port, side, family.
  *
- * With FWD_AUTO (pasta's default) the other side's /proc/net/tcp and
- * /proc/net/tcp6, opened at set-up (the namespace's from inside it, which
- * keeps that namespace's view), are re-read every tick: ports in LISTEN
- * state there, less the ones we listen on ourselves on that side, are
- * the ports to listen on here. Sockets are opened and closed to match,
+ * With FWD_AUTO (pasta's default) the other side's listening sockets are
+ * listed every tick through a NETLINK_SOCK_DIAG socket asking for the
+ * LISTEN state only (the kernel then walks its listening hash, not every
+ * connection), or, if that socket can't be had, by re-reading
+ * /proc/net/tcp and /proc/net/tcp6. Both are opened at set-up, the
+ * namespace's from inside it, which keeps that namespace's view. Ports in
+ * LISTEN state there, less the ones we listen on ourselves on that side,
+ * are the ports to listen on here. Sockets are opened and closed to match,
  * for the namespace side with one ns_call() per change.
  *
  * Inbound connections from the host itself (loopback, or the address the
@@ -30,6 +33,9 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 
 #include "fwd.h"
 #include "tcp.h"
@@ -43,12 +49,13 @@
 #define TCP_LISTEN_ACCEPT_MAX	64	/* accept() calls per event */
 #define TCP_PROC_BUF		65536
 #define TCP_PROC_LINE		256
-#define TCP_STATE_LISTEN	0x0a	/* /proc/net/tcp "st" column */
+#define TCP_STATE_LISTEN	0x0a	/* /proc/net/tcp "st" column, TCP_LISTEN */
 
 /**
  * struct tcp_listen_state - Listening sockets and /proc files for FWD_AUTO
  * @fd:		Sockets by side, family (0: IPv4, 1: IPv6), port; -1 if none
  * @proc:	/proc/net/tcp{,6} by side and family, -1 if not open
+ * @diag:	NETLINK_SOCK_DIAG socket by side, -1 if none (then @proc)
  * @scan:	Ports found listening by the last scan
  * @want:	Ports to listen on, for one sync
  * @buf:	Read buffer for /proc files
@@ -56,9 +63,10 @@
 static struct tcp_listen_state {
 	int fd[2][2][NUM_PORTS];
 	int proc[2][2];
+	int diag[2];
 	uint8_t scan[FWD_BITMAP_BYTES];
 	uint8_t want[FWD_BITMAP_BYTES];
-	char buf[TCP_PROC_BUF + TCP_PROC_LINE];
+	char buf[TCP_PROC_BUF + TCP_PROC_LINE] __attribute__((aligned(8)));
 } tcp_lst;
 
 /**
@@ -189,8 +197,9 @@ static void tcp_listen_sync_side(struct ctx *c, int side)
 }
 
 /**
- * tcp_proc_open() - Open /proc/net/tcp{,6} of the current namespace
- * @arg:	int[2], file descriptors (output)
+ * tcp_proc_open() - Open the scan sources of the current namespace: a
+ *		     NETLINK_SOCK_DIAG socket, else /proc/net/tcp{,6}
+ * @arg:	int[3]: diag socket, /proc files (output), -1 if not open
  *
  * Return: 0
  */
@@ -198,9 +207,71 @@ static int tcp_proc_open(void *arg)
 {
 	int *fds = arg;
 
-	fds[0] = open("/proc/net/tcp", O_RDONLY | O_CLOEXEC);
-	fds[1] = open("/proc/net/tcp6", O_RDONLY | O_CLOEXEC);
+	fds[0] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fds[0] >= 0)
+		return 0;
+	fds[1] = open("/proc/net/tcp", O_RDONLY | O_CLOEXEC);
+	fds[2] = open("/proc/net/tcp6", O_RDONLY | O_CLOEXEC);
 	return 0;
+}
+
+/**
+ * tcp_diag_request() - Ask for the listening TCP sockets of one family
+ * @s:		NETLINK_SOCK_DIAG socket
+ * @af:		AF_INET or AF_INET6
+ *
+ * Return: true if the request was sent
+ *
+ * #syscalls sendto
+ */
+static bool tcp_diag_request(int s, int af)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.r.sdiag_family = (uint8_t)af;
+	req.r.sdiag_protocol = IPPROTO_TCP;
+	req.r.idiag_states = 1U << TCP_STATE_LISTEN;
+	return send(s, &req, sizeof(req), 0) == (ssize_t)sizeof(req);
+}
+
+/**
+ * tcp_diag_scan() - Read listening TCP sockets of a family into tcp_lst.scan
+ * @s:		NETLINK_SOCK_DIAG socket
+ * @af:		AF_INET or AF_INET6
+ *
+ * #syscalls recvfrom
+ */
+static void tcp_diag_scan(int s, int af)
+{
+	ssize_t n;
+
+	if (!tcp_diag_request(s, af))
+		return;
+	while ((n = recv(s, tcp_lst.buf, TCP_PROC_BUF, 0)) > 0) {
+		const struct nlmsghdr *nh = (const void *)tcp_lst.buf;
+		size_t left = (size_t)n;
+
+		for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
+			const struct inet_diag_msg *m = NLMSG_DATA(nh);
+			uint16_t port;
+
+			if (nh->nlmsg_type == NLMSG_DONE ||
+			    nh->nlmsg_type == NLMSG_ERROR)
+				return;
+			if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+				continue;
+			port = ntohs(m->id.idiag_sport);
+			if (port)
+				fwd_bit_set(tcp_lst.scan, port);
+		}
+	}
 }
 
 /**
@@ -287,8 +358,13 @@ static void tcp_listen_auto(struct ctx *c, int side)
 	bool change = false;
 
 	memset(tcp_lst.scan, 0, sizeof(tcp_lst.scan));
-	tcp_proc_scan(tcp_lst.proc[other][0]);
-	tcp_proc_scan(tcp_lst.proc[other][1]);
+	if (tcp_lst.diag[other] >= 0) {
+		tcp_diag_scan(tcp_lst.diag[other], AF_INET);
+		tcp_diag_scan(tcp_lst.diag[other], AF_INET6);
+	} else {
+		tcp_proc_scan(tcp_lst.proc[other][0]);
+		tcp_proc_scan(tcp_lst.proc[other][1]);
+	}
 	for (port = 1; port < NUM_PORTS; port++) {
 		bool want = fwd_bit_test(tcp_lst.scan, (uint16_t)port) &&
 			    !tcp_listen_is_open(other, port) &&
@@ -325,6 +401,23 @@ void tcp_listen_timer(struct ctx *c, const struct timespec *now)
 }
 
 /**
+ * tcp_scan_open() - Open the scan sources of a side, at set-up
+ * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS
+ */
+static void tcp_scan_open(int side)
+{
+	int fds[3] = { -1, -1, -1 };
+
+	if (side == TCP_LISTEN_NS)
+		ns_call(tcp_proc_open, fds);
+	else
+		tcp_proc_open(fds);
+	tcp_lst.diag[side] = fds[0];
+	tcp_lst.proc[side][0] = fds[1];
+	tcp_lst.proc[side][1] = fds[2];
+}
+
+/**
  * tcp_listen_init() - Open listening sockets for -t and -T at set-up
  * @c:		Execution context
  */
@@ -334,6 +427,7 @@ void tcp_listen_init(struct ctx *c)
 
 	memset(tcp_lst.fd, 0xff, sizeof(tcp_lst.fd));
 	memset(tcp_lst.proc, 0xff, sizeof(tcp_lst.proc));
+	memset(tcp_lst.diag, 0xff, sizeof(tcp_lst.diag));
 	for (side = 0; side < 2; side++) {
 		const struct fwd_ports *fwd = tcp_listen_fwd(c, side);
 
@@ -347,9 +441,9 @@ void tcp_listen_init(struct ctx *c)
 	if (c->mode != MODE_PASTA)
 		return;
 	if (c->tcp_in.mode == FWD_AUTO)
-		ns_call(tcp_proc_open, tcp_lst.proc[TCP_LISTEN_NS]);
+		tcp_scan_open(TCP_LISTEN_NS);
 	if (c->tcp_out.mode == FWD_AUTO)
-		tcp_proc_open(tcp_lst.proc[TCP_LISTEN_HOST]);
+		tcp_scan_open(TCP_LISTEN_HOST);
 	tcp_listen_timer(c, NULL);
 }
 
