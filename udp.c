@@ -63,11 +63,17 @@
  * same batch is recognised and ignored.
  *
  * Host to guest: recvmmsg() writes payloads straight into frame buffers
- * whose Ethernet, IP and UDP headers are then filled in place (checksums
- * complete). Frames are queued and sent by udp_flush(), called by passt.c
- * after each batch of events, or earlier when the queue is full. Slots are
- * handed out through a permutation (@order), so slots used by spliced
- * datagrams are reused without copying queued ones.
+ * whose Ethernet, IP and UDP headers are then filled in place. Frames are
+ * queued and sent by udp_flush(), called by passt.c after each batch of
+ * events, or earlier when the queue is full. Slots are handed out through
+ * a permutation (@order), so slots used by spliced datagrams are reused
+ * without copying queued ones. Checksums: passt computes each datagram's;
+ * pasta, whose tap carries a virtio-net header, leaves the pseudo-header
+ * sum with VIRTIO_NET_HDR_F_NEEDS_CSUM for the kernel to complete, and
+ * where the tap has USO (TUN_F_USO4/6, Linux 6.2) merges consecutive
+ * queued datagrams of one flow and one length (the last may be shorter)
+ * into one super-frame (VIRTIO_NET_HDR_GSO_UDP_L4, gso_size the length):
+ * the kernel splits it back into the same datagrams, for one write.
  *
  * Guest to host: udp_tap_handler() gets one flow's datagrams per call and
  * sends them with one sendmmsg() per UDP_SEND_BATCH.
@@ -136,8 +142,18 @@
 #define UDP_ICMP4_QUOTE		548	/* RFC 1812: ICMP message <= 576 bytes */
 #define UDP_ICMP6_QUOTE		1184	/* RFC 4443: message <= 1280 bytes */
 #define UDP_DNS_PORT		53
+#define UDP_GSO_SEGS		UDP_MAX_FRAMES	/* Datagrams per super-frame */
 
-#define UDP_OFF_L2		sizeof(struct tap_hdr)
+/* Linux 6.2 uAPI, here for older headers */
+#define UDP_TUN_F_USO4		0x20	/* TUN_F_USO4 */
+#define UDP_TUN_F_USO6		0x40	/* TUN_F_USO6 */
+#define UDP_VIRTIO_GSO_UDP_L4	5	/* VIRTIO_NET_HDR_GSO_UDP_L4 */
+
+/* Frame slot layout: struct tap_hdr at 0, Ethernet header placed so that
+ * the IP header is 8-byte aligned (the back-end header is a separate iovec)
+ */
+#define UDP_OFF_L2		(ROUND_UP(sizeof(struct tap_hdr) + L2_HLEN, 8) - \
+				 L2_HLEN)
 #define UDP_OFF_L3		(UDP_OFF_L2 + L2_HLEN)
 #define UDP_OFF_L4(v6)		(UDP_OFF_L3 + ((v6) ? sizeof(struct ipv6hdr) : \
 						      sizeof(struct iphdr)))
@@ -152,6 +168,8 @@ static_assert((UDP_HASH_BUCKETS & (UDP_HASH_BUCKETS - 1)) == 0,
 static_assert(UDP_FLOW_MAX <= 1 << 16, "flow index must fit 16 bits");
 static_assert(UDP_OFF_L2 + TAP_FRAME_MAX <= UDP_FRAME_BYTES,
 	      "frame slot must hold the largest frame");
+static_assert(UDP_OFF_L3 % 8 == 0, "IP header must be aligned");
+static_assert(UDP_OFF_L2 >= sizeof(struct tap_hdr), "room for tap_hdr");
 static_assert(UDP_MAX_FRAMES <= UDP_SEND_BATCH,
 	      "splice batches reuse the send scratch");
 
@@ -261,20 +279,24 @@ struct udp_flow {
  * @order:	Permutation of slots: @order[0..@nq) are queued, rest free
  * @nq:		Frames queued
  * @l2len:	Per slot, L2 length of the frame, bytes
+ * @dlen:	Per slot, UDP payload length, bytes
  * @name:	Per slot, source address from recvmmsg()
  * @mm:		recvmmsg() headers, by position after @nq
  * @iov:	recvmmsg() payload vectors, by position after @nq
  * @tx:		tap_send_frames() vectors, two per queued frame
+ * @gso_iov:	Vectors of one UDP super-frame
  */
 struct udp_txq {
 	uint8_t buf[UDP_MAX_FRAMES][UDP_FRAME_BYTES] __attribute__((aligned(64)));
 	uint16_t order[UDP_MAX_FRAMES];
 	size_t nq;
 	size_t l2len[UDP_MAX_FRAMES];
+	size_t dlen[UDP_MAX_FRAMES];
 	struct sockaddr_in6 name[UDP_MAX_FRAMES];
 	struct mmsghdr mm[UDP_MAX_FRAMES];
 	struct iovec iov[UDP_MAX_FRAMES];
 	struct iovec tx[UDP_MAX_FRAMES][2];
+	struct iovec gso_iov[UDP_MAX_FRAMES + 1];
 };
 
 /**
@@ -1190,6 +1212,83 @@ int udp_tap_handler(struct ctx *c, int af, const void *saddr,
 /* Host to guest: frames */
 
 /**
+ * udp_csum_offload() - Can the tap complete our UDP checksums?
+ * @c:		Execution context
+ *
+ * Return: true in pasta mode with a virtio-net header
+ */
+static bool udp_csum_offload(const struct ctx *c)
+{
+	return c->mode == MODE_PASTA && c->vnet_hdr;
+}
+
+/**
+ * udp_uso() - Can we send UDP super-frames (USO) to the tap?
+ * @c:		Execution context
+ * @v6:		IPv6
+ *
+ * Return: true if the tap took TUN_F_USO4 (USO6 for @v6) at set-up
+ */
+static bool udp_uso(const struct ctx *c, bool v6)
+{
+	return udp_csum_offload(c) &&
+	       (c->tap_offloads & (v6 ? UDP_TUN_F_USO6 : UDP_TUN_F_USO4));
+}
+
+/**
+ * udp_csum_set() - Set the UDP checksum of a frame, or leave it to the tap
+ * @c:		Execution context
+ * @b:		Frame slot, headers and payload in place
+ * @v6:		IPv6
+ * @dlen:	Payload length, bytes
+ *
+ * With checksum offload the field holds the pseudo-header sum and the
+ * virtio-net header says where the tap completes it
+ * (VIRTIO_NET_HDR_F_NEEDS_CSUM); otherwise the checksum is computed here.
+ */
+static void udp_csum_set(const struct ctx *c, uint8_t *b, bool v6,
+			 size_t dlen)
+{
+	struct udphdr *uh = (struct udphdr *)(void *)(b + UDP_OFF_L4(v6));
+	size_t l4len = dlen + sizeof(*uh);
+	struct tap_hdr *th = (struct tap_hdr *)(void *)b;
+	uint32_t sum;
+
+	if (!udp_csum_offload(c)) {
+		if (v6) {
+			struct ipv6hdr *ip6h = (void *)(b + UDP_OFF_L3);
+
+			csum_udp6(uh, &ip6h->saddr, &ip6h->daddr, uh + 1, dlen);
+		} else {
+			struct iphdr *ip4h = (void *)(b + UDP_OFF_L3);
+
+			csum_udp4(uh, be32_to_in4(ip4h->saddr),
+				  be32_to_in4(ip4h->daddr), uh + 1, dlen);
+		}
+		return;
+	}
+	if (v6) {
+		struct ipv6hdr *ip6h = (void *)(b + UDP_OFF_L3);
+
+		sum = csum_pseudo6(l4len, IPPROTO_UDP, &ip6h->saddr,
+				   &ip6h->daddr);
+	} else {
+		struct iphdr *ip4h = (void *)(b + UDP_OFF_L3);
+
+		sum = csum_pseudo4(l4len, IPPROTO_UDP,
+				   be32_to_in4(ip4h->saddr),
+				   be32_to_in4(ip4h->daddr));
+	}
+	uh->check = (__force __sum16)(uint16_t)~(__force uint16_t)
+		    csum_fold(sum);
+	th->vnet.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	th->vnet.csum_start = (__force __virtio16)(uint16_t)
+			      (UDP_OFF_L4(v6) - UDP_OFF_L2);
+	th->vnet.csum_offset = (__force __virtio16)
+			       offsetof(struct udphdr, check);
+}
+
+/**
  * udp_frame_fill() - Build the headers of a received datagram's frame
  * @c:		Execution context
  * @q:		Queue of the IP version
@@ -1211,18 +1310,143 @@ static void udp_frame_fill(const struct ctx *c, struct udp_txq *q, bool v6,
 	uh->source = host_to_be16(f->key.bp);
 	uh->dest = host_to_be16(f->key.ap);
 	uh->len = host_to_be16((uint16_t)l4len);
-	if (v6) {
+	if (v6)
 		tap_push_ip6h(l3, &f->key.b.a6, &f->gaddr.a6, l4len,
 			      IPPROTO_UDP, f->label);
-		csum_udp6(uh, &f->key.b.a6, &f->gaddr.a6, uh + 1, dlen);
-	} else {
+	else
 		tap_push_ip4h(l3, f->key.b.v4mapped.a4, f->gaddr.v4mapped.a4,
 			      l4len, IPPROTO_UDP);
-		csum_udp4(uh, f->key.b.v4mapped.a4, f->gaddr.v4mapped.a4,
-			  uh + 1, dlen);
-	}
+	q->dlen[s] = dlen;
 	q->l2len[s] = UDP_OFF_DATA(v6) - UDP_OFF_L2 + dlen;
 	tap_hdr_set(c, (struct tap_hdr *)(void *)b, q->l2len[s]);
+	udp_csum_set(c, b, v6, dlen);
+}
+
+/**
+ * udp_gso_same() - Do two queued frames belong to the same flow?
+ * @a:		First frame slot
+ * @b:		Second frame slot
+ * @v6:		IPv6
+ *
+ * Compares the addresses and ports in the headers: flow slots may have
+ * been reused since the frames were built.
+ *
+ * Return: true if addresses and ports match
+ */
+static bool udp_gso_same(const uint8_t *a, const uint8_t *b, bool v6)
+{
+	size_t aoff = UDP_OFF_L3 + (v6 ? offsetof(struct ipv6hdr, saddr) :
+					 offsetof(struct iphdr, saddr));
+	size_t alen = v6 ? 2 * sizeof(struct in6_addr) : 2 * sizeof(__be32);
+
+	return !memcmp(a + aoff, b + aoff, alen) &&
+	       !memcmp(a + UDP_OFF_L4(v6), b + UDP_OFF_L4(v6), 4);
+}
+
+/**
+ * udp_gso_count() - Frames from position @i that can form one super-frame
+ * @c:		Execution context
+ * @q:		Queue
+ * @v6:		IPv6
+ * @i:		First position
+ * @total:	Payload bytes of the frames counted (output)
+ *
+ * A super-frame is consecutive datagrams of one flow with the same length,
+ * the last one possibly shorter, up to UDP_GSO_SEGS and an IP packet of
+ * ETH_MAX_MTU bytes.
+ *
+ * Return: number of frames, 1 if no super-frame can be made
+ */
+static size_t udp_gso_count(const struct ctx *c, const struct udp_txq *q,
+			    bool v6, size_t i, size_t *total)
+{
+	size_t s0 = q->order[i], n = 1;
+
+	*total = q->dlen[s0];
+	if (!udp_uso(c, v6) || !q->dlen[s0])
+		return 1;
+	while (i + n < q->nq && n < UDP_GSO_SEGS) {
+		size_t s = q->order[i + n];
+
+		if (q->dlen[s] > q->dlen[s0] ||
+		    *total + q->dlen[s] > UDP_DLEN_MAX(v6) ||
+		    !udp_gso_same(q->buf[s0], q->buf[s], v6))
+			break;
+		*total += q->dlen[s];
+		n++;
+		if (q->dlen[s] < q->dlen[s0])
+			break;
+	}
+	return n;
+}
+
+/**
+ * udp_gso_send() - Send queued frames as one UDP super-frame
+ * @c:		Execution context
+ * @q:		Queue
+ * @v6:		IPv6
+ * @i:		Position of the first frame
+ * @n:		Frames, at least two
+ * @total:	Their payload bytes
+ *
+ * The first frame's headers are rewritten for the whole payload; the
+ * payloads of the others follow as iovecs. The tap segments it back into
+ * datagrams of the first one's length (VIRTIO_NET_HDR_GSO_UDP_L4).
+ *
+ * Return: frames sent, @n or 0
+ */
+static size_t udp_gso_send(struct ctx *c, struct udp_txq *q, bool v6,
+			   size_t i, size_t n, size_t total)
+{
+	size_t l4len = total + sizeof(struct udphdr), j, s0 = q->order[i];
+	size_t gso = q->dlen[s0];
+	uint8_t *b = q->buf[s0];
+	struct udphdr *uh = (struct udphdr *)(void *)(b + UDP_OFF_L4(v6));
+	struct tap_hdr *th = (struct tap_hdr *)(void *)b;
+
+	uh->len = host_to_be16((uint16_t)l4len);
+	if (v6) {
+		struct ipv6hdr *ip6h = (void *)(b + UDP_OFF_L3);
+
+		ip6h->payload_len = host_to_be16((uint16_t)l4len);
+	} else {
+		struct iphdr *ip4h = (void *)(b + UDP_OFF_L3);
+
+		tap_push_ip4h(ip4h, be32_to_in4(ip4h->saddr),
+			      be32_to_in4(ip4h->daddr), l4len, IPPROTO_UDP);
+	}
+	tap_hdr_set(c, th, UDP_OFF_DATA(v6) - UDP_OFF_L2 + total);
+	udp_csum_set(c, b, v6, total);
+	th->vnet.gso_type = UDP_VIRTIO_GSO_UDP_L4;
+	th->vnet.gso_size = (__force __virtio16)(uint16_t)gso;
+	th->vnet.hdr_len = (__force __virtio16)(uint16_t)
+			   (UDP_OFF_DATA(v6) - UDP_OFF_L2);
+
+	q->gso_iov[0] = (struct iovec){ b, tap_hdr_len(c) };
+	q->gso_iov[1] = (struct iovec){ b + UDP_OFF_L2,
+					UDP_OFF_DATA(v6) - UDP_OFF_L2 + gso };
+	for (j = 1; j < n; j++) {
+		size_t s = q->order[i + j];
+
+		q->gso_iov[j + 1].iov_base = q->buf[s] + UDP_OFF_DATA(v6);
+		q->gso_iov[j + 1].iov_len = q->dlen[s];
+	}
+	return tap_send_frames(c, q->gso_iov, n + 1, 1) ? n : 0;
+}
+
+/**
+ * udp_txq_singles() - Send frames one by one, from prepared vectors
+ * @c:		Execution context
+ * @q:		Queue
+ * @first:	First position
+ * @n:		Frames
+ *
+ * Return: frames sent
+ */
+static size_t udp_txq_singles(struct ctx *c, struct udp_txq *q, size_t first,
+			      size_t n)
+{
+	return n ? tap_send_frames(c, &q->tx[first][0], 2, n) : 0;
 }
 
 /**
@@ -1232,19 +1456,25 @@ static void udp_frame_fill(const struct ctx *c, struct udp_txq *q, bool v6,
  */
 static void udp_txq_flush(struct ctx *c, struct udp_txq *q)
 {
-	size_t i, sent, hl = tap_hdr_len(c);
+	size_t i, n, total, sent = 0, first = 0, hl = tap_hdr_len(c);
+	bool v6 = q == &udp.txq[1];
 
-	if (!q->nq)
-		return;
-	for (i = 0; i < q->nq; i++) {
+	for (i = 0; i < q->nq; i += n) {
 		size_t s = q->order[i];
 
+		n = udp_gso_count(c, q, v6, i, &total);
+		if (n > 1) {
+			sent += udp_txq_singles(c, q, first, i - first);
+			sent += udp_gso_send(c, q, v6, i, n, total);
+			first = i + n;
+			continue;
+		}
 		q->tx[i][0].iov_base = q->buf[s];	/* struct tap_hdr */
 		q->tx[i][0].iov_len = hl;
 		q->tx[i][1].iov_base = q->buf[s] + UDP_OFF_L2;
 		q->tx[i][1].iov_len = q->l2len[s];
 	}
-	sent = tap_send_frames(c, &q->tx[0][0], 2, q->nq);
+	sent += udp_txq_singles(c, q, first, q->nq - first);
 	if (sent < q->nq)
 		udp_drop(c, &c->stats.udp_drop_tap, q->nq - sent);
 	q->nq = 0;

@@ -9,7 +9,8 @@
 # every echo byte for byte and that it comes from the address and port it
 # was sent to, through:
 # - the tap path to "the internet" (echo servers in H2 on 198.51.100.1 and
-#   2001:db8:1::1), IPv4 and IPv6, plus 64 KiB datagrams;
+#   2001:db8:1::1), IPv4 and IPv6, plus 64 KiB datagrams, and bursts of 32
+#   datagrams whose echoes pasta merges into UDP super-frames (USO);
 # - the gateway address, mapped to the host's loopback (servers on H1's
 #   127.0.0.1 and ::1): replies come back over the tap from the gateway;
 # - the splice path: G's loopback to H1's loopback (-U auto), and H1's
@@ -124,6 +125,14 @@ echo_ok "tap: 1000 datagrams to 2001:db8:1::1" "${G}" 2001:db8:1::1 7000 1000 0
 echo_ok "tap: 64000-byte datagrams, IPv4" "${G}" 198.51.100.1 7000 20 64000
 echo_ok "tap: 65000-byte datagrams, IPv6" "${G}" 2001:db8:1::1 7000 20 65000
 
+# Bursts: replies are batched and merged into UDP super-frames (USO)
+check "tap: 50 bursts of 32 datagrams to 198.51.100.1" \
+	g timeout 60 "${ECHO}" burst 198.51.100.1 7000 32 1400 50
+check "tap: 50 bursts of 32 datagrams to 2001:db8:1::1" \
+	g timeout 60 "${ECHO}" burst 2001:db8:1::1 7000 32 1400 50
+check "tap: 20 bursts of 8 8000-byte datagrams, IPv4" \
+	g timeout 60 "${ECHO}" burst 198.51.100.1 7000 8 8000 20
+
 # Gateway mapped to the host's loopback
 echo_ok "gateway 192.0.2.254 to host loopback" "${G}" 192.0.2.254 7001 1000 0
 echo_ok "gateway 2001:db8::fe to host loopback" "${G}" 2001:db8::fe 7001 1000 0
@@ -141,6 +150,10 @@ echo_ok "splice: 1000 datagrams host 127.0.0.1 to G" "${H1}" 127.0.0.1 7002 1000
 echo_ok "splice: 1000 datagrams host ::1 to G" "${H1}" ::1 7002 1000 0
 echo_ok "tap in: 1000 datagrams H2 to 192.0.2.1" "${H2}" 192.0.2.1 7002 1000 0
 echo_ok "tap in: 1000 datagrams H2 to 2001:db8::1" "${H2}" 2001:db8::1 7002 1000 0
+check "tap in: 50 bursts of 32 datagrams H2 to 192.0.2.1" \
+	h2 timeout 60 "${ECHO}" burst 192.0.2.1 7002 32 1400 50
+check "splice: 50 bursts of 32 datagrams host to G" \
+	ip netns exec "${H1}" timeout 60 "${ECHO}" burst 127.0.0.1 7002 32 1400 50
 
 # DNS through --dns-forward to H1's resolver (192.0.2.254, in H2)
 bg_start "${TMP}/dns.log" h2 "${ECHO}" dns 192.0.2.254 53 192.0.2.77

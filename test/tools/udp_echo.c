@@ -11,6 +11,12 @@
  *	match byte for byte and come from ADDR:PORT. Prints
  *	"received N/COUNT, bad B, wrong-source W" and exits 0 only if all
  *	came back intact.
+ *   udp_echo burst ADDR PORT COUNT SIZE ROUNDS
+ *	ROUNDS times: send COUNT datagrams back to back (SIZE bytes, the
+ *	last of each round shorter), then collect COUNT echoes and check
+ *	each against its sequence number. Bursts make the translator batch
+ *	(and, in pasta, merge replies into UDP super-frames). Prints and
+ *	exits as "client".
  *   udp_echo dns ADDR PORT A.B.C.D
  *	Answer every DNS query with one A record A.B.C.D, forever.
  *   udp_echo dnsq ADDR PORT NAME
@@ -225,6 +231,67 @@ static int echo_client(int fd, const struct sockaddr_storage *dst,
 }
 
 /**
+ * echo_burst_len() - Length of one datagram of a burst
+ * @seq:	Sequence number
+ * @count:	Datagrams per burst
+ * @size:	Size of all but the last one
+ *
+ * Return: length, bytes
+ */
+static size_t echo_burst_len(unsigned seq, unsigned count, size_t size)
+{
+	return seq % count == count - 1 ? size / 2 + 4 : size;
+}
+
+/**
+ * echo_burst() - Send bursts, collect and check every echo
+ * @fd:		Socket
+ * @dst:	Target
+ * @dl:		Its length
+ * @count:	Datagrams per burst
+ * @size:	Datagram size, at least 8
+ * @rounds:	Bursts
+ *
+ * Return: 0 if every echo came back intact from the target
+ */
+static int echo_burst(int fd, const struct sockaddr_storage *dst,
+		      socklen_t dl, unsigned count, size_t size,
+		      unsigned rounds)
+{
+	unsigned r, i, got = 0, bad = 0, wrong = 0, seq;
+	struct sockaddr_storage peer;
+	socklen_t pl;
+	ssize_t n;
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < count; i++) {
+			seq = r * count + i;
+			echo_fill(seq, echo_burst_len(seq, count, size));
+			sendto(fd, echo_ref, echo_burst_len(seq, count, size),
+			       0, (const struct sockaddr *)dst, dl);
+		}
+		for (i = 0; i < count && echo_wait(fd); i++) {
+			pl = sizeof(peer);
+			n = recvfrom(fd, echo_buf, sizeof(echo_buf), 0,
+				     (struct sockaddr *)&peer, &pl);
+			if (n < 4)
+				continue;
+			got++;
+			memcpy(&seq, echo_buf, sizeof(seq));
+			echo_fill(seq, (size_t)n);
+			if (!echo_same_peer(&peer, dst))
+				wrong++;
+			if ((size_t)n != echo_burst_len(seq, count, size) ||
+			    memcmp(echo_buf, echo_ref, (size_t)n))
+				bad++;
+		}
+	}
+	printf("received %u/%u, bad %u, wrong-source %u\n", got,
+	       count * rounds, bad, wrong);
+	return got == count * rounds && !bad && !wrong ? 0 : 1;
+}
+
+/**
  * echo_dns() - Answer DNS queries with one A record, forever
  * @fd:		Bound socket
  * @a:		Address to answer with
@@ -379,6 +446,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "dnsq") && argc == 5)
 		return echo_dnsq(echo_sock(sa.ss_family, NULL, 0), &sa, sl,
 				 argv[4]);
+	if (!strcmp(argv[1], "burst") && argc == 7 && atoi(argv[5]) >= 8)
+		return echo_burst(echo_sock(sa.ss_family, NULL, 0), &sa, sl,
+				  (unsigned)atoi(argv[4]),
+				  (size_t)atoi(argv[5]),
+				  (unsigned)atoi(argv[6]));
 	if (!strcmp(argv[1], "refused"))
 		return echo_refused(&sa, sl);
 	if (!strcmp(argv[1], "flood") && argc == 5)
