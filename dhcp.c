@@ -26,7 +26,8 @@
  * list that would not fit loses its last domains first.
  * Options longer than 255 bytes are split into several instances of the same
  * code (RFC 3396). The search list (option 119) uses DNS name compression
- * (RFC 3397, RFC 1035 section 4.1.4).
+ * (RFC 3397, RFC 1035 section 4.1.4), done by dns_name_encode() in dns.c,
+ * which also lists the resolvers (dns_resolvers4()).
  *
  * Destination of a reply (RFC 2131 section 4.1): the client's ciaddr if set,
  * else the limited broadcast address if the client set the broadcast flag
@@ -38,13 +39,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <linux/udp.h>
 
 #include "checksum.h"
 #include "dhcp.h"
+#include "dns.h"
 #include "log.h"
 #include "packet.h"
 #include "passt.h"
@@ -101,12 +102,6 @@
 #define DHCP_FQDN_FLAG_E	0x04	/* Canonical wire format */
 #define DHCP_FQDN_FLAG_N	0x08	/* Server does no DNS updates */
 #define DHCP_FQDN_RCODE		255
-
-/* Label compression (RFC 1035 section 4.1.4) */
-#define DNS_LABEL_MAX		63
-#define DNS_PTR_FLAGS		0xc000
-#define DNS_PTR_OFF_MAX		0x3fff
-#define DHCP_SFX_MAX		128	/* Suffixes kept to compress */
 
 /**
  * struct dhcp_msg - BOOTP/DHCP message (RFC 2131 section 2)
@@ -335,101 +330,6 @@ static bool dhcp_opt_add(struct dhcp_opts *o, uint8_t code, const void *data,
 }
 
 /**
- * dhcp_name_eq() - Compare two domain name suffixes, ignoring a final dot
- * @a:		First name
- * @b:		Second name
- *
- * Return: true if equal, case-insensitively
- */
-static bool dhcp_name_eq(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la && a[la - 1] == '.')
-		la--;
-	if (lb && b[lb - 1] == '.')
-		lb--;
-	return la == lb && !strncasecmp(a, b, la);
-}
-
-/**
- * struct dhcp_sfx - Suffixes already written, for name compression
- * @name:	Each suffix, as text (points into the context)
- * @off:	Offset of each suffix in the encoded list
- * @cnt:	Suffixes recorded
- */
-struct dhcp_sfx {
-	const char *name[DHCP_SFX_MAX];
-	size_t off[DHCP_SFX_MAX];
-	size_t cnt;
-};
-
-/**
- * dhcp_sfx_find() - Find an already encoded suffix
- * @sfx:	Suffixes written so far
- * @name:	Suffix to look for, as text
- *
- * Return: its offset in the encoded list, or -1 if not found
- */
-static long dhcp_sfx_find(const struct dhcp_sfx *sfx, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sfx->cnt; i++) {
-		if (dhcp_name_eq(sfx->name[i], name))
-			return (long)sfx->off[i];
-	}
-	return -1;
-}
-
-/**
- * dhcp_name_encode() - Append a domain name in wire format, compressed
- * @out:	Encoded list
- * @len:	Bytes used in @out, updated (output)
- * @size:	Size of @out, bytes
- * @name:	Name as text, dot-separated, final dot optional
- * @sfx:	Suffixes for compression, updated; NULL to not compress
- *
- * Return: true if encoded, false if invalid or out of space (@len unchanged)
- */
-static bool dhcp_name_encode(uint8_t *out, size_t *len, size_t size,
-			     const char *name, struct dhcp_sfx *sfx)
-{
-	size_t pos = *len, start = *len;
-	const char *s = name;
-
-	while (*s) {
-		const char *dot = strchr(s, '.');
-		size_t l = dot ? (size_t)(dot - s) : strlen(s);
-		long ptr = sfx ? dhcp_sfx_find(sfx, s) : -1;
-
-		if (ptr >= 0) {
-			if (size - pos < 2)
-				return false;
-			out[pos++] = (uint8_t)((DNS_PTR_FLAGS | ptr) >> 8);
-			out[pos++] = (uint8_t)ptr;
-			*len = pos;
-			return true;
-		}
-		if (!l || l > DNS_LABEL_MAX || size - pos < l + 2)
-			return false;
-		if (sfx && sfx->cnt < DHCP_SFX_MAX && pos <= DNS_PTR_OFF_MAX) {
-			sfx->name[sfx->cnt] = s;
-			sfx->off[sfx->cnt++] = pos;
-		}
-		out[pos++] = (uint8_t)l;
-		memcpy(out + pos, s, l);
-		pos += l;
-		s += l + !!dot;
-	}
-	if (pos == start || pos - start + 1 > DNS_NAME_MAX + 1)
-		return false;
-	out[pos++] = 0;
-	*len = pos;
-	return true;
-}
-
-/**
  * dhcp_search_encode() - Encode the search list for option 119
  * @c:		Execution context
  * @n:		Encode at most the first @n domains
@@ -441,14 +341,14 @@ static bool dhcp_name_encode(uint8_t *out, size_t *len, size_t size,
 static size_t dhcp_search_encode(const struct ctx *c, size_t n, uint8_t *out,
 				 size_t size)
 {
-	struct dhcp_sfx sfx = { .cnt = 0 };
+	struct dns_sfx sfx = { .cnt = 0 };
 	size_t len = 0, i, saved;
 
 	for (i = 0; i < MIN(n, DNS_SEARCH_MAX) && c->dns_search[i][0]; i++) {
 		const char *name = c->dns_search[i];
 
 		saved = sfx.cnt;
-		if (!dhcp_name_encode(out, &len, size, name, &sfx)) {
+		if (!dns_name_encode(out, &len, size, name, &sfx)) {
 			sfx.cnt = saved;	/* forget the suffixes of it */
 			debug("DHCP: search domain %s not encoded", name);
 		}
@@ -470,31 +370,6 @@ static size_t dhcp_reply_max(const struct ctx *c, const struct dhcp_req *r)
 	if (c->mtu > 0 && (size_t)c->mtu < dgram)
 		dgram = MAX((size_t)c->mtu, (size_t)DHCP_MIN_DGRAM);
 	return MIN(dgram - DHCP_IPUDP_HLEN, sizeof(struct dhcp_msg));
-}
-
-/**
- * dhcp_dns_fill() - List the resolvers given to the guest
- * @c:		Execution context
- * @dns:	Resolvers (output), DNS_MAX + 1 entries
- *
- * Return: number of resolvers in @dns
- */
-static size_t dhcp_dns_fill(const struct ctx *c, struct in_addr *dns)
-{
-	const struct in_addr *match = &c->ip4.dns_match;
-	size_t n = 0, i;
-
-	if (c->no_dhcp_dns)
-		return 0;
-	if (!in4_is_unspec(match))
-		dns[n++] = *match;
-	for (i = 0; i < DNS_MAX && !in4_is_unspec(&c->ip4.dns[i]); i++) {
-		if (in4_is_loopback(&c->ip4.dns[i]) ||
-		    in4_equal(&c->ip4.dns[i], match) || n > DNS_MAX)
-			continue;
-		dns[n++] = c->ip4.dns[i];
-	}
-	return n;
 }
 
 /**
@@ -542,7 +417,7 @@ static void dhcp_opts_names(const struct ctx *c, struct dhcp_opts *o)
 	if (c->fqdn[0]) {
 		buf[0] = DHCP_FQDN_FLAG_E | DHCP_FQDN_FLAG_N;
 		buf[1] = buf[2] = DHCP_FQDN_RCODE;
-		if (dhcp_name_encode(buf, &len, sizeof(buf), c->fqdn, NULL))
+		if (dns_name_encode(buf, &len, sizeof(buf), c->fqdn, NULL))
 			dhcp_opt_add(o, DHO_CLIENT_FQDN, buf, len);
 	}
 	if (c->no_dhcp_dns_search || !c->dns_search[0][0])
@@ -568,7 +443,7 @@ static void dhcp_opts_config(const struct ctx *c, struct dhcp_opts *o)
 	dhcp_opt_add(o, DHO_SUBNET_MASK, &mask, sizeof(mask));
 	if (!in4_is_unspec(&c->ip4.gw))
 		dhcp_opt_add(o, DHO_ROUTERS, &c->ip4.gw, sizeof(c->ip4.gw));
-	if ((n = dhcp_dns_fill(c, dns)))
+	if ((n = dns_resolvers4(c, dns)))
 		dhcp_opt_add(o, DHO_DOMAIN_NAME_SERVERS, dns, n * sizeof(*dns));
 	if (c->mtu > 0) {
 		__be16 mtu = host_to_be16((uint16_t)MIN(c->mtu, 65535));

@@ -38,6 +38,7 @@
 
 #include "checksum.h"
 #include "dhcpv6.h"
+#include "dns.h"
 #include "log.h"
 #include "packet.h"
 #include "passt.h"
@@ -89,7 +90,6 @@
 #define DHCPV6_OUT_MAX		4096
 #define DHCPV6_IPUDP_HLEN	48
 #define IPV6_MIN_MTU		1280
-#define DNS_LABEL_MAX		63
 
 /**
  * struct dhcpv6_opt_hdr - Option header
@@ -445,38 +445,6 @@ static void dhcpv6_add(struct dhcpv6_out *o, uint16_t code, const void *data,
 }
 
 /**
- * dhcpv6_name_encode() - Append a domain name in wire format, uncompressed
- * @out:	Buffer
- * @len:	Bytes used in @out, updated on success (output)
- * @size:	Size of @out, bytes
- * @name:	Name as text, final dot optional
- *
- * Return: true if encoded, false if invalid or out of room
- */
-static bool dhcpv6_name_encode(uint8_t *out, size_t *len, size_t size,
-			       const char *name)
-{
-	size_t pos = *len;
-
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-
-		if (!l || l > DNS_LABEL_MAX || size - pos < l + 2)
-			return false;
-		out[pos++] = (uint8_t)l;
-		memcpy(out + pos, name, l);
-		pos += l;
-		name += l + !!dot;
-	}
-	if (pos == *len || pos - *len > DNS_NAME_MAX + 1)
-		return false;
-	out[pos++] = 0;
-	*len = pos;
-	return true;
-}
-
-/**
  * dhcpv6_opts_dns() - Append resolvers, search list and FQDN
  * @c:		Execution context
  * @o:		Reply
@@ -484,26 +452,16 @@ static bool dhcpv6_name_encode(uint8_t *out, size_t *len, size_t size,
 static void dhcpv6_opts_dns(const struct ctx *c, struct dhcpv6_out *o)
 {
 	uint8_t buf[(DNS_SEARCH_MAX + 1) * (DNS_NAME_MAX + 2)];
-	const struct in6_addr *match = &c->ip6.dns_match;
 	struct in6_addr dns[DNS_MAX + 2];
-	size_t n = 0, i, len = 0;
+	size_t n = dns_resolvers6(c, dns), i, len = 0;
 
-	if (!c->no_dhcp_dns && !IN6_IS_ADDR_UNSPECIFIED(match))
-		dns[n++] = *match;
-	for (i = 0; !c->no_dhcp_dns && i < DNS_MAX; i++) {
-		if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[i]))
-			break;
-		if (!IN6_IS_ADDR_LOOPBACK(&c->ip6.dns[i]) &&
-		    !IN6_ARE_ADDR_EQUAL(&c->ip6.dns[i], match) && n <= DNS_MAX)
-			dns[n++] = c->ip6.dns[i];
-	}
 	if (n)
 		dhcpv6_add(o, OPTION_DNS_SERVERS, dns, n * sizeof(*dns));
 
 	for (i = 0; !c->no_dhcp_dns_search && i < DNS_SEARCH_MAX; i++) {
 		if (c->dns_search[i][0] &&
-		    !dhcpv6_name_encode(buf, &len, sizeof(buf),
-					c->dns_search[i]))
+		    !dns_name_encode(buf, &len, sizeof(buf),
+				     c->dns_search[i], NULL))
 			debug("DHCPv6: search domain %s not encoded",
 			      c->dns_search[i]);
 	}
@@ -512,7 +470,8 @@ static void dhcpv6_opts_dns(const struct ctx *c, struct dhcpv6_out *o)
 
 	len = 1;
 	buf[0] = DHCPV6_FQDN_FLAG_N;
-	if (c->fqdn[0] && dhcpv6_name_encode(buf, &len, sizeof(buf), c->fqdn))
+	if (c->fqdn[0] &&
+	    dns_name_encode(buf, &len, sizeof(buf), c->fqdn, NULL))
 		dhcpv6_add(o, OPTION_CLIENT_FQDN, buf, len);
 }
 

@@ -39,6 +39,7 @@
 #include <linux/icmpv6.h>
 
 #include "checksum.h"
+#include "dns.h"
 #include "log.h"
 #include "ndp.h"
 #include "packet.h"
@@ -78,7 +79,6 @@
 #define NDP_RA_INTERVAL_MAX	600	/* seconds */
 
 #define NDP_RA_MAX		2048	/* Largest RA we build, bytes */
-#define DNS_LABEL_MAX		63
 
 /**
  * struct ndp_ns - Neighbour Solicitation (and Advertisement) fixed part
@@ -246,67 +246,6 @@ static bool ndp_put(struct ndp_buf *m, const void *data, size_t len)
 }
 
 /**
- * ndp_name_encode() - Append a domain name in wire format, uncompressed
- * @out:	Buffer
- * @len:	Bytes used in @out, updated on success (output)
- * @size:	Size of @out, bytes
- * @name:	Name as text, final dot optional
- *
- * Return: true if encoded, false if invalid or out of room
- */
-static bool ndp_name_encode(uint8_t *out, size_t *len, size_t size,
-			    const char *name)
-{
-	size_t pos = *len;
-
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-
-		if (!l || l > DNS_LABEL_MAX || size - pos < l + 2)
-			return false;
-		out[pos++] = (uint8_t)l;
-		memcpy(out + pos, name, l);
-		pos += l;
-		name += l + !!dot;
-	}
-	if (pos == *len || pos - *len > DNS_NAME_MAX + 1)
-		return false;
-	out[pos++] = 0;
-	*len = pos;
-	return true;
-}
-
-/**
- * ndp_dns_fill() - List the resolvers given to the guest
- * @c:		Execution context
- * @dns:	Resolvers (output), DNS_MAX + 1 entries
- *
- * Return: number of resolvers in @dns
- */
-static size_t ndp_dns_fill(const struct ctx *c, struct in6_addr *dns)
-{
-	const struct in6_addr *match = &c->ip6.dns_match;
-	size_t n = 0, i;
-
-	if (c->no_dhcp_dns)
-		return 0;
-	if (!IN6_IS_ADDR_UNSPECIFIED(match))
-		dns[n++] = *match;
-	for (i = 0; i < DNS_MAX; i++) {
-		const struct in6_addr *a = &c->ip6.dns[i];
-
-		if (IN6_IS_ADDR_UNSPECIFIED(a))
-			break;
-		if (IN6_IS_ADDR_LOOPBACK(a) || IN6_ARE_ADDR_EQUAL(a, match) ||
-		    n > DNS_MAX)
-			continue;
-		dns[n++] = *a;
-	}
-	return n;
-}
-
-/**
  * ndp_ra_prefix() - Append the Prefix Information option
  * @c:		Execution context
  * @m:		Message
@@ -346,7 +285,7 @@ static void ndp_ra_rdnss(const struct ctx *c, struct ndp_buf *m)
 		.type = NDP_OPT_RDNSS,
 		.value = htonl_constant(NDP_LIFETIME_INFINITE),
 	};
-	size_t n = ndp_dns_fill(c, dns), start = m->len;
+	size_t n = dns_resolvers6(c, dns), start = m->len;
 
 	if (!n)
 		return;
@@ -375,7 +314,8 @@ static void ndp_ra_dnssl(const struct ctx *c, struct ndp_buf *m)
 	if (!ndp_put(m, &h, sizeof(h)))
 		goto toolong;
 	for (i = 0; i < DNS_SEARCH_MAX && c->dns_search[i][0]; i++) {
-		if (!ndp_name_encode(m->b, &m->len, m->max, c->dns_search[i]))
+		if (!dns_name_encode(m->b, &m->len, m->max, c->dns_search[i],
+				     NULL))
 			debug("NDP: search domain %s not encoded",
 			      c->dns_search[i]);
 	}

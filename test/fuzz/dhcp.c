@@ -1,4 +1,4 @@
-/* FUZZ_SRCS: dhcp.c packet.c log.c checksum.c */
+/* FUZZ_SRCS: dhcp.c dns.c packet.c log.c checksum.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/dhcp.c - Fuzz the DHCP request parser through the packet pool
  *
@@ -9,7 +9,7 @@
  *
  * Build for libFuzzer:
  *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
- *	test/fuzz/dhcp.c dhcp.c packet.c log.c checksum.c -o fuzz_dhcp
+ *	test/fuzz/dhcp.c dhcp.c dns.c packet.c log.c checksum.c -o fuzz_dhcp
  * Standalone (-DFUZZ_STANDALONE): ./fuzz_dhcp [ITERATIONS] mutates a valid
  * request at random.
  */

@@ -1,4 +1,4 @@
-/* FUZZ_SRCS: dhcpv6.c packet.c log.c checksum.c */
+/* FUZZ_SRCS: dhcpv6.c dns.c packet.c log.c checksum.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/dhcpv6.c - Fuzz the DHCPv6 message parser through the packet pool
  *
@@ -9,7 +9,7 @@
  *
  * Build for libFuzzer:
  *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
- *	test/fuzz/dhcpv6.c dhcpv6.c packet.c log.c checksum.c -o fuzz_dhcpv6
+ *	test/fuzz/dhcpv6.c dhcpv6.c dns.c packet.c log.c checksum.c -o fuzz_dhcpv6
  * Standalone (-DFUZZ_STANDALONE): ./fuzz_dhcpv6 [ITERATIONS] mutates a valid
  * request at random.
  */

@@ -1,4 +1,4 @@
-/* FUZZ_SRCS: ndp.c packet.c log.c checksum.c */
+/* FUZZ_SRCS: ndp.c dns.c packet.c log.c checksum.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/ndp.c - Fuzz the NDP message parser through the packet pool
  *
@@ -8,7 +8,7 @@
  *
  * Build for libFuzzer:
  *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
- *	test/fuzz/ndp.c ndp.c packet.c log.c checksum.c -o fuzz_ndp
+ *	test/fuzz/ndp.c ndp.c dns.c packet.c log.c checksum.c -o fuzz_ndp
  * Standalone (-DFUZZ_STANDALONE): ./fuzz_ndp [ITERATIONS] mutates a valid
  * request at random.
  */

@@ -1,4 +1,4 @@
-/* UNIT_SRCS: dhcp.c packet.c log.c checksum.c */
+/* UNIT_SRCS: dhcp.c dns.c packet.c log.c checksum.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/dhcp.c - DHCP server: build requests, parse replies, bad input
  *

@@ -1,4 +1,4 @@
-/* UNIT_SRCS: dhcpv6.c packet.c log.c checksum.c */
+/* UNIT_SRCS: dhcpv6.c dns.c packet.c log.c checksum.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/dhcpv6.c - DHCPv6 server: every message type, bad input
  *

@@ -1,4 +1,4 @@
-/* UNIT_SRCS: ndp.c packet.c log.c checksum.c */
+/* UNIT_SRCS: ndp.c dns.c packet.c log.c checksum.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/ndp.c - NDP: RA and NA contents, DAD, malformed messages
  *
