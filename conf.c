@@ -125,6 +125,8 @@ static const struct conf_flag conf_flags[] = {
  * @dns6_cnt:	IPv6 resolvers from -D
  * @userns:	--userns given
  * @netns:	--netns given
+ * @netns_arg:	--netns value, resolved against @nsrun_dir once all is read
+ * @nsrun_dir:	--nsrun-dir value, NULL for the default
  */
 struct conf_args {
 	const char *runas;
@@ -144,6 +146,8 @@ struct conf_args {
 	unsigned dns6_cnt;
 	bool userns;
 	bool netns;
+	const char *netns_arg;
+	const char *nsrun_dir;
 };
 
 /**
@@ -481,9 +485,15 @@ static bool conf_opt_ns(struct ctx *c, struct conf_args *a, int opt,
 		a->userns = true;
 		return true;
 	case CONF_OPT_NETNS:
-		if (!conf_netns_path(arg, c->netns_path, sizeof(c->netns_path)))
+		if (!*arg)
 			conf_bad_value(opt, arg, "expected a path or a name");
+		a->netns_arg = arg;
 		a->netns = true;
+		return true;
+	case CONF_OPT_NSRUN_DIR:
+		if (!*arg)
+			conf_bad_value(opt, arg, "expected a directory");
+		a->nsrun_dir = arg;
 		return true;
 	case CONF_OPT_NO_COPY_ROUTES:
 		c->ip4.no_copy_routes = c->ip6.no_copy_routes = true;
@@ -633,6 +643,7 @@ static void conf_usage_mode(bool pasta)
 		       "  -U, --udp-ns SPEC      UDP ports to forward to host\n"
 		       "      --userns PATH      user namespace to join\n"
 		       "      --netns PATH|NAME  network namespace to join\n"
+		       "      --nsrun-dir DIR    where NAMEs are (/run/netns)\n"
 		       "      --netns-only       don't join a user namespace\n"
 		       "      --no-netns-quit    outlive the namespace\n"
 		       "      --no-pidns         no PID namespace for COMMAND\n"
@@ -765,6 +776,11 @@ static void conf_ns_check(struct ctx *c, const struct conf_args *a)
 
 	if (a->netns && !a->userns)
 		c->netns_only = true;
+	if (a->netns_arg &&
+	    !conf_netns_path(a->netns_arg, a->nsrun_dir, c->netns_path,
+			     sizeof(c->netns_path)))
+		die("Invalid --netns: %s (expected a path or a name)",
+		    a->netns_arg);
 
 	if (c->pasta_pid_arg) {
 		snprintf(c->netns_path, sizeof(c->netns_path),

@@ -95,6 +95,7 @@ static const struct option conf_longopts[] = {
 	{ "udp-ns", required_argument, NULL, 'U' },
 	{ "userns", required_argument, NULL, CONF_OPT_USERNS },
 	{ "netns", required_argument, NULL, CONF_OPT_NETNS },
+	{ "nsrun-dir", required_argument, NULL, CONF_OPT_NSRUN_DIR },
 	{ "netns-only", no_argument, NULL, CONF_OPT_NETNS_ONLY },
 	{ "no-netns-quit", no_argument, NULL, CONF_OPT_NO_NETNS_QUIT },
 	{ "no-pidns", no_argument, NULL, CONF_OPT_NO_PIDNS },
@@ -111,8 +112,9 @@ static const struct option conf_longopts[] = {
 /* Options valid in one mode only */
 static const int conf_passt_only[] = { 's', '1', 'F' };
 static const int conf_pasta_only[] = {
-	'I', 'T', 'U', CONF_OPT_USERNS, CONF_OPT_NETNS, CONF_OPT_NETNS_ONLY,
-	CONF_OPT_NO_NETNS_QUIT, CONF_OPT_NO_PIDNS, CONF_OPT_CONFIG_NET,
+	'I', 'T', 'U', CONF_OPT_USERNS, CONF_OPT_NETNS, CONF_OPT_NSRUN_DIR,
+	CONF_OPT_NETNS_ONLY, CONF_OPT_NO_NETNS_QUIT, CONF_OPT_NO_PIDNS,
+	CONF_OPT_CONFIG_NET,
 	CONF_OPT_NO_COPY_ROUTES, CONF_OPT_NO_COPY_ADDRS, CONF_OPT_NS_MAC,
 	CONF_OPT_NO_SPLICE, CONF_OPT_SPLICE_ONLY, CONF_OPT_HOST_LO_TO_NS_LO,
 };
@@ -501,12 +503,14 @@ bool conf_runas_parse(const char *s, uid_t *uid, gid_t *gid)
 /**
  * conf_netns_path() - Path of a --netns argument: a path, or a name
  * @arg:	Path (anything with a '/'), or a name as ip-netns(8) uses
- * @path:	Path (output): @arg itself, or CONF_NETNS_DIR/@arg
+ * @dir:	Directory for names (--nsrun-dir), NULL for CONF_NETNS_DIR
+ * @path:	Path (output): @arg itself, or @dir/@arg
  * @len:	Size of @path, bytes
  *
  * Return: true on success, false for bad names or paths too long
  */
-bool conf_netns_path(const char *arg, char *path, size_t len)
+bool conf_netns_path(const char *arg, const char *dir, char *path,
+		     size_t len)
 {
 	int n;
 
@@ -523,7 +527,7 @@ bool conf_netns_path(const char *arg, char *path, size_t len)
 	if (!strcmp(arg, ".") || !strcmp(arg, ".."))
 		return false;
 
-	n = snprintf(path, len, CONF_NETNS_DIR "/%s", arg);
+	n = snprintf(path, len, "%s/%s", dir ? dir : CONF_NETNS_DIR, arg);
 	return n > 0 && (size_t)n < len;
 }
 

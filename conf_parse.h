@@ -40,6 +40,7 @@
  * @CONF_OPT_CHROOT_FALLBACK:	--chroot-fallback (accepted, no effect)
  * @CONF_OPT_USERNS:		--userns
  * @CONF_OPT_NETNS:		--netns
+ * @CONF_OPT_NSRUN_DIR:	--nsrun-dir
  * @CONF_OPT_NETNS_ONLY:	--netns-only
  * @CONF_OPT_NO_NETNS_QUIT:	--no-netns-quit
  * @CONF_OPT_NO_PIDNS:		--no-pidns
@@ -79,6 +80,7 @@ enum conf_opt {
 	CONF_OPT_CHROOT_FALLBACK,
 	CONF_OPT_USERNS,
 	CONF_OPT_NETNS,
+	CONF_OPT_NSRUN_DIR,
 	CONF_OPT_NETNS_ONLY,
 	CONF_OPT_NO_NETNS_QUIT,
 	CONF_OPT_NO_PIDNS,
@@ -132,7 +134,8 @@ int conf_addr_parse(const char *s, union conf_inaddr *addr, int *prefix_len);
 bool conf_addr_is_unicast(int af, const union conf_inaddr *addr);
 int conf_prefix4_class(struct in_addr addr);
 bool conf_runas_parse(const char *s, uid_t *uid, gid_t *gid);
-bool conf_netns_path(const char *arg, char *path, size_t len);
+bool conf_netns_path(const char *arg, const char *dir, char *path,
+		     size_t len);
 bool conf_search_parse(char search[][DNS_NAME_MAX + 1], const char *list);
 bool conf_resolv_parse(const char *path, struct conf_resolv *r);
 

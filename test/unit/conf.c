@@ -477,12 +477,16 @@ static void test_misc_parsers(void)
 	uid_t uid;
 	gid_t gid;
 
-	check(conf_netns_path("foo", path, sizeof(path)) &&
+	check(conf_netns_path("foo", NULL, path, sizeof(path)) &&
 	      !strcmp(path, "/run/netns/foo"), "netns name foo");
-	check(conf_netns_path("/proc/1/ns/net", path, sizeof(path)) &&
+	check(conf_netns_path("/proc/1/ns/net", NULL, path, sizeof(path)) &&
 	      !strcmp(path, "/proc/1/ns/net"), "netns path");
-	check(!conf_netns_path("..", path, sizeof(path)), "netns .. refused");
-	check(!conf_netns_path("", path, sizeof(path)), "netns empty refused");
+	check(conf_netns_path("foo", "/tmp/nsdir", path, sizeof(path)) &&
+	      !strcmp(path, "/tmp/nsdir/foo"), "netns name in --nsrun-dir");
+	check(!conf_netns_path("..", NULL, path, sizeof(path)),
+	      "netns .. refused");
+	check(!conf_netns_path("", NULL, path, sizeof(path)),
+	      "netns empty refused");
 
 	check(conf_search_parse(search, "a.example  b.example") &&
 	      !strcmp(search[0], "a.example") &&
