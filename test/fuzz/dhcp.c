@@ -5,7 +5,8 @@
  * Each input is one UDP datagram (header and DHCP message) as tap.c hands
  * it to dhcp(): a one-packet pool over exactly the input bytes, so that any
  * read past the end is caught by AddressSanitizer. Replies go to a test
- * double of tap_udp4_send() that checks their size.
+ * double of tap_udp4_send() that checks their size. Shared harness parts
+ * are in fuzz.h.
  *
  * Build for libFuzzer:
  *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
@@ -15,13 +16,11 @@
  */
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
 #include "dhcp.h"
-#include "log.h"
+#include "fuzz.h"
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
@@ -42,13 +41,8 @@ void tap_udp4_send(struct ctx *c, struct in_addr src, uint16_t sport,
 		   struct in_addr dst, uint16_t dport, const void *in,
 		   size_t dlen)
 {
-	volatile uint8_t sink;
-
 	(void)c; (void)src; (void)sport; (void)dst; (void)dport;
-	if (dlen < 300 || dlen > 65535)
-		abort();
-	sink = ((const uint8_t *)in)[dlen - 1];	/* whole reply readable */
-	(void)sink;
+	fuzz_reply_check(in, dlen, 300, 65535);
 }
 
 /**
@@ -58,19 +52,12 @@ static void fuzz_init(void)
 {
 	struct ctx *c = &fuzz_ctx;
 
-	log_set_level(LOG_ERR);
 	inet_pton(AF_INET, "192.0.2.1", &c->ip4.addr);
 	inet_pton(AF_INET, "192.0.2.254", &c->ip4.gw);
 	inet_pton(AF_INET, "192.0.2.53", &c->ip4.dns[0]);
 	c->ip4.prefix_len = 24;
-	c->mtu = 1500;
-	strcpy(c->dns_search[0], "example.com");
-	strcpy(c->dns_search[1], "a.example.com");
-	strcpy(c->hostname, "guest");
-	strcpy(c->fqdn, "guest.example.com");
+	fuzz_ctx_init(c, 1500);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /**
  * LLVMFuzzerTestOneInput() - Hand one input to dhcp() through a pool
@@ -82,12 +69,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct iovec iov[1];
-	struct pool p = { .buf = (char *)data, .buf_size = size, .size = 1,
-			  .count = 0, .pkt = iov };
+	struct pool p;
 
 	if (!fuzz_ctx.ip4.prefix_len)
 		fuzz_init();
-	if (packet_add(&p, size, (const char *)data))
+	if (fuzz_pool_one(&p, iov, data, size))
 		dhcp(&fuzz_ctx, &p);
 	return 0;
 }
@@ -123,32 +109,10 @@ static size_t fuzz_seed(uint8_t *b)
  * @argc:	Argument count
  * @argv:	Iterations, default 10000
  *
- * Return: 0
+ * Return: 0, 1 if out of memory
  */
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 10000, i;
-	unsigned seed = 1;
-	uint8_t base[512];
-	size_t blen = fuzz_seed(base);
-
-	for (i = 0; i < n; i++) {
-		size_t len = blen + (size_t)(rand_r(&seed) % 64), j, k;
-		uint8_t *in = malloc(len ? len : 1);
-
-		if (!in)
-			return 1;
-		memcpy(in, base, MIN(len, blen));
-		for (j = blen; j < len; j++)
-			in[j] = (uint8_t)rand_r(&seed);
-		for (k = rand_r(&seed) % 8; k; k--)	/* mutate a few bytes */
-			in[rand_r(&seed) % len] = (uint8_t)rand_r(&seed);
-		if (rand_r(&seed) % 2)
-			len = (size_t)rand_r(&seed) % (len + 1);	/* truncate */
-		LLVMFuzzerTestOneInput(in, len);
-		free(in);
-	}
-	printf("%ld inputs\n", n);
-	return 0;
+	return fuzz_main(argc, argv, fuzz_seed, NULL);
 }
 #endif /* FUZZ_STANDALONE */

@@ -5,23 +5,23 @@
  * Each input is one UDP datagram (header and DHCPv6 message) as tap.c hands
  * it to dhcpv6(): a one-packet pool over exactly the input bytes, so that any
  * read past the end is caught by AddressSanitizer. Replies go to a test
- * double of tap_udp6_send() that checks their size.
+ * double of tap_udp6_send() that checks their size. Shared harness parts
+ * are in fuzz.h.
  *
  * Build for libFuzzer:
  *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
- *	test/fuzz/dhcpv6.c dhcpv6.c dns.c packet.c log.c checksum.c -o fuzz_dhcpv6
+ *	test/fuzz/dhcpv6.c dhcpv6.c dns.c packet.c log.c checksum.c \
+ *	-o fuzz_dhcpv6
  * Standalone (-DFUZZ_STANDALONE): ./fuzz_dhcpv6 [ITERATIONS] mutates a valid
  * request at random.
  */
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
 #include "dhcpv6.h"
-#include "log.h"
+#include "fuzz.h"
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
@@ -43,13 +43,8 @@ void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
 		   const struct in6_addr *dst, uint16_t dport, uint32_t flow,
 		   const void *in, size_t dlen)
 {
-	volatile uint8_t sink;
-
 	(void)c; (void)src; (void)sport; (void)dst; (void)dport; (void)flow;
-	if (dlen < 4 || dlen > 1280 - 48)
-		abort();
-	sink = ((const uint8_t *)in)[dlen - 1];	/* whole reply readable */
-	(void)sink;
+	fuzz_reply_check(in, dlen, 4, 1280 - 48);
 }
 
 /**
@@ -67,28 +62,6 @@ uint32_t tap_flow_label(const void *key, size_t len)
 }
 
 /**
- * fuzz_init() - Set up the context once
- */
-static void fuzz_init(void)
-{
-	struct ctx *c = &fuzz_ctx;
-
-	log_set_level(LOG_ERR);
-	inet_pton(AF_INET6, "2001:db8::1", &c->ip6.addr);
-	inet_pton(AF_INET6, "fe80::1", &c->ip6.our_tap_ll);
-	inet_pton(AF_INET6, "2001:db8::53", &c->ip6.dns[0]);
-	c->ip6.prefix_len = 64;
-	memset(c->our_tap_mac, 0x9a, sizeof(c->our_tap_mac));
-	c->mtu = 1280;
-	strcpy(c->dns_search[0], "example.com");
-	strcpy(c->dns_search[1], "a.example.com");
-	strcpy(c->hostname, "guest");
-	strcpy(c->fqdn, "guest.example.com");
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/**
  * LLVMFuzzerTestOneInput() - Hand one input to dhcpv6() through a pool
  * @data:	Input: UDP header and DHCPv6 message
  * @size:	Input length
@@ -98,15 +71,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct iovec iov[1];
-	struct pool p = { .buf = (char *)data, .buf_size = size, .size = 1,
-			  .count = 0, .pkt = iov };
 	struct in6_addr s, d;
+	struct pool p;
 
 	if (!fuzz_ctx.ip6.prefix_len)
-		fuzz_init();
+		fuzz_ctx_init6(&fuzz_ctx);
 	inet_pton(AF_INET6, "fe80::2", &s);
 	inet_pton(AF_INET6, "ff02::1:2", &d);
-	if (packet_add(&p, size, (const char *)data))
+	if (fuzz_pool_one(&p, iov, data, size))
 		dhcpv6(&fuzz_ctx, &p, &s, &d);
 	return 0;
 }
@@ -142,32 +114,10 @@ static size_t fuzz_seed(uint8_t *b)
  * @argc:	Argument count
  * @argv:	Iterations, default 10000
  *
- * Return: 0
+ * Return: 0, 1 if out of memory
  */
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 10000, i;
-	unsigned seed = 1;
-	uint8_t base[512];
-	size_t blen = fuzz_seed(base);
-
-	for (i = 0; i < n; i++) {
-		size_t len = blen + (size_t)(rand_r(&seed) % 64), j, k;
-		uint8_t *in = malloc(len ? len : 1);
-
-		if (!in)
-			return 1;
-		memcpy(in, base, MIN(len, blen));
-		for (j = blen; j < len; j++)
-			in[j] = (uint8_t)rand_r(&seed);
-		for (k = rand_r(&seed) % 8; k; k--)	/* mutate a few bytes */
-			in[rand_r(&seed) % len] = (uint8_t)rand_r(&seed);
-		if (rand_r(&seed) % 2)
-			len = (size_t)rand_r(&seed) % (len + 1);	/* truncate */
-		LLVMFuzzerTestOneInput(in, len);
-		free(in);
-	}
-	printf("%ld inputs\n", n);
-	return 0;
+	return fuzz_main(argc, argv, fuzz_seed, NULL);
 }
 #endif /* FUZZ_STANDALONE */

@@ -2,9 +2,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/ndp.c - Fuzz the NDP message parser through the packet pool
  *
- * Each input is one ICMPv6 message as tap.c hands it to ndp(): a one-packet pool over exactly the input bytes, so that any
- * read past the end is caught by AddressSanitizer. Replies go to a test
- * double of tap_icmp6_send() that checks their size.
+ * Each input is one ICMPv6 message as tap.c hands it to ndp(): a one-packet
+ * pool over exactly the input bytes, so that any read past the end is
+ * caught by AddressSanitizer. Replies go to a test double of
+ * tap_icmp6_send() that checks their size. Shared harness parts are in
+ * fuzz.h.
  *
  * Build for libFuzzer:
  *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
@@ -14,13 +16,11 @@
  */
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "fuzz.h"
 #include "ndp.h"
-#include "log.h"
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
@@ -38,13 +38,8 @@ static struct ctx fuzz_ctx;
 void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
 		    const struct in6_addr *dst, const void *in, size_t dlen)
 {
-	volatile uint8_t sink;
-
 	(void)c; (void)src; (void)dst;
-	if (dlen < 24 || dlen > 1280 - 40)
-		abort();
-	sink = ((const uint8_t *)in)[dlen - 1];	/* whole reply readable */
-	(void)sink;
+	fuzz_reply_check(in, dlen, 24, 1280 - 40);
 }
 
 /**
@@ -54,22 +49,10 @@ static void fuzz_init(void)
 {
 	struct ctx *c = &fuzz_ctx;
 
-	log_set_level(LOG_ERR);
-	inet_pton(AF_INET6, "2001:db8::1", &c->ip6.addr);
 	inet_pton(AF_INET6, "2001:db8::fe", &c->ip6.gw);
-	inet_pton(AF_INET6, "fe80::1", &c->ip6.our_tap_ll);
-	inet_pton(AF_INET6, "2001:db8::53", &c->ip6.dns[0]);
-	c->ip6.prefix_len = 64;
 	c->ifi6_up = true;
-	memset(c->our_tap_mac, 0x9a, sizeof(c->our_tap_mac));
-	c->mtu = 1280;
-	strcpy(c->dns_search[0], "example.com");
-	strcpy(c->dns_search[1], "a.example.com");
-	strcpy(c->hostname, "guest");
-	strcpy(c->fqdn, "guest.example.com");
+	fuzz_ctx_init6(c);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /**
  * LLVMFuzzerTestOneInput() - Hand one input to ndp() through a pool
@@ -81,22 +64,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct iovec iov[1];
-	struct pool p = { .buf = (char *)data, .buf_size = size, .size = 1,
-			  .count = 0, .pkt = iov };
 	struct in6_addr s, d;
+	struct pool p;
 
 	if (!fuzz_ctx.ip6.prefix_len)
 		fuzz_init();
 	inet_pton(AF_INET6, size % 2 ? "::" : "fe80::2", &s);
 	inet_pton(AF_INET6, "ff02::1", &d);
-	if (packet_add(&p, size, (const char *)data))
+	if (fuzz_pool_one(&p, iov, data, size))
 		ndp(&fuzz_ctx, &p, &s, &d);
 	return 0;
 }
 
 #ifdef FUZZ_STANDALONE
 /**
- * fuzz_seed() - A valid Neighbour Solicitation, or Router Solicitation
+ * fuzz_seed() - A valid Neighbour Solicitation
  * @b:		Buffer, at least 400 bytes (output)
  *
  * Return: length
@@ -115,38 +97,26 @@ static size_t fuzz_seed(uint8_t *b)
 }
 
 /**
- * main() - Run random mutations of a valid request
+ * fuzz_tweak() - Turn one variant in three into a Router Solicitation
+ * @in:		Variant, updated
+ * @len:	Length of @in, bytes
+ * @seed:	State for rand_r(), updated
+ */
+static void fuzz_tweak(uint8_t *in, size_t len, unsigned *seed)
+{
+	if (len && rand_r(seed) % 3 == 0)
+		in[0] = 133;	/* Router Solicitation */
+}
+
+/**
+ * main() - Run random mutations of a valid solicitation
  * @argc:	Argument count
  * @argv:	Iterations, default 10000
  *
- * Return: 0
+ * Return: 0, 1 if out of memory
  */
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 10000, i;
-	unsigned seed = 1;
-	uint8_t base[512];
-	size_t blen = fuzz_seed(base);
-
-	for (i = 0; i < n; i++) {
-		size_t len = blen + (size_t)(rand_r(&seed) % 64), j, k;
-		uint8_t *in = malloc(len ? len : 1);
-
-		if (!in)
-			return 1;
-		memcpy(in, base, MIN(len, blen));
-		for (j = blen; j < len; j++)
-			in[j] = (uint8_t)rand_r(&seed);
-		for (k = rand_r(&seed) % 8; k; k--)	/* mutate a few bytes */
-			in[rand_r(&seed) % len] = (uint8_t)rand_r(&seed);
-		if (rand_r(&seed) % 2)
-			len = (size_t)rand_r(&seed) % (len + 1);	/* truncate */
-		if (len && rand_r(&seed) % 3 == 0)
-			in[0] = 133;	/* Router Solicitation */
-		LLVMFuzzerTestOneInput(in, len);
-		free(in);
-	}
-	printf("%ld inputs\n", n);
-	return 0;
+	return fuzz_main(argc, argv, fuzz_seed, fuzz_tweak);
 }
 #endif /* FUZZ_STANDALONE */
