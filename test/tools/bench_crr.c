@@ -274,7 +274,8 @@ static int crr_client(void)
 		return 1;
 	}
 	printf("conn_per_s=%.0f n=%lu failed=%lu\n",
-	       crr.done / ((now - start) / 1e9), crr.done, crr.failed);
+	       (double)crr.done / ((double)(now - start) / 1e9), crr.done,
+	       crr.failed);
 	return row < CRR_FAIL_MAX ? 0 : 1;
 }
 

@@ -38,6 +38,7 @@
 #define RR_MSG_MAX	65536		/* Largest message, bytes */
 #define RR_SAMPLES_MAX	(1U << 22)	/* Round trips recorded at most */
 #define RR_WAIT_MS	1000		/* Time-out for one reply, ms */
+#define RR_CONNECT_S	3		/* Time-out for connect(), s */
 
 /**
  * struct rr_state - Options and samples of one run
@@ -334,8 +335,8 @@ static int rr_cmp(const void *a, const void *b)
  */
 static int rr_report(void)
 {
+	size_t i, p50, p99;
 	long double sum = 0;
-	size_t i;
 
 	if (!rr.cnt) {
 		printf("mean_us=n/a p50_us=n/a p99_us=n/a n=0 lost=%lu\n",
@@ -345,9 +346,11 @@ static int rr_report(void)
 	qsort(rr.ns, rr.cnt, sizeof(rr.ns[0]), rr_cmp);
 	for (i = 0; i < rr.cnt; i++)
 		sum += rr.ns[i];
+	p50 = rr.cnt / 2;
+	p99 = rr.cnt * 99 / 100;
 	printf("mean_us=%.1Lf p50_us=%.1f p99_us=%.1f n=%zu lost=%lu\n",
-	       sum / rr.cnt / 1000, rr.ns[rr.cnt / 2] / 1000.0,
-	       rr.ns[(rr.cnt * 99) / 100] / 1000.0, rr.cnt, rr.lost);
+	       sum / rr.cnt / 1000, (double)rr.ns[p50] / 1000.0,
+	       (double)rr.ns[p99] / 1000.0, rr.cnt, rr.lost);
 	return 0;
 }
 
@@ -358,7 +361,7 @@ static int rr_report(void)
  */
 static int rr_client(void)
 {
-	struct timeval tv = { .tv_sec = RR_WAIT_MS / 1000 * 3 };
+	struct timeval tv = { .tv_sec = RR_CONNECT_S };
 	uint64_t start, end, t;
 	int s, one = 1;
 
