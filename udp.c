@@ -555,17 +555,19 @@ static bool udp_guest_to_host(const struct ctx *c, bool v6,
 {
 	union inany_addr m;
 
-	if (udp_map_gw(c, v6, &m) && inany_equals(addr, &m)) {
-		udp_loopback(addr, v6);
-		return true;
-	}
+	/* DNS first: --dns-forward may name the gateway address itself */
 	udp_ctx_addr(&m, v6, &c->ip4.dns_match, &c->ip6.dns_match);
 	if (*port == UDP_DNS_PORT && !udp_is_unspec(&m) &&
 	    inany_equals(addr, &m)) {
 		udp_ctx_addr(addr, v6, &c->ip4.dns_host, &c->ip6.dns_host);
 		return !udp_is_unspec(addr);
 	}
-	return !udp_is_unroutable(addr);
+	if (udp_map_gw(c, v6, &m) && inany_equals(addr, &m)) {
+		udp_loopback(addr, v6);
+		return true;
+	}
+	/* The host's loopback is reachable only through the mapping */
+	return !udp_is_unroutable(addr) && !udp_is_loopback(addr);
 }
 
 /**
@@ -2569,7 +2571,13 @@ void udp_init(struct ctx *c)
 	udp.flow_max = (unsigned)udp_env_long("PASST_UDP_FLOW_MAX",
 					      UDP_FLOW_MIN, UDP_FLOW_MAX,
 					      UDP_FLOW_MAX);
-	/* Leave descriptors for everything else: a quarter of the limit */
+	/* Raise the soft descriptor limit to the hard one (tcp_init() does
+	 * too), then leave three quarters of it for everything else
+	 */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur / 4 < udp.flow_max)
 		udp.flow_max = MAX(UDP_FLOW_MIN, (unsigned)(rl.rlim_cur / 4));

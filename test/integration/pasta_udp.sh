@@ -24,7 +24,9 @@
 # Flow life: with PASST_UDP_TIMEOUT=2 (test override, see udp.c) idle flow
 # sockets are closed (descriptor count in /proc/PID/fd goes back down); with
 # PASST_UDP_FLOW_MAX=64 a flood of 500 source ports keeps the descriptor
-# count bounded and new flows still work.
+# count bounded and new flows still work. Last, pasta started as an
+# unprivileged user (--config-net, its own namespaces) passes the tap,
+# gateway and splice echoes.
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -211,5 +213,19 @@ check "flood of 500 source ports: at most 64 flow descriptors" \
 echo_ok "after the flood: new flows work" "${G}" 198.51.100.1 7000 100 0
 check "pasta still running after the flood" kill -0 "${PASTA_PID}"
 pasta_stop
+
+# Unprivileged: pasta as the test user, in a user namespace of its own
+if userns_ok; then
+	pasta_h1_user -- sh -c "
+		'${ECHO}' client 198.51.100.1 7000 200 0 &&
+		'${ECHO}' client 192.0.2.254 7001 200 0 &&
+		'${ECHO}' client 127.0.0.1 7001 200 0" \
+		> "${TMP}/user.out" 2>&1
+	check_eq "unprivileged: tap, gateway and splice echoes all intact" \
+		"$(grep -c '^received 200/200, bad 0, wrong-source 0$' \
+		   "${TMP}/user.out")" 3
+else
+	echo "# unprivileged part skipped: no user namespaces for ${TEST_USER}"
+fi
 
 test_done

@@ -1,0 +1,426 @@
+/* UNIT_SRCS: packet.c log.c checksum.c siphash.c util.c */
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test/unit/udp.c - UDP flow table, address translation, frames, "auto" scan
+ *
+ * udp.c is included here so that its static functions can be checked
+ * directly. Test doubles stand in for tap.c (header builders, frame
+ * output). Checked: /proc/net/udp lines (state 07 counted, 01 not, IPv6
+ * lines, malformed ones ignored), guest destinations (gateway to loopback,
+ * --dns-forward on port 53 only, loopback and multicast refused), peers
+ * shown to the guest (loopback and the guest's own address as the
+ * gateway), the flow table (lookup, LRU eviction of the oldest when full,
+ * generation bump, idle expiry), frames to the guest (UDP checksum valid
+ * in passt mode, partial with NEEDS_CSUM in pasta) and which queued frames
+ * merge into a UDP super-frame.
+ */
+
+#include "../../udp.c"
+#include "unit.h"
+
+/* Test doubles for tap.c */
+
+/**
+ * tap_push_l2h() - Test double: write an Ethernet header
+ * @c:		Execution context
+ * @buf:	Where the header goes
+ * @proto:	EtherType, network order
+ *
+ * Return: pointer after the header
+ */
+void *tap_push_l2h(const struct ctx *c, void *buf, __be16 proto)
+{
+	struct ethhdr *eh = buf;
+
+	memcpy(eh->h_dest, c->guest_mac, ETH_ALEN);
+	memcpy(eh->h_source, c->our_tap_mac, ETH_ALEN);
+	eh->h_proto = proto;
+	return eh + 1;
+}
+
+/**
+ * tap_push_ip4h() - Test double: write an IPv4 header
+ * @ip4h:	Header
+ * @src:	Source
+ * @dst:	Destination
+ * @l4len:	L4 length, bytes
+ * @proto:	Protocol
+ *
+ * Return: pointer after the header
+ */
+void *tap_push_ip4h(struct iphdr *ip4h, struct in_addr src,
+		    struct in_addr dst, size_t l4len, uint8_t proto)
+{
+	memset(ip4h, 0, sizeof(*ip4h));
+	ip4h->version = 4;
+	ip4h->ihl = 5;
+	ip4h->tot_len = host_to_be16((uint16_t)(l4len + sizeof(*ip4h)));
+	ip4h->ttl = 64;
+	ip4h->protocol = proto;
+	ip4h->saddr = in4_to_be32(src);
+	ip4h->daddr = in4_to_be32(dst);
+	return ip4h + 1;
+}
+
+/**
+ * tap_push_ip6h() - Test double: write an IPv6 header
+ * @ip6h:	Header
+ * @src:	Source
+ * @dst:	Destination
+ * @l4len:	L4 length, bytes
+ * @proto:	Next header
+ * @flow:	Flow label
+ *
+ * Return: pointer after the header
+ */
+void *tap_push_ip6h(struct ipv6hdr *ip6h, const struct in6_addr *src,
+		    const struct in6_addr *dst, size_t l4len, uint8_t proto,
+		    uint32_t flow)
+{
+	(void)flow;
+	memset(ip6h, 0, sizeof(*ip6h));
+	ip6h->version = 6;
+	ip6h->payload_len = host_to_be16((uint16_t)l4len);
+	ip6h->nexthdr = proto;
+	ip6h->hop_limit = 64;
+	ip6h->saddr = *src;
+	ip6h->daddr = *dst;
+	return ip6h + 1;
+}
+
+/**
+ * tap_flow_label() - Test double: fixed flow label
+ * @key:	Unused
+ * @len:	Unused
+ *
+ * Return: 1
+ */
+uint32_t tap_flow_label(const void *key, size_t len)
+{
+	(void)key;
+	(void)len;
+	return 1;
+}
+
+/**
+ * tap_hdr_len() - Test double: back-end header length
+ * @c:		Execution context
+ *
+ * Return: 4 for passt, 10 for pasta
+ */
+size_t tap_hdr_len(const struct ctx *c)
+{
+	return c->mode == MODE_PASST ? 4 : sizeof(struct virtio_net_hdr);
+}
+
+/**
+ * tap_hdr_set() - Test double: fill the back-end header
+ * @c:		Execution context
+ * @th:		Header
+ * @l2len:	Frame length, bytes
+ */
+void tap_hdr_set(const struct ctx *c, struct tap_hdr *th, size_t l2len)
+{
+	if (c->mode == MODE_PASST)
+		th->vnet_len = host_to_be32((uint32_t)l2len);
+	else
+		memset(&th->vnet, 0, sizeof(th->vnet));
+}
+
+static size_t unit_frames_sent;
+
+/**
+ * tap_send_frames() - Test double: count frames
+ * @c:		Execution context
+ * @iov:	Frames
+ * @bufs_per_frame:	Buffers per frame
+ * @nframes:	Frames
+ *
+ * Return: @nframes
+ */
+size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes)
+{
+	(void)c;
+	(void)iov;
+	(void)bufs_per_frame;
+	unit_frames_sent += nframes;
+	return nframes;
+}
+
+/**
+ * tap_icmp4_send() - Test double: ignore
+ * @c:		Execution context
+ * @src:	Unused
+ * @dst:	Unused
+ * @in:		Unused
+ * @l4len:	Unused
+ */
+void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
+		    const void *in, size_t l4len)
+{
+	(void)c; (void)src; (void)dst; (void)in; (void)l4len;
+}
+
+/**
+ * tap_icmp6_send() - Test double: ignore
+ * @c:		Execution context
+ * @src:	Unused
+ * @dst:	Unused
+ * @in:		Unused
+ * @l4len:	Unused
+ */
+void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
+		    const struct in6_addr *dst, const void *in, size_t l4len)
+{
+	(void)c; (void)src; (void)dst; (void)in; (void)l4len;
+}
+
+/**
+ * tap_ip4_daddr() - Test double: configured guest address
+ * @c:		Execution context
+ *
+ * Return: c->ip4.addr
+ */
+struct in_addr tap_ip4_daddr(const struct ctx *c)
+{
+	return c->ip4.addr;
+}
+
+/**
+ * tap_ip6_daddr() - Test double: configured guest address
+ * @c:		Execution context
+ * @src:	Unused
+ *
+ * Return: &c->ip6.addr
+ */
+const struct in6_addr *tap_ip6_daddr(const struct ctx *c,
+				     const struct in6_addr *src)
+{
+	(void)src;
+	return &c->ip6.addr;
+}
+
+static struct ctx unit_ctx;
+
+/**
+ * unit_v4() - inany from a dotted quad
+ * @s:		Address string
+ *
+ * Return: address
+ */
+static union inany_addr unit_v4(const char *s)
+{
+	union inany_addr a;
+	struct in_addr a4;
+
+	inet_pton(AF_INET, s, &a4);
+	inany_from_v4(&a, a4);
+	return a;
+}
+
+/**
+ * unit_proc() - /proc/net/udp lines
+ */
+static void unit_proc(void)
+{
+	uint8_t map[FWD_BITMAP_BYTES] = { 0 };
+
+	udp_proc_line("  sl  local_address rem_address   st tx_queue", map);
+	udp_proc_line("   12: 0100007F:1B59 00000000:0000 07 00000000:00000000"
+		      " 00:00000000 00000000     0        0 1 2 0000 0", map);
+	udp_proc_line("   13: 0100007F:1B5A 0100007F:1B59 01 00000000:00000000"
+		      " 00:00000000 00000000     0        0 1 2 0000 0", map);
+	udp_proc_line("    1: 00000000000000000000000001000000:FFFF "
+		      "00000000000000000000000000000000:0000 07 0", map);
+	udp_proc_line("    2: garbage", map);
+	unit_check(fwd_bit_test(map, 7001), "proc: unconnected port 7001 taken");
+	unit_check(!fwd_bit_test(map, 7002), "proc: connected port 7002 not");
+	unit_check(fwd_bit_test(map, 65535), "proc: IPv6 line, port 65535");
+}
+
+/**
+ * unit_addrs() - Address translation both ways
+ */
+static void unit_addrs(void)
+{
+	struct ctx *c = &unit_ctx;
+	union inany_addr a;
+	uint16_t port;
+
+	a = unit_v4("192.0.2.254");
+	port = 7000;
+	unit_check(udp_guest_to_host(c, false, &a, &port) &&
+		   udp_is_loopback(&a) && port == 7000,
+		   "gateway goes to the host's loopback");
+	a = unit_v4("192.0.2.53");
+	port = 53;
+	unit_check(udp_guest_to_host(c, false, &a, &port) &&
+		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
+			   "198.51.100.53").a6 }),
+		   "--dns-forward address, port 53: host resolver");
+	a = unit_v4("192.0.2.53");
+	port = 54;
+	unit_check(udp_guest_to_host(c, false, &a, &port) &&
+		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
+			   "192.0.2.53").a6 }),
+		   "--dns-forward address, other port: unchanged");
+	a = unit_v4("127.0.0.1");
+	unit_check(!udp_guest_to_host(c, false, &a, &port),
+		   "loopback destination from the guest refused");
+	a = unit_v4("224.0.0.251");
+	unit_check(!udp_guest_to_host(c, false, &a, &port),
+		   "multicast destination refused");
+	a = unit_v4("127.0.0.1");
+	unit_check(udp_host_to_guest(c, false, &a, 9) &&
+		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
+			   "192.0.2.254").a6 }),
+		   "host loopback peer shown as the gateway");
+	a = unit_v4("192.0.2.1");
+	unit_check(udp_host_to_guest(c, false, &a, 9) &&
+		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
+			   "192.0.2.254").a6 }),
+		   "peer using the guest's address shown as the gateway");
+	c->no_map_gw = true;
+	c->ip4.map_host_loopback.s_addr = 0;
+	a = unit_v4("127.0.0.1");
+	unit_check(!udp_host_to_guest(c, false, &a, 9),
+		   "--no-map-gw: loopback peer can't be shown");
+	a = unit_v4("192.0.2.254");
+	unit_check(udp_guest_to_host(c, false, &a, &port) &&
+		   !udp_is_loopback(&a), "--no-map-gw: gateway is the gateway");
+	c->no_map_gw = false;
+}
+
+/**
+ * unit_flows() - Flow table: lookup, LRU eviction, expiry
+ */
+static void unit_flows(void)
+{
+	struct timespec now = { .tv_sec = 100 };
+	union inany_addr g = unit_v4("192.0.2.1"), f = unit_v4("198.51.100.1");
+	struct udp_key k, k0;
+	int32_t i, first;
+	uint16_t gen;
+	unsigned n;
+
+	udp.flow_max = UDP_FLOW_MIN;
+	udp_key_tap(&k0, &g, 1000, &f, 7000);
+	first = udp_flow_new(&unit_ctx, &k0, UDP_FLOW_TAP_IN, false, &now);
+	gen = udp.flows[first].gen;
+	unit_check(udp_flow_lookup(&k0) == first, "new flow found by key");
+	for (n = 1; n < UDP_FLOW_MIN; n++) {
+		now.tv_sec++;
+		udp_key_tap(&k, &g, (uint16_t)(1000 + n), &f, 7000);
+		udp_flow_new(&unit_ctx, &k, UDP_FLOW_TAP_IN, false, &now);
+	}
+	unit_check(udp.flow_cnt == UDP_FLOW_MIN, "table full");
+	udp_key_tap(&k, &g, 2000, &f, 7000);
+	i = udp_flow_new(&unit_ctx, &k, UDP_FLOW_TAP_IN, false, &now);
+	unit_check(udp_flow_lookup(&k0) < 0 && udp_flow_lookup(&k) == i &&
+		   udp.flow_cnt == UDP_FLOW_MIN,
+		   "full table: the oldest flow was reused");
+	unit_check(i == first && udp.flows[i].gen == (uint16_t)(gen + 1),
+		   "reused slot has a new generation");
+	now.tv_sec += udp.timeout - 1;
+	udp_flow_touch(i, &now);
+	now.tv_sec += 1;
+	udp_timer(&unit_ctx, &now);
+	unit_check(udp.flow_cnt == 1 && udp_flow_lookup(&k) == i,
+		   "idle flows expire, the recently used one stays");
+	now.tv_sec += udp.timeout;
+	udp_timer(&unit_ctx, &now);
+	unit_check(udp.flow_cnt == 0, "all idle flows expire");
+}
+
+/**
+ * unit_frame() - Build a frame for a flow and check its UDP checksum
+ * @pasta:	Pasta mode with checksum offload and USO
+ */
+static void unit_frame(bool pasta)
+{
+	union inany_addr g = unit_v4("192.0.2.1"), f = unit_v4("198.51.100.1");
+	struct timespec now = { .tv_sec = 1 };
+	struct udp_txq *q = &udp.txq[0];
+	size_t s, total, dlen = 100, j;
+	struct udp_key k;
+	struct udphdr *uh;
+	struct iphdr *ip4h;
+	uint32_t sum;
+	int32_t i;
+
+	unit_ctx.mode = pasta ? MODE_PASTA : MODE_PASST;
+	unit_ctx.vnet_hdr = pasta;
+	unit_ctx.tap_offloads = pasta ? UDP_TUN_F_USO4 : 0;
+	udp_key_tap(&k, &g, 40000, &f, 7000);
+	i = udp_flow_new(&unit_ctx, &k, UDP_FLOW_TAP_OUT, false, &now);
+	q->nq = 0;
+	for (j = 0; j < 4; j++) {
+		s = q->order[j];
+		memset(q->buf[s] + UDP_OFF_DATA(false), (int)j + 1, dlen);
+		udp_frame_fill(&unit_ctx, q, false, s, &udp.flows[i],
+			       j == 3 ? dlen / 2 : dlen);
+		q->nq++;
+	}
+	s = q->order[0];
+	uh = (struct udphdr *)(void *)(q->buf[s] + UDP_OFF_L4(false));
+	ip4h = (struct iphdr *)(void *)(q->buf[s] + UDP_OFF_L3);
+	unit_check(be16_to_host(uh->source) == 7000 &&
+		   be16_to_host(uh->dest) == 40000 &&
+		   ip4h->daddr == in4_to_be32(g.v4mapped.a4),
+		   pasta ? "pasta frame: ports and addresses" :
+			   "passt frame: ports and addresses");
+	sum = csum_pseudo4(dlen + 8, IPPROTO_UDP, f.v4mapped.a4,
+			   g.v4mapped.a4);
+	if (pasta) {
+		struct tap_hdr *th = (struct tap_hdr *)(void *)q->buf[s];
+		uint16_t want = (uint16_t)(0xffffU ^
+					   (__force uint16_t)csum_fold(sum));
+		uint16_t got = (__force uint16_t)uh->check;
+
+		unit_check(th->vnet.flags == VIRTIO_NET_HDR_F_NEEDS_CSUM &&
+			   got == want,
+			   "pasta frame: partial checksum, NEEDS_CSUM");
+		unit_check(udp_gso_count(&unit_ctx, q, false, 0, &total) == 4 &&
+			   total == 3 * dlen + dlen / 2,
+			   "same flow, same size, shorter last: one super-frame");
+	} else {
+		sum = csum_unfolded(uh, sizeof(*uh) + dlen, sum);
+		unit_check(csum_fold(sum) == 0, "passt frame: checksum valid");
+		unit_check(udp_gso_count(&unit_ctx, q, false, 0, &total) == 1,
+			   "passt: no super-frames");
+	}
+	unit_frames_sent = 0;
+	udp_flush(&unit_ctx);
+	unit_check(unit_frames_sent == (pasta ? 1 : 4) && !q->nq,
+		   pasta ? "pasta flush: one frame" : "passt flush: 4 frames");
+	udp_flow_close(&unit_ctx, i);
+}
+
+/**
+ * main() - Run the checks
+ *
+ * Return: 0 if all passed
+ */
+int main(void)
+{
+	struct ctx *c = &unit_ctx;
+
+	log_init("udp-unit", true, LOG_ERR);
+	udp_state_init();
+	udp.timeout = UDP_TIMEOUT_DEFAULT;
+	udp.flow_max = UDP_FLOW_MAX;
+	inet_pton(AF_INET, "192.0.2.1", &c->ip4.addr);
+	inet_pton(AF_INET, "192.0.2.254", &c->ip4.gw);
+	c->ip4.map_host_loopback = c->ip4.gw;
+	inet_pton(AF_INET, "192.0.2.53", &c->ip4.dns_match);
+	inet_pton(AF_INET, "198.51.100.53", &c->ip4.dns_host);
+	c->epollfd = -1;
+	c->fd_tap = -1;
+
+	unit_proc();
+	unit_addrs();
+	unit_flows();
+	unit_frame(false);
+	unit_frame(true);
+	return unit_done();
+}
