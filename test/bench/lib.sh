@@ -72,7 +72,11 @@ bench_init() {
 	BENCH_H2="bh2_$1"
 	BENCH_NS="bns_$1"
 	BENCH_TMP=$(mktemp -d /tmp/bench.XXXXXX)
-	BENCH_RESULTS=${BENCH_RESULTS:-$BENCH_TMP/results.tsv}
+	if [ -z "$BENCH_RESULTS" ]; then
+		# Script run on its own: keep the figures after clean-up
+		BENCH_RESULTS=$(mktemp /tmp/bench-results.XXXXXX)
+		bench_log "results in $BENCH_RESULTS"
+	fi
 	: >> "$BENCH_RESULTS"
 	BENCH_PID=
 	BENCH_BG=
@@ -94,18 +98,18 @@ bench_net_up() {
 	ip -n "$BENCH_H2" addr add "$BENCH_SRV/32" dev lo
 	ip -n "$BENCH_H1" addr add 192.0.2.1/24 dev up0
 	ip -n "$BENCH_H1" route add default via 192.0.2.254 dev up0
-	for n in "$BENCH_H1" "$BENCH_H2"; do
-		ip netns exec "$n" sysctl -qw \
+	for _n in "$BENCH_H1" "$BENCH_H2"; do
+		ip netns exec "$_n" sysctl -qw \
 			net.ipv4.ip_local_port_range="10000 65000"
-		ip netns exec "$n" sysctl -qw net.ipv4.tcp_tw_reuse=1
+		ip netns exec "$_n" sysctl -qw net.ipv4.tcp_tw_reuse=1
 	done
 }
 
 # bench_net_down() - Stop background helpers and remove all namespaces
 bench_net_down() {
 	bench_setup_stop
-	for n in "$BENCH_NS" "$BENCH_H1" "$BENCH_H2"; do
-		ip netns del "$n" 2>/dev/null
+	for _n in "$BENCH_NS" "$BENCH_H1" "$BENCH_H2"; do
+		ip netns del "$_n" 2>/dev/null
 	done
 	[ -n "$BENCH_TMP" ] && rm -rf "$BENCH_TMP"
 }
