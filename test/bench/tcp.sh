@@ -111,7 +111,7 @@ tcp_bench_phase() {
 tcp_bench_main() {
 	bench_init "tcp$$"
 	trap 'bench_net_down' EXIT
-	trap 'exit 1' INT TERM
+	trap 'exit 1' INT TERM HUP PIPE
 	bench_tools_build "$(cd "$BENCH_LIB_DIR/../.." && pwd)" || exit 1
 	bench_net_up || { bench_log "sandbox set-up failed"; exit 1; }
 	_rounds=$BENCH_RUNS
