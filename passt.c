@@ -96,6 +96,9 @@ void passt_stats_print(const struct ctx *c)
 	     "full %llu, past a gap %llu, buffer full %llu", s->tcp_conns,
 	     s->tcp_retrans, s->tcp_drop_bad, s->tcp_drop_full,
 	     s->tcp_drop_ooo, s->tcp_drop_short);
+	info("UDP: drops: malformed %llu, no flow %llu, socket %llu, tap %llu",
+	     s->udp_drop_bad, s->udp_drop_flow, s->udp_drop_send,
+	     s->udp_drop_tap);
 	if (c->mode == MODE_PASTA)
 		info("TCP splice: connections %llu, refused %llu, target "
 		     "failed %llu, reset %llu", s->tcp_splice_conns,
