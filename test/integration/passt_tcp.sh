@@ -112,13 +112,13 @@ h2 timeout 60 socat -u OPEN:"${BIG}" TCP:192.0.2.1:7101
 h2 timeout 60 socat -u TCP:192.0.2.1:7102 OPEN:"${TMP}/m4",creat,trunc
 h2 timeout 60 socat -u OPEN:"${BIG}" TCP6:[2001:db8::1]:7103
 h1 timeout 60 socat -u OPEN:"${MID}" TCP:127.0.0.1:7104
-h2 timeout 2 socat -u TCP:192.0.2.1:7107 STDOUT > "${TMP}/banner"
+h2 timeout 10 socat -u TCP:192.0.2.1:7107 STDOUT > "${TMP}/banner"
 wait_for sum_is "${TMP}/n4" "${BIG_SUM}"
 check "inbound IPv4, 100 MiB to the guest" sum_is "${TMP}/n4" "${BIG_SUM}"
 check "inbound IPv4, 100 MiB from the guest" sum_is "${TMP}/m4" "${BIG_SUM}"
 wait_for sum_is "${TMP}/n6" "${BIG_SUM}"
 check "inbound IPv6, 100 MiB to the guest" sum_is "${TMP}/n6" "${BIG_SUM}"
-wait_file "${TMP}/nl.peer"
+WAIT_TRIES=400 wait_file "${TMP}/nl.peer"
 check "inbound from host loopback, 8 MiB" sum_is "${TMP}/nl" "${MID_SUM}"
 check_grep "host loopback seen from the gateway address" \
 	"${TMP}/nl.peer" "^192\.0\.2\.254$"

@@ -6,7 +6,8 @@
 # In a sandbox (see test/lib.sh), with servers in H2 ("the internet",
 # 198.51.100.1 and 2001:db8:1::1 on its loopback) and pasta in H1:
 #   - 100 MiB each way, IPv4 and IPv6, namespace-initiated (outbound),
-#     sha256 compared;
+#     sha256 compared; the same at MTU 1500, where frames to the namespace
+#     are GSO super-frames;
 #   - inbound -t from H2 to H1's address, IPv4 and IPv6, each way; and from
 #     H1's loopback with --no-splice (the guest sees the gateway address);
 #     a namespace server that speaks first (banner) is heard;
@@ -106,6 +107,32 @@ test_outbound() {
 	check "outbound IPv6, 100 MiB from H2" sum_is "${TMP}/i6" "${BIG_SUM}"
 }
 
+# ---- MTU 1500: GSO super-frames both ways ------------------------------------
+
+test_mtu1500() {
+	h2_bg m1 socat -u TCP-LISTEN:6011,reuseaddr OPEN:"${TMP}/mo4",creat,trunc
+	h2_bg m2 socat -u OPEN:"${BIG}" TCP-LISTEN:6012,reuseaddr
+	h2_bg m3 socat -u TCP6-LISTEN:6013,reuseaddr OPEN:"${TMP}/mo6",creat,trunc
+	h2_bg m4 socat -u OPEN:"${BIG}" TCP6-LISTEN:6014,reuseaddr
+	for p in 6011 6012 6013 6014; do wait_port "${H2}" tcp "${p}"; done
+
+	pasta_h1 -m 1500 -- sh -c "
+		timeout 60 socat -u OPEN:${BIG} TCP:${S4}:6011
+		$(wait_size_sh "${TMP}/mo4" $((100 << 20)))
+		timeout 60 socat -u TCP:${S4}:6012 OPEN:${TMP}/mi4,creat,trunc
+		timeout 60 socat -u OPEN:${BIG} TCP6:[${S6}]:6013
+		$(wait_size_sh "${TMP}/mo6" $((100 << 20)))
+		timeout 60 socat -u TCP6:[${S6}]:6014 OPEN:${TMP}/mi6,creat,trunc
+	" > "${TMP}/pasta.mtu.log" 2>&1
+	wait_for sum_is "${TMP}/mo4" "${BIG_SUM}"
+	check "MTU 1500: IPv4, 100 MiB to H2" sum_is "${TMP}/mo4" "${BIG_SUM}"
+	check "MTU 1500: IPv4, 100 MiB from H2" sum_is "${TMP}/mi4" "${BIG_SUM}"
+	wait_for sum_is "${TMP}/mo6" "${BIG_SUM}"
+	check "MTU 1500: IPv6, 100 MiB to H2" sum_is "${TMP}/mo6" "${BIG_SUM}"
+	check "MTU 1500: IPv6, 100 MiB from H2" sum_is "${TMP}/mi6" "${BIG_SUM}"
+	lib_kill_pids
+}
+
 # ---- Inbound -t, from H2 and from H1's loopback (--no-splice) ---------------
 
 test_inbound() {
@@ -130,7 +157,7 @@ test_inbound() {
 	h2 timeout 60 socat -u OPEN:"${BIG}" TCP6:[2001:db8::1]:6103
 	h2 timeout 60 socat -u TCP6:[2001:db8::1]:6104 OPEN:"${TMP}/m6",creat,trunc
 	h1 timeout 60 socat -u OPEN:"${MID}" TCP:127.0.0.1:6105
-	h2 timeout 2 socat -u TCP:192.0.2.1:6106 STDOUT > "${TMP}/banner"
+	h2 timeout 10 socat -u TCP:192.0.2.1:6106 STDOUT > "${TMP}/banner"
 	wait_for sum_is "${TMP}/n4" "${BIG_SUM}"
 	check "inbound IPv4, 100 MiB to the namespace" \
 		sum_is "${TMP}/n4" "${BIG_SUM}"
@@ -141,7 +168,7 @@ test_inbound() {
 		sum_is "${TMP}/n6" "${BIG_SUM}"
 	check "inbound IPv6, 100 MiB from the namespace" \
 		sum_is "${TMP}/m6" "${BIG_SUM}"
-	wait_file "${TMP}/nl.peer"
+	WAIT_TRIES=400 wait_file "${TMP}/nl.peer"
 	check "inbound from host loopback (--no-splice), 8 MiB" \
 		sum_is "${TMP}/nl" "${MID_SUM}"
 	check_grep "host loopback seen from the gateway address" \
@@ -290,6 +317,7 @@ test_leak() {
 }
 
 test_outbound
+test_mtu1500
 test_inbound
 test_slow
 test_conns
