@@ -15,7 +15,8 @@
 #   client checks the reply comes from the port it sent to;
 # - --dns-forward: a query to the forwarded address gets the stub
 #   resolver's answer (the resolver is H2, named in H1's resolv.conf);
-# - a closed port: ICMP port unreachable reaches the guest (ECONNREFUSED).
+# - a closed port: ICMP port unreachable reaches the guest (ECONNREFUSED);
+# - malformed UDP lengths from the guest are dropped and counted as such.
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -111,5 +112,24 @@ check "closed port: ECONNREFUSED in the guest (IPv4)" \
 	g timeout 10 "${ECHO}" refused 198.51.100.1 7999
 check "closed port: ECONNREFUSED in the guest (IPv6)" \
 	g timeout 10 "${ECHO}" refused 2001:db8:1::1 7999
+
+# Malformed UDP from the guest: length under 8, length past the packet.
+# Each is dropped and counted as malformed (--stats prints the counters).
+QC="$(build_tool qemu_client)" || { echo "cannot build qemu_client"; exit 1; }
+SOCK2="${TMP}/passt2.sock"
+bg_start "${TMP}/passt2.log" h1 timeout 100 "${PASST}" -f -s "${SOCK2}" \
+	--stats 1
+wait_file "${SOCK2}"
+{
+	echo "# UDP length 4"
+	echo "9a559a559a555254001234560800450000240000400040114e93c0000201c633640104d21b58000400006162636465666768"
+	echo "# UDP length 200, 16 bytes there"
+	echo "9a559a559a555254001234560800450000240000400040114e93c0000201c633640104d21b5800c800006162636465666768"
+} > "${TMP}/bad.hex"
+h1 "${QC}" -t 0.5 raw "${SOCK2}" "${TMP}/bad.hex" > /dev/null 2>&1
+WAIT_TRIES=60 WAIT_STEP=0.1 check "malformed datagrams counted (--stats)" \
+	wait_for grep -q "UDP: drops: malformed 2," "${TMP}/passt2.log"
+check "passt still running after malformed datagrams" \
+	h1 "${QC}" -t 1 arp "${SOCK2}" 192.0.2.254 192.0.2.1
 
 test_done
