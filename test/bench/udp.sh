@@ -20,7 +20,7 @@
 #   udp_<dir>_<L>_max_ok   highest offered rate (Gbit/s) whose median loss
 #                          is under 1 %, 0 if none
 #
-# Each run lasts UDP_TIME seconds (default 3), with 4 MiB socket buffers
+# Each run lasts UDP_TIME seconds (default 2), with 4 MiB socket buffers
 # at both iperf3 ends (-w 4M). Loss includes what the receiving iperf3
 # could not read in time, the same for every setup: on a loaded machine
 # that dominates, so compare setups within one report. Results go to
@@ -36,7 +36,7 @@ BENCH_LIB_DIR=$(cd "$(dirname "$0")" && pwd)
 
 UDP_RATES=${UDP_RATES:-1 2 4 8}
 UDP_SIZES=${UDP_SIZES:-1400 8000}
-UDP_TIME=${UDP_TIME:-3}
+UDP_TIME=${UDP_TIME:-2}
 UDP_PORT_RR=5402		# bench_rr -u echo server in h2
 
 # udp_iperf3_parse() - Received rate and loss from iperf3 -u -J output
