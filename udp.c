@@ -1028,29 +1028,29 @@ fail:
 static size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 			     size_t n)
 {
-	size_t done = 0;
-	int retry = 1;
-	int r;
+	size_t done = 0, sent = 0;
+	int retry = 1, r, e;
 
 	while (done < n) {
 		r = sendmmsg(fd, mm + done, (unsigned)(n - done), 0);
 		if (r > 0) {
 			done += (size_t)r;
+			sent += (size_t)r;
 			continue;
 		}
-		if (r < 0 && (errno == EINTR ||
-			      (retry-- > 0 && errno == ECONNREFUSED)))
-			continue;
-		debug_ratelimit("UDP: sendmmsg: %s", strerror(errno));
+		e = r < 0 ? errno : EIO;
+		if (e == EINTR || (retry-- > 0 && e == ECONNREFUSED))
+			continue;	/* ECONNREFUSED: a pending ICMP error */
+		debug_ratelimit("UDP: sendmmsg: %s", strerror(e));
+		if (e == EAGAIN || e == ENOBUFS) {
+			udp_drop(c, &c->stats.udp_drop_send, n - done);
+			break;
+		}
 		/* Skip the datagram the kernel refused, try the rest */
 		done++;
 		udp_drop(c, &c->stats.udp_drop_send, 1);
-		if (r < 0 && errno == EAGAIN) {
-			udp_drop(c, &c->stats.udp_drop_send, n - done);
-			return done;
-		}
 	}
-	return n;
+	return sent;
 }
 
 /**
