@@ -1499,6 +1499,8 @@ void udp_flush(struct ctx *c)
  * @v6:		IPv6 socket
  *
  * Results are at positions 0..n-1 of @q->mm, slots @q->order[@q->nq + i].
+ * Frames already queued are sent first if more than half the slots are
+ * taken, so that every read has room for at least UDP_MAX_FRAMES / 2.
  *
  * Return: datagrams received, 0 if none or on error
  *
@@ -1510,7 +1512,7 @@ static size_t udp_recv(struct ctx *c, int fd, bool v6)
 	size_t j, k;
 	int r;
 
-	if (q->nq == UDP_MAX_FRAMES)
+	if (q->nq > UDP_MAX_FRAMES / 2)
 		udp_txq_flush(c, q);
 	k = UDP_MAX_FRAMES - q->nq;
 	for (j = 0; j < k; j++) {
