@@ -17,7 +17,9 @@
  *   target. The target is the guest's destination, translated: the gateway
  *   (or map_host_loopback) becomes the host's 127.0.0.1/::1 unless
  *   --no-map-gw, and the --dns-forward address on port 53 becomes the host's
- *   first resolver. A connected socket receives only from its target, and
+ *   first resolver; the host's loopback addresses, broadcast, multicast
+ *   and link-local destinations are refused (counted as "no flow"). A
+ *   connected socket receives only from its target, and
  *   the kernel prefers it over any wildcard socket bound to the same port
  *   (test/platform/udp_connected_wins.c proves this), so everything read
  *   from it is a reply for this flow: it goes to the guest from the address
@@ -39,19 +41,21 @@
  *   through the listening socket to the peer.
  *
  * Lookup: flows are hashed (SipHash, key drawn at start) on a key whose
- * meaning depends on the kind: for tap flows the guest-side 4-tuple (guest
- * address and port, far address and port as the guest sees them), for
- * spliced ones the peer's address and port and the listening port, plus
- * the side. A datagram on a listening socket computes the guest-side tuple
- * it would have, so an inbound datagram racing an existing outbound flow
- * still finds it.
+ * meaning depends on the kind: for TAP_OUT flows the guest-side 4-tuple
+ * (guest address and port, far address and port as the guest sees them);
+ * for TAP_IN flows the same without the guest address, as the guest may
+ * answer from another of its addresses (a guest datagram matching no
+ * TAP_OUT flow is looked up that way, and its source becomes the address
+ * the flow's frames go to); for spliced ones the peer's address and port,
+ * the listening port and the side.
  *
  * Life of a flow: created by the first datagram, touched (moved to the
  * head of an LRU list) by every batch of traffic in either direction, and
  * closed by udp_timer() once idle for UDP_TIMEOUT_DEFAULT seconds (180).
  * When the table is full, or socket() says the process is out of file
  * descriptors, the least recently used flow is closed and reused, so a
- * flood of source ports cannot exhaust descriptors. For tests only, the
+ * flood of source ports cannot exhaust descriptors; the table holds at
+ * most UDP_FLOW_MAX flows and a quarter of RLIMIT_NOFILE. For tests only, the
  * environment variables PASST_UDP_TIMEOUT (seconds, 1..3600) and
  * PASST_UDP_FLOW_MAX (16..UDP_FLOW_MAX) override the timeout and the table
  * size; they are read once in udp_init().
