@@ -283,7 +283,9 @@ need_bin() {
 wait_for() {
 	local i
 
-	for i in $(seq 1 "${WAIT_TRIES:-100}"); do
+	# 300 x 0.05 s: a bound, not a delay; sanitiser builds on a loaded
+	# 2-core machine need seconds to come up
+	for i in $(seq 1 "${WAIT_TRIES:-300}"); do
 		"$@" > /dev/null 2>&1 && return 0
 		sleep "${WAIT_STEP:-0.05}"
 	done
