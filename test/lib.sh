@@ -278,7 +278,7 @@ need_bin() {
 
 # wait_for() - Poll a command until it succeeds, bounded
 # $*:	command
-# WAIT_TRIES (default 100) attempts, WAIT_STEP (default 0.05) s apart
+# WAIT_TRIES (default 300) attempts, WAIT_STEP (default 0.05) s apart
 # Return: 0 once the command succeeded, 1 if it never did
 wait_for() {
 	local i
