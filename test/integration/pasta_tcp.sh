@@ -69,17 +69,28 @@ h2_bg() {
 }
 
 # pasta_bg() - Start pasta in H1 in the background around a script that
-# first writes its PID to ${TMP}/nspid.$1
-# $1:	name (logs, PID file)
-# $2:	script for the namespace
-# $3..:	pasta options
+# starts servers; once the given ports listen in the namespace (checked from
+# inside: the script's own PID is namespace-local), ${TMP}/ready.$1 appears
+# $1:	name (logs, ready file)
+# $2:	TCP ports the script listens on, blank-separated
+# $3:	script for the namespace, starting servers in the background
+# $4..:	pasta options
 pasta_bg() {
-	local name="$1" script="$2"
-	shift 2
-	rm -f "${TMP}/nspid.${name}"
+	local name="$1" ports="$2" script="$3" p wait=""
+	shift 3
+	rm -f "${TMP}/ready.${name}"
+	for p in ${ports}; do
+		wait="${wait}
+		for i in \$(seq 200); do
+			[ -n \"\$(ss -Hltn 'sport = :${p}')\" ] && break; sleep 0.05
+		done"
+	done
 	bg_start "${TMP}/pasta.${name}.log" h1 timeout 120 "${PASTA}" \
-		--config-net "$@" -- sh -c "echo \$\$ > ${TMP}/nspid.${name}; ${script}"
-	wait_file "${TMP}/nspid.${name}"
+		--config-net "$@" -- sh -c "${script}
+		${wait}
+		touch ${TMP}/ready.${name}
+		wait"
+	WAIT_TRIES=400 wait_file "${TMP}/ready.${name}"
 }
 
 # ---- Outbound bulk, both directions, both families --------------------------
@@ -136,20 +147,14 @@ test_mtu1500() {
 # ---- Inbound -t, from H2 and from H1's loopback (--no-splice) ---------------
 
 test_inbound() {
-	local ns
-
-	pasta_bg in "
+	pasta_bg in "6101 6102 6103 6104 6105 6106" "
 		timeout 60 socat -u TCP-LISTEN:6101 OPEN:${TMP}/n4,creat,trunc &
 		timeout 60 socat -u OPEN:${BIG} TCP-LISTEN:6102 &
 		timeout 60 socat -u TCP6-LISTEN:6103 OPEN:${TMP}/n6,creat,trunc &
 		timeout 60 socat -u OPEN:${BIG} TCP6-LISTEN:6104 &
 		timeout 60 socat -u TCP-LISTEN:6105 SYSTEM:'cat > ${TMP}/nl; echo \$SOCAT_PEERADDR > ${TMP}/nl.peer' &
 		timeout 60 socat TCP-LISTEN:6106 SYSTEM:'echo banner; sleep 5' &
-		wait" -t 6101-6106 --no-splice
-	ns="$(cat "${TMP}/nspid.in")"
-	for p in 6101 6102 6103 6104 6105 6106; do
-		wait_port "${ns}" tcp "${p}"
-	done
+		" -t 6101-6106 --no-splice
 	wait_port "${H1}" tcp 6105
 
 	h2 timeout 60 socat -u OPEN:"${BIG}" TCP:192.0.2.1:6101
@@ -241,15 +246,10 @@ test_conns() {
 # ---- Inbound half-close and reset ----------------------------------------------
 
 test_inbound_close() {
-	local ns
-
-	pasta_bg inc "
+	pasta_bg inc "6401 6402" "
 		timeout 30 ${PEER} half-server 0.0.0.0 6401 &
 		timeout 30 ${PEER} rst-server 0.0.0.0 6402 &
-		wait" -t 6401,6402
-	ns="$(cat "${TMP}/nspid.inc")"
-	wait_port "${ns}" tcp 6401
-	wait_port "${ns}" tcp 6402
+		" -t 6401,6402
 	check "inbound half-close: reply after H2's FIN" \
 		h2 timeout 20 "${PEER}" half-client 192.0.2.1 6401 1000000
 	check "inbound: RST from the namespace reaches H2" \
@@ -294,11 +294,12 @@ test_leak() {
 
 	h2_bg echo2 "${PEER}" echo "${S4}" 6601
 	wait_port "${H2}" tcp 6601
-	pasta_bg leak "
+	pasta_bg leak "" "(
 		timeout 100 ${PEER} short ${S4} 6601 10; echo \$? > ${TMP}/r.warm
 		while [ ! -e ${TMP}/go ]; do sleep 0.05; done
 		timeout 100 ${PEER} short ${S4} 6601 10000; echo \$? > ${TMP}/r.short
-		while [ ! -e ${TMP}/done ]; do sleep 0.05; done" -P "${TMP}/pasta.pid"
+		while [ ! -e ${TMP}/done ]; do sleep 0.05; done) &" \
+		-P "${TMP}/pasta.pid"
 	wait_file "${TMP}/r.warm"
 	wait_file "${TMP}/pasta.pid"
 	pid="$(cat "${TMP}/pasta.pid")"
