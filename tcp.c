@@ -277,7 +277,7 @@ static void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  *
- * #syscalls recvmsg
+ * #syscalls recvfrom setsockopt
  */
 static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 {
@@ -976,7 +976,7 @@ static int tcp_sock_out(const struct ctx *c, bool v6)
  *
  * Return: true on success
  *
- * #syscalls timerfd_create epoll_ctl
+ * #syscalls timerfd_create epoll_ctl close
  */
 static bool tcp_conn_fds(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -1173,7 +1173,7 @@ int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
  * @gport:	Guest's port, host order
  * @now:	Current time
  *
- * #syscalls close
+ * #syscalls close setsockopt
  */
 void tcp_tap_conn_from_sock(struct ctx *c, int s, const union inany_addr *fa,
 			    uint16_t fport, uint16_t gport,
