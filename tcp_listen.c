@@ -267,7 +267,7 @@ static void tcp_diag_scan(int s, int af)
 				return;
 			if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
 				continue;
-			port = ntohs(m->id.idiag_sport);
+			port = be16_to_host(m->id.idiag_sport);
 			if (port)
 				fwd_bit_set(tcp_lst.scan, port);
 		}
