@@ -438,6 +438,10 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 
 	if (sent >= conn->wnd_from_tap) {
 		conn->flags |= TCP_F_SOCK_PENDING;
+		if (!sent && (conn->flags & TCP_F_TIMER_IDLE)) {
+			conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
+			tcp_timer_arm(conn, TCP_RTO_MS);	/* Probe */
+		}
 		return false;
 	}
 	mh.msg_iovlen = tcp_peek_iov(c, conn, conn->wnd_from_tap - sent,
@@ -1306,6 +1310,26 @@ static void tcp_timer_handshake(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_zero_window_probe() - The guest's window is closed, data waits
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Resend the last byte's sequence number with no data, as a keepalive:
+ * the guest answers with an ACK carrying its window, should the update
+ * that reopens it have been lost. Backs off like retransmissions, without
+ * a limit: a slow reader is no failure.
+ */
+static void tcp_zero_window_probe(struct ctx *c, struct tcp_conn *conn)
+{
+	conn->seq_to_tap--;
+	tcp_buf_send_flags(c, conn, TCP_ACK);
+	conn->seq_to_tap++;
+	if (conn->retries < TCP_MAX_RETRIES)
+		conn->retries++;
+	tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
+}
+
+/**
  * tcp_timer_data() - Timer expired on an established connection
  * @c:		Execution context
  * @conn:	Connection
@@ -1313,6 +1337,11 @@ static void tcp_timer_handshake(struct ctx *c, struct tcp_conn *conn)
  */
 static void tcp_timer_data(struct ctx *c, struct tcp_conn *conn, time_t now)
 {
+	if (conn->seq_to_tap == conn->seq_ack_from_tap && !conn->wnd_from_tap &&
+	    (conn->flags & TCP_F_SOCK_PENDING)) {
+		tcp_zero_window_probe(c, conn);
+		return;
+	}
 	if (conn->seq_to_tap == conn->seq_ack_from_tap) {
 		long idle = (long)((uint32_t)now - conn->active);
 
