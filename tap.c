@@ -1055,6 +1055,7 @@ static void tap_sock_reset(struct ctx *c)
 	c->tap_partial.len = 0;
 	c->tap_partial.skip = 0;
 	pool_flush(&pool_l2);
+	tcp_tap_reset(c);
 }
 
 /**

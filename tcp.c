@@ -1397,6 +1397,24 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 }
 
 /**
+ * tcp_tap_reset() - The guest went away (passt client closed): reset all
+ * @c:		Execution context
+ *
+ * Host sockets of tap-path connections are reset (SO_LINGER 0), so their
+ * peers know at once; slots are compacted at the next tcp_flush().
+ */
+void tcp_tap_reset(const struct ctx *c)
+{
+	uint32_t i;
+
+	(void)c;
+	for (i = 0; i < tcp_tab.count; i++) {
+		if (!(tcp_tab.conn[i].events & TCP_EV_CLOSED))
+			tcp_sock_close(&tcp_tab.conn[i], true);
+	}
+}
+
+/**
  * tcp_flush() - Send queued frames, compact the connection table
  * @c:		Execution context
  */

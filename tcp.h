@@ -45,5 +45,6 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref);
 void tcp_timer(struct ctx *c, const struct timespec *now);
 void tcp_init(struct ctx *c);
 void tcp_flush(struct ctx *c);
+void tcp_tap_reset(const struct ctx *c);
 
 #endif /* TCP_H */
