@@ -14,7 +14,8 @@
 #   - slow readers on either side, no byte lost;
 #   - 1000 concurrent echo connections; half-close; RST either way;
 #   - connect() to a closed port refused in under a second;
-#   - no descriptor leak in passt after 10,000 short connections.
+#   - no descriptor leak in passt after 10,000 short connections;
+#   - when the client (the VM) goes away, host peers are reset at once.
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -71,6 +72,7 @@ bg_start "${TMP}/passt.log" h1 timeout 280 "${PASST}" -f -s "${SOCK}" \
 check "passt creates its socket" wait_file "${SOCK}" ||
 	{ cat "${TMP}/passt.log"; test_done; }
 bg_start "${TMP}/pt.log" g "${PT}" "${SOCK}" tap0
+PT_PID="${BG_PID}"
 check "guest tap relay up" wait_for ip -n "${G}" link show tap0 ||
 	{ cat "${TMP}/pt.log"; test_done; }
 g sysctl -qw net.ipv6.conf.tap0.accept_ra=0
@@ -187,5 +189,22 @@ check "10,000 short connections complete" \
 WAIT_TRIES=100 wait_for test "$(fd_count "${pid}")" -le "${before}"
 check_eq "no descriptor leak after 10,000 connections" \
 	"$(fd_count "${pid}")" "${before}"
+
+# ---- The guest goes away ------------------------------------------------------
+
+# h2_estab() - Check for an established connection on a port in H2
+# $1:	port
+h2_estab() {
+	[ -n "$(h2 ss -Htn state established "sport = :$1")" ]
+}
+
+bg keep "${H2}" socat -d -d -u TCP-LISTEN:7401,reuseaddr OPEN:/dev/null
+wait_port "${H2}" tcp 7401
+bg hold "${G}" sh -c "sleep 100 | socat -u - TCP:${S4}:7401"
+wait_for h2_estab 7401
+kill $(lib_tree "${PT_PID}") 2>/dev/null
+WAIT_TRIES=40 wait_for grep -q "in error" "${TMP}/keep.log"
+check_grep "client gone: host peers are reset at once" "${TMP}/keep.log" \
+	"in error"
 
 test_done
