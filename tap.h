@@ -20,7 +20,7 @@ struct pool;
  * (offloaded super-frames from the tap carry IP lengths up to 65535)
  */
 #define TAP_FRAME_MAX		(L2_HLEN + ETH_MAX_MTU)
-#define TAP_BUF_BYTES		(4UL * 1024 * 1024)
+#define TAP_BUF_BYTES		(2UL * 1024 * 1024)
 #define TAP_MSGS		2048	/* Frames per input batch */
 #define TAP_SEQS		128	/* Flows sorted per input batch */
 
