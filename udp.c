@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* udp.c - UDP translation: flows, forwarded ports, splice path
+/* udp.c - UDP translation: flows, tap path, ICMP errors
  *
  * Theory of Operation
  * ===================
  *
  * UDP has no connections, so this file keeps "flows": the state that lets a
  * reply find its way back, and that lets a guest use port-based protocols
- * through host sockets. All state lives in the file-scope struct udp_state
- * (see its comment); nothing is allocated, the flow table is a fixed array.
+ * through host sockets. All state lives in struct udp_state (see its
+ * comment in udp_internal.h), defined once here as "udp" and shared with
+ * udp_fwd.c (forwarded-port sockets, "auto" scan) and udp_splice.c
+ * (loopback splice path); nothing is allocated, the flow table is a fixed
+ * array.
  *
  * Flow types
  * ----------
@@ -130,238 +133,17 @@
 #include "siphash.h"
 #include "tap.h"
 #include "udp.h"
+#include "udp_fwd.h"
+#include "udp_internal.h"
+#include "udp_splice.h"
 #include "util.h"
 
-#define UDP_FLOW_MAX		4096	/* Flows tracked at most */
-#define UDP_FLOW_MIN		16	/* Smallest table PASST_UDP_FLOW_MAX sets */
-#define UDP_HASH_BUCKETS	8192	/* Power of two, > UDP_FLOW_MAX */
-#define UDP_TIMEOUT_DEFAULT	180	/* Idle flow lifetime, seconds */
-#define UDP_TIMEOUT_MAX		3600	/* Largest PASST_UDP_TIMEOUT */
-#define UDP_MAX_FRAMES		64	/* Frames queued to the guest, per family */
-#define UDP_SEND_BATCH		64	/* Datagrams per sendmmsg() */
-#define UDP_READ_ROUNDS		4	/* recvmmsg() calls per event at most */
-#define UDP_SOCK_BUF		(4 * 1024 * 1024)	/* SO_RCVBUF/SO_SNDBUF */
-#define UDP_NS_POOL		16	/* Spare namespace sockets per family */
-#define UDP_PROC_BUF		65536	/* Read size for /proc/net/udp */
-#define UDP_ICMP4_QUOTE		548	/* RFC 1812: ICMP message <= 576 bytes */
-#define UDP_ICMP6_QUOTE		1184	/* RFC 4443: message <= 1280 bytes */
-#define UDP_DNS_PORT		53
-#define UDP_GSO_SEGS		UDP_MAX_FRAMES	/* Datagrams per super-frame */
-
-/* Linux 6.2 uAPI, here for older headers */
-#define UDP_TUN_F_USO4		0x20	/* TUN_F_USO4 */
-#define UDP_TUN_F_USO6		0x40	/* TUN_F_USO6 */
-#define UDP_VIRTIO_GSO_UDP_L4	5	/* VIRTIO_NET_HDR_GSO_UDP_L4 */
-
-/* Frame slot layout: struct tap_hdr at 0, Ethernet header placed so that
- * the IP header is 8-byte aligned (the back-end header is a separate iovec)
- */
-#define UDP_OFF_L2		(ROUND_UP(sizeof(struct tap_hdr) + L2_HLEN, 8) - \
-				 L2_HLEN)
-#define UDP_OFF_L3		(UDP_OFF_L2 + L2_HLEN)
-#define UDP_OFF_L4(v6)		(UDP_OFF_L3 + ((v6) ? sizeof(struct ipv6hdr) : \
-						      sizeof(struct iphdr)))
-#define UDP_OFF_DATA(v6)	(UDP_OFF_L4(v6) + sizeof(struct udphdr))
-/* Largest payload so that the IP packet fits ETH_MAX_MTU */
-#define UDP_DLEN_MAX(v6)	(ETH_MAX_MTU - UDP_OFF_DATA(v6) + UDP_OFF_L3)
-#define UDP_FRAME_BYTES		ROUND_UP(UDP_OFF_L3 + ETH_MAX_MTU, 64)
-
-static_assert(UDP_HASH_BUCKETS > UDP_FLOW_MAX, "hash too small");
-static_assert((UDP_HASH_BUCKETS & (UDP_HASH_BUCKETS - 1)) == 0,
-	      "hash buckets must be a power of two");
-static_assert(UDP_FLOW_MAX <= 1 << 16, "flow index must fit 16 bits");
-static_assert(UDP_OFF_L2 + TAP_FRAME_MAX <= UDP_FRAME_BYTES,
-	      "frame slot must hold the largest frame");
-static_assert(UDP_OFF_L3 % 8 == 0, "IP header must be aligned");
-static_assert(UDP_OFF_L2 >= sizeof(struct tap_hdr), "room for tap_hdr");
-static_assert(UDP_MAX_FRAMES <= UDP_SEND_BATCH,
-	      "splice batches reuse the send scratch");
-
-/* Reference data bits */
-#define UDP_REF_PORT_MASK	0xffffU
-#define UDP_REF_SIDE_NS		(1U << 16)
-#define UDP_REF_V6		(1U << 17)
-
-/**
- * enum udp_side - Which network namespace a socket lives in
- * @UDP_SIDE_HOST:	passt/pasta's own (init) namespace
- * @UDP_SIDE_NS:	pasta's target namespace
- */
-enum udp_side {
-	UDP_SIDE_HOST = 0,
-	UDP_SIDE_NS = 1,
-};
-
-/**
- * enum udp_flow_type - Kind of flow, see Theory of Operation
- * @UDP_FLOW_FREE:	Slot unused
- * @UDP_FLOW_TAP_OUT:	Guest to far peer, flow owns a connected host socket
- * @UDP_FLOW_TAP_IN:	Peer to forwarded port, delivered to the guest
- * @UDP_FLOW_SPLICE:	Loopback peer to forwarded port, socket to socket
- */
-enum udp_flow_type {
-	UDP_FLOW_FREE = 0,
-	UDP_FLOW_TAP_OUT,
-	UDP_FLOW_TAP_IN,
-	UDP_FLOW_SPLICE,
-};
+/* All UDP state, shared with udp_fwd.c and udp_splice.c (udp_internal.h) */
+struct udp_state udp;
 
 static const char *const udp_flow_type_str[] = {
 	"free", "tap-out", "tap-in", "splice",
 };
-
-/**
- * enum udp_key_kind - Meaning of a lookup key
- * @UDP_KEY_TAP:	@a/@ap guest address/port, @b/@bp far address/port
- * @UDP_KEY_SPLICE_HOST: @a/@ap peer of a host-side listening socket,
- *			 @bp listening port
- * @UDP_KEY_SPLICE_NS:	 Same, namespace-side listening socket
- */
-enum udp_key_kind {
-	UDP_KEY_TAP = 1,
-	UDP_KEY_SPLICE_HOST,
-	UDP_KEY_SPLICE_NS,
-};
-
-/**
- * struct udp_key - Hash key of a flow, no implicit padding
- * @a:		First address
- * @b:		Second address
- * @ap:		First port, host order
- * @bp:		Second port, host order
- * @kind:	enum udp_key_kind
- * @pad:	Zero
- */
-struct udp_key {
-	union inany_addr a;
-	union inany_addr b;
-	uint16_t ap;
-	uint16_t bp;
-	uint8_t kind;
-	uint8_t pad[3];
-};
-
-/**
- * struct udp_flow - One tracked flow
- * @key:	Lookup key (see enum udp_key_kind)
- * @type:	enum udp_flow_type
- * @side:	TAP_IN, SPLICE: side of the listening socket
- * @v6:		IPv6 flow
- * @gen:	Generation, bumped on close: stale epoll events are ignored
- * @lport:	TAP_IN, SPLICE: listening port, host order
- * @rport:	TAP_IN, SPLICE: peer's port, host order
- * @raddr:	TAP_IN, SPLICE: peer's address (replies go there)
- * @gaddr:	TAP_OUT, TAP_IN: guest address frames are sent to
- * @sock:	TAP_OUT: host socket; SPLICE: socket on the other side; or -1
- * @label:	IPv6 flow label of frames to the guest
- * @hnext:	Next flow in the hash bucket, -1 for none
- * @prev:	LRU neighbour used more recently, -1 at the head
- * @next:	LRU neighbour used less recently, -1 at the tail; free list link
- * @last:	Last activity, seconds (CLOCK_MONOTONIC)
- */
-struct udp_flow {
-	struct udp_key key;
-	uint8_t type;
-	uint8_t side;
-	bool v6;
-	uint16_t gen;
-	uint16_t lport;
-	uint16_t rport;
-	union inany_addr raddr;
-	union inany_addr gaddr;
-	int sock;
-	uint32_t label;
-	int32_t hnext;
-	int32_t prev;
-	int32_t next;
-	time_t last;
-};
-
-/**
- * struct udp_txq - Frames to the guest for one IP version
- * @buf:	Frame slots: [tap_hdr][Ethernet][IP][UDP][payload]
- * @order:	Permutation of slots: @order[0..@nq) are queued, rest free
- * @nq:		Frames queued
- * @l2len:	Per slot, L2 length of the frame, bytes
- * @dlen:	Per slot, UDP payload length, bytes
- * @name:	Per slot, source address from recvmmsg()
- * @mm:		recvmmsg() headers, by position after @nq
- * @iov:	recvmmsg() payload vectors, by position after @nq
- * @tx:		tap_send_frames() vectors, two per queued frame
- * @gso_iov:	Vectors of one UDP super-frame
- */
-struct udp_txq {
-	uint8_t buf[UDP_MAX_FRAMES][UDP_FRAME_BYTES] __attribute__((aligned(64)));
-	uint16_t order[UDP_MAX_FRAMES];
-	size_t nq;
-	size_t l2len[UDP_MAX_FRAMES];
-	size_t dlen[UDP_MAX_FRAMES];
-	struct sockaddr_in6 name[UDP_MAX_FRAMES];
-	struct mmsghdr mm[UDP_MAX_FRAMES];
-	struct iovec iov[UDP_MAX_FRAMES];
-	struct iovec tx[UDP_MAX_FRAMES][2];
-	struct iovec gso_iov[UDP_MAX_FRAMES + 1];
-};
-
-/**
- * struct udp_nspool - Unbound namespace-side sockets, ready for flows
- * @fd:		Sockets, per IP version
- * @cnt:	Sockets held, per IP version
- */
-struct udp_nspool {
-	int fd[2][UDP_NS_POOL];
-	size_t cnt[2];
-};
-
-/**
- * struct udp_state - All state of this file
- * @hash_key:	SipHash key, random at start-up
- * @timeout:	Idle flow lifetime, seconds
- * @flow_max:	Flows tracked at most (table size in use)
- * @flow_cnt:	Flows in use
- * @flows:	Flow table
- * @bucket:	Hash buckets: first flow index, -1 if empty
- * @lru_head:	Most recently used flow, -1 if none
- * @lru_tail:	Least recently used flow, -1 if none
- * @free_head:	First free flow slot, -1 if none
- * @listen:	Listening socket per [side][v6][port], -1 if none
- * @warned:	Ports whose bind failure was reported, per [side][v6]
- * @txq:	Frames to the guest, per IP version
- * @mm:		sendmmsg() headers, guest to host and splice
- * @iov:	sendmmsg() vectors
- * @sa:		sendmmsg() destinations, splice replies
- * @nspool:	pasta: spare namespace-side sockets
- * @proc_fd:	"auto": /proc/net/udp and udp6 per [side][v6], -1 if closed
- * @proc_buf:	Read buffer for @proc_fd
- * @scan:	Scratch bitmap of ports found bound
- * @err_buf:	Error queue payload buffer
- * @icmp_buf:	ICMP message under construction
- */
-static struct udp_state {
-	struct siphash_key hash_key;
-	time_t timeout;
-	unsigned flow_max;
-	unsigned flow_cnt;
-	struct udp_flow flows[UDP_FLOW_MAX];
-	int32_t bucket[UDP_HASH_BUCKETS];
-	int32_t lru_head;
-	int32_t lru_tail;
-	int32_t free_head;
-	int listen[2][2][NUM_PORTS];
-	uint8_t warned[2][2][FWD_BITMAP_BYTES];
-	struct udp_txq txq[2];
-	struct mmsghdr mm[UDP_SEND_BATCH];
-	struct iovec iov[UDP_SEND_BATCH];
-	struct sockaddr_in6 sa[UDP_SEND_BATCH];
-	struct udp_nspool nspool;
-	int proc_fd[2][2];
-	char proc_buf[UDP_PROC_BUF + 1];
-	uint8_t scan[FWD_BITMAP_BYTES];
-	uint8_t err_buf[UDP_ICMP6_QUOTE];
-	uint8_t icmp_buf[UDP_ICMP6_QUOTE + sizeof(struct icmp6hdr) +
-			 sizeof(struct ipv6hdr) + sizeof(struct udphdr)]
-		__attribute__((aligned(8)));
-} udp;
 
 /**
  * udp_drop() - Count dropped datagrams
@@ -369,7 +151,7 @@ static struct udp_state {
  * @ctr:	Finer counter in c->stats
  * @n:		Datagrams dropped
  */
-static void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n)
+void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n)
 {
 	c->stats.udp_drop += n;
 	*ctr += n;
@@ -386,8 +168,8 @@ static void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n)
  *
  * Return: length of the socket address
  */
-static socklen_t udp_sa_set(struct sockaddr_in6 *sa, const union inany_addr *a,
-			    uint16_t port, bool v6)
+socklen_t udp_sa_set(struct sockaddr_in6 *sa, const union inany_addr *a,
+		     uint16_t port, bool v6)
 {
 	memset(sa, 0, sizeof(*sa));
 	if (v6) {
@@ -411,8 +193,8 @@ static socklen_t udp_sa_set(struct sockaddr_in6 *sa, const union inany_addr *a,
  * @a:		Address (output)
  * @port:	Port, host order (output)
  */
-static void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
-		       uint16_t *port)
+void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
+		uint16_t *port)
 {
 	if (sa->sin6_family == AF_INET6) {
 		a->a6 = sa->sin6_addr;
@@ -447,7 +229,7 @@ static const char *udp_ntop(const union inany_addr *a, char *buf, size_t len)
  * @a:		Address (output)
  * @v6:		IPv6
  */
-static void udp_loopback(union inany_addr *a, bool v6)
+void udp_loopback(union inany_addr *a, bool v6)
 {
 	struct in_addr lo4 = { .s_addr = htonl(INADDR_LOOPBACK) };
 
@@ -463,7 +245,7 @@ static void udp_loopback(union inany_addr *a, bool v6)
  *
  * Return: true for 127.0.0.0/8 and ::1
  */
-static bool udp_is_loopback(const union inany_addr *a)
+bool udp_is_loopback(const union inany_addr *a)
 {
 	const struct in_addr *a4 = inany_v4(a);
 
@@ -478,7 +260,7 @@ static bool udp_is_loopback(const union inany_addr *a)
  *
  * Return: true if unspecified
  */
-static bool udp_is_unspec(const union inany_addr *a)
+bool udp_is_unspec(const union inany_addr *a)
 {
 	const struct in_addr *a4 = inany_v4(a);
 
@@ -513,8 +295,8 @@ static bool udp_is_unroutable(const union inany_addr *a)
  * @a4:		IPv4 address
  * @a6:		IPv6 address
  */
-static void udp_ctx_addr(union inany_addr *a, bool v6,
-			 const struct in_addr *a4, const struct in6_addr *a6)
+void udp_ctx_addr(union inany_addr *a, bool v6,
+		  const struct in_addr *a4, const struct in6_addr *a6)
 {
 	if (v6)
 		a->a6 = *a6;
@@ -668,9 +450,9 @@ static void udp_key_tap(struct udp_key *k, const union inany_addr *gaddr,
  * @rport:	Peer port, host order
  * @lport:	Listening port, host order
  */
-static void udp_key_splice(struct udp_key *k, enum udp_side side,
-			   const union inany_addr *raddr, uint16_t rport,
-			   uint16_t lport)
+void udp_key_splice(struct udp_key *k, enum udp_side side,
+		    const union inany_addr *raddr, uint16_t rport,
+		    uint16_t lport)
 {
 	memset(k, 0, sizeof(*k));
 	k->kind = side == UDP_SIDE_HOST ? UDP_KEY_SPLICE_HOST :
@@ -686,7 +468,7 @@ static void udp_key_splice(struct udp_key *k, enum udp_side side,
  *
  * Return: flow index, -1 if none
  */
-static int udp_flow_lookup(const struct udp_key *k)
+int udp_flow_lookup(const struct udp_key *k)
 {
 	int32_t i;
 
@@ -737,7 +519,7 @@ static void udp_lru_push(int32_t i)
  * @i:		Flow index
  * @now:	Current time
  */
-static void udp_flow_touch(int32_t i, const struct timespec *now)
+void udp_flow_touch(int32_t i, const struct timespec *now)
 {
 	udp.flows[i].last = now->tv_sec;
 	if (udp.lru_head != i) {
@@ -753,7 +535,7 @@ static void udp_flow_touch(int32_t i, const struct timespec *now)
  *
  * #syscalls close
  */
-static void udp_flow_close(const struct ctx *c, int32_t i)
+void udp_flow_close(const struct ctx *c, int32_t i)
 {
 	struct udp_flow *f = &udp.flows[i];
 	int32_t *pp = &udp.bucket[udp_key_bucket(&f->key)];
@@ -786,9 +568,9 @@ static void udp_flow_close(const struct ctx *c, int32_t i)
  *
  * Return: flow index, hashed and at the LRU head, with no socket
  */
-static int32_t udp_flow_new(const struct ctx *c, const struct udp_key *k,
-			    enum udp_flow_type type, bool v6,
-			    const struct timespec *now)
+int32_t udp_flow_new(const struct ctx *c, const struct udp_key *k,
+		     enum udp_flow_type type, bool v6,
+		     const struct timespec *now)
 {
 	struct udp_flow *f;
 	int32_t i;
@@ -826,7 +608,7 @@ static int32_t udp_flow_new(const struct ctx *c, const struct udp_key *k,
  *
  * Return: true if a flow was closed
  */
-static bool udp_flow_evict_sock(const struct ctx *c, int32_t keep)
+bool udp_flow_evict_sock(const struct ctx *c, int32_t keep)
 {
 	int32_t i;
 
@@ -853,7 +635,7 @@ static bool udp_flow_evict_sock(const struct ctx *c, int32_t keep)
  *
  * #syscalls setsockopt
  */
-static int udp_sock_opts(int fd, bool v6, bool recverr)
+int udp_sock_opts(int fd, bool v6, bool recverr)
 {
 	int y = 1, sz = UDP_SOCK_BUF;
 
@@ -880,8 +662,8 @@ static int udp_sock_opts(int fd, bool v6, bool recverr)
  *
  * #syscalls socket close
  */
-static int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
-			int32_t keep)
+int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
+		 int32_t keep)
 {
 	int fd, tries;
 
@@ -916,8 +698,8 @@ static int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
  *
  * #syscalls bind
  */
-static int udp_sock_bind(int fd, const union inany_addr *a, uint16_t port,
-			 bool v6)
+int udp_sock_bind(int fd, const union inany_addr *a, uint16_t port,
+		  bool v6)
 {
 	struct sockaddr_in6 sa;
 	socklen_t sl = udp_sa_set(&sa, a, port, v6);
@@ -938,9 +720,9 @@ static int udp_sock_bind(int fd, const union inany_addr *a, uint16_t port,
  *
  * #syscalls bind connect
  */
-static int udp_sock_bind_connect(int fd, const union inany_addr *baddr,
-				 uint16_t bport, const union inany_addr *daddr,
-				 uint16_t dport, bool v6)
+int udp_sock_bind_connect(int fd, const union inany_addr *baddr,
+			  uint16_t bport, const union inany_addr *daddr,
+			  uint16_t dport, bool v6)
 {
 	struct sockaddr_in6 sa;
 	socklen_t sl;
@@ -960,7 +742,7 @@ static int udp_sock_bind_connect(int fd, const union inany_addr *baddr,
  *
  * Return: 0 on success, negative errno on failure
  */
-static int udp_flow_sock_add(const struct ctx *c, int32_t i)
+int udp_flow_sock_add(const struct ctx *c, int32_t i)
 {
 	const struct udp_flow *f = &udp.flows[i];
 	uint32_t data = (uint32_t)i | (uint32_t)f->gen << 16;
@@ -1029,8 +811,8 @@ fail:
  *
  * #syscalls sendmmsg
  */
-static size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
-			     size_t n)
+size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
+		      size_t n)
 {
 	size_t done = 0, sent = 0;
 	int retry = 1, r, e;
@@ -1569,182 +1351,6 @@ static bool udp_recv_ok(struct ctx *c, const struct udp_txq *q, size_t j)
 	return true;
 }
 
-/* Splice path (pasta) */
-
-/**
- * udp_ns_sock_fn() - Fill the namespace socket pool, in the namespace
- * @arg:	Unused
- *
- * Return: 0
- */
-static int udp_ns_sock_fn(void *arg)
-{
-	int v6;
-
-	(void)arg;
-	for (v6 = 0; v6 < 2; v6++) {
-		while (udp.nspool.cnt[v6] < UDP_NS_POOL) {
-			int fd = socket(v6 ? AF_INET6 : AF_INET,
-					SOCK_DGRAM | SOCK_NONBLOCK |
-					SOCK_CLOEXEC, IPPROTO_UDP);
-
-			if (fd < 0)
-				break;
-			if (fd > FD_REF_MAX || udp_sock_opts(fd, v6, false)) {
-				close(fd);
-				break;
-			}
-			udp.nspool.fd[v6][udp.nspool.cnt[v6]++] = fd;
-		}
-	}
-	return 0;
-}
-
-/**
- * udp_nspool_refill() - Top up the namespace socket pool
- * @c:		Execution context
- */
-static void udp_nspool_refill(const struct ctx *c)
-{
-	if (c->mode != MODE_PASTA || c->pasta_netns_fd < 0)
-		return;
-	if (udp.nspool.cnt[0] < UDP_NS_POOL / 2 ||
-	    udp.nspool.cnt[1] < UDP_NS_POOL / 2)
-		ns_call(udp_ns_sock_fn, NULL);
-}
-
-/**
- * udp_ns_sock() - Take a socket living in the namespace
- * @c:		Execution context
- * @v6:		IPv6 socket
- * @keep:	Flow index not to evict if descriptors run out
- *
- * Return: socket, -1 if none could be made
- */
-static int udp_ns_sock(const struct ctx *c, bool v6, int32_t keep)
-{
-	if (!udp.nspool.cnt[v6])
-		udp_nspool_refill(c);
-	if (!udp.nspool.cnt[v6] && udp_flow_evict_sock(c, keep))
-		ns_call(udp_ns_sock_fn, NULL);
-	if (!udp.nspool.cnt[v6])
-		return -1;
-	return udp.nspool.fd[v6][--udp.nspool.cnt[v6]];
-}
-
-/**
- * udp_splice_target() - Where a spliced datagram goes on the other side
- * @c:		Execution context
- * @side:	Side of the listening socket the datagram came in on
- * @v6:		IPv6
- * @lport:	Listening port, host order
- * @taddr:	Target address (output)
- * @tport:	Target port, host order (output)
- */
-static void udp_splice_target(const struct ctx *c, enum udp_side side,
-			      bool v6, uint16_t lport,
-			      union inany_addr *taddr, uint16_t *tport)
-{
-	if (side == UDP_SIDE_HOST) {
-		*tport = fwd_port_target(&c->udp_in, lport);
-		udp_ctx_addr(taddr, v6, &c->ip4.addr, &c->ip6.addr);
-		if (c->host_lo_to_ns_lo || udp_is_unspec(taddr))
-			udp_loopback(taddr, v6);
-	} else {
-		*tport = fwd_port_target(&c->udp_out, lport);
-		udp_loopback(taddr, v6);
-	}
-}
-
-/**
- * udp_flow_splice() - Create a spliced flow for a peer of a listening socket
- * @c:		Execution context
- * @side:	Side of the listening socket
- * @v6:		IPv6
- * @lport:	Listening port, host order
- * @raddr:	Peer address
- * @rport:	Peer port, host order
- * @now:	Current time
- *
- * Return: flow index, -1 on failure
- */
-static int32_t udp_flow_splice(struct ctx *c, enum udp_side side, bool v6,
-			       uint16_t lport, const union inany_addr *raddr,
-			       uint16_t rport, const struct timespec *now)
-{
-	union inany_addr taddr, baddr;
-	struct udp_flow *f;
-	struct udp_key k;
-	uint16_t tport;
-	int32_t i;
-
-	udp_key_splice(&k, side, raddr, rport, lport);
-	i = udp_flow_new(c, &k, UDP_FLOW_SPLICE, v6, now);
-	f = &udp.flows[i];
-	f->side = (uint8_t)side;
-	f->lport = lport;
-	f->raddr = *raddr;
-	f->rport = rport;
-	udp_splice_target(c, side, v6, lport, &taddr, &tport);
-	f->sock = side == UDP_SIDE_HOST ? udp_ns_sock(c, v6, i) :
-					  udp_sock_new(c, v6, false, i);
-	memset(&baddr, 0, sizeof(baddr));
-	if (udp_is_loopback(&taddr))
-		baddr = taddr;
-	if (f->sock < 0 ||
-	    udp_sock_bind_connect(f->sock, &baddr, rport, &taddr, tport, v6) ||
-	    udp_flow_sock_add(c, i)) {
-		debug_ratelimit("UDP: can't open spliced socket: %s",
-				strerror(errno));
-		udp_flow_close(c, i);
-		return -1;
-	}
-	debug("UDP: splice flow %i, port %u to %u", i, lport, tport);
-	return i;
-}
-
-/**
- * udp_splice_send() - Send spliced datagrams collected in the scratch
- * @c:		Execution context
- * @fd:		Socket
- * @n:		Messages in udp.mm
- */
-static void udp_splice_send(struct ctx *c, int fd, size_t n)
-{
-	if (!n)
-		return;
-	if (fd < 0) {
-		udp_drop(c, &c->stats.udp_drop_flow, n);
-		return;
-	}
-	udp_send_batch(c, fd, udp.mm, n);
-}
-
-/**
- * udp_splice_add() - Add a received datagram to the splice scratch
- * @q:		Queue the datagram was received into
- * @j:		Its position
- * @v6:		IPv6
- * @n:		Index in the scratch
- * @dest:	Destination for unconnected sockets, NULL if connected
- */
-static void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
-			   const struct udp_flow *dest)
-{
-	struct msghdr *mh = &udp.mm[n].msg_hdr;
-
-	udp.iov[n] = q->iov[j];
-	udp.iov[n].iov_len = q->mm[j].msg_len;
-	memset(mh, 0, sizeof(*mh));
-	mh->msg_iov = &udp.iov[n];
-	mh->msg_iovlen = 1;
-	if (dest) {
-		mh->msg_name = &udp.sa[n];
-		mh->msg_namelen = udp_sa_set(&udp.sa[n], &dest->raddr,
-					     dest->rport, v6);
-	}
-}
-
 /* Host to guest: socket handlers */
 
 /**
@@ -1835,69 +1441,6 @@ static int32_t udp_flow_tap_in(struct ctx *c, bool v6, uint16_t lport,
 		      k.ap);
 	}
 	return i;
-}
-
-/**
- * struct udp_splice_run - Spliced datagrams collected for one flow
- * @n:		Datagrams in the scratch (udp.mm)
- * @fi:		Flow they go to, -1 if none yet
- */
-struct udp_splice_run {
-	size_t n;
-	int32_t fi;
-};
-
-/**
- * udp_splice_run_flush() - Send the datagrams of a splice run
- * @c:		Execution context
- * @run:	Run, emptied
- */
-static void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run)
-{
-	if (run->n)
-		udp_splice_send(c, run->fi < 0 ? -1 : udp.flows[run->fi].sock,
-				run->n);
-	run->n = 0;
-	run->fi = -1;
-}
-
-/**
- * udp_listen_splice() - Splice one datagram read from a listening socket
- * @c:		Execution context
- * @side:	Side of the listening socket
- * @v6:		IPv6
- * @lport:	Listening port, host order
- * @j:		Position of the datagram in the queue
- * @run:	Current splice run (input/output)
- * @now:	Current time
- */
-static void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
-			      uint16_t lport, size_t j,
-			      struct udp_splice_run *run,
-			      const struct timespec *now)
-{
-	struct udp_txq *q = &udp.txq[v6];
-	size_t s = q->order[q->nq + j];
-	union inany_addr raddr;
-	struct udp_key k;
-	uint16_t rport;
-	int32_t i;
-
-	udp_sa_get(&q->name[s], &raddr, &rport);
-	udp_key_splice(&k, side, &raddr, rport, lport);
-	i = udp_flow_lookup(&k);
-	if (i != run->fi || run->n == UDP_SEND_BATCH)
-		udp_splice_run_flush(c, run);
-	/* Creating a flow may evict another: the run was flushed above */
-	if (i < 0)
-		i = udp_flow_splice(c, side, v6, lport, &raddr, rport, now);
-	if (i < 0) {
-		udp_drop(c, &c->stats.udp_drop_flow, 1);
-		return;
-	}
-	run->fi = i;
-	udp_flow_touch(i, now);
-	udp_splice_add(q, j, v6, run->n++, NULL);
 }
 
 /**
@@ -2136,356 +1679,6 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		udp_sock_error(c, ref.fd, NULL);
 	if (events & EPOLLIN)
 		udp_listen_handler(c, ref, now);
-}
-
-/* Forwarded ports */
-
-/**
- * struct udp_ns_open_arg - Arguments of udp_ns_open_fn()
- * @v6:		IPv6 socket
- * @fd:		Socket (output), -1 on failure
- * @err:	errno on failure (output)
- */
-struct udp_ns_open_arg {
-	bool v6;
-	int fd;
-	int err;
-};
-
-/**
- * udp_ns_open_fn() - Open a socket in the namespace (runs there)
- * @arg:	struct udp_ns_open_arg
- *
- * Return: 0
- */
-static int udp_ns_open_fn(void *arg)
-{
-	struct udp_ns_open_arg *a = arg;
-
-	a->fd = socket(a->v6 ? AF_INET6 : AF_INET,
-		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-	a->err = errno;
-	return 0;
-}
-
-/**
- * udp_listen_sock() - Open a socket for a listening port on one side
- * @c:		Execution context
- * @side:	Side
- * @v6:		IPv6
- *
- * Return: socket, -1 with errno set on failure
- */
-static int udp_listen_sock(const struct ctx *c, enum udp_side side, bool v6)
-{
-	struct udp_ns_open_arg a = { .v6 = v6, .fd = -1, .err = EINVAL };
-
-	if (side == UDP_SIDE_HOST)
-		return udp_sock_new(c, v6, false, -1);
-	if (udp.nspool.cnt[v6])
-		return udp.nspool.fd[v6][--udp.nspool.cnt[v6]];
-	if (ns_call(udp_ns_open_fn, &a) < 0 || a.fd < 0) {
-		errno = a.err;
-		return -1;
-	}
-	if (a.fd > FD_REF_MAX || udp_sock_opts(a.fd, v6, false)) {
-		close(a.fd);
-		errno = EBADF;
-		return -1;
-	}
-	return a.fd;
-}
-
-/**
- * udp_listen_addr() - Bind address of listening sockets
- * @c:		Execution context
- * @side:	Side
- * @v6:		IPv6
- * @a:		Address (output)
- *
- * Return: false if this IP version is not bound for the table
- */
-static bool udp_listen_addr(const struct ctx *c, enum udp_side side, bool v6,
-			    union inany_addr *a)
-{
-	const struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
-							       &c->udp_out;
-
-	if (v6 ? !c->ifi6_up : !c->ifi4_up)
-		return false;
-	if (fwd->addr_set && fwd->addr_v6 != v6)
-		return false;
-	udp_ctx_addr(a, v6, &fwd->addr4, &fwd->addr6);
-	if (side == UDP_SIDE_NS && !fwd->addr_set)
-		udp_loopback(a, v6);
-	return true;
-}
-
-/**
- * udp_listen_open() - Bind a forwarded port on one side, one IP version
- * @c:		Execution context
- * @side:	Side
- * @v6:		IPv6
- * @port:	Port, host order
- * @quiet:	Report failure at debug level only
- *
- * Return: true if bound (or already bound)
- *
- * #syscalls:pasta socket bind setsockopt close
- */
-static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
-			    uint16_t port, bool quiet)
-{
-	const struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
-							       &c->udp_out;
-	uint32_t data = port | (side == UDP_SIDE_NS ? UDP_REF_SIDE_NS : 0) |
-			(v6 ? UDP_REF_V6 : 0);
-	union inany_addr a;
-	int fd;
-
-	if (udp.listen[side][v6][port] >= 0)
-		return true;
-	if (!udp_listen_addr(c, side, v6, &a))
-		return false;
-	fd = udp_listen_sock(c, side, v6);
-	if (fd >= 0 && *fwd->ifname)
-		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, fwd->ifname,
-			   (socklen_t)strlen(fwd->ifname) + 1);
-	if (fd < 0 || udp_sock_bind(fd, &a, port, v6) ||
-	    epoll_add(c, fd, EPOLLIN,
-		      epoll_ref_make(EPOLL_TYPE_UDP_LISTEN, fd, data))) {
-		int e = errno;
-
-		if (fd >= 0)
-			close(fd);
-		if (!quiet && !fwd_bit_test(udp.warned[side][v6], port))
-			warn("UDP: can't bind %s port %u (%s): %s",
-			     side == UDP_SIDE_HOST ? "host" : "namespace",
-			     port, v6 ? "IPv6" : "IPv4", strerror(e));
-		fwd_bit_set(udp.warned[side][v6], port);
-		return false;
-	}
-	udp.listen[side][v6][port] = fd;
-	return true;
-}
-
-/**
- * udp_listen_close() - Close a forwarded port on one side, both versions
- * @c:		Execution context
- * @side:	Side
- * @port:	Port, host order
- *
- * #syscalls close
- */
-static void udp_listen_close(const struct ctx *c, enum udp_side side,
-			     uint16_t port)
-{
-	int v6;
-
-	for (v6 = 0; v6 < 2; v6++) {
-		int fd = udp.listen[side][v6][port];
-
-		if (fd < 0)
-			continue;
-		epoll_del(c, fd);
-		close(fd);
-		udp.listen[side][v6][port] = -1;
-	}
-}
-
-/**
- * udp_listen_port() - Bind a forwarded port for both IP versions
- * @c:		Execution context
- * @side:	Side
- * @port:	Port, host order
- * @quiet:	Report failures at debug level only
- *
- * Return: true if at least one IP version is bound
- */
-static bool udp_listen_port(struct ctx *c, enum udp_side side, uint16_t port,
-			    bool quiet)
-{
-	bool ok4 = udp_listen_open(c, side, false, port, quiet);
-	bool ok6 = udp_listen_open(c, side, true, port, quiet);
-
-	return ok4 || ok6;
-}
-
-/**
- * udp_fwd_init() - Bind the ports of a SPEC or ALL forwarding table
- * @c:		Execution context
- * @side:	Side the sockets live on
- */
-static void udp_fwd_init(struct ctx *c, enum udp_side side)
-{
-	const struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
-							       &c->udp_out;
-	bool all = fwd->mode == FWD_ALL;
-	unsigned port, bound = 0, wanted = 0;
-
-	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
-		return;
-	for (port = 0; port < NUM_PORTS; port++) {
-		if (!fwd_bit_test(fwd->map, (uint16_t)port) ||
-		    fwd_bit_test(fwd->excl, (uint16_t)port))
-			continue;
-		wanted++;
-		bound += udp_listen_port(c, side, (uint16_t)port, all);
-	}
-	if (wanted && !bound)
-		err("UDP: no %s port could be forwarded",
-		    side == UDP_SIDE_HOST ? "host" : "namespace");
-}
-
-/* "auto" forwarding: scan of /proc/net/udp{,6} */
-
-/**
- * udp_proc_line() - Take the port of a /proc/net/udp line if unconnected
- * @line:	NUL-terminated line
- * @map:	Bitmap of bound ports (output: bit set)
- */
-static void udp_proc_line(const char *line, uint8_t *map)
-{
-	const char *p = strchr(line, ':');
-	unsigned long port, st;
-	char *end;
-
-	/* "sl: LOCALADDR:PORT REMADDR:PORT ST ..." */
-	if (!p || !(p = strchr(p + 1, ':')))
-		return;
-	port = strtoul(p + 1, &end, 16);
-	if (end == p + 1 || *end != ' ' || port > 0xffff)
-		return;
-	p = strchr(end + 1, ' ');
-	if (!p)
-		return;
-	st = strtoul(p + 1, &end, 16);
-	if (end != p + 1 && st == 0x07 && port)
-		fwd_bit_set(map, (uint16_t)port);
-}
-
-/**
- * udp_proc_scan() - Read a /proc/net/udp file, collecting bound ports
- * @fd:		Open file, read from its start
- * @map:	Bitmap of bound ports (output: bits set)
- *
- * #syscalls pread64
- */
-static void udp_proc_scan(int fd, uint8_t *map)
-{
-	size_t have = 0;
-	off_t off = 0;
-	ssize_t r;
-	char *nl;
-
-	if (fd < 0)
-		return;
-	while ((r = pread(fd, udp.proc_buf + have, UDP_PROC_BUF - have,
-			  off)) > 0) {
-		char *line = udp.proc_buf;
-
-		off += r;
-		have += (size_t)r;
-		udp.proc_buf[have] = '\0';
-		while ((nl = strchr(line, '\n'))) {
-			*nl = '\0';
-			udp_proc_line(line, map);
-			line = nl + 1;
-		}
-		have -= (size_t)(line - udp.proc_buf);
-		if (have == UDP_PROC_BUF)
-			have = 0;	/* Line longer than the buffer: skip */
-		memmove(udp.proc_buf, line, have);
-	}
-}
-
-/**
- * udp_auto_update() - Bind or close "auto" ports of one table
- * @c:		Execution context
- * @side:	Side the listening sockets live on
- */
-static void udp_auto_update(struct ctx *c, enum udp_side side)
-{
-	struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
-							 &c->udp_out;
-	enum udp_side other = side == UDP_SIDE_HOST ? UDP_SIDE_NS :
-						       UDP_SIDE_HOST;
-	bool any_map = false;
-	unsigned port;
-
-	memset(udp.scan, 0, sizeof(udp.scan));
-	udp_proc_scan(udp.proc_fd[other][0], udp.scan);
-	udp_proc_scan(udp.proc_fd[other][1], udp.scan);
-	for (port = 0; port < FWD_BITMAP_BYTES && !any_map; port++)
-		any_map = fwd->map[port];
-	for (port = 1; port < NUM_PORTS; port++) {
-		uint16_t p = (uint16_t)port;
-		bool want = fwd_bit_test(udp.scan, p) &&
-			    (!any_map || fwd_bit_test(fwd->map, p)) &&
-			    !fwd_bit_test(fwd->excl, p) &&
-			    udp.listen[other][0][p] < 0 &&
-			    udp.listen[other][1][p] < 0;
-		bool have = udp.listen[side][0][p] >= 0 ||
-			    udp.listen[side][1][p] >= 0;
-
-		if (want)
-			fwd_bit_set(fwd->auto_map, p);
-		else
-			fwd_bit_clear(fwd->auto_map, p);
-		if (want && !have)
-			udp_listen_port(c, side, p, true);
-		else if (!want && have)
-			udp_listen_close(c, side, p);
-	}
-}
-
-/**
- * struct udp_proc_open_arg - Arguments of udp_proc_open_fn()
- * @fd:		Descriptors (output): /proc/net/udp, /proc/net/udp6
- */
-struct udp_proc_open_arg {
-	int fd[2];
-};
-
-/**
- * udp_proc_open_fn() - Open /proc/net/udp{,6} of the current namespace
- * @arg:	struct udp_proc_open_arg
- *
- * Return: 0
- */
-static int udp_proc_open_fn(void *arg)
-{
-	struct udp_proc_open_arg *a = arg;
-
-	a->fd[0] = open("/proc/net/udp", O_RDONLY | O_CLOEXEC);
-	a->fd[1] = open("/proc/net/udp6", O_RDONLY | O_CLOEXEC);
-	return 0;
-}
-
-/**
- * udp_auto_init() - Open the files "auto" forwarding scans
- * @c:		Execution context
- */
-static void udp_auto_init(struct ctx *c)
-{
-	struct udp_proc_open_arg a = { { -1, -1 } };
-
-	if (c->mode != MODE_PASTA)
-		return;
-	if (c->udp_in.mode == FWD_AUTO) {
-		ns_call(udp_proc_open_fn, &a);
-		udp.proc_fd[UDP_SIDE_NS][0] = a.fd[0];
-		udp.proc_fd[UDP_SIDE_NS][1] = a.fd[1];
-		if (a.fd[0] < 0 && a.fd[1] < 0)
-			warn("UDP: can't read namespace ports: no -u auto");
-	}
-	if (c->udp_out.mode == FWD_AUTO) {
-		udp_proc_open_fn(&a);
-		udp.proc_fd[UDP_SIDE_HOST][0] = a.fd[0];
-		udp.proc_fd[UDP_SIDE_HOST][1] = a.fd[1];
-		if (a.fd[0] < 0 && a.fd[1] < 0)
-			warn("UDP: can't read host ports: no -U auto");
-	}
 }
 
 /* Timer and set-up */

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* udp_fwd.h - UDP forwarded ports and "auto" scan, internal to udp*.c */
+
+#ifndef UDP_FWD_H
+#define UDP_FWD_H
+
+#include "passt.h"
+#include "udp_internal.h"
+
+void udp_fwd_init(struct ctx *c, enum udp_side side);
+void udp_auto_update(struct ctx *c, enum udp_side side);
+void udp_auto_init(struct ctx *c);
+
+#endif /* UDP_FWD_H */

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* udp_splice.c - UDP loopback splice path (pasta): socket to socket
+ *
+ * Datagrams a loopback peer sends to a forwarded port on one side, and all
+ * datagrams to namespace-side forwarded ports, are not turned into frames:
+ * they are read with recvmmsg() and written with sendmmsg() to a socket
+ * on the other side owned by a UDP_FLOW_SPLICE flow (see the Theory of
+ * Operation in udp.c). Namespace-side flow sockets come from a small pool,
+ * udp.nspool, created in the namespace through ns_call() and topped up by
+ * udp_timer(). State lives in struct udp_state (udp_internal.h).
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "fwd.h"
+#include "log.h"
+#include "passt.h"
+#include "udp_internal.h"
+#include "udp_splice.h"
+#include "util.h"
+
+/**
+ * udp_ns_sock_fn() - Fill the namespace socket pool, in the namespace
+ * @arg:	Unused
+ *
+ * Return: 0
+ */
+static int udp_ns_sock_fn(void *arg)
+{
+	int v6;
+
+	(void)arg;
+	for (v6 = 0; v6 < 2; v6++) {
+		while (udp.nspool.cnt[v6] < UDP_NS_POOL) {
+			int fd = socket(v6 ? AF_INET6 : AF_INET,
+					SOCK_DGRAM | SOCK_NONBLOCK |
+					SOCK_CLOEXEC, IPPROTO_UDP);
+
+			if (fd < 0)
+				break;
+			if (fd > FD_REF_MAX || udp_sock_opts(fd, v6, false)) {
+				close(fd);
+				break;
+			}
+			udp.nspool.fd[v6][udp.nspool.cnt[v6]++] = fd;
+		}
+	}
+	return 0;
+}
+
+/**
+ * udp_nspool_refill() - Top up the namespace socket pool
+ * @c:		Execution context
+ */
+void udp_nspool_refill(const struct ctx *c)
+{
+	if (c->mode != MODE_PASTA || c->pasta_netns_fd < 0)
+		return;
+	if (udp.nspool.cnt[0] < UDP_NS_POOL / 2 ||
+	    udp.nspool.cnt[1] < UDP_NS_POOL / 2)
+		ns_call(udp_ns_sock_fn, NULL);
+}
+
+/**
+ * udp_ns_sock() - Take a socket living in the namespace
+ * @c:		Execution context
+ * @v6:		IPv6 socket
+ * @keep:	Flow index not to evict if descriptors run out
+ *
+ * Return: socket, -1 if none could be made
+ */
+static int udp_ns_sock(const struct ctx *c, bool v6, int32_t keep)
+{
+	if (!udp.nspool.cnt[v6])
+		udp_nspool_refill(c);
+	if (!udp.nspool.cnt[v6] && udp_flow_evict_sock(c, keep))
+		ns_call(udp_ns_sock_fn, NULL);
+	if (!udp.nspool.cnt[v6])
+		return -1;
+	return udp.nspool.fd[v6][--udp.nspool.cnt[v6]];
+}
+
+/**
+ * udp_splice_target() - Where a spliced datagram goes on the other side
+ * @c:		Execution context
+ * @side:	Side of the listening socket the datagram came in on
+ * @v6:		IPv6
+ * @lport:	Listening port, host order
+ * @taddr:	Target address (output)
+ * @tport:	Target port, host order (output)
+ */
+static void udp_splice_target(const struct ctx *c, enum udp_side side,
+			      bool v6, uint16_t lport,
+			      union inany_addr *taddr, uint16_t *tport)
+{
+	if (side == UDP_SIDE_HOST) {
+		*tport = fwd_port_target(&c->udp_in, lport);
+		udp_ctx_addr(taddr, v6, &c->ip4.addr, &c->ip6.addr);
+		if (c->host_lo_to_ns_lo || udp_is_unspec(taddr))
+			udp_loopback(taddr, v6);
+	} else {
+		*tport = fwd_port_target(&c->udp_out, lport);
+		udp_loopback(taddr, v6);
+	}
+}
+
+/**
+ * udp_flow_splice() - Create a spliced flow for a peer of a listening socket
+ * @c:		Execution context
+ * @side:	Side of the listening socket
+ * @v6:		IPv6
+ * @lport:	Listening port, host order
+ * @raddr:	Peer address
+ * @rport:	Peer port, host order
+ * @now:	Current time
+ *
+ * Return: flow index, -1 on failure
+ */
+static int32_t udp_flow_splice(struct ctx *c, enum udp_side side, bool v6,
+			       uint16_t lport, const union inany_addr *raddr,
+			       uint16_t rport, const struct timespec *now)
+{
+	union inany_addr taddr, baddr;
+	struct udp_flow *f;
+	struct udp_key k;
+	uint16_t tport;
+	int32_t i;
+
+	udp_key_splice(&k, side, raddr, rport, lport);
+	i = udp_flow_new(c, &k, UDP_FLOW_SPLICE, v6, now);
+	f = &udp.flows[i];
+	f->side = (uint8_t)side;
+	f->lport = lport;
+	f->raddr = *raddr;
+	f->rport = rport;
+	udp_splice_target(c, side, v6, lport, &taddr, &tport);
+	f->sock = side == UDP_SIDE_HOST ? udp_ns_sock(c, v6, i) :
+					  udp_sock_new(c, v6, false, i);
+	memset(&baddr, 0, sizeof(baddr));
+	if (udp_is_loopback(&taddr))
+		baddr = taddr;
+	if (f->sock < 0 ||
+	    udp_sock_bind_connect(f->sock, &baddr, rport, &taddr, tport, v6) ||
+	    udp_flow_sock_add(c, i)) {
+		debug_ratelimit("UDP: can't open spliced socket: %s",
+				strerror(errno));
+		udp_flow_close(c, i);
+		return -1;
+	}
+	debug("UDP: splice flow %i, port %u to %u", i, lport, tport);
+	return i;
+}
+
+/**
+ * udp_splice_send() - Send spliced datagrams collected in the scratch
+ * @c:		Execution context
+ * @fd:		Socket
+ * @n:		Messages in udp.mm
+ */
+void udp_splice_send(struct ctx *c, int fd, size_t n)
+{
+	if (!n)
+		return;
+	if (fd < 0) {
+		udp_drop(c, &c->stats.udp_drop_flow, n);
+		return;
+	}
+	udp_send_batch(c, fd, udp.mm, n);
+}
+
+/**
+ * udp_splice_add() - Add a received datagram to the splice scratch
+ * @q:		Queue the datagram was received into
+ * @j:		Its position
+ * @v6:		IPv6
+ * @n:		Index in the scratch
+ * @dest:	Destination for unconnected sockets, NULL if connected
+ */
+void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
+		    const struct udp_flow *dest)
+{
+	struct msghdr *mh = &udp.mm[n].msg_hdr;
+
+	udp.iov[n] = q->iov[j];
+	udp.iov[n].iov_len = q->mm[j].msg_len;
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_iov = &udp.iov[n];
+	mh->msg_iovlen = 1;
+	if (dest) {
+		mh->msg_name = &udp.sa[n];
+		mh->msg_namelen = udp_sa_set(&udp.sa[n], &dest->raddr,
+					     dest->rport, v6);
+	}
+}
+
+/**
+ * udp_splice_run_flush() - Send the datagrams of a splice run
+ * @c:		Execution context
+ * @run:	Run, emptied
+ */
+void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run)
+{
+	if (run->n)
+		udp_splice_send(c, run->fi < 0 ? -1 : udp.flows[run->fi].sock,
+				run->n);
+	run->n = 0;
+	run->fi = -1;
+}
+
+/**
+ * udp_listen_splice() - Splice one datagram read from a listening socket
+ * @c:		Execution context
+ * @side:	Side of the listening socket
+ * @v6:		IPv6
+ * @lport:	Listening port, host order
+ * @j:		Position of the datagram in the queue
+ * @run:	Current splice run (input/output)
+ * @now:	Current time
+ */
+void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
+		       uint16_t lport, size_t j,
+		       struct udp_splice_run *run,
+		       const struct timespec *now)
+{
+	struct udp_txq *q = &udp.txq[v6];
+	size_t s = q->order[q->nq + j];
+	union inany_addr raddr;
+	struct udp_key k;
+	uint16_t rport;
+	int32_t i;
+
+	udp_sa_get(&q->name[s], &raddr, &rport);
+	udp_key_splice(&k, side, &raddr, rport, lport);
+	i = udp_flow_lookup(&k);
+	if (i != run->fi || run->n == UDP_SEND_BATCH)
+		udp_splice_run_flush(c, run);
+	/* Creating a flow may evict another: the run was flushed above */
+	if (i < 0)
+		i = udp_flow_splice(c, side, v6, lport, &raddr, rport, now);
+	if (i < 0) {
+		udp_drop(c, &c->stats.udp_drop_flow, 1);
+		return;
+	}
+	run->fi = i;
+	udp_flow_touch(i, now);
+	udp_splice_add(q, j, v6, run->n++, NULL);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* udp_splice.h - UDP loopback splice path (pasta), internal to udp*.c */
+
+#ifndef UDP_SPLICE_H
+#define UDP_SPLICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "udp_internal.h"
+
+/**
+ * struct udp_splice_run - Spliced datagrams collected for one flow
+ * @n:		Datagrams in the scratch (udp.mm)
+ * @fi:		Flow they go to, -1 if none yet
+ */
+struct udp_splice_run {
+	size_t n;
+	int32_t fi;
+};
+
+void udp_nspool_refill(const struct ctx *c);
+void udp_splice_send(struct ctx *c, int fd, size_t n);
+void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
+		    const struct udp_flow *dest);
+void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run);
+void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
+		       uint16_t lport, size_t j,
+		       struct udp_splice_run *run,
+		       const struct timespec *now);
+
+#endif /* UDP_SPLICE_H */
