@@ -47,12 +47,23 @@
  * Closing: both FINs exchanged and acknowledged close the socket; an RST
  * either way resets the other side (SO_LINGER 0 then close()).
  *
- * Timers: each connection has a timerfd (EPOLL_TYPE_TCP_TIMER). While data
- * or a FIN is unacknowledged it runs as the retransmission timer: on expiry
- * without progress we rewind and resend, doubling the timeout, and reset the
- * connection after TCP_MAX_RETRIES. Otherwise it is the handshake timeout or
- * the idle timeout. It is re-armed lazily, on expiry or when data starts
- * flowing after an idle period, so steady traffic costs no timer syscalls.
+ * Timers (tcp_timer.c): each connection has a timerfd (EPOLL_TYPE_TCP_TIMER),
+ * created here with the socket. While data or a FIN is unacknowledged it
+ * runs as the retransmission timer: on expiry without progress we rewind
+ * (tcp_rewind()) and resend, doubling the timeout, and reset the connection
+ * after TCP_MAX_RETRIES. With nothing in flight, data waiting and the
+ * guest's window closed, it sends zero-window probes with the same back-off.
+ * Otherwise it is the handshake timeout or the idle timeout. It is re-armed
+ * lazily, on expiry or when data starts flowing after an idle period, so
+ * steady traffic costs no timer syscalls.
+ *
+ * Files: tcp.c holds this comment, the guest-side segment handling, the
+ * socket-side data path and the connection life cycle; tcp_timer.c the
+ * timers above (constants and arming helpers in tcp_timer.h); tcp_buf.c
+ * the frames to the guest; tcp_conn.c the connection table (tcp_conn.h,
+ * which also declares the tcp.c helpers tcp_timer.c calls back into);
+ * tcp_listen.c the listening sockets; tcp_splice.c spliced loopback
+ * connections in pasta mode.
  */
 
 #include <errno.h>
@@ -74,6 +85,7 @@
 #include "tcp_conn.h"
 #include "tcp_listen.h"
 #include "tcp_splice.h"
+#include "tcp_timer.h"
 #include "util.h"
 
 #define TCP_DISCARD_LEN		65536	/* Peek discard buffer (no peek_off) */
@@ -83,12 +95,6 @@
 #define TCP_CLAMP_MIN		65536	/* Smallest TCP_WINDOW_CLAMP we set */
 #define TCP_CLAMP_MUL		2	/* Clamp: guest's window times this */
 #define TCP_DUP_ACKS		3	/* Fast retransmit threshold */
-#define TCP_RTO_MS		1000	/* Initial retransmission timeout */
-#define TCP_MAX_RETRIES		7
-#define TCP_SYN_TIMEOUT_MS	2000	/* SYN to the guest, first resend */
-#define TCP_SYN_RETRIES		3
-#define TCP_CONNECT_TIMEOUT_MS	30000	/* Outbound connect() */
-#define TCP_IDLE_S		7200	/* Idle connections are reset */
 
 #define TCP_DISCARD_IOV		(TCP_IOV_MAX / 2)	/* Peek prefix iovecs */
 
@@ -104,8 +110,6 @@ static struct tcp_state {
 
 /* Peek discard buffer, without SO_PEEK_OFF */
 static uint8_t tcp_discard[TCP_DISCARD_LEN];
-
-static void tcp_rst(struct ctx *c, struct tcp_conn *conn);
 
 /**
  * tcp_drop_count() - Count dropped segments, in total and by reason
@@ -148,7 +152,7 @@ static void tcp_sock_close(struct tcp_conn *conn, bool abort)
  * @c:		Execution context
  * @conn:	Connection
  */
-static void tcp_rst(struct ctx *c, struct tcp_conn *conn)
+void tcp_rst(struct ctx *c, struct tcp_conn *conn)
 {
 	if (conn->events & TCP_EV_CLOSED)
 		return;
@@ -158,39 +162,6 @@ static void tcp_rst(struct ctx *c, struct tcp_conn *conn)
 	else
 		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
 	tcp_sock_close(conn, true);
-}
-
-/**
- * tcp_timer_arm() - Arm a connection's timer
- * @conn:	Connection
- * @ms:		Timeout, milliseconds
- *
- * #syscalls timerfd_settime
- */
-static void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms)
-{
-	struct itimerspec it = { 0 };
-
-	it.it_value.tv_sec = (time_t)(ms / 1000);
-	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
-	if (conn->timer >= 0 &&
-	    timerfd_settime(conn->timer, 0, &it, NULL))
-		debug_perror("TCP: timerfd_settime");
-}
-
-/**
- * tcp_timer_busy() - Switch the timer from idle to retransmission if needed
- * @conn:	Connection, with data or a FIN possibly unacknowledged
- */
-static void tcp_timer_busy(struct tcp_conn *conn)
-{
-	if (!(conn->flags & TCP_F_TIMER_IDLE) ||
-	    conn->seq_to_tap == conn->seq_ack_from_tap)
-		return;
-	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
-	conn->seq_timer = conn->seq_ack_from_tap;
-	conn->retries = 0;
-	tcp_timer_arm(conn, TCP_RTO_MS);
 }
 
 /**
@@ -260,7 +231,7 @@ static void tcp_peek_off_set(const struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  */
-static void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
+void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
 {
 	if (conn->seq_to_tap != conn->seq_ack_from_tap)
 		c->stats.tcp_retrans++;
@@ -776,7 +747,7 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
  * tcp_close_check() - Close a connection once both sides have finished
  * @conn:	Connection
  */
-static void tcp_close_check(struct tcp_conn *conn)
+void tcp_close_check(struct tcp_conn *conn)
 {
 	uint16_t done = TCP_EV_TAP_FIN_RCVD | TCP_EV_TAP_FIN_ACKED;
 
@@ -1282,116 +1253,6 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		conn->flags |= TCP_F_SOCK_PENDING;
 		tcp_data_to_tap(c, conn);
 	}
-	if (!(conn->events & TCP_EV_CLOSED))
-		tcp_close_check(conn);
-}
-
-/**
- * tcp_timer_handshake() - Timer expired before the handshake completed
- * @c:		Execution context
- * @conn:	Connection
- */
-static void tcp_timer_handshake(struct ctx *c, struct tcp_conn *conn)
-{
-	bool resend = conn->events & (TCP_EV_SYN_TO_TAP |
-				      TCP_EV_SYNACK_TO_TAP);
-
-	if (!resend || ++conn->retries > TCP_SYN_RETRIES) {
-		debug("TCP: connection %u: handshake timed out",
-		      tcp_conn_idx(conn));
-		tcp_rst(c, conn);
-		return;
-	}
-	if (conn->events & TCP_EV_SYN_TO_TAP)
-		tcp_buf_send_flags(c, conn, TCP_SYN);
-	else
-		tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
-	tcp_timer_arm(conn, (unsigned long)TCP_SYN_TIMEOUT_MS << conn->retries);
-}
-
-/**
- * tcp_zero_window_probe() - The guest's window is closed, data waits
- * @c:		Execution context
- * @conn:	Connection
- *
- * Resend the last byte's sequence number with no data, as a keepalive:
- * the guest answers with an ACK carrying its window, should the update
- * that reopens it have been lost. Backs off like retransmissions, without
- * a limit: a slow reader is no failure.
- */
-static void tcp_zero_window_probe(struct ctx *c, struct tcp_conn *conn)
-{
-	conn->seq_to_tap--;
-	tcp_buf_send_flags(c, conn, TCP_ACK);
-	conn->seq_to_tap++;
-	if (conn->retries < TCP_MAX_RETRIES)
-		conn->retries++;
-	tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
-}
-
-/**
- * tcp_timer_data() - Timer expired on an established connection
- * @c:		Execution context
- * @conn:	Connection
- * @now:	Current time, seconds
- */
-static void tcp_timer_data(struct ctx *c, struct tcp_conn *conn, time_t now)
-{
-	if (conn->seq_to_tap == conn->seq_ack_from_tap && !conn->wnd_from_tap &&
-	    (conn->flags & TCP_F_SOCK_PENDING)) {
-		tcp_zero_window_probe(c, conn);
-		return;
-	}
-	if (conn->seq_to_tap == conn->seq_ack_from_tap) {
-		long idle = (long)((uint32_t)now - conn->active);
-
-		if (idle >= TCP_IDLE_S) {
-			tcp_rst(c, conn);
-			return;
-		}
-		conn->flags |= TCP_F_TIMER_IDLE;
-		tcp_timer_arm(conn, (unsigned long)(TCP_IDLE_S - idle) * 1000);
-		return;
-	}
-	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
-	if (conn->seq_ack_from_tap != conn->seq_timer) {
-		conn->seq_timer = conn->seq_ack_from_tap;
-		conn->retries = 0;
-		tcp_timer_arm(conn, TCP_RTO_MS);
-		return;
-	}
-	if (++conn->retries > TCP_MAX_RETRIES) {
-		debug("TCP: connection %u: retransmissions exhausted",
-		      tcp_conn_idx(conn));
-		tcp_rst(c, conn);
-		return;
-	}
-	tcp_rewind(c, conn);
-	tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
-}
-
-/**
- * tcp_timer_handler() - A connection's timerfd expired
- * @c:		Execution context
- * @ref:	Epoll reference: connection index
- *
- * #syscalls read clock_gettime
- */
-void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
-{
-	struct tcp_conn *conn = tcp_conn_from_ref(ref, true);
-	struct timespec now;
-	uint64_t exp;
-
-	if (!conn)
-		return;
-	if (read(conn->timer, &exp, sizeof(exp)) < 0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!(conn->events & TCP_EV_ESTABLISHED))
-		tcp_timer_handshake(c, conn);
-	else
-		tcp_timer_data(c, conn, now.tv_sec);
 	if (!(conn->events & TCP_EV_CLOSED))
 		tcp_close_check(conn);
 }

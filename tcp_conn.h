@@ -228,4 +228,9 @@ void tcp_conn_event(struct tcp_conn *conn, uint16_t ev);
 uint32_t tcp_conn_isn(const struct tcp_conn *conn,
 		      const struct timespec *now);
 
+/* tcp.c, for tcp_timer.c */
+void tcp_rst(struct ctx *c, struct tcp_conn *conn);
+void tcp_rewind(struct ctx *c, struct tcp_conn *conn);
+void tcp_close_check(struct tcp_conn *conn);
+
 #endif /* TCP_CONN_H */

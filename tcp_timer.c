@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_timer.c - TCP tap path: connection timers, retransmission, probes
+ *
+ * Each connection's timerfd (EPOLL_TYPE_TCP_TIMER) is armed and handled
+ * here: handshake resends and timeout, the retransmission timer with its
+ * exponential back-off and retry limit, zero-window probes and the idle
+ * timeout. The timer's modes and how lazily it is re-armed are described
+ * in the Theory of Operation in tcp.c; tcp.c keeps the connection state
+ * and the data paths this file calls back into (tcp_rst(), tcp_rewind(),
+ * tcp_close_check()).
+ */
+
+#include <time.h>
+#include <unistd.h>
+#include <sys/timerfd.h>
+
+#include "tcp.h"
+#include "tcp_buf.h"
+#include "tcp_conn.h"
+#include "tcp_timer.h"
+#include "util.h"
+
+/**
+ * tcp_timer_arm() - Arm a connection's timer
+ * @conn:	Connection
+ * @ms:		Timeout, milliseconds
+ *
+ * #syscalls timerfd_settime
+ */
+void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms)
+{
+	struct itimerspec it = { 0 };
+
+	it.it_value.tv_sec = (time_t)(ms / 1000);
+	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	if (conn->timer >= 0 &&
+	    timerfd_settime(conn->timer, 0, &it, NULL))
+		debug_perror("TCP: timerfd_settime");
+}
+
+/**
+ * tcp_timer_busy() - Switch the timer from idle to retransmission if needed
+ * @conn:	Connection, with data or a FIN possibly unacknowledged
+ */
+void tcp_timer_busy(struct tcp_conn *conn)
+{
+	if (!(conn->flags & TCP_F_TIMER_IDLE) ||
+	    conn->seq_to_tap == conn->seq_ack_from_tap)
+		return;
+	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
+	conn->seq_timer = conn->seq_ack_from_tap;
+	conn->retries = 0;
+	tcp_timer_arm(conn, TCP_RTO_MS);
+}
+
+/**
+ * tcp_timer_handshake() - Timer expired before the handshake completed
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_timer_handshake(struct ctx *c, struct tcp_conn *conn)
+{
+	bool resend = conn->events & (TCP_EV_SYN_TO_TAP |
+				      TCP_EV_SYNACK_TO_TAP);
+
+	if (!resend || ++conn->retries > TCP_SYN_RETRIES) {
+		debug("TCP: connection %u: handshake timed out",
+		      tcp_conn_idx(conn));
+		tcp_rst(c, conn);
+		return;
+	}
+	if (conn->events & TCP_EV_SYN_TO_TAP)
+		tcp_buf_send_flags(c, conn, TCP_SYN);
+	else
+		tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
+	tcp_timer_arm(conn, (unsigned long)TCP_SYN_TIMEOUT_MS << conn->retries);
+}
+
+/**
+ * tcp_zero_window_probe() - The guest's window is closed, data waits
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Resend the last byte's sequence number with no data, as a keepalive:
+ * the guest answers with an ACK carrying its window, should the update
+ * that reopens it have been lost. Backs off like retransmissions, without
+ * a limit: a slow reader is no failure.
+ */
+static void tcp_zero_window_probe(struct ctx *c, struct tcp_conn *conn)
+{
+	conn->seq_to_tap--;
+	tcp_buf_send_flags(c, conn, TCP_ACK);
+	conn->seq_to_tap++;
+	if (conn->retries < TCP_MAX_RETRIES)
+		conn->retries++;
+	tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
+}
+
+/**
+ * tcp_timer_data() - Timer expired on an established connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @now:	Current time, seconds
+ */
+static void tcp_timer_data(struct ctx *c, struct tcp_conn *conn, time_t now)
+{
+	if (conn->seq_to_tap == conn->seq_ack_from_tap && !conn->wnd_from_tap &&
+	    (conn->flags & TCP_F_SOCK_PENDING)) {
+		tcp_zero_window_probe(c, conn);
+		return;
+	}
+	if (conn->seq_to_tap == conn->seq_ack_from_tap) {
+		long idle = (long)((uint32_t)now - conn->active);
+
+		if (idle >= TCP_IDLE_S) {
+			tcp_rst(c, conn);
+			return;
+		}
+		conn->flags |= TCP_F_TIMER_IDLE;
+		tcp_timer_arm(conn, (unsigned long)(TCP_IDLE_S - idle) * 1000);
+		return;
+	}
+	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
+	if (conn->seq_ack_from_tap != conn->seq_timer) {
+		conn->seq_timer = conn->seq_ack_from_tap;
+		conn->retries = 0;
+		tcp_timer_arm(conn, TCP_RTO_MS);
+		return;
+	}
+	if (++conn->retries > TCP_MAX_RETRIES) {
+		debug("TCP: connection %u: retransmissions exhausted",
+		      tcp_conn_idx(conn));
+		tcp_rst(c, conn);
+		return;
+	}
+	tcp_rewind(c, conn);
+	tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
+}
+
+/**
+ * tcp_timer_handler() - A connection's timerfd expired
+ * @c:		Execution context
+ * @ref:	Epoll reference: connection index
+ *
+ * #syscalls read clock_gettime
+ */
+void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
+{
+	struct tcp_conn *conn = tcp_conn_from_ref(ref, true);
+	struct timespec now;
+	uint64_t exp;
+
+	if (!conn)
+		return;
+	if (read(conn->timer, &exp, sizeof(exp)) < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!(conn->events & TCP_EV_ESTABLISHED))
+		tcp_timer_handshake(c, conn);
+	else
+		tcp_timer_data(c, conn, now.tv_sec);
+	if (!(conn->events & TCP_EV_CLOSED))
+		tcp_close_check(conn);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tcp_timer.h - Per-connection timers of the TCP tap path */
+
+#ifndef TCP_TIMER_H
+#define TCP_TIMER_H
+
+#include "tcp_conn.h"
+
+#define TCP_RTO_MS		1000	/* Initial retransmission timeout */
+#define TCP_MAX_RETRIES		7
+#define TCP_SYN_TIMEOUT_MS	2000	/* SYN to the guest, first resend */
+#define TCP_SYN_RETRIES		3
+#define TCP_CONNECT_TIMEOUT_MS	30000	/* Outbound connect() */
+#define TCP_IDLE_S		7200	/* Idle connections are reset */
+
+void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms);
+void tcp_timer_busy(struct tcp_conn *conn);
+
+#endif /* TCP_TIMER_H */
