@@ -12,7 +12,7 @@ SRCS = passt.c log.c util.c packet.c checksum.c siphash.c tap.c arp.c \
        dhcp.c dhcpv6.c ndp.c dns.c icmp.c tcp.c tcp_timer.c \
        tcp_buf.c tcp_conn.c tcp_listen.c tcp_splice.c udp.c udp_fwd.c \
        udp_splice.c
-HDRS = $(SRCS:.c=.h) inany.h
+HDRS = $(SRCS:.c=.h) inany.h udp_internal.h
 QRAP_SRCS = qrap.c
 
 WARNINGS = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
