@@ -7,12 +7,14 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 
 # Daemon sources: one concern per file (keep in order, explicit)
-SRCS = passt.c log.c util.c packet.c checksum.c siphash.c tap.c arp.c \
-       pcap.c conf.c conf_parse.c fwd.c netlink.c nlmsg.c pasta.c isolation.c \
+SRCS = passt.c log.c util.c packet.c checksum.c siphash.c tap.c tap_passt.c \
+       arp.c pcap.c conf.c conf_parse.c fwd.c netlink.c nlmsg.c pasta.c \
+       isolation.c \
        dhcp.c dhcpv6.c ndp.c dns.c icmp.c tcp.c tcp_timer.c \
        tcp_buf.c tcp_conn.c tcp_listen.c tcp_splice.c udp.c udp_fwd.c \
        udp_splice.c
-HDRS = $(SRCS:.c=.h) inany.h udp_internal.h
+HDRS = $(filter-out tap_passt.h,$(SRCS:.c=.h)) inany.h tap_internal.h \
+       udp_internal.h
 QRAP_SRCS = qrap.c
 
 WARNINGS = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \

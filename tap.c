@@ -35,7 +35,9 @@
  *
  * passt serves one client at a time: a second connection is accepted and
  * closed at once. When the client leaves, the next one is served, or with
- * --one-off the process exits.
+ * --one-off the process exits. The stream back-end (framing, partial reads
+ * and writes, the listening socket) is in tap_passt.c; the input buffer and
+ * pipeline entry points it shares with this file are in tap_internal.h.
  *
  * pasta opens the tap with IFF_VNET_HDR and asks for checksum and TCP
  * segmentation offloads (TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6): the namespace
@@ -50,7 +52,6 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/if_ether.h>
@@ -85,6 +85,7 @@
 #include "pcap.h"
 #include "siphash.h"
 #include "tap.h"
+#include "tap_internal.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
@@ -99,22 +100,19 @@
 #endif
 
 #define TAP_VNET_LEN		sizeof(struct virtio_net_hdr)
-/* Frames start 2 bytes past 4-byte alignment, so that IP headers after the
- * 14-byte Ethernet header are 4-byte aligned, as their structs require
- */
-#define TAP_L2_PAD		2
 #define TAP_READ_MAX		(TAP_VNET_LEN + TAP_FRAME_MAX)
-#define TAP_SOCK_PROBE_MAX	64
-#define TAP_SEND_BATCH		1024	/* iovecs per sendmsg(), <= IOV_MAX */
-#define TAP_SEND_WAIT_MS	100	/* to complete a partial frame */
 
 static_assert(TAP_BUF_BYTES >= 4 * (sizeof(uint32_t) + TAP_READ_MAX),
 	      "Input buffer must hold several largest frames");
 static_assert(TAP_SEQS <= 255, "Sequence index must fit tap_in.l4_seq");
 
 /* Input buffer: frames from the guest, valid until the next read */
-static char tap_buf[TAP_BUF_BYTES] __attribute__((aligned(64)));
-PACKET_POOL_DECL(pool_l2, TAP_MSGS, tap_buf);
+char tap_buf[TAP_BUF_BYTES] __attribute__((aligned(64)));
+static struct iovec pool_l2_pkt[TAP_MSGS];
+struct pool pool_l2 = {
+	.buf = tap_buf, .buf_size = sizeof(tap_buf), .size = TAP_MSGS,
+	.count = 0, .pkt = pool_l2_pkt,
+};
 
 /**
  * struct tap_seq - TCP or UDP packets of one flow, in one input batch
@@ -352,107 +350,6 @@ static size_t tap_send_pasta(struct ctx *c, const struct iovec *iov,
 		pcap_iov(f + 1, bpf - 1);
 	}
 	return i;
-}
-
-/**
- * tap_iov_skip() - Find where a byte count leaves an iovec array
- * @iov:	Array
- * @cnt:	Entries in @iov
- * @skip:	Bytes consumed
- * @off:	Offset into the returned entry (output)
- *
- * Return: index of the first entry not wholly consumed, @cnt if none
- */
-static size_t tap_iov_skip(const struct iovec *iov, size_t cnt, size_t skip,
-			   size_t *off)
-{
-	size_t i;
-
-	for (i = 0; i < cnt && skip >= iov[i].iov_len; i++)
-		skip -= iov[i].iov_len;
-	*off = skip;
-	return i;
-}
-
-/**
- * tap_passt_finish() - Complete a frame cut by a partial write to qemu
- * @c:		Execution context
- * @iov:	Remaining iovecs of the frame
- * @cnt:	Number of iovecs
- * @off:	Bytes of iov[0] already sent
- *
- * Return: true if completed, false if the client had to be reset
- *
- * #syscalls:passt sendmsg poll
- */
-static bool tap_passt_finish(struct ctx *c, const struct iovec *iov,
-			     size_t cnt, size_t off)
-{
-	size_t i;
-
-	for (i = 0; i < cnt; i++, off = 0) {
-		const char *p = (const char *)iov[i].iov_base + off;
-		size_t left = iov[i].iov_len - off;
-
-		while (left) {
-			struct pollfd pfd = { c->fd_tap, POLLOUT, 0 };
-			ssize_t n = send(c->fd_tap, p, left,
-					 MSG_NOSIGNAL | MSG_DONTWAIT);
-
-			if (n > 0) {
-				p += n;
-				left -= (size_t)n;
-				continue;
-			}
-			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				return false;
-			if (poll(&pfd, 1, TAP_SEND_WAIT_MS) <= 0)
-				return false;
-		}
-	}
-	return true;
-}
-
-/**
- * tap_send_passt() - Send frames to qemu's stream socket in batches
- * @c:		Execution context
- * @iov:	Frames, @bpf iovecs each, the first being the length header
- * @bpf:	Buffers per frame
- * @nframes:	Number of frames
- *
- * Return: frames sent whole
- *
- * #syscalls:passt sendmsg
- */
-static size_t tap_send_passt(struct ctx *c, const struct iovec *iov,
-			     size_t bpf, size_t nframes)
-{
-	size_t per_call = TAP_SEND_BATCH / bpf, done = 0;
-
-	while (done < nframes) {
-		size_t n = MIN(per_call, nframes - done), cnt = n * bpf;
-		struct msghdr mh = { .msg_iov = (struct iovec *)iov + done * bpf,
-				     .msg_iovlen = cnt };
-		size_t idx, off, sent_frames;
-		ssize_t sent;
-
-		sent = sendmsg(c->fd_tap, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (sent < 0)
-			break;
-		idx = tap_iov_skip(mh.msg_iov, cnt, (size_t)sent, &off);
-		sent_frames = idx / bpf;
-		if (idx < cnt && (idx % bpf || off)) {
-			/* A frame was cut: finish it or lose the stream */
-			if (!tap_passt_finish(c, mh.msg_iov + idx,
-					      bpf - idx % bpf, off))
-				return done + sent_frames;
-			sent_frames++;
-		}
-		done += sent_frames;
-		if (sent_frames < n)
-			break;
-	}
-	return done;
 }
 
 /**
@@ -987,7 +884,7 @@ static void tap_learn_mac(struct ctx *c, const struct ethhdr *eh)
  * @c:		Execution context
  * @now:	Current timestamp
  */
-static void tap_l2_input(struct ctx *c, const struct timespec *now)
+void tap_l2_input(struct ctx *c, const struct timespec *now)
 {
 	size_t i;
 
@@ -1026,7 +923,7 @@ static void tap_l2_input(struct ctx *c, const struct timespec *now)
  * @frame:	Start of the Ethernet frame in tap_buf
  * @l2len:	Length of the frame, bytes
  */
-static void tap_frame_add(struct ctx *c, const char *frame, size_t l2len)
+void tap_frame_add(struct ctx *c, const char *frame, size_t l2len)
 {
 	if (l2len < L2_HLEN) {
 		c->stats.tap_drop_short++;
@@ -1038,116 +935,6 @@ static void tap_frame_add(struct ctx *c, const char *frame, size_t l2len)
 	}
 	if (!packet_add(&pool_l2, l2len, frame))
 		c->stats.tap_drop_pool++;
-}
-
-/**
- * tap_sock_reset() - Drop the passt client, wait for the next one
- * @c:		Execution context
- */
-static void tap_sock_reset(struct ctx *c)
-{
-	info("Client connection closed%s", c->one_off ? ", exiting" : "");
-	if (c->one_off)
-		_exit(EXIT_SUCCESS);
-	epoll_del(c, c->fd_tap);
-	close(c->fd_tap);
-	c->fd_tap = -1;
-	c->tap_partial.len = 0;
-	c->tap_partial.skip = 0;
-	pool_flush(&pool_l2);
-	tcp_tap_reset(c);
-}
-
-/**
- * tap_passt_align() - Move a frame back so its IP header is 4-byte aligned
- * @off:	Offset of the frame in tap_buf, after its 4-byte length
- * @len:	Length of the frame, bytes
- *
- * The frame moves by at most 3 bytes into its own, already parsed, length
- * field: nothing unparsed is overwritten.
- *
- * Return: new start of the frame
- */
-static char *tap_passt_align(size_t off, size_t len)
-{
-	size_t shift = (off - TAP_L2_PAD) % 4;
-
-	if (shift)
-		memmove(tap_buf + off - shift, tap_buf + off, len);
-	return tap_buf + off - shift;
-}
-
-/**
- * tap_passt_parse() - Split stream data into frames, keep a cut one
- * @c:		Execution context
- * @avail:	Bytes of stream data at the start of tap_buf
- *
- * Return: bytes consumed; the rest is the start of a cut frame
- */
-static size_t tap_passt_parse(struct ctx *c, size_t avail)
-{
-	size_t off = 0;
-
-	if (c->tap_partial.skip) {
-		off = MIN(c->tap_partial.skip, avail);
-		c->tap_partial.skip -= off;
-	}
-	while (avail - off >= sizeof(uint32_t) && !pool_full(&pool_l2)) {
-		__be32 be;
-		size_t len;
-
-		memcpy(&be, tap_buf + off, sizeof(be));
-		len = be32_to_host(be);
-		if (len > TAP_FRAME_MAX) {
-			/* Can't hold it: skip it, keeping the stream framed */
-			c->stats.tap_drop_long++;
-			off += sizeof(be);
-			c->tap_partial.skip = len - MIN(len, avail - off);
-			off += MIN(len, avail - off);
-			continue;
-		}
-		if (avail - off - sizeof(be) < len)
-			break;
-		tap_frame_add(c, tap_passt_align(off + sizeof(be), len), len);
-		off += sizeof(be) + len;
-	}
-	return off;
-}
-
-/**
- * tap_handler_passt() - Read frames from qemu's stream socket
- * @c:		Execution context
- * @events:	epoll events
- * @now:	Current timestamp
- *
- * #syscalls:passt recvfrom
- */
-void tap_handler_passt(struct ctx *c, uint32_t events,
-		       const struct timespec *now)
-{
-	int rounds;
-
-	for (rounds = 0; rounds < 64; rounds++) {
-		size_t have = c->tap_partial.len, used;
-		ssize_t n = recv(c->fd_tap, tap_buf + have,
-				 sizeof(tap_buf) - have, MSG_DONTWAIT);
-
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			tap_sock_reset(c);
-			return;
-		}
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		used = tap_passt_parse(c, have + (size_t)n);
-		tap_l2_input(c, now);
-		memmove(tap_buf, tap_buf + used, have + (size_t)n - used);
-		c->tap_partial.len = have + (size_t)n - used;
-	}
-	if (events & (EPOLLHUP | EPOLLERR))
-		tap_sock_reset(c);
 }
 
 /**
@@ -1319,108 +1106,6 @@ void tap_handler_pasta(struct ctx *c, uint32_t events,
 		off = ROUND_UP(off + (size_t)n, 8);
 	}
 	tap_l2_input(c, now);
-}
-
-/**
- * tap_listen_handler() - Accept a qemu connection; refuse a second one
- * @c:		Execution context
- * @events:	epoll events
- *
- * #syscalls:passt accept4 getsockopt setsockopt close
- */
-void tap_listen_handler(struct ctx *c, uint32_t events)
-{
-	struct ucred cred;
-	socklen_t sl = sizeof(cred);
-	int fd, sndbuf = 4 * 1024 * 1024;
-
-	(void)events;
-	fd = accept4(c->fd_tap_listen, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (c->fd_tap >= 0 || fd > FD_REF_MAX) {
-		info("Rejected a second client: one guest at a time");
-		c->stats.tap_client_rejected++;
-		close(fd);
-		return;
-	}
-	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl))
-		info("Accepted connection from PID %i", cred.pid);
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-	c->fd_tap = fd;
-	c->tap_partial.len = 0;
-	c->tap_partial.skip = 0;
-	epoll_add(c, fd, EPOLLIN | EPOLLRDHUP,
-		  epoll_ref_make(EPOLL_TYPE_TAP_PASST, fd, 0));
-}
-
-/**
- * tap_sock_try() - Bind the UNIX socket at a path, unless a live one is there
- * @fd:		Unbound UNIX stream socket
- * @path:	Path
- *
- * Return: 0 if bound, -1 if the path holds a live socket or can't be used
- */
-static int tap_sock_try(int fd, const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int probe;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return -1;
-	memcpy(a.sun_path, path, strlen(path) + 1);
-	if (!bind(fd, (struct sockaddr *)&a, sizeof(a)))
-		return 0;
-	if (errno != EADDRINUSE)
-		return -1;
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe < 0)
-		return -1;
-	if (!connect(probe, (struct sockaddr *)&a, sizeof(a)) ||
-	    errno != ECONNREFUSED) {
-		close(probe);
-		return -1;	/* Somebody serves it */
-	}
-	close(probe);
-	unlink(path);
-	return bind(fd, (struct sockaddr *)&a, sizeof(a)) ? -1 : 0;
-}
-
-/**
- * tap_sock_init() - passt: bind and listen on the UNIX socket (set-up)
- * @c:		Execution context
- */
-void tap_sock_init(struct ctx *c)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), i;
-
-	if (fd < 0)
-		die_perror("Can't create UNIX domain socket");
-	if (*c->sock_path) {
-		if (tap_sock_try(fd, c->sock_path))
-			die_perror("Can't bind UNIX domain socket at %s",
-				   c->sock_path);
-	} else {
-		for (i = 1; i <= TAP_SOCK_PROBE_MAX; i++) {
-			snprintf(c->sock_path, sizeof(c->sock_path),
-				 "/tmp/passt_%i.socket", i);
-			if (!tap_sock_try(fd, c->sock_path))
-				break;
-		}
-		if (i > TAP_SOCK_PROBE_MAX)
-			die("No free UNIX domain socket path in /tmp");
-	}
-	if (listen(fd, 0))
-		die_perror("Can't listen on UNIX domain socket");
-	fd_set_nonblock(fd);
-	c->fd_tap_listen = fd;
-	if (epoll_add(c, fd, EPOLLIN,
-		      epoll_ref_make(EPOLL_TYPE_TAP_LISTEN, fd, 0)))
-		die("Can't add UNIX domain socket to epoll");
-	info("UNIX domain socket bound at %s", c->sock_path);
-	info("You can now start qemu (>= 7.2):");
-	info("    kvm ... -device virtio-net-pci,netdev=s -netdev stream,"
-	     "id=s,server=off,addr.type=unix,addr.path=%s", c->sock_path);
 }
 
 /**
