@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* udp.c - UDP translation: flows, tap path, ICMP errors
+/* udp.c - UDP translation: flows, tap input, socket handlers
  *
  * Theory of Operation
  * ===================
@@ -8,9 +8,12 @@
  * reply find its way back, and that lets a guest use port-based protocols
  * through host sockets. All state lives in struct udp_state (see its
  * comment in udp_internal.h), defined once here as "udp" and shared with
- * udp_fwd.c (forwarded-port sockets, "auto" scan) and udp_splice.c
- * (loopback splice path); nothing is allocated, the flow table is a fixed
- * array.
+ * udp_fwd.c (forwarded-port sockets, "auto" scan), udp_splice.c
+ * (loopback splice path), udp_tap.c (frames to the guest: headers,
+ * checksums, USO super-frames, udp_flush()) and udp_err.c (EPOLLERR: the
+ * error queue and ICMP errors to the guest); nothing is allocated, the
+ * flow table is a fixed array. This file holds the flow table, sockets,
+ * the guest-to-host path and the socket event handlers.
  *
  * Flow types
  * ----------
@@ -70,7 +73,9 @@
  * same batch is recognised and ignored.
  *
  * Host to guest: recvmmsg() writes payloads straight into frame buffers
- * whose Ethernet, IP and UDP headers are then filled in place. Frames are
+ * whose Ethernet, IP and UDP headers are then filled in place by
+ * udp_tap.c, which also holds the checksums, super-frames and flush below.
+ * Frames are
  * queued and sent by udp_flush(), called by passt.c after each batch of
  * events, or earlier when the queue is full. Slots are handed out through
  * a permutation (@order), so slots used by spliced datagrams are reused
@@ -85,13 +90,13 @@
  * Guest to host: udp_tap_handler() gets one flow's datagrams per call and
  * sends them with one sendmmsg() per UDP_SEND_BATCH.
  *
- * Errors: flow sockets set IP_RECVERR/IPV6_RECVERR; on EPOLLERR the error
- * queue is read and ICMP errors (port unreachable and others) are rebuilt
- * towards the guest with the original datagram quoted. Other sockets just
- * clear SO_ERROR (the error queue, EPOLLERR and the /proc/net/udp states
- * used below are probed by test/platform/udp_connected_wins.c too). Every
- * dropped datagram is counted in c->stats.udp_drop
- * and in one of the finer udp_drop_* counters.
+ * Errors (udp_err.c): flow sockets set IP_RECVERR/IPV6_RECVERR; on
+ * EPOLLERR the error queue is read and ICMP errors (port unreachable and
+ * others) are rebuilt towards the guest with the original datagram quoted.
+ * Other sockets just clear SO_ERROR (the error queue, EPOLLERR and the
+ * /proc/net/udp states used below are probed by
+ * test/platform/udp_connected_wins.c too). Every dropped datagram is
+ * counted in c->stats.udp_drop and in one of the finer udp_drop_* counters.
  *
  * Forwarded ports: udp_init() binds -u ports on the host and, in pasta, -U
  * ports in the namespace (on loopback unless an address was given), with
@@ -115,9 +120,6 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-#include <linux/errqueue.h>
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -133,9 +135,11 @@
 #include "siphash.h"
 #include "tap.h"
 #include "udp.h"
+#include "udp_err.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"
 #include "udp_splice.h"
+#include "udp_tap.h"
 #include "util.h"
 
 /* All UDP state, shared with udp_fwd.c and udp_splice.c (udp_internal.h) */
@@ -997,286 +1001,7 @@ int udp_tap_handler(struct ctx *c, int af, const void *saddr,
 	return (int)p->count;
 }
 
-/* Host to guest: frames */
-
-/**
- * udp_csum_offload() - Can the tap complete our UDP checksums?
- * @c:		Execution context
- *
- * Return: true in pasta mode with a virtio-net header
- */
-static bool udp_csum_offload(const struct ctx *c)
-{
-	return c->mode == MODE_PASTA && c->vnet_hdr;
-}
-
-/**
- * udp_uso() - Can we send UDP super-frames (USO) to the tap?
- * @c:		Execution context
- * @v6:		IPv6
- *
- * Return: true if the tap took TUN_F_USO4 (USO6 for @v6) at set-up
- */
-static bool udp_uso(const struct ctx *c, bool v6)
-{
-	return udp_csum_offload(c) &&
-	       (c->tap_offloads & (v6 ? UDP_TUN_F_USO6 : UDP_TUN_F_USO4));
-}
-
-/**
- * udp_csum_set() - Set the UDP checksum of a frame, or leave it to the tap
- * @c:		Execution context
- * @b:		Frame slot, headers and payload in place
- * @v6:		IPv6
- * @dlen:	Payload length, bytes
- *
- * With checksum offload the field holds the pseudo-header sum and the
- * virtio-net header says where the tap completes it
- * (VIRTIO_NET_HDR_F_NEEDS_CSUM); otherwise the checksum is computed here.
- */
-static void udp_csum_set(const struct ctx *c, uint8_t *b, bool v6,
-			 size_t dlen)
-{
-	struct udphdr *uh = (struct udphdr *)(void *)(b + UDP_OFF_L4(v6));
-	size_t l4len = dlen + sizeof(*uh);
-	struct tap_hdr *th = (struct tap_hdr *)(void *)b;
-	uint32_t sum;
-
-	if (!udp_csum_offload(c)) {
-		if (v6) {
-			struct ipv6hdr *ip6h = (void *)(b + UDP_OFF_L3);
-
-			csum_udp6(uh, &ip6h->saddr, &ip6h->daddr, uh + 1, dlen);
-		} else {
-			struct iphdr *ip4h = (void *)(b + UDP_OFF_L3);
-
-			csum_udp4(uh, be32_to_in4(ip4h->saddr),
-				  be32_to_in4(ip4h->daddr), uh + 1, dlen);
-		}
-		return;
-	}
-	if (v6) {
-		struct ipv6hdr *ip6h = (void *)(b + UDP_OFF_L3);
-
-		sum = csum_pseudo6(l4len, IPPROTO_UDP, &ip6h->saddr,
-				   &ip6h->daddr);
-	} else {
-		struct iphdr *ip4h = (void *)(b + UDP_OFF_L3);
-
-		sum = csum_pseudo4(l4len, IPPROTO_UDP,
-				   be32_to_in4(ip4h->saddr),
-				   be32_to_in4(ip4h->daddr));
-	}
-	uh->check = (__force __sum16)(uint16_t)~(__force uint16_t)
-		    csum_fold(sum);
-	th->vnet.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	th->vnet.csum_start = (__force __virtio16)(uint16_t)
-			      (UDP_OFF_L4(v6) - UDP_OFF_L2);
-	th->vnet.csum_offset = (__force __virtio16)
-			       offsetof(struct udphdr, check);
-}
-
-/**
- * udp_frame_fill() - Build the headers of a received datagram's frame
- * @c:		Execution context
- * @q:		Queue of the IP version
- * @v6:		IPv6
- * @s:		Slot, payload already in place
- * @f:		Flow giving addresses, ports and flow label
- * @dlen:	Payload length, bytes
- */
-static void udp_frame_fill(const struct ctx *c, struct udp_txq *q, bool v6,
-			   size_t s, const struct udp_flow *f, size_t dlen)
-{
-	uint8_t *b = q->buf[s];
-	size_t l4len = dlen + sizeof(struct udphdr);
-	struct udphdr *uh = (struct udphdr *)(void *)(b + UDP_OFF_L4(v6));
-	void *l3;
-
-	l3 = tap_push_l2h(c, b + UDP_OFF_L2, v6 ? htons_constant(ETH_P_IPV6) :
-						  htons_constant(ETH_P_IP));
-	uh->source = host_to_be16(f->key.bp);
-	uh->dest = host_to_be16(f->key.ap);
-	uh->len = host_to_be16((uint16_t)l4len);
-	if (v6)
-		tap_push_ip6h(l3, &f->key.b.a6, &f->gaddr.a6, l4len,
-			      IPPROTO_UDP, f->label);
-	else
-		tap_push_ip4h(l3, f->key.b.v4mapped.a4, f->gaddr.v4mapped.a4,
-			      l4len, IPPROTO_UDP);
-	q->dlen[s] = dlen;
-	q->l2len[s] = UDP_OFF_DATA(v6) - UDP_OFF_L2 + dlen;
-	tap_hdr_set(c, (struct tap_hdr *)(void *)b, q->l2len[s]);
-	udp_csum_set(c, b, v6, dlen);
-}
-
-/**
- * udp_gso_same() - Do two queued frames belong to the same flow?
- * @a:		First frame slot
- * @b:		Second frame slot
- * @v6:		IPv6
- *
- * Compares the addresses and ports in the headers: flow slots may have
- * been reused since the frames were built.
- *
- * Return: true if addresses and ports match
- */
-static bool udp_gso_same(const uint8_t *a, const uint8_t *b, bool v6)
-{
-	size_t aoff = UDP_OFF_L3 + (v6 ? offsetof(struct ipv6hdr, saddr) :
-					 offsetof(struct iphdr, saddr));
-	size_t alen = v6 ? 2 * sizeof(struct in6_addr) : 2 * sizeof(__be32);
-
-	return !memcmp(a + aoff, b + aoff, alen) &&
-	       !memcmp(a + UDP_OFF_L4(v6), b + UDP_OFF_L4(v6), 4);
-}
-
-/**
- * udp_gso_count() - Frames from position @i that can form one super-frame
- * @c:		Execution context
- * @q:		Queue
- * @v6:		IPv6
- * @i:		First position
- * @total:	Payload bytes of the frames counted (output)
- *
- * A super-frame is consecutive datagrams of one flow with the same length,
- * the last one possibly shorter, up to UDP_GSO_SEGS and an IP packet of
- * ETH_MAX_MTU bytes.
- *
- * Return: number of frames, 1 if no super-frame can be made
- */
-static size_t udp_gso_count(const struct ctx *c, const struct udp_txq *q,
-			    bool v6, size_t i, size_t *total)
-{
-	size_t s0 = q->order[i], n = 1;
-
-	*total = q->dlen[s0];
-	if (!udp_uso(c, v6) || !q->dlen[s0])
-		return 1;
-	while (i + n < q->nq && n < UDP_GSO_SEGS) {
-		size_t s = q->order[i + n];
-
-		if (q->dlen[s] > q->dlen[s0] ||
-		    *total + q->dlen[s] > UDP_DLEN_MAX(v6) ||
-		    !udp_gso_same(q->buf[s0], q->buf[s], v6))
-			break;
-		*total += q->dlen[s];
-		n++;
-		if (q->dlen[s] < q->dlen[s0])
-			break;
-	}
-	return n;
-}
-
-/**
- * udp_gso_send() - Send queued frames as one UDP super-frame
- * @c:		Execution context
- * @q:		Queue
- * @v6:		IPv6
- * @i:		Position of the first frame
- * @n:		Frames, at least two
- * @total:	Their payload bytes
- *
- * The first frame's headers are rewritten for the whole payload; the
- * payloads of the others follow as iovecs. The tap segments it back into
- * datagrams of the first one's length (VIRTIO_NET_HDR_GSO_UDP_L4).
- *
- * Return: frames sent, @n or 0
- */
-static size_t udp_gso_send(struct ctx *c, struct udp_txq *q, bool v6,
-			   size_t i, size_t n, size_t total)
-{
-	size_t l4len = total + sizeof(struct udphdr), j, s0 = q->order[i];
-	size_t gso = q->dlen[s0];
-	uint8_t *b = q->buf[s0];
-	struct udphdr *uh = (struct udphdr *)(void *)(b + UDP_OFF_L4(v6));
-	struct tap_hdr *th = (struct tap_hdr *)(void *)b;
-
-	uh->len = host_to_be16((uint16_t)l4len);
-	if (v6) {
-		struct ipv6hdr *ip6h = (void *)(b + UDP_OFF_L3);
-
-		ip6h->payload_len = host_to_be16((uint16_t)l4len);
-	} else {
-		struct iphdr *ip4h = (void *)(b + UDP_OFF_L3);
-
-		tap_push_ip4h(ip4h, be32_to_in4(ip4h->saddr),
-			      be32_to_in4(ip4h->daddr), l4len, IPPROTO_UDP);
-	}
-	tap_hdr_set(c, th, UDP_OFF_DATA(v6) - UDP_OFF_L2 + total);
-	udp_csum_set(c, b, v6, total);
-	th->vnet.gso_type = UDP_VIRTIO_GSO_UDP_L4;
-	th->vnet.gso_size = (__force __virtio16)(uint16_t)gso;
-	th->vnet.hdr_len = (__force __virtio16)(uint16_t)
-			   (UDP_OFF_DATA(v6) - UDP_OFF_L2);
-
-	q->gso_iov[0] = (struct iovec){ b, tap_hdr_len(c) };
-	q->gso_iov[1] = (struct iovec){ b + UDP_OFF_L2,
-					UDP_OFF_DATA(v6) - UDP_OFF_L2 + gso };
-	for (j = 1; j < n; j++) {
-		size_t s = q->order[i + j];
-
-		q->gso_iov[j + 1].iov_base = q->buf[s] + UDP_OFF_DATA(v6);
-		q->gso_iov[j + 1].iov_len = q->dlen[s];
-	}
-	return tap_send_frames(c, q->gso_iov, n + 1, 1) ? n : 0;
-}
-
-/**
- * udp_txq_singles() - Send frames one by one, from prepared vectors
- * @c:		Execution context
- * @q:		Queue
- * @first:	First position
- * @n:		Frames
- *
- * Return: frames sent
- */
-static size_t udp_txq_singles(struct ctx *c, struct udp_txq *q, size_t first,
-			      size_t n)
-{
-	return n ? tap_send_frames(c, &q->tx[first][0], 2, n) : 0;
-}
-
-/**
- * udp_txq_flush() - Send the frames queued for one IP version
- * @c:		Execution context
- * @q:		Queue
- */
-static void udp_txq_flush(struct ctx *c, struct udp_txq *q)
-{
-	size_t i, n, total, sent = 0, first = 0, hl = tap_hdr_len(c);
-	bool v6 = q == &udp.txq[1];
-
-	for (i = 0; i < q->nq; i += n) {
-		size_t s = q->order[i];
-
-		n = udp_gso_count(c, q, v6, i, &total);
-		if (n > 1) {
-			sent += udp_txq_singles(c, q, first, i - first);
-			sent += udp_gso_send(c, q, v6, i, n, total);
-			first = i + n;
-			continue;
-		}
-		q->tx[i][0].iov_base = q->buf[s];	/* struct tap_hdr */
-		q->tx[i][0].iov_len = hl;
-		q->tx[i][1].iov_base = q->buf[s] + UDP_OFF_L2;
-		q->tx[i][1].iov_len = q->l2len[s];
-	}
-	sent += udp_txq_singles(c, q, first, q->nq - first);
-	if (sent < q->nq)
-		udp_drop(c, &c->stats.udp_drop_tap, q->nq - sent);
-	q->nq = 0;
-}
-
-/**
- * udp_flush() - Send all frames queued to the guest
- * @c:		Execution context
- */
-void udp_flush(struct ctx *c)
-{
-	udp_txq_flush(c, &udp.txq[0]);
-	udp_txq_flush(c, &udp.txq[1]);
-}
+/* Host to guest: receiving into frame slots (udp_tap.c builds them) */
 
 /**
  * udp_recv() - Receive datagrams into the free frame slots of a queue
@@ -1512,141 +1237,6 @@ static void udp_listen_handler(struct ctx *c, union epoll_ref ref,
 		if (n < UDP_MAX_FRAMES / 2)
 			break;
 	}
-}
-
-/* ICMP errors */
-
-/**
- * udp_icmp4_build() - Build an ICMP error quoting a guest datagram
- * @f:		Flow the datagram belonged to
- * @ee:		Extended error from the error queue
- * @dlen:	Payload bytes in udp.err_buf
- *
- * Return: length of the ICMP message in udp.icmp_buf
- */
-static size_t udp_icmp4_build(const struct udp_flow *f,
-			      const struct sock_extended_err *ee, size_t dlen)
-{
-	struct icmphdr *ih = (struct icmphdr *)(void *)udp.icmp_buf;
-	struct iphdr *ip4h = (struct iphdr *)(ih + 1);
-	struct udphdr *uh = (struct udphdr *)(ip4h + 1);
-	size_t qlen = MIN(dlen, UDP_ICMP4_QUOTE - sizeof(*ip4h) - sizeof(*uh));
-
-	memset(ih, 0, sizeof(*ih));
-	ih->type = ee->ee_type;
-	ih->code = ee->ee_code;
-	if (ee->ee_type == ICMP_DEST_UNREACH && ee->ee_code == ICMP_FRAG_NEEDED)
-		ih->un.frag.mtu = host_to_be16(
-			(uint16_t)MIN(ee->ee_info, 0xffffU));
-	uh->source = host_to_be16(f->key.ap);
-	uh->dest = host_to_be16(f->key.bp);
-	uh->len = host_to_be16(
-		(uint16_t)(dlen + sizeof(*uh)));
-	uh->check = 0;
-	memcpy(uh + 1, udp.err_buf, qlen);
-	tap_push_ip4h(ip4h, f->key.a.v4mapped.a4, f->key.b.v4mapped.a4,
-		      dlen + sizeof(*uh), IPPROTO_UDP);
-	return sizeof(*ih) + sizeof(*ip4h) + sizeof(*uh) + qlen;
-}
-
-/**
- * udp_icmp6_build() - Build an ICMPv6 error quoting a guest datagram
- * @f:		Flow the datagram belonged to
- * @ee:		Extended error from the error queue
- * @dlen:	Payload bytes in udp.err_buf
- *
- * Return: length of the ICMPv6 message in udp.icmp_buf
- */
-static size_t udp_icmp6_build(const struct udp_flow *f,
-			      const struct sock_extended_err *ee, size_t dlen)
-{
-	struct icmp6hdr *ih = (struct icmp6hdr *)(void *)udp.icmp_buf;
-	struct ipv6hdr *ip6h = (struct ipv6hdr *)(ih + 1);
-	struct udphdr *uh = (struct udphdr *)(ip6h + 1);
-	size_t qlen = MIN(dlen, UDP_ICMP6_QUOTE - sizeof(*ip6h) - sizeof(*uh));
-
-	memset(ih, 0, sizeof(*ih));
-	ih->icmp6_type = ee->ee_type;
-	ih->icmp6_code = ee->ee_code;
-	if (ee->ee_type == ICMPV6_PKT_TOOBIG)
-		ih->icmp6_mtu = host_to_be32(ee->ee_info);
-	uh->source = host_to_be16(f->key.ap);
-	uh->dest = host_to_be16(f->key.bp);
-	uh->len = host_to_be16(
-		(uint16_t)(dlen + sizeof(*uh)));
-	memcpy(uh + 1, udp.err_buf, qlen);
-	tap_push_ip6h(ip6h, &f->key.a.a6, &f->key.b.a6, dlen + sizeof(*uh),
-		      IPPROTO_UDP, f->label);
-	csum_udp6(uh, &f->key.a.a6, &f->key.b.a6, uh + 1, qlen);
-	return sizeof(*ih) + sizeof(*ip6h) + sizeof(*uh) + qlen;
-}
-
-/**
- * udp_err_one() - Read one error from a flow socket's error queue
- * @c:		Execution context
- * @f:		TAP_OUT flow
- *
- * Return: true if an error was read (the queue may hold more)
- *
- * #syscalls recvmsg
- */
-static bool udp_err_one(struct ctx *c, const struct udp_flow *f)
-{
-	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) +
-			     sizeof(struct sockaddr_in6))];
-	struct iovec iov = { udp.err_buf, sizeof(udp.err_buf) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	const struct sock_extended_err *ee;
-	struct cmsghdr *cm;
-	ssize_t r;
-
-	r = recvmsg(f->sock, &mh, MSG_ERRQUEUE);
-	if (r < 0)
-		return false;
-	cm = CMSG_FIRSTHDR(&mh);
-	if (!cm || !((cm->cmsg_level == IPPROTO_IP &&
-		      cm->cmsg_type == IP_RECVERR) ||
-		     (cm->cmsg_level == IPPROTO_IPV6 &&
-		      cm->cmsg_type == IPV6_RECVERR)))
-		return true;
-	ee = (const struct sock_extended_err *)(void *)CMSG_DATA(cm);
-	if (f->v6 && ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
-		size_t l4len = udp_icmp6_build(f, ee, (size_t)r);
-
-		tap_icmp6_send(c, &f->key.b.a6, &f->key.a.a6, udp.icmp_buf,
-			       l4len);
-	} else if (!f->v6 && ee->ee_origin == SO_EE_ORIGIN_ICMP) {
-		size_t l4len = udp_icmp4_build(f, ee, (size_t)r);
-
-		tap_icmp4_send(c, f->key.b.v4mapped.a4, f->key.a.v4mapped.a4,
-			       udp.icmp_buf, l4len);
-	}
-	return true;
-}
-
-/**
- * udp_sock_error() - Handle EPOLLERR on a socket
- * @c:		Execution context
- * @fd:		Socket
- * @f:		TAP_OUT flow whose errors go to the guest, or NULL
- *
- * #syscalls getsockopt
- */
-static void udp_sock_error(struct ctx *c, int fd, const struct udp_flow *f)
-{
-	socklen_t sl = sizeof(int);
-	int i, e = 0;
-
-	if (f && f->type == UDP_FLOW_TAP_OUT) {
-		for (i = 0; i < UDP_MAX_FRAMES && udp_err_one(c, f); i++)
-			;
-	}
-	/* Pending socket error (no error queue): read and clear it */
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl);
-	if (e)
-		debug_ratelimit("UDP: socket error: %s", strerror(e));
 }
 
 /**

@@ -2,10 +2,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/udp.c - UDP flow table, address translation, frames, "auto" scan
  *
- * udp.c, udp_fwd.c and udp_splice.c are included here so that their
- * static functions can be checked directly. Test doubles stand in for
- * tap.c (header builders, frame output). Checked: /proc/net/udp lines
- * (state 07 counted, 01 not, IPv6 lines, malformed ones ignored), guest
+ * udp.c, udp_fwd.c, udp_splice.c, udp_err.c and udp_tap.c are included
+ * here so that their static functions can be checked directly. Test
+ * doubles stand in for tap.c (header builders, frame output). Checked:
+ * /proc/net/udp lines (state 07 counted, 01 not, IPv6 lines, malformed
+ * ones ignored), guest
  * destinations (gateway to loopback, --dns-forward on port 53 only,
  * loopback and multicast refused), peers
  * shown to the guest (loopback and the guest's own address as the
@@ -18,6 +19,8 @@
 #include "../../udp.c"
 #include "../../udp_fwd.c"
 #include "../../udp_splice.c"
+#include "../../udp_err.c"
+#include "../../udp_tap.c"
 #include "unit.h"
 
 /* Test doubles for tap.c */
