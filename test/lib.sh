@@ -274,6 +274,23 @@ need_bin() {
 	[ -x "${PASTA}" ] || skip "no pasta link at ${PASTA}"
 }
 
+# guest_ns_create() - Create an empty namespace pasta or passt_tap serves as
+# the "guest", removed at clean-up; sets G and defines g() to run in it
+# $1:	namespace name
+# Return: 0 on success
+guest_ns_create() {
+	G="$1"
+	ip netns add "${G}" || return 1
+	LIB_SANDBOXES+=("${G}")
+	ip -n "${G}" link set lo up
+}
+
+# g() - Run a command in the guest namespace of guest_ns_create()
+# $*:	command
+g() {
+	ip netns exec "${G}" "$@"
+}
+
 # ---- Polling ----------------------------------------------------------------
 
 # wait_for() - Poll a command until it succeeds, bounded

@@ -38,16 +38,7 @@ S6=2001:db8:1::1
 sandbox_create || skip "can't create sandbox"
 ip -n "${H2}" addr add "${S6}/128" dev lo
 ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
-G="pt-tg-$$"
-ip netns add "${G}" || exit 1
-LIB_SANDBOXES+=("${G}")
-ip -n "${G}" link set lo up
-
-# g() - Run a command in the guest namespace G
-# $*:	command
-g() {
-	ip netns exec "${G}" "$@"
-}
+guest_ns_create "pt-tg-$$" || exit 1
 
 # sum_is() - Check a file's sha256 against an expected sum
 # $1:	file

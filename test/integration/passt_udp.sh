@@ -30,16 +30,8 @@ PT="$(build_tool passt_tap)" || { echo "cannot build passt_tap"; exit 1; }
 sandbox_create
 ip -n "${H2}" addr add 2001:db8:1::1/128 dev lo
 ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
-G="pt-ug-$$"
-ip netns add "${G}" || exit 1
-LIB_SANDBOXES+=("${G}")
-ip -n "${G}" link set lo up
+guest_ns_create "pt-ug-$$" || exit 1
 
-# g() - Run a command in namespace G
-# $*:	command
-g() {
-	ip netns exec "${G}" "$@"
-}
 
 # echo_ok() - Echo datagrams, check all came back intact from the target
 # $1:	label

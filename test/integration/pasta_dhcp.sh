@@ -26,10 +26,7 @@ need_cmd ip busybox dhcpcd unshare tcpdump setpriv
 OUR_MAC="9a:55:9a:55:9a:55"
 
 sandbox_create
-G="pt-g-$$"
-ip netns add "${G}" || exit 1
-LIB_SANDBOXES+=("${G}")
-ip -n "${G}" link set lo up
+guest_ns_create "pt-g-$$" || exit 1
 
 # pasta_start() - Start pasta in H1 for namespace G, wait for its tap
 # $1:	log file

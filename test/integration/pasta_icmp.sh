@@ -31,16 +31,8 @@ PATTERN="5a5aa5a5c3c3"
 sandbox_create
 ip -n "${H2}" addr add 2001:db8:1::1/128 dev lo
 ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
-G="pt-g-$$"
-ip netns add "${G}" || exit 1
-LIB_SANDBOXES+=("${G}")
-ip -n "${G}" link set lo up
+guest_ns_create "pt-g-$$" || exit 1
 
-# g() - Run a command in namespace G
-# $*:	command
-g() {
-	ip netns exec "${G}" "$@"
-}
 
 # pasta_start() - Start pasta in H1 for namespace G, configure the guest
 # $1:	log file

@@ -25,10 +25,7 @@ need_cmd ip rdisc6 ndisc6 tcpdump
 OUR_MAC="9A:55:9A:55:9A:55"
 
 sandbox_create
-G="pt-g-$$"
-ip netns add "${G}" || exit 1
-LIB_SANDBOXES+=("${G}")
-ip -n "${G}" link set lo up
+guest_ns_create "pt-g-$$" || exit 1
 
 # pasta_start() - Start pasta in H1 for namespace G, configure the tap for
 # router advertisements and bring it up
@@ -60,11 +57,6 @@ pasta_stop() {
 	WAIT_TRIES=400 wait_for sh -c "! ip -n '${G}' link show up0"
 }
 
-# g() - Run a command in namespace G
-# $*:	command
-g() {
-	ip netns exec "${G}" "$@"
-}
 
 # slaac_ok() - Is there a global 2001:db8::/64 address, DAD complete?
 slaac_ok() {
