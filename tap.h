@@ -39,6 +39,7 @@ struct tap_hdr {
 	};
 } __attribute__((packed));
 
+void tap_hdr_init(void);
 size_t tap_hdr_len(const struct ctx *c);
 void tap_hdr_set(const struct ctx *c, struct tap_hdr *th, size_t l2len);
 void *tap_push_l2h(const struct ctx *c, void *buf, __be16 proto);

@@ -1,4 +1,4 @@
-/* UNIT_SRCS: packet.c log.c checksum.c siphash.c util.c */
+/* UNIT_SRCS: tap_hdr.c packet.c log.c checksum.c siphash.c util.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/udp.c - UDP flow table, address translation, frames, "auto" scan
  *
@@ -24,113 +24,6 @@
 #include "unit.h"
 
 /* Test doubles for tap.c */
-
-/**
- * tap_push_l2h() - Test double: write an Ethernet header
- * @c:		Execution context
- * @buf:	Where the header goes
- * @proto:	EtherType, network order
- *
- * Return: pointer after the header
- */
-void *tap_push_l2h(const struct ctx *c, void *buf, __be16 proto)
-{
-	struct ethhdr *eh = buf;
-
-	memcpy(eh->h_dest, c->guest_mac, ETH_ALEN);
-	memcpy(eh->h_source, c->our_tap_mac, ETH_ALEN);
-	eh->h_proto = proto;
-	return eh + 1;
-}
-
-/**
- * tap_push_ip4h() - Test double: write an IPv4 header
- * @ip4h:	Header
- * @src:	Source
- * @dst:	Destination
- * @l4len:	L4 length, bytes
- * @proto:	Protocol
- *
- * Return: pointer after the header
- */
-void *tap_push_ip4h(struct iphdr *ip4h, struct in_addr src,
-		    struct in_addr dst, size_t l4len, uint8_t proto)
-{
-	memset(ip4h, 0, sizeof(*ip4h));
-	ip4h->version = 4;
-	ip4h->ihl = 5;
-	ip4h->tot_len = host_to_be16((uint16_t)(l4len + sizeof(*ip4h)));
-	ip4h->ttl = 64;
-	ip4h->protocol = proto;
-	ip4h->saddr = in4_to_be32(src);
-	ip4h->daddr = in4_to_be32(dst);
-	return ip4h + 1;
-}
-
-/**
- * tap_push_ip6h() - Test double: write an IPv6 header
- * @ip6h:	Header
- * @src:	Source
- * @dst:	Destination
- * @l4len:	L4 length, bytes
- * @proto:	Next header
- * @flow:	Flow label
- *
- * Return: pointer after the header
- */
-void *tap_push_ip6h(struct ipv6hdr *ip6h, const struct in6_addr *src,
-		    const struct in6_addr *dst, size_t l4len, uint8_t proto,
-		    uint32_t flow)
-{
-	(void)flow;
-	memset(ip6h, 0, sizeof(*ip6h));
-	ip6h->version = 6;
-	ip6h->payload_len = host_to_be16((uint16_t)l4len);
-	ip6h->nexthdr = proto;
-	ip6h->hop_limit = 64;
-	ip6h->saddr = *src;
-	ip6h->daddr = *dst;
-	return ip6h + 1;
-}
-
-/**
- * tap_flow_label() - Test double: fixed flow label
- * @key:	Unused
- * @len:	Unused
- *
- * Return: 1
- */
-uint32_t tap_flow_label(const void *key, size_t len)
-{
-	(void)key;
-	(void)len;
-	return 1;
-}
-
-/**
- * tap_hdr_len() - Test double: back-end header length
- * @c:		Execution context
- *
- * Return: 4 for passt, 10 for pasta
- */
-size_t tap_hdr_len(const struct ctx *c)
-{
-	return c->mode == MODE_PASST ? 4 : sizeof(struct virtio_net_hdr);
-}
-
-/**
- * tap_hdr_set() - Test double: fill the back-end header
- * @c:		Execution context
- * @th:		Header
- * @l2len:	Frame length, bytes
- */
-void tap_hdr_set(const struct ctx *c, struct tap_hdr *th, size_t l2len)
-{
-	if (c->mode == MODE_PASST)
-		th->vnet_len = host_to_be32((uint32_t)l2len);
-	else
-		memset(&th->vnet, 0, sizeof(th->vnet));
-}
 
 static size_t unit_frames_sent;
 
@@ -179,31 +72,6 @@ void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
 		    const struct in6_addr *dst, const void *in, size_t l4len)
 {
 	(void)c; (void)src; (void)dst; (void)in; (void)l4len;
-}
-
-/**
- * tap_ip4_daddr() - Test double: configured guest address
- * @c:		Execution context
- *
- * Return: c->ip4.addr
- */
-struct in_addr tap_ip4_daddr(const struct ctx *c)
-{
-	return c->ip4.addr;
-}
-
-/**
- * tap_ip6_daddr() - Test double: configured guest address
- * @c:		Execution context
- * @src:	Unused
- *
- * Return: &c->ip6.addr
- */
-const struct in6_addr *tap_ip6_daddr(const struct ctx *c,
-				     const struct in6_addr *src)
-{
-	(void)src;
-	return &c->ip6.addr;
 }
 
 static struct ctx unit_ctx;
