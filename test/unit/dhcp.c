@@ -18,6 +18,7 @@
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
+#include "unit.h"
 
 #define REQ_MAX		2048
 #define OPT_MAX		4096
@@ -41,21 +42,6 @@ static struct sent {
 } sent;
 
 static struct ctx c;
-static unsigned passed, failed;
-
-/**
- * check() - Print and count one check
- * @ok:		Result
- * @what:	Description
- */
-static void check(int ok, const char *what)
-{
-	printf("%s - %s\n", ok ? "ok" : "FAIL", what);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /* Test doubles of tap.c output: only the UDP one may be called */
 
@@ -277,31 +263,35 @@ static void test_offer(void)
 	req_type(&r, 1, 0, "0.0.0.0");
 	req_end(&r);
 	sent.cnt = 0;
-	check(feed(r.b, r.len) == 1 && sent.cnt == 1, "DISCOVER answered");
-	check(sent.buf[0] == 2 && !memcmp(sent.buf + 4, "\xde\xad\xbe\xef", 4),
-	      "OFFER: BOOTREPLY with the client's xid");
-	check(!memcmp(sent.buf + 16, &c.ip4.addr, 4), "OFFER: yiaddr");
-	check(!memcmp(sent.buf + 28, "\x02\x11\x22\x33\x44\x55", 6),
-	      "OFFER: chaddr");
-	check(sent.len >= 300 && sent.len <= 548, "OFFER: size 300..548");
-	check(sent.sport == 67 && sent.dport == 68 &&
-	      sent.src.s_addr == c.ip4.gw.s_addr, "OFFER: from gw:67 to :68");
-	check(sent.dst.s_addr == c.ip4.addr.s_addr,
-	      "OFFER: unicast to yiaddr without broadcast flag");
-	check(reply_has(53, &type, 1), "OFFER: option 53 = 2");
-	check(reply_has(54, &c.ip4.gw, 4), "OFFER: server id = gw");
-	check(reply_has(51, "\xff\xff\xff\xff", 4), "OFFER: infinite lease");
-	check(reply_has(1, "\xff\xff\xff\x00", 4), "OFFER: netmask /24");
-	check(reply_has(3, &c.ip4.gw, 4), "OFFER: router");
+	unit_check(feed(r.b, r.len) == 1 && sent.cnt == 1, "DISCOVER answered");
+	unit_check(sent.buf[0] == 2 && !memcmp(sent.buf + 4,
+		   "\xde\xad\xbe\xef", 4),
+	           "OFFER: BOOTREPLY with the client's xid");
+	unit_check(!memcmp(sent.buf + 16, &c.ip4.addr, 4), "OFFER: yiaddr");
+	unit_check(!memcmp(sent.buf + 28, "\x02\x11\x22\x33\x44\x55", 6),
+	           "OFFER: chaddr");
+	unit_check(sent.len >= 300 && sent.len <= 548, "OFFER: size 300..548");
+	unit_check(sent.sport == 67 && sent.dport == 68 &&
+	           sent.src.s_addr == c.ip4.gw.s_addr,
+	           "OFFER: from gw:67 to :68");
+	unit_check(sent.dst.s_addr == c.ip4.addr.s_addr,
+	           "OFFER: unicast to yiaddr without broadcast flag");
+	unit_check(reply_has(53, &type, 1), "OFFER: option 53 = 2");
+	unit_check(reply_has(54, &c.ip4.gw, 4), "OFFER: server id = gw");
+	unit_check(reply_has(51, "\xff\xff\xff\xff", 4),
+		   "OFFER: infinite lease");
+	unit_check(reply_has(1, "\xff\xff\xff\x00", 4), "OFFER: netmask /24");
+	unit_check(reply_has(3, &c.ip4.gw, 4), "OFFER: router");
 	memcpy(dns, &c.ip4.dns[0], 4);
 	memcpy(dns + 4, &c.ip4.dns[1], 4);
-	check(reply_has(6, dns, 8), "OFFER: two resolvers");
-	check(reply_has(26, "\x05\xdc", 2), "OFFER: MTU 1500");
-	check(reply_has(12, "guest", 5), "OFFER: host name");
-	check(reply_has(81, fqdn, sizeof(fqdn) - 1 + 1), "OFFER: FQDN wire");
-	check(reply_has(119, search, sizeof(search)),
-	      "OFFER: option 119 example.com a.example.org (RFC 3397)");
-	check(reply_has(15, "example.com", 11), "OFFER: domain name");
+	unit_check(reply_has(6, dns, 8), "OFFER: two resolvers");
+	unit_check(reply_has(26, "\x05\xdc", 2), "OFFER: MTU 1500");
+	unit_check(reply_has(12, "guest", 5), "OFFER: host name");
+	unit_check(reply_has(81, fqdn, sizeof(fqdn) - 1 + 1),
+		   "OFFER: FQDN wire");
+	unit_check(reply_has(119, search, sizeof(search)),
+	           "OFFER: option 119 example.com a.example.org (RFC 3397)");
+	unit_check(reply_has(15, "example.com", 11), "OFFER: domain name");
 }
 
 /**
@@ -319,8 +309,8 @@ static void test_compress(void)
 	req_type(&r, 1, 0, "0.0.0.0");
 	req_end(&r);
 	feed(r.b, r.len);
-	check(reply_has(119, search, sizeof(search) - 1),
-	      "option 119 uses pointers to earlier suffixes");
+	unit_check(reply_has(119, search, sizeof(search) - 1),
+	           "option 119 uses pointers to earlier suffixes");
 	ctx_init();
 }
 
@@ -340,34 +330,36 @@ static void test_request(void)
 	sent.cnt = 0;
 	feed(r.b, r.len);
 	type = 5;
-	check(sent.cnt == 1 && reply_has(53, &type, 1), "REQUEST: ACK");
-	check(sent.dst.s_addr == INADDR_BROADCAST,
-	      "ACK: broadcast with the broadcast flag");
-	check(reply_opt(51, o) == 4, "ACK: lease time");
+	unit_check(sent.cnt == 1 && reply_has(53, &type, 1), "REQUEST: ACK");
+	unit_check(sent.dst.s_addr == INADDR_BROADCAST,
+	           "ACK: broadcast with the broadcast flag");
+	unit_check(reply_opt(51, o) == 4, "ACK: lease time");
 
 	req_type(&r, 3, 0, "0.0.0.0");
 	req_opt(&r, 50, 4, &other);
 	req_end(&r);
 	feed(r.b, r.len);
 	type = 6;
-	check(sent.cnt == 2 && reply_has(53, &type, 1), "wrong address: NAK");
-	check(sent.dst.s_addr == INADDR_BROADCAST && !sent.buf[16] &&
-	      reply_opt(51, o) < 0 && reply_opt(3, o) < 0,
-	      "NAK: broadcast, no yiaddr, no lease, no config");
+	unit_check(sent.cnt == 2 && reply_has(53, &type, 1),
+		   "wrong address: NAK");
+	unit_check(sent.dst.s_addr == INADDR_BROADCAST && !sent.buf[16] &&
+	           reply_opt(51, o) < 0 && reply_opt(3, o) < 0,
+	           "NAK: broadcast, no yiaddr, no lease, no config");
 
 	req_type(&r, 3, 0, "0.0.0.0");
 	req_opt(&r, 50, 4, &c.ip4.addr);
 	req_opt(&r, 54, 4, &sid);
 	req_end(&r);
 	feed(r.b, r.len);
-	check(sent.cnt == 2, "REQUEST to another server: no reply");
+	unit_check(sent.cnt == 2, "REQUEST to another server: no reply");
 
 	req_type(&r, 3, 0, "192.0.2.1");
 	req_end(&r);
 	feed(r.b, r.len);
 	type = 5;
-	check(sent.cnt == 3 && reply_has(53, &type, 1) &&
-	      sent.dst.s_addr == c.ip4.addr.s_addr, "RENEW: ACK to ciaddr");
+	unit_check(sent.cnt == 3 && reply_has(53, &type, 1) &&
+	           sent.dst.s_addr == c.ip4.addr.s_addr,
+	           "RENEW: ACK to ciaddr");
 }
 
 /**
@@ -383,10 +375,12 @@ static void test_inform_release(void)
 	req_end(&r);
 	sent.cnt = 0;
 	feed(r.b, r.len);
-	check(sent.cnt == 1 && reply_has(53, &type, 1), "INFORM: ACK");
-	check(reply_opt(51, o) < 0 && !sent.buf[16] && !sent.buf[17] &&
-	      reply_opt(6, o) == 8, "INFORM ACK: no lease, no yiaddr, DNS");
-	check(sent.dst.s_addr == c.ip4.addr.s_addr, "INFORM ACK to ciaddr");
+	unit_check(sent.cnt == 1 && reply_has(53, &type, 1), "INFORM: ACK");
+	unit_check(reply_opt(51, o) < 0 && !sent.buf[16] && !sent.buf[17] &&
+	           reply_opt(6, o) == 8,
+	           "INFORM ACK: no lease, no yiaddr, DNS");
+	unit_check(sent.dst.s_addr == c.ip4.addr.s_addr,
+		   "INFORM ACK to ciaddr");
 
 	req_type(&r, 7, 0, "192.0.2.1");
 	req_end(&r);
@@ -394,8 +388,8 @@ static void test_inform_release(void)
 	req_type(&r, 4, 0, "0.0.0.0");
 	req_end(&r);
 	feed(r.b, r.len);
-	check(sent.cnt == 1 && c.stats.dhcp_drop == drops,
-	      "RELEASE, DECLINE: no reply, not dropped");
+	unit_check(sent.cnt == 1 && c.stats.dhcp_drop == drops,
+	           "RELEASE, DECLINE: no reply, not dropped");
 }
 
 /**
@@ -418,20 +412,21 @@ static void test_overflow(void)
 	req_end(&r);
 	sent.cnt = 0;
 	feed(r.b, r.len);
-	check(sent.cnt == 1 && sent.len <= 548 && reply_has(53, &type, 1) &&
-	      reply_opt(6, o) == 8, "576-byte client: configuration kept");
+	unit_check(sent.cnt == 1 && sent.len <= 548 &&
+	           reply_has(53, &type, 1) && reply_opt(6, o) == 8, "576-byte client: configuration kept");
 	l = reply_opt(119, o);
-	check(l > 0 && l < 400, "576-byte client: search list cut to fit");
-	check(l > 0 && o[0] == 60 && !memcmp(o + 1, c.dns_search[0], 60),
-	      "576-byte client: first search domains kept");
+	unit_check(l > 0 && l < 400, "576-byte client: search list cut to fit");
+	unit_check(l > 0 && o[0] == 60 && !memcmp(o + 1, c.dns_search[0], 60),
+	           "576-byte client: first search domains kept");
 
 	req_type(&r, 1, 0, "0.0.0.0");
 	req_opt(&r, 57, 2, &max);
 	req_end(&r);
 	feed(r.b, r.len);
 	l = reply_opt(119, o);
-	check(sent.len <= 1472, "max size 1500: reply within 1472 bytes");
-	check(l > 255 && o[0] == 60, "max size 1500: option 119 split (RFC 3396)");
+	unit_check(sent.len <= 1472, "max size 1500: reply within 1472 bytes");
+	unit_check(l > 255 && o[0] == 60,
+		   "max size 1500: option 119 split (RFC 3396)");
 	ctx_init();
 }
 
@@ -453,9 +448,9 @@ static void test_truncated(void)
 		if (feed(r.b, len) != 1)
 			bad++;
 	}
-	check(!bad && !sent.cnt, "truncated requests: consumed, no reply");
-	check(c.stats.dhcp_drop - drops == r.len,
-	      "truncated requests: each counted in dhcp_drop");
+	unit_check(!bad && !sent.cnt, "truncated requests: consumed, no reply");
+	unit_check(c.stats.dhcp_drop - drops == r.len,
+	           "truncated requests: each counted in dhcp_drop");
 }
 
 /**
@@ -490,8 +485,8 @@ static void test_malformed(void)
 	req_init(&r, 0, "0.0.0.0");	/* BOOTP: no type */
 	req_end(&r);
 	feed(r.b, r.len);
-	check(!sent.cnt && c.stats.dhcp_drop - drops == 5,
-	      "bad lengths, duplicate type, no cookie, BOOTP: dropped");
+	unit_check(!sent.cnt && c.stats.dhcp_drop - drops == 5,
+	           "bad lengths, duplicate type, no cookie, BOOTP: dropped");
 
 	srand(1);
 	for (i = 0; i < 20000; i++) {
@@ -504,7 +499,7 @@ static void test_malformed(void)
 			memcpy(g + 8 + 236, "\x63\x82\x53\x63", 4);
 		feed(g, len);
 	}
-	check(1, "20000 random requests: no crash");
+	unit_check(1, "20000 random requests: no crash");
 }
 
 /**
@@ -518,10 +513,11 @@ static void test_disabled(void)
 	req_end(&r);
 	sent.cnt = 0;
 	c.no_dhcp = true;
-	check(feed(r.b, r.len) == 0 && !sent.cnt, "--no-dhcp: not consumed");
+	unit_check(feed(r.b, r.len) == 0 && !sent.cnt,
+		   "--no-dhcp: not consumed");
 	c.no_dhcp = false;
 	r.b[3] = 99;
-	check(feed(r.b, r.len) == 0 && !sent.cnt, "port 99: not consumed");
+	unit_check(feed(r.b, r.len) == 0 && !sent.cnt, "port 99: not consumed");
 }
 
 /**
@@ -540,6 +536,5 @@ int main(void)
 	test_truncated();
 	test_malformed();
 	test_disabled();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return unit_done();
 }

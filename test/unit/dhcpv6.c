@@ -17,6 +17,7 @@
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
+#include "unit.h"
 
 #define MSG_MAX		2048
 
@@ -41,23 +42,8 @@ static struct sent {
 } sent;
 
 static struct ctx c;
-static unsigned passed, failed;
 static const uint8_t duid[] = { 0, 3, 0, 1, 0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55 };
 static const uint8_t cduid[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 2 };
-
-/**
- * check() - Print and count one check
- * @ok:		Result
- * @what:	Description
- */
-static void check(int ok, const char *what)
-{
-	printf("%s - %s\n", ok ? "ok" : "FAIL", what);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /**
  * tap_udp6_send() - Test double: record the datagram
@@ -300,27 +286,30 @@ static void test_solicit(void)
 	msg_init(&m, 1, 0);
 	msg_ia(&m, NULL);
 	sent.cnt = 0;
-	check(feed(m.b, m.len) == 1 && sent.cnt == 1, "SOLICIT answered");
-	check(sent.buf[0] == 2 && !memcmp(sent.buf + 1, "\xab\xcd\xef", 3),
-	      "ADVERTISE with the client's transaction ID");
-	check(sent.sport == 547 && sent.dport == 546 && sent.flow &&
-	      !memcmp(&sent.src, &c.ip6.our_tap_ll, 16) &&
-	      sent.dst.s6_addr[0] == 0xfe, "from fe80::1:547 to fe80::2:546");
-	check(reply_has(2, duid, sizeof(duid)), "server DUID-LL from our MAC");
-	check(reply_has(1, cduid, sizeof(cduid)), "client ID echoed");
-	check(ia_ok(), "IA_NA with the host's address, infinite lifetimes");
-	check(reply_has(7, "\xff", 1), "preference 255");
-	check(reply_has(23, &dns, 16), "DNS servers (23)");
-	check(reply_has(24, list, sizeof(list)), "domain list (24)");
-	check(reply_has(39, fqdn, sizeof(fqdn)), "client FQDN (39)");
-	check(!reply_opt(14, &l), "no rapid commit unless asked");
+	unit_check(feed(m.b, m.len) == 1 && sent.cnt == 1, "SOLICIT answered");
+	unit_check(sent.buf[0] == 2 && !memcmp(sent.buf + 1, "\xab\xcd\xef", 3),
+	           "ADVERTISE with the client's transaction ID");
+	unit_check(sent.sport == 547 && sent.dport == 546 && sent.flow &&
+	           !memcmp(&sent.src, &c.ip6.our_tap_ll, 16) &&
+	           sent.dst.s6_addr[0] == 0xfe,
+	           "from fe80::1:547 to fe80::2:546");
+	unit_check(reply_has(2, duid, sizeof(duid)),
+		   "server DUID-LL from our MAC");
+	unit_check(reply_has(1, cduid, sizeof(cduid)), "client ID echoed");
+	unit_check(ia_ok(),
+		   "IA_NA with the host's address, infinite lifetimes");
+	unit_check(reply_has(7, "\xff", 1), "preference 255");
+	unit_check(reply_has(23, &dns, 16), "DNS servers (23)");
+	unit_check(reply_has(24, list, sizeof(list)), "domain list (24)");
+	unit_check(reply_has(39, fqdn, sizeof(fqdn)), "client FQDN (39)");
+	unit_check(!reply_opt(14, &l), "no rapid commit unless asked");
 
 	msg_init(&m, 1, 0);
 	msg_ia(&m, NULL);
 	msg_opt(&m, 14, 0, "");
 	feed(m.b, m.len);
-	check(sent.buf[0] == 7 && reply_opt(14, &l) && !l && ia_ok(),
-	      "rapid commit: REPLY with option 14 and IA_NA");
+	unit_check(sent.buf[0] == 7 && reply_opt(14, &l) && !l && ia_ok(),
+	           "rapid commit: REPLY with option 14 and IA_NA");
 }
 
 /**
@@ -334,35 +323,39 @@ static void test_types(void)
 	msg_ia(&m, "2001:db8::1");
 	sent.cnt = 0;
 	feed(m.b, m.len);
-	check(sent.cnt == 1 && sent.buf[0] == 7 && ia_ok(), "REQUEST: REPLY");
+	unit_check(sent.cnt == 1 && sent.buf[0] == 7 && ia_ok(),
+		   "REQUEST: REPLY");
 	msg_init(&m, 5, 1);
 	msg_ia(&m, "2001:db8::1");
 	feed(m.b, m.len);
-	check(sent.cnt == 2 && sent.buf[0] == 7 && ia_ok(), "RENEW: REPLY");
+	unit_check(sent.cnt == 2 && sent.buf[0] == 7 && ia_ok(),
+		   "RENEW: REPLY");
 	msg_init(&m, 6, 0);
 	msg_ia(&m, "2001:db8::1");
 	feed(m.b, m.len);
-	check(sent.cnt == 3 && sent.buf[0] == 7 && ia_ok(), "REBIND: REPLY");
+	unit_check(sent.cnt == 3 && sent.buf[0] == 7 && ia_ok(),
+		   "REBIND: REPLY");
 	msg_init(&m, 4, 0);
 	msg_ia(&m, "2001:db8::99");
 	feed(m.b, m.len);
-	check(sent.cnt == 4 && status_is(0), "CONFIRM on link: Success");
+	unit_check(sent.cnt == 4 && status_is(0), "CONFIRM on link: Success");
 	msg_init(&m, 4, 0);
 	msg_ia(&m, "2001:db8:1::99");
 	feed(m.b, m.len);
-	check(sent.cnt == 5 && status_is(4), "CONFIRM off link: NotOnLink");
+	unit_check(sent.cnt == 5 && status_is(4),
+		   "CONFIRM off link: NotOnLink");
 	msg_init(&m, 4, 0);
 	msg_ia(&m, NULL);
 	feed(m.b, m.len);
-	check(sent.cnt == 5, "CONFIRM without addresses: no reply");
+	unit_check(sent.cnt == 5, "CONFIRM without addresses: no reply");
 	msg_init(&m, 8, 1);
 	msg_ia(&m, "2001:db8::1");
 	feed(m.b, m.len);
-	check(sent.cnt == 6 && status_is(0), "RELEASE: Success");
+	unit_check(sent.cnt == 6 && status_is(0), "RELEASE: Success");
 	msg_init(&m, 11, 0);
 	feed(m.b, m.len);
-	check(sent.cnt == 7 && sent.buf[0] == 7 && !reply_opt(3, &m.len) &&
-	      reply_opt(23, &m.len), "INFORMATION-REQUEST: DNS, no IA");
+	unit_check(sent.cnt == 7 && sent.buf[0] == 7 && !reply_opt(3, &m.len) &&
+	           reply_opt(23, &m.len), "INFORMATION-REQUEST: DNS, no IA");
 }
 
 /**
@@ -389,14 +382,14 @@ static void test_bad(void)
 	msg_init(&m, 1, 0);
 	msg_opt(&m, 3, 8, "\0\0\0\0\0\0\0\0");	/* short IA_NA */
 	feed(m.b, m.len);
-	check(!sent.cnt && c.stats.dhcpv6_drop - drops == 5,
-	      "rule violations and bad lengths: dropped, counted");
+	unit_check(!sent.cnt && c.stats.dhcpv6_drop - drops == 5,
+	           "rule violations and bad lengths: dropped, counted");
 
 	msg_init(&m, 3, 0);
 	msg_opt(&m, 2, sizeof(other), other);
 	feed(m.b, m.len);
-	check(!sent.cnt && c.stats.dhcpv6_drop - drops == 5,
-	      "REQUEST for another server: ignored, not counted");
+	unit_check(!sent.cnt && c.stats.dhcpv6_drop - drops == 5,
+	           "REQUEST for another server: ignored, not counted");
 
 	msg_init(&m, 3, 1);
 	msg_ia(&m, "2001:db8::1");
@@ -407,8 +400,9 @@ static void test_bad(void)
 		if (feed(m.b, len) != 1)
 			bad++;
 	}
-	check(!bad && !sent.cnt && c.stats.dhcpv6_drop - drops == m.len - 4,
-	      "every truncation inside an option dropped and counted");
+	unit_check(!bad && !sent.cnt &&
+	           c.stats.dhcpv6_drop - drops == m.len - 4,
+	           "every truncation inside an option dropped and counted");
 
 	srand(3);
 	for (i = 0; i < 20000; i++) {
@@ -419,20 +413,20 @@ static void test_bad(void)
 		memcpy(g + 2, "\x02\x23", 2);
 		feed(g, l);
 	}
-	check(1, "20000 random messages: no crash");
+	unit_check(1, "20000 random messages: no crash");
 
 	c.ip6.addr = in6addr_any;
 	msg_init(&m, 1, 0);
 	msg_ia(&m, NULL);
 	sent.cnt = 0;
 	feed(m.b, m.len);
-	check(sent.cnt == 1 && !reply_opt(3, &len) && status_is(2),
-	      "no address to give: NoAddrsAvail, no IA_NA");
+	unit_check(sent.cnt == 1 && !reply_opt(3, &len) && status_is(2),
+	           "no address to give: NoAddrsAvail, no IA_NA");
 	inet_pton(AF_INET6, "2001:db8::1", &c.ip6.addr);
 
 	c.no_dhcpv6 = true;
 	msg_init(&m, 1, 0);
-	check(feed(m.b, m.len) == 0, "--no-dhcpv6: not consumed");
+	unit_check(feed(m.b, m.len) == 0, "--no-dhcpv6: not consumed");
 	c.no_dhcpv6 = false;
 }
 
@@ -447,6 +441,5 @@ int main(void)
 	test_solicit();
 	test_types();
 	test_bad();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return unit_done();
 }

@@ -31,6 +31,7 @@
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
+#include "unit.h"
 
 #define FLOWS_SEEN	8
 
@@ -60,21 +61,6 @@ static struct seen {
 } seen;
 
 static struct ctx c;
-static unsigned passed, failed;
-
-/**
- * check() - Print and count one check
- * @ok:		Result
- * @what:	Description
- */
-static void check(int ok, const char *what)
-{
-	printf("%s - %s\n", ok ? "ok" : "FAIL", what);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /**
  * epoll_add() - Test double: record the socket and its reference
@@ -274,33 +260,35 @@ int main(void)
 	icmp_init(&c);
 
 	echo(AF_INET, "192.0.2.254", 0x1234, 1, 100);
-	check(seen.fd_cnt == 1 && seen.ref[0].type == EPOLL_TYPE_PING &&
-	      seen.ref[0].fd == seen.fd[0], "IPv4: ping socket registered");
-	check(reply(0, 100) && reply_is("192.0.2.254", 0x1234, 1),
-	      "gateway: reply from it, identifier, sequence, data kept");
+	unit_check(seen.fd_cnt == 1 && seen.ref[0].type == EPOLL_TYPE_PING &&
+	           seen.ref[0].fd == seen.fd[0],
+	           "IPv4: ping socket registered");
+	unit_check(reply(0, 100) && reply_is("192.0.2.254", 0x1234, 1),
+	           "gateway: reply from it, identifier, sequence, data kept");
 	echo(AF_INET, "192.0.2.254", 0x1234, 2, 101);
-	check(seen.fd_cnt == 1 && reply(0, 101) &&
-	      reply_is("192.0.2.254", 0x1234, 2), "same flow: same socket");
+	unit_check(seen.fd_cnt == 1 && reply(0, 101) &&
+	           reply_is("192.0.2.254", 0x1234, 2),
+	           "same flow: same socket");
 
 	echo(AF_INET, "127.0.0.1", 0x1234, 7, 102);
-	check(seen.fd_cnt == 2, "same identifier, other destination: new flow");
-	check(reply(1, 102) && reply_is("127.0.0.1", 0x1234, 7),
-	      "kernel-chosen identifier: guest's restored");
+	unit_check(seen.fd_cnt == 2,
+		   "same identifier, other destination: new flow");
+	unit_check(reply(1, 102) && reply_is("127.0.0.1", 0x1234, 7),
+	           "kernel-chosen identifier: guest's restored");
 	echo(AF_INET, "192.0.2.254", 0x1234, 3, 103);
-	check(reply(0, 103) && reply_is("192.0.2.254", 0x1234, 3) &&
-	      !reply(1, 103), "each flow gets its own replies only");
+	unit_check(reply(0, 103) && reply_is("192.0.2.254", 0x1234, 3) &&
+	           !reply(1, 103), "each flow gets its own replies only");
 
 	echo(AF_INET6, "2001:db8::fe", 0xbeef, 9, 104);
-	check(seen.fd_cnt == 3 && reply(2, 104) &&
-	      reply_is("2001:db8::fe", 0xbeef, 9), "IPv6 gateway via ::1");
+	unit_check(seen.fd_cnt == 3 && reply(2, 104) &&
+	           reply_is("2001:db8::fe", 0xbeef, 9), "IPv6 gateway via ::1");
 
 	icmp_timer(&c, &later);
-	check(!seen.del_cnt, "flows kept while active");
+	unit_check(!seen.del_cnt, "flows kept while active");
 	later.tv_sec = 170;
 	icmp_timer(&c, &later);
-	check(seen.del_cnt == 3 && fcntl(seen.fd[0], F_GETFD) < 0,
-	      "idle flows closed after 60 s");
+	unit_check(seen.del_cnt == 3 && fcntl(seen.fd[0], F_GETFD) < 0,
+	           "idle flows closed after 60 s");
 
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return unit_done();
 }

@@ -17,6 +17,7 @@
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
+#include "unit.h"
 
 /**
  * struct sent - Last message captured by the tap_icmp6_send() double
@@ -34,22 +35,7 @@ static struct sent {
 } sent;
 
 static struct ctx c;
-static unsigned passed, failed;
 static const uint8_t our_mac[6] = { 0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55 };
-
-/**
- * check() - Print and count one check
- * @ok:		Result
- * @what:	Description
- */
-static void check(int ok, const char *what)
-{
-	printf("%s - %s\n", ok ? "ok" : "FAIL", what);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /**
  * tap_icmp6_send() - Test double: record the message
@@ -195,42 +181,45 @@ static void test_ra(void)
 	size_t len;
 
 	sent.cnt = 0;
-	check(feed(rs, 8, "fe80::2", "ff02::2") == 1 && sent.cnt == 1,
-	      "RS answered");
-	check(sent.buf[0] == 134 && sent.buf[1] == 0, "RA: type 134 code 0");
-	check(sent.buf[5] == 0xc0, "RA: Managed and Other flags set");
-	check(sent.buf[6] == 0xff && sent.buf[7] == 0xff, "RA: router lifetime");
-	check(!memcmp(&sent.src, &c.ip6.our_tap_ll, 16),
-	      "RA: from our link-local address");
-	check(!memcmp(&sent.dst, &c.ip6.addr_ll_seen, 16),
-	      "RA: to the soliciting address");
+	unit_check(feed(rs, 8, "fe80::2", "ff02::2") == 1 && sent.cnt == 1,
+	           "RS answered");
+	unit_check(sent.buf[0] == 134 && sent.buf[1] == 0,
+		   "RA: type 134 code 0");
+	unit_check(sent.buf[5] == 0xc0, "RA: Managed and Other flags set");
+	unit_check(sent.buf[6] == 0xff && sent.buf[7] == 0xff,
+		   "RA: router lifetime");
+	unit_check(!memcmp(&sent.src, &c.ip6.our_tap_ll, 16),
+	           "RA: from our link-local address");
+	unit_check(!memcmp(&sent.dst, &c.ip6.addr_ll_seen, 16),
+	           "RA: to the soliciting address");
 	o = ra_opt(3, &len);
-	check(o && len == 32 && o[2] == 64 && o[3] == 0xc0 &&
-	      !memcmp(o + 16, &pfx, 16) && !memcmp(o + 4, "\xff\xff\xff\xff", 4),
-	      "RA: prefix 2001:db8::/64, on-link, autonomous");
+	unit_check(o && len == 32 && o[2] == 64 && o[3] == 0xc0 &&
+	           !memcmp(o + 16, &pfx, 16) &&
+	           !memcmp(o + 4, "\xff\xff\xff\xff", 4),
+	           "RA: prefix 2001:db8::/64, on-link, autonomous");
 	o = ra_opt(5, &len);
-	check(o && len == 8 && !memcmp(o + 4, "\x00\x00\x05\xdc", 4),
-	      "RA: MTU 1500");
+	unit_check(o && len == 8 && !memcmp(o + 4, "\x00\x00\x05\xdc", 4),
+	           "RA: MTU 1500");
 	o = ra_opt(1, &len);
-	check(o && len == 8 && !memcmp(o + 2, our_mac, 6),
-	      "RA: source link-layer address is our MAC");
+	unit_check(o && len == 8 && !memcmp(o + 2, our_mac, 6),
+	           "RA: source link-layer address is our MAC");
 	o = ra_opt(25, &len);
-	check(o && len == 24 && !memcmp(o + 8, &dns, 16), "RA: RDNSS");
+	unit_check(o && len == 24 && !memcmp(o + 8, &dns, 16), "RA: RDNSS");
 	o = ra_opt(31, &len);
-	check(o && len == 40 && !memcmp(o + 8, dnssl, sizeof(dnssl)) &&
-	      !o[8 + sizeof(dnssl)], "RA: DNSSL, padded to 8 bytes");
+	unit_check(o && len == 40 && !memcmp(o + 8, dnssl, sizeof(dnssl)) &&
+	           !o[8 + sizeof(dnssl)], "RA: DNSSL, padded to 8 bytes");
 
 	rs[8] = 1;
 	rs[9] = 1;
-	check(feed(rs, 16, "fe80::2", "ff02::2") == 1 && sent.cnt == 2,
-	      "RS with SLLA from fe80::2 answered");
+	unit_check(feed(rs, 16, "fe80::2", "ff02::2") == 1 && sent.cnt == 2,
+	           "RS with SLLA from fe80::2 answered");
 	sent.cnt = 0;
 	feed(rs, 8, "::", "ff02::2");
-	check(sent.cnt == 1 && dst_is("ff02::1"),
-	      "RS from :: answered to ff02::1");
+	unit_check(sent.cnt == 1 && dst_is("ff02::1"),
+	           "RS from :: answered to ff02::1");
 	c.no_dhcpv6 = true;
 	feed(rs, 8, "fe80::2", "ff02::2");
-	check(sent.buf[5] == 0, "RA: no M/O flags with --no-dhcpv6");
+	unit_check(sent.buf[5] == 0, "RA: no M/O flags with --no-dhcpv6");
 	c.no_dhcpv6 = false;
 }
 
@@ -245,22 +234,23 @@ static void test_na(void)
 
 	sent.cnt = 0;
 	len = ns_build(ns, "2001:db8::fe", 1);
-	check(feed(ns, len, "fe80::2", "ff02::1:ff00:fe") == 1 &&
-	      sent.cnt == 1, "NS for the gateway answered");
-	check(sent.buf[0] == 136 && sent.buf[4] == 0xe0 &&
-	      !memcmp(sent.buf + 8, &gw, 16),
-	      "NA: target gateway, Router, Solicited, Override");
-	check(sent.len == 32 && sent.buf[24] == 2 && sent.buf[25] == 1 &&
-	      !memcmp(sent.buf + 26, our_mac, 6), "NA: target LLA is our MAC");
-	check(dst_is("fe80::2"), "NA: to the solicitor");
-	check(!memcmp(&sent.src, &gw, 16), "NA: from the target address");
+	unit_check(feed(ns, len, "fe80::2", "ff02::1:ff00:fe") == 1 &&
+	           sent.cnt == 1, "NS for the gateway answered");
+	unit_check(sent.buf[0] == 136 && sent.buf[4] == 0xe0 &&
+	           !memcmp(sent.buf + 8, &gw, 16),
+	           "NA: target gateway, Router, Solicited, Override");
+	unit_check(sent.len == 32 && sent.buf[24] == 2 && sent.buf[25] == 1 &&
+	           !memcmp(sent.buf + 26, our_mac, 6),
+	           "NA: target LLA is our MAC");
+	unit_check(dst_is("fe80::2"), "NA: to the solicitor");
+	unit_check(!memcmp(&sent.src, &gw, 16), "NA: from the target address");
 
 	len = ns_build(ns, "2001:db8::77", 0);
 	feed(ns, len, "2001:db8::1", "ff02::1:ff00:77");
-	check(sent.cnt == 2, "NS for another address answered");
+	unit_check(sent.cnt == 2, "NS for another address answered");
 	len = ns_build(ns, "2001:db8::1", 0);
 	feed(ns, len, "fe80::2", "ff02::1:ff00:1");
-	check(sent.cnt == 2, "NS for the guest's own address: no answer");
+	unit_check(sent.cnt == 2, "NS for the guest's own address: no answer");
 }
 
 /**
@@ -273,17 +263,18 @@ static void test_dad(void)
 
 	sent.cnt = 0;
 	len = ns_build(ns, "2001:db8::5054:ff:fe12:3456", 0);
-	check(feed(ns, len, "::", "ff02::1:ff12:3456") == 1 && !sent.cnt,
-	      "DAD for the guest's SLAAC address: no answer");
+	unit_check(feed(ns, len, "::", "ff02::1:ff12:3456") == 1 && !sent.cnt,
+	           "DAD for the guest's SLAAC address: no answer");
 	len = ns_build(ns, "fe80::2", 0);
 	feed(ns, len, "::", "ff02::1:ff00:2");
 	len = ns_build(ns, "2001:db8::1", 0);
 	feed(ns, len, "::", "ff02::1:ff00:1");
-	check(!sent.cnt, "DAD for the guest's addresses: no answer");
+	unit_check(!sent.cnt, "DAD for the guest's addresses: no answer");
 	len = ns_build(ns, "fe80::1", 0);
 	feed(ns, len, "::", "ff02::1:ff00:1");
-	check(sent.cnt == 1 && dst_is("ff02::1") &&
-	      sent.buf[4] == 0xa0, "DAD for our address: NA to all-nodes, S=0");
+	unit_check(sent.cnt == 1 && dst_is("ff02::1") &&
+	           sent.buf[4] == 0xa0,
+	           "DAD for our address: NA to all-nodes, S=0");
 }
 
 /**
@@ -299,8 +290,8 @@ static void test_bad(void)
 	len = ns_build(ns, "2001:db8::fe", 1);
 	for (i = 4; i < 24; i++)
 		feed(ns, i, "fe80::2", "ff02::1");
-	check(!sent.cnt && c.stats.ndp_drop - drops == 20,
-	      "truncated NS: dropped, counted");
+	unit_check(!sent.cnt && c.stats.ndp_drop - drops == 20,
+	           "truncated NS: dropped, counted");
 	ns[25] = 0;			/* option length 0 */
 	feed(ns, len, "fe80::2", "ff02::1");
 	ns[25] = 2;			/* option past the end */
@@ -311,14 +302,15 @@ static void test_bad(void)
 	feed(ns, len, "fe80::2", "ff02::1");
 	ns[1] = 1;			/* code */
 	feed(ns, 24, "fe80::2", "ff02::1");
-	check(!sent.cnt && c.stats.ndp_drop - drops == 25,
-	      "bad options, SLLA in DAD, multicast target, code: dropped");
+	unit_check(!sent.cnt && c.stats.ndp_drop - drops == 25,
+	           "bad options, SLLA in DAD, multicast target, code: dropped");
 
 	g[0] = 128;
-	check(feed(g, 8, "fe80::2", "fe80::1") == 0, "echo request: not NDP");
+	unit_check(feed(g, 8, "fe80::2", "fe80::1") == 0,
+		   "echo request: not NDP");
 	g[0] = 136;
-	check(feed(g, 24, "fe80::2", "fe80::1") == 1 && !sent.cnt,
-	      "NA from the guest: consumed, no answer");
+	unit_check(feed(g, 24, "fe80::2", "fe80::1") == 1 && !sent.cnt,
+	           "NA from the guest: consumed, no answer");
 	srand(2);
 	for (i = 0; i < 20000; i++) {
 		size_t l = (size_t)rand() % sizeof(g), j;
@@ -328,7 +320,7 @@ static void test_bad(void)
 		g[0] = 133 + (i % 3);
 		feed(g, l, (i & 1) ? "::" : "fe80::2", "ff02::1");
 	}
-	check(1, "20000 random NDP messages: no crash");
+	unit_check(1, "20000 random NDP messages: no crash");
 }
 
 /**
@@ -345,23 +337,24 @@ static void test_switches(void)
 	feed(rs, 8, "fe80::2", "ff02::2");
 	ndp_timer(&c, &now);
 	feed(ns, len, "fe80::2", "ff02::1:ff00:fe");
-	check(sent.cnt == 1 && sent.buf[0] == 136, "--no-ra: NA but no RA");
+	unit_check(sent.cnt == 1 && sent.buf[0] == 136,
+		   "--no-ra: NA but no RA");
 	c.no_ra = false;
 	c.no_ndp = true;
-	check(feed(rs, 8, "fe80::2", "ff02::2") == 1 && sent.cnt == 1,
-	      "--no-ndp: consumed, no answer");
+	unit_check(feed(rs, 8, "fe80::2", "ff02::2") == 1 && sent.cnt == 1,
+	           "--no-ndp: consumed, no answer");
 	c.no_ndp = false;
 
 	ndp_timer(&c, &now);
-	check(sent.cnt == 2 && sent.buf[0] == 134 &&
-	      dst_is("ff02::1"),
-	      "timer: unsolicited RA to all-nodes");
+	unit_check(sent.cnt == 2 && sent.buf[0] == 134 &&
+	           dst_is("ff02::1"),
+	           "timer: unsolicited RA to all-nodes");
 	now.tv_sec = 101;
 	ndp_timer(&c, &now);
-	check(sent.cnt == 2, "timer: not again after 1 s");
+	unit_check(sent.cnt == 2, "timer: not again after 1 s");
 	now.tv_sec = 106;
 	ndp_timer(&c, &now);
-	check(sent.cnt == 3, "timer: initial RAs a few seconds apart");
+	unit_check(sent.cnt == 3, "timer: initial RAs a few seconds apart");
 }
 
 /**
@@ -377,6 +370,5 @@ int main(void)
 	test_dad();
 	test_bad();
 	test_switches();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return unit_done();
 }

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Failed checks in this test program */
-static int unit_failed;
+/* Passed and failed checks in this test program */
+static unsigned unit_passed, unit_failed;
 
 /**
  * unit_check() - Print one result line, count failures
@@ -18,17 +18,20 @@ static int unit_failed;
 static inline void unit_check(int ok, const char *desc)
 {
 	printf("%s - %s\n", ok ? "ok" : "not ok", desc);
-	if (!ok)
+	if (ok)
+		unit_passed++;
+	else
 		unit_failed++;
 }
 
 /**
- * unit_done() - Exit status of the test program
+ * unit_done() - Print the totals; exit status of the test program
  *
  * Return: 0 if every check passed, 1 otherwise
  */
 static inline int unit_done(void)
 {
+	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
