@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define CRR_WAIT_MS		1000	/* Time-out for each step, ms */
 #define CRR_FAIL_MAX		10	/* Consecutive failures ending a run */
 #define CRR_BACKLOG		128	/* Server listen() backlog */
@@ -58,19 +60,6 @@ static struct crr_state {
 } crr;
 
 /**
- * crr_now() - Read the monotonic clock
- *
- * Return: nanoseconds since an arbitrary point
- */
-static uint64_t crr_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/**
  * crr_usage() - Print usage and exit
  * @name:	Program name
  */
@@ -81,55 +70,6 @@ static void crr_usage(const char *name)
 		"  -s  server bound to ADDR PORT (runs until killed)\n"
 		"  -t  client run time in seconds (default 5)\n", name);
 	exit(2);
-}
-
-/**
- * crr_num() - Parse a decimal number with an end-pointer check
- * @s:		Text
- * @max:	Largest accepted value
- *
- * Return: value, exits on malformed or out-of-range input
- */
-static unsigned long crr_num(const char *s, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *s == '\0' || *end != '\0' || v > max) {
-		fprintf(stderr, "bad number: %s\n", s);
-		exit(2);
-	}
-	return v;
-}
-
-/**
- * crr_addr_parse() - Fill crr.addr from a numeric address and a port
- * @s:		IPv4 or IPv6 address as text
- * @port:	Port, host order
- *
- * Return: 0 on success, -1 if @s is not an address
- */
-static int crr_addr_parse(const char *s, uint16_t port)
-{
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&crr.addr;
-	struct sockaddr_in *a4 = (struct sockaddr_in *)&crr.addr;
-
-	memset(&crr.addr, 0, sizeof(crr.addr));
-	if (inet_pton(AF_INET, s, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons(port);
-		crr.addr_len = sizeof(*a4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons(port);
-		crr.addr_len = sizeof(*a6);
-		return 0;
-	}
-	return -1;
 }
 
 /**
@@ -148,7 +88,7 @@ static void crr_opts(int argc, char **argv)
 			crr.server = true;
 			break;
 		case 't':
-			crr.secs = crr_num(optarg, 3600);
+			crr.secs = bench_num(optarg, 3600);
 			break;
 		default:
 			crr_usage(argv[0]);
@@ -156,7 +96,8 @@ static void crr_opts(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		crr_usage(argv[0]);
-	if (crr_addr_parse(argv[optind], crr_num(argv[optind + 1], 65535)))
+	if (bench_addr_parse(argv[optind], bench_num(argv[optind + 1], 65535),
+			     &crr.addr, &crr.addr_len) < 0)
 		crr_usage(argv[0]);
 }
 
@@ -258,9 +199,9 @@ static int crr_client(void)
 	uint64_t start, end, now;
 	unsigned row = 0;
 
-	start = crr_now();
+	start = bench_now();
 	end = start + (uint64_t)crr.secs * 1000000000ULL;
-	for (now = start; now < end && row < CRR_FAIL_MAX; now = crr_now()) {
+	for (now = start; now < end && row < CRR_FAIL_MAX; now = bench_now()) {
 		if (crr_one()) {
 			crr.failed++;
 			row++;

@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define RR_MSG_MAX	65536		/* Largest message, bytes */
 #define RR_SAMPLES_MAX	(1U << 22)	/* Round trips recorded at most */
 #define RR_WAIT_MS	1000		/* Time-out for one reply, ms */
@@ -71,19 +73,6 @@ static struct rr_state {
 } rr;
 
 /**
- * rr_now() - Read the monotonic clock
- *
- * Return: nanoseconds since an arbitrary point
- */
-static uint64_t rr_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/**
  * rr_usage() - Print usage and exit
  * @name:	Program name
  */
@@ -96,54 +85,6 @@ static void rr_usage(const char *name)
 		"  -l  message size (default 64)\n"
 		"  -t  client run time in seconds (default 5)\n", name);
 	exit(2);
-}
-
-/**
- * rr_addr_parse() - Fill rr.addr from a numeric address and rr.port
- * @s:		IPv4 or IPv6 address as text
- *
- * Return: 0 on success, -1 if @s is not an address
- */
-static int rr_addr_parse(const char *s)
-{
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&rr.addr;
-	struct sockaddr_in *a4 = (struct sockaddr_in *)&rr.addr;
-
-	memset(&rr.addr, 0, sizeof(rr.addr));
-	if (inet_pton(AF_INET, s, &a4->sin_addr) == 1) {
-		a4->sin_family = rr.af = AF_INET;
-		a4->sin_port = htons(rr.port);
-		rr.addr_len = sizeof(*a4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, &a6->sin6_addr) == 1) {
-		a6->sin6_family = rr.af = AF_INET6;
-		a6->sin6_port = htons(rr.port);
-		rr.addr_len = sizeof(*a6);
-		return 0;
-	}
-	return -1;
-}
-
-/**
- * rr_num() - Parse a decimal number with an end-pointer check
- * @s:		Text
- * @max:	Largest accepted value
- *
- * Return: value, exits on malformed or out-of-range input
- */
-static unsigned long rr_num(const char *s, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *s == '\0' || *end != '\0' || v > max) {
-		fprintf(stderr, "bad number: %s\n", s);
-		exit(2);
-	}
-	return v;
 }
 
 /**
@@ -166,10 +107,10 @@ static void rr_opts(int argc, char **argv)
 			rr.udp = true;
 			break;
 		case 'l':
-			rr.msg_len = rr_num(optarg, RR_MSG_MAX);
+			rr.msg_len = bench_num(optarg, RR_MSG_MAX);
 			break;
 		case 't':
-			rr.secs = rr_num(optarg, 3600);
+			rr.secs = bench_num(optarg, 3600);
 			break;
 		default:
 			rr_usage(argv[0]);
@@ -177,8 +118,10 @@ static void rr_opts(int argc, char **argv)
 	}
 	if (argc - optind != 2 || rr.msg_len == 0)
 		rr_usage(argv[0]);
-	rr.port = rr_num(argv[optind + 1], 65535);
-	if (rr_addr_parse(argv[optind]))
+	rr.port = bench_num(argv[optind + 1], 65535);
+	rr.af = bench_addr_parse(argv[optind], rr.port, &rr.addr,
+				 &rr.addr_len);
+	if (rr.af < 0)
 		rr_usage(argv[0]);
 }
 
@@ -374,7 +317,7 @@ static int rr_client(void)
 	}
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	memset(rr.buf, 'r', rr.msg_len);
-	start = rr_now();
+	start = bench_now();
 	end = start + (uint64_t)rr.secs * 1000000000ULL;
 	for (t = start; t < end && rr.cnt < RR_SAMPLES_MAX; ) {
 		int rc = rr_exchange(s);
@@ -386,8 +329,8 @@ static int rr_client(void)
 		}
 		rr.lost += (unsigned long)rc;
 		if (!rc)
-			rr.ns[rr.cnt++] = rr_now() - t;
-		t = rr_now();
+			rr.ns[rr.cnt++] = bench_now() - t;
+		t = bench_now();
 	}
 	close(s);
 	return rr_report();
