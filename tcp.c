@@ -12,8 +12,12 @@
  * tap read. Payload that continues the stream at @seq_from_tap is written
  * with one sendmsg() whose iovecs point into the tap buffer; we then ACK
  * exactly the bytes the kernel took, and advertise as window the free space
- * of the socket's send buffer (SO_SNDBUF less SIOCOUTQ), so the guest sends
- * no more than fits. If a write still comes up short, EPOLLOUT is requested;
+ * of the socket's send buffer (SO_SNDBUF less SIOCOUTQ, asked again only
+ * once the estimate kept since has halved), so the guest sends no more than
+ * fits. The ACK goes out with this batch of frames after two segments or a
+ * full-sized one; a single short segment (a request, typically) waits up to
+ * TCP_ACK_DELAY_MS for the reply to carry it, as a delayed ACK does. If a
+ * write still comes up short, EPOLLOUT is requested;
  * when it fires we reopen the window and send duplicate ACKs so the guest
  * retransmits at once. A gap in the sequence (a frame lost before reaching
  * us) is answered with three duplicate ACKs right away: the guest
@@ -167,22 +171,30 @@ void tcp_rst(struct ctx *c, struct tcp_conn *conn)
 /**
  * tcp_wnd_update() - Window for the guest: free space in the send buffer
  * @conn:	Connection
+ * @fresh:	Query the socket even if the estimate is still good
+ *
+ * The free space (SO_SNDBUF less SIOCOUTQ) is only asked for once the
+ * estimate tcp_wnd_cur() keeps has fallen to half of what it was: small
+ * writes cost no syscalls here, and the estimate errs low meanwhile.
  *
  * Return: true if the space is low (under a quarter of the buffer): then
  *	   EPOLLOUT, which needs a third free, will reopen the window
  *
  * #syscalls getsockopt ioctl
  */
-static bool tcp_wnd_update(struct tcp_conn *conn)
+static bool tcp_wnd_update(struct tcp_conn *conn, bool fresh)
 {
 	uint32_t max = conn->flags & TCP_F_WS_OK ? 65535U << TCP_WS_TO_TAP :
 						   65535U;
 	socklen_t sl = sizeof(int);
 	int sndbuf, outq;
 
+	if (!fresh && tcp_wnd_cur(conn) > conn->wnd_to_tap / 2)
+		return false;
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
 	    ioctl(conn->sock, SIOCOUTQ, &outq))
 		return false;
+	conn->seq_sndbuf = conn->seq_from_tap;
 	/* The kernel counts buffer overhead too: leave room for it */
 	if (sndbuf <= outq + outq / 16)
 		conn->wnd_to_tap = 0;
@@ -600,13 +612,15 @@ static size_t tcp_data_collect(const struct pool *p, uint32_t *seq,
 /**
  * tcp_data_gap() - Count segments with payload beyond a sequence number
  * @p:		Pool of L4 messages
- * @seq:	Next sequence number expected
- * @keepalive:	Set if a segment repeats the byte before @seq (output)
+ * @start:	Next sequence number expected before this batch
+ * @seq:	Next sequence number expected now
+ * @keepalive:	Set if a segment starts before @start: old data again, a
+ *		keepalive or a zero window probe (output)
  *
  * Return: segments starting after @seq (past a gap), 0 if none
  */
-static size_t tcp_data_gap(const struct pool *p, uint32_t seq,
-			   bool *keepalive)
+static size_t tcp_data_gap(const struct pool *p, uint32_t start,
+			   uint32_t seq, bool *keepalive)
 {
 	struct tcp_seg seg;
 	size_t i, gap = 0;
@@ -617,8 +631,8 @@ static size_t tcp_data_gap(const struct pool *p, uint32_t seq,
 		if ((seg.dlen || (seg.flags & TCP_FIN)) &&
 		    SEQ_GT(seg.seq, seq))
 			gap++;
-		if (SEQ_LT(seg.seq, seq))
-			*keepalive = true;	/* Also zero window probes */
+		if (SEQ_LT(seg.seq, start))
+			*keepalive = true;
 	}
 	return gap;
 }
@@ -698,16 +712,48 @@ static void tcp_tap_fin(struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  * @dup:	Also send TCP_DUP_ACKS duplicates for a fast retransmit
+ * @fresh:	Ask the socket for the window (see tcp_wnd_update())
  */
-static void tcp_ack_to_tap(struct ctx *c, struct tcp_conn *conn, bool dup)
+static void tcp_ack_to_tap(struct ctx *c, struct tcp_conn *conn, bool dup,
+			   bool fresh)
 {
 	int i;
 
-	if (tcp_wnd_update(conn))
+	if (tcp_wnd_update(conn, fresh || dup))
 		tcp_sock_block(c, conn);
 	tcp_buf_send_flags(c, conn, TCP_ACK);
 	for (i = 0; dup && i < TCP_DUP_ACKS; i++)
 		tcp_buf_send_flags(c, conn, TCP_ACK);
+}
+
+/**
+ * tcp_ack_delayed() - The delayed ACK timer expired: send it if still due
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+void tcp_ack_delayed(struct ctx *c, struct tcp_conn *conn)
+{
+	if (conn->seq_ack_to_tap != conn->seq_from_tap)
+		tcp_ack_to_tap(c, conn, false, false);
+}
+
+/**
+ * tcp_ack_due() - Acknowledge the guest's data now, or after a delay
+ * @c:		Execution context
+ * @conn:	Connection, some data from the guest not acknowledged yet
+ *
+ * As a receiving TCP does (RFC 9293, 3.8.6.3): a single segment shorter
+ * than the guest's MSS waits up to TCP_ACK_DELAY_MS, so that the ACK rides
+ * on the reply, if one comes; a second segment, or a full one, is
+ * acknowledged at once (in this batch of frames).
+ */
+static void tcp_ack_due(struct ctx *c, struct tcp_conn *conn)
+{
+	if (conn->segs_unacked < 2 &&
+	    conn->seq_from_tap - conn->seq_ack_to_tap < conn->mss &&
+	    !(conn->events & TCP_EV_TAP_FIN_RCVD) && tcp_timer_ack(conn))
+		return;
+	tcp_ack_to_tap(c, conn, false, false);
 }
 
 /**
@@ -724,23 +770,27 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	size_t cnt, gap;
 
 	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
-		if (tcp_data_gap(p, seq, &keepalive) || keepalive)
+		if (tcp_data_gap(p, seq, seq, &keepalive) || keepalive)
 			tcp_buf_send_flags(c, conn, TCP_ACK);
 		return;
 	}
 	while ((cnt = tcp_data_collect(p, &seq, tcp_st.piov, &fin))) {
 		if (!tcp_data_write(c, conn, cnt)) {
 			if (!(conn->events & TCP_EV_CLOSED))
-				tcp_ack_to_tap(c, conn, false);
+				tcp_ack_to_tap(c, conn, false, true);
 			return;
 		}
+		conn->segs_unacked = (uint8_t)MIN(conn->segs_unacked + cnt,
+						  UINT8_MAX);
 	}
 	if (fin)
 		tcp_tap_fin(conn);
-	gap = tcp_data_gap(p, conn->seq_from_tap, &keepalive);
+	gap = tcp_data_gap(p, start, conn->seq_from_tap, &keepalive);
 	tcp_drop_count(c, &c->stats.tcp_drop_ooo, gap);
-	if (conn->seq_from_tap != start || gap || keepalive)
-		tcp_ack_to_tap(c, conn, !!gap);
+	if (gap || keepalive)
+		tcp_ack_to_tap(c, conn, !!gap, true);
+	else if (conn->seq_from_tap != start)
+		tcp_ack_due(c, conn);
 }
 
 /**
@@ -768,6 +818,7 @@ static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
 	int zero = 0;
 
 	tcp_conn_event(conn, TCP_EV_ESTABLISHED);
+	tcp_wnd_update(conn, true);
 	conn->retries = 0;
 	conn->active = (uint32_t)now->tv_sec;
 	if (tcp_st.peek_off &&
@@ -801,7 +852,7 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 		tcp_syn_opts_apply(c, conn, p, i, seg);
 		conn->seq_ack_from_tap = seg->ack;
 		tcp_established(conn, now);
-		tcp_ack_to_tap(c, conn, false);
+		tcp_ack_to_tap(c, conn, false, false);
 		return;
 	}
 	if (!(conn->events & TCP_EV_SYNACK_TO_TAP))
@@ -1010,9 +1061,6 @@ static void tcp_connect_done(struct ctx *c, struct tcp_conn *conn)
 		return;
 	}
 	tcp_conn_event(conn, TCP_EV_SYNACK_TO_TAP);
-	epoll_mod(c, conn->sock, tcp_conn_epoll_events(conn),
-		  epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
-				 tcp_conn_idx(conn)));
 	tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
 	conn->retries = 0;
 	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
@@ -1213,10 +1261,7 @@ static void tcp_sock_unblock(struct ctx *c, struct tcp_conn *conn)
 	bool dup = conn->flags & TCP_F_WRITE_SHORT;
 
 	conn->flags &= (uint8_t)~(TCP_F_SOCK_BLOCKED | TCP_F_WRITE_SHORT);
-	epoll_mod(c, conn->sock, tcp_conn_epoll_events(conn),
-		  epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
-				 tcp_conn_idx(conn)));
-	tcp_ack_to_tap(c, conn, dup);
+	tcp_ack_to_tap(c, conn, dup, true);
 }
 
 /**

@@ -244,7 +244,7 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 	struct tcp_frame_hdr *h = &tcp_out.hdr[f];
 	struct tcphdr *th = conn->v6 ? &h->v6.th : &h->v4.th;
 	size_t thlen = sizeof(*th) + optlen, hlen;
-	uint32_t wnd = conn->wnd_to_tap >> conn->ws_to_tap;
+	uint32_t wnd = tcp_wnd_cur(conn) >> conn->ws_to_tap;
 
 	if (conn->v6) {
 		tap_push_l2h(c, h->l2, htons_constant(ETH_P_IPV6));
@@ -276,8 +276,10 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 	tcp_out.meta[f].seq = seq;
 	tcp_out.meta[f].dlen = (uint32_t)dlen;
 	tcp_out.meta[f].fin = flags & TCP_FIN;
-	if (flags & TCP_ACK)
+	if (flags & TCP_ACK) {
 		conn->seq_ack_to_tap = conn->seq_from_tap;
+		conn->segs_unacked = 0;
+	}
 }
 
 /**

@@ -76,6 +76,7 @@ enum tcp_conn_ev {
  * @TCP_F_TIMER_IDLE:	Timer armed for the idle timeout, not retransmission
  * @TCP_F_PEEK_OFF:	SO_PEEK_OFF enabled on the socket
  * @TCP_F_RECOVERY:	Fast recovery: resend one segment per partial ACK
+ * @TCP_F_TIMER_ACK:	Timer armed for a delayed ACK to the guest
  */
 enum tcp_conn_flag {
 	TCP_F_SOCK_BLOCKED	= 1 << 0,
@@ -85,6 +86,7 @@ enum tcp_conn_flag {
 	TCP_F_TIMER_IDLE	= 1 << 4,
 	TCP_F_PEEK_OFF		= 1 << 5,
 	TCP_F_RECOVERY		= 1 << 6,
+	TCP_F_TIMER_ACK		= 1 << 7,
 };
 
 /**
@@ -105,8 +107,9 @@ enum tcp_conn_flag {
  * @seq_high:		Highest sequence number sent to the guest, plus one
  * @seq_recover:	Fast recovery ends when the guest acknowledges this
  * @wnd_from_tap:	Guest's receive window, bytes (scaled)
- * @wnd_to_tap:		Window last advertised to the guest, bytes
+ * @wnd_to_tap:		Window for the guest at @seq_sndbuf, bytes
  * @clamp:		Last TCP_WINDOW_CLAMP value set on the socket
+ * @seq_sndbuf:		@seq_from_tap when @wnd_to_tap was last computed
  * @flow_label:		IPv6 flow label towards the guest
  * @active:		Last activity, seconds (CLOCK_MONOTONIC)
  * @mss:		Guest's MSS, bytes
@@ -116,6 +119,7 @@ enum tcp_conn_flag {
  * @ws_to_tap:		Our window scale shift
  * @retries:		Retransmissions (or SYN resends) without progress
  * @dup_acks:		Duplicate ACKs from the guest in a row
+ * @segs_unacked:	Data segments from the guest not acknowledged yet
  * @v6:			IPv6 connection
  */
 struct tcp_conn {
@@ -137,6 +141,7 @@ struct tcp_conn {
 	uint32_t wnd_from_tap;
 	uint32_t wnd_to_tap;
 	uint32_t clamp;
+	uint32_t seq_sndbuf;
 	uint32_t flow_label;
 	uint32_t active;
 	uint16_t mss;
@@ -146,6 +151,7 @@ struct tcp_conn {
 	uint8_t ws_to_tap;
 	uint8_t retries;
 	uint8_t dup_acks;
+	uint8_t segs_unacked;
 	bool v6;
 };
 
@@ -189,19 +195,39 @@ extern struct tcp_table tcp_tab;
 
 /**
  * tcp_conn_epoll_events() - Events a connection's socket is registered for
- * @conn:	Connection
+ * @conn:	Connection (unused: the set is the same in every state)
  *
- * Return: EPOLLOUT while connect() is pending, else input and hang-up
- *	   events, plus EPOLLOUT while the send buffer is full; edge-triggered
+ * Input, hang-up and output, edge-triggered, from connect() to close(): the
+ * edge of EPOLLOUT reports a finished connect(), and later ones (the kernel
+ * only signals output space after a write found none, or after the
+ * EPOLL_CTL_MOD in tcp_sock_block()) reopen a closed window. Keeping one set
+ * saves an epoll_ctl() per connection and per blocked write.
+ *
+ * Return: EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET
  */
 static inline uint32_t tcp_conn_epoll_events(const struct tcp_conn *conn)
 {
-	if ((conn->events & TCP_EV_SYN_FROM_TAP) &&
-	    !(conn->events & TCP_EV_SYNACK_TO_TAP))
-		return EPOLLOUT | EPOLLET;
-	if (conn->flags & TCP_F_SOCK_BLOCKED)
-		return EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET;
-	return EPOLLIN | EPOLLRDHUP | EPOLLET;
+	(void)conn;
+	return EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET;
+}
+
+/**
+ * tcp_wnd_cur() - Window to advertise now: free send buffer space, estimated
+ * @conn:	Connection
+ *
+ * @wnd_to_tap was the free space when @seq_from_tap was @seq_sndbuf; what
+ * the guest sent since then takes from it (the right edge stays put). The
+ * estimate errs low: the host peer's ACKs only free more.
+ *
+ * Return: window, bytes
+ */
+static inline uint32_t tcp_wnd_cur(const struct tcp_conn *conn)
+{
+	uint32_t used = conn->seq_from_tap - conn->seq_sndbuf;
+
+	if (!(conn->events & TCP_EV_ESTABLISHED))
+		return conn->wnd_to_tap;
+	return used >= conn->wnd_to_tap ? 0 : conn->wnd_to_tap - used;
 }
 
 /**
@@ -232,5 +258,6 @@ uint32_t tcp_conn_isn(const struct tcp_conn *conn,
 void tcp_rst(struct ctx *c, struct tcp_conn *conn);
 void tcp_rewind(struct ctx *c, struct tcp_conn *conn);
 void tcp_close_check(struct tcp_conn *conn);
+void tcp_ack_delayed(struct ctx *c, struct tcp_conn *conn);
 
 #endif /* TCP_CONN_H */

@@ -54,6 +54,52 @@ void tcp_timer_busy(struct tcp_conn *conn)
 }
 
 /**
+ * tcp_timer_ack() - Make the timer expire soon for a delayed ACK
+ * @conn:	Connection, established
+ *
+ * Whatever the timer was armed for is set up again on expiry
+ * (tcp_timer_resume()); while it is armed for the ACK, further calls, and
+ * tcp_timer_busy(), cost nothing. Not while our data is in flight: that
+ * would keep pushing the retransmission back.
+ *
+ * Return: true if the ACK can wait, false if it should go now
+ */
+bool tcp_timer_ack(struct tcp_conn *conn)
+{
+	if (conn->flags & TCP_F_TIMER_ACK)
+		return true;
+	if (conn->seq_to_tap != conn->seq_ack_from_tap)
+		return false;
+	conn->flags |= TCP_F_TIMER_ACK;
+	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
+	tcp_timer_arm(conn, TCP_ACK_DELAY_MS);
+	return true;
+}
+
+/**
+ * tcp_timer_resume() - After a delayed ACK, arm the timer for what is due
+ * @conn:	Connection, established
+ * @now:	Current time, seconds
+ *
+ * Retransmission (or zero-window probe) timer, restarted, if anything is in
+ * flight or waiting for the window, else the idle timeout.
+ */
+static void tcp_timer_resume(struct tcp_conn *conn, time_t now)
+{
+	long idle = (long)((uint32_t)now - conn->active);
+
+	if (conn->seq_to_tap != conn->seq_ack_from_tap ||
+	    (!conn->wnd_from_tap && (conn->flags & TCP_F_SOCK_PENDING))) {
+		conn->seq_timer = conn->seq_ack_from_tap;
+		conn->retries = 0;
+		tcp_timer_arm(conn, TCP_RTO_MS);
+		return;
+	}
+	conn->flags |= TCP_F_TIMER_IDLE;
+	tcp_timer_arm(conn, (unsigned long)MAX(TCP_IDLE_S - idle, 1) * 1000);
+}
+
+/**
  * tcp_timer_handshake() - Timer expired before the handshake completed
  * @c:		Execution context
  * @conn:	Connection
@@ -155,7 +201,11 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 	if (read(conn->timer, &exp, sizeof(exp)) < 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!(conn->events & TCP_EV_ESTABLISHED))
+	if (conn->flags & TCP_F_TIMER_ACK) {
+		conn->flags &= (uint8_t)~TCP_F_TIMER_ACK;
+		tcp_ack_delayed(c, conn);
+		tcp_timer_resume(conn, now.tv_sec);
+	} else if (!(conn->events & TCP_EV_ESTABLISHED))
 		tcp_timer_handshake(c, conn);
 	else
 		tcp_timer_data(c, conn, now.tv_sec);

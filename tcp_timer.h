@@ -12,8 +12,10 @@
 #define TCP_SYN_RETRIES		3
 #define TCP_CONNECT_TIMEOUT_MS	30000	/* Outbound connect() */
 #define TCP_IDLE_S		7200	/* Idle connections are reset */
+#define TCP_ACK_DELAY_MS	5	/* Longest wait for a delayed ACK */
 
 void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms);
 void tcp_timer_busy(struct tcp_conn *conn);
+bool tcp_timer_ack(struct tcp_conn *conn);
 
 #endif /* TCP_TIMER_H */

@@ -149,6 +149,20 @@ static inline long long timespec_diff_ms(const struct timespec *a,
 }
 
 /**
+ * timespec_diff_ns() - Nanoseconds between two monotonic time stamps
+ * @a:		Later time
+ * @b:		Earlier time
+ *
+ * Return: @a - @b, in nanoseconds (negative if @a is earlier)
+ */
+static inline long long timespec_diff_ns(const struct timespec *a,
+					 const struct timespec *b)
+{
+	return (a->tv_sec - b->tv_sec) * 1000000000LL +
+	       (a->tv_nsec - b->tv_nsec);
+}
+
+/**
  * in4_is_unspec() - Is an IPv4 address 0.0.0.0?
  * @a:		Address
  *

@@ -162,8 +162,22 @@ lib_cleanup() {
 	for ns in "${LIB_SANDBOXES[@]}"; do
 		ip netns del "${ns}" 2>/dev/null
 	done
+	[ "${rc}" -ne 0 ] && [ "${rc}" -ne 77 ] && lib_keep_logs
 	rm -rf "${TMP}"
 	exit "${rc}"
+}
+
+# lib_keep_logs() - After a failure, keep the scratch logs (pasta's own
+# among them) in test/build/logs/NAME.d/, the last 256 KiB of each
+lib_keep_logs() {
+	local dir f
+
+	dir="${TEST_BUILD}/logs/$(basename "$0" .sh).d"
+	rm -rf "${dir}"
+	mkdir -p "${dir}" || return
+	for f in "${TMP}"/*.log "${TMP}"/*.txt; do
+		[ -f "${f}" ] && tail -c 262144 "${f}" > "${dir}/${f##*/}"
+	done
 }
 
 trap lib_cleanup EXIT

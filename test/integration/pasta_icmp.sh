@@ -125,8 +125,13 @@ pcap_pairs_ok() {
 	/echo request, id/ { req[dst " " idseq]++; nreq++ }
 	/echo reply, id/   { rep[src " " idseq]++; nrep++ }
 	END {
-		for (k in rep) if (!(k in req) || rep[k] != 1) bad++
-		for (k in req) if (!(k in rep)) bad++
+		for (k in rep) if (!(k in req) || rep[k] != 1) {
+			print "unmatched reply: " k " x" rep[k]; bad++
+		}
+		for (k in req) if (!(k in rep)) {
+			print "no reply: " k " x" req[k]; bad++
+		}
+		print nreq " requests, " nrep " replies"
 		exit !(nreq >= 20 && nreq == nrep && !bad)
 	}' "${TMP}/pcap.txt"
 }

@@ -102,7 +102,7 @@ test_outbound() {
 	h2_bg s4 socat -u OPEN:"${BIG}" TCP6-LISTEN:6004,reuseaddr
 	for p in 6001 6002 6003 6004; do wait_port "${H2}" tcp "${p}"; done
 
-	pasta_h1 -- sh -c "
+	PASTA_TIMEOUT=120 pasta_h1 -- sh -c "
 		timeout 60 socat -u OPEN:${BIG} TCP:${S4}:6001
 		$(wait_size_sh "${TMP}/o4" $((100 << 20)))
 		timeout 60 socat -u TCP:${S4}:6002 OPEN:${TMP}/i4,creat,trunc
@@ -127,7 +127,7 @@ test_mtu1500() {
 	h2_bg m4 socat -u OPEN:"${BIG}" TCP6-LISTEN:6014,reuseaddr
 	for p in 6011 6012 6013 6014; do wait_port "${H2}" tcp "${p}"; done
 
-	pasta_h1 -m 1500 -- sh -c "
+	PASTA_TIMEOUT=120 pasta_h1 -m 1500 -- sh -c "
 		timeout 60 socat -u OPEN:${BIG} TCP:${S4}:6011
 		$(wait_size_sh "${TMP}/mo4" $((100 << 20)))
 		timeout 60 socat -u TCP:${S4}:6012 OPEN:${TMP}/mi4,creat,trunc
