@@ -1314,6 +1314,19 @@ int nl_link_set_mtu(int s, unsigned ifi, int mtu)
 }
 
 /**
+ * nl_link_set_txqlen() - Set the transmit queue length of an interface
+ * @s:		Netlink socket
+ * @ifi:	Interface index
+ * @len:	Queue length, packets
+ *
+ * Return: 0 on success, negative errno on failure
+ */
+int nl_link_set_txqlen(int s, unsigned ifi, uint32_t len)
+{
+	return nl_link_set(s, ifi, 0, 0, IFLA_TXQLEN, &len, sizeof(len));
+}
+
+/**
  * nl_link_up() - Bring an interface up
  * @s:		Netlink socket
  * @ifi:	Interface index

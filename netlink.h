@@ -5,6 +5,7 @@
 #define NETLINK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "passt.h"
@@ -25,6 +26,7 @@ int nl_addr_dup(int s_src, unsigned ifi_src, int s_dst, unsigned ifi_dst,
 int nl_link_get_mac(int s, unsigned ifi, void *mac);
 int nl_link_set_mac(int s, unsigned ifi, const void *mac);
 int nl_link_set_mtu(int s, unsigned ifi, int mtu);
+int nl_link_set_txqlen(int s, unsigned ifi, uint32_t len);
 int nl_link_up(int s, unsigned ifi);
 int nl_link_get_name(int s, unsigned ifi, char *name);
 

@@ -110,6 +110,8 @@ void passt_stats_print(const struct ctx *c)
 	info("UDP: drops: malformed %llu, no flow %llu, socket %llu, tap %llu",
 	     s->udp_drop_bad, s->udp_drop_flow, s->udp_drop_send,
 	     s->udp_drop_tap);
+	info("UDP: merged sends %llu of %llu datagrams, split again %llu",
+	     s->udp_gso_msgs, s->udp_gso_dgrams, s->udp_gso_split);
 	if (c->mode == MODE_PASTA)
 		info("TCP splice: connections %llu, refused %llu, target "
 		     "failed %llu, reset %llu", s->tcp_splice_conns,

@@ -195,6 +195,9 @@ struct ip6_ctx {
  * @udp_drop_flow:	...of them with no flow or socket to use
  * @udp_drop_send:	...of them refused by a host or namespace socket
  * @udp_drop_tap:	...of them not taken by the tap back-end
+ * @udp_gso_msgs:	UDP sends of several datagrams at once (UDP_SEGMENT)
+ * @udp_gso_dgrams:	...datagrams in them
+ * @udp_gso_split:	...of them the kernel refused, sent one by one
  * @tcp_drop:		TCP segments dropped
  * @tcp_drop_bad:	...of them malformed (header, offset)
  * @tcp_drop_full:	...of them SYNs refused: table full or no socket
@@ -226,6 +229,7 @@ struct passt_stats {
 	unsigned long long icmp_drop;
 	unsigned long long udp_drop;
 	unsigned long long udp_drop_bad, udp_drop_flow, udp_drop_send, udp_drop_tap;
+	unsigned long long udp_gso_msgs, udp_gso_dgrams, udp_gso_split;
 	unsigned long long tcp_drop;
 	unsigned long long tcp_drop_bad, tcp_drop_full, tcp_drop_ooo;
 	unsigned long long tcp_drop_short, tcp_conns, tcp_retrans;

@@ -52,6 +52,7 @@
 #include "util.h"
 
 #define PASTA_STACK_SIZE	(256 * 1024)
+#define PASTA_TAP_TXQLEN	5000		/* Tap queue, frames (default 1000) */
 
 /**
  * struct pasta_state - Spawned command and namespace watch
@@ -389,6 +390,13 @@ void pasta_ns_conf(struct ctx *c)
 			die("Can't set MTU %i on %s: %s", c->mtu, c->pasta_ifn,
 			    strerror(-ret));
 	}
+	/* Frames from the namespace wait in the tap's queue while we are not
+	 * scheduled: room for bursts of small datagrams at gigabit rates
+	 */
+	ret = nl_link_set_txqlen(nl_sock_ns, c->pasta_ifi, PASTA_TAP_TXQLEN);
+	if (ret < 0)
+		warn("Can't set queue length of %s: %s", c->pasta_ifn,
+		     strerror(-ret));
 	if (nl_link_get_mac(nl_sock_ns, c->pasta_ifi, c->guest_mac) < 0)
 		die("Can't read MAC address of %s", c->pasta_ifn);
 	if (!c->config_net)

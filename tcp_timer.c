@@ -202,7 +202,7 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (conn->flags & TCP_F_TIMER_ACK) {
-		conn->flags &= (uint8_t)~TCP_F_TIMER_ACK;
+		conn->flags = (uint8_t)(conn->flags & ~TCP_F_TIMER_ACK);
 		tcp_ack_delayed(c, conn);
 		tcp_timer_resume(conn, now.tv_sec);
 	} else if (!(conn->events & TCP_EV_ESTABLISHED))

@@ -88,7 +88,13 @@
  * the kernel splits it back into the same datagrams, for one write.
  *
  * Guest to host: udp_tap_handler() gets one flow's datagrams per call and
- * sends them with one sendmmsg() per UDP_SEND_BATCH.
+ * sends them with one sendmmsg() per UDP_SEND_BATCH. Consecutive datagrams
+ * of one length (the last may be shorter) go as one message with
+ * UDP_SEGMENT (Linux 4.18): one pass through the host's stack for up to
+ * UDP_GSO_SEGS_MAX of them, split back into the same datagrams at the
+ * device or by the receiving socket. Where the kernel refuses that (the
+ * path MTU is smaller than the datagrams, say), the message is sent
+ * datagram by datagram and the flow stops merging datagrams that long.
  *
  * Errors (udp_err.c): flow sockets set IP_RECVERR/IPV6_RECVERR; on
  * EPOLLERR the error queue is read and ICMP errors (port unreachable and
@@ -594,6 +600,7 @@ int32_t udp_flow_new(const struct ctx *c, const struct udp_key *k,
 	f->sock = -1;
 	f->side = UDP_SIDE_HOST;
 	f->lport = f->rport = 0;
+	f->gso_bad = 0;
 	memset(&f->raddr, 0, sizeof(f->raddr));
 	f->label = tap_flow_label(k, sizeof(*k));
 	b = udp_key_bucket(k);
@@ -805,25 +812,75 @@ fail:
 }
 
 /**
+ * udp_mm_dgrams() - Datagrams one prepared message carries
+ * @mh:		Message
+ *
+ * Return: its vectors with UDP_SEGMENT (one datagram each), else 1
+ */
+static size_t udp_mm_dgrams(const struct msghdr *mh)
+{
+	return mh->msg_controllen ? mh->msg_iovlen : 1;
+}
+
+/**
+ * udp_gso_split() - Send a UDP_SEGMENT message the kernel refused, one by one
+ * @c:		Execution context
+ * @fd:		Socket
+ * @mh:		Message, one vector per datagram
+ *
+ * #syscalls sendmmsg
+ */
+static void udp_gso_split(struct ctx *c, int fd, const struct msghdr *mh)
+{
+	struct mmsghdr one[UDP_GSO_SEGS_MAX];
+	size_t i, n = mh->msg_iovlen;
+	int r;
+
+	memset(one, 0, sizeof(one[0]) * n);
+	for (i = 0; i < n; i++) {
+		one[i].msg_hdr.msg_name = mh->msg_name;
+		one[i].msg_hdr.msg_namelen = mh->msg_namelen;
+		one[i].msg_hdr.msg_iov = &mh->msg_iov[i];
+		one[i].msg_hdr.msg_iovlen = 1;
+	}
+	for (i = 0; i < n; i += r > 0 ? (size_t)r : 1) {
+		r = sendmmsg(fd, one + i, (unsigned)(n - i), 0);
+		if (r <= 0)
+			udp_drop(c, &c->stats.udp_drop_send, 1);
+	}
+}
+
+/**
  * udp_send_batch() - Send prepared messages, tolerating partial sends
  * @c:		Execution context
  * @fd:		Socket
- * @mm:		Messages
+ * @mm:		Messages: single datagrams, or several with UDP_SEGMENT
  * @n:		Number of messages
+ * @gso_bad:	Set to the segment size of a UDP_SEGMENT message the kernel
+ *		refused (which is then sent datagram by datagram), may be NULL
  *
- * Return: messages sent; the rest are counted as dropped
+ * Return: messages sent; datagrams not sent are counted as dropped
  *
  * #syscalls sendmmsg
  */
 size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
-		      size_t n)
+		      size_t n, uint16_t *gso_bad)
 {
-	size_t done = 0, sent = 0;
+	size_t done = 0, sent = 0, i;
 	int retry = 1, r, e;
 
 	while (done < n) {
+		const struct msghdr *mh = &mm[done].msg_hdr;
+
 		r = sendmmsg(fd, mm + done, (unsigned)(n - done), 0);
 		if (r > 0) {
+			for (i = done; i < done + (size_t)r; i++) {
+				if (!mm[i].msg_hdr.msg_controllen)
+					continue;
+				c->stats.udp_gso_msgs++;
+				c->stats.udp_gso_dgrams +=
+					mm[i].msg_hdr.msg_iovlen;
+			}
 			done += (size_t)r;
 			sent += (size_t)r;
 			continue;
@@ -831,16 +888,64 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 		e = r < 0 ? errno : EIO;
 		if (e == EINTR || (retry-- > 0 && e == ECONNREFUSED))
 			continue;	/* ECONNREFUSED: a pending ICMP error */
+		if (mh->msg_controllen && (e == EINVAL || e == EMSGSIZE ||
+					   e == EIO || e == ENOPROTOOPT)) {
+			/* No UDP_SEGMENT for this size or path: one by one */
+			if (gso_bad)
+				*gso_bad = (uint16_t)mh->msg_iov[0].iov_len;
+			c->stats.udp_gso_split++;
+			udp_gso_split(c, fd, mh);
+			done++;
+			continue;
+		}
 		debug_ratelimit("UDP: sendmmsg: %s", strerror(e));
 		if (e == EAGAIN || e == ENOBUFS) {
-			udp_drop(c, &c->stats.udp_drop_send, n - done);
+			for (i = done; i < n; i++)
+				udp_drop(c, &c->stats.udp_drop_send,
+					 udp_mm_dgrams(&mm[i].msg_hdr));
 			break;
 		}
-		/* Skip the datagram the kernel refused, try the rest */
+		/* Skip the message the kernel refused, try the rest */
+		udp_drop(c, &c->stats.udp_drop_send, udp_mm_dgrams(mh));
 		done++;
-		udp_drop(c, &c->stats.udp_drop_send, 1);
 	}
 	return sent;
+}
+
+/**
+ * udp_gso_join() - Add a datagram to the previous message, as a segment
+ * @mh:		Previous message
+ * @len:	Length of the datagram
+ * @gso_bad:	The flow's smallest length UDP_SEGMENT failed with, or 0
+ *
+ * The kernel splits a UDP_SEGMENT send back into datagrams of the first
+ * one's length; only the last may be shorter.
+ *
+ * Return: true if the datagram was added (its vector is the next one)
+ */
+static bool udp_gso_join(struct msghdr *mh, size_t len, uint16_t gso_bad)
+{
+	size_t seg = mh->msg_iov[0].iov_len, total = 0, i;
+	struct cmsghdr *cm;
+
+	if (!seg || !len || len > seg || (gso_bad && seg >= gso_bad) ||
+	    mh->msg_iov[mh->msg_iovlen - 1].iov_len != seg ||
+	    mh->msg_iovlen >= UDP_GSO_SEGS_MAX)
+		return false;
+	for (i = 0; i < mh->msg_iovlen; i++)
+		total += mh->msg_iov[i].iov_len;
+	if (total + len > UDP_GSO_BYTES_MAX)
+		return false;
+	if (!mh->msg_controllen) {
+		mh->msg_controllen = sizeof(union udp_gso_cmsg);
+		cm = CMSG_FIRSTHDR(mh);
+		cm->cmsg_level = IPPROTO_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+		*(uint16_t *)(void *)CMSG_DATA(cm) = (uint16_t)seg;
+	}
+	mh->msg_iovlen++;
+	return true;
 }
 
 /**
@@ -896,8 +1001,9 @@ static void udp_tap_run(struct ctx *c, const struct udp_key *k, bool v6,
 			const struct pool *p, size_t first, size_t n,
 			const struct timespec *now)
 {
-	size_t i, cnt = 0;
+	size_t i, cnt = 0, nio = 0;
 	struct sockaddr_in6 sa;
+	struct udp_flow *f;
 	socklen_t sl;
 	int32_t fi;
 	int fd;
@@ -912,8 +1018,10 @@ static void udp_tap_run(struct ctx *c, const struct udp_key *k, bool v6,
 		return;
 	}
 	udp_flow_touch(fi, now);
+	f = &udp.flows[fi];
 	for (i = first; i < first + n; i++) {
 		const struct udphdr *uh;
+		struct msghdr *mh;
 		size_t left, l4len;
 
 		uh = packet_get(p, i, 0, sizeof(*uh), &left);
@@ -922,20 +1030,27 @@ static void udp_tap_run(struct ctx *c, const struct udp_key *k, bool v6,
 			udp_drop(c, &c->stats.udp_drop_bad, 1);
 			continue;
 		}
-		udp.iov[cnt].iov_base = (void *)(uh + 1);
-		udp.iov[cnt].iov_len = l4len - sizeof(*uh);
-		memset(&udp.mm[cnt], 0, sizeof(udp.mm[cnt]));
-		udp.mm[cnt].msg_hdr.msg_iov = &udp.iov[cnt];
-		udp.mm[cnt].msg_hdr.msg_iovlen = 1;
-		udp.mm[cnt].msg_hdr.msg_name = sl ? &sa : NULL;
-		udp.mm[cnt].msg_hdr.msg_namelen = sl;
-		if (++cnt == UDP_SEND_BATCH) {
-			udp_send_batch(c, fd, udp.mm, cnt);
-			cnt = 0;
+		if (nio == UDP_SEND_BATCH) {
+			udp_send_batch(c, fd, udp.mm, cnt, &f->gso_bad);
+			cnt = nio = 0;
 		}
+		udp.iov[nio].iov_base = (void *)(uh + 1);
+		udp.iov[nio].iov_len = l4len - sizeof(*uh);
+		if (cnt && udp_gso_join(&udp.mm[cnt - 1].msg_hdr,
+					udp.iov[nio].iov_len, f->gso_bad)) {
+			nio++;
+			continue;
+		}
+		mh = &udp.mm[cnt++].msg_hdr;
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_iov = &udp.iov[nio++];
+		mh->msg_iovlen = 1;
+		mh->msg_name = sl ? &sa : NULL;
+		mh->msg_namelen = sl;
+		mh->msg_control = &udp.gso_cmsg[cnt - 1];
 	}
 	if (cnt)
-		udp_send_batch(c, fd, udp.mm, cnt);
+		udp_send_batch(c, fd, udp.mm, cnt, &f->gso_bad);
 }
 
 /**

@@ -34,6 +34,8 @@
 #define UDP_TIMEOUT_MAX		3600	/* Largest PASST_UDP_TIMEOUT */
 #define UDP_MAX_FRAMES		64	/* Frames queued to the guest, per family */
 #define UDP_SEND_BATCH		64	/* Datagrams per sendmmsg() */
+#define UDP_GSO_SEGS_MAX	64	/* Datagrams per UDP_SEGMENT send */
+#define UDP_GSO_BYTES_MAX	65507	/* Payload of one UDP_SEGMENT send */
 #define UDP_READ_ROUNDS		4	/* recvmmsg() calls per event at most */
 #define UDP_SOCK_BUF		(4 * 1024 * 1024)	/* SO_RCVBUF/SO_SNDBUF */
 #define UDP_NS_POOL		16	/* Spare namespace sockets per family */
@@ -139,6 +141,7 @@ struct udp_key {
  * @side:	TAP_IN, SPLICE: side of the listening socket
  * @v6:		IPv6 flow
  * @gen:	Generation, bumped on close: stale epoll events are ignored
+ * @gso_bad:	Smallest datagram length UDP_SEGMENT failed with, 0 if none
  * @lport:	TAP_IN, SPLICE: listening port, host order
  * @rport:	TAP_IN, SPLICE: peer's port, host order
  * @raddr:	TAP_IN, SPLICE: peer's address (replies go there)
@@ -156,6 +159,7 @@ struct udp_flow {
 	uint8_t side;
 	bool v6;
 	uint16_t gen;
+	uint16_t gso_bad;
 	uint16_t lport;
 	uint16_t rport;
 	union inany_addr raddr;
@@ -205,6 +209,16 @@ struct udp_nspool {
 };
 
 /**
+ * union udp_gso_cmsg - Control message for a UDP_SEGMENT send
+ * @buf:	Room for the header and the segment size
+ * @align:	Alignment of struct cmsghdr
+ */
+union udp_gso_cmsg {
+	char buf[CMSG_SPACE(sizeof(uint16_t))];
+	struct cmsghdr align;
+};
+
+/**
  * struct udp_state - All state of this file
  * @hash_key:	SipHash key, random at start-up
  * @timeout:	Idle flow lifetime, seconds
@@ -221,6 +235,7 @@ struct udp_nspool {
  * @mm:		sendmmsg() headers, guest to host and splice
  * @iov:	sendmmsg() vectors
  * @sa:		sendmmsg() destinations, splice replies
+ * @gso_cmsg:	UDP_SEGMENT control messages, guest to host
  * @nspool:	pasta: spare namespace-side sockets
  * @proc_fd:	"auto": /proc/net/udp and udp6 per [side][v6], -1 if closed
  * @proc_buf:	Read buffer for @proc_fd
@@ -244,6 +259,7 @@ struct udp_state {
 	struct mmsghdr mm[UDP_SEND_BATCH];
 	struct iovec iov[UDP_SEND_BATCH];
 	struct sockaddr_in6 sa[UDP_SEND_BATCH];
+	union udp_gso_cmsg gso_cmsg[UDP_SEND_BATCH];
 	struct udp_nspool nspool;
 	int proc_fd[2][2];
 	char proc_buf[UDP_PROC_BUF + 1];
@@ -287,6 +303,6 @@ int udp_sock_bind_connect(int fd, const union inany_addr *baddr,
 			  uint16_t dport, bool v6);
 int udp_flow_sock_add(const struct ctx *c, int32_t i);
 size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
-		      size_t n);
+		      size_t n, uint16_t *gso_bad);
 
 #endif /* UDP_INTERNAL_H */

@@ -168,7 +168,7 @@ void udp_splice_send(struct ctx *c, int fd, size_t n)
 		udp_drop(c, &c->stats.udp_drop_flow, n);
 		return;
 	}
-	udp_send_batch(c, fd, udp.mm, n);
+	udp_send_batch(c, fd, udp.mm, n, NULL);
 }
 
 /**

@@ -10,7 +10,9 @@
 # was sent to, through:
 # - the tap path to "the internet" (echo servers in H2 on 198.51.100.1 and
 #   2001:db8:1::1), IPv4 and IPv6, plus 64 KiB datagrams, and bursts of 32
-#   datagrams whose echoes pasta merges into UDP super-frames (USO);
+#   datagrams whose echoes pasta merges into UDP super-frames (USO) and
+#   which it sends merged itself (UDP_SEGMENT, seen in --stats), also over
+#   a path whose MTU makes the kernel refuse that (sent one by one);
 # - the gateway address, mapped to the host's loopback (servers on H1's
 #   127.0.0.1 and ::1): replies come back over the tap from the gateway;
 # - the splice path: G's loopback to H1's loopback (-U auto), and H1's
@@ -110,7 +112,7 @@ server "${H1}" ::1 7001
 wait_port "${H2}" udp 7000
 wait_port "${H1}" udp 7001
 
-pasta_start "${TMP}/pasta.log" -d --dns-forward 192.0.2.53 ||
+pasta_start "${TMP}/pasta.log" -d --stats 1 --dns-forward 192.0.2.53 ||
 	{ check "pasta starts" false; cat "${TMP}/pasta.log"; test_done; }
 
 # Tap path, out
@@ -126,6 +128,16 @@ check "tap: 50 bursts of 32 datagrams to 2001:db8:1::1" \
 	g timeout 60 "${ECHO}" burst 2001:db8:1::1 7000 32 1400 50
 check "tap: 20 bursts of 8 8000-byte datagrams, IPv4" \
 	g timeout 60 "${ECHO}" burst 198.51.100.1 7000 8 8000 20
+WAIT_TRIES=40 WAIT_STEP=0.1 check "bursts went out merged (UDP_SEGMENT)" \
+	wait_for grep -qE "UDP: merged sends [1-9][0-9]* of [1-9]" "${TMP}/pasta.log"
+# A path MTU below the datagram size: the kernel refuses UDP_SEGMENT, the
+# datagrams go one by one (fragmented), none lost
+ip -n "${H1}" route add 198.51.100.1/32 via 192.0.2.254 dev up0 mtu lock 1500
+check "path MTU 1500: 20 bursts of 8 3000-byte datagrams" \
+	g timeout 60 "${ECHO}" burst 198.51.100.1 7000 8 3000 20
+ip -n "${H1}" route del 198.51.100.1/32
+WAIT_TRIES=40 WAIT_STEP=0.1 check "path MTU 1500: merged sends split again" \
+	wait_for grep -qE "split again [1-9]" "${TMP}/pasta.log"
 
 # Gateway mapped to the host's loopback
 echo_ok "gateway 192.0.2.254 to host loopback" "${G}" 192.0.2.254 7001 1000 0
