@@ -38,7 +38,7 @@
 #include "tcp_conn.h"
 #include "util.h"
 
-#define TCP_FRAMES		128	/* Frames queued to the guest */
+#define TCP_FRAMES		64	/* Frames queued to the guest */
 #define TCP_SLOT		65536	/* Payload bytes per frame slot */
 #define TCP_PAYLOAD_MAX		(ETH_MAX_MTU - 20 - 20)	/* IPv4 tot_len */
 #define TCP_OPT_LEN		8	/* MSS, NOP, window scale */
