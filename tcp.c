@@ -297,8 +297,9 @@ static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
  * tcp_clamp_update() - Reflect the guest's window onto the socket
  * @conn:	Connection
  *
- * The window clamp is set only when it changes by half its value or more,
- * and never below TCP_CLAMP_MIN, to keep syscalls off the data path.
+ * The window clamp is first set when the guest's window holds data back,
+ * then only when it changes by half its value or more, and never below
+ * TCP_CLAMP_MIN, to keep syscalls off the data path and short connections.
  *
  * #syscalls setsockopt
  */
@@ -356,7 +357,8 @@ static void tcp_ack_from_tap(struct ctx *c, struct tcp_conn *conn,
 		tcp_retransmit_one(c, conn);
 	}
 	conn->wnd_from_tap = wnd;
-	tcp_clamp_update(conn);
+	if (conn->clamp)
+		tcp_clamp_update(conn);
 }
 
 /**
@@ -421,6 +423,7 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 
 	if (sent >= conn->wnd_from_tap) {
 		conn->flags |= TCP_F_SOCK_PENDING;
+		tcp_clamp_update(conn);
 		if (!sent && (conn->flags & TCP_F_TIMER_IDLE)) {
 			conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
 			tcp_timer_arm(conn, TCP_RTO_MS);	/* Probe */
@@ -649,7 +652,7 @@ static void tcp_sock_block(const struct ctx *c, struct tcp_conn *conn)
 	conn->flags |= TCP_F_SOCK_BLOCKED;
 	epoll_mod(c, conn->sock, tcp_conn_epoll_events(conn),
 		  epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
-				 tcp_conn_idx(conn)));
+				 tcp_conn_ref(conn)));
 }
 
 /**
@@ -811,6 +814,11 @@ void tcp_close_check(struct tcp_conn *conn)
  * @conn:	Connection
  * @now:	Current time
  *
+ * The window stays what the handshake advertised until the guest has used
+ * half of it (tcp_wnd_update()), and the handshake timer, due within
+ * TCP_SYN_TIMEOUT_MS << TCP_SYN_RETRIES, becomes the idle timer when it
+ * expires: short connections cost no syscalls for either.
+ *
  * #syscalls setsockopt
  */
 static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
@@ -818,7 +826,7 @@ static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
 	int zero = 0;
 
 	tcp_conn_event(conn, TCP_EV_ESTABLISHED);
-	tcp_wnd_update(conn, true);
+	conn->seq_sndbuf = conn->seq_from_tap;
 	conn->retries = 0;
 	conn->active = (uint32_t)now->tv_sec;
 	if (tcp_st.peek_off &&
@@ -826,7 +834,6 @@ static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
 			sizeof(zero)))
 		conn->flags |= TCP_F_PEEK_OFF;
 	conn->flags |= TCP_F_TIMER_IDLE;
-	tcp_timer_arm(conn, TCP_IDLE_S * 1000UL);
 }
 
 /**
@@ -1006,17 +1013,17 @@ static int tcp_sock_out(const struct ctx *c, bool v6)
  */
 static bool tcp_conn_fds(const struct ctx *c, struct tcp_conn *conn)
 {
-	uint32_t idx = tcp_conn_idx(conn);
+	uint32_t ref = tcp_conn_ref(conn);
 
 	if (epoll_add(c, conn->sock, tcp_conn_epoll_events(conn),
-		      epoll_ref_make(EPOLL_TYPE_TCP, conn->sock, idx)))
+		      epoll_ref_make(EPOLL_TYPE_TCP, conn->sock, ref)))
 		return false;
 	conn->timer = timerfd_create(CLOCK_MONOTONIC,
 				     TFD_NONBLOCK | TFD_CLOEXEC);
 	if (conn->timer < 0)
 		return false;
 	if (epoll_add(c, conn->timer, EPOLLIN,
-		      epoll_ref_make(EPOLL_TYPE_TCP_TIMER, conn->timer, idx))) {
+		      epoll_ref_make(EPOLL_TYPE_TCP_TIMER, conn->timer, ref))) {
 		close(conn->timer);
 		conn->timer = -1;
 		return false;
@@ -1045,15 +1052,22 @@ static void tcp_conn_seq_init(struct tcp_conn *conn,
  * tcp_connect_done() - Outbound connect() finished: SYN-ACK or RST
  * @c:		Execution context
  * @conn:	Connection, connect() pending
+ * @events:	EPOLL* events that told, 0 if connect() succeeded at once
  *
- * #syscalls getsockopt epoll_ctl
+ * A connecting socket reports nothing until it is connected (EPOLLOUT) or
+ * has failed (EPOLLERR, EPOLLHUP): SO_ERROR is only read for the log. The
+ * handshake timer armed at connect() stays: it resends the SYN-ACK.
+ *
+ * #syscalls getsockopt
  */
-static void tcp_connect_done(struct ctx *c, struct tcp_conn *conn)
+static void tcp_connect_done(struct ctx *c, struct tcp_conn *conn,
+			     uint32_t events)
 {
 	socklen_t sl = sizeof(int);
 	int err = 0;
 
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
 		debug("TCP: connection %u: connect: %s", tcp_conn_idx(conn),
 		      strerror(err));
 		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
@@ -1063,7 +1077,6 @@ static void tcp_connect_done(struct ctx *c, struct tcp_conn *conn)
 	tcp_conn_event(conn, TCP_EV_SYNACK_TO_TAP);
 	tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
 	conn->retries = 0;
-	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
 }
 
 /**
@@ -1088,6 +1101,7 @@ static void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
 	uint16_t fport = be16_to_host((__force __be16)seg->th.dest);
 	struct sockaddr_storage sa;
 	struct tcp_conn *conn;
+	bool pending;
 	socklen_t sl;
 
 	conn = tcp_conn_new(ga, gport, fa, fport);
@@ -1109,15 +1123,16 @@ static void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
 	}
 	c->stats.tcp_conns++;
 	sl = tcp_sockaddr_out(c, fa, fport, &sa);
-	if (!connect(conn->sock, (struct sockaddr *)&sa, sl)) {
-		tcp_connect_done(c, conn);
-	} else if (errno != EINPROGRESS) {
+	pending = connect(conn->sock, (struct sockaddr *)&sa, sl) != 0;
+	if (pending && errno != EINPROGRESS) {
 		debug_perror("TCP: connection %u: connect", tcp_conn_idx(conn));
 		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
 		tcp_sock_close(conn, false);
-	} else {
-		tcp_timer_arm(conn, TCP_CONNECT_TIMEOUT_MS);
+		return;
 	}
+	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
+	if (!pending)
+		tcp_connect_done(c, conn, 0);
 }
 
 /**
@@ -1232,19 +1247,20 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s, const union inany_addr *fa,
 
 /**
  * tcp_conn_from_ref() - Connection an epoll reference points to
- * @ref:	Reference: index in data, descriptor in fd
+ * @ref:	Reference: tcp_conn_ref() in data, descriptor in fd
  * @timer:	Reference is for the timerfd, not the socket
  *
  * Return: connection, NULL if the reference is stale
  */
 struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer)
 {
+	uint32_t idx = ref.data & 0xffff;
 	struct tcp_conn *conn;
 
-	if (ref.data >= tcp_tab.count)
+	if (idx >= tcp_tab.count)
 		return NULL;
-	conn = &tcp_tab.conn[ref.data];
-	if (conn->events & TCP_EV_CLOSED)
+	conn = &tcp_tab.conn[idx];
+	if (conn->events & TCP_EV_CLOSED || conn->gen != ref.data >> 16)
 		return NULL;
 	if ((timer ? conn->timer : conn->sock) != ref.fd)
 		return NULL;
@@ -1282,7 +1298,7 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		return;
 	if ((conn->events & TCP_EV_SYN_FROM_TAP) &&
 	    !(conn->events & TCP_EV_SYNACK_TO_TAP)) {
-		tcp_connect_done(c, conn);
+		tcp_connect_done(c, conn, events);
 		return;
 	}
 	if (events & EPOLLERR) {

@@ -71,7 +71,7 @@ struct tcp_frame_hdr {
 
 /**
  * struct tcp_frame_meta - What a queued frame carries, to undo if unsent
- * @conn:	Connection index
+ * @conn:	Connection reference, as tcp_conn_ref(): index and generation
  * @seq:	Sequence number of the first payload byte (or of the FIN)
  * @dlen:	Payload length, bytes
  * @fin:	Frame carries a FIN
@@ -272,7 +272,7 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 	tcp_out.iov[f][2].iov_len = dlen;
 	tcp_buf_csum_set(c, conn, f, thlen + dlen, thlen);
 	tcp_buf_gso_set(c, conn, f, hlen, dlen);
-	tcp_out.meta[f].conn = tcp_conn_idx(conn);
+	tcp_out.meta[f].conn = tcp_conn_ref(conn);
 	tcp_out.meta[f].seq = seq;
 	tcp_out.meta[f].dlen = (uint32_t)dlen;
 	tcp_out.meta[f].fin = flags & TCP_FIN;
@@ -291,10 +291,11 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 static void tcp_buf_unsent(size_t f)
 {
 	const struct tcp_frame_meta *m = &tcp_out.meta[f];
-	struct tcp_conn *conn = &tcp_tab.conn[m->conn];
+	struct tcp_conn *conn = &tcp_tab.conn[m->conn & 0xffff];
 	int off;
 
-	if (m->conn >= tcp_tab.count || conn->events & TCP_EV_CLOSED)
+	if (m->conn == TCP_IDX_NONE || (m->conn & 0xffff) >= tcp_tab.count ||
+	    conn->events & TCP_EV_CLOSED || tcp_conn_ref(conn) != m->conn)
 		return;
 	if ((!m->dlen && !m->fin) || !SEQ_LT(m->seq, conn->seq_to_tap))
 		return;

@@ -17,12 +17,16 @@
  * Closing: tcp_conn_release() unlinks the connection from its bucket at
  * once (a new SYN with the same 4-tuple finds nothing) and marks the slot
  * TCP_EV_CLOSED; sockets are closed by the caller. Events already returned
- * by epoll_wait() may still carry the index, so the slot is not reused
- * until tcp_conn_compact(), called from tcp_flush() after the batch of
- * events: the last connection is then moved into each hole, its hash chain
- * link is rewritten and both its epoll references are updated with the new
- * index. Handlers check that the file descriptor of a reference matches the
- * slot (tcp_conn_from_ref()), so stale events are ignored.
+ * by epoll_wait() may still carry the index, so a closed slot is not reused
+ * within the batch, with one exception: a new connection takes over the
+ * last slot if it is closed (a connection that ends as the next one
+ * starts, the common case), under a new generation. Epoll references carry
+ * index and generation (tcp_conn_ref()), and handlers check both, and the
+ * file descriptor, against the slot (tcp_conn_from_ref()), so stale events
+ * are ignored. Other holes are filled by tcp_conn_compact(), called from
+ * tcp_flush() after the batch of events: the last connection is then moved
+ * into each hole, its hash chain link is rewritten and both its epoll
+ * references are updated with the new index.
  *
  * Initial sequence numbers (RFC 6528): SipHash of the 4-tuple under a
  * second secret key, plus a clock ticking every 4.096 us.
@@ -163,12 +167,24 @@ struct tcp_conn *tcp_conn_new(const union inany_addr *gaddr, uint16_t gport,
 			      const union inany_addr *faddr, uint16_t fport)
 {
 	struct tcp_conn *conn;
+	uint16_t gen = 0;
 	uint32_t b;
 
-	if (tcp_tab.count >= TCP_MAX_CONNS)
+	if (tcp_tab.count &&
+	    (tcp_tab.conn[tcp_tab.count - 1].events & TCP_EV_CLOSED)) {
+		/* The last slot closed in this batch: take it over under a
+		 * new generation, which makes its pending events stale
+		 */
+		conn = &tcp_tab.conn[tcp_tab.count - 1];
+		gen = (uint16_t)(conn->gen + 1);
+		tcp_tab.closed--;
+	} else if (tcp_tab.count < TCP_MAX_CONNS) {
+		conn = &tcp_tab.conn[tcp_tab.count++];
+	} else {
 		return NULL;
-	conn = &tcp_tab.conn[tcp_tab.count++];
+	}
 	memset(conn, 0, sizeof(*conn));
+	conn->gen = gen;
 	conn->gaddr = *gaddr;
 	conn->faddr = *faddr;
 	conn->gport = gport;
@@ -234,11 +250,12 @@ static void tcp_conn_move(const struct ctx *c, uint32_t hole)
 	*to = *from;
 	if (to->sock >= 0)
 		epoll_mod(c, to->sock, tcp_conn_epoll_events(to),
-			  epoll_ref_make(EPOLL_TYPE_TCP, to->sock, hole));
+			  epoll_ref_make(EPOLL_TYPE_TCP, to->sock,
+					 tcp_conn_ref(to)));
 	if (to->timer >= 0)
 		epoll_mod(c, to->timer, EPOLLIN,
 			  epoll_ref_make(EPOLL_TYPE_TCP_TIMER, to->timer,
-					 hole));
+					 tcp_conn_ref(to)));
 }
 
 /**

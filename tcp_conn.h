@@ -120,6 +120,7 @@ enum tcp_conn_flag {
  * @retries:		Retransmissions (or SYN resends) without progress
  * @dup_acks:		Duplicate ACKs from the guest in a row
  * @segs_unacked:	Data segments from the guest not acknowledged yet
+ * @gen:		Generation of the slot, in epoll references (tcp_conn_ref())
  * @v6:			IPv6 connection
  */
 struct tcp_conn {
@@ -153,6 +154,7 @@ struct tcp_conn {
 	uint8_t dup_acks;
 	uint8_t segs_unacked;
 	bool v6;
+	uint16_t gen;
 };
 
 /**
@@ -239,6 +241,17 @@ static inline uint32_t tcp_wnd_cur(const struct tcp_conn *conn)
 static inline uint32_t tcp_conn_idx(const struct tcp_conn *conn)
 {
 	return (uint32_t)(conn - tcp_tab.conn);
+}
+
+/**
+ * tcp_conn_ref() - Epoll reference data of a connection: index, generation
+ * @conn:	Connection
+ *
+ * Return: index in bits 0-15, generation in bits 16-31
+ */
+static inline uint32_t tcp_conn_ref(const struct tcp_conn *conn)
+{
+	return tcp_conn_idx(conn) | (uint32_t)conn->gen << 16;
 }
 
 void tcp_conn_table_init(void);

@@ -109,7 +109,21 @@ static void tcp_timer_handshake(struct ctx *c, struct tcp_conn *conn)
 	bool resend = conn->events & (TCP_EV_SYN_TO_TAP |
 				      TCP_EV_SYNACK_TO_TAP);
 
-	if (!resend || ++conn->retries > TCP_SYN_RETRIES) {
+	if (!resend) {
+		/* connect() still pending: the same timer, every
+		 * TCP_SYN_TIMEOUT_MS, up to TCP_CONNECT_TIMEOUT_MS in all
+		 */
+		if (++conn->retries < TCP_CONNECT_TIMEOUT_MS /
+				      TCP_SYN_TIMEOUT_MS) {
+			tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
+			return;
+		}
+		debug("TCP: connection %u: connect() timed out",
+		      tcp_conn_idx(conn));
+		tcp_rst(c, conn);
+		return;
+	}
+	if (++conn->retries > TCP_SYN_RETRIES) {
 		debug("TCP: connection %u: handshake timed out",
 		      tcp_conn_idx(conn));
 		tcp_rst(c, conn);

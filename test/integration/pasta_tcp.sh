@@ -70,7 +70,10 @@ h2_bg() {
 
 # pasta_bg() - Start pasta in H1 in the background around a script that
 # starts servers; once the given ports listen in the namespace (checked from
-# inside: the script's own PID is namespace-local), ${TMP}/ready.$1 appears
+# inside: the script's own PID is namespace-local), ${TMP}/ready.$1 appears.
+# The script outlives its servers (until lib_kill_pids): pasta exits with it,
+# and must not close connections whose last frames (an RST, say) it has not
+# read yet
 # $1:	name (logs, ready file)
 # $2:	TCP ports the script listens on, blank-separated
 # $3:	script for the namespace, starting servers in the background
@@ -89,7 +92,8 @@ pasta_bg() {
 		--config-net "$@" -- sh -c "${script}
 		${wait}
 		touch ${TMP}/ready.${name}
-		wait"
+		wait
+		sleep 60"
 	WAIT_TRIES=400 wait_file "${TMP}/ready.${name}"
 }
 

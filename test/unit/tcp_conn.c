@@ -5,7 +5,9 @@
  * Fills the table to its limit, checks every connection is found by its
  * 4-tuple and that one more is refused; releases every third, compacts,
  * and checks the released ones are gone, the others still found (at their
- * new indices) with their data intact, and that slots are reused.
+ * new indices) with their data intact, and that slots are reused; and
+ * that a closed last slot is taken over by the next connection under a
+ * new generation.
  */
 
 #include <string.h>
@@ -148,5 +150,33 @@ int main(void)
 	unit_check(i >= TCP_MAX_CONNS && tcp_tab.count == TCP_MAX_CONNS,
 		   "freed slots are reused");
 	unit_check(unit_all_found(0), "all found again after reuse");
+
+	/* A connection ends as the next starts: the last slot is taken over
+	 * under a new generation, the table doesn't grow, nothing to compact
+	 */
+	tcp_conn_table_init();
+	{
+		union inany_addr ga, fa;
+		struct tcp_conn *a, *b;
+		uint16_t gp, fp, gen;
+
+		unit_tuple(1, &ga, &fa, &gp, &fp);
+		a = tcp_conn_new(&ga, gp, &fa, fp);
+		gen = a->gen;
+		tcp_conn_release(a);
+		unit_tuple(2, &ga, &fa, &gp, &fp);
+		b = tcp_conn_new(&ga, gp, &fa, fp);
+		unit_check(b == a && tcp_tab.count == 1 && !tcp_tab.closed,
+			   "closed last slot taken over by the next connection");
+		unit_check(b->gen == (uint16_t)(gen + 1) &&
+			   tcp_conn_ref(b) != ((uint32_t)gen << 16),
+			   "taken-over slot has a new generation (stale refs)");
+		unit_check(!(b->events & TCP_EV_CLOSED) &&
+			   tcp_conn_lookup(&ga, gp, &fa, fp) == b,
+			   "taken-over slot is open and hashed");
+		unit_tuple(1, &ga, &fa, &gp, &fp);
+		unit_check(!tcp_conn_lookup(&ga, gp, &fa, fp),
+			   "previous connection of the slot is gone");
+	}
 	return unit_done();
 }
