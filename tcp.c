@@ -57,9 +57,14 @@
  * (tcp_rewind()) and resend, doubling the timeout, and reset the connection
  * after TCP_MAX_RETRIES. With nothing in flight, data waiting and the
  * guest's window closed, it sends zero-window probes with the same back-off.
- * Otherwise it is the handshake timeout or the idle timeout. It is re-armed
- * lazily, on expiry or when data starts flowing after an idle period, so
- * steady traffic costs no timer syscalls.
+ * Otherwise it is the handshake timer (every TCP_SYN_TIMEOUT_MS while
+ * connect() is pending, up to TCP_CONNECT_TIMEOUT_MS; then resending our
+ * SYN or SYN-ACK, with back-off), which becomes the idle timer when it
+ * expires on an established connection, or, for a few milliseconds, the
+ * delayed ACK timer (tcp_timer_ack()), after which it is set up again for
+ * what is due. It is re-armed lazily, on expiry or when data starts flowing
+ * after an idle period, so steady traffic costs no timer syscalls and a
+ * short connection two (handshake, and a delayed ACK or retransmission).
  *
  * Files: tcp.c holds this comment, the guest-side segment handling, the
  * socket-side data path and the connection life cycle; tcp_timer.c the
@@ -169,31 +174,19 @@ void tcp_rst(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
- * tcp_wnd_update() - Window for the guest: free space in the send buffer
+ * tcp_wnd_set() - Set the window for the guest from the send buffer's state
  * @conn:	Connection
- * @fresh:	Query the socket even if the estimate is still good
- *
- * The free space (SO_SNDBUF less SIOCOUTQ) is only asked for once the
- * estimate tcp_wnd_cur() keeps has fallen to half of what it was: small
- * writes cost no syscalls here, and the estimate errs low meanwhile.
+ * @sndbuf:	SO_SNDBUF, bytes
+ * @outq:	Bytes queued in the send buffer (SIOCOUTQ)
  *
  * Return: true if the space is low (under a quarter of the buffer): then
  *	   EPOLLOUT, which needs a third free, will reopen the window
- *
- * #syscalls getsockopt ioctl
  */
-static bool tcp_wnd_update(struct tcp_conn *conn, bool fresh)
+static bool tcp_wnd_set(struct tcp_conn *conn, int sndbuf, int outq)
 {
 	uint32_t max = conn->flags & TCP_F_WS_OK ? 65535U << TCP_WS_TO_TAP :
 						   65535U;
-	socklen_t sl = sizeof(int);
-	int sndbuf, outq;
 
-	if (!fresh && tcp_wnd_cur(conn) > conn->wnd_to_tap / 2)
-		return false;
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
-	    ioctl(conn->sock, SIOCOUTQ, &outq))
-		return false;
 	conn->seq_sndbuf = conn->seq_from_tap;
 	/* The kernel counts buffer overhead too: leave room for it */
 	if (sndbuf <= outq + outq / 16)
@@ -202,6 +195,32 @@ static bool tcp_wnd_update(struct tcp_conn *conn, bool fresh)
 		conn->wnd_to_tap = MIN((uint32_t)(sndbuf - outq - outq / 16),
 				       max);
 	return sndbuf - outq < sndbuf / 4;
+}
+
+/**
+ * tcp_wnd_update() - Window for the guest: free space in the send buffer
+ * @conn:	Connection
+ * @fresh:	Query the socket even if the estimate is still good
+ *
+ * The free space (SO_SNDBUF less SIOCOUTQ) is only asked for once the
+ * estimate tcp_wnd_cur() keeps has fallen to half of what it was: small
+ * writes cost no syscalls here, and the estimate errs low meanwhile.
+ *
+ * Return: true if the space is low, see tcp_wnd_set()
+ *
+ * #syscalls getsockopt ioctl
+ */
+static bool tcp_wnd_update(struct tcp_conn *conn, bool fresh)
+{
+	socklen_t sl = sizeof(int);
+	int sndbuf, outq;
+
+	if (!fresh && tcp_wnd_cur(conn) > conn->wnd_to_tap / 2)
+		return false;
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
+	    ioctl(conn->sock, SIOCOUTQ, &outq))
+		return false;
+	return tcp_wnd_set(conn, sndbuf, outq);
 }
 
 /**
@@ -814,19 +833,23 @@ void tcp_close_check(struct tcp_conn *conn)
  * @conn:	Connection
  * @now:	Current time
  *
- * The window stays what the handshake advertised until the guest has used
- * half of it (tcp_wnd_update()), and the handshake timer, due within
+ * The window is the whole send buffer, as nothing was written yet (no
+ * SIOCOUTQ needed), and the handshake timer, due within
  * TCP_SYN_TIMEOUT_MS << TCP_SYN_RETRIES, becomes the idle timer when it
- * expires: short connections cost no syscalls for either.
+ * expires: no timer syscall for short connections.
  *
- * #syscalls setsockopt
+ * #syscalls setsockopt getsockopt
  */
 static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
 {
-	int zero = 0;
+	socklen_t sl = sizeof(int);
+	int zero = 0, sndbuf;
 
 	tcp_conn_event(conn, TCP_EV_ESTABLISHED);
-	conn->seq_sndbuf = conn->seq_from_tap;
+	if (!getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl))
+		tcp_wnd_set(conn, sndbuf, 0);	/* Nothing written yet */
+	else
+		conn->seq_sndbuf = conn->seq_from_tap;
 	conn->retries = 0;
 	conn->active = (uint32_t)now->tv_sec;
 	if (tcp_st.peek_off &&
