@@ -218,8 +218,10 @@ static inline uint32_t tcp_conn_epoll_events(const struct tcp_conn *conn)
  * @conn:	Connection
  *
  * @wnd_to_tap was the free space when @seq_from_tap was @seq_sndbuf; what
- * the guest sent since then takes from it (the right edge stays put). The
- * estimate errs low: the host peer's ACKs only free more.
+ * the guest sent since then takes from it, with the kernel's overhead on
+ * top (a sixteenth, as for the bytes queued when the socket was asked), so
+ * the guest is never offered more than the socket takes. The estimate errs
+ * low otherwise: the host peer's ACKs only free more.
  *
  * Return: window, bytes
  */
@@ -227,6 +229,7 @@ static inline uint32_t tcp_wnd_cur(const struct tcp_conn *conn)
 {
 	uint32_t used = conn->seq_from_tap - conn->seq_sndbuf;
 
+	used += used / 16;	/* Buffer overhead, as tcp_wnd_set() counts */
 	if (!(conn->events & TCP_EV_ESTABLISHED))
 		return conn->wnd_to_tap;
 	return used >= conn->wnd_to_tap ? 0 : conn->wnd_to_tap - used;

@@ -298,7 +298,7 @@ user_mode() {
 		--init-groups -- "${PASTA}" -f -P "${TMP}/pasta-user.pid" \
 		--host-lo-to-ns-lo -t "${USER_T}" -T "${USER_TT}" \
 		-u none -U none -- "${PEER}" echo 127.0.0.1 "${USER_T}"
-	wait_file "${TMP}/pasta-user.pid"
+	wait_for test -s "${TMP}/pasta-user.pid"
 	upid="$(cat "${TMP}/pasta-user.pid")"
 	wait_for test -n "$(ps -o pid= --ppid "${upid}")"
 	nspid="$(ps -o pid= --ppid "${upid}" | head -n 1 | tr -d ' ')"
@@ -336,7 +336,7 @@ bg_start "${TMP}/pasta.log" ip netns exec "${H1}" timeout 290 "${PASTA}" \
 	--config-net -f --stats 1 -P "${TMP}/pasta.pid" -t 31001-31015 \
 	-T 32001-32015 -u none -U none --netns "/run/netns/${NS}"
 if ! wait_port "${H1}" tcp 31001 || ! wait_port "${NS}" tcp 32001 ||
-   ! wait_file "${TMP}/pasta.pid" ||
+   ! wait_for test -s "${TMP}/pasta.pid" ||
    ! wait_for ns_addr6_ready; then
 	echo "pasta did not come up:"
 	cat "${TMP}/pasta.log"

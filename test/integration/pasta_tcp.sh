@@ -305,7 +305,7 @@ test_leak() {
 		while [ ! -e ${TMP}/done ]; do sleep 0.05; done) &" \
 		-P "${TMP}/pasta.pid"
 	wait_file "${TMP}/r.warm"
-	wait_file "${TMP}/pasta.pid"
+	wait_for test -s "${TMP}/pasta.pid"
 	pid="$(cat "${TMP}/pasta.pid")"
 	sleep 0.3	# Warm-up connections close
 	before="$(fd_count "${pid}")"
