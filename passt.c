@@ -27,10 +27,12 @@
  * kernel's halt polling does: it grows while sleeps turn out short (the next
  * event came within LOOP_POLL_MAX_NS) and shrinks to nothing while they are
  * long, so an idle or slow-paced translator never spins, and one under
- * steady load finds events ready anyway.
+ * steady load finds events ready anyway. While polling it yields the CPU
+ * to any other runnable process (the guest's, on a small machine).
  */
 
 #include <errno.h>
+#include <sched.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -204,7 +206,7 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
  *
  * Return: number of events, negative on error (errno set)
  *
- * #syscalls epoll_wait clock_gettime
+ * #syscalls epoll_wait clock_gettime sched_yield
  */
 static int passt_wait(const struct ctx *c, struct epoll_event *events,
 		      struct timespec *now)
@@ -218,6 +220,7 @@ static int passt_wait(const struct ctx *c, struct epoll_event *events,
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	*now = start;
 	while (!n && timespec_diff_ns(now, &start) < poll_ns) {
+		sched_yield();	/* Others runnable here go first */
 		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, 0);
 		clock_gettime(CLOCK_MONOTONIC, now);
 	}
