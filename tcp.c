@@ -1322,7 +1322,12 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	if ((conn->events & TCP_EV_SYN_FROM_TAP) &&
 	    !(conn->events & TCP_EV_SYNACK_TO_TAP)) {
 		tcp_connect_done(c, conn, events);
-		return;
+		if (conn->events & TCP_EV_CLOSED)
+			return;
+		/* The peer's first data, or FIN, may come with the same
+		 * edge: it won't be reported again, note it below
+		 */
+		events &= ~(uint32_t)EPOLLOUT;
 	}
 	if (events & EPOLLERR) {
 		tcp_rst(c, conn);
