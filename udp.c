@@ -925,16 +925,14 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
  */
 static bool udp_gso_join(struct msghdr *mh, size_t len, uint16_t gso_bad)
 {
-	size_t seg = mh->msg_iov[0].iov_len, total = 0, i;
+	size_t seg = mh->msg_iov[0].iov_len;
 	struct cmsghdr *cm;
 
+	/* All vectors so far are @seg long: a shorter one ends the message */
 	if (!seg || !len || len > seg || (gso_bad && seg >= gso_bad) ||
 	    mh->msg_iov[mh->msg_iovlen - 1].iov_len != seg ||
-	    mh->msg_iovlen >= UDP_GSO_SEGS_MAX)
-		return false;
-	for (i = 0; i < mh->msg_iovlen; i++)
-		total += mh->msg_iov[i].iov_len;
-	if (total + len > UDP_GSO_BYTES_MAX)
+	    mh->msg_iovlen >= UDP_GSO_SEGS_MAX ||
+	    seg * mh->msg_iovlen + len > UDP_GSO_BYTES_MAX)
 		return false;
 	if (!mh->msg_controllen) {
 		mh->msg_controllen = sizeof(union udp_gso_cmsg);
