@@ -99,53 +99,48 @@ pasta_bg() {
 
 # ---- Outbound bulk, both directions, both families --------------------------
 
-test_outbound() {
-	h2_bg s1 socat -u TCP-LISTEN:6001,reuseaddr OPEN:"${TMP}/o4",creat,trunc
-	h2_bg s2 socat -u OPEN:"${BIG}" TCP-LISTEN:6002,reuseaddr
-	h2_bg s3 socat -u TCP6-LISTEN:6003,reuseaddr OPEN:"${TMP}/o6",creat,trunc
-	h2_bg s4 socat -u OPEN:"${BIG}" TCP6-LISTEN:6004,reuseaddr
-	for p in 6001 6002 6003 6004; do wait_port "${H2}" tcp "${p}"; done
+# bulk_out() - 100 MiB each way through pasta, IPv4 and IPv6, sums checked
+# $1:	tag for files and logs
+# $2:	first of four ports (to H2 and from H2, IPv4, then IPv6)
+# $3:	prefix of check descriptions
+# $4..:	pasta options
+bulk_out() {
+	local t="$1" p="$2" label="$3" i
+	shift 3
 
-	PASTA_TIMEOUT=120 pasta_h1 -- sh -c "
-		timeout 60 socat -u OPEN:${BIG} TCP:${S4}:6001
-		$(wait_size_sh "${TMP}/o4" $((100 << 20)))
-		timeout 60 socat -u TCP:${S4}:6002 OPEN:${TMP}/i4,creat,trunc
-		timeout 60 socat -u OPEN:${BIG} TCP6:[${S6}]:6003
-		$(wait_size_sh "${TMP}/o6" $((100 << 20)))
-		timeout 60 socat -u TCP6:[${S6}]:6004 OPEN:${TMP}/i6,creat,trunc
-	" > "${TMP}/pasta.out.log" 2>&1
-	WAIT_TRIES=100 wait_for sum_is "${TMP}/o4" "${BIG_SUM}"
-	check "outbound IPv4, 100 MiB to H2" sum_is "${TMP}/o4" "${BIG_SUM}"
-	check "outbound IPv4, 100 MiB from H2" sum_is "${TMP}/i4" "${BIG_SUM}"
-	WAIT_TRIES=100 wait_for sum_is "${TMP}/o6" "${BIG_SUM}"
-	check "outbound IPv6, 100 MiB to H2" sum_is "${TMP}/o6" "${BIG_SUM}"
-	check "outbound IPv6, 100 MiB from H2" sum_is "${TMP}/i6" "${BIG_SUM}"
+	h2_bg "${t}1" socat -u TCP-LISTEN:$((p)),reuseaddr \
+		OPEN:"${TMP}/${t}o4",creat,trunc
+	h2_bg "${t}2" socat -u OPEN:"${BIG}" TCP-LISTEN:$((p + 1)),reuseaddr
+	h2_bg "${t}3" socat -u TCP6-LISTEN:$((p + 2)),reuseaddr \
+		OPEN:"${TMP}/${t}o6",creat,trunc
+	h2_bg "${t}4" socat -u OPEN:"${BIG}" TCP6-LISTEN:$((p + 3)),reuseaddr
+	for i in 0 1 2 3; do wait_port "${H2}" tcp $((p + i)); done
+
+	PASTA_TIMEOUT=120 pasta_h1 "$@" -- sh -c "
+		timeout 60 socat -u OPEN:${BIG} TCP:${S4}:$((p))
+		$(wait_size_sh "${TMP}/${t}o4" $((100 << 20)))
+		timeout 60 socat -u TCP:${S4}:$((p + 1)) OPEN:${TMP}/${t}i4,creat,trunc
+		timeout 60 socat -u OPEN:${BIG} TCP6:[${S6}]:$((p + 2))
+		$(wait_size_sh "${TMP}/${t}o6" $((100 << 20)))
+		timeout 60 socat -u TCP6:[${S6}]:$((p + 3)) OPEN:${TMP}/${t}i6,creat,trunc
+	" > "${TMP}/pasta.${t}.log" 2>&1
+	wait_for sum_is "${TMP}/${t}o4" "${BIG_SUM}"
+	check "${label}IPv4, 100 MiB to H2" sum_is "${TMP}/${t}o4" "${BIG_SUM}"
+	check "${label}IPv4, 100 MiB from H2" sum_is "${TMP}/${t}i4" "${BIG_SUM}"
+	wait_for sum_is "${TMP}/${t}o6" "${BIG_SUM}"
+	check "${label}IPv6, 100 MiB to H2" sum_is "${TMP}/${t}o6" "${BIG_SUM}"
+	check "${label}IPv6, 100 MiB from H2" sum_is "${TMP}/${t}i6" "${BIG_SUM}"
+	lib_kill_pids
+}
+
+test_outbound() {
+	bulk_out out 6001 "outbound "
 }
 
 # ---- MTU 1500: GSO super-frames both ways ------------------------------------
 
 test_mtu1500() {
-	h2_bg m1 socat -u TCP-LISTEN:6011,reuseaddr OPEN:"${TMP}/mo4",creat,trunc
-	h2_bg m2 socat -u OPEN:"${BIG}" TCP-LISTEN:6012,reuseaddr
-	h2_bg m3 socat -u TCP6-LISTEN:6013,reuseaddr OPEN:"${TMP}/mo6",creat,trunc
-	h2_bg m4 socat -u OPEN:"${BIG}" TCP6-LISTEN:6014,reuseaddr
-	for p in 6011 6012 6013 6014; do wait_port "${H2}" tcp "${p}"; done
-
-	PASTA_TIMEOUT=120 pasta_h1 -m 1500 -- sh -c "
-		timeout 60 socat -u OPEN:${BIG} TCP:${S4}:6011
-		$(wait_size_sh "${TMP}/mo4" $((100 << 20)))
-		timeout 60 socat -u TCP:${S4}:6012 OPEN:${TMP}/mi4,creat,trunc
-		timeout 60 socat -u OPEN:${BIG} TCP6:[${S6}]:6013
-		$(wait_size_sh "${TMP}/mo6" $((100 << 20)))
-		timeout 60 socat -u TCP6:[${S6}]:6014 OPEN:${TMP}/mi6,creat,trunc
-	" > "${TMP}/pasta.mtu.log" 2>&1
-	wait_for sum_is "${TMP}/mo4" "${BIG_SUM}"
-	check "MTU 1500: IPv4, 100 MiB to H2" sum_is "${TMP}/mo4" "${BIG_SUM}"
-	check "MTU 1500: IPv4, 100 MiB from H2" sum_is "${TMP}/mi4" "${BIG_SUM}"
-	wait_for sum_is "${TMP}/mo6" "${BIG_SUM}"
-	check "MTU 1500: IPv6, 100 MiB to H2" sum_is "${TMP}/mo6" "${BIG_SUM}"
-	check "MTU 1500: IPv6, 100 MiB from H2" sum_is "${TMP}/mi6" "${BIG_SUM}"
-	lib_kill_pids
+	bulk_out mtu 6011 "MTU 1500: " -m 1500
 }
 
 # ---- Inbound -t, from H2 and from H1's loopback (--no-splice) ---------------
