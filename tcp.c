@@ -669,7 +669,7 @@ static void tcp_sock_block(const struct ctx *c, struct tcp_conn *conn)
 	if (conn->flags & TCP_F_SOCK_BLOCKED)
 		return;
 	conn->flags |= TCP_F_SOCK_BLOCKED;
-	epoll_mod(c, conn->sock, tcp_conn_epoll_events(conn),
+	epoll_mod(c, conn->sock, TCP_CONN_EPOLL_EVENTS,
 		  epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
 				 tcp_conn_ref(conn)));
 }
@@ -1038,7 +1038,7 @@ static bool tcp_conn_fds(const struct ctx *c, struct tcp_conn *conn)
 {
 	uint32_t ref = tcp_conn_ref(conn);
 
-	if (epoll_add(c, conn->sock, tcp_conn_epoll_events(conn),
+	if (epoll_add(c, conn->sock, TCP_CONN_EPOLL_EVENTS,
 		      epoll_ref_make(EPOLL_TYPE_TCP, conn->sock, ref)))
 		return false;
 	conn->timer = timerfd_create(CLOCK_MONOTONIC,
@@ -1277,7 +1277,7 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s, const union inany_addr *fa,
  */
 struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer)
 {
-	uint32_t idx = ref.data & 0xffff;
+	uint32_t idx = TCP_REF_IDX(ref.data);
 	struct tcp_conn *conn;
 
 	if (idx >= tcp_tab.count)

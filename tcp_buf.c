@@ -291,10 +291,10 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 static void tcp_buf_unsent(size_t f)
 {
 	const struct tcp_frame_meta *m = &tcp_out.meta[f];
-	struct tcp_conn *conn = &tcp_tab.conn[m->conn & 0xffff];
+	struct tcp_conn *conn = &tcp_tab.conn[TCP_REF_IDX(m->conn)];
 	int off;
 
-	if (m->conn == TCP_IDX_NONE || (m->conn & 0xffff) >= tcp_tab.count ||
+	if (m->conn == TCP_IDX_NONE || TCP_REF_IDX(m->conn) >= tcp_tab.count ||
 	    conn->events & TCP_EV_CLOSED || tcp_conn_ref(conn) != m->conn)
 		return;
 	if ((!m->dlen && !m->fin) || !SEQ_LT(m->seq, conn->seq_to_tap))

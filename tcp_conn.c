@@ -249,7 +249,7 @@ static void tcp_conn_move(const struct ctx *c, uint32_t hole)
 		*link = hole;
 	*to = *from;
 	if (to->sock >= 0)
-		epoll_mod(c, to->sock, tcp_conn_epoll_events(to),
+		epoll_mod(c, to->sock, TCP_CONN_EPOLL_EVENTS,
 			  epoll_ref_make(EPOLL_TYPE_TCP, to->sock,
 					 tcp_conn_ref(to)));
 	if (to->timer >= 0)

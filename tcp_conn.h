@@ -195,23 +195,18 @@ struct tcp_seg {
 
 extern struct tcp_table tcp_tab;
 
-/**
- * tcp_conn_epoll_events() - Events a connection's socket is registered for
- * @conn:	Connection (unused: the set is the same in every state)
- *
- * Input, hang-up and output, edge-triggered, from connect() to close(): the
- * edge of EPOLLOUT reports a finished connect(), and later ones (the kernel
- * only signals output space after a write found none, or after the
- * EPOLL_CTL_MOD in tcp_sock_block()) reopen a closed window. Keeping one set
- * saves an epoll_ctl() per connection and per blocked write.
- *
- * Return: EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET
+/*
+ * Events a connection's socket is registered for: input, hang-up and output,
+ * edge-triggered, from connect() to close(). The edge of EPOLLOUT reports a
+ * finished connect(), and later ones (the kernel only signals output space
+ * after a write found none, or after the EPOLL_CTL_MOD in tcp_sock_block())
+ * reopen a closed window. One set saves an epoll_ctl() per connection and
+ * per blocked write.
  */
-static inline uint32_t tcp_conn_epoll_events(const struct tcp_conn *conn)
-{
-	(void)conn;
-	return EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET;
-}
+#define TCP_CONN_EPOLL_EVENTS	(EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET)
+
+/* Index part of a tcp_conn_ref() value */
+#define TCP_REF_IDX(v)		((v) & 0xffffU)
 
 /**
  * tcp_wnd_cur() - Window to advertise now: free send buffer space, estimated

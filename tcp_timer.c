@@ -39,6 +39,28 @@ void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms)
 }
 
 /**
+ * tcp_timer_rto() - Start the retransmission timer from the current ACK
+ * @conn:	Connection
+ */
+static void tcp_timer_rto(struct tcp_conn *conn)
+{
+	conn->seq_timer = conn->seq_ack_from_tap;
+	conn->retries = 0;
+	tcp_timer_arm(conn, TCP_RTO_MS);
+}
+
+/**
+ * tcp_timer_idle() - Arm the idle timeout for the time left of it
+ * @conn:	Connection, nothing in flight
+ * @idle:	Seconds since the last activity, under TCP_IDLE_S
+ */
+static void tcp_timer_idle(struct tcp_conn *conn, long idle)
+{
+	conn->flags |= TCP_F_TIMER_IDLE;
+	tcp_timer_arm(conn, (unsigned long)MAX(TCP_IDLE_S - idle, 1) * 1000);
+}
+
+/**
  * tcp_timer_busy() - Switch the timer from idle to retransmission if needed
  * @conn:	Connection, with data or a FIN possibly unacknowledged
  */
@@ -48,9 +70,7 @@ void tcp_timer_busy(struct tcp_conn *conn)
 	    conn->seq_to_tap == conn->seq_ack_from_tap)
 		return;
 	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
-	conn->seq_timer = conn->seq_ack_from_tap;
-	conn->retries = 0;
-	tcp_timer_arm(conn, TCP_RTO_MS);
+	tcp_timer_rto(conn);
 }
 
 /**
@@ -89,14 +109,10 @@ static void tcp_timer_resume(struct tcp_conn *conn, time_t now)
 	long idle = (long)((uint32_t)now - conn->active);
 
 	if (conn->seq_to_tap != conn->seq_ack_from_tap ||
-	    (!conn->wnd_from_tap && (conn->flags & TCP_F_SOCK_PENDING))) {
-		conn->seq_timer = conn->seq_ack_from_tap;
-		conn->retries = 0;
-		tcp_timer_arm(conn, TCP_RTO_MS);
-		return;
-	}
-	conn->flags |= TCP_F_TIMER_IDLE;
-	tcp_timer_arm(conn, (unsigned long)MAX(TCP_IDLE_S - idle, 1) * 1000);
+	    (!conn->wnd_from_tap && (conn->flags & TCP_F_SOCK_PENDING)))
+		tcp_timer_rto(conn);
+	else
+		tcp_timer_idle(conn, idle);
 }
 
 /**
@@ -172,19 +188,15 @@ static void tcp_timer_data(struct ctx *c, struct tcp_conn *conn, time_t now)
 	if (conn->seq_to_tap == conn->seq_ack_from_tap) {
 		long idle = (long)((uint32_t)now - conn->active);
 
-		if (idle >= TCP_IDLE_S) {
+		if (idle >= TCP_IDLE_S)
 			tcp_rst(c, conn);
-			return;
-		}
-		conn->flags |= TCP_F_TIMER_IDLE;
-		tcp_timer_arm(conn, (unsigned long)(TCP_IDLE_S - idle) * 1000);
+		else
+			tcp_timer_idle(conn, idle);
 		return;
 	}
 	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
 	if (conn->seq_ack_from_tap != conn->seq_timer) {
-		conn->seq_timer = conn->seq_ack_from_tap;
-		conn->retries = 0;
-		tcp_timer_arm(conn, TCP_RTO_MS);
+		tcp_timer_rto(conn);
 		return;
 	}
 	if (++conn->retries > TCP_MAX_RETRIES) {
