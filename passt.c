@@ -216,16 +216,16 @@ static int passt_wait(const struct ctx *c, struct epoll_event *events,
 	long long slept;
 	int n;
 
-	n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, 0);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	*now = start;
-	while (!n && timespec_diff_ns(now, &start) < poll_ns) {
-		sched_yield();	/* Others runnable here go first */
+	/* No polling window: straight to the blocking wait, one syscall */
+	while (poll_ns && timespec_diff_ns(now, &start) < poll_ns) {
 		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, 0);
+		if (n)
+			return n;
+		sched_yield();	/* Others runnable here go first */
 		clock_gettime(CLOCK_MONOTONIC, now);
 	}
-	if (n)
-		return n;
 
 	n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, -1);
 	clock_gettime(CLOCK_MONOTONIC, now);
