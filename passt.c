@@ -208,10 +208,9 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
  *
  * #syscalls epoll_wait clock_gettime sched_yield
  */
-static int passt_wait(const struct ctx *c, struct epoll_event *events,
+static int passt_wait(struct ctx *c, struct epoll_event *events,
 		      struct timespec *now)
 {
-	static long long poll_ns;
 	struct timespec start;
 	long long slept;
 	int n;
@@ -219,7 +218,7 @@ static int passt_wait(const struct ctx *c, struct epoll_event *events,
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	*now = start;
 	/* No polling window: straight to the blocking wait, one syscall */
-	while (poll_ns && timespec_diff_ns(now, &start) < poll_ns) {
+	while (c->poll_ns && timespec_diff_ns(now, &start) < c->poll_ns) {
 		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, 0);
 		if (n)
 			return n;
@@ -231,10 +230,10 @@ static int passt_wait(const struct ctx *c, struct epoll_event *events,
 	clock_gettime(CLOCK_MONOTONIC, now);
 	slept = timespec_diff_ns(now, &start);
 	if (slept <= LOOP_POLL_MAX_NS)
-		poll_ns = MIN(MAX(poll_ns * 2, LOOP_POLL_MIN_NS),
-			      LOOP_POLL_MAX_NS);
-	else if ((poll_ns /= 2) < LOOP_POLL_MIN_NS)
-		poll_ns = 0;
+		c->poll_ns = MIN(MAX(c->poll_ns * 2, LOOP_POLL_MIN_NS),
+				 LOOP_POLL_MAX_NS);
+	else if ((c->poll_ns /= 2) < LOOP_POLL_MIN_NS)
+		c->poll_ns = 0;
 	return n;
 }
 

@@ -272,6 +272,7 @@ struct tap_partial {
  * @fd_tap:		passt: connected client; pasta: tap device; -1 if none
  * @fd_tap_given:	passt: -F/--fd, pre-opened socket
  * @timer_fd:		Periodic housekeeping timerfd
+ * @poll_ns:		Loop's current polling window before sleeping, ns
  * @tap_partial:	passt: partial frame state across reads
  * @vnet_hdr:		pasta: tap frames carry a virtio-net header
  * @tap_offloads:	pasta: TUN_F_* offloads the kernel accepted
@@ -349,6 +350,7 @@ struct ctx {
 	int fd_tap;
 	bool fd_tap_given;
 	int timer_fd;
+	long long poll_ns;
 	struct tap_partial tap_partial;
 	bool vnet_hdr;
 	unsigned tap_offloads;

@@ -111,10 +111,13 @@
  * struct tcp_state - File-scope state of the tap path
  * @piov:	Scratch iovecs for recvmsg() (peek) and sendmsg()
  * @peek_off:	Kernel takes SO_PEEK_OFF on TCP sockets
+ * @sndbuf_init:	SO_SNDBUF of a new socket (tcp_wmem[1]), bytes: a lower
+ *			bound for any connection's, 0 if unknown
  */
 static struct tcp_state {
 	struct iovec piov[TCP_IOV_MAX];
 	bool peek_off;
+	int sndbuf_init;
 } tcp_st;
 
 /* Peek discard buffer, without SO_PEEK_OFF */
@@ -255,6 +258,26 @@ static void tcp_peek_off_set(const struct tcp_conn *conn)
 	if (conn->flags & TCP_F_PEEK_OFF)
 		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
 			   sizeof(off));
+}
+
+/**
+ * tcp_peek_off_enable() - Turn SO_PEEK_OFF on once bytes are in flight
+ * @conn:	Connection
+ *
+ * With nothing in flight a plain MSG_PEEK reads from where the peek offset
+ * would be: short exchanges never need the option, and spare the syscall.
+ *
+ * #syscalls setsockopt
+ */
+static void tcp_peek_off_enable(struct tcp_conn *conn)
+{
+	int off = (int)(conn->seq_to_tap - conn->seq_ack_from_tap);
+
+	if (!off || !tcp_st.peek_off || (conn->flags & TCP_F_PEEK_OFF))
+		return;
+	if (!setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
+			sizeof(off)))
+		conn->flags |= TCP_F_PEEK_OFF;
 }
 
 /**
@@ -438,6 +461,7 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 	uint32_t sent = conn->seq_to_tap - conn->seq_ack_from_tap;
 	struct msghdr mh = { .msg_iov = tcp_st.piov };
 	size_t fsize, req = 0, skip, i;
+	bool last;
 	ssize_t n;
 
 	if (sent >= conn->wnd_from_tap) {
@@ -449,6 +473,7 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 		}
 		return false;
 	}
+	tcp_peek_off_enable(conn);
 	mh.msg_iovlen = tcp_peek_iov(c, conn, conn->wnd_from_tap - sent,
 				     &fsize);
 	if (!mh.msg_iovlen) {
@@ -473,12 +498,12 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 			tcp_fin_to_tap(c, conn);
 		return false;
 	}
-	tcp_buf_data_queue(c, conn, (size_t)n - skip, fsize);
+	/* Short read after EPOLLRDHUP: that was the last data, FIN rides on */
+	last = (size_t)n < req && (conn->events & TCP_EV_SOCK_EOF);
+	tcp_buf_data_queue(c, conn, (size_t)n - skip, fsize, last);
 	tcp_timer_busy(conn);
 	if ((size_t)n < req) {
 		conn->flags &= (uint8_t)~TCP_F_SOCK_PENDING;
-		if (conn->events & TCP_EV_SOCK_EOF)
-			tcp_fin_to_tap(c, conn);
 		return false;
 	}
 	return true;
@@ -718,13 +743,17 @@ static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
  * tcp_tap_fin() - The guest closed its side: shut down the socket's
  * @conn:	Connection, all data before the FIN written
  *
+ * If the guest already acknowledged our FIN, tcp_close_check() closes the
+ * socket in this same pass, and close() sends the FIN: no shutdown() then.
+ *
  * #syscalls shutdown
  */
 static void tcp_tap_fin(struct tcp_conn *conn)
 {
 	if (conn->events & TCP_EV_TAP_FIN_RCVD)
 		return;
-	shutdown(conn->sock, SHUT_WR);
+	if (!(conn->events & TCP_EV_TAP_FIN_ACKED))
+		shutdown(conn->sock, SHUT_WR);
 	conn->seq_from_tap++;
 	tcp_conn_event(conn, TCP_EV_TAP_FIN_RCVD);
 }
@@ -767,12 +796,14 @@ void tcp_ack_delayed(struct ctx *c, struct tcp_conn *conn)
  * As a receiving TCP does (RFC 9293, 3.8.6.3): a single segment shorter
  * than the guest's MSS waits up to TCP_ACK_DELAY_MS, so that the ACK rides
  * on the reply, if one comes; a second segment, or a full one, is
- * acknowledged at once (in this batch of frames).
+ * acknowledged at once (in this batch of frames), and so is one that took
+ * half of the window we offered: the guest may be waiting for more.
  */
 static void tcp_ack_due(struct ctx *c, struct tcp_conn *conn)
 {
 	if (conn->segs_unacked < 2 &&
 	    conn->seq_from_tap - conn->seq_ack_to_tap < conn->mss &&
+	    tcp_wnd_cur(conn) > conn->wnd_to_tap / 2 &&
 	    !(conn->events & TCP_EV_TAP_FIN_RCVD) && tcp_timer_ack(conn))
 		return;
 	tcp_ack_to_tap(c, conn, false, false);
@@ -833,29 +864,29 @@ void tcp_close_check(struct tcp_conn *conn)
  * @conn:	Connection
  * @now:	Current time
  *
- * The window is the whole send buffer, as nothing was written yet (no
- * SIOCOUTQ needed), and the handshake timer, due within
- * TCP_SYN_TIMEOUT_MS << TCP_SYN_RETRIES, becomes the idle timer when it
- * expires: no timer syscall for short connections.
+ * Nothing was written yet, so the window is a whole send buffer. Rather
+ * than asking the socket, take the size every TCP socket starts with
+ * (tcp_wmem[1]): the kernel only grows it on connect, so this errs low, and
+ * tcp_wnd_update() asks for the real figure once half of it is used. The
+ * handshake timer, due within TCP_SYN_TIMEOUT_MS << TCP_SYN_RETRIES,
+ * becomes the idle timer when it expires: no timer syscall for short
+ * connections.
  *
- * #syscalls setsockopt getsockopt
+ * #syscalls getsockopt
  */
 static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
 {
 	socklen_t sl = sizeof(int);
-	int zero = 0, sndbuf;
+	int sndbuf = tcp_st.sndbuf_init;
 
 	tcp_conn_event(conn, TCP_EV_ESTABLISHED);
-	if (!getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl))
+	if (sndbuf ||
+	    !getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl))
 		tcp_wnd_set(conn, sndbuf, 0);	/* Nothing written yet */
 	else
 		conn->seq_sndbuf = conn->seq_from_tap;
 	conn->retries = 0;
 	conn->active = (uint32_t)now->tv_sec;
-	if (tcp_st.peek_off &&
-	    !setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
-			sizeof(zero)))
-		conn->flags |= TCP_F_PEEK_OFF;
 	conn->flags |= TCP_F_TIMER_IDLE;
 }
 
@@ -1389,21 +1420,23 @@ void tcp_timer(struct ctx *c, const struct timespec *now)
 }
 
 /**
- * tcp_peek_off_probe() - Does the kernel take SO_PEEK_OFF on TCP sockets?
+ * tcp_sock_probe() - SO_PEEK_OFF support, initial send buffer of sockets
  *
- * Return: true if it does
+ * Sets tcp_st.peek_off and tcp_st.sndbuf_init (0 if unknown)
  */
-static bool tcp_peek_off_probe(void)
+static void tcp_sock_probe(void)
 {
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
-	bool ok;
+	socklen_t sl = sizeof(int);
 	int off = 0;
 
 	if (s < 0)
-		return false;
-	ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off));
+		return;
+	tcp_st.peek_off = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &off,
+				      sizeof(off));
+	if (getsockopt(s, SOL_SOCKET, SO_SNDBUF, &tcp_st.sndbuf_init, &sl))
+		tcp_st.sndbuf_init = 0;
 	close(s);
-	return ok;
 }
 
 /**
@@ -1422,8 +1455,9 @@ void tcp_init(struct ctx *c)
 	}
 	tcp_conn_table_init();
 	tcp_buf_init();
-	tcp_st.peek_off = tcp_peek_off_probe();
-	debug("TCP: SO_PEEK_OFF %savailable", tcp_st.peek_off ? "" : "not ");
+	tcp_sock_probe();
+	debug("TCP: SO_PEEK_OFF %savailable, initial send buffer %i bytes",
+	      tcp_st.peek_off ? "" : "not ", tcp_st.sndbuf_init);
 	if (c->mode == MODE_PASTA)
 		tcp_splice_init(c);
 	tcp_listen_init(c);

@@ -466,20 +466,26 @@ size_t tcp_buf_peek_iov(struct ctx *c, const struct tcp_conn *conn,
  * @conn:	Connection; @seq_to_tap and @seq_high advance
  * @len:	Bytes peeked into the slots from tcp_buf_peek_iov()
  * @fsize:	Payload bytes per frame
+ * @fin:	These are the last bytes of the stream: the last frame carries
+ *		our FIN too (TCP_EV_TAP_FIN_SENT)
  */
 void tcp_buf_data_queue(const struct ctx *c, struct tcp_conn *conn,
-			size_t len, size_t fsize)
+			size_t len, size_t fsize, bool fin)
 {
 	while (len) {
 		size_t dlen = MIN(len, fsize), f = tcp_out.nframes++;
 		uint8_t flags = TCP_ACK;
 
 		if (dlen == len)
-			flags |= TCP_PSH;
+			flags |= fin ? TCP_PSH | TCP_FIN : TCP_PSH;
 		tcp_buf_frame_build(c, conn, f, flags, conn->seq_to_tap, 0,
 				    dlen);
 		conn->seq_to_tap += (uint32_t)dlen;
 		len -= dlen;
+	}
+	if (fin) {
+		conn->seq_to_tap++;
+		tcp_conn_event(conn, TCP_EV_TAP_FIN_SENT);
 	}
 	if (SEQ_GT(conn->seq_to_tap, conn->seq_high))
 		conn->seq_high = conn->seq_to_tap;

@@ -29,7 +29,7 @@ size_t tcp_buf_peek_iov(struct ctx *c, const struct tcp_conn *conn,
 			size_t avail, struct iovec *iov, size_t max,
 			size_t *fsize);
 void tcp_buf_data_queue(const struct ctx *c, struct tcp_conn *conn,
-			size_t len, size_t fsize);
+			size_t len, size_t fsize, bool fin);
 void tcp_buf_send_flags(struct ctx *c, struct tcp_conn *conn, uint8_t flags);
 void tcp_buf_rst_no_conn(struct ctx *c, const union inany_addr *ga,
 			 const union inany_addr *fa,
