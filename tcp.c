@@ -104,6 +104,7 @@
 #define TCP_CLAMP_MIN		65536	/* Smallest TCP_WINDOW_CLAMP we set */
 #define TCP_CLAMP_MUL		2	/* Clamp: guest's window times this */
 #define TCP_DUP_ACKS		3	/* Fast retransmit threshold */
+#define TCP_CONN_MAX_MIN	16	/* Smallest PASST_TCP_CONN_MAX (tests) */
 
 #define TCP_DISCARD_IOV		(TCP_IOV_MAX / 2)	/* Peek prefix iovecs */
 
@@ -1454,6 +1455,8 @@ void tcp_init(struct ctx *c)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	tcp_conn_table_init();
+	tcp_tab.max = (uint32_t)env_long("PASST_TCP_CONN_MAX", TCP_CONN_MAX_MIN,
+					 TCP_MAX_CONNS, TCP_MAX_CONNS);
 	tcp_buf_init();
 	tcp_sock_probe();
 	debug("TCP: SO_PEEK_OFF %savailable, initial send buffer %i bytes",

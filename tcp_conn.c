@@ -28,6 +28,10 @@
  * into each hole, its hash chain link is rewritten and both its epoll
  * references are updated with the new index.
  *
+ * Full table: tcp_conn_new() returns NULL once tcp_tab.max slots are in
+ * use (TCP_MAX_CONNS; for tests only, PASST_TCP_CONN_MAX lowers it, read
+ * once by tcp_init()), and the SYN is answered with an RST.
+ *
  * Initial sequence numbers (RFC 6528): SipHash of the 4-tuple under a
  * second secret key, plus a clock ticking every 4.096 us.
  */
@@ -80,6 +84,7 @@ void tcp_conn_table_init(void)
 	raw_random(&tcp_conn_keys, sizeof(tcp_conn_keys));
 	memset(tcp_tab.bucket, 0xff, sizeof(tcp_tab.bucket));
 	tcp_tab.count = tcp_tab.closed = 0;
+	tcp_tab.max = TCP_MAX_CONNS;
 }
 
 /**
@@ -178,7 +183,7 @@ struct tcp_conn *tcp_conn_new(const union inany_addr *gaddr, uint16_t gport,
 		conn = &tcp_tab.conn[tcp_tab.count - 1];
 		gen = (uint16_t)(conn->gen + 1);
 		tcp_tab.closed--;
-	} else if (tcp_tab.count < TCP_MAX_CONNS) {
+	} else if (tcp_tab.count < tcp_tab.max) {
 		conn = &tcp_tab.conn[tcp_tab.count++];
 	} else {
 		return NULL;

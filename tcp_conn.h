@@ -162,12 +162,14 @@ struct tcp_conn {
  * @conn:	Connections, @count of them in use, packed from 0
  * @count:	Slots in use (closed ones included until compaction)
  * @closed:	Closed slots awaiting compaction
+ * @max:	Slots that may be used, TCP_MAX_CONNS unless a test lowers it
  * @bucket:	Hash bucket heads, TCP_IDX_NONE if empty
  */
 struct tcp_table {
 	struct tcp_conn conn[TCP_MAX_CONNS];
 	uint32_t count;
 	uint32_t closed;
+	uint32_t max;
 	uint32_t bucket[TCP_MAX_CONNS * 2];
 };
 

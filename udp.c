@@ -1406,32 +1406,6 @@ void udp_timer(struct ctx *c, const struct timespec *now)
 }
 
 /**
- * udp_env_long() - Read a numeric test override from the environment
- * @name:	Variable name
- * @min:	Smallest value taken
- * @max:	Largest value taken
- * @def:	Value if unset or invalid
- *
- * Return: value
- */
-static long udp_env_long(const char *name, long min, long max, long def)
-{
-	const char *s = getenv(name);
-	bool ok = false;
-	long v;
-
-	if (!s)
-		return def;
-	v = parse_long(s, min, max, &ok);
-	if (!ok) {
-		warn("UDP: ignoring invalid %s", name);
-		return def;
-	}
-	info("UDP: %s=%li (test override)", name, v);
-	return v;
-}
-
-/**
  * udp_state_init() - Reset the flow table and socket tables
  */
 static void udp_state_init(void)
@@ -1468,9 +1442,9 @@ void udp_init(struct ctx *c)
 	struct rlimit rl;
 
 	udp_state_init();
-	udp.timeout = udp_env_long("PASST_UDP_TIMEOUT", 1, UDP_TIMEOUT_MAX,
+	udp.timeout = env_long("PASST_UDP_TIMEOUT", 1, UDP_TIMEOUT_MAX,
 				   UDP_TIMEOUT_DEFAULT);
-	udp.flow_max = (unsigned)udp_env_long("PASST_UDP_FLOW_MAX",
+	udp.flow_max = (unsigned)env_long("PASST_UDP_FLOW_MAX",
 					      UDP_FLOW_MIN, UDP_FLOW_MAX,
 					      UDP_FLOW_MAX);
 	/* Raise the soft descriptor limit to the hard one (tcp_init() does

@@ -429,3 +429,29 @@ long parse_long(const char *s, long min, long max, bool *ok)
 	*ok = true;
 	return v;
 }
+
+/**
+ * env_long() - Read a numeric test override from the environment
+ * @name:	Variable name
+ * @min:	Smallest value taken
+ * @max:	Largest value taken
+ * @def:	Value if unset or invalid
+ *
+ * Return: value
+ */
+long env_long(const char *name, long min, long max, long def)
+{
+	const char *s = getenv(name);
+	bool ok = false;
+	long v;
+
+	if (!s)
+		return def;
+	v = parse_long(s, min, max, &ok);
+	if (!ok) {
+		warn("Ignoring invalid %s", name);
+		return def;
+	}
+	info("%s=%li (test override)", name, v);
+	return v;
+}

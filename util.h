@@ -215,6 +215,7 @@ bool mac_parse(const char *s, unsigned char *mac);
 const char *mac_ntop(const unsigned char *mac, char *buf, size_t len);
 int write_file(const char *path, const char *buf);
 long parse_long(const char *s, long min, long max, bool *ok);
+long env_long(const char *name, long min, long max, long def);
 
 #define MAC_STRLEN		18
 

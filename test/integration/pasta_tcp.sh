@@ -18,6 +18,8 @@
 #   - connect() to a closed port fails with "connection refused" in under a
 #     second; an RST from either peer reaches the other;
 #   - the gateway address reaches H1's loopback, unless --no-map-gw;
+#   - a full connection table (PASST_TCP_CONN_MAX) refuses the next SYN with
+#     an RST and takes connections again once one closes;
 #   - no descriptor leak in pasta after 10,000 short connections.
 
 . "$(dirname "$0")/../lib.sh"
@@ -280,6 +282,56 @@ test_map_gw() {
 	lib_kill_pids
 }
 
+# ---- Full connection table ------------------------------------------------------
+
+# With PASST_TCP_CONN_MAX=16, sixteen idle connections fill the table: the
+# next SYN gets an RST at once ("connection refused"), pasta goes on, and
+# once one of the sixteen has closed a new connection echoes again.
+test_full() {
+	local est='( dport = :6701 )'
+
+	h2_bg full "${PEER}" echo "${S4}" 6701
+	wait_port "${H2}" tcp 6701
+	PASST_TCP_CONN_MAX=16 pasta_h1 --stats 1 -- sh -c "
+		for i in \$(seq 16); do
+			timeout 30 socat -u TCP:${S4}:6701 /dev/null &
+			echo \$! >> ${TMP}/full.pids
+		done
+		for i in \$(seq 200); do
+			[ \$(ss -Htn state established '${est}' | wc -l) -ge 16 ] &&
+				break
+			sleep 0.05
+		done
+		ss -Htn state established '${est}' | wc -l > ${TMP}/full.n
+		s=\$(date +%s%N)
+		timeout 5 socat -u /dev/null TCP:${S4}:6701 2> ${TMP}/full.err
+		e=\$(date +%s%N); echo \$(( (e - s) / 1000000 )) > ${TMP}/full.ms
+		kill \$(head -n 1 ${TMP}/full.pids)
+		for i in \$(seq 100); do
+			echo one-free | timeout 2 socat - TCP:${S4}:6701 \
+				> ${TMP}/full.after 2>/dev/null
+			grep -q one-free ${TMP}/full.after && break
+			sleep 0.05
+		done
+		kill \$(cat ${TMP}/full.pids) 2>/dev/null
+		for i in \$(seq 60); do
+			grep -q 'table full [1-9]' ${TMP}/pasta.full.log && break
+			sleep 0.05
+		done
+	" > "${TMP}/pasta.full.log" 2>&1
+	check_eq "full table: 16 connections held" \
+		"$(cat "${TMP}/full.n" 2>/dev/null)" 16
+	check_grep "full table: next connection refused" \
+		"${TMP}/full.err" "Connection refused"
+	check "full table: refused in under a second" \
+		test "$(cat "${TMP}/full.ms" 2>/dev/null)" -lt 1000
+	check_grep "full table: counted as such (--stats)" \
+		"${TMP}/pasta.full.log" "table full [1-9]"
+	check_grep "full table: a freed slot takes a new connection" \
+		"${TMP}/full.after" "^one-free$"
+	lib_kill_pids
+}
+
 # ---- Descriptor leaks -----------------------------------------------------------
 
 # fd_count() - Count the open descriptors of a process
@@ -323,6 +375,7 @@ test_slow
 test_conns
 test_inbound_close
 test_map_gw
+test_full
 test_leak
 
 test_done
