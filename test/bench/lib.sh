@@ -441,7 +441,7 @@ bench_tools_build() {
 	BENCH_TOOLS=${BENCH_TOOLS:-$1/test/build/bench}
 	export BENCH_TOOLS
 	mkdir -p "$BENCH_TOOLS" || return 1
-	for _t in bench_rr bench_crr; do
+	for _t in bench_rr bench_crr bench_relay; do
 		[ -x "$BENCH_TOOLS/$_t" ] && [ -z "$(find "$1/test/tools/$_t.c" \
 			-newer "$BENCH_TOOLS/$_t")" ] && continue
 		${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra \

@@ -10,6 +10,8 @@
 # and at the first MTU only:
 #   splice_out     iperf3, namespace -> h1 loopback (pasta -T), Gbit/s
 #   splice_in      iperf3, h1 loopback -> namespace (pasta -t), Gbit/s
+#   splice_relay   veth only: iperf3 on h1's loopback through bench_relay,
+#                  the most a splice() relay reaches, Gbit/s
 #   lat_mean_us    bench_rr, 64-byte TCP ping-pong to h2, mean, us
 #   lat_p99_us     the same run's 99th percentile, us
 #   conn_per_s     bench_crr to h2: connect, 1-byte request/response, close
@@ -53,12 +55,19 @@ tcp_bench_crr() {
 		conn_per_s) /s"
 }
 
-# tcp_bench_splice() - Loopback (splice) path throughput, both directions
+# tcp_bench_splice() - Loopback (splice) path throughput, both directions;
+# for veth also through the minimal relay, 127.0.0.2 to 127.0.0.1 on h1
 tcp_bench_splice() {
 	bench_throughput splice_out "$BENCH_H1" 127.0.0.1 "$BENCH_IN" \
 		"$BENCH_HOSTLO" "$BENCH_PORT_SPLICE_OUT" ""
 	bench_throughput splice_in "$BENCH_IN" "" "$BENCH_H1" 127.0.0.1 \
 		"$BENCH_PORT_SPLICE_IN" ""
+	[ "$BENCH_SETUP" = veth ] || return
+	bench_bg ip netns exec "$BENCH_H1" "$BENCH_TOOLS/bench_relay" \
+		127.0.0.2 "$BENCH_PORT_SPLICE_OUT" 127.0.0.1 \
+		"$BENCH_PORT_SPLICE_OUT"
+	bench_throughput splice_relay "$BENCH_H1" 127.0.0.1 "$BENCH_H1" \
+		127.0.0.2 "$BENCH_PORT_SPLICE_OUT" ""
 }
 
 # tcp_bench_fail() - Record n/a for every metric of a phase that failed
