@@ -13,8 +13,8 @@
  * with one sendmsg() whose iovecs point into the tap buffer; we then ACK
  * exactly the bytes the kernel took, and advertise as window the free space
  * of the socket's send buffer (SO_SNDBUF less SIOCOUTQ, asked again only
- * once the estimate kept since has halved), so the guest sends no more than
- * fits. The ACK goes out with this batch of frames after two segments or a
+ * once the estimate kept since has halved; right after the handshake, the
+ * size every socket starts with), so the guest sends no more than fits. The ACK goes out with this batch of frames after two segments or a
  * full-sized one; a single short segment (a request, typically) waits up to
  * TCP_ACK_DELAY_MS for the reply to carry it, as a delayed ACK does. If a
  * write still comes up short, EPOLLOUT is requested;
@@ -29,8 +29,9 @@
  * of pre-built frames (tcp_buf.c), never more than the guest's window allows,
  * and stays in the socket until the guest acknowledges it; then it is
  * dropped with recv(MSG_TRUNC). With SO_PEEK_OFF (Linux 6.10 and later for
- * TCP, see test/platform/peek_off.c) the kernel keeps the peek position;
- * otherwise the bytes already sent are peeked into a discard buffer first.
+ * TCP, see test/platform/peek_off.c), turned on once bytes are in flight,
+ * the kernel keeps the peek position; otherwise the bytes already sent are
+ * peeked into a discard buffer first.
  * Three duplicate ACKs from the guest resend the first unacknowledged
  * segment, and so does each partial ACK until everything sent before is
  * acknowledged (as NewReno, RFC 6582); the retransmission timer instead
@@ -38,7 +39,8 @@
  * socket. In pasta mode, with the tap's TSO offloads, frames carry up to
  * 64 KiB of payload with a virtio-net GSO header (gso_size: the guest's MSS)
  * and a partial checksum the kernel completes (tcp_buf.c). EPOLLRDHUP tells
- * that the peer closed its side: once everything is sent, a FIN follows.
+ * that the peer closed its side: once everything is sent, a FIN follows, in
+ * the last data frame if the read that took the last bytes came after it.
  * The guest's window is reflected onto the socket with TCP_WINDOW_CLAMP, so
  * a slow guest reader closes the host peer's window early.
  *
@@ -48,8 +50,10 @@
  * send a SYN to the guest; its SYN-ACK is acknowledged at once, so a server
  * that speaks first is heard.
  *
- * Closing: both FINs exchanged and acknowledged close the socket; an RST
- * either way resets the other side (SO_LINGER 0 then close()).
+ * Closing: both FINs exchanged and acknowledged close the socket (a guest's
+ * FIN after it acknowledged ours needs no shutdown(): close() follows at
+ * once); an RST either way resets the other side (SO_LINGER 0 then
+ * close()).
  *
  * Timers (tcp_timer.c): each connection has a timerfd (EPOLL_TYPE_TCP_TIMER),
  * created here with the socket. While data or a FIN is unacknowledged it
