@@ -18,6 +18,8 @@
 #   - connect() to a closed port fails with "connection refused" in under a
 #     second; an RST from either peer reaches the other;
 #   - the gateway address reaches H1's loopback, unless --no-map-gw;
+#   - the server's first data, arriving with the completion of pasta's
+#     connect() (pasta stopped meanwhile), reaches the namespace;
 #   - a full connection table (PASST_TCP_CONN_MAX) refuses the next SYN with
 #     an RST and takes connections again once one closes;
 #   - no descriptor leak in pasta after 10,000 short connections.
@@ -282,6 +284,54 @@ test_map_gw() {
 	lib_kill_pids
 }
 
+# ---- Data that comes with the connect() completion -----------------------------
+
+# race_syn_sent() - Is pasta's socket to H2's port 6801 in SYN-SENT?
+race_syn_sent() {
+	[ -n "$(h1 ss -Htn state syn-sent '( dport = :6801 )')" ]
+}
+
+# race_queued() - Does pasta's socket to port 6801 hold data? (The server
+# closes after its banner: the socket is in CLOSE-WAIT by then; with two
+# states asked for, ss prints the state first, then the receive queue)
+race_queued() {
+	local q
+
+	q="$(h1 ss -Htn state established state close-wait \
+		'( dport = :6801 )' | awk '{ print $2 }')"
+	[ -n "${q}" ] && [ "${q}" -gt 0 ]
+}
+
+# The server's first data must not be lost when it arrives together with
+# the completion of pasta's connect(): one event then says both. H2's
+# server holds the SYN back with a full accept queue; once pasta's
+# connect() is pending, pasta is stopped, the queue is freed, and the
+# kernel completes the resent SYN and queues the server's banner and FIN
+# on pasta's socket meanwhile. Then pasta goes on: the namespace's client
+# must get the banner.
+test_connect_race() {
+	local pid
+
+	h2_bg race "${PEER}" late-banner "${S4}" 6801 "${TMP}/race.go"
+	wait_for grep -q full "${TMP}/race.log"
+	pasta_bg race "" "timeout 60 socat -u TCP:${S4}:6801 \
+		OPEN:${TMP}/race.out,creat &" -P "${TMP}/race.pid"
+	wait_for test -s "${TMP}/race.pid"
+	pid="$(cat "${TMP}/race.pid")"
+	check "connect race: pasta's connect() pending (SYN held back)" \
+		wait_for race_syn_sent
+	kill -STOP "${pid}"
+	touch "${TMP}/race.go"
+	WAIT_TRIES=100 WAIT_STEP=0.1 check \
+		"connect race: banner queued while pasta was stopped" \
+		wait_for race_queued
+	kill -CONT "${pid}"
+	WAIT_TRIES=200 wait_for grep -q banner "${TMP}/race.out"
+	check_grep "connect race: the namespace got the banner" \
+		"${TMP}/race.out" "^banner$"
+	lib_kill_pids
+}
+
 # ---- Full connection table ------------------------------------------------------
 
 # With PASST_TCP_CONN_MAX=16, sixteen idle connections fill the table: the
@@ -375,6 +425,7 @@ test_slow
 test_conns
 test_inbound_close
 test_map_gw
+test_connect_race
 test_full
 test_leak
 

@@ -20,6 +20,12 @@
  *   abort-server ADDR PORT	one connection: read "hello", write "ready",
  *				expect ECONNRESET
  *   abort-client ADDR PORT	send "hello", read "ready", reset
+ *   late-banner ADDR PORT FILE	fill the accept queue (backlog 0) with a
+ *				connection of our own, print "full", wait
+ *				for FILE to exist, drop that connection,
+ *				then accept one and send it "banner" at
+ *				once, close: its SYN, dropped meanwhile,
+ *				gets through when the client resends it
  *
  * Exit status 0 when the expectation held, 1 otherwise, 2 on usage errors.
  */
@@ -704,6 +710,39 @@ static int peer_rst(const char *mode)
 }
 
 /**
+ * peer_late_banner() - Hold connections back with a full accept queue
+ * @file:	Path whose existence releases the queue
+ *
+ * Return: 0 once the banner was sent, 1 on failure or time-out
+ */
+static int peer_late_banner(const char *file)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int l, filler, s, i;
+
+	l = socket(peer.sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&peer.sa, peer.sl) ||
+	    listen(l, 0) || (filler = peer_connect()) < 0)
+		return 1;
+	printf("full\n");
+	for (i = 0; access(file, F_OK); i++) {
+		if (i >= PEER_TIMEOUT_S * 100)
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+	s = accept(l, NULL, NULL);	/* Our own filler */
+	if (s < 0)
+		return 1;
+	close(s);
+	close(filler);
+	s = accept(l, NULL, NULL);	/* The client, once it resends */
+	if (s < 0 || peer_write_all(s, "banner\n", strlen("banner\n")))
+		return 1;
+	close(s);
+	return 0;
+}
+
+/**
  * main() - Dispatch on the mode
  * @argc:	Argument count
  * @argv:	MODE ADDR PORT [ARGS]
@@ -736,6 +775,8 @@ int main(int argc, char **argv)
 		return peer_half_server();
 	if (!strcmp(argv[1], "half-client") && argc == 5)
 		return peer_half_client((size_t)atol(argv[4]));
+	if (!strcmp(argv[1], "late-banner") && argc == 5)
+		return peer_late_banner(argv[4]);
 	if (!strncmp(argv[1], "rst-", 4) || !strncmp(argv[1], "abort-", 6))
 		return peer_rst(argv[1]);
 	fprintf(stderr, "Unknown mode %s\n", argv[1]);
