@@ -105,10 +105,10 @@ void passt_stats_print(const struct ctx *c)
 	     s->arp_replies, s->arp_drop, packet_bad_range_count(),
 	     s->dhcp_drop, s->dhcpv6_drop, s->ndp_drop, s->icmp_drop,
 	     s->udp_drop, s->tcp_drop);
-	info("TCP: connections %llu, resent %llu; drops: bad %llu, table "
-	     "full %llu, past a gap %llu, buffer full %llu", s->tcp_conns,
-	     s->tcp_retrans, s->tcp_drop_bad, s->tcp_drop_full,
-	     s->tcp_drop_ooo, s->tcp_drop_short);
+	info("TCP: connections %llu, resent %llu, unreachable %llu; drops: "
+	     "bad %llu, table full %llu, past a gap %llu, buffer full %llu",
+	     s->tcp_conns, s->tcp_retrans, s->tcp_unreach, s->tcp_drop_bad,
+	     s->tcp_drop_full, s->tcp_drop_ooo, s->tcp_drop_short);
 	info("UDP: drops: malformed %llu, no flow %llu, socket %llu, tap %llu",
 	     s->udp_drop_bad, s->udp_drop_flow, s->udp_drop_send,
 	     s->udp_drop_tap);

@@ -204,6 +204,7 @@ struct ip6_ctx {
  * @tcp_drop_ooo:	...of them carrying data past a gap (dup-ACKed)
  * @tcp_drop_short:	...of them not taken by a full send buffer
  * @tcp_conns:		TCP connections on the tap path, opened
+ * @tcp_unreach:	Guest SYNs answered with ICMP unreachable
  * @tcp_retrans:	TCP segments resent to the guest (fast or timer)
  * @tcp_splice_conns:	Loopback connections spliced (pasta)
  * @tcp_splice_drop:	Spliced connections refused: table full, no fds
@@ -233,6 +234,7 @@ struct passt_stats {
 	unsigned long long tcp_drop;
 	unsigned long long tcp_drop_bad, tcp_drop_full, tcp_drop_ooo;
 	unsigned long long tcp_drop_short, tcp_conns, tcp_retrans;
+	unsigned long long tcp_unreach;
 	unsigned long long tcp_splice_conns;
 	unsigned long long tcp_splice_drop;
 	unsigned long long tcp_splice_connect_fail;

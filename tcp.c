@@ -46,7 +46,9 @@
  *
  * Handshakes: a SYN from the guest starts a non-blocking connect(); the
  * SYN-ACK is sent when it completes (EPOLLOUT), an error becomes RST+ACK so
- * the guest's connect() fails at once. Inbound connections (tcp_listen.c)
+ * the guest's connect() fails at once, or, for an unreachable host or
+ * network, an ICMP destination unreachable quoting the SYN, so that it
+ * fails with that error. Inbound connections (tcp_listen.c)
  * send a SYN to the guest; its SYN-ACK is acknowledged at once, so a server
  * that speaks first is heard.
  *
@@ -83,11 +85,16 @@
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 
@@ -1108,6 +1115,80 @@ static void tcp_conn_seq_init(struct tcp_conn *conn,
 }
 
 /**
+ * tcp_icmp_unreach() - Tell the guest its SYN's destination is unreachable
+ * @c:		Execution context
+ * @conn:	Connection; the guest's SYN is not answered yet
+ * @err:	connect() error: ENETUNREACH, else host unreachable
+ *
+ * The ICMP or ICMPv6 destination unreachable, from the far address, quotes
+ * the guest's SYN: its IP header and the first eight bytes of its TCP
+ * header (ports and sequence), all the guest's TCP needs to fail that
+ * connect() with the matching error.
+ */
+static void tcp_icmp_unreach(struct ctx *c, const struct tcp_conn *conn,
+			     int err)
+{
+	struct {
+		__be16 ports[2];
+		__be32 seq;
+	} q = { { host_to_be16(conn->gport), host_to_be16(conn->fport) },
+		host_to_be32(conn->seq_from_tap - 1) };
+	uint8_t m[sizeof(struct icmp6hdr) + sizeof(struct ipv6hdr) +
+		  sizeof(q)] __attribute__((aligned(8))) = { 0 };
+
+	if (conn->v6) {
+		struct icmp6hdr *ih = (struct icmp6hdr *)(void *)m;
+
+		ih->icmp6_type = ICMPV6_DEST_UNREACH;
+		ih->icmp6_code = err == ENETUNREACH ? ICMPV6_NOROUTE :
+						      ICMPV6_ADDR_UNREACH;
+		memcpy(tap_push_ip6h((struct ipv6hdr *)(ih + 1),
+				     &conn->gaddr.a6, &conn->faddr.a6,
+				     sizeof(struct tcphdr), IPPROTO_TCP, 0),
+		       &q, sizeof(q));
+		tap_icmp6_send(c, &conn->faddr.a6, &conn->gaddr.a6, m,
+			       sizeof(m));
+	} else {
+		struct icmphdr *ih = (struct icmphdr *)(void *)m;
+
+		ih->type = ICMP_DEST_UNREACH;
+		ih->code = err == ENETUNREACH ? ICMP_NET_UNREACH :
+						ICMP_HOST_UNREACH;
+		memcpy(tap_push_ip4h((struct iphdr *)(ih + 1),
+				     conn->gaddr.v4mapped.a4,
+				     conn->faddr.v4mapped.a4,
+				     sizeof(struct tcphdr), IPPROTO_TCP),
+		       &q, sizeof(q));
+		tap_icmp4_send(c, conn->faddr.v4mapped.a4,
+			       conn->gaddr.v4mapped.a4, m,
+			       sizeof(struct icmphdr) + sizeof(struct iphdr) +
+			       sizeof(q));
+	}
+	c->stats.tcp_unreach++;
+}
+
+/**
+ * tcp_connect_fail() - Outbound connect() failed: tell the guest, free
+ * @c:		Execution context
+ * @conn:	Connection
+ * @err:	Error from connect() or SO_ERROR
+ *
+ * An unreachable host or network becomes an ICMP error, as a router on
+ * the way would send it, so that the guest's application sees the same
+ * error; anything else (refused, timed out) an RST: "connection refused".
+ */
+static void tcp_connect_fail(struct ctx *c, struct tcp_conn *conn, int err)
+{
+	debug("TCP: connection %u: connect: %s", tcp_conn_idx(conn),
+	      strerror(err));
+	if (err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN)
+		tcp_icmp_unreach(c, conn, err);
+	else
+		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
+	tcp_sock_close(conn, false);
+}
+
+/**
  * tcp_connect_done() - Outbound connect() finished: SYN-ACK or RST
  * @c:		Execution context
  * @conn:	Connection, connect() pending
@@ -1127,10 +1208,7 @@ static void tcp_connect_done(struct ctx *c, struct tcp_conn *conn,
 
 	if (events & (EPOLLERR | EPOLLHUP)) {
 		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
-		debug("TCP: connection %u: connect: %s", tcp_conn_idx(conn),
-		      strerror(err));
-		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
-		tcp_sock_close(conn, false);
+		tcp_connect_fail(c, conn, err);
 		return;
 	}
 	tcp_conn_event(conn, TCP_EV_SYNACK_TO_TAP);
@@ -1184,9 +1262,7 @@ static void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
 	sl = tcp_sockaddr_out(c, fa, fport, &sa);
 	pending = connect(conn->sock, (struct sockaddr *)&sa, sl) != 0;
 	if (pending && errno != EINPROGRESS) {
-		debug_perror("TCP: connection %u: connect", tcp_conn_idx(conn));
-		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
-		tcp_sock_close(conn, false);
+		tcp_connect_fail(c, conn, errno);
 		return;
 	}
 	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);

@@ -16,7 +16,9 @@
 #   - 1000 concurrent connections, each echoing 64 KiB;
 #   - half-close both ways: data flows after one side's FIN;
 #   - connect() to a closed port fails with "connection refused" in under a
-#     second; an RST from either peer reaches the other;
+#     second, and to an address the host has no route to with "no route to
+#     host" (ICMP and ICMPv6 unreachable); an RST from either peer reaches
+#     the other;
 #   - the gateway address reaches H1's loopback, unless --no-map-gw;
 #   - the server's first data, arriving with the completion of pasta's
 #     connect() (pasta stopped meanwhile), reaches the namespace;
@@ -42,6 +44,9 @@ MID_SUM="$(sha256sum < "${MID}")"
 sandbox_create || skip "can't create sandbox"
 ip -n "${H2}" addr add 2001:db8:1::1/128 dev lo
 ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
+# Unreachable from the host (not copied to the namespace: no device)
+ip -n "${H1}" route add unreachable 198.51.100.128/25
+ip -n "${H1}" -6 route add unreachable 2001:db8:2::/64
 S4=198.51.100.1
 S6=2001:db8:1::1
 
@@ -228,6 +233,12 @@ test_conns() {
 		timeout 5 socat -u /dev/null TCP:${S4}:6399 2> ${TMP}/refused
 		e=\$(date +%s%N); echo \$(( (e - s) / 1000000 )) > ${TMP}/refused.ms
 		timeout 5 socat -u /dev/null TCP6:[${S6}]:6399 2> ${TMP}/refused6
+		s=\$(date +%s%N)
+		timeout 5 socat -u /dev/null TCP:198.51.100.200:6399 \
+			2> ${TMP}/unreach
+		e=\$(date +%s%N); echo \$(( (e - s) / 1000000 )) > ${TMP}/unreach.ms
+		timeout 5 socat -u /dev/null TCP6:[2001:db8:2::1]:6399 \
+			2> ${TMP}/unreach6
 	" > "${TMP}/pasta.conns.log" 2>&1
 	check_eq "1000 concurrent connections echo 64 KiB each" \
 		"$(cat "${TMP}/r.conc" 2>/dev/null)" 0
@@ -243,6 +254,12 @@ test_conns() {
 		"${TMP}/refused6" "Connection refused"
 	check "closed port: refused in under a second" \
 		test "$(cat "${TMP}/refused.ms")" -lt 1000
+	check_grep "unreachable host: no route to host (IPv4, ICMP)" \
+		"${TMP}/unreach" "No route to host"
+	check_grep "unreachable host: no route to host (IPv6, ICMPv6)" \
+		"${TMP}/unreach6" "No route to host"
+	check "unreachable host: told in under a second" \
+		test "$(cat "${TMP}/unreach.ms")" -lt 1000
 	lib_kill_pids
 }
 
