@@ -73,7 +73,9 @@
  * short connection two (handshake, and a delayed ACK or retransmission).
  *
  * Files: tcp.c holds this comment, the guest-side segment handling, the
- * socket-side data path and the connection life cycle; tcp_timer.c the
+ * socket-side data path and the connection life cycle; tcp_connect.c the
+ * opening of connections (connect() for guest SYNs, and the guest's side
+ * of inbound ones, its failures included); tcp_timer.c the
  * timers above (constants and arming helpers in tcp_timer.h); tcp_buf.c
  * the frames to the guest; tcp_conn.c the connection table (tcp_conn.h,
  * which also declares the tcp.c helpers tcp_timer.c calls back into);
@@ -85,16 +87,10 @@
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 
@@ -103,6 +99,7 @@
 #include "tcp.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
+#include "tcp_connect.h"
 #include "tcp_listen.h"
 #include "tcp_splice.h"
 #include "tcp_timer.h"
@@ -141,8 +138,7 @@ static uint8_t tcp_discard[TCP_DISCARD_LEN];
  * @reason:	Counter for the reason, in c->stats
  * @n:		Segments dropped
  */
-static void tcp_drop_count(struct ctx *c, unsigned long long *reason,
-			   size_t n)
+void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n)
 {
 	c->stats.tcp_drop += n;
 	*reason += n;
@@ -156,7 +152,7 @@ static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn);
  *
  * #syscalls close setsockopt
  */
-static void tcp_sock_close(struct tcp_conn *conn, bool abort)
+void tcp_sock_close(struct tcp_conn *conn, bool abort)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
@@ -606,9 +602,9 @@ static void tcp_seg_opts(const struct pool *p, size_t i,
  * @i:		Index of the SYN in @p
  * @seg:	Parsed SYN
  */
-static void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
-			       const struct pool *p, size_t i,
-			       const struct tcp_seg *seg)
+void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
+			const struct pool *p, size_t i,
+			const struct tcp_seg *seg)
 {
 	uint16_t mss = conn->v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT;
 	int ws;
@@ -982,295 +978,6 @@ static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
- * tcp_sockaddr_out() - Host address for a guest's destination
- * @c:		Execution context
- * @fa:		Destination as the guest sees it
- * @fport:	Destination port, host order
- * @sa:		Socket address (output)
- *
- * The gateway address maps to the host's loopback unless --no-map-gw, and
- * the --dns-forward address to the host's resolver.
- *
- * Return: length of @sa
- */
-static socklen_t tcp_sockaddr_out(const struct ctx *c,
-				  const union inany_addr *fa, uint16_t fport,
-				  struct sockaddr_storage *sa)
-{
-	const struct in_addr *a4 = inany_v4(fa);
-
-	memset(sa, 0, sizeof(*sa));
-	if (a4) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(fport);
-		s4->sin_addr = *a4;
-		if (!c->no_map_gw && in4_equal(a4, &c->ip4.gw))
-			s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		else if (fport == 53 && !in4_is_unspec(&c->ip4.dns_match) &&
-			 in4_equal(a4, &c->ip4.dns_match))
-			s4->sin_addr = c->ip4.dns_host;
-		return sizeof(*s4);
-	}
-	((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
-	((struct sockaddr_in6 *)sa)->sin6_port = htons(fport);
-	((struct sockaddr_in6 *)sa)->sin6_addr = fa->a6;
-	if (!c->no_map_gw && (IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.gw) ||
-			      IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.our_tap_ll)))
-		((struct sockaddr_in6 *)sa)->sin6_addr = in6addr_loopback;
-	else if (fport == 53 && IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.dns_match) &&
-		 !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match))
-		((struct sockaddr_in6 *)sa)->sin6_addr = c->ip6.dns_host;
-	return sizeof(struct sockaddr_in6);
-}
-
-/**
- * tcp_sock_out() - Open the host socket for an outbound connection
- * @c:		Execution context
- * @v6:		IPv6
- *
- * Return: socket, negative errno on failure
- *
- * #syscalls socket setsockopt bind
- */
-static int tcp_sock_out(const struct ctx *c, bool v6)
-{
-	const char *ifname = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
-	struct sockaddr_storage sa;
-	int s, one = 1;
-	socklen_t sl = 0;
-
-	s = socket(v6 ? AF_INET6 : AF_INET,
-		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-	if (s < 0)
-		return -errno;
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (*ifname)
-		setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-			   (socklen_t)strlen(ifname) + 1);
-	memset(&sa, 0, sizeof(sa));
-	if (!v6 && !in4_is_unspec(&c->ip4.addr_out)) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
-
-		s4->sin_family = AF_INET;
-		s4->sin_addr = c->ip4.addr_out;
-		sl = sizeof(*s4);
-	} else if (v6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_out)) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = c->ip6.addr_out;
-		sl = sizeof(*s6);
-	}
-	if (sl && bind(s, (struct sockaddr *)&sa, sl))
-		debug_perror("TCP: can't bind to the -o address");
-	return s;
-}
-
-/**
- * tcp_conn_fds() - Register a connection's socket, create its timer
- * @c:		Execution context
- * @conn:	Connection, socket set
- *
- * Return: true on success
- *
- * #syscalls timerfd_create epoll_ctl close
- */
-static bool tcp_conn_fds(const struct ctx *c, struct tcp_conn *conn)
-{
-	uint32_t ref = tcp_conn_ref(conn);
-
-	if (epoll_add(c, conn->sock, TCP_CONN_EPOLL_EVENTS,
-		      epoll_ref_make(EPOLL_TYPE_TCP, conn->sock, ref)))
-		return false;
-	conn->timer = timerfd_create(CLOCK_MONOTONIC,
-				     TFD_NONBLOCK | TFD_CLOEXEC);
-	if (conn->timer < 0)
-		return false;
-	if (epoll_add(c, conn->timer, EPOLLIN,
-		      epoll_ref_make(EPOLL_TYPE_TCP_TIMER, conn->timer, ref))) {
-		close(conn->timer);
-		conn->timer = -1;
-		return false;
-	}
-	return true;
-}
-
-/**
- * tcp_conn_seq_init() - Set our initial sequence number and flow label
- * @conn:	Connection, endpoints set
- * @now:	Current time
- */
-static void tcp_conn_seq_init(struct tcp_conn *conn,
-			      const struct timespec *now)
-{
-	uint32_t isn = tcp_conn_isn(conn, now);
-
-	conn->seq_to_tap = conn->seq_ack_from_tap = isn + 1;
-	conn->seq_high = conn->seq_timer = isn + 1;
-	conn->wnd_to_tap = 65535;
-	if (conn->v6)
-		conn->flow_label = tap_flow_label(conn, TCP_FLOW_KEY_LEN);
-}
-
-/**
- * tcp_icmp_unreach() - Tell the guest its SYN's destination is unreachable
- * @c:		Execution context
- * @conn:	Connection; the guest's SYN is not answered yet
- * @err:	connect() error: ENETUNREACH, else host unreachable
- *
- * The ICMP or ICMPv6 destination unreachable, from the far address, quotes
- * the guest's SYN: its IP header and the first eight bytes of its TCP
- * header (ports and sequence), all the guest's TCP needs to fail that
- * connect() with the matching error.
- */
-static void tcp_icmp_unreach(struct ctx *c, const struct tcp_conn *conn,
-			     int err)
-{
-	struct {
-		__be16 ports[2];
-		__be32 seq;
-	} q = { { host_to_be16(conn->gport), host_to_be16(conn->fport) },
-		host_to_be32(conn->seq_from_tap - 1) };
-	uint8_t m[sizeof(struct icmp6hdr) + sizeof(struct ipv6hdr) +
-		  sizeof(q)] __attribute__((aligned(8))) = { 0 };
-
-	if (conn->v6) {
-		struct icmp6hdr *ih = (struct icmp6hdr *)(void *)m;
-
-		ih->icmp6_type = ICMPV6_DEST_UNREACH;
-		ih->icmp6_code = err == ENETUNREACH ? ICMPV6_NOROUTE :
-						      ICMPV6_ADDR_UNREACH;
-		memcpy(tap_push_ip6h((struct ipv6hdr *)(ih + 1),
-				     &conn->gaddr.a6, &conn->faddr.a6,
-				     sizeof(struct tcphdr), IPPROTO_TCP, 0),
-		       &q, sizeof(q));
-		tap_icmp6_send(c, &conn->faddr.a6, &conn->gaddr.a6, m,
-			       sizeof(m));
-	} else {
-		struct icmphdr *ih = (struct icmphdr *)(void *)m;
-
-		ih->type = ICMP_DEST_UNREACH;
-		ih->code = err == ENETUNREACH ? ICMP_NET_UNREACH :
-						ICMP_HOST_UNREACH;
-		memcpy(tap_push_ip4h((struct iphdr *)(ih + 1),
-				     conn->gaddr.v4mapped.a4,
-				     conn->faddr.v4mapped.a4,
-				     sizeof(struct tcphdr), IPPROTO_TCP),
-		       &q, sizeof(q));
-		tap_icmp4_send(c, conn->faddr.v4mapped.a4,
-			       conn->gaddr.v4mapped.a4, m,
-			       sizeof(struct icmphdr) + sizeof(struct iphdr) +
-			       sizeof(q));
-	}
-	c->stats.tcp_unreach++;
-}
-
-/**
- * tcp_connect_fail() - Outbound connect() failed: tell the guest, free
- * @c:		Execution context
- * @conn:	Connection
- * @err:	Error from connect() or SO_ERROR
- *
- * An unreachable host or network becomes an ICMP error, as a router on
- * the way would send it, so that the guest's application sees the same
- * error; anything else (refused, timed out) an RST: "connection refused".
- */
-static void tcp_connect_fail(struct ctx *c, struct tcp_conn *conn, int err)
-{
-	debug("TCP: connection %u: connect: %s", tcp_conn_idx(conn),
-	      strerror(err));
-	if (err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN)
-		tcp_icmp_unreach(c, conn, err);
-	else
-		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
-	tcp_sock_close(conn, false);
-}
-
-/**
- * tcp_connect_done() - Outbound connect() finished: SYN-ACK or RST
- * @c:		Execution context
- * @conn:	Connection, connect() pending
- * @events:	EPOLL* events that told, 0 if connect() succeeded at once
- *
- * A connecting socket reports nothing until it is connected (EPOLLOUT) or
- * has failed (EPOLLERR, EPOLLHUP): SO_ERROR is only read for the log. The
- * handshake timer armed at connect() stays: it resends the SYN-ACK.
- *
- * #syscalls getsockopt
- */
-static void tcp_connect_done(struct ctx *c, struct tcp_conn *conn,
-			     uint32_t events)
-{
-	socklen_t sl = sizeof(int);
-	int err = 0;
-
-	if (events & (EPOLLERR | EPOLLHUP)) {
-		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
-		tcp_connect_fail(c, conn, err);
-		return;
-	}
-	tcp_conn_event(conn, TCP_EV_SYNACK_TO_TAP);
-	tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
-	conn->retries = 0;
-}
-
-/**
- * tcp_conn_from_tap() - A SYN from the guest: connect to the destination
- * @c:		Execution context
- * @ga:		Guest address
- * @fa:		Destination address as the guest sees it
- * @p:		Pool of L4 messages
- * @i:		Index of the SYN in @p
- * @seg:	Parsed SYN
- * @now:	Current time
- *
- * #syscalls connect
- */
-static void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
-			      const union inany_addr *fa,
-			      const struct pool *p, size_t i,
-			      const struct tcp_seg *seg,
-			      const struct timespec *now)
-{
-	uint16_t gport = be16_to_host((__force __be16)seg->th.source);
-	uint16_t fport = be16_to_host((__force __be16)seg->th.dest);
-	struct sockaddr_storage sa;
-	struct tcp_conn *conn;
-	bool pending;
-	socklen_t sl;
-
-	conn = tcp_conn_new(ga, gport, fa, fport);
-	if (!conn) {
-		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
-		tcp_buf_rst_no_conn(c, ga, fa, seg);
-		return;
-	}
-	tcp_conn_seq_init(conn, now);
-	conn->seq_from_tap = seg->seq + 1;
-	tcp_syn_opts_apply(c, conn, p, i, seg);
-	tcp_conn_event(conn, TCP_EV_SYN_FROM_TAP);
-	conn->sock = tcp_sock_out(c, conn->v6);
-	if (conn->sock < 0 || !tcp_conn_fds(c, conn)) {
-		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
-		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
-		tcp_sock_close(conn, false);
-		return;
-	}
-	c->stats.tcp_conns++;
-	sl = tcp_sockaddr_out(c, fa, fport, &sa);
-	pending = connect(conn->sock, (struct sockaddr *)&sa, sl) != 0;
-	if (pending && errno != EINPROGRESS) {
-		tcp_connect_fail(c, conn, errno);
-		return;
-	}
-	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
-	if (!pending)
-		tcp_connect_done(c, conn, 0);
-}
-
-/**
  * tcp_tap_no_conn() - Segments for no known connection: SYN or RST
  * @c:		Execution context
  * @ga:		Guest address
@@ -1335,49 +1042,6 @@ int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 	else
 		tcp_tap_no_conn(c, &ga, &fa, p, now);
 	return (int)p->count;
-}
-
-/**
- * tcp_tap_conn_from_sock() - Inbound connection: send a SYN to the guest
- * @c:		Execution context
- * @s:		Accepted socket, non-blocking
- * @fa:		Source address the guest will see
- * @fport:	Source port, host order
- * @gport:	Guest's port, host order
- * @now:	Current time
- *
- * #syscalls close setsockopt
- */
-void tcp_tap_conn_from_sock(struct ctx *c, int s, const union inany_addr *fa,
-			    uint16_t fport, uint16_t gport,
-			    const struct timespec *now)
-{
-	union inany_addr ga;
-	struct tcp_conn *conn;
-	int one = 1;
-
-	if (inany_v4(fa))
-		inany_from_v4(&ga, tap_ip4_daddr(c));
-	else
-		ga.a6 = *tap_ip6_daddr(c, &fa->a6);
-	if (tcp_conn_lookup(&ga, gport, fa, fport) ||
-	    !(conn = tcp_conn_new(&ga, gport, fa, fport))) {
-		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
-		close(s);
-		return;
-	}
-	conn->sock = s;
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	tcp_conn_seq_init(conn, now);
-	conn->mss = (uint16_t)tcp_buf_mss_max(c, conn->v6);
-	tcp_conn_event(conn, TCP_EV_SYN_TO_TAP);
-	if (!tcp_conn_fds(c, conn)) {
-		tcp_sock_close(conn, true);
-		return;
-	}
-	tcp_buf_send_flags(c, conn, TCP_SYN);
-	tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
-	c->stats.tcp_conns++;
 }
 
 /**

@@ -16,6 +16,8 @@
 #include "passt.h"
 #include "tcp.h"
 
+struct pool;
+
 #define TCP_IDX_NONE		UINT32_MAX
 #define TCP_WS_TO_TAP		8	/* Our window scale shift */
 
@@ -267,7 +269,12 @@ void tcp_conn_event(struct tcp_conn *conn, uint16_t ev);
 uint32_t tcp_conn_isn(const struct tcp_conn *conn,
 		      const struct timespec *now);
 
-/* tcp.c, for tcp_timer.c */
+/* tcp.c, for tcp_timer.c and tcp_connect.c */
+void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n);
+void tcp_sock_close(struct tcp_conn *conn, bool abort);
+void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
+			const struct pool *p, size_t i,
+			const struct tcp_seg *seg);
 void tcp_rst(struct ctx *c, struct tcp_conn *conn);
 void tcp_rewind(struct ctx *c, struct tcp_conn *conn);
 void tcp_close_check(struct tcp_conn *conn);
