@@ -339,6 +339,21 @@ size_t tcp_buf_frame_get(struct ctx *c)
 }
 
 /**
+ * tcp_buf_sent() - Account for queued frames: our FIN, highest sequence
+ * @conn:	Connection; @seq_to_tap already past the payload queued
+ * @fin:	The last frame carries our FIN: it takes one sequence number
+ */
+static void tcp_buf_sent(struct tcp_conn *conn, bool fin)
+{
+	if (fin) {
+		conn->seq_to_tap++;
+		tcp_conn_event(conn, TCP_EV_TAP_FIN_SENT);
+	}
+	if (SEQ_GT(conn->seq_to_tap, conn->seq_high))
+		conn->seq_high = conn->seq_to_tap;
+}
+
+/**
  * tcp_buf_send_flags() - Queue a segment without payload to the guest
  * @c:		Execution context
  * @conn:	Connection
@@ -359,12 +374,7 @@ void tcp_buf_send_flags(struct ctx *c, struct tcp_conn *conn,
 		seq--;
 	}
 	tcp_buf_frame_build(c, conn, f, flags, seq, optlen, 0);
-	if (flags & TCP_FIN) {
-		conn->seq_to_tap++;
-		if (SEQ_GT(conn->seq_to_tap, conn->seq_high))
-			conn->seq_high = conn->seq_to_tap;
-		tcp_conn_event(conn, TCP_EV_TAP_FIN_SENT);
-	}
+	tcp_buf_sent(conn, flags & TCP_FIN);
 }
 
 /**
@@ -483,12 +493,7 @@ void tcp_buf_data_queue(const struct ctx *c, struct tcp_conn *conn,
 		conn->seq_to_tap += (uint32_t)dlen;
 		len -= dlen;
 	}
-	if (fin) {
-		conn->seq_to_tap++;
-		tcp_conn_event(conn, TCP_EV_TAP_FIN_SENT);
-	}
-	if (SEQ_GT(conn->seq_to_tap, conn->seq_high))
-		conn->seq_high = conn->seq_to_tap;
+	tcp_buf_sent(conn, fin);
 }
 
 /**
