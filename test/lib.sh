@@ -338,6 +338,30 @@ ns_run() {
 	esac
 }
 
+# fd_count() - Count the open descriptors of a process
+# $1:	PID
+fd_count() {
+	ls "/proc/$1/fd" 2>/dev/null | wc -l
+}
+
+# fds_at_most() - Check that a process holds at most N descriptors
+# $1:	PID
+# $2:	N
+fds_at_most() {
+	[ "$(fd_count "$1")" -le "$2" ]
+}
+
+# tcp_conns_gone() - Check that passt or pasta holds no tap-path TCP
+# connection: each holds a timerfd of its own (tcp_connect.c) until its
+# socket is closed, next to the one housekeeping timerfd (passt.c). Sockets
+# alone won't tell: one whose host side is done is in CLOSE state, out of
+# ss's sight, while our FIN to the guest may still wait for a resend
+# $1:	PID
+tcp_conns_gone() {
+	[ "$(ls -l "/proc/$1/fd" 2>/dev/null | grep -c 'anon_inode:\[timerfd\]')" \
+		-le 1 ]
+}
+
 # lib_port_listening() - Check for a listening socket on a port
 # $1:	namespace, see ns_run()
 # $2:	protocol, tcp or udp

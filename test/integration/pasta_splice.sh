@@ -178,19 +178,14 @@ reset_pair() {
 	check_eq "$1" "${rc}" 0 || cat "${TMP}/rst.$5.log"
 }
 
-# fd_count() - Open file descriptors of the pasta process
-fd_count() {
-	ls "/proc/${PASTA_PID}/fd" | wc -l
-}
-
 # fd_settle() - Wait (bounded) until pasta's fd count is stable over a tick
 fd_settle() {
 	local i a b
 
 	for i in $(seq 1 10); do
-		a="$(fd_count)"
+		a="$(fd_count "${PASTA_PID}")"
 		sleep 1.2
-		b="$(fd_count)"
+		b="$(fd_count "${PASTA_PID}")"
 		[ "${a}" = "${b}" ] && break
 	done
 	echo "${b}"

@@ -401,12 +401,6 @@ test_full() {
 
 # ---- Descriptor leaks -----------------------------------------------------------
 
-# fd_count() - Count the open descriptors of a process
-# $1:	PID
-fd_count() {
-	ls "/proc/$1/fd" 2>/dev/null | wc -l
-}
-
 test_leak() {
 	local pid before after
 
@@ -421,13 +415,14 @@ test_leak() {
 	wait_file "${TMP}/r.warm"
 	wait_for test -s "${TMP}/pasta.pid"
 	pid="$(cat "${TMP}/pasta.pid")"
-	sleep 0.3	# Warm-up connections close
+	WAIT_TRIES=300 WAIT_STEP=0.1 wait_for tcp_conns_gone "${pid}"	# Warm-up ones
 	before="$(fd_count "${pid}")"
 	touch "${TMP}/go"
 	WAIT_TRIES=2400 wait_file "${TMP}/r.short"
 	check_eq "10,000 short connections complete" \
 		"$(cat "${TMP}/r.short" 2>/dev/null)" 0
-	WAIT_TRIES=60 wait_for test "$(fd_count "${pid}")" -le "${before}"
+	WAIT_TRIES=300 WAIT_STEP=0.1 wait_for tcp_conns_gone "${pid}"
+	WAIT_TRIES=60 wait_for fds_at_most "${pid}" "${before}"
 	after="$(fd_count "${pid}")"
 	check_eq "no descriptor leak after 10,000 connections" \
 		"${after}" "${before}"
