@@ -12,9 +12,11 @@
  * tap read. Payload that continues the stream at @seq_from_tap is written
  * with one sendmsg() whose iovecs point into the tap buffer; we then ACK
  * exactly the bytes the kernel took, and advertise as window the free space
- * of the socket's send buffer (SO_SNDBUF less SIOCOUTQ, asked again only
- * once the estimate kept since has halved; right after the handshake, the
- * size every socket starts with), so the guest sends no more than fits. The ACK goes out with this batch of frames after two segments or a
+ * of the socket's send buffer (SO_SNDBUF less the memory its queue takes,
+ * SO_MEMINFO, asked again only once the estimate kept since has halved;
+ * right after the handshake, the size every socket starts with), so the
+ * guest sends no more than fits. The ACK goes out with this batch of
+ * frames after two segments or a
  * full-sized one; a single short segment (a request, typically) waits up to
  * TCP_ACK_DELAY_MS for the reply to carry it, as a delayed ACK does. If a
  * write still comes up short, EPOLLOUT is requested;
@@ -88,10 +90,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <linux/sockios.h>
+#include <linux/sock_diag.h>
 #include <linux/tcp.h>
 
 #include "packet.h"
@@ -187,25 +188,30 @@ void tcp_rst(struct ctx *c, struct tcp_conn *conn)
 /**
  * tcp_wnd_set() - Set the window for the guest from the send buffer's state
  * @conn:	Connection
- * @sndbuf:	SO_SNDBUF, bytes
- * @outq:	Bytes queued in the send buffer (SIOCOUTQ)
+ * @sndbuf:	Send buffer size (SO_SNDBUF), bytes of kernel memory
+ * @queued:	Memory the queued data takes (SK_MEMINFO_WMEM_QUEUED), bytes
+ *
+ * The kernel takes a write while @queued is under @sndbuf, and @queued
+ * counts each buffer's overhead: small segments to a slow reader can take
+ * several times their payload. So the window is the free memory, less a
+ * sixteenth for the overhead of what the guest sends into it, rather than
+ * SO_SNDBUF less the bytes queued (SIOCOUTQ), which offers the guest more
+ * than the socket takes: that data would be discarded, and the guest left
+ * to recover it by retransmission, one segment at a time without SACK.
  *
  * Return: true if the space is low (under a quarter of the buffer): then
  *	   EPOLLOUT, which needs a third free, will reopen the window
  */
-static bool tcp_wnd_set(struct tcp_conn *conn, int sndbuf, int outq)
+static bool tcp_wnd_set(struct tcp_conn *conn, uint32_t sndbuf,
+			uint32_t queued)
 {
 	uint32_t max = conn->flags & TCP_F_WS_OK ? 65535U << TCP_WS_TO_TAP :
 						   65535U;
+	uint32_t free = sndbuf > queued ? sndbuf - queued : 0;
 
 	conn->seq_sndbuf = conn->seq_from_tap;
-	/* The kernel counts buffer overhead too: leave room for it */
-	if (sndbuf <= outq + outq / 16)
-		conn->wnd_to_tap = 0;
-	else
-		conn->wnd_to_tap = MIN((uint32_t)(sndbuf - outq - outq / 16),
-				       max);
-	return sndbuf - outq < sndbuf / 4;
+	conn->wnd_to_tap = MIN(free - free / 16, max);
+	return free < sndbuf / 4;
 }
 
 /**
@@ -213,25 +219,26 @@ static bool tcp_wnd_set(struct tcp_conn *conn, int sndbuf, int outq)
  * @conn:	Connection
  * @fresh:	Query the socket even if the estimate is still good
  *
- * The free space (SO_SNDBUF less SIOCOUTQ) is only asked for once the
- * estimate tcp_wnd_cur() keeps has fallen to half of what it was: small
- * writes cost no syscalls here, and the estimate errs low meanwhile.
+ * The free space (see tcp_wnd_set()) is only asked for once the estimate
+ * tcp_wnd_cur() keeps has fallen to half of what it was: small writes cost
+ * no syscalls here, and the estimate errs low meanwhile.
  *
  * Return: true if the space is low, see tcp_wnd_set()
  *
- * #syscalls getsockopt ioctl
+ * #syscalls getsockopt
  */
 static bool tcp_wnd_update(struct tcp_conn *conn, bool fresh)
 {
-	socklen_t sl = sizeof(int);
-	int sndbuf, outq;
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t sl = sizeof(mi);
 
 	if (!fresh && tcp_wnd_cur(conn) > conn->wnd_to_tap / 2)
 		return false;
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
-	    ioctl(conn->sock, SIOCOUTQ, &outq))
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) ||
+	    sl < sizeof(mi))
 		return false;
-	return tcp_wnd_set(conn, sndbuf, outq);
+	return tcp_wnd_set(conn, mi[SK_MEMINFO_SNDBUF],
+			   mi[SK_MEMINFO_WMEM_QUEUED]);
 }
 
 /**
@@ -890,7 +897,7 @@ static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
 	tcp_conn_event(conn, TCP_EV_ESTABLISHED);
 	if (sndbuf ||
 	    !getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl))
-		tcp_wnd_set(conn, sndbuf, 0);	/* Nothing written yet */
+		tcp_wnd_set(conn, (uint32_t)sndbuf, 0);	/* Nothing written yet */
 	else
 		conn->seq_sndbuf = conn->seq_from_tap;
 	conn->retries = 0;

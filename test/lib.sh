@@ -305,6 +305,21 @@ g() {
 	ip netns exec "${G}" "$@"
 }
 
+# sum_is() - Check a file's sha256 against an expected sum
+# $1:	file
+# $2:	expected "sha256sum < file" output
+# Return: 0 if it matches; otherwise 1, and the file's size and sum are
+# printed to standard error (a short file and a corrupted one differ there)
+sum_is() {
+	local sum
+
+	sum="$(sha256sum < "$1" 2>/dev/null)"
+	[ "${sum}" = "$2" ] && return 0
+	echo "$1: $(stat -c %s "$1" 2>/dev/null || echo no) bytes," \
+	     "sha256 ${sum%% *}" >&2
+	return 1
+}
+
 # ---- Polling ----------------------------------------------------------------
 
 # wait_for() - Poll a command until it succeeds, bounded
@@ -542,6 +557,20 @@ userns_ok() {
 }
 
 # ---- Tools ------------------------------------------------------------------
+
+# platform_probe() - Build test/platform/NAME.c and run it, in a namespace
+# $1:	probe name
+# $2:	namespace to run it in (see ns_run), "-" for the current one
+# Return: the probe's exit status (0: all its checks passed), 1 if it
+# doesn't build
+platform_probe() {
+	local bin="${TEST_BUILD}/$1"
+
+	${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror \
+		-o "${bin}.$$" "${TEST_TOP}/test/platform/$1.c" &&
+	mv -f "${bin}.$$" "${bin}" || return 1
+	ns_run "$2" timeout 30 "${bin}"
+}
 
 # build_tool() - Build test/tools/NAME.c into test/build/NAME if stale
 # $1:	tool name

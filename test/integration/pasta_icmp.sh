@@ -78,14 +78,8 @@ ping_ok() {
 }
 
 # Platform probe: what icmp.c assumes of ping sockets and SO_REUSEADDR
-PROBE="${TEST_BUILD}/ping_reuse"
-if cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "${PROBE}.$$" \
-	"${TEST_TOP}/test/platform/ping_reuse.c" && mv -f "${PROBE}.$$" "${PROBE}"; then
-	check "platform: ping sockets share ids unless SO_REUSEADDR is cleared" \
-		ip netns exec "${H1}" "${PROBE}"
-else
-	check "platform probe test/platform/ping_reuse.c builds" false
-fi
+check "platform: ping sockets share ids unless SO_REUSEADDR is cleared" \
+	platform_probe ping_reuse "${H1}"
 
 pasta_start "${TMP}/pasta.log" --pcap "${TMP}/icmp.pcap" ||
 	{ check "pasta starts" false; cat "${TMP}/pasta.log"; test_done; }

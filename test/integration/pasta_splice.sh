@@ -38,15 +38,6 @@ BULK_SIZE=100M
 CONC_CONNS=1000
 SHORT_CONNS=10000
 
-# splice_probe() - Build and run the platform probe
-splice_probe() {
-	local bin="${TEST_BUILD}/splice_pipe"
-
-	${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror \
-		-o "${bin}.$$" "${TEST_TOP}/test/platform/splice_pipe.c" &&
-	mv -f "${bin}.$$" "${bin}" && timeout 30 "${bin}"
-}
-
 # socat_addr() - socat address for an IP address and port
 # $1:	IPv4 or IPv6 address
 # $2:	port
@@ -321,7 +312,7 @@ ip netns add "${NS}" || exit 1
 LIB_SANDBOXES+=("${NS}")
 
 check "platform probe: splice semantics (test/platform/splice_pipe.c)" \
-	splice_probe
+	platform_probe splice_pipe -
 
 PEER="$(build_tool splice_peer)" || { echo "can't build splice_peer"; exit 1; }
 head -c "${BULK_SIZE}" /dev/urandom > "${TMP}/bulk"

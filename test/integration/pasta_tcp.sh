@@ -50,13 +50,6 @@ ip -n "${H1}" -6 route add unreachable 2001:db8:2::/64
 S4=198.51.100.1
 S6=2001:db8:1::1
 
-# sum_is() - Check a file's sha256 against an expected sum
-# $1:	file
-# $2:	expected "sha256sum < file" output
-sum_is() {
-	[ "$(sha256sum < "$1")" = "$2" ]
-}
-
 # wait_size_sh() - Shell snippet for the namespace: bounded wait until a file
 # written by a peer reaches a size (pasta exits with its command, and data
 # may still be on its way when the sending client exits)
