@@ -193,11 +193,13 @@ void tcp_rst(struct ctx *c, struct tcp_conn *conn)
  *
  * The kernel takes a write while @queued is under @sndbuf, and @queued
  * counts each buffer's overhead: small segments to a slow reader can take
- * several times their payload. So the window is the free memory, less a
- * sixteenth for the overhead of what the guest sends into it, rather than
- * SO_SNDBUF less the bytes queued (SIOCOUTQ), which offers the guest more
- * than the socket takes: that data would be discarded, and the guest left
- * to recover it by retransmission, one segment at a time without SACK.
+ * several times their payload. So the window is the free memory rather
+ * than SO_SNDBUF less the bytes queued (SIOCOUTQ), which offers the guest
+ * more than the socket takes: that data would be discarded, and the guest
+ * left to recover it by retransmission, one segment at a time without
+ * SACK. A sixteenth of the buffer is kept back: for the overhead of what
+ * the guest sends, and for queued data the kernel splits into more buffers
+ * (each with its overhead) as the peer's window opens bit by bit.
  *
  * Return: true if the space is low (under a quarter of the buffer): then
  *	   EPOLLOUT, which needs a third free, will reopen the window
@@ -210,7 +212,8 @@ static bool tcp_wnd_set(struct tcp_conn *conn, uint32_t sndbuf,
 	uint32_t free = sndbuf > queued ? sndbuf - queued : 0;
 
 	conn->seq_sndbuf = conn->seq_from_tap;
-	conn->wnd_to_tap = MIN(free - free / 16, max);
+	free = free > sndbuf / 16 ? free - sndbuf / 16 : 0;
+	conn->wnd_to_tap = MIN(free, max);
 	return free < sndbuf / 4;
 }
 
@@ -700,6 +703,26 @@ static size_t tcp_data_gap(const struct pool *p, uint32_t start,
 }
 
 /**
+ * tcp_data_unwritten() - Count segments with payload past a sequence number
+ * @p:		Pool of L4 messages
+ * @seq:	First byte not written to the socket
+ *
+ * Return: segments whose payload wasn't written, or not all of it
+ */
+static size_t tcp_data_unwritten(const struct pool *p, uint32_t seq)
+{
+	struct tcp_seg seg;
+	size_t i, n = 0;
+
+	for (i = 0; i < p->count; i++) {
+		if (tcp_seg_parse(p, i, &seg) && !(seg.flags & TCP_SYN) &&
+		    seg.dlen && SEQ_GT(seg.seq + (uint32_t)seg.dlen, seq))
+			n++;
+	}
+	return n;
+}
+
+/**
  * tcp_sock_block() - Ask for EPOLLOUT: the send buffer is full
  * @c:		Execution context
  * @conn:	Connection
@@ -746,7 +769,6 @@ static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
 	if ((size_t)n < total) {
 		debug_ratelimit("TCP: connection %u: short write, %zi of %zu",
 				tcp_conn_idx(conn), n, total);
-		conn->flags |= TCP_F_WRITE_SHORT;
 		tcp_drop_count(c, &c->stats.tcp_drop_short, 1);
 		tcp_sock_block(c, conn);
 		return false;
@@ -777,19 +799,41 @@ static void tcp_tap_fin(struct tcp_conn *conn)
  * tcp_ack_to_tap() - Acknowledge the guest, with duplicates on a gap
  * @c:		Execution context
  * @conn:	Connection
- * @dup:	Also send TCP_DUP_ACKS duplicates for a fast retransmit
+ * @dup:	Also send up to TCP_DUP_ACKS duplicates for a fast retransmit
  * @fresh:	Ask the socket for the window (see tcp_wnd_update())
+ *
+ * A guest without SACK takes each duplicate ACK for a segment that left
+ * the network: more duplicates than segments in flight make it assume
+ * reordering, raise its fast retransmit threshold, and wait for its RTO
+ * next time. So each ACK sent here, the first one included, answers one
+ * discarded segment of @conn->segs_dropped, and duplicates stop when
+ * none is left.
  */
 static void tcp_ack_to_tap(struct ctx *c, struct tcp_conn *conn, bool dup,
 			   bool fresh)
 {
-	int i;
+	unsigned int n = 0, i;
 
 	if (tcp_wnd_update(conn, fresh || dup))
 		tcp_sock_block(c, conn);
 	tcp_buf_send_flags(c, conn, TCP_ACK);
-	for (i = 0; dup && i < TCP_DUP_ACKS; i++)
+	if (conn->segs_dropped)
+		conn->segs_dropped--;
+	if (dup)
+		n = MIN(TCP_DUP_ACKS, conn->segs_dropped);
+	for (i = 0; i < n; i++)
 		tcp_buf_send_flags(c, conn, TCP_ACK);
+	conn->segs_dropped = (uint8_t)(conn->segs_dropped - n);
+}
+
+/**
+ * tcp_segs_dropped() - Count guest segments discarded, see tcp_ack_to_tap()
+ * @conn:	Connection
+ * @n:		Segments
+ */
+static void tcp_segs_dropped(struct tcp_conn *conn, size_t n)
+{
+	conn->segs_dropped = (uint8_t)MIN(conn->segs_dropped + n, UINT8_MAX);
 }
 
 /**
@@ -844,8 +888,11 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	}
 	while ((cnt = tcp_data_collect(p, &seq, tcp_st.piov, &fin))) {
 		if (!tcp_data_write(c, conn, cnt)) {
-			if (!(conn->events & TCP_EV_CLOSED))
-				tcp_ack_to_tap(c, conn, false, true);
+			if (conn->events & TCP_EV_CLOSED)
+				return;
+			tcp_segs_dropped(conn, tcp_data_unwritten(p,
+							conn->seq_from_tap));
+			tcp_ack_to_tap(c, conn, false, true);
 			return;
 		}
 		conn->segs_unacked = (uint8_t)MIN(conn->segs_unacked + cnt,
@@ -855,6 +902,7 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		tcp_tap_fin(conn);
 	gap = tcp_data_gap(p, start, conn->seq_from_tap, &keepalive);
 	tcp_drop_count(c, &c->stats.tcp_drop_ooo, gap);
+	tcp_segs_dropped(conn, gap);
 	if (gap || keepalive)
 		tcp_ack_to_tap(c, conn, !!gap, true);
 	else if (conn->seq_from_tap != start)
@@ -1080,10 +1128,8 @@ struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer)
  */
 static void tcp_sock_unblock(struct ctx *c, struct tcp_conn *conn)
 {
-	bool dup = conn->flags & TCP_F_WRITE_SHORT;
-
-	conn->flags &= (uint8_t)~(TCP_F_SOCK_BLOCKED | TCP_F_WRITE_SHORT);
-	tcp_ack_to_tap(c, conn, dup, true);
+	conn->flags &= (uint8_t)~TCP_F_SOCK_BLOCKED;
+	tcp_ack_to_tap(c, conn, !!conn->segs_dropped, true);
 }
 
 /**

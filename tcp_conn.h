@@ -74,7 +74,6 @@ enum tcp_conn_ev {
  * @TCP_F_SOCK_BLOCKED:	Send buffer (nearly) full: EPOLLOUT requested
  * @TCP_F_SOCK_PENDING:	Socket may hold data not yet read (window limited)
  * @TCP_F_WS_OK:	Window scaling negotiated with the guest
- * @TCP_F_WRITE_SHORT:	A write came up short: guest data was discarded
  * @TCP_F_TIMER_IDLE:	Timer armed for the idle timeout, not retransmission
  * @TCP_F_PEEK_OFF:	SO_PEEK_OFF enabled on the socket
  * @TCP_F_RECOVERY:	Fast recovery: resend one segment per partial ACK
@@ -84,11 +83,10 @@ enum tcp_conn_flag {
 	TCP_F_SOCK_BLOCKED	= 1 << 0,
 	TCP_F_SOCK_PENDING	= 1 << 1,
 	TCP_F_WS_OK		= 1 << 2,
-	TCP_F_WRITE_SHORT	= 1 << 3,
-	TCP_F_TIMER_IDLE	= 1 << 4,
-	TCP_F_PEEK_OFF		= 1 << 5,
-	TCP_F_RECOVERY		= 1 << 6,
-	TCP_F_TIMER_ACK		= 1 << 7,
+	TCP_F_TIMER_IDLE	= 1 << 3,
+	TCP_F_PEEK_OFF		= 1 << 4,
+	TCP_F_RECOVERY		= 1 << 5,
+	TCP_F_TIMER_ACK		= 1 << 6,
 };
 
 /**
@@ -122,6 +120,10 @@ enum tcp_conn_flag {
  * @retries:		Retransmissions (or SYN resends) without progress
  * @dup_acks:		Duplicate ACKs from the guest in a row
  * @segs_unacked:	Data segments from the guest not acknowledged yet
+ * @segs_dropped:	Guest segments discarded (a short write, a gap) that no
+ *			duplicate ACK answered yet: the guest counts each
+ *			duplicate as a segment that left the network, so no
+ *			more are sent than this (tcp_ack_to_tap())
  * @gen:		Generation of the slot, in epoll references (tcp_conn_ref())
  * @v6:			IPv6 connection
  */
@@ -155,6 +157,7 @@ struct tcp_conn {
 	uint8_t retries;
 	uint8_t dup_acks;
 	uint8_t segs_unacked;
+	uint8_t segs_dropped;
 	bool v6;
 	uint16_t gen;
 };
