@@ -315,6 +315,64 @@ void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
 }
 
 /**
+ * tap_icmp_err_send() - Send the guest an ICMP or ICMPv6 error
+ * @c:		Execution context
+ * @far:	Far address: source of the error, destination of the packet
+ * @guest:	Guest's address
+ * @e:		Error, and what it quotes of the guest's packet: the IP header
+ *		rebuilt from the addresses, then @e->hdr and @e->data, cut to
+ *		TAP_ICMP4_QUOTE or TAP_ICMP6_QUOTE bytes in all
+ */
+void tap_icmp_err_send(struct ctx *c, const union inany_addr *far,
+		       const union inany_addr *guest,
+		       const struct tap_icmp_err *e)
+{
+	uint8_t m[sizeof(struct icmp6hdr) + TAP_ICMP6_QUOTE]
+		__attribute__((aligned(8)));
+	const struct in_addr *far4 = inany_v4(far);
+	size_t left, hlen, dlen;
+	uint8_t *p;
+
+	static_assert(sizeof(struct icmphdr) == sizeof(struct icmp6hdr),
+		      "ICMP and ICMPv6 headers take the same room");
+	memset(m, 0, sizeof(struct icmp6hdr));
+	if (far4) {
+		struct icmphdr *ih = (struct icmphdr *)(void *)m;
+
+		ih->type = e->type;
+		ih->code = e->code;
+		if (e->type == ICMP_DEST_UNREACH &&
+		    e->code == ICMP_FRAG_NEEDED)
+			ih->un.frag.mtu = host_to_be16(
+				(uint16_t)MIN(e->mtu, 0xffffU));
+		p = tap_push_ip4h((struct iphdr *)(ih + 1), guest->v4mapped.a4,
+				  *far4, e->l4len, e->proto);
+		left = TAP_ICMP4_QUOTE - sizeof(struct iphdr);
+	} else {
+		struct icmp6hdr *ih = (struct icmp6hdr *)(void *)m;
+
+		ih->icmp6_type = e->type;
+		ih->icmp6_code = e->code;
+		if (e->type == ICMPV6_PKT_TOOBIG)
+			ih->icmp6_mtu = host_to_be32(e->mtu);
+		p = tap_push_ip6h((struct ipv6hdr *)(ih + 1), &guest->a6,
+				  &far->a6, e->l4len, e->proto, e->label);
+		left = TAP_ICMP6_QUOTE - sizeof(struct ipv6hdr);
+	}
+	hlen = MIN(e->hlen, left);
+	memcpy(p, e->hdr, hlen);
+	dlen = e->data ? MIN(e->dlen, left - hlen) : 0;
+	if (dlen)
+		memcpy(p + hlen, e->data, dlen);
+	if (far4)
+		tap_icmp4_send(c, *far4, guest->v4mapped.a4, m,
+			       (size_t)(p - m) + hlen + dlen);
+	else
+		tap_icmp6_send(c, &far->a6, &guest->a6, m,
+			       (size_t)(p - m) + hlen + dlen);
+}
+
+/**
  * tap_icmp4_send() - Send an ICMP message to the guest
  * @c:		Execution context
  * @src:	Source address

@@ -22,8 +22,6 @@
 #include <sys/timerfd.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/tcp.h>
 
 #include "log.h"
@@ -188,37 +186,21 @@ static void tcp_icmp_unreach(struct ctx *c, const struct tcp_conn *conn,
 		__be32 seq;
 	} q = { { host_to_be16(conn->gport), host_to_be16(conn->fport) },
 		host_to_be32(conn->seq_from_tap - 1) };
-	uint8_t m[sizeof(struct icmp6hdr) + sizeof(struct ipv6hdr) +
-		  sizeof(q)] __attribute__((aligned(8))) = { 0 };
+	struct tap_icmp_err e = {
+		.proto = IPPROTO_TCP, .l4len = sizeof(struct tcphdr),
+		.hdr = &q, .hlen = sizeof(q),
+	};
 
 	if (conn->v6) {
-		struct icmp6hdr *ih = (struct icmp6hdr *)(void *)m;
-
-		ih->icmp6_type = ICMPV6_DEST_UNREACH;
-		ih->icmp6_code = err == ENETUNREACH ? ICMPV6_NOROUTE :
-						      ICMPV6_ADDR_UNREACH;
-		memcpy(tap_push_ip6h((struct ipv6hdr *)(ih + 1),
-				     &conn->gaddr.a6, &conn->faddr.a6,
-				     sizeof(struct tcphdr), IPPROTO_TCP, 0),
-		       &q, sizeof(q));
-		tap_icmp6_send(c, &conn->faddr.a6, &conn->gaddr.a6, m,
-			       sizeof(m));
+		e.type = ICMPV6_DEST_UNREACH;
+		e.code = err == ENETUNREACH ? ICMPV6_NOROUTE :
+					      ICMPV6_ADDR_UNREACH;
 	} else {
-		struct icmphdr *ih = (struct icmphdr *)(void *)m;
-
-		ih->type = ICMP_DEST_UNREACH;
-		ih->code = err == ENETUNREACH ? ICMP_NET_UNREACH :
-						ICMP_HOST_UNREACH;
-		memcpy(tap_push_ip4h((struct iphdr *)(ih + 1),
-				     conn->gaddr.v4mapped.a4,
-				     conn->faddr.v4mapped.a4,
-				     sizeof(struct tcphdr), IPPROTO_TCP),
-		       &q, sizeof(q));
-		tap_icmp4_send(c, conn->faddr.v4mapped.a4,
-			       conn->gaddr.v4mapped.a4, m,
-			       sizeof(struct icmphdr) + sizeof(struct iphdr) +
-			       sizeof(q));
+		e.type = ICMP_DEST_UNREACH;
+		e.code = err == ENETUNREACH ? ICMP_NET_UNREACH :
+					      ICMP_HOST_UNREACH;
 	}
+	tap_icmp_err_send(c, &conn->faddr, &conn->gaddr, &e);
 	c->stats.tcp_unreach++;
 }
 

@@ -40,8 +40,6 @@
 #define UDP_SOCK_BUF		(4 * 1024 * 1024)	/* SO_RCVBUF/SO_SNDBUF */
 #define UDP_NS_POOL		16	/* Spare namespace sockets per family */
 #define UDP_PROC_BUF		65536	/* Read size for /proc/net/udp */
-#define UDP_ICMP4_QUOTE		548	/* RFC 1812: ICMP message <= 576 bytes */
-#define UDP_ICMP6_QUOTE		1184	/* RFC 4443: message <= 1280 bytes */
 #define UDP_DNS_PORT		53
 #define UDP_GSO_SEGS		UDP_MAX_FRAMES	/* Datagrams per super-frame */
 
@@ -241,7 +239,6 @@ union udp_gso_cmsg {
  * @proc_buf:	Read buffer for @proc_fd
  * @scan:	Scratch bitmap of ports found bound
  * @err_buf:	Error queue payload buffer
- * @icmp_buf:	ICMP message under construction
  */
 struct udp_state {
 	struct siphash_key hash_key;
@@ -264,10 +261,7 @@ struct udp_state {
 	int proc_fd[2][2];
 	char proc_buf[UDP_PROC_BUF + 1];
 	uint8_t scan[FWD_BITMAP_BYTES];
-	uint8_t err_buf[UDP_ICMP6_QUOTE];
-	uint8_t icmp_buf[UDP_ICMP6_QUOTE + sizeof(struct icmp6hdr) +
-			 sizeof(struct ipv6hdr) + sizeof(struct udphdr)]
-		__attribute__((aligned(8)));
+	uint8_t err_buf[TAP_ICMP6_QUOTE];
 };
 
 extern struct udp_state udp;

@@ -47,31 +47,17 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 }
 
 /**
- * tap_icmp4_send() - Test double: ignore
+ * tap_icmp_err_send() - Test double: ignore
  * @c:		Execution context
- * @src:	Unused
- * @dst:	Unused
- * @in:		Unused
- * @l4len:	Unused
+ * @far:	Unused
+ * @guest:	Unused
+ * @e:		Unused
  */
-void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
-		    const void *in, size_t l4len)
+void tap_icmp_err_send(struct ctx *c, const union inany_addr *far,
+		       const union inany_addr *guest,
+		       const struct tap_icmp_err *e)
 {
-	(void)c; (void)src; (void)dst; (void)in; (void)l4len;
-}
-
-/**
- * tap_icmp6_send() - Test double: ignore
- * @c:		Execution context
- * @src:	Unused
- * @dst:	Unused
- * @in:		Unused
- * @l4len:	Unused
- */
-void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
-		    const struct in6_addr *dst, const void *in, size_t l4len)
-{
-	(void)c; (void)src; (void)dst; (void)in; (void)l4len;
+	(void)c; (void)far; (void)guest; (void)e;
 }
 
 static struct ctx unit_ctx;
