@@ -206,7 +206,10 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
  *
  * Return: number of events, negative on error (errno set)
  *
- * #syscalls epoll_wait clock_gettime sched_yield
+ * Signals blocked otherwise (pasta's SIGCHLD) are taken only in here, with
+ * @c->loop_sigmask: their handlers then never interrupt the data path.
+ *
+ * #syscalls epoll_pwait clock_gettime sched_yield
  */
 static int passt_wait(struct ctx *c, struct epoll_event *events,
 		      struct timespec *now)
@@ -219,14 +222,16 @@ static int passt_wait(struct ctx *c, struct epoll_event *events,
 	*now = start;
 	/* No polling window: straight to the blocking wait, one syscall */
 	while (c->poll_ns && timespec_diff_ns(now, &start) < c->poll_ns) {
-		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, 0);
+		n = epoll_pwait(c->epollfd, events, EPOLL_EVENTS, 0,
+				&c->loop_sigmask);
 		if (n)
 			return n;
 		sched_yield();	/* Others runnable here go first */
 		clock_gettime(CLOCK_MONOTONIC, now);
 	}
 
-	n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, -1);
+	n = epoll_pwait(c->epollfd, events, EPOLL_EVENTS, -1,
+			&c->loop_sigmask);
 	clock_gettime(CLOCK_MONOTONIC, now);
 	slept = timespec_diff_ns(now, &start);
 	if (slept <= LOOP_POLL_MAX_NS)
@@ -235,6 +240,19 @@ static int passt_wait(struct ctx *c, struct epoll_event *events,
 	else if ((c->poll_ns /= 2) < LOOP_POLL_MIN_NS)
 		c->poll_ns = 0;
 	return n;
+}
+
+/**
+ * passt_exit_child() - pasta: the command has ended, exit with its status
+ * @c:		Execution context
+ *
+ * With --stats, the counters are printed a last time first.
+ */
+static void passt_exit_child(const struct ctx *c)
+{
+	if (c->stats_interval)
+		passt_stats_print(c);
+	_exit(pasta_child_status());
 }
 
 /**
@@ -249,6 +267,8 @@ static void passt_loop(struct ctx *c)
 
 	for (;;) {
 		n = passt_wait(c, events, &now);
+		if (c->mode == MODE_PASTA && pasta_child_status() >= 0)
+			passt_exit_child(c);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -369,6 +389,7 @@ int main(int argc, char **argv)
 	if (*c->pidfile)
 		c->pidfile_fd = pidfile_open(c->pidfile);
 	passt_signals_init();
+	sigprocmask(SIG_SETMASK, NULL, &c->loop_sigmask);
 	pcap_init(c->pcap);
 	if (c->mode == MODE_PASTA)
 		passt_pasta_setup(c);

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/un.h>
@@ -275,6 +276,8 @@ struct tap_partial {
  * @fd_tap_given:	passt: -F/--fd, pre-opened socket
  * @timer_fd:		Periodic housekeeping timerfd
  * @poll_ns:		Loop's current polling window before sleeping, ns
+ * @loop_sigmask:	Signal mask while the loop waits (epoll_pwait()):
+ *			pasta's SIGCHLD is blocked at all other times
  * @tap_partial:	passt: partial frame state across reads
  * @vnet_hdr:		pasta: tap frames carry a virtio-net header
  * @tap_offloads:	pasta: TUN_F_* offloads the kernel accepted
@@ -353,6 +356,7 @@ struct ctx {
 	bool fd_tap_given;
 	int timer_fd;
 	long long poll_ns;
+	sigset_t loop_sigmask;
 	struct tap_partial tap_partial;
 	bool vnet_hdr;
 	unsigned tap_offloads;

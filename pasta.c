@@ -12,7 +12,8 @@
  * and configures the namespace by netlink. Only then is the child released
  * to exec the command (default: $SHELL, else /bin/sh), so that the command
  * starts with a working network. pasta stays in the foreground and exits
- * with the command's status (SIGCHLD handler).
+ * with the command's status: SIGCHLD is blocked but while the main loop
+ * waits, and the loop exits once the handler has noted the status.
  *
  * With a PID, pasta joins /proc/PID/ns/net (and the user namespace of that
  * process unless --netns-only); with --netns PATH|NAME, that namespace, and
@@ -99,9 +100,13 @@ static int pasta_child(void *arg)
 {
 	static char *shell_argv[2];
 	char **argv = pasta_st.argv;
+	sigset_t unblock;
 	char go;
 
 	(void)arg;
+	sigemptyset(&unblock);
+	sigaddset(&unblock, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 	close(pasta_st.sync[1]);
 	if (read(pasta_st.sync[0], &go, 1) != 1)
 		_exit(1);
@@ -124,9 +129,15 @@ static int pasta_child(void *arg)
 /* Context seen by the SIGCHLD handler, set once at set-up */
 static const struct ctx *pasta_sig_ctx;
 
+/* Exit status of the spawned command once it has ended, else -1 */
+static volatile sig_atomic_t pasta_exit_status = -1;
+
 /**
- * pasta_sigchld() - SIGCHLD: exit with the spawned command's status
+ * pasta_sigchld() - SIGCHLD: note the spawned command's exit status
  * @signo:	Signal number, unused
+ *
+ * Only taken while the main loop waits (see passt_wait()), which then
+ * exits, see pasta_child_status().
  */
 static void pasta_sigchld(int signo)
 {
@@ -140,8 +151,19 @@ static void pasta_sigchld(int signo)
 		   WEXITED | WNOHANG) || !info.si_pid)
 		return;
 	if (info.si_code == CLD_EXITED)
-		_exit(info.si_status);
-	_exit(128 + info.si_status);
+		pasta_exit_status = info.si_status;
+	else
+		pasta_exit_status = 128 + info.si_status;
+}
+
+/**
+ * pasta_child_status() - Exit status of the spawned command, if it ended
+ *
+ * Return: status to exit with, -1 while the command runs (or with none)
+ */
+int pasta_child_status(void)
+{
+	return pasta_exit_status;
 }
 
 /**
@@ -210,6 +232,7 @@ void pasta_start_ns(struct ctx *c)
 {
 	struct sigaction sa = { .sa_handler = pasta_sigchld };
 	int flags = CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWUTS | SIGCHLD;
+	sigset_t block;
 	pid_t pid;
 
 	pasta_sig_ctx = c;
@@ -222,6 +245,10 @@ void pasta_start_ns(struct ctx *c)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
+	/* Taken only while the loop waits: the child unblocks it again */
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 	pid = clone(pasta_child, pasta_st.stack + sizeof(pasta_st.stack),
 		    flags, NULL);
 	if (pid < 0)

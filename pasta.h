@@ -10,6 +10,7 @@ void pasta_open_ns(struct ctx *c);
 void pasta_start_ns(struct ctx *c);
 void pasta_ns_conf(struct ctx *c);
 void pasta_release_child(struct ctx *c);
+int pasta_child_status(void);
 void pasta_netns_quit_init(struct ctx *c);
 void pasta_netns_quit_handler(struct ctx *c, int fd);
 

@@ -320,6 +320,20 @@ sum_is() {
 	return 1
 }
 
+# tcp_discards_none() - Does the last --stats line show no TCP data dropped
+# for a full socket buffer or past a gap? Prints that line otherwise
+# $1:	log of passt or pasta, run with --stats
+tcp_discards_none() {
+	local line
+
+	line="$(grep "TCP: connections" "$1" | tail -n 1)"
+	case "${line}" in
+	*"past a gap 0, buffer full 0"*) return 0 ;;
+	esac
+	echo "last counters: ${line:-none}" >&2
+	return 1
+}
+
 # ---- Polling ----------------------------------------------------------------
 
 # wait_for() - Poll a command until it succeeds, bounded

@@ -45,20 +45,6 @@ ip -n "${H2}" addr add "${S6}/128" dev lo
 ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
 guest_ns_create "pt-tg-$$" || exit 1
 
-# tcp_discards_none() - Does the last --stats line show no TCP data dropped
-# for a full socket buffer or past a gap? Prints that line otherwise
-# $1:	passt's log
-tcp_discards_none() {
-	local line
-
-	line="$(grep "TCP: connections" "$1" | tail -n 1)"
-	case "${line}" in
-	*"past a gap 0, buffer full 0"*) return 0 ;;
-	esac
-	echo "last counters: ${line:-none}" >&2
-	return 1
-}
-
 # bg() - Start a command in a namespace in the background
 # $1:	log name
 # $2:	namespace (see ns_run)

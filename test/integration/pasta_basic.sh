@@ -116,6 +116,13 @@ pasta_h1 -- sh -c 'exit 7' > "${TMP}/exit.out" 2>&1
 check_eq "exit status 7 of the command propagates" "$?" 7
 pasta_h1 -- true > "${TMP}/exit.out" 2>&1
 check_eq "exit status 0 of the command propagates" "$?" 0
+# --no-pidns: PID 1 of a PID namespace ignores signals it has no handler for
+pasta_h1 --no-pidns -- sh -c 'kill -TERM $$' > "${TMP}/exit.out" 2>&1
+check_eq "a command killed by SIGTERM: exit status 143" "$?" 143
+# pasta blocks SIGCHLD but while it waits for events: not the command
+pasta_h1 -- sh -c 'grep "^SigBlk:" /proc/self/status' > "${TMP}/sigblk" 2>&1
+check_grep "the command starts with no signal blocked" "${TMP}/sigblk" \
+	"^SigBlk:[[:space:]]+0+$"
 
 # As an unprivileged user
 if userns_ok; then
