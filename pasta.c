@@ -7,13 +7,14 @@
  * and UTS namespaces, and unless --no-pidns, new PID and mount namespaces
  * with a /proc of its own: the command is PID 1 there, and whatever it
  * leaves behind is killed when it exits. The child blocks on a pipe while
- * the parent writes its uid and gid maps (the caller's IDs, or root's when started as root,
- * map to root inside), opens its namespace files, creates the tap device
- * and configures the namespace by netlink. Only then is the child released
- * to exec the command (default: $SHELL, else /bin/sh), so that the command
- * starts with a working network. pasta stays in the foreground and exits
- * with the command's status: SIGCHLD is blocked but while the main loop
- * waits, and the loop exits once the handler has noted the status.
+ * the parent writes its uid and gid maps (the caller's IDs, or root's when
+ * started as root, map to root inside), opens its namespace files, creates
+ * the tap device and configures the namespace by netlink. Only then is the
+ * child released to exec the command (default: $SHELL, else /bin/sh), so
+ * that the command starts with a working network. pasta stays in the
+ * foreground and exits with the command's status: SIGCHLD is blocked but
+ * while the main loop waits, and the loop exits once the handler has noted
+ * the status.
  *
  * With a PID, pasta joins /proc/PID/ns/net (and the user namespace of that
  * process unless --netns-only); with --netns PATH|NAME, that namespace, and

@@ -16,16 +16,17 @@
  * SO_MEMINFO, asked again only once the estimate kept since has halved;
  * right after the handshake, the size every socket starts with), so the
  * guest sends no more than fits. The ACK goes out with this batch of
- * frames after two segments or a
- * full-sized one; a single short segment (a request, typically) waits up to
- * TCP_ACK_DELAY_MS for the reply to carry it, as a delayed ACK does. If a
- * write still comes up short, EPOLLOUT is requested;
- * when it fires we reopen the window and send duplicate ACKs so the guest
- * retransmits at once. A gap in the sequence (a frame lost before reaching
- * us) is answered with three duplicate ACKs right away: the guest
- * fast-retransmits rather than waiting for its RTO. Out-of-order data is not
- * kept. A FIN from the guest becomes shutdown(SHUT_WR) once all data before
- * it is written.
+ * frames after two segments or a full-sized one; a single short segment (a
+ * request, typically) waits up to TCP_ACK_DELAY_MS for the reply to carry
+ * it, as a delayed ACK does. If a write still comes up short, EPOLLOUT is
+ * requested; when it fires we reopen the window and send duplicate ACKs so
+ * the guest retransmits at once. A gap in the sequence (a frame lost before
+ * reaching us) is answered with duplicate ACKs right away: the guest
+ * fast-retransmits rather than waiting for its RTO. Never more duplicates
+ * than segments discarded, though (see tcp_ack_to_tap()): the guest would
+ * take the surplus for reordering. Out-of-order data is not kept. A FIN
+ * from the guest becomes shutdown(SHUT_WR) once all data before it is
+ * written.
  *
  * Host to guest: data is read with MSG_PEEK straight into the payload slots
  * of pre-built frames (tcp_buf.c), never more than the guest's window allows,
@@ -945,7 +946,7 @@ static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
 	tcp_conn_event(conn, TCP_EV_ESTABLISHED);
 	if (sndbuf ||
 	    !getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl))
-		tcp_wnd_set(conn, (uint32_t)sndbuf, 0);	/* Nothing written yet */
+		tcp_wnd_set(conn, (uint32_t)sndbuf, 0);	/* None written yet */
 	else
 		conn->seq_sndbuf = conn->seq_from_tap;
 	conn->retries = 0;
