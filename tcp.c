@@ -200,7 +200,9 @@ void tcp_rst(struct ctx *c, struct tcp_conn *conn)
  * left to recover it by retransmission, one segment at a time without
  * SACK. A sixteenth of the buffer is kept back: for the overhead of what
  * the guest sends, and for queued data the kernel splits into more buffers
- * (each with its overhead) as the peer's window opens bit by bit.
+ * (each with its overhead) as the peer's window opens bit by bit. As that
+ * happens between our ACKs, the window is asked for at every ACK once the
+ * buffer is over half full (TCP_F_WND_TIGHT).
  *
  * Return: true if the space is low (under a quarter of the buffer): then
  *	   EPOLLOUT, which needs a third free, will reopen the window
@@ -213,6 +215,10 @@ static bool tcp_wnd_set(struct tcp_conn *conn, uint32_t sndbuf,
 	uint32_t free = sndbuf > queued ? sndbuf - queued : 0;
 
 	conn->seq_sndbuf = conn->seq_from_tap;
+	if (queued > sndbuf / 2)
+		conn->flags |= TCP_F_WND_TIGHT;
+	else
+		conn->flags = (uint8_t)(conn->flags & ~TCP_F_WND_TIGHT);
 	free = free > sndbuf / 16 ? free - sndbuf / 16 : 0;
 	conn->wnd_to_tap = MIN(free, max);
 	return free < sndbuf / 4;
@@ -224,8 +230,9 @@ static bool tcp_wnd_set(struct tcp_conn *conn, uint32_t sndbuf,
  * @fresh:	Query the socket even if the estimate is still good
  *
  * The free space (see tcp_wnd_set()) is only asked for once the estimate
- * tcp_wnd_cur() keeps has fallen to half of what it was: small writes cost
- * no syscalls here, and the estimate errs low meanwhile.
+ * tcp_wnd_cur() keeps has fallen to half of what it was, or at every call
+ * while the buffer is over half full: small writes cost no syscalls here,
+ * and the estimate errs low meanwhile.
  *
  * Return: true if the space is low, see tcp_wnd_set()
  *
@@ -236,7 +243,8 @@ static bool tcp_wnd_update(struct tcp_conn *conn, bool fresh)
 	uint32_t mi[SK_MEMINFO_VARS];
 	socklen_t sl = sizeof(mi);
 
-	if (!fresh && tcp_wnd_cur(conn) > conn->wnd_to_tap / 2)
+	if (!fresh && !(conn->flags & TCP_F_WND_TIGHT) &&
+	    tcp_wnd_cur(conn) > conn->wnd_to_tap / 2)
 		return false;
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) ||
 	    sl < sizeof(mi))

@@ -78,6 +78,8 @@ enum tcp_conn_ev {
  * @TCP_F_PEEK_OFF:	SO_PEEK_OFF enabled on the socket
  * @TCP_F_RECOVERY:	Fast recovery: resend one segment per partial ACK
  * @TCP_F_TIMER_ACK:	Timer armed for a delayed ACK to the guest
+ * @TCP_F_WND_TIGHT:	Send buffer over half full: the window is asked for
+ *			at every ACK, not from the estimate
  */
 enum tcp_conn_flag {
 	TCP_F_SOCK_BLOCKED	= 1 << 0,
@@ -87,6 +89,7 @@ enum tcp_conn_flag {
 	TCP_F_PEEK_OFF		= 1 << 4,
 	TCP_F_RECOVERY		= 1 << 5,
 	TCP_F_TIMER_ACK		= 1 << 6,
+	TCP_F_WND_TIGHT		= 1 << 7,
 };
 
 /**
