@@ -755,7 +755,7 @@ static void tcp_sock_block(const struct ctx *c, struct tcp_conn *conn)
  * Return: true if everything was written, false if the buffer was full
  *	   or the connection was reset
  *
- * #syscalls sendmsg
+ * #syscalls sendmsg getsockopt
  */
 static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
 {
@@ -776,8 +776,17 @@ static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
 		n = 0;
 	conn->seq_from_tap += (uint32_t)n;
 	if ((size_t)n < total) {
-		debug_ratelimit("TCP: connection %u: short write, %zi of %zu",
-				tcp_conn_idx(conn), n, total);
+		uint32_t mi[SK_MEMINFO_VARS] = { 0 };
+		socklen_t sl = sizeof(mi);
+
+		/* Rare, and what tcp_wnd_set() should have foreseen: say why */
+		getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl);
+		debug_ratelimit("TCP: connection %u: short write, %zi of %zu; "
+				"buffer %u, queued %u; window %u, %u since",
+				tcp_conn_idx(conn), n, total,
+				mi[SK_MEMINFO_SNDBUF],
+				mi[SK_MEMINFO_WMEM_QUEUED], conn->wnd_to_tap,
+				conn->seq_from_tap - conn->seq_sndbuf);
 		tcp_drop_count(c, &c->stats.tcp_drop_short, 1);
 		tcp_sock_block(c, conn);
 		return false;
