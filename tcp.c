@@ -212,15 +212,19 @@ static bool tcp_wnd_set(struct tcp_conn *conn, uint32_t sndbuf,
 {
 	uint32_t max = conn->flags & TCP_F_WS_OK ? 65535U << TCP_WS_TO_TAP :
 						   65535U;
-	uint32_t free = sndbuf > queued ? sndbuf - queued : 0;
+	uint32_t free = sndbuf > queued ? sndbuf - queued : 0, wnd;
 
 	conn->seq_sndbuf = conn->seq_from_tap;
 	if (queued > sndbuf / 2)
 		conn->flags |= TCP_F_WND_TIGHT;
 	else
 		conn->flags = (uint8_t)(conn->flags & ~TCP_F_WND_TIGHT);
-	free = free > sndbuf / 16 ? free - sndbuf / 16 : 0;
-	conn->wnd_to_tap = MIN(free, max);
+	wnd = free > sndbuf / 16 ? free - sndbuf / 16 : 0;
+	conn->wnd_to_tap = MIN(wnd, max);
+	/* The kernel's own free memory, as EPOLLOUT sees it: if this said
+	 * "low" while the socket is writable, EPOLLOUT would fire at once,
+	 * and again after each ACK it makes us send
+	 */
 	return free < sndbuf / 4;
 }
 
