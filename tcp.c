@@ -229,6 +229,30 @@ static bool tcp_wnd_set(struct tcp_conn *conn, uint32_t sndbuf,
 }
 
 /**
+ * tcp_sock_mem() - Send buffer size and memory its queue takes
+ * @conn:	Connection
+ * @sndbuf:	SO_SNDBUF, bytes (output)
+ * @queued:	SK_MEMINFO_WMEM_QUEUED, bytes (output)
+ *
+ * Return: true on success, false (outputs untouched) on errors
+ *
+ * #syscalls getsockopt
+ */
+static bool tcp_sock_mem(const struct tcp_conn *conn, uint32_t *sndbuf,
+			 uint32_t *queued)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t sl = sizeof(mi);
+
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) ||
+	    sl < sizeof(mi))
+		return false;
+	*sndbuf = mi[SK_MEMINFO_SNDBUF];
+	*queued = mi[SK_MEMINFO_WMEM_QUEUED];
+	return true;
+}
+
+/**
  * tcp_wnd_update() - Window for the guest: free space in the send buffer
  * @conn:	Connection
  * @fresh:	Query the socket even if the estimate is still good
@@ -239,22 +263,17 @@ static bool tcp_wnd_set(struct tcp_conn *conn, uint32_t sndbuf,
  * and the estimate errs low meanwhile.
  *
  * Return: true if the space is low, see tcp_wnd_set()
- *
- * #syscalls getsockopt
  */
 static bool tcp_wnd_update(struct tcp_conn *conn, bool fresh)
 {
-	uint32_t mi[SK_MEMINFO_VARS];
-	socklen_t sl = sizeof(mi);
+	uint32_t sndbuf, queued;
 
 	if (!fresh && !(conn->flags & TCP_F_WND_TIGHT) &&
 	    tcp_wnd_cur(conn) > conn->wnd_to_tap / 2)
 		return false;
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) ||
-	    sl < sizeof(mi))
+	if (!tcp_sock_mem(conn, &sndbuf, &queued))
 		return false;
-	return tcp_wnd_set(conn, mi[SK_MEMINFO_SNDBUF],
-			   mi[SK_MEMINFO_WMEM_QUEUED]);
+	return tcp_wnd_set(conn, sndbuf, queued);
 }
 
 /**
@@ -716,26 +735,6 @@ static size_t tcp_data_gap(const struct pool *p, uint32_t start,
 }
 
 /**
- * tcp_data_unwritten() - Count segments with payload past a sequence number
- * @p:		Pool of L4 messages
- * @seq:	First byte not written to the socket
- *
- * Return: segments whose payload wasn't written, or not all of it
- */
-static size_t tcp_data_unwritten(const struct pool *p, uint32_t seq)
-{
-	struct tcp_seg seg;
-	size_t i, n = 0;
-
-	for (i = 0; i < p->count; i++) {
-		if (tcp_seg_parse(p, i, &seg) && !(seg.flags & TCP_SYN) &&
-		    seg.dlen && SEQ_GT(seg.seq + (uint32_t)seg.dlen, seq))
-			n++;
-	}
-	return n;
-}
-
-/**
  * tcp_sock_block() - Ask for EPOLLOUT: the send buffer is full
  * @c:		Execution context
  * @conn:	Connection
@@ -759,7 +758,7 @@ static void tcp_sock_block(const struct ctx *c, struct tcp_conn *conn)
  * Return: true if everything was written, false if the buffer was full
  *	   or the connection was reset
  *
- * #syscalls sendmsg getsockopt
+ * #syscalls sendmsg
  */
 static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
 {
@@ -780,16 +779,14 @@ static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
 		n = 0;
 	conn->seq_from_tap += (uint32_t)n;
 	if ((size_t)n < total) {
-		uint32_t mi[SK_MEMINFO_VARS] = { 0 };
-		socklen_t sl = sizeof(mi);
+		uint32_t sndbuf = 0, queued = 0;
 
 		/* Rare, and what tcp_wnd_set() should have foreseen: say why */
-		getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl);
+		tcp_sock_mem(conn, &sndbuf, &queued);
 		debug_ratelimit("TCP: connection %u: short write, %zi of %zu; "
 				"buffer %u, queued %u; window %u, %u since",
-				tcp_conn_idx(conn), n, total,
-				mi[SK_MEMINFO_SNDBUF],
-				mi[SK_MEMINFO_WMEM_QUEUED], conn->wnd_to_tap,
+				tcp_conn_idx(conn), n, total, sndbuf, queued,
+				conn->wnd_to_tap,
 				conn->seq_from_tap - conn->seq_sndbuf);
 		tcp_drop_count(c, &c->stats.tcp_drop_short, 1);
 		tcp_sock_block(c, conn);
@@ -912,8 +909,10 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		if (!tcp_data_write(c, conn, cnt)) {
 			if (conn->events & TCP_EV_CLOSED)
 				return;
-			tcp_segs_dropped(conn, tcp_data_unwritten(p,
-							conn->seq_from_tap));
+			/* Those past the write, and the one it stopped in */
+			tcp_segs_dropped(conn, tcp_data_gap(p, start,
+							    conn->seq_from_tap,
+							    &keepalive) + 1);
 			tcp_ack_to_tap(c, conn, false, true);
 			return;
 		}
