@@ -60,14 +60,17 @@ passt.asan: $(SRCS) $(HDRS)
 pasta.asan: passt.asan
 	ln -sf passt.asan pasta.asan
 
-# make check: -Werror build, unit tests, integration tests
+# make check: test prerequisites (test/setup installs missing packages as
+# root), -Werror build, unit tests, integration tests
 check:
+	./test/setup check
 	$(MAKE) clean-bin
 	$(MAKE) EXTRA_CFLAGS=-Werror all
 	./test/run
 
 # Same suite against the AddressSanitizer/UBSan binaries
 check-asan:
+	./test/setup check
 	$(MAKE) asan
 	PASST_BIN=$(CURDIR)/passt.asan ./test/run
 
@@ -78,6 +81,7 @@ bench: all
 	./test/bench/run
 
 lint:
+	./test/setup lint
 	./test/lint
 
 install: all
