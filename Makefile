@@ -84,10 +84,12 @@ lint:
 	./test/setup lint
 	./test/lint
 
+# pasta is installed as a copy, not a link: AppArmor and SELinux tell pasta
+# from passt by the file executed (contrib/apparmor, contrib/selinux)
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 passt qrap $(DESTDIR)$(BINDIR)
-	ln -sf passt $(DESTDIR)$(BINDIR)/pasta
+	install -m 755 passt $(DESTDIR)$(BINDIR)/pasta
 	install -m 644 doc/passt.1 $(DESTDIR)$(MANDIR)/man1/passt.1
 	ln -sf passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
 
