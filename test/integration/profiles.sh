@@ -12,7 +12,11 @@
 #   - contrib/selinux builds into passt.pp and pasta.pp with the reference
 #     policy's development Makefile (m4, checkmodule -M -m,
 #     semodule_package), without a warning; each package holds its domain
-#     and file contexts; a module calling an unknown interface fails.
+#     and file contexts; a module calling an unknown interface fails;
+#     where the distribution's policy modules are installed
+#     (selinux-policy-default; SE_POLICY_DIR to look elsewhere), both link
+#     into the whole policy and its expansion keeps every neverallow rule,
+#     while a module requiring a missing type doesn't link.
 # Where the kernel has AppArmor (/sys/kernel/security/apparmor), also:
 #   - the profiles are loaded under test names without attachment (nothing
 #     outside this test is confined), pasta in complain mode, then both in
@@ -28,7 +32,8 @@
 
 need_root
 need_bin
-need_cmd apparmor_parser make m4 checkmodule semodule_package socat \
+need_cmd apparmor_parser make m4 checkmodule semodule_package semodule_link \
+	 semodule_expand bunzip2 socat \
 	 sha256sum
 SE_MAKEFILE=/usr/share/selinux/devel/Makefile
 [ -f "${SE_MAKEFILE}" ] || skip "no ${SE_MAKEFILE} (selinux-policy-dev)"
@@ -107,6 +112,63 @@ for m in passt pasta; do
 	check "${m}.pp labels /usr/bin/${m}" \
 		grep -aq "/usr/bin/${m}" "${SE}/${m}.pp"
 done
+
+# se_policy_unpack() - Copy the distribution's policy modules, unpacked
+# $1:	directory with base.pp or base.pp.bz2 and the other modules
+# $2:	destination directory
+se_policy_unpack() {
+	local f
+
+	mkdir -p "$2"
+	for f in "$1"/*.pp "$1"/*.pp.bz2; do
+		case "${f}" in
+		*\**) ;;
+		*.bz2) bunzip2 -c "${f}" > "$2/$(basename "${f}" .bz2)" ;;
+		*) cp "${f}" "$2/" ;;
+		esac
+	done
+	test -s "$2/base.pp"
+}
+
+# se_link() - Link modules against the whole policy, then expand it, which
+# checks every requirement and every neverallow rule
+# $1:	directory of the policy's modules
+# $2..:	our modules
+se_link() {
+	local dir="$1" mods=() f
+	shift
+
+	for f in "${dir}"/*.pp; do
+		[ "${f}" = "${dir}/base.pp" ] || mods+=("${f}")
+	done
+	semodule_link -o "${TMP}/linked.pp" "${dir}/base.pp" "${mods[@]}" \
+		"$@" > /dev/null && semodule_expand "${TMP}/linked.pp" \
+		"${TMP}/expanded.pol"
+}
+
+# With the distribution's policy itself (selinux-policy-default), the
+# modules are also linked into it
+SE_POLICY="${SE_POLICY_DIR:-/usr/share/selinux/default}"
+if se_policy_unpack "${SE_POLICY}" "${TMP}/sepol" 2> /dev/null; then
+	echo "# SELinux: linking into the policy in ${SE_POLICY}"
+	check "modules link into the whole policy, neverallow rules hold" \
+		se_link "${TMP}/sepol" "${SE}/passt.pp" "${SE}/pasta.pp"
+	check "the linked policy has passt_t and pasta_t" \
+		sh -c "grep -aq passt_t '${TMP}/expanded.pol' &&
+		       grep -aq pasta_t '${TMP}/expanded.pol'"
+	mkdir -p "${TMP}/selink"
+	printf 'policy_module(zzbad, 0.1)\ngen_require(`type no_such_type_t;'"'"')\nallow no_such_type_t self:process fork;\n' \
+		> "${TMP}/selink/zzbad.te"
+	: > "${TMP}/selink/zzbad.if"
+	: > "${TMP}/selink/zzbad.fc"
+	(cd "${TMP}/selink" && make -f "${SE_MAKEFILE}" zzbad.pp) > /dev/null 2>&1
+	check "a module requiring a missing type doesn't link" \
+		sh -c "! semodule_link -o '${TMP}/bad.pp' \
+		       '${TMP}/sepol/base.pp' '${TMP}/selink/zzbad.pp'"
+else
+	echo "# SELinux: no policy modules in ${SE_POLICY}" \
+	     "(selinux-policy-default): built, not linked"
+fi
 
 mkdir -p "${TMP}/sebad"
 cp "${SE}"/passt.* "${TMP}/sebad/"
