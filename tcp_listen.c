@@ -23,7 +23,9 @@
  * for the namespace side with one ns_call() per change.
  *
  * Inbound connections from the host itself (loopback, or the address the
- * guest shares with the host) reach the guest from its gateway address.
+ * guest shares with the host) reach the guest from the address nat.c
+ * chooses: --map-guest-addr for the host's own address, else
+ * --map-host-loopback, else the gateway address.
  */
 
 #include <errno.h>
@@ -38,6 +40,7 @@
 #include <linux/sock_diag.h>
 
 #include "fwd.h"
+#include "nat.h"
 #include "tcp.h"
 #include "tcp_conn.h"
 #include "tcp_listen.h"
@@ -454,6 +457,10 @@ void tcp_listen_init(struct ctx *c)
  * @fa:		Address for the guest (output)
  * @port:	Peer port, host order (output)
  *
+ * Peers on the host itself are shown through nat_inbound(); one with no
+ * mapping appears as the gateway (our link-local address for IPv6 without
+ * a gateway), so the guest never sees a connection from itself.
+ *
  * Return: true if the address family is usable
  */
 static bool tcp_listen_peer(const struct ctx *c,
@@ -462,25 +469,21 @@ static bool tcp_listen_peer(const struct ctx *c,
 {
 	if (sa->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-		struct in_addr a = s4->sin_addr;
 
-		if (in4_is_loopback(&a) || in4_equal(&a, &c->ip4.addr) ||
-		    in4_is_unspec(&a))
-			a = c->ip4.gw;
-		inany_from_v4(fa, a);
+		inany_from_v4(fa, s4->sin_addr);
 		*port = ntohs(s4->sin_port);
+		if (nat_inbound(c, fa, *port) == NAT_IN_UNMAPPED)
+			inany_from_v4(fa, c->ip4.gw);
 		return true;
 	}
 	if (sa->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
 		fa->a6 = s6->sin6_addr;
-		if (IN6_IS_ADDR_LOOPBACK(&fa->a6) ||
-		    IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.addr) ||
-		    IN6_IS_ADDR_UNSPECIFIED(&fa->a6))
+		*port = ntohs(s6->sin6_port);
+		if (nat_inbound(c, fa, *port) == NAT_IN_UNMAPPED)
 			fa->a6 = IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) ?
 				 c->ip6.our_tap_ll : c->ip6.gw;
-		*port = ntohs(s6->sin6_port);
 		return true;
 	}
 	return false;
