@@ -16,7 +16,9 @@
 # the namespace's server, which sees ADDR as the peer. The option is
 # repeatable, last one per family wins: an earlier address is not mapped and
 # reaches H2, which holds it on its loopback and answers "h2"; "none"
-# clears the mapping (H2 answers again).
+# clears the mapping (H2 answers again). --map-host-loopback ADDR goes
+# through the same translation: TCP to ADDR reaches H1's loopback, and the
+# gateway address is then the real gateway (H2), as with "none".
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -173,8 +175,41 @@ test_inbound() {
 	lib_kill_pids
 }
 
+# ---- --map-host-loopback ADDR: same mechanism, to the host's loopback --------
+
+test_map_lo() {
+	h1_bg lo socat TCP4-LISTEN:7106,bind=127.0.0.1,reuseaddr,fork \
+		SYSTEM:'echo loopback'
+	h1_bg lo6 socat TCP6-LISTEN:7106,bind=[::1],reuseaddr,fork \
+		SYSTEM:'echo loopback6'
+	bg_start "${TMP}/h2c.log" h2 timeout 120 socat \
+		TCP6-LISTEN:7106,ipv6only=0,reuseaddr,fork SYSTEM:'echo h2'
+	wait_port "${H1}" tcp 7106
+	wait_port "${H2}" tcp 7106
+
+	pasta_h1 --map-host-loopback "${A4}" --map-host-loopback "${A6}" \
+		-- sh -c "
+		timeout 5 socat -u TCP4:${A4}:7106 STDOUT > ${TMP}/lo.a4
+		timeout 5 socat -u TCP6:[${A6}]:7106 STDOUT > ${TMP}/lo.a6
+		timeout 5 socat -u TCP4:192.0.2.254:7106 STDOUT > ${TMP}/lo.gw
+	" > "${TMP}/pasta.lo.log" 2>&1
+	pasta_h1 --map-host-loopback none -- sh -c "
+		timeout 5 socat -u TCP4:192.0.2.254:7106 STDOUT > ${TMP}/lo.none
+	" > "${TMP}/pasta.lonone.log" 2>&1
+	check_grep "--map-host-loopback ${A4}: TCP reaches H1's 127.0.0.1" \
+		"${TMP}/lo.a4" "^loopback$"
+	check_grep "--map-host-loopback ${A6}: TCP reaches H1's ::1" \
+		"${TMP}/lo.a6" "^loopback6$"
+	check_grep "--map-host-loopback ADDR: the gateway is the gateway" \
+		"${TMP}/lo.gw" "^h2$"
+	check_grep "--map-host-loopback none: the gateway is the gateway" \
+		"${TMP}/lo.none" "^h2$"
+	lib_kill_pids
+}
+
 test_outbound
 test_none
 test_inbound
+test_map_lo
 
 test_done
