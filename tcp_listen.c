@@ -28,6 +28,7 @@
  * --map-host-loopback, else the gateway address.
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -95,6 +96,34 @@ static struct fwd_ports *tcp_listen_fwd(struct ctx *c, int side)
 }
 
 /**
+ * tcp_listen_busy_die() - Die for an explicitly forwarded port we can't take
+ * @fwd:	Forwarding table (-t), for the bind address
+ * @port:	Port, host order
+ * @v6:		IPv6 socket
+ * @err:	errno value from bind()
+ */
+__attribute__((noreturn))
+static void tcp_listen_busy_die(const struct fwd_ports *fwd, uint16_t port,
+				bool v6, int err)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!fwd->addr_set)
+		strcpy(addr, v6 ? "::" : "0.0.0.0");
+	else if (v6)
+		inet_ntop(AF_INET6, &fwd->addr6, addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET, &fwd->addr4, addr, sizeof(addr));
+
+	die("Can't listen on TCP port %u, %s %s%s%s (for -t): %s%s", port,
+	    v6 ? "IPv6" : "IPv4", addr, *fwd->ifname ? "%" : "",
+	    fwd->ifname, strerror(err),
+	    err == EADDRINUSE ? " (another process listens there)" :
+	    err == EACCES ? " (a privileged port: see sysctl "
+	    "net.ipv4.ip_unprivileged_port_start)" : "");
+}
+
+/**
  * tcp_listen_open() - Open the listening sockets of one port on one side
  * @c:		Execution context
  * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS (caller is in that namespace)
@@ -122,6 +151,10 @@ static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
 		s = sock_l4(c, v6 ? AF_INET6 : AF_INET, IPPROTO_TCP, addr,
 			    fwd->ifname, port,
 			    epoll_ref_make(EPOLL_TYPE_TCP_LISTEN, 0, lr.u32));
+		/* -t ports given one by one are only opened at set-up */
+		if (side == TCP_LISTEN_HOST && fwd->mode == FWD_SPEC &&
+		    (s == -EADDRINUSE || s == -EACCES))
+			tcp_listen_busy_die(fwd, port, v6, -s);
 		if (s < 0 && fwd->mode != FWD_AUTO)
 			debug("TCP: can't listen on %s port %u (%s): %s",
 			      side ? "namespace" : "host", port,
