@@ -49,6 +49,17 @@ h2_sinks() {
 	wait_port "${H2}" tcp $(($2 + 1))
 }
 
+# wait_size_sh() - Shell snippet for the namespace: bounded wait until a file
+# written by a peer in H2 is complete (pasta exits with its command, and
+# data may still be on its way when the sending client exits)
+# $1:	file
+# $2:	size, bytes
+wait_size_sh() {
+	echo "for i in \$(seq 300); do
+		[ \"\$(stat -c %s $1 2>/dev/null)\" = $2 ] && break; sleep 0.05
+	done"
+}
+
 # run_static() - pasta with the given options: addresses seen in the
 # namespace, then 1 MiB out to H2 over IPv4 and IPv6
 # $1:	tag
@@ -63,7 +74,9 @@ run_static() {
 		ip -4 -o addr show scope global > ${TMP}/${t}.a4
 		ip -6 -o addr show scope global > ${TMP}/${t}.a6
 		timeout 20 socat -u OPEN:${DATA} TCP4:${S4}:${p}
+		$(wait_size_sh "${TMP}/${t}.4" $((1 << 20)))
 		timeout 20 socat -u OPEN:${DATA} TCP6:[${S6}]:$((p + 1))
+		$(wait_size_sh "${TMP}/${t}.6" $((1 << 20)))
 	" > "${TMP}/pasta.${t}.log" 2>&1
 	wait_for sum_is "${TMP}/${t}.6" "${SUM}"
 }

@@ -61,6 +61,17 @@ sink() {
 		SYSTEM:"cat > ${TMP}/$1; echo \$SOCAT_PEERADDR > ${TMP}/$1.peer"
 }
 
+# wait_size_sh() - Shell snippet for the namespace: bounded wait until a file
+# written by a server in H1 is complete (pasta exits with its command, and
+# data may still be on its way when the sending client exits)
+# $1:	file
+# $2:	size, bytes
+wait_size_sh() {
+	echo "for i in \$(seq 300); do
+		[ \"\$(stat -c %s $1 2>/dev/null)\" = $2 ] && break; sleep 0.05
+	done"
+}
+
 # ---- Outbound: TCP, UDP, ICMP through ADDR; last one wins -------------------
 
 test_outbound() {
@@ -79,7 +90,9 @@ test_outbound() {
 	pasta_h1 --map-guest-addr "${OLD4}" --map-guest-addr "${OLD6}" \
 		--map-guest-addr "${A4}" --map-guest-addr "${A6}" -- sh -c "
 		timeout 20 socat -u OPEN:${MID} TCP4:${A4}:7101
+		$(wait_size_sh "${TMP}/t4" $((8 << 20)))
 		timeout 20 socat -u OPEN:${MID} TCP6:[${A6}]:7102
+		$(wait_size_sh "${TMP}/t6" $((8 << 20)))
 		timeout 10 ${ECHO} client ${A4} 7103 20 0 > ${TMP}/u4.out 2>&1
 		timeout 10 ${ECHO} client ${A6} 7104 20 0 > ${TMP}/u6.out 2>&1
 		timeout 10 ping -c 3 -i 0.2 -W 2 -p ${PATTERN} ${A4} \
