@@ -13,7 +13,8 @@
 #   - UDP echo (udp_echo: every byte checked, replies from ADDR:PORT)
 #   - ping, 3 replies with the data pattern intact
 # and the other way, H1 connecting to its own address on a -t port reaches
-# the namespace's server, which sees ADDR as the peer. The option is
+# the namespace's server, which sees ADDR as the peer (and a datagram to a
+# -u port arrives from ADDR). The option is
 # repeatable, last one per family wins: an earlier address is not mapped and
 # reaches H2, which holds it on its loopback and answers "h2"; "none"
 # clears the mapping (H2 answers again). --map-host-loopback ADDR goes
@@ -161,16 +162,22 @@ test_inbound() {
 	h1_bg c6 sh -c "for i in \$(seq 400); do
 			[ -e ${TMP}/ready.in ] && break; sleep 0.05; done
 		socat -u OPEN:${MID} TCP6:[2001:db8::1]:7111"
+	h1_bg cu sh -c "for i in \$(seq 400); do
+			[ -e ${TMP}/ready.in ] && break; sleep 0.05; done
+		echo datagram | socat -u STDIN UDP4-SENDTO:192.0.2.1:7112"
 
-	pasta_h1 -t 7110,7111 --map-guest-addr "${A4}" \
+	pasta_h1 -t 7110,7111 -u 7112 --map-guest-addr "${A4}" \
 		--map-guest-addr "${A6}" -- sh -c "
+		timeout 30 socat -u UDP4-RECVFROM:7112 SYSTEM:'cat > ${TMP}/iu; \
+			echo \$SOCAT_PEERADDR > ${TMP}/iu.peer' &
 		timeout 30 socat -u TCP4-LISTEN:7110 SYSTEM:'cat > ${TMP}/i4; \
 			echo \$SOCAT_PEERADDR > ${TMP}/i4.peer' &
 		timeout 30 socat -u TCP6-LISTEN:7111 SYSTEM:'cat > ${TMP}/i6; \
 			echo \$SOCAT_PEERADDR > ${TMP}/i6.peer' &
 		for i in \$(seq 200); do
 			[ -n \"\$(ss -Hltn 'sport = :7111')\" ] &&
-			[ -n \"\$(ss -Hltn 'sport = :7110')\" ] && break
+			[ -n \"\$(ss -Hltn 'sport = :7110')\" ] &&
+			[ -n \"\$(ss -Hlun 'sport = :7112')\" ] && break
 			sleep 0.05
 		done
 		touch ${TMP}/ready.in
@@ -185,6 +192,10 @@ test_inbound() {
 		sum_is "${TMP}/i6" "${MID_SUM}"
 	check_grep "inbound IPv6: the namespace sees ${A6} as the peer" \
 		"${TMP}/i6.peer" "^\[2001:0db8:0005:0000:0000:0000:0000:0002\]$"
+	check_grep "inbound UDP/IPv4 from H1's own address: datagram" \
+		"${TMP}/iu" "^datagram$"
+	check_grep "inbound UDP/IPv4: the namespace sees ${A4} as the source" \
+		"${TMP}/iu.peer" "^${A4//./\\.}$"
 	lib_kill_pids
 }
 
