@@ -25,7 +25,7 @@
  * Inbound connections from the host itself (loopback, or the address the
  * guest shares with the host) reach the guest from the address nat.c
  * chooses: --map-guest-addr for the host's own address, else
- * --map-host-loopback, else the gateway address.
+ * --map-host-loopback, else (--no-map-gw) the gateway address.
  */
 
 #include <arpa/inet.h>
@@ -490,9 +490,8 @@ void tcp_listen_init(struct ctx *c)
  * @fa:		Address for the guest (output)
  * @port:	Peer port, host order (output)
  *
- * Peers on the host itself are shown through nat_inbound(); one with no
- * mapping appears as the gateway (our link-local address for IPv6 without
- * a gateway), so the guest never sees a connection from itself.
+ * Peers on the host itself are shown through nat_inbound(): the guest
+ * never sees a connection from itself or from loopback.
  *
  * Return: true if the address family is usable
  */
@@ -505,8 +504,7 @@ static bool tcp_listen_peer(const struct ctx *c,
 
 		inany_from_v4(fa, s4->sin_addr);
 		*port = ntohs(s4->sin_port);
-		if (nat_inbound(c, fa, *port) == NAT_IN_UNMAPPED)
-			inany_from_v4(fa, c->ip4.gw);
+		nat_inbound(c, fa, *port);
 		return true;
 	}
 	if (sa->ss_family == AF_INET6) {
@@ -514,9 +512,7 @@ static bool tcp_listen_peer(const struct ctx *c,
 
 		fa->a6 = s6->sin6_addr;
 		*port = ntohs(s6->sin6_port);
-		if (nat_inbound(c, fa, *port) == NAT_IN_UNMAPPED)
-			fa->a6 = IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) ?
-				 c->ip6.our_tap_ll : c->ip6.gw;
+		nat_inbound(c, fa, *port);
 		return true;
 	}
 	return false;

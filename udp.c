@@ -35,7 +35,8 @@
  *   the listening socket, and not spliced. The datagram goes to the guest's
  *   port (remapped by the -u delta) from the peer's address, or, if the
  *   peer is loopback or uses the guest's own address, from the address
- *   nat.c maps it to (map_guest_addr, map_host_loopback). The
+ *   nat.c maps it to (map_guest_addr, map_host_loopback, else the gateway
+ *   all the same with --no-map-gw). The
  *   flow owns no socket: the guest's replies are sent from the listening
  *   socket, so they leave from the port the peer sent to.
  * - UDP_FLOW_SPLICE (pasta): a loopback peer sent to a forwarded port on
@@ -351,9 +352,11 @@ static bool udp_guest_to_host(const struct ctx *c, bool v6,
  *
  * Peers on the host itself are shown through nat_inbound(): the guest's
  * own address as --map-guest-addr, loopback (and, without that mapping,
- * the guest's own address) as --map-host-loopback, the host's resolver on
- * port 53 as the --dns-forward address. A loopback peer with no mapping
- * can't be shown.
+ * the guest's own address) as --map-host-loopback, or with --no-map-gw as
+ * the gateway all the same, as for TCP: the flow, not the address, carries
+ * the guest's replies back. The host's resolver on port 53 appears as the
+ * --dns-forward address. A loopback peer can't be shown without any
+ * gateway.
  *
  * Return: true if the peer can be shown to the guest, false to drop
  */
