@@ -97,27 +97,27 @@ static struct fwd_ports *tcp_listen_fwd(struct ctx *c, int side)
 
 /**
  * tcp_listen_busy_die() - Die for an explicitly forwarded port we can't take
- * @fwd:	Forwarding table (-t), for the bind address
+ * @b:		Bind address and interface of the port
  * @port:	Port, host order
  * @v6:		IPv6 socket
  * @err:	errno value from bind()
  */
 __attribute__((noreturn))
-static void tcp_listen_busy_die(const struct fwd_ports *fwd, uint16_t port,
+static void tcp_listen_busy_die(const struct fwd_bind *b, uint16_t port,
 				bool v6, int err)
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	if (!fwd->addr_set)
+	if (!b->addr_set)
 		strcpy(addr, v6 ? "::" : "0.0.0.0");
 	else if (v6)
-		inet_ntop(AF_INET6, &fwd->addr6, addr, sizeof(addr));
+		inet_ntop(AF_INET6, &b->addr6, addr, sizeof(addr));
 	else
-		inet_ntop(AF_INET, &fwd->addr4, addr, sizeof(addr));
+		inet_ntop(AF_INET, &b->addr4, addr, sizeof(addr));
 
 	die("Can't listen on TCP port %u, %s %s%s%s (for -t): %s%s", port,
-	    v6 ? "IPv6" : "IPv4", addr, *fwd->ifname ? "%" : "",
-	    fwd->ifname, strerror(err),
+	    v6 ? "IPv6" : "IPv4", addr, *b->ifname ? "%" : "",
+	    b->ifname, strerror(err),
 	    err == EADDRINUSE ? " (another process listens there)" :
 	    err == EACCES ? " (a privileged port: see sysctl "
 	    "net.ipv4.ip_unprivileged_port_start)" : "");
@@ -134,6 +134,7 @@ static void tcp_listen_busy_die(const struct fwd_ports *fwd, uint16_t port,
 static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
 {
 	const struct fwd_ports *fwd = tcp_listen_fwd(c, side);
+	const struct fwd_bind *b = fwd_port_bind(fwd, port);
 	union tcp_listen_ref lr = { .port = port, .ns = side };
 	int v6, s;
 
@@ -142,19 +143,19 @@ static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
 
 		if (tcp_lst.fd[side][v6][port] >= 0 ||
 		    (v6 ? !c->ifi6_up : !c->ifi4_up) ||
-		    (fwd->addr_set && fwd->addr_v6 != v6))
+		    (b->addr_set && b->addr_v6 != v6))
 			continue;
-		if (fwd->addr_set)
-			addr = v6 ? (const void *)&fwd->addr6 :
-				    (const void *)&fwd->addr4;
+		if (b->addr_set)
+			addr = v6 ? (const void *)&b->addr6 :
+				    (const void *)&b->addr4;
 		lr.v6 = v6;
 		s = sock_l4(c, v6 ? AF_INET6 : AF_INET, IPPROTO_TCP, addr,
-			    fwd->ifname, port,
+			    b->ifname, port,
 			    epoll_ref_make(EPOLL_TYPE_TCP_LISTEN, 0, lr.u32));
 		/* -t ports given one by one are only opened at set-up */
 		if (side == TCP_LISTEN_HOST && fwd->mode == FWD_SPEC &&
 		    (s == -EADDRINUSE || s == -EACCES))
-			tcp_listen_busy_die(fwd, port, v6, -s);
+			tcp_listen_busy_die(b, port, v6, -s);
 		if (s < 0 && fwd->mode != FWD_AUTO)
 			debug("TCP: can't listen on %s port %u (%s): %s",
 			      side ? "namespace" : "host", port,
