@@ -1262,8 +1262,21 @@ void conf(struct ctx *c, int argc, char **argv)
 static void conf_print_range(const char *what, const struct fwd_ports *fwd,
 			     unsigned first, unsigned last)
 {
+	const struct fwd_bind *b = fwd_port_bind(fwd, (uint16_t)first);
 	unsigned to = fwd_port_target(fwd, (uint16_t)first);
-	const char *how = fwd->mode == FWD_AUTO ? " (when bound)" : "";
+	char how[INET6_ADDRSTRLEN + IFNAMSIZ + 32] = "";
+	char addr[INET6_ADDRSTRLEN] = "";
+
+	if (b->addr_set)
+		inet_ntop(b->addr_v6 ? AF_INET6 : AF_INET,
+			  b->addr_v6 ? (const void *)&b->addr6 :
+				       (const void *)&b->addr4,
+			  addr, sizeof(addr));
+	if (b->addr_set || *b->ifname)
+		snprintf(how, sizeof(how), " on %s%s%s", addr,
+			 *b->ifname ? "%" : "", b->ifname);
+	if (fwd->mode == FWD_AUTO)
+		strcat(how, " (when bound)");
 
 	if (!fwd->delta[first] && first == last)
 		info("    %s: %u%s", what, first, how);
@@ -1281,8 +1294,8 @@ static void conf_print_range(const char *what, const struct fwd_ports *fwd,
  * @what:	Protocol and direction, e.g. "TCP inbound"
  * @fwd:	Table
  *
- * Ranges are runs of consecutive ports with the same remapping; at most
- * CONF_PRINT_RANGES_MAX are listed.
+ * Ranges are runs of consecutive ports with the same remapping and bind
+ * address; at most CONF_PRINT_RANGES_MAX are listed.
  */
 static void conf_print_fwd(const char *what, const struct fwd_ports *fwd)
 {
@@ -1296,7 +1309,8 @@ static void conf_print_fwd(const char *what, const struct fwd_ports *fwd)
 		bool in = port < NUM_PORTS &&
 			  fwd_bit_test(fwd->map, (uint16_t)port);
 
-		if (first && in && fwd->delta[port] == fwd->delta[port - 1])
+		if (first && in && fwd->delta[port] == fwd->delta[port - 1] &&
+		    fwd->bind_of[port] == fwd->bind_of[port - 1])
 			continue;
 		if (first && cnt++ < CONF_PRINT_RANGES_MAX)
 			conf_print_range(what, fwd, first, port - 1);
