@@ -16,9 +16,10 @@
  *    table, the rest from small per-group handlers. Unknown options and
  *    missing values are reported by getopt_long() in its own words, which
  *    launchers match; options of the other mode and malformed values end
- *    the process with one line naming the option (die()). The option table and the parsers for
- *    values live in conf_parse.c, exported so they can be tested without
- *    running conf(); this file decides what each option does to struct ctx
+ *    the process with one line naming the option (die()). The option
+ *    table and the parsers for values live in conf_parse.c, exported so
+ *    they can be tested without running conf(); this file decides what
+ *    each option does to struct ctx
  * 3. positional arguments (pasta): a PID, or a command to spawn
  * 4. consistency checks between options, then logging set-up
  * 5. --runas (or nobody, when started as root) resolved to numeric IDs
@@ -362,7 +363,8 @@ static void conf_opt_map_guest(struct conf_args *a, const char *arg)
 
 	af = conf_addr_arg(CONF_OPT_MAP_GUEST, arg, &addr);
 	if (!conf_addr_is_unicast(af, &addr))
-		conf_bad_value(CONF_OPT_MAP_GUEST, arg, "not a unicast address");
+		conf_bad_value(CONF_OPT_MAP_GUEST, arg,
+			       "not a unicast address");
 	if (af == AF_INET)
 		a->map_guest4 = addr.v4;
 	else
@@ -655,8 +657,8 @@ static void conf_usage_net(bool pasta)
 	       "      --freebind         bind forwarded ports to any address\n"
 	       "      --map-host-loopback ADDR|none  guest address for host\n"
 	       "      --no-map-gw        don't map the gateway to the host\n"
-	       "      --map-guest-addr ADDR|none  guest address for the host's\n"
-	       "                         own address (default: none)\n"
+	       "      --map-guest-addr ADDR|none  guest address for the\n"
+	       "                         host's own address (default none)\n"
 	       "  -4, --ipv4-only        IPv4 only\n"
 	       "  -6, --ipv6-only        IPv6 only\n"
 	       "  -H, --hostname NAME    DHCP host name\n"

@@ -369,7 +369,8 @@ static int fwd_bind_add(struct fwd_parse *fp, const struct fwd_bind *b)
 		}
 	}
 	if (fwd->bind_cnt + 1 >= FWD_BIND_MAX)
-		return fwd_err(fp, "more than %d bind addresses", FWD_BIND_MAX - 1);
+		return fwd_err(fp, "more than %d bind addresses",
+			       FWD_BIND_MAX - 1);
 	fwd->bind[++fwd->bind_cnt] = *b;
 	fp->bind_idx = (uint8_t)fwd->bind_cnt;
 	return 0;

@@ -29,7 +29,7 @@ enum fwd_mode {
 };
 
 #define FWD_BITMAP_BYTES	(NUM_PORTS / 8)
-#define FWD_BIND_MAX		32	/* Bind prefixes per table, with "any" */
+#define FWD_BIND_MAX		32	/* Bind prefixes per table, "any" too */
 
 /**
  * struct fwd_bind - Where the ports of one specification listen
