@@ -13,11 +13,13 @@
  * 1. defaults: fds -1, MTU 65520, our MAC 9a:55:9a:55:9a:55, broadcast guest
  *    MAC, mode-dependent DNS/search advertisement (pasta sends neither)
  * 2. options, read through conf_opt_next(): simple switches come from one
- *    table, the rest from small per-group handlers. Options of the other
- *    mode, unknown options and malformed values end the process with one
- *    line naming the option (die()). The option table and the parsers for
- *    values live in conf_parse.c, exported so they can be tested without
- *    running conf(); this file decides what each option does to struct ctx
+ *    table, the rest from small per-group handlers. Unknown options and
+ *    missing values are reported by getopt_long() in its own words, which
+ *    launchers match; options of the other mode and malformed values end
+ *    the process with one line naming the option (die()). The option
+ *    table and the parsers for values live in conf_parse.c, exported so
+ *    they can be tested without running conf(); this file decides what
+ *    each option does to struct ctx
  * 3. positional arguments (pasta): a PID, or a command to spawn
  * 4. consistency checks between options, then logging set-up
  * 5. --runas (or nobody, when started as root) resolved to numeric IDs
@@ -26,8 +28,10 @@
  *    Addresses, prefix and gateway come from it unless given. Without a
  *    template, a family runs in "local mode": 169.254.2.1/16 via
  *    169.254.2.2 for IPv4, no global address via fe80::1 for IPv6
- * 7. host loopback mapping, resolvers and search list (resolv.conf unless
- *    -D/-S), forwarding defaults (passt: none, pasta: auto)
+ * 7. host mappings (--map-host-loopback, by default the gateway unless
+ *    --no-map-gw; --map-guest-addr, none by default: see nat.c for what
+ *    they do), resolvers and search list (resolv.conf unless -D/-S),
+ *    forwarding defaults (passt: none, pasta: auto)
  *
  * The caller opens the log and PID files and prints the summary with
  * conf_print() once the rest of set-up is done.
@@ -121,6 +125,8 @@ static const struct conf_flag conf_flags[] = {
  * @map_lo4:	--map-host-loopback given for IPv4
  * @map_lo6:	--map-host-loopback given for IPv6
  * @map_lo_none: --map-host-loopback none
+ * @map_guest4:	--map-guest-addr, IPv4 (unspecified: none)
+ * @map_guest6:	--map-guest-addr, IPv6 (unspecified: none)
  * @dns4_cnt:	IPv4 resolvers from -D
  * @dns6_cnt:	IPv6 resolvers from -D
  * @userns:	--userns given
@@ -142,6 +148,8 @@ struct conf_args {
 	bool map_lo4;
 	bool map_lo6;
 	bool map_lo_none;
+	struct in_addr map_guest4;
+	struct in6_addr map_guest6;
 	unsigned dns4_cnt;
 	unsigned dns6_cnt;
 	bool userns;
@@ -336,6 +344,34 @@ static void conf_opt_map_lo(struct ctx *c, struct conf_args *a,
 }
 
 /**
+ * conf_opt_map_guest() - Apply --map-guest-addr: an address, or "none"
+ * @a:		Parsing state
+ * @arg:	Address or "none"
+ *
+ * The last address given for each family wins; "none" clears both.
+ */
+static void conf_opt_map_guest(struct conf_args *a, const char *arg)
+{
+	union conf_inaddr addr;
+	int af;
+
+	if (!strcmp(arg, "none")) {
+		memset(&a->map_guest4, 0, sizeof(a->map_guest4));
+		memset(&a->map_guest6, 0, sizeof(a->map_guest6));
+		return;
+	}
+
+	af = conf_addr_arg(CONF_OPT_MAP_GUEST, arg, &addr);
+	if (!conf_addr_is_unicast(af, &addr))
+		conf_bad_value(CONF_OPT_MAP_GUEST, arg,
+			       "not a unicast address");
+	if (af == AF_INET)
+		a->map_guest4 = addr.v4;
+	else
+		a->map_guest6 = addr.v6;
+}
+
+/**
  * conf_opt_addr_family() - Apply the other per-family address options
  * @c:		Execution context
  * @a:		Parsing state
@@ -448,6 +484,9 @@ static bool conf_opt_net(struct ctx *c, struct conf_args *a, int opt,
 		return true;
 	case CONF_OPT_MAP_HOST_LO:
 		conf_opt_map_lo(c, a, arg);
+		return true;
+	case CONF_OPT_MAP_GUEST:
+		conf_opt_map_guest(a, arg);
 		return true;
 	}
 	return false;
@@ -618,6 +657,8 @@ static void conf_usage_net(bool pasta)
 	       "      --freebind         bind forwarded ports to any address\n"
 	       "      --map-host-loopback ADDR|none  guest address for host\n"
 	       "      --no-map-gw        don't map the gateway to the host\n"
+	       "      --map-guest-addr ADDR|none  guest address for the\n"
+	       "                         host's own address (default none)\n"
 	       "  -4, --ipv4-only        IPv4 only\n"
 	       "  -6, --ipv6-only        IPv6 only\n"
 	       "  -H, --hostname NAME    DHCP host name\n"
@@ -702,7 +743,7 @@ static void conf_opts_parse(struct ctx *c, struct conf_args *a, int argc,
 	char name[64];
 	int opt;
 
-	opterr = 0;
+	opterr = 1;	/* getopt_long() words command line errors */
 	optind = 0;	/* Full reinitialisation, conf() may run twice */
 
 	while ((opt = conf_opt_next(argc, argv)) != -1) {
@@ -1009,10 +1050,16 @@ static void conf_ip6(struct ctx *c, const struct conf_args *a)
  * @c:		Execution context
  * @a:		Parsing state
  *
- * Default: the gateway of each family, unless --no-map-gw
+ * Host loopback: the gateway of each family by default, unless --no-map-gw.
+ * Host's own address (--map-guest-addr): none by default.
  */
 static void conf_map_lo(struct ctx *c, const struct conf_args *a)
 {
+	if (c->ifi4_up)
+		c->ip4.map_guest_addr = a->map_guest4;
+	if (c->ifi6_up)
+		c->ip6.map_guest_addr = a->map_guest6;
+
 	if (a->map_lo_none) {
 		memset(&c->ip4.map_host_loopback, 0, sizeof(struct in_addr));
 		memset(&c->ip6.map_host_loopback, 0, sizeof(struct in6_addr));
@@ -1142,11 +1189,9 @@ static void conf_fwd_default(const struct ctx *c, struct fwd_ports *fwd,
 	if (tcp && (tcp->mode == FWD_SPEC || tcp->mode == FWD_ALL)) {
 		memcpy(fwd->map, tcp->map, sizeof(fwd->map));
 		memcpy(fwd->excl, tcp->excl, sizeof(fwd->excl));
-		fwd->addr4 = tcp->addr4;
-		fwd->addr6 = tcp->addr6;
-		fwd->addr_set = tcp->addr_set;
-		fwd->addr_v6 = tcp->addr_v6;
-		memcpy(fwd->ifname, tcp->ifname, sizeof(fwd->ifname));
+		memcpy(fwd->bind, tcp->bind, sizeof(fwd->bind));
+		fwd->bind_cnt = tcp->bind_cnt;
+		memcpy(fwd->bind_of, tcp->bind_of, sizeof(fwd->bind_of));
 		fwd->mode = tcp->mode;
 		return;
 	}
@@ -1219,8 +1264,21 @@ void conf(struct ctx *c, int argc, char **argv)
 static void conf_print_range(const char *what, const struct fwd_ports *fwd,
 			     unsigned first, unsigned last)
 {
+	const struct fwd_bind *b = fwd_port_bind(fwd, (uint16_t)first);
 	unsigned to = fwd_port_target(fwd, (uint16_t)first);
-	const char *how = fwd->mode == FWD_AUTO ? " (when bound)" : "";
+	char how[INET6_ADDRSTRLEN + IFNAMSIZ + 32] = "";
+	char addr[INET6_ADDRSTRLEN] = "";
+
+	if (b->addr_set)
+		inet_ntop(b->addr_v6 ? AF_INET6 : AF_INET,
+			  b->addr_v6 ? (const void *)&b->addr6 :
+				       (const void *)&b->addr4,
+			  addr, sizeof(addr));
+	if (b->addr_set || *b->ifname)
+		snprintf(how, sizeof(how), " on %s%s%s", addr,
+			 *b->ifname ? "%" : "", b->ifname);
+	if (fwd->mode == FWD_AUTO)
+		strcat(how, " (when bound)");
 
 	if (!fwd->delta[first] && first == last)
 		info("    %s: %u%s", what, first, how);
@@ -1238,8 +1296,8 @@ static void conf_print_range(const char *what, const struct fwd_ports *fwd,
  * @what:	Protocol and direction, e.g. "TCP inbound"
  * @fwd:	Table
  *
- * Ranges are runs of consecutive ports with the same remapping; at most
- * CONF_PRINT_RANGES_MAX are listed.
+ * Ranges are runs of consecutive ports with the same remapping and bind
+ * address; at most CONF_PRINT_RANGES_MAX are listed.
  */
 static void conf_print_fwd(const char *what, const struct fwd_ports *fwd)
 {
@@ -1253,7 +1311,8 @@ static void conf_print_fwd(const char *what, const struct fwd_ports *fwd)
 		bool in = port < NUM_PORTS &&
 			  fwd_bit_test(fwd->map, (uint16_t)port);
 
-		if (first && in && fwd->delta[port] == fwd->delta[port - 1])
+		if (first && in && fwd->delta[port] == fwd->delta[port - 1] &&
+		    fwd->bind_of[port] == fwd->bind_of[port - 1])
 			continue;
 		if (first && cnt++ < CONF_PRINT_RANGES_MAX)
 			conf_print_range(what, fwd, first, port - 1);
@@ -1277,6 +1336,11 @@ static void conf_print_dns4(const struct ctx *c)
 	if (!in4_is_unspec(&c->ip4.map_host_loopback))
 		info("    host loopback mapped from: %s",
 		     inet_ntop(AF_INET, &c->ip4.map_host_loopback, buf,
+			       sizeof(buf)));
+
+	if (!in4_is_unspec(&c->ip4.map_guest_addr))
+		info("    host's own address mapped from: %s",
+		     inet_ntop(AF_INET, &c->ip4.map_guest_addr, buf,
 			       sizeof(buf)));
 
 	if (in4_is_unspec(&c->ip4.dns[0]))
@@ -1336,6 +1400,11 @@ static void conf_print6(const struct ctx *c)
 	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
 		info("    host loopback mapped from: %s",
 		     inet_ntop(AF_INET6, &c->ip6.map_host_loopback, buf,
+			       sizeof(buf)));
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr))
+		info("    host's own address mapped from: %s",
+		     inet_ntop(AF_INET6, &c->ip6.map_guest_addr, buf,
 			       sizeof(buf)));
 
 	if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[0]))

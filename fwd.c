@@ -28,6 +28,11 @@
  * - FWD_ALL and a bare "auto" cover the non-ephemeral ports, that is, all
  *   ports but 0 and EPHEMERAL_PORT_FIRST..EPHEMERAL_PORT_LAST
  * - "none" can't be combined with anything else
+ * - @bind_of[port] is the index in @bind of the "addr[%iface]/" prefix the
+ *   port was given with, 0 (any address, any interface) for none: each
+ *   prefix applies to its own specification only, so "-t 8080 -t
+ *   192.0.2.1/9090" (podman's form) listens on every address for 8080 and
+ *   on 192.0.2.1 only for 9090
  *
  * On error, the table may be left partly updated: callers exit at once.
  */
@@ -59,6 +64,8 @@ struct fwd_range {
  * @excl_cnt:	Exclude items seen
  * @all:	"all" seen
  * @autoscan:	"auto" seen
+ * @bind_idx:	Index in the table's bind list of this specification's
+ *		"addr[%iface]/" prefix, 0 for none
  * @errbuf:	Buffer for an error message
  * @errlen:	Size of @errbuf, bytes
  */
@@ -69,6 +76,7 @@ struct fwd_parse {
 	unsigned excl_cnt;
 	bool all;
 	bool autoscan;
+	uint8_t bind_idx;
 	char *errbuf;
 	size_t errlen;
 };
@@ -156,16 +164,20 @@ static int fwd_range_parse(const struct fwd_parse *fp, const char **s,
 /**
  * fwd_fill_all() - Forward every non-ephemeral port that isn't excluded
  * @fwd:	Table to fill
+ * @bind_idx:	Bind prefix for ports not given by an earlier item
  */
-static void fwd_fill_all(struct fwd_ports *fwd)
+static void fwd_fill_all(struct fwd_ports *fwd, uint8_t bind_idx)
 {
 	unsigned port;
 
 	for (port = 1; port <= FWD_PORT_MAX; port++) {
 		if (port >= EPHEMERAL_PORT_FIRST && port <= EPHEMERAL_PORT_LAST)
 			continue;
-		if (!fwd_bit_test(fwd->excl, (uint16_t)port))
-			fwd_bit_set(fwd->map, (uint16_t)port);
+		if (fwd_bit_test(fwd->excl, (uint16_t)port))
+			continue;
+		if (!fwd_bit_test(fwd->map, (uint16_t)port))
+			fwd->bind_of[port] = bind_idx;
+		fwd_bit_set(fwd->map, (uint16_t)port);
 	}
 }
 
@@ -283,6 +295,7 @@ static int fwd_include(struct fwd_parse *fp, const char *item)
 			continue;
 		fwd_bit_set(fwd->map, (uint16_t)port);
 		fwd->delta[port] = (uint16_t)(to.first - r.first);
+		fwd->bind_of[port] = fp->bind_idx;
 	}
 
 	fp->incl_cnt++;
@@ -323,49 +336,78 @@ static int fwd_item(struct fwd_parse *fp, const char *item)
 }
 
 /**
+ * fwd_bind_equal() - Do two bind prefixes say the same?
+ * @a:		First prefix
+ * @b:		Second prefix
+ *
+ * Return: true if address, family and interface all match
+ */
+static bool fwd_bind_equal(const struct fwd_bind *a, const struct fwd_bind *b)
+{
+	return a->addr_set == b->addr_set && a->addr_v6 == b->addr_v6 &&
+	       in4_equal(&a->addr4, &b->addr4) &&
+	       IN6_ARE_ADDR_EQUAL(&a->addr6, &b->addr6) &&
+	       !strcmp(a->ifname, b->ifname);
+}
+
+/**
+ * fwd_bind_add() - Find or add a bind prefix in a table's list
+ * @fp:		Parsing state: @fp->bind_idx set on success
+ * @b:		Bind prefix
+ *
+ * Return: 0 on success, -1 if the list is full (message set)
+ */
+static int fwd_bind_add(struct fwd_parse *fp, const struct fwd_bind *b)
+{
+	struct fwd_ports *fwd = fp->fwd;
+	unsigned i;
+
+	for (i = 1; i <= fwd->bind_cnt; i++) {
+		if (fwd_bind_equal(&fwd->bind[i], b)) {
+			fp->bind_idx = (uint8_t)i;
+			return 0;
+		}
+	}
+	if (fwd->bind_cnt + 1 >= FWD_BIND_MAX)
+		return fwd_err(fp, "more than %d bind addresses",
+			       FWD_BIND_MAX - 1);
+	fwd->bind[++fwd->bind_cnt] = *b;
+	fp->bind_idx = (uint8_t)fwd->bind_cnt;
+	return 0;
+}
+
+/**
  * fwd_addr_parse() - Parse the "addr[%iface]" prefix of a specification
- * @fp:		Parsing state
+ * @fp:		Parsing state: the prefix applies to its ports only
  * @s:		Prefix text, NUL-terminated, modified (the '%' is cut)
  *
  * Return: 0 on success, -1 on error (message set)
  */
 static int fwd_addr_parse(struct fwd_parse *fp, char *s)
 {
-	struct fwd_ports *fwd = fp->fwd;
 	char *ifname = strchr(s, '%');
-	struct in6_addr a6;
-	struct in_addr a4;
+	struct fwd_bind b;
 
+	memset(&b, 0, sizeof(b));
 	if (ifname) {
 		*ifname++ = '\0';
 		if (!*ifname || strlen(ifname) >= IFNAMSIZ)
 			return fwd_err(fp, "bad interface name '%s'", ifname);
-		if (*fwd->ifname && strcmp(fwd->ifname, ifname))
-			return fwd_err(fp, "only one interface per table");
-		strcpy(fwd->ifname, ifname);
+		strcpy(b.ifname, ifname);
 	}
 
 	if (!*s)
-		return 0;
+		return fwd_bind_add(fp, &b);
 
-	if (inet_pton(AF_INET, s, &a4) == 1) {
-		if (fwd->addr_set &&
-		    (fwd->addr_v6 || !in4_equal(&a4, &fwd->addr4)))
-			return fwd_err(fp, "only one bind address per table");
-		fwd->addr4 = a4;
-		fwd->addr_v6 = false;
-	} else if (inet_pton(AF_INET6, s, &a6) == 1) {
-		if (fwd->addr_set &&
-		    (!fwd->addr_v6 || !IN6_ARE_ADDR_EQUAL(&a6, &fwd->addr6)))
-			return fwd_err(fp, "only one bind address per table");
-		fwd->addr6 = a6;
-		fwd->addr_v6 = true;
-	} else {
+	if (inet_pton(AF_INET, s, &b.addr4) == 1)
+		b.addr_v6 = false;
+	else if (inet_pton(AF_INET6, s, &b.addr6) == 1)
+		b.addr_v6 = true;
+	else
 		return fwd_err(fp, "bad bind address '%s'", s);
-	}
 
-	fwd->addr_set = true;
-	return 0;
+	b.addr_set = true;
+	return fwd_bind_add(fp, &b);
 }
 
 /**
@@ -407,14 +449,14 @@ static int fwd_mode_update(struct fwd_parse *fp)
 	if (fp->autoscan) {
 		fwd->mode = FWD_AUTO;
 		if (fp->all || fwd_map_empty(fwd))
-			fwd_fill_all(fwd);
+			fwd_fill_all(fwd, fp->bind_idx);
 		return 0;
 	}
 
 	if (fp->all || (!fp->incl_cnt && fwd->mode == FWD_UNSET)) {
 		if (fwd->mode != FWD_AUTO)
 			fwd->mode = FWD_ALL;
-		fwd_fill_all(fwd);
+		fwd_fill_all(fwd, fp->bind_idx);
 		return 0;
 	}
 

@@ -4,6 +4,7 @@
 #ifndef FWD_H
 #define FWD_H
 
+#include <assert.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -28,6 +29,23 @@ enum fwd_mode {
 };
 
 #define FWD_BITMAP_BYTES	(NUM_PORTS / 8)
+#define FWD_BIND_MAX		32	/* Bind prefixes per table, "any" too */
+
+/**
+ * struct fwd_bind - Where the ports of one specification listen
+ * @addr4:	IPv4 bind address, INADDR_ANY for any
+ * @addr6:	IPv6 bind address, in6addr_any for any
+ * @addr_set:	A bind address was given: bind only that family
+ * @addr_v6:	The bind address given is IPv6
+ * @ifname:	Interface to bind to ("%iface"), empty for any
+ */
+struct fwd_bind {
+	struct in_addr addr4;
+	struct in6_addr addr6;
+	bool addr_set;
+	bool addr_v6;
+	char ifname[IFNAMSIZ];
+};
 
 /**
  * struct fwd_ports - One direction's forwarding table for one protocol
@@ -37,11 +55,10 @@ enum fwd_mode {
  * @excl:	Bitmap of excluded ports ("~" ranges), never also in @map
  * @delta:	Per port: target port = port + delta (mod 65536), host order
  * @auto_map:	With FWD_AUTO, ports currently bound on the other side
- * @addr4:	IPv4 bind address, INADDR_ANY for any
- * @addr6:	IPv6 bind address, in6addr_any for any
- * @addr_set:	A bind address was given: bind only that family
- * @addr_v6:	The bind address given is IPv6
- * @ifname:	Interface to bind to ("%iface"), empty for any
+ * @bind:	Bind prefixes ("addr[%iface]/") given; [0], all zeroes, is
+ *		"any address, any interface"
+ * @bind_cnt:	Entries of @bind in use besides [0]
+ * @bind_of:	Per port: index in @bind of the specification that gave it
  */
 struct fwd_ports {
 	enum fwd_mode mode;
@@ -49,12 +66,25 @@ struct fwd_ports {
 	uint8_t excl[FWD_BITMAP_BYTES];
 	uint16_t delta[NUM_PORTS];
 	uint8_t auto_map[FWD_BITMAP_BYTES];
-	struct in_addr addr4;
-	struct in6_addr addr6;
-	bool addr_set;
-	bool addr_v6;
-	char ifname[IFNAMSIZ];
+	struct fwd_bind bind[FWD_BIND_MAX];
+	unsigned bind_cnt;
+	uint8_t bind_of[NUM_PORTS];
 };
+
+static_assert(FWD_BIND_MAX <= UINT8_MAX + 1, "bind_of indexes bind");
+
+/**
+ * fwd_port_bind() - Where a forwarded port listens
+ * @fwd:	Forwarding table
+ * @port:	Port, host order
+ *
+ * Return: bind address and interface of the specification that gave @port
+ */
+static inline const struct fwd_bind *fwd_port_bind(const struct fwd_ports *fwd,
+						   uint16_t port)
+{
+	return &fwd->bind[fwd->bind_of[port]];
+}
 
 /**
  * fwd_bit_test() - Test a port in a port bitmap
