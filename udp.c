@@ -10,8 +10,10 @@
  * comment in udp_internal.h), defined once here as "udp" and shared with
  * udp_fwd.c (forwarded-port sockets, "auto" scan), udp_splice.c
  * (loopback splice path), udp_tap.c (frames to the guest: headers,
- * checksums, USO super-frames, udp_flush()) and udp_err.c (EPOLLERR: the
- * error queue and ICMP errors to the guest); nothing is allocated, the
+ * checksums, USO super-frames, udp_flush()), udp_err.c (EPOLLERR: the
+ * error queue and ICMP errors to the guest) and udp_cmsg.c (control
+ * messages: local address of a datagram, source address and UDP_SEGMENT
+ * of a send); nothing is allocated, the
  * flow table is a fixed array. This file holds the flow table, sockets,
  * the guest-to-host path and the socket event handlers.
  *
@@ -32,10 +34,14 @@
  *   and port the guest sent to.
  * - UDP_FLOW_TAP_IN: a host peer sent to a forwarded port (-u), received on
  *   the listening socket, and not spliced. The datagram goes to the guest's
- *   port (remapped by the -u delta) from the peer's address, or from the
- *   gateway if the peer is loopback or uses the guest's own address. The
- *   flow owns no socket: the guest's replies are sent from the listening
- *   socket, so they leave from the port the peer sent to.
+ *   port (remapped by the -u delta) from the peer's address. A peer on
+ *   loopback or using the guest's own address is the host itself: it
+ *   appears as the address mapped to the host's loopback, else (with
+ *   --no-map-gw) as the gateway all the same, since the guest would drop
+ *   datagrams from its own address. The flow owns no socket: the guest's
+ *   replies are sent from the listening socket, so they leave from the
+ *   port the peer sent to, and from the address it sent to (the flow
+ *   keeps the local address of the peer's latest datagram, udp_cmsg.c).
  * - UDP_FLOW_SPLICE (pasta): a loopback peer sent to a forwarded port on
  *   one side (-u: host side, -U: namespace side). Whether a datagram from a
  *   listening socket is spliced is decided per datagram by its source
@@ -44,7 +50,8 @@
  *   port there (loopback for -U and with --host-lo-to-ns-lo, else the
  *   namespace's address). Datagrams move socket to socket with
  *   recvmmsg()/sendmmsg(); replies read from the flow socket go back
- *   through the listening socket to the peer.
+ *   through the listening socket to the peer, from the local address it
+ *   sent to (udp_cmsg.c).
  *
  * Lookup: flows are hashed (SipHash, key drawn at start) on a key whose
  * meaning depends on the kind: for TAP_OUT flows the guest-side 4-tuple
@@ -53,7 +60,7 @@
  * answer from another of its addresses (a guest datagram matching no
  * TAP_OUT flow is looked up that way, and its source becomes the address
  * the flow's frames go to); for spliced ones the peer's address and port,
- * the listening port and the side.
+ * the local address it sent to, the listening port and the side.
  *
  * Life of a flow: created by the first datagram, touched (moved to the
  * head of an LRU list) by every batch of traffic in either direction, and
@@ -141,6 +148,7 @@
 #include "siphash.h"
 #include "tap.h"
 #include "udp.h"
+#include "udp_cmsg.h"
 #include "udp_err.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"
@@ -315,6 +323,23 @@ void udp_ctx_addr(union inany_addr *a, bool v6,
 }
 
 /**
+ * udp_gw() - The guest's gateway address
+ * @c:		Execution context
+ * @v6:		IPv6
+ * @a:		Address (output)
+ *
+ * Return: true if there is one (for IPv6, our link-local address if no
+ *	   gateway was given)
+ */
+static bool udp_gw(const struct ctx *c, bool v6, union inany_addr *a)
+{
+	udp_ctx_addr(a, v6, &c->ip4.gw, &c->ip6.gw);
+	if (v6 && udp_is_unspec(a))
+		a->a6 = c->ip6.our_tap_ll;
+	return !udp_is_unspec(a);
+}
+
+/**
  * udp_map_gw() - Address the guest reaches the host's loopback through
  * @c:		Execution context
  * @v6:		IPv6
@@ -329,12 +354,7 @@ static bool udp_map_gw(const struct ctx *c, bool v6, union inany_addr *a)
 		     &c->ip6.map_host_loopback);
 	if (!udp_is_unspec(a))
 		return true;
-	if (c->no_map_gw)
-		return false;
-	udp_ctx_addr(a, v6, &c->ip4.gw, &c->ip6.gw);
-	if (v6 && udp_is_unspec(a))
-		a->a6 = c->ip6.our_tap_ll;
-	return !udp_is_unspec(a);
+	return !c->no_map_gw && udp_gw(c, v6, a);
 }
 
 /**
@@ -374,8 +394,11 @@ static bool udp_guest_to_host(const struct ctx *c, bool v6,
  * @sport:	Peer's port, host order
  *
  * Loopback peers, and peers using the guest's own address (which the guest
- * would take as itself), appear as the gateway. The host's resolver on port
- * 53 appears as the --dns-forward address.
+ * would take as itself: that is the host itself), appear as the address
+ * mapped to the host's loopback, or, with --no-map-gw, as the gateway all
+ * the same, as for TCP: the flow, not the address, carries the guest's
+ * replies back. The host's resolver on port 53 appears as the
+ * --dns-forward address.
  *
  * Return: true if the peer can be shown to the guest, false to drop
  */
@@ -386,11 +409,10 @@ static bool udp_host_to_guest(const struct ctx *c, bool v6,
 
 	udp_ctx_addr(&m, v6, &c->ip4.addr, &c->ip6.addr);
 	if (udp_is_loopback(src) || inany_equals(src, &m)) {
-		if (udp_map_gw(c, v6, &m)) {
-			*src = m;
-			return true;
-		}
-		return !udp_is_loopback(src);
+		if (!udp_map_gw(c, v6, &m) && !udp_gw(c, v6, &m))
+			return false;
+		*src = m;
+		return true;
 	}
 	udp_ctx_addr(&m, v6, &c->ip4.dns_host, &c->ip6.dns_host);
 	if (sport == UDP_DNS_PORT && !udp_is_unspec(&m) &&
@@ -458,17 +480,19 @@ static void udp_key_tap(struct udp_key *k, const union inany_addr *gaddr,
  * @side:	Side of the listening socket
  * @raddr:	Peer address
  * @rport:	Peer port, host order
+ * @laddr:	Local address the peer sent to, unspecified if not known
  * @lport:	Listening port, host order
  */
 void udp_key_splice(struct udp_key *k, enum udp_side side,
 		    const union inany_addr *raddr, uint16_t rport,
-		    uint16_t lport)
+		    const union inany_addr *laddr, uint16_t lport)
 {
 	memset(k, 0, sizeof(*k));
 	k->kind = side == UDP_SIDE_HOST ? UDP_KEY_SPLICE_HOST :
 					  UDP_KEY_SPLICE_NS;
 	k->a = *raddr;
 	k->ap = rport;
+	k->b = *laddr;
 	k->bp = lport;
 }
 
@@ -602,6 +626,7 @@ int32_t udp_flow_new(const struct ctx *c, const struct udp_key *k,
 	f->lport = f->rport = 0;
 	f->gso_bad = 0;
 	memset(&f->raddr, 0, sizeof(f->raddr));
+	memset(&f->laddr, 0, sizeof(f->laddr));
 	f->label = tap_flow_label(k, sizeof(*k));
 	b = udp_key_bucket(k);
 	f->hnext = udp.bucket[b];
@@ -815,11 +840,11 @@ fail:
  * udp_mm_dgrams() - Datagrams one prepared message carries
  * @mh:		Message
  *
- * Return: its vectors with UDP_SEGMENT (one datagram each), else 1
+ * Return: its vectors: one datagram each (several only with UDP_SEGMENT)
  */
 static size_t udp_mm_dgrams(const struct msghdr *mh)
 {
-	return mh->msg_controllen ? mh->msg_iovlen : 1;
+	return mh->msg_iovlen;
 }
 
 /**
@@ -840,6 +865,8 @@ static void udp_gso_split(struct ctx *c, int fd, const struct msghdr *mh)
 	for (i = 0; i < n; i++) {
 		one[i].msg_hdr.msg_name = mh->msg_name;
 		one[i].msg_hdr.msg_namelen = mh->msg_namelen;
+		one[i].msg_hdr.msg_control = mh->msg_control;
+		one[i].msg_hdr.msg_controllen = udp_cmsg_unsegmented(mh);
 		one[i].msg_hdr.msg_iov = &mh->msg_iov[i];
 		one[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -875,7 +902,7 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 		r = sendmmsg(fd, mm + done, (unsigned)(n - done), 0);
 		if (r > 0) {
 			for (i = done; i < done + (size_t)r; i++) {
-				if (!mm[i].msg_hdr.msg_controllen)
+				if (mm[i].msg_hdr.msg_iovlen < 2)
 					continue;
 				c->stats.udp_gso_msgs++;
 				c->stats.udp_gso_dgrams +=
@@ -888,7 +915,7 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 		e = r < 0 ? errno : EIO;
 		if (e == EINTR || (retry-- > 0 && e == ECONNREFUSED))
 			continue;	/* ECONNREFUSED: a pending ICMP error */
-		if (mh->msg_controllen && (e == EINVAL || e == EMSGSIZE ||
+		if (mh->msg_iovlen > 1 && (e == EINVAL || e == EMSGSIZE ||
 					   e == EIO || e == ENOPROTOOPT)) {
 			/* No UDP_SEGMENT for this size or path: one by one */
 			if (gso_bad)
@@ -926,7 +953,6 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 static bool udp_gso_join(struct msghdr *mh, size_t len, uint16_t gso_bad)
 {
 	size_t seg = mh->msg_iov[0].iov_len;
-	struct cmsghdr *cm;
 
 	/* All vectors so far are @seg long: a shorter one ends the message */
 	if (!seg || !len || len > seg || (gso_bad && seg >= gso_bad) ||
@@ -934,14 +960,8 @@ static bool udp_gso_join(struct msghdr *mh, size_t len, uint16_t gso_bad)
 	    mh->msg_iovlen >= UDP_GSO_SEGS_MAX ||
 	    seg * mh->msg_iovlen + len > UDP_GSO_BYTES_MAX)
 		return false;
-	if (!mh->msg_controllen) {
-		mh->msg_controllen = sizeof(union udp_gso_cmsg);
-		cm = CMSG_FIRSTHDR(mh);
-		cm->cmsg_level = IPPROTO_UDP;
-		cm->cmsg_type = UDP_SEGMENT;
-		cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-		*(uint16_t *)(void *)CMSG_DATA(cm) = (uint16_t)seg;
-	}
+	if (mh->msg_iovlen == 1)
+		udp_cmsg_segment(mh, (uint16_t)seg);
 	mh->msg_iovlen++;
 	return true;
 }
@@ -1045,7 +1065,7 @@ static void udp_tap_run(struct ctx *c, const struct udp_key *k, bool v6,
 		mh->msg_iovlen = 1;
 		mh->msg_name = sl ? &sa : NULL;
 		mh->msg_namelen = sl;
-		mh->msg_control = &udp.gso_cmsg[cnt - 1];
+		udp_cmsg_tx(mh, &udp.cmsg[cnt - 1], &f->laddr, f->v6);
 	}
 	if (cnt)
 		udp_send_batch(c, fd, udp.mm, cnt, &f->gso_bad);
@@ -1150,6 +1170,7 @@ static size_t udp_recv(struct ctx *c, int fd, bool v6)
 		mh->msg_namelen = sizeof(q->name[s]);
 		mh->msg_iov = &q->iov[j];
 		mh->msg_iovlen = 1;
+		udp_cmsg_rx(mh, &q->ctl[s]);
 	}
 	r = recvmmsg(fd, q->mm, (unsigned)k, 0, NULL);
 	if (r <= 0)
@@ -1241,12 +1262,15 @@ static void udp_flow_reply(struct ctx *c, int32_t i,
  * @lport:	Listening port, host order
  * @raddr:	Peer address
  * @rport:	Peer port, host order
+ * @laddr:	Local address the peer sent to: the guest's replies come
+ *		from the one of its latest datagram
  * @now:	Current time
  *
  * Return: flow index, -1 if the datagram can't be delivered
  */
 static int32_t udp_flow_tap_in(struct ctx *c, bool v6, uint16_t lport,
 			       const union inany_addr *raddr, uint16_t rport,
+			       const union inany_addr *laddr,
 			       const struct timespec *now)
 {
 	union inany_addr ga, fa = *raddr;
@@ -1262,10 +1286,13 @@ static int32_t udp_flow_tap_in(struct ctx *c, bool v6, uint16_t lport,
 	memset(&ga, 0, sizeof(ga));
 	udp_key_tap(&k, &ga, fwd_port_target(&c->udp_in, lport), &fa, rport);
 	i = udp_flow_lookup(&k);
-	if (i >= 0)
+	if (i >= 0) {
+		udp.flows[i].laddr = *laddr;
 		return i;
+	}
 	i = udp_flow_new(c, &k, UDP_FLOW_TAP_IN, v6, now);
 	f = &udp.flows[i];
+	f->laddr = *laddr;
 	udp_guest_addr(c, v6, &fa, &f->gaddr);
 	f->side = UDP_SIDE_HOST;
 	f->lport = lport;
@@ -1304,17 +1331,18 @@ static void udp_listen_one(struct ctx *c, union epoll_ref ref, size_t j,
 	bool v6 = ref.data & UDP_REF_V6;
 	struct udp_txq *q = &udp.txq[v6];
 	size_t s = q->order[q->nq + j];
-	union inany_addr raddr;
+	union inany_addr raddr, laddr;
 	int32_t i;
 
 	udp_sa_get(&q->name[s], &raddr, &rport);
+	udp_cmsg_local(&q->mm[j].msg_hdr, &laddr);
 	if (c->mode == MODE_PASTA && (side == UDP_SIDE_NS ||
 	    (!c->no_splice && udp_is_loopback(&raddr)))) {
-		udp_listen_splice(c, side, v6, lport, j, run, now);
+		udp_listen_splice(c, side, v6, lport, &laddr, j, run, now);
 		return;
 	}
 	udp_splice_run_flush(c, run);
-	i = udp_flow_tap_in(c, v6, lport, &raddr, rport, now);
+	i = udp_flow_tap_in(c, v6, lport, &raddr, rport, &laddr, now);
 	if (i < 0) {
 		udp_drop(c, &c->stats.udp_drop_flow, 1);
 		return;

@@ -21,6 +21,7 @@
 #include "fwd.h"
 #include "log.h"
 #include "passt.h"
+#include "udp_cmsg.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"
 #include "util.h"
@@ -136,7 +137,8 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
 	if (fd >= 0 && *fwd->ifname)
 		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, fwd->ifname,
 			   (socklen_t)strlen(fwd->ifname) + 1);
-	if (fd < 0 || udp_sock_bind(fd, &a, port, v6) ||
+	if (fd < 0 || udp_cmsg_listen(fd, v6) ||
+	    udp_sock_bind(fd, &a, port, v6) ||
 	    epoll_add(c, fd, EPOLLIN,
 		      epoll_ref_make(EPOLL_TYPE_UDP_LISTEN, fd, data))) {
 		int e = errno;
