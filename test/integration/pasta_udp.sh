@@ -214,15 +214,16 @@ for mapgw in default --no-map-gw; do
 		-u 5360-5361:60-61 -T none -U 5370-5370:70-70 \
 		-U 5375-5376:75-76 "${opt[@]}" --netns "/run/netns/${G}"
 	PASTA_JOB="${BG_PID}"
-	WAIT_TRIES=400 check "${mapgw}: pasta --config-net sets the namespace up" \
+	WAIT_TRIES=400 check "${mapgw}: pasta --config-net sets G up" \
 		wait_for sh -c "ip -n '${G}' -6 addr show dev up0 |
 				grep -q 2001:db8::1/"
-	check "${mapgw}: -u 5360-5361 bound on the host" wait_port "${H1}" udp 5361
+	check "${mapgw}: -u 5360-5361 bound on the host" \
+		wait_port "${H1}" udp 5361
 	check "${mapgw}: -U 5375-5376 bound in the namespace" \
 		wait_port "${G}" udp 5376
 	for a in 127.0.0.1 ::1 192.0.2.1 2001:db8::1; do
 		for p in 5353 5360 5361; do
-			echo_ok "${mapgw}: host to ${a} port ${p}, reply from it" \
+			echo_ok "${mapgw}: host to ${a} port ${p}" \
 				"${H1}" "${a}" "${p}" 30 0
 		done
 	done

@@ -56,7 +56,7 @@
 
 static unsigned char echo_buf[ECHO_MAX];
 static unsigned char echo_ref[ECHO_MAX];
-static uint32_t echo_seed;	/* Random, drawn at start: payloads differ per run */
+static uint32_t echo_seed;	/* Drawn at start: payloads differ per run */
 
 /**
  * echo_addr() - Parse an address and port into a socket address

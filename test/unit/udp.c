@@ -156,7 +156,7 @@ static void unit_addrs(void)
 	unit_check(udp_host_to_guest(c, false, &a, 9) &&
 		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
 			   "192.0.2.254").a6 }),
-		   "--no-map-gw: the guest's address still shown as the gateway");
+		   "--no-map-gw: guest's address still shown as the gateway");
 	a = unit_v4("192.0.2.254");
 	unit_check(udp_guest_to_host(c, false, &a, &port) &&
 		   !udp_is_loopback(&a), "--no-map-gw: gateway is the gateway");
@@ -227,7 +227,7 @@ static void unit_cmsg(void)
 		   cm->cmsg_type == UDP_SEGMENT &&
 		   udp_cmsg_unsegmented(&mh) == CMSG_SPACE(sizeof(pi4)) &&
 		   mh.msg_controllen <= sizeof(buf),
-		   "send: UDP_SEGMENT after the source, split keeps the source");
+		   "send: UDP_SEGMENT after the source, split keeps it");
 	memset(&got, 0, sizeof(got));
 	mh.msg_iovlen = 1;
 	udp_cmsg_tx(&mh, &buf, &got, false);
