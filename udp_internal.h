@@ -145,9 +145,9 @@ struct udp_key {
  * @rport:	TAP_IN, SPLICE: peer's port, host order
  * @raddr:	TAP_IN, SPLICE: peer's address (replies go there)
  * @gaddr:	TAP_OUT, TAP_IN: guest address frames are sent to
- * @sock:	TAP_OUT: host socket; SPLICE: socket on the other side; or -1
  * @laddr:	TAP_IN, SPLICE: local address the peer sent to, replies come
  *		from it (see udp_cmsg.c); unspecified: the kernel picks
+ * @sock:	TAP_OUT: host socket; SPLICE: socket on the other side; or -1
  * @label:	IPv6 flow label of frames to the guest
  * @hnext:	Next flow in the hash bucket, -1 for none
  * @prev:	LRU neighbour used more recently, -1 at the head
