@@ -21,6 +21,7 @@
 #include "fwd.h"
 #include "log.h"
 #include "passt.h"
+#include "udp_cmsg.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"
 #include "util.h"
@@ -135,7 +136,8 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
 	if (fd >= 0 && *b->ifname)
 		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, b->ifname,
 			   (socklen_t)strlen(b->ifname) + 1);
-	if (fd < 0 || udp_sock_bind(fd, &a, port, v6) ||
+	if (fd < 0 || udp_cmsg_listen(fd, v6) ||
+	    udp_sock_bind(fd, &a, port, v6) ||
 	    epoll_add(c, fd, EPOLLIN,
 		      epoll_ref_make(EPOLL_TYPE_UDP_LISTEN, fd, data))) {
 		int e = errno;
