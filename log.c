@@ -2,9 +2,11 @@
 /* log.c - Logging to syslog, standard error or a file, with rate limits
  *
  * Messages go to standard error while the process runs in the foreground
- * (or with -e), to a file with -l, and to syslog otherwise. Syslog is opened
- * lazily with LOG_NDELAY off: where no daemon listens on /dev/log, messages
- * are dropped by the C library without retries or errors.
+ * (or with -e), to a file with -l, and to syslog otherwise. The syslog
+ * socket is connected at start-up (LOG_NDELAY), before the sandbox, and the
+ * time zone is loaded then too: under the seccomp filter, the C library
+ * must not open files. Where no daemon listens on /dev/log, messages are
+ * dropped by the C library, which tries to reconnect each time.
  */
 
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -42,7 +45,8 @@ void log_init(const char *ident, bool to_stderr, int level)
 	log_st.ident = ident;
 	log_st.to_stderr = to_stderr;
 	log_st.level = level;
-	openlog(ident, LOG_PID, LOG_DAEMON);
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	tzset();	/* syslog() stamps messages with the local time */
 }
 
 /**
@@ -94,7 +98,9 @@ bool log_enabled(int pri)
  * @fmt:	Format string
  * @ap:		Arguments
  *
- * #syscalls write writev clock_gettime
+ * With syslog, the C library reads the clock (vDSO, or a system call),
+ * asks for the PID (LOG_PID), sends one datagram, and on failure reconnects:
+ * #syscalls write clock_gettime getpid sendto socket connect close
  */
 static void log_write(int pri, int errnum, const char *fmt, va_list ap)
 {
@@ -150,6 +156,8 @@ void logmsg(int pri, bool with_errno, const char *fmt, ...)
  * die_do() - Print an error and exit: set-up errors only
  * @with_errno:	Append strerror(errno)
  * @fmt:	Format string
+ *
+ * #syscalls exit_group
  */
 void die_do(bool with_errno, const char *fmt, ...)
 {
@@ -176,6 +184,8 @@ void die_do(bool with_errno, const char *fmt, ...)
  * @rl:		Call site state
  *
  * Return: true if the message may be printed
+ *
+ * #syscalls clock_gettime
  */
 bool log_rl_check(struct log_rl *rl)
 {

@@ -160,7 +160,7 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
  * @side:	Side
  * @port:	Port, host order
  *
- * #syscalls close
+ * #syscalls:pasta close
  */
 static void udp_listen_close(const struct ctx *c, enum udp_side side,
 			     uint16_t port)
@@ -254,7 +254,7 @@ static void udp_proc_line(const char *line, uint8_t *map)
  * @fd:		Open file, read from its start
  * @map:	Bitmap of bound ports (output: bits set)
  *
- * #syscalls pread64
+ * #syscalls:pasta pread64
  */
 static void udp_proc_scan(int fd, uint8_t *map)
 {
