@@ -27,8 +27,9 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN) $(CFLAGS) $(EXTRA_CFLAGS)
 
 # Sanitiser build: same sources, separate binaries. Its seccomp filter logs
 # calls outside the list (kernel log, audit) instead of killing: the ASan
-# run-time maps memory and, to print a report, reads /proc/self/maps and may
-# run a symboliser, none of which the daemon itself does
+# run-time calls sigaltstack as processes and clones end, maps memory, and
+# to print a report reads /proc/self/maps and may run a symboliser, none of
+# which the daemon itself does
 ASAN_CFLAGS = -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
 	      -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	      -DSECCOMP_DEFAULT_ACTION=SECCOMP_RET_LOG $(WARNINGS)

@@ -40,7 +40,7 @@ check_sandboxed() {
 
 # find_comm() - Print the PID of the process named $2 under PID $1
 # $1:	PID of the tree's root
-# $2:	command name
+# $2:	command name (passt.asan, pasta.asan for the ASan build)
 find_comm() {
 	local pid
 
@@ -80,7 +80,7 @@ check_pasta() {
 			sh -c "$(pasta_script "${dir}")"
 	fi
 	check "pasta ${who}: command ran" wait_file "${dir}/pinged"
-	pid="$(find_comm "${BG_PID}" pasta)"
+	pid="$(find_comm "${BG_PID}" "${PASTA##*/}")"
 	check "pasta ${who}: process found" test -n "${pid}"
 	if [ -n "${pid}" ]; then
 		check_sandboxed "pasta ${who}" "${pid}"
@@ -103,7 +103,7 @@ SOCK="${TMP}/passt.sock"
 bg_start "${TMP}/passt.log" h1 "${PASST}" -f -s "${SOCK}"
 check "passt: socket created" wait_file "${SOCK}" ||
 	{ cat "${TMP}/passt.log"; test_done; }
-PASST_PID="$(find_comm "${BG_PID}" passt)"
+PASST_PID="$(find_comm "${BG_PID}" "${PASST##*/}")"
 check "passt: process found" test -n "${PASST_PID}"
 [ -n "${PASST_PID}" ] && check_sandboxed "passt" "${PASST_PID}"
 check "passt: ARP answered under the filter" \
