@@ -2,11 +2,9 @@
 /* log.c - Logging to syslog, standard error or a file, with rate limits
  *
  * Messages go to standard error while the process runs in the foreground
- * (or with -e), to a file with -l, and to syslog otherwise. The syslog
- * socket is connected at start-up (LOG_NDELAY), before the sandbox, and the
- * time zone is loaded then too: under the seccomp filter, the C library
- * must not open files. Where no daemon listens on /dev/log, messages are
- * dropped by the C library, which tries to reconnect each time.
+ * (or with -e), to a file with -l, and to syslog otherwise. Syslog is opened
+ * lazily with LOG_NDELAY off: where no daemon listens on /dev/log, messages
+ * are dropped by the C library without retries or errors.
  */
 
 #include <errno.h>
@@ -45,8 +43,11 @@ void log_init(const char *ident, bool to_stderr, int level)
 	log_st.ident = ident;
 	log_st.to_stderr = to_stderr;
 	log_st.level = level;
-	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	tzset();	/* syslog() stamps messages with the local time */
+	openlog(ident, LOG_PID, LOG_DAEMON);
+	/* syslog() stamps messages with the local time: load the zone now,
+	 * the loop's seccomp filter refuses the C library opening files
+	 */
+	tzset();
 }
 
 /**

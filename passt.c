@@ -33,7 +33,6 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <libgen.h>
 #include <signal.h>
@@ -289,9 +288,12 @@ static void passt_loop(struct ctx *c)
  * passt_exit_handler() - SIGTERM, SIGINT, SIGHUP: clean up and exit
  * @signo:	Signal number
  *
+ * passt's UNIX socket file stays: the seccomp filter allows no unlink, and
+ * the filesystem is to be out of reach by now (isolation.c). The next passt
+ * started on that path replaces it.
+ *
  * #syscalls exit_group
  * #syscalls:pasta kill
- * #syscalls:passt unlinkat
  */
 static void passt_exit_handler(int signo)
 {
@@ -299,8 +301,6 @@ static void passt_exit_handler(int signo)
 
 	if (c->mode == MODE_PASTA && c->pasta_child_pid > 0)
 		kill(c->pasta_child_pid, signo);
-	if (c->mode == MODE_PASST && c->fd_tap_listen >= 0)
-		unlinkat(AT_FDCWD, c->sock_path, 0);
 	_exit(EXIT_SUCCESS);
 }
 
