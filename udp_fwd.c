@@ -42,6 +42,8 @@ struct udp_ns_open_arg {
  * @arg:	struct udp_ns_open_arg
  *
  * Return: 0
+ *
+ * #syscalls:pasta socket
  */
 static int udp_ns_open_fn(void *arg)
 {
@@ -60,6 +62,8 @@ static int udp_ns_open_fn(void *arg)
  * @v6:		IPv6
  *
  * Return: socket, -1 with errno set on failure
+ *
+ * #syscalls:pasta close
  */
 static int udp_listen_sock(const struct ctx *c, enum udp_side side, bool v6)
 {
