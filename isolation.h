@@ -8,5 +8,6 @@
 
 void isolate_user(struct ctx *c);
 void isolate_postfork(const struct ctx *c);
+void isolate_seccomp(const struct ctx *c);
 
 #endif /* ISOLATION_H */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -43,6 +44,10 @@ void log_init(const char *ident, bool to_stderr, int level)
 	log_st.to_stderr = to_stderr;
 	log_st.level = level;
 	openlog(ident, LOG_PID, LOG_DAEMON);
+	/* syslog() stamps messages with the local time: load the zone now,
+	 * the loop's seccomp filter refuses the C library opening files
+	 */
+	tzset();
 }
 
 /**
@@ -94,7 +99,9 @@ bool log_enabled(int pri)
  * @fmt:	Format string
  * @ap:		Arguments
  *
- * #syscalls write writev clock_gettime
+ * With syslog, the C library reads the clock (vDSO, or a system call),
+ * asks for the PID (LOG_PID), sends one datagram, and on failure reconnects:
+ * #syscalls write clock_gettime getpid sendto socket connect close
  */
 static void log_write(int pri, int errnum, const char *fmt, va_list ap)
 {
@@ -150,6 +157,8 @@ void logmsg(int pri, bool with_errno, const char *fmt, ...)
  * die_do() - Print an error and exit: set-up errors only
  * @with_errno:	Append strerror(errno)
  * @fmt:	Format string
+ *
+ * #syscalls exit_group
  */
 void die_do(bool with_errno, const char *fmt, ...)
 {
@@ -176,6 +185,8 @@ void die_do(bool with_errno, const char *fmt, ...)
  * @rl:		Call site state
  *
  * Return: true if the message may be printed
+ *
+ * #syscalls clock_gettime
  */
 bool log_rl_check(struct log_rl *rl)
 {

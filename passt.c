@@ -11,8 +11,9 @@
  * the loop will use: configuration (conf.c), the namespace and tap (pasta.c,
  * tap.c), the UNIX socket (tap.c), forwarded ports (tcp.c, udp.c), the
  * housekeeping timer. Then privileges are dropped (isolation.c), the
- * process forks to background if asked, and the loop runs until a signal
- * or, for pasta with a spawned command, until that command exits.
+ * process forks to background if asked, installs its seccomp filter last
+ * (isolation.c), and the loop runs until a signal or, for pasta with a
+ * spawned command, until that command exits.
  *
  * The loop waits on one epoll instance. Each event carries a 64-bit
  * union epoll_ref: type, file descriptor and 32 bits of protocol data.
@@ -247,6 +248,8 @@ static int passt_wait(struct ctx *c, struct epoll_event *events,
  * @c:		Execution context
  *
  * With --stats, the counters are printed a last time first.
+ *
+ * #syscalls:pasta exit_group
  */
 static void passt_exit_child(const struct ctx *c)
 {
@@ -284,6 +287,13 @@ static void passt_loop(struct ctx *c)
 /**
  * passt_exit_handler() - SIGTERM, SIGINT, SIGHUP: clean up and exit
  * @signo:	Signal number
+ *
+ * passt's UNIX socket file stays: the seccomp filter allows no unlink, and
+ * the filesystem is to be out of reach by now (isolation.c). The next passt
+ * started on that path replaces it.
+ *
+ * #syscalls exit_group
+ * #syscalls:pasta kill
  */
 static void passt_exit_handler(int signo)
 {
@@ -291,8 +301,6 @@ static void passt_exit_handler(int signo)
 
 	if (c->mode == MODE_PASTA && c->pasta_child_pid > 0)
 		kill(c->pasta_child_pid, signo);
-	if (c->mode == MODE_PASST && c->fd_tap_listen >= 0)
-		unlink(c->sock_path);
 	_exit(EXIT_SUCCESS);
 }
 
@@ -404,6 +412,7 @@ int main(int argc, char **argv)
 	isolate_postfork(c);
 	if (c->mode == MODE_PASTA)
 		pasta_release_child(c);
+	isolate_seccomp(c);
 	passt_loop(c);
 	return EXIT_SUCCESS;
 }

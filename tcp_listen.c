@@ -129,7 +129,7 @@ static void tcp_listen_busy_die(const struct fwd_bind *b, uint16_t port,
  * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS (caller is in that namespace)
  * @port:	Port, host order
  *
- * #syscalls socket bind listen setsockopt epoll_ctl
+ * #syscalls:pasta socket bind listen setsockopt epoll_ctl
  */
 static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
 {
@@ -169,7 +169,7 @@ static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
  * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS
  * @port:	Port, host order
  *
- * #syscalls close
+ * #syscalls:pasta close
  */
 static void tcp_listen_close(int side, uint16_t port)
 {
@@ -259,7 +259,7 @@ static int tcp_proc_open(void *arg)
  *
  * Return: true if the request was sent
  *
- * #syscalls sendto
+ * #syscalls:pasta sendto
  */
 static bool tcp_diag_request(int s, int af)
 {
@@ -283,7 +283,7 @@ static bool tcp_diag_request(int s, int af)
  * @s:		NETLINK_SOCK_DIAG socket
  * @af:		AF_INET or AF_INET6
  *
- * #syscalls recvfrom
+ * #syscalls:pasta recvfrom
  */
 static void tcp_diag_scan(int s, int af)
 {
@@ -357,7 +357,7 @@ static void tcp_proc_line(const char *line)
  * tcp_proc_scan() - Read one /proc/net/tcp file into tcp_lst.scan
  * @fd:		Open file, rewound here
  *
- * #syscalls lseek read
+ * #syscalls:pasta lseek|_llseek read
  */
 static void tcp_proc_scan(int fd)
 {

@@ -748,6 +748,8 @@ int udp_flow_sock_add(const struct ctx *c, int32_t i)
  * @now:	Current time
  *
  * Return: flow index, -1 if the destination is unreachable or no socket
+ *
+ * #syscalls setsockopt
  */
 static int32_t udp_flow_tap_out(struct ctx *c, const struct udp_key *k,
 				bool v6, const struct timespec *now)

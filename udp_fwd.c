@@ -43,6 +43,8 @@ struct udp_ns_open_arg {
  * @arg:	struct udp_ns_open_arg
  *
  * Return: 0
+ *
+ * #syscalls:pasta socket
  */
 static int udp_ns_open_fn(void *arg)
 {
@@ -61,6 +63,8 @@ static int udp_ns_open_fn(void *arg)
  * @v6:		IPv6
  *
  * Return: socket, -1 with errno set on failure
+ *
+ * #syscalls:pasta close
  */
 static int udp_listen_sock(const struct ctx *c, enum udp_side side, bool v6)
 {
@@ -161,7 +165,7 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
  * @side:	Side
  * @port:	Port, host order
  *
- * #syscalls close
+ * #syscalls:pasta close
  */
 static void udp_listen_close(const struct ctx *c, enum udp_side side,
 			     uint16_t port)
@@ -255,7 +259,7 @@ static void udp_proc_line(const char *line, uint8_t *map)
  * @fd:		Open file, read from its start
  * @map:	Bitmap of bound ports (output: bits set)
  *
- * #syscalls pread64
+ * #syscalls:pasta pread64
  */
 static void udp_proc_scan(int fd, uint8_t *map)
 {

@@ -28,6 +28,8 @@
  * @arg:	Unused
  *
  * Return: 0
+ *
+ * #syscalls:pasta socket close
  */
 static int udp_ns_sock_fn(void *arg)
 {

@@ -120,7 +120,8 @@ static socklen_t sock_bind_addr(struct sockaddr_storage *sa, int af,
  *
  * Return: socket on success, negative errno on failure
  *
- * #syscalls socket bind listen setsockopt close
+ * At run time, only pasta's "auto" forwarding opens sockets here:
+ * #syscalls:pasta socket bind listen setsockopt close
  */
 int sock_l4(const struct ctx *c, int af, uint8_t proto,
 	    const void *bind_addr, const char *ifname, uint16_t port,
@@ -214,7 +215,9 @@ void ns_call_setup(int netns_fd)
  *
  * Return: function's return value, or 1 if the namespace can't be joined
  *
- * #syscalls:pasta setns
+ * The C library ends the clone with exit() once this returns.
+ *
+ * #syscalls:pasta setns exit
  */
 static int ns_call_do(void *arg)
 {
@@ -320,7 +323,7 @@ int daemonise(void)
  * @buf:	Buffer (output)
  * @len:	Length, bytes
  *
- * #syscalls getrandom
+ * Set-up only: keys are drawn before the sandbox is up.
  */
 void raw_random(void *buf, size_t len)
 {
