@@ -73,7 +73,7 @@ static char *qrap_argv[QRAP_ARGS_MAX + QRAP_ARGS_ADDED + 1];
 
 /**
  * struct qrap_net - What the user's qemu arguments already do with FDNUM
- * @netdev_id:	Index of the id= value of a -netdev socket,fd=FDNUM, or 0
+ * @netdev_id:	Index of the value of a -netdev socket,fd=FDNUM, or 0
  * @netdev_dev:	A -device names that netdev (netdev=ID)
  * @net_socket:	A legacy -net socket,fd=FDNUM is given
  * @net_nic:	A legacy -net nic (or -nic) is given
@@ -351,6 +351,7 @@ static bool qrap_same_id(const char *a, const char *b)
  */
 static void qrap_scan(int argc, char **argv, int fdnum, struct qrap_net *net)
 {
+	const char *id;
 	int i;
 
 	memset(net, 0, sizeof(*net));
@@ -359,8 +360,7 @@ static void qrap_scan(int argc, char **argv, int fdnum, struct qrap_net *net)
 
 		if (!o)
 			continue;
-		if (!strcmp(o, "netdev") && qrap_has_fd(v, fdnum) &&
-		    qrap_param(v, "id="))
+		if (!strcmp(o, "netdev") && qrap_has_fd(v, fdnum))
 			net->netdev_id = i + 1;
 		if ((!strcmp(o, "net") || !strcmp(o, "nic")) &&
 		    qrap_has_fd(v, fdnum))
@@ -369,14 +369,14 @@ static void qrap_scan(int argc, char **argv, int fdnum, struct qrap_net *net)
 		    !strcmp(o, "nic"))
 			net->net_nic = true;
 	}
-	for (i = 0; net->netdev_id && i + 1 < argc; i++) {
+	id = net->netdev_id ? qrap_param(argv[net->netdev_id], "id=") : NULL;
+	for (i = 0; id && i + 1 < argc; i++) {
 		const char *o = qrap_opt(argv[i]), *d;
 
 		if (!o || strcmp(o, "device"))
 			continue;
 		d = qrap_param(argv[i + 1], "netdev=");
-		if (d && qrap_same_id(d, qrap_param(argv[net->netdev_id],
-						    "id=")))
+		if (d && qrap_same_id(d, id))
 			net->netdev_dev = true;
 	}
 }
@@ -413,6 +413,7 @@ static int qrap_add_own(char **qargv, int n, int fdnum)
 static int qrap_complete(char **qargv, int n, int fdnum)
 {
 	struct qrap_net net;
+	const char *id;
 
 	qrap_scan(n - 1, qargv + 1, fdnum, &net);
 	if (!net.netdev_id && !net.net_socket)
@@ -421,9 +422,8 @@ static int qrap_complete(char **qargv, int n, int fdnum)
 		qargv[n++] = "-net";
 		qargv[n++] = "nic,model=virtio";
 	}
-	if (net.netdev_id && !net.netdev_dev) {
-		const char *id = qrap_param(qargv[1 + net.netdev_id], "id=");
-
+	id = net.netdev_id ? qrap_param(qargv[1 + net.netdev_id], "id=") : NULL;
+	if (id && !net.netdev_dev) {
 		snprintf(qrap_device, sizeof(qrap_device), "%s,netdev=%.*s",
 			 QRAP_DEVICE, (int)strcspn(id, ","), id);
 		qargv[n++] = "-device";
