@@ -199,7 +199,7 @@ qemu_guest_run() {
 	WAIT_TRIES=1500 WAIT_STEP=0.1 wait_for qemu_guest_at "$1" listening "$2"
 	check "$1: inbound: H1's loopback port 7101 reaches the guest" \
 		h1 timeout 60 socat -u OPEN:"${TMP}/$1.mid" TCP:127.0.0.1:7101
-	WAIT_TRIES=600 WAIT_STEP=0.1 wait_for qemu_guest_at "$1" done "$2"
+	WAIT_TRIES=600 WAIT_STEP=0.1 wait_for qemu_guest_at "$1" "done" "$2"
 	WAIT_TRIES=100 WAIT_STEP=0.1 wait_gone "$2"
 }
 
