@@ -100,6 +100,7 @@ install: all
 	install -m 755 passt $(DESTDIR)$(BINDIR)/pasta
 	install -m 644 doc/passt.1 $(DESTDIR)$(MANDIR)/man1/passt.1
 	ln -sf passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
+	install -m 644 doc/qrap.1 $(DESTDIR)$(MANDIR)/man1/qrap.1
 
 clean-bin:
 	rm -f $(BIN) passt.asan pasta.asan

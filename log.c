@@ -5,6 +5,11 @@
  * (or with -e), to a file with -l, and to syslog otherwise. Syslog is opened
  * lazily with LOG_NDELAY off: where no daemon listens on /dev/log, messages
  * are dropped by the C library without retries or errors.
+ *
+ * Standard error may be a pipe nobody reads any longer (a launcher that
+ * closed its end): SIGPIPE is ignored (passt.c), and once a write fails
+ * with EPIPE, standard error is given up for syslog. A log file, if any,
+ * is written all the same.
  */
 
 #include <errno.h>
@@ -22,15 +27,17 @@
  * struct log_state - Where and what to log; set up before the main loop
  * @level:	Highest priority value printed (LOG_ERR..LOG_TRACE)
  * @to_stderr:	Print to standard error
+ * @stderr_gone:	Standard error refused a write (EPIPE): use syslog
  * @file_fd:	Log file descriptor, -1 if none
  * @ident:	Program name used as prefix
  */
 static struct log_state {
 	int level;
 	bool to_stderr;
+	bool stderr_gone;
 	int file_fd;
 	const char *ident;
-} log_st = { LOG_INFO, true, -1, "passt" };
+} log_st = { LOG_INFO, true, false, -1, "passt" };
 
 /**
  * log_init() - Set program name, destination and level
@@ -126,9 +133,9 @@ static void log_write(int pri, int errnum, const char *fmt, va_list ap)
 	if (log_st.file_fd >= 0) {
 		if (write(log_st.file_fd, buf, n) < 0)
 			return;
-	} else if (log_st.to_stderr) {
-		if (write(STDERR_FILENO, buf, n) < 0)
-			return;
+	} else if (log_st.to_stderr && !log_st.stderr_gone) {
+		if (write(STDERR_FILENO, buf, n) < 0 && errno == EPIPE)
+			log_st.stderr_gone = true;
 	} else {
 		syslog(pri > LOG_DEBUG ? LOG_DEBUG : pri, "%s", buf);
 	}

@@ -33,6 +33,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <libgen.h>
 #include <signal.h>
@@ -315,7 +316,34 @@ static void passt_signals_init(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+}
+
+/**
+ * passt_stdio_init() - Make fds 0-2 safe before anything is opened (set-up)
+ *
+ * A launcher may start us with standard descriptors closed: the next
+ * socket, log or capture file would then take one of them, and whatever
+ * writes to "standard error" would write into it. Closed ones are opened on
+ * /dev/null, so nothing else ever lands on 0-2. A launcher may also hand
+ * over a standard error pipe whose reader is gone: SIGPIPE is ignored from
+ * here on, and log.c drops what standard error refuses.
+ */
+static void passt_stdio_init(void)
+{
+	int fd;
+
 	signal(SIGPIPE, SIG_IGN);
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		null = open("/dev/null", O_RDWR);
+		if (null < 0)
+			die_perror("Can't open /dev/null for descriptor %i", fd);
+		if (null != fd && (dup2(null, fd) < 0 || close(null)))
+			die_perror("Can't open /dev/null as descriptor %i", fd);
+	}
 }
 
 /**
@@ -385,6 +413,7 @@ int main(int argc, char **argv)
 {
 	struct ctx *c = &passt_ctx;
 
+	passt_stdio_init();
 	c->mode = passt_mode_from_argv0(argv[0]);
 	log_init(c->mode == MODE_PASTA ? "pasta" : "passt", true, LOG_INFO);
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);

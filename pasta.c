@@ -117,6 +117,7 @@ static int pasta_child(void *arg)
 		pasta_child_proc();
 	if (sethostname("pasta", strlen("pasta")))
 		debug("Can't set host name in namespace");
+	signal(SIGPIPE, SIG_DFL);	/* passt.c ignores it; exec keeps that */
 	if (!argv || !argv[0]) {
 		const char *sh = getenv("SHELL");
 
