@@ -19,7 +19,7 @@
 #   datagrams echoed byte for byte (test/tools/udp_echo), ICMP echo with a
 #   data pattern that ping checks;
 # - SIGTERM to the PID in the PID file ends it (passt: the relaying parent
-#   too; pasta: its command too).
+#   too; pasta: its command too, which pasta relays the signal to).
 # For passt, a namespace G plays the guest through test/tools/passt_tap.
 # For pasta, the spawned command does the talking, and shows that it is not
 # confined: it sees the filesystem, and has every capability in its
@@ -218,6 +218,8 @@ pasta_run() {
 				    --regid="${TEST_USER}" --init-groups --)
 	servers "pasta-${who}" "$2" || { check "${l}: servers up" false; return; }
 	{
+		# PID 1 of its PID namespace: SIGTERM needs a handler
+		echo "trap 'exit 0' TERM"
 		echo "ls -A / | wc -l > ${TMP}/pasta-${who}.cmdroot"
 		echo "grep ^CapEff: /proc/self/status > ${TMP}/pasta-${who}.cmdcaps"
 		echo "touch ${TMP}/pasta-${who}.ready"
