@@ -17,9 +17,11 @@
  *   its own IDs only: its capabilities from then on are over that empty
  *   namespace.
  *   pasta with a target user namespace (the one it created for its command,
- *   or the one of a PID, or --userns): joined now when started as root
+ *   or the one of a PID, or --userns): started as root, it switches to
+ *   --runas keeping its capabilities just long enough to join it
  *   (unprivileged, set-up joined it already). Its capabilities then hold
- *   there only: over the namespace's network, never the host's.
+ *   there only: over the namespace's network, never the host's. (--runas
+ *   needs no mapping there: the IDs are only seen as the overflow IDs.)
  *   pasta with a network namespace only (--netns-only, --netns without
  *   --userns), started as root: the namespace belongs to the host's user
  *   namespace, and entering it at run time takes CAP_SYS_ADMIN there. pasta
@@ -35,10 +37,12 @@
  *   (bounding, inheritable, ambient, permitted, effective), but for pasta:
  *   CAP_SYS_ADMIN, for setns() into the target network namespace in
  *   ns_call() (splice socket pools, "auto" binds, UDP sockets there), and
- *   CAP_NET_BIND_SERVICE, for binding ports below 1024 inside it. Both hold
- *   in pasta's user namespace (the target's) only, except for root with a
- *   network namespace only, see above. No new privileges through exec, no
- *   core dumps (RLIMIT_CORE 0).
+ *   CAP_NET_BIND_SERVICE, for binding ports below 1024 inside it; started
+ *   as root with a command, CAP_KILL as well: the command runs as root in
+ *   its namespaces, we as --runas, and SIGTERM, SIGINT and SIGHUP are
+ *   passed on to it. These hold in pasta's user namespace (the target's)
+ *   only, except for root with a network namespace only, see above. No new
+ *   privileges through exec, no core dumps (RLIMIT_CORE 0).
  * - the fork to background (passt.c); passt in the foreground forks too,
  *   into its PID namespace, and the parent only relays signals and the exit
  *   status.
@@ -217,12 +221,31 @@ void isolate_user(struct ctx *c)
 	}
 	/* c->uid, not geteuid(): once in a user namespace we look like root */
 	if (c->pasta_userns_fd >= 0) {
-		if (!c->uid && setns(c->pasta_userns_fd, CLONE_NEWUSER))
+		if (c->uid)
+			return;		/* Joined at set-up */
+		isolate_runas(c, true);
+		if (setns(c->pasta_userns_fd, CLONE_NEWUSER))
 			die_perror("Can't join user namespace");
 		return;
 	}
 	if (!c->uid || c->runas_given)
 		isolate_runas(c, true);
+}
+
+/**
+ * isolate_caps_keep() - Capabilities pasta keeps at run time
+ * @c:		Execution context
+ *
+ * Return: CAP_SYS_ADMIN and CAP_NET_BIND_SERVICE; CAP_KILL too when started
+ *	   as root with a command, which runs as root: we don't any longer
+ */
+static uint64_t isolate_caps_keep(const struct ctx *c)
+{
+	if (c->mode == MODE_PASST)
+		return 0;
+	if (!c->uid && c->pasta_child_pid > 0)
+		return ISOLATE_PASTA_CAPS | (1ULL << CAP_KILL);
+	return ISOLATE_PASTA_CAPS;
 }
 
 /**
@@ -289,7 +312,7 @@ bool isolate_prefork(const struct ctx *c)
 			warn_perror("No PID namespace of our own");
 	}
 	isolate_fs(c);
-	isolate_caps_drop(c->mode == MODE_PASTA ? ISOLATE_PASTA_CAPS : 0);
+	isolate_caps_drop(isolate_caps_keep(c));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		die_perror("Can't set no_new_privs");
 	if (setrlimit(RLIMIT_CORE, &core))

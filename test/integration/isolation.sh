@@ -11,9 +11,10 @@
 #   its user namespace and, for passt, its PID namespace;
 # - passt holds no capability in any of the five sets; pasta holds
 #   CAP_SYS_ADMIN and CAP_NET_BIND_SERVICE (0x200400) in effective,
-#   permitted and bounding sets, nothing inheritable or ambient;
-# - NoNewPrivs is 1, RLIMIT_CORE is 0 (soft and hard); passt started as
-#   root runs as nobody;
+#   permitted and bounding sets, and started as root CAP_KILL too
+#   (0x200420), nothing inheritable or ambient;
+# - NoNewPrivs is 1, RLIMIT_CORE is 0 (soft and hard); started as root,
+#   both run as nobody;
 # - and in that same run the daemon moves traffic: a DHCP lease with the
 #   host's address, 1 MiB by TCP each way (sha256 compared), 200 UDP
 #   datagrams echoed byte for byte (test/tools/udp_echo), ICMP echo with a
@@ -33,7 +34,9 @@ need_cmd ip socat sha256sum ping busybox setpriv
 
 S4=198.51.100.1
 PATTERN="5a5aa5a5c3c3"
-PASTA_CAPS="0000000000200400"
+# CAP_SYS_ADMIN, CAP_NET_BIND_SERVICE; as root with a command, CAP_KILL too
+PASTA_CAPS_USER="0000000000200400"
+PASTA_CAPS_ROOT="0000000000200420"
 NOBODY_UID="$(id -u nobody 2>/dev/null || echo 65534)"
 FULL_CAPS="$(printf '%016x' $(((1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1)))"
 
@@ -235,7 +238,16 @@ pasta_run() {
 	pid="$(pid_from_file "${pidf}")"
 	check "${l}: PID file written" test -n "${pid}" || return
 	wait_file "${TMP}/pasta-${who}.ready"
-	check_isolated "${l}" "${pid}" "${TMP}/pasta-${who}.ns" "${PASTA_CAPS}"
+	if [ "${who}" = "root" ]; then
+		check_isolated "${l}" "${pid}" "${TMP}/pasta-${who}.ns" \
+			"${PASTA_CAPS_ROOT}"
+		check_eq "${l}: runs as nobody" \
+			"$(status_field "${pid}" Uid | awk '{ print $1 }')" \
+			"${NOBODY_UID}"
+	else
+		check_isolated "${l}" "${pid}" "${TMP}/pasta-${who}.ns" \
+			"${PASTA_CAPS_USER}"
+	fi
 
 	check "${l}: the command sees the filesystem" \
 		test "$(cat "${TMP}/pasta-${who}.cmdroot")" -gt 0
