@@ -21,6 +21,9 @@
 #   data pattern that ping checks;
 # - SIGTERM to the PID in the PID file ends it (passt: the relaying parent
 #   too; pasta: its command too, which pasta relays the signal to).
+# Where pivot_root() is refused (test/tools/no_pivot_root), passt dies with
+# one line, or with --chroot-fallback warns, has an empty root all the
+# same, and serves a DHCP lease.
 # For passt, a namespace G plays the guest through test/tools/passt_tap.
 # For pasta, the spawned command does the talking, and shows that it is not
 # confined: it sees the filesystem, and has every capability in its
@@ -268,6 +271,38 @@ pasta_run() {
 		wait_for sh -c "! pgrep -f '^sh ${cmd}\$'"
 }
 
+# chroot_fallback() - Where pivot_root() is refused (test/tools/no_pivot_root
+# makes it so): passt dies with a clear line, or with --chroot-fallback
+# says it uses chroot(), has an empty root all the same, and serves DHCP
+chroot_fallback() {
+	local npr qc pid l="--chroot-fallback"
+
+	npr="$(build_tool no_pivot_root)" && qc="$(build_tool qemu_client)" ||
+		{ check "build no_pivot_root, qemu_client" false; return; }
+	h1 timeout 20 "${npr}" "${PASST}" -f -s "${TMP}/npr0.sock" \
+		> "${TMP}/npr0.log" 2>&1
+	check_eq "pivot_root() refused: passt exits with status 1" "$?" 1
+	check_grep "pivot_root() refused: one line, naming ${l}" \
+		"${TMP}/npr0.log" \
+		"^pivot_root\\(\\) to an empty filesystem refused \\(see --chroot-fallback\\): Invalid argument$"
+
+	bg_start "${TMP}/npr.log" h1 timeout 60 "${npr}" "${PASST}" -f \
+		--chroot-fallback -s "${TMP}/npr.sock" -P "${TMP}/npr.pid"
+	pid="$(pid_from_file "${TMP}/npr.pid")"
+	check "${l}: PID file written" test -n "${pid}" || return
+	wait_file "${TMP}/npr.sock"
+	check_grep "${l}: says it uses chroot()" "${TMP}/npr.log" \
+		"^pivot_root\\(\\) refused: --chroot-fallback, using chroot\\(\\)"
+	check "${l}: /proc/PID/root is empty" root_empty "${pid}"
+	check_eq "${l}: CapEff" "$(status_field "${pid}" CapEff)" \
+		"0000000000000000"
+	"${qc}" -t 2 dhcp "${TMP}/npr.sock" > "${TMP}/npr.dhcp" 2>&1
+	check_grep "${l}: DHCP lease with the host's address" "${TMP}/npr.dhcp" \
+		"^ack lease yiaddr=192\\.0\\.2\\.1 server=192\\.0\\.2\\.254 "
+	kill -TERM "${pid}"
+	check "${l}: SIGTERM ends it" wait_gone "${pid}"
+}
+
 passt_run root 7000
 pasta_run root 7010
 if userns_ok; then
@@ -276,5 +311,6 @@ if userns_ok; then
 else
 	check "user namespaces available to ${TEST_USER}" false
 fi
+chroot_fallback
 
 test_done
