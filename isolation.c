@@ -46,9 +46,10 @@
  * - the fork to background (passt.c); passt in the foreground forks too,
  *   into its PID namespace, and the parent only relays signals and the exit
  *   status.
- * - isolate_postfork(), in the process running the loop: not dumpable, so
- *   unprivileged peers can't trace it or read its memory. (Not earlier:
- *   writing our own uid map in isolate_user() needs a dumpable process.)
+ * - isolate_postfork(), in the process running the loop (and in passt's
+ *   relaying parent): not dumpable, so peers running as the same user can't
+ *   trace it or read its memory. (Not before isolate_user(): writing our
+ *   own ID maps needs a dumpable process.)
  *
  * pasta's command is cloned at set-up, before all this, from the process
  * that's still privileged: it keeps the user's view of the filesystem and
@@ -166,6 +167,7 @@ static bool isolate_runas(const struct ctx *c, bool keep)
 		if (errno == EINVAL && !c->runas_given) {
 			debug("User %u not mapped here: keeping ours",
 			      (unsigned)uid);
+			prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 			return false;
 		}
 		die_perror("Can't switch to user %u, group %u",

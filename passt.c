@@ -44,6 +44,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
@@ -395,6 +396,8 @@ static void passt_relay(pid_t child)
 	struct sigaction sa = { .sa_handler = passt_relay_handler };
 	int status = 0;
 
+	/* The child's descriptors are its own: no peer waits on our copies */
+	syscall(SYS_close_range, STDERR_FILENO + 1, ~0U, 0);
 	passt_fork.child = child;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
@@ -435,6 +438,7 @@ static void passt_background(struct ctx *c, bool pidns)
 		if (pid) {
 			if (c->pidfile_fd >= 0)
 				pidfile_write(c->pidfile_fd, pid);
+			isolate_postfork(c);
 			passt_relay(pid);
 		}
 	} else if (c->pidfile_fd >= 0) {
