@@ -292,6 +292,8 @@ static void passt_loop(struct ctx *c)
  *
  * passt's UNIX socket file stays: the filesystem is out of reach by now
  * (isolation.c). The next passt started on that path replaces it.
+ *
+ * #syscalls:pasta kill
  */
 static void passt_exit_handler(int signo)
 {
@@ -390,6 +392,8 @@ static void passt_relay_handler(int signo)
  * passt_relay() - Foreground parent of the loop: relay signals, then exit
  *		   with the child's status
  * @child:	The child, in its own PID namespace, running the loop
+ *
+ * Runs isolated (isolation.c) but outside the loop's system call filter.
  */
 static void passt_relay(pid_t child)
 {
