@@ -8,7 +8,8 @@
 # the daemon. Once it runs:
 # - /proc/PID/root is an empty directory;
 # - its mount, IPC and UTS namespaces differ from the launcher's, and so do
-#   its user namespace and, for passt, its PID namespace;
+#   its user namespace (but for pasta --netns as root, which stays in the
+#   host's, as nobody) and, for passt, its PID namespace;
 # - passt holds no capability in any of the five sets; pasta holds
 #   CAP_SYS_ADMIN and CAP_NET_BIND_SERVICE (0x200400) in effective,
 #   permitted and bounding sets, and started as root CAP_KILL too
@@ -19,6 +20,7 @@
 #   host's address, 1 MiB by TCP each way (sha256 compared), 200 UDP
 #   datagrams echoed byte for byte (test/tools/udp_echo), ICMP echo with a
 #   data pattern that ping checks;
+# - pasta --netns as root also exits once its namespace is deleted;
 # - SIGTERM to the PID in the PID file ends it (passt: the relaying parent
 #   too; pasta: its command too, which pasta relays the signal to).
 # Where pivot_root() is refused (test/tools/no_pivot_root), passt dies with
@@ -129,12 +131,12 @@ status_field() {
 # $2:	PID
 # $3:	namespace list from launch()
 # $4:	expected CapEff, CapPrm and CapBnd
-# $5:	"pidns" if the PID namespace must differ too
+# $5:	namespaces that must differ, e.g. "mnt ipc uts user"
 check_isolated() {
 	local l="$1" pid="$2" nsf="$3" caps="$4" n set
 
 	check "${l}: /proc/PID/root is empty" root_empty "${pid}"
-	for n in mnt ipc uts user ${5:+pid}; do
+	for n in $5; do
 		check "${l}: ${n} namespace isn't the launcher's" \
 			ns_differs "${pid}" "${nsf}" "${n}"
 	done
@@ -192,7 +194,7 @@ passt_run() {
 	check "${l}: PID file written" test -n "${pid}" || return
 	wait_file "${sock}"
 	check_isolated "${l}" "${pid}" "${TMP}/passt-${who}.ns" \
-		"0000000000000000" pidns
+		"0000000000000000" "mnt ipc uts user pid"
 	if [ "${who}" = "root" ]; then
 		check_eq "${l}: runs as nobody" \
 			"$(status_field "${pid}" Uid | awk '{ print $1 }')" \
@@ -243,13 +245,13 @@ pasta_run() {
 	wait_file "${TMP}/pasta-${who}.ready"
 	if [ "${who}" = "root" ]; then
 		check_isolated "${l}" "${pid}" "${TMP}/pasta-${who}.ns" \
-			"${PASTA_CAPS_ROOT}"
+			"${PASTA_CAPS_ROOT}" "mnt ipc uts user"
 		check_eq "${l}: runs as nobody" \
 			"$(status_field "${pid}" Uid | awk '{ print $1 }')" \
 			"${NOBODY_UID}"
 	else
 		check_isolated "${l}" "${pid}" "${TMP}/pasta-${who}.ns" \
-			"${PASTA_CAPS_USER}"
+			"${PASTA_CAPS_USER}" "mnt ipc uts user"
 	fi
 
 	check "${l}: the command sees the filesystem" \
@@ -269,6 +271,49 @@ pasta_run() {
 		wait_gone "${pid}"
 	check "${l}: the command ends with it" \
 		wait_for sh -c "! pgrep -f '^sh ${cmd}\$'"
+}
+
+# ns_same() - Check that a namespace of a process is the launcher's
+# $1:	PID
+# $2:	namespace list from launch()
+# $3:	namespace type
+ns_same() {
+	! ns_differs "$@" && [ -n "$(readlink "/proc/$1/ns/$3")" ]
+}
+
+# netns_only_run() - pasta as root attached to a namespace G (--netns, no
+# user namespace): runs as nobody in the host's user namespace with only
+# CAP_SYS_ADMIN and CAP_NET_BIND_SERVICE; TCP both ways through the tap
+# (sha256), and it exits once G is deleted (the watch set up before)
+# $1:	BASE of the server ports, see servers()
+netns_only_run() {
+	local pidf="${TMP}/nso.pid" l="pasta --netns (root)" pid
+
+	guest_ns_create "pt-ign-$$" || return 1
+	servers nso "$1" || { check "${l}: servers up" false; return; }
+	bg_start "${TMP}/nso.log" h1 timeout 120 sh -c "${LAUNCH_SH}" \
+		"${TMP}/nso.ns" "${PASTA}" -f -P "${pidf}" --netns "/run/netns/${G}"
+	pid="$(pid_from_file "${pidf}")"
+	check "${l}: PID file written" test -n "${pid}" || return
+	wait_for ip -n "${G}" link show up0
+	check_isolated "${l}" "${pid}" "${TMP}/nso.ns" "${PASTA_CAPS_USER}" \
+		"mnt ipc uts"
+	check "${l}: stays in the host's user namespace" \
+		ns_same "${pid}" "${TMP}/nso.ns" user
+	check_eq "${l}: runs as nobody" \
+		"$(status_field "${pid}" Uid | awk '{ print $1 }')" "${NOBODY_UID}"
+
+	ip -n "${G}" link set up0 up
+	ip -n "${G}" addr add 192.0.2.1/24 dev up0
+	ip -n "${G}" route add default via 192.0.2.254 dev up0
+	g timeout 30 socat -u OPEN:"${TMP}/blob" TCP:${S4}:$(($1 + 1))
+	g timeout 30 socat -u TCP:${S4}:$(($1 + 2)) OPEN:"${TMP}/nso.down",creat,trunc
+	check "${l}: TCP up, sha256" wait_for sum_is "${TMP}/nso.up" "${BLOB_SUM}"
+	check "${l}: TCP down, sha256" sum_is "${TMP}/nso.down" "${BLOB_SUM}"
+
+	ip netns del "${G}"
+	check "${l}: exits once its namespace is deleted" wait_gone "${pid}"
+	check_grep "${l}: says why" "${TMP}/nso.log" "Namespace .* is gone, exiting"
 }
 
 # chroot_fallback() - Where pivot_root() is refused (test/tools/no_pivot_root
@@ -311,6 +356,7 @@ if userns_ok; then
 else
 	check "user namespaces available to ${TEST_USER}" false
 fi
+netns_only_run 7040
 chroot_fallback
 
 test_done
