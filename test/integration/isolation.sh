@@ -12,8 +12,8 @@
 #   host's, as nobody) and, for passt, its PID namespace;
 # - passt holds no capability in any of the five sets; pasta holds
 #   CAP_SYS_ADMIN and CAP_NET_BIND_SERVICE (0x200400) in effective,
-#   permitted and bounding sets, and started as root CAP_KILL too
-#   (0x200420), nothing inheritable or ambient;
+#   permitted and bounding sets, and started as root with a command
+#   CAP_KILL too (0x200420), nothing inheritable or ambient;
 # - NoNewPrivs is 1, RLIMIT_CORE is 0 (soft and hard); started as root,
 #   both run as nobody;
 # - and in that same run the daemon moves traffic: a DHCP lease with the
