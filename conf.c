@@ -604,7 +604,8 @@ static bool conf_opt_misc(struct ctx *c, struct conf_args *a, int opt,
 		a->v6_only = true;
 		return true;
 	case CONF_OPT_CHROOT_FALLBACK:
-		return true;	/* Accepted for compatibility, no effect */
+		c->chroot_fallback = true;
+		return true;
 	}
 	return false;
 }

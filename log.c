@@ -2,9 +2,10 @@
 /* log.c - Logging to syslog, standard error or a file, with rate limits
  *
  * Messages go to standard error while the process runs in the foreground
- * (or with -e), to a file with -l, and to syslog otherwise. Syslog is opened
- * lazily with LOG_NDELAY off: where no daemon listens on /dev/log, messages
- * are dropped by the C library without retries or errors.
+ * (or with -e), to a file with -l, and to syslog otherwise. A daemon that
+ * logs to syslog connects to /dev/log at set-up (log_syslog_connect()),
+ * before the filesystem goes away: where no daemon listens there, the C
+ * library tries again at each message, fails, and drops it silently.
  *
  * Standard error may be a pipe nobody reads any longer (a launcher that
  * closed its end): SIGPIPE is ignored (passt.c), and once a write fails
@@ -86,6 +87,14 @@ void log_open_file(const char *path)
 	if (fd < 0)
 		die_perror("Can't open log file %s", path);
 	log_st.file_fd = fd;
+}
+
+/**
+ * log_syslog_connect() - Connect to syslog now, while /dev/log is reachable
+ */
+void log_syslog_connect(void)
+{
+	openlog(log_st.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 /**

@@ -10,8 +10,11 @@
  * Set-up runs to completion before the loop starts, and opens everything
  * the loop will use: configuration (conf.c), the namespace and tap (pasta.c,
  * tap.c), the UNIX socket (tap.c), forwarded ports (tcp.c, udp.c), the
- * housekeeping timer. Then privileges are dropped (isolation.c), the
- * process forks to background if asked, installs its seccomp filter last
+ * housekeeping timer, and what forking to background needs (/dev/null, the
+ * syslog connection). Then privileges are dropped and the filesystem
+ * emptied (isolation.c), the process forks to background if asked (passt
+ * forks in the foreground too, into its PID namespace, the parent relaying
+ * signals and the exit status), installs its seccomp filter last
  * (isolation.c), and the loop runs until a signal or, for pasta with a
  * spawned command, until that command exits.
  *
@@ -42,6 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
@@ -289,8 +293,8 @@ static void passt_loop(struct ctx *c)
  * passt_exit_handler() - SIGTERM, SIGINT, SIGHUP: clean up and exit
  * @signo:	Signal number
  *
- * passt's UNIX socket file stays: the seccomp filter allows no unlink, and
- * the filesystem is to be out of reach by now (isolation.c). The next passt
+ * passt's UNIX socket file stays: the filesystem is out of reach by now,
+ * and the seccomp filter allows no unlink (isolation.c). The next passt
  * started on that path replaces it.
  *
  * #syscalls exit_group
@@ -378,15 +382,83 @@ static void passt_pasta_setup(struct ctx *c)
 }
 
 /**
- * passt_background() - Write the PID file and fork to background, as asked
- * @c:		Execution context
+ * struct passt_fork_state - Forking to background or into a PID namespace
+ * @nullfd:	/dev/null for a daemon's standard streams, opened at set-up
+ * @child:	passt in the foreground: the child that runs the loop, as
+ *		seen by its parent, which relays signals to it
  */
-static void passt_background(struct ctx *c)
+static struct passt_fork_state {
+	int nullfd;
+	pid_t child;
+} passt_fork = { -1, 0 };
+
+/**
+ * passt_fork_prepare() - Open what forking to background needs later
+ * @c:		Execution context
+ *
+ * A daemon without log file logs to syslog: connect now too.
+ */
+static void passt_fork_prepare(const struct ctx *c)
 {
-	pid_t pid = 0;
+	if (c->foreground)
+		return;
+	passt_fork.nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (passt_fork.nullfd < 0)
+		die_perror("Can't open /dev/null");
+	if (!*c->log_file && !c->stderr)
+		log_syslog_connect();
+}
+
+/**
+ * passt_relay_handler() - Foreground parent: pass a signal on to the child
+ * @signo:	Signal number
+ */
+static void passt_relay_handler(int signo)
+{
+	if (passt_fork.child > 0)
+		kill(passt_fork.child, signo);
+}
+
+/**
+ * passt_relay() - Foreground parent of the loop: relay signals, then exit
+ *		   with the child's status
+ * @child:	The child, in its own PID namespace, running the loop
+ *
+ * Runs isolated (isolation.c) but outside the loop's system call filter.
+ */
+static void passt_relay(pid_t child)
+{
+	struct sigaction sa = { .sa_handler = passt_relay_handler };
+	int status = 0;
+
+	/* The child's descriptors are its own: no peer waits on our copies */
+	syscall(SYS_close_range, STDERR_FILENO + 1, ~0U, 0);
+	passt_fork.child = child;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	while (waitpid(child, &status, 0) < 0) {
+		if (errno != EINTR)
+			_exit(EXIT_FAILURE);
+	}
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	_exit(128 + WTERMSIG(status));
+}
+
+/**
+ * passt_background() - Fork to background or into our PID namespace, as
+ *			asked; write the PID of the process running the loop
+ * @c:		Execution context
+ * @pidns:	A PID namespace waits for our next child (isolate_prefork())
+ */
+static void passt_background(struct ctx *c, bool pidns)
+{
+	pid_t pid;
 
 	if (!c->foreground) {
-		pid = daemonise();
+		pid = daemonise(passt_fork.nullfd);
 		if (pid) {
 			if (c->pidfile_fd >= 0)
 				pidfile_write(c->pidfile_fd, pid);
@@ -394,8 +466,19 @@ static void passt_background(struct ctx *c)
 		}
 		if (!*c->log_file && !c->stderr)
 			log_set_stderr(false);
+	} else if (pidns) {
+		pid = fork();
+		if (pid < 0)
+			die_perror("Can't fork into our PID namespace");
+		if (pid) {
+			if (c->pidfile_fd >= 0)
+				pidfile_write(c->pidfile_fd, pid);
+			isolate_postfork(c);
+			passt_relay(pid);
+		}
 	} else if (c->pidfile_fd >= 0) {
 		pidfile_write(c->pidfile_fd, getpid());
+		c->pidfile_fd = -1;
 	}
 	if (c->pidfile_fd >= 0)
 		close(c->pidfile_fd);
@@ -436,8 +519,9 @@ int main(int argc, char **argv)
 	passt_timer_init(c);
 	if (!c->quiet)
 		conf_print(c);
+	passt_fork_prepare(c);
 	isolate_user(c);
-	passt_background(c);
+	passt_background(c, isolate_prefork(c));
 	isolate_postfork(c);
 	if (c->mode == MODE_PASTA)
 		pasta_release_child(c);

@@ -292,14 +292,14 @@ void pidfile_write(int fd, pid_t pid)
 
 /**
  * daemonise() - Fork to background: the parent exits, the child goes on
+ * @nullfd:	/dev/null, opened at set-up (closed here), or -1
  *
  * Return: PID of the child, in the parent (which should then exit);
  *	   0 in the child
  */
-int daemonise(void)
+int daemonise(int nullfd)
 {
 	pid_t pid = fork();
-	int fd;
 
 	if (pid < 0)
 		die_perror("Can't fork to background");
@@ -307,13 +307,12 @@ int daemonise(void)
 		return pid;
 	if (setsid() < 0)
 		die_perror("setsid() failed");
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
+	if (nullfd >= 0) {
+		dup2(nullfd, STDIN_FILENO);
+		dup2(nullfd, STDOUT_FILENO);
+		dup2(nullfd, STDERR_FILENO);
+		if (nullfd > STDERR_FILENO)
+			close(nullfd);
 	}
 	return 0;
 }
