@@ -153,6 +153,7 @@ qemu_servers_start() {
 	rm -f "${TMP}/$1.up"
 	bg_start "${TMP}/$1.s1.log" h2 timeout 200 socat -u \
 		TCP-LISTEN:7001,reuseaddr OPEN:"${TMP}/$1.up",creat,trunc
+	QEMU_UP_PID="${BG_PID}"
 	bg_start "${TMP}/$1.s2.log" h2 timeout 200 socat -u \
 		OPEN:"${TMP}/$1.mid" TCP-LISTEN:7002,reuseaddr
 	wait_port "${H2}" tcp 7001
@@ -216,10 +217,14 @@ qemu_guest_checks() {
 		"${con}" "^GUEST: v6 inet6 2001:db8::"
 	check_grep "${t}: ping over IPv4 to H2" "${con}" "^GUEST: ping4 ok"
 	check_grep "${t}: ping over IPv6 to H2" "${con}" "^GUEST: ping6 ok"
+	# H2's receiver may still be writing when the guest is done: it
+	# ends at the end of the stream
+	WAIT_TRIES=300 WAIT_STEP=0.1 wait_gone "${QEMU_UP_PID}"
 	check_eq "${t}: ${QEMU_MIB} MiB up: H2 got what the guest sent" \
 		"$(sha256sum < "${TMP}/${t}.up" 2>/dev/null | tr -d ' -')" \
 		"$(qemu_console_field "${t}" "up sum" | grep -E '^[0-9a-f]{64}$' ||
 		   echo "no sum from the guest")"
+	echo "    ${t}: H2 received $(stat -c %s "${TMP}/${t}.up" 2>/dev/null) bytes"
 	check_eq "${t}: ${QEMU_MIB} MiB down: the guest got what H2 sent" \
 		"$(qemu_console_field "${t}" "down sum")" "${sum}"
 	check_eq "${t}: ${QEMU_MIB} MiB in (-t): the guest got what H1 sent" \
