@@ -612,7 +612,8 @@ build_tool() {
 # it is in a network namespace of its own, as a rootlesskit child is
 # $1:	path of the namespace file, created (visible in that mount namespace
 #	only), or "-"
-# Sets LAUNCHER_PID (the holder, a shell waiting on its stdin) and
+# Sets LAUNCHER_JOB (from bg_start), LAUNCHER_PID (the holder, waiting on
+# its standard input) and
 # LAUNCHER_NS (the network namespace as seen from here: through
 # /proc/LAUNCHER_PID/root, or /proc/LAUNCHER_PID/ns/net)
 # Return: 0 once the namespace is there
@@ -630,6 +631,7 @@ launcher_start() {
 			       unshare --net="$0" true; } &&
 			      touch "$1" && exec cat "$2"' \
 		"${f}" "${ready}" "${TMP}/launcher.in"
+	LAUNCHER_JOB="${BG_PID}"
 	wait_file "${ready}" || return 1
 	LAUNCHER_PID="$(bg_leaf "${BG_PID}")"
 	if [ "${f}" = "-" ]; then
