@@ -18,7 +18,8 @@
 # entering H1. Checked: the PID file names the running passt, nothing is
 # printed (--quiet); bytes compared end to end, TCP and UDP, IPv4 and
 # IPv6, out to H2 and in through --tcp-ports/--udp-ports (qemu's
-# tcp-ports, udp-ports: they come between --quiet and --pid); the relay going away ends passt (bounded poll).
+# tcp-ports, udp-ports, which come between --quiet and --pid); the relay
+# going away ends passt (bounded poll).
 
 . "$(dirname "$0")/../lib.sh"
 
