@@ -1142,11 +1142,8 @@ static void conf_fwd_default(const struct ctx *c, struct fwd_ports *fwd,
 	if (tcp && (tcp->mode == FWD_SPEC || tcp->mode == FWD_ALL)) {
 		memcpy(fwd->map, tcp->map, sizeof(fwd->map));
 		memcpy(fwd->excl, tcp->excl, sizeof(fwd->excl));
-		fwd->addr4 = tcp->addr4;
-		fwd->addr6 = tcp->addr6;
-		fwd->addr_set = tcp->addr_set;
-		fwd->addr_v6 = tcp->addr_v6;
-		memcpy(fwd->ifname, tcp->ifname, sizeof(fwd->ifname));
+		memcpy(fwd->bind, tcp->bind, sizeof(fwd->bind));
+		memcpy(fwd->binds, tcp->binds, sizeof(fwd->binds));
 		fwd->mode = tcp->mode;
 		return;
 	}

@@ -102,6 +102,7 @@ static struct fwd_ports *tcp_listen_fwd(struct ctx *c, int side)
 static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
 {
 	const struct fwd_ports *fwd = tcp_listen_fwd(c, side);
+	const struct fwd_bind *b = fwd_port_bind(fwd, port);
 	union tcp_listen_ref lr = { .port = port, .ns = side };
 	int v6, s;
 
@@ -109,15 +110,15 @@ static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
 		const void *addr = NULL;
 
 		if (tcp_lst.fd[side][v6][port] >= 0 ||
-		    (v6 ? !c->ifi6_up : !c->ifi4_up) ||
-		    (fwd->addr_set && fwd->addr_v6 != v6))
+		    (v6 ? !c->ifi6_up : !c->ifi4_up) || !fwd_bind_has(b, v6))
 			continue;
-		if (fwd->addr_set)
-			addr = v6 ? (const void *)&fwd->addr6 :
-				    (const void *)&fwd->addr4;
+		if (v6 && b->has6)
+			addr = &b->addr6;
+		else if (!v6 && b->has4)
+			addr = &b->addr4;
 		lr.v6 = v6;
 		s = sock_l4(c, v6 ? AF_INET6 : AF_INET, IPPROTO_TCP, addr,
-			    fwd->ifname, port,
+			    b->ifname, port,
 			    epoll_ref_make(EPOLL_TYPE_TCP_LISTEN, 0, lr.u32));
 		if (s < 0 && fwd->mode != FWD_AUTO)
 			debug("TCP: can't listen on %s port %u (%s): %s",

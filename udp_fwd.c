@@ -82,26 +82,28 @@ static int udp_listen_sock(const struct ctx *c, enum udp_side side, bool v6)
 }
 
 /**
- * udp_listen_addr() - Bind address of listening sockets
+ * udp_listen_addr() - Bind address of a listening socket
  * @c:		Execution context
  * @side:	Side
  * @v6:		IPv6
+ * @port:	Port, host order
  * @a:		Address (output)
  *
- * Return: false if this IP version is not bound for the table
+ * Return: false if this IP version doesn't listen on that port
  */
 static bool udp_listen_addr(const struct ctx *c, enum udp_side side, bool v6,
-			    union inany_addr *a)
+			    uint16_t port, union inany_addr *a)
 {
 	const struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
 							       &c->udp_out;
+	const struct fwd_bind *b = fwd_port_bind(fwd, port);
 
 	if (v6 ? !c->ifi6_up : !c->ifi4_up)
 		return false;
-	if (fwd->addr_set && fwd->addr_v6 != v6)
+	if (!fwd_bind_has(b, v6))
 		return false;
-	udp_ctx_addr(a, v6, &fwd->addr4, &fwd->addr6);
-	if (side == UDP_SIDE_NS && !fwd->addr_set)
+	udp_ctx_addr(a, v6, &b->addr4, &b->addr6);
+	if (side == UDP_SIDE_NS && !b->has4 && !b->has6)
 		udp_loopback(a, v6);
 	return true;
 }
@@ -123,6 +125,7 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
 {
 	const struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
 							       &c->udp_out;
+	const char *ifname = fwd_port_bind(fwd, port)->ifname;
 	uint32_t data = port | (side == UDP_SIDE_NS ? UDP_REF_SIDE_NS : 0) |
 			(v6 ? UDP_REF_V6 : 0);
 	union inany_addr a;
@@ -130,12 +133,12 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
 
 	if (udp.listen[side][v6][port] >= 0)
 		return true;
-	if (!udp_listen_addr(c, side, v6, &a))
+	if (!udp_listen_addr(c, side, v6, port, &a))
 		return false;
 	fd = udp_listen_sock(c, side, v6);
-	if (fd >= 0 && *fwd->ifname)
-		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, fwd->ifname,
-			   (socklen_t)strlen(fwd->ifname) + 1);
+	if (fd >= 0 && *ifname)
+		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+			   (socklen_t)strlen(ifname) + 1);
 	if (fd < 0 || udp_sock_bind(fd, &a, port, v6) ||
 	    epoll_add(c, fd, EPOLLIN,
 		      epoll_ref_make(EPOLL_TYPE_UDP_LISTEN, fd, data))) {

@@ -211,8 +211,8 @@ static void test_keywords(void)
 
 	f = reset();
 	check(!parse("::1/all", false) && f->mode == FWD_ALL &&
-	      f->addr_set && f->addr_v6 &&
-	      IN6_IS_ADDR_LOOPBACK(&f->addr6), "::1/all");
+	      fwd_port_bind(f, 22)->has6 && !fwd_port_bind(f, 22)->has4 &&
+	      IN6_IS_ADDR_LOOPBACK(&fwd_port_bind(f, 22)->addr6), "::1/all");
 
 	f = reset();
 	check(!parse("auto", true) && f->mode == FWD_AUTO &&
@@ -239,33 +239,77 @@ static void test_addresses(void)
 {
 	struct fwd_ports *f = reset();
 	struct in_addr a4;
+	char spec[32];
+	unsigned i;
 
 	inet_pton(AF_INET, "192.0.2.1", &a4);
-	check(!parse("192.0.2.1/22", false) && f->addr_set && !f->addr_v6 &&
-	      in4_equal(&f->addr4, &a4) && !*f->ifname &&
+	check(!parse("192.0.2.1/22", false) && fwd_port_bind(f, 22)->has4 &&
+	      !fwd_port_bind(f, 22)->has6 &&
+	      in4_equal(&fwd_port_bind(f, 22)->addr4, &a4) &&
+	      !*fwd_port_bind(f, 22)->ifname &&
 	      fwd_bit_test(f->map, 22), "192.0.2.1/22");
 
 	f = reset();
-	check(!parse("192.0.2.1%veth0/22", false) && f->addr_set &&
-	      !strcmp(f->ifname, "veth0"), "192.0.2.1%veth0/22");
+	check(!parse("192.0.2.1%veth0/22", false) &&
+	      fwd_port_bind(f, 22)->has4 &&
+	      !strcmp(fwd_port_bind(f, 22)->ifname, "veth0"),
+	      "192.0.2.1%veth0/22");
 
 	f = reset();
-	check(!parse("%veth0/22", false) && !f->addr_set &&
-	      !strcmp(f->ifname, "veth0"), "%veth0/22: interface only");
+	check(!parse("%veth0/22", false) && !fwd_port_bind(f, 22)->has4 &&
+	      !fwd_port_bind(f, 22)->has6 &&
+	      fwd_bind_has(fwd_port_bind(f, 22), true) &&
+	      !strcmp(fwd_port_bind(f, 22)->ifname, "veth0"),
+	      "%veth0/22: interface only, both versions");
 
 	f = reset();
-	check(!parse("2001:db8::1/443", false) && f->addr_v6 &&
+	check(!parse("2001:db8::1/443", false) && fwd_port_bind(f, 443)->has6 &&
+	      !fwd_bind_has(fwd_port_bind(f, 443), false) &&
 	      fwd_bit_test(f->map, 443), "IPv6 address 2001:db8::1/443");
 
 	f = reset();
 	check(!parse("2001:db8::1%eth0/443:8443", false) &&
-	      !strcmp(f->ifname, "eth0") &&
+	      !strcmp(fwd_port_bind(f, 443)->ifname, "eth0") &&
 	      fwd_port_target(f, 443) == 8443, "IPv6 with iface and remap");
+
+	/* podman 5: a range at any address, another port at one address */
+	f = reset();
+	check(!parse("8080-8081:80-81", false) &&
+	      !parse("192.0.2.1/9090-9090:90-90", false) &&
+	      !fwd_port_bind(f, 8080)->has4 && !fwd_port_bind(f, 8081)->has6 &&
+	      fwd_port_bind(f, 9090)->has4 && !fwd_port_bind(f, 9090)->has6 &&
+	      fwd_port_target(f, 9090) == 90 && fwd_port_target(f, 8081) == 81,
+	      "ports at any address and at one address, in one table");
+
+	f = reset();
+	check(!parse("192.0.2.1/22", false) && !parse("192.0.2.2/23", false) &&
+	      in4_equal(&fwd_port_bind(f, 22)->addr4, &a4) &&
+	      !in4_equal(&fwd_port_bind(f, 23)->addr4, &a4),
+	      "two bind addresses in one table, each port its own");
+
+	/* libvirt: one option per <portForward>, IPv4 and IPv6 */
+	f = reset();
+	check(!parse("192.0.2.1%eth0/2222:22", false) &&
+	      !parse("2001:db8::1%eth0/2222:22", false) &&
+	      fwd_port_bind(f, 2222)->has4 && fwd_port_bind(f, 2222)->has6 &&
+	      in4_equal(&fwd_port_bind(f, 2222)->addr4, &a4) &&
+	      fwd_port_target(f, 2222) == 22,
+	      "the same port with an IPv4 and an IPv6 address: both");
 
 	f = reset();
 	check(!parse("192.0.2.1/22", false) &&
-	      parse("192.0.2.2/23", false) == -1,
-	      "two bind addresses in one table refused");
+	      parse("192.0.2.2/22", false) == -1, "a port at two IPv4 addresses");
+	f = reset();
+	check(!parse("192.0.2.1/22", false) &&
+	      parse("2001:db8::1/22:23", false) == -1,
+	      "IPv4 and IPv6 with different targets");
+	f = reset();
+	for (i = 1; i < FWD_BIND_MAX; i++) {
+		snprintf(spec, sizeof(spec), "192.0.2.%u/%u", i, 1000 + i);
+		parse(spec, false);
+	}
+	check(parse("192.0.2.99/99", false) == -1,
+	      "more bind addresses than FWD_BIND_MAX refused");
 }
 
 /**
