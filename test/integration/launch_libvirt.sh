@@ -21,9 +21,10 @@
 # carrying the same MAC address as passt. Checked: passt returns 0 with
 # the PID file naming it and its log file written; busybox udhcpc gets the
 # lease (address, netmask, router, MTU, host name); then, bytes compared
-# end to end: TCP forwarded in from H2 to ADDR%DEV over IPv4, UDP over
-# IPv6 (replies from the address and port sent to), TCP and UDP out from
-# the guest to H2 over both; at last, the guest leaving ends passt
+# end to end: TCP and UDP forwarded in from H2 to ADDR%DEV, one option
+# per address as libvirt gives them, IPv4 and IPv6 (replies from the
+# address and port sent to), TCP and UDP out from the guest to H2 over
+# both; at last, the guest leaving ends passt
 # (--one-off, bounded poll).
 
 . "$(dirname "$0")/../lib.sh"
@@ -60,7 +61,8 @@ h1 timeout 30 "${PASST}" --one-off --socket "${SOCK}" --pid "${PIDF}" \
 	--mtu 1500 --interface up0 --log-file "${TMP}/passt.log" \
 	--hostname guest --fqdn guest.example.org \
 	--address 192.0.2.10 --netmask 24 --mac-addr "${MAC}" \
-	--tcp-ports 192.0.2.1%up0/2222:22 --udp-ports 2001:db8::1%up0/5353:53 \
+	--tcp-ports 192.0.2.1%up0/2222:22 --tcp-ports 2001:db8::1%up0/2222:22 \
+	--udp-ports 192.0.2.1%up0/5353:53 --udp-ports 2001:db8::1%up0/5353:53 \
 	< /dev/null > /dev/null 2>&${EPIPE}
 check_eq "passt returns 0" "$?" 0
 exec {EPIPE}>&-
@@ -68,10 +70,10 @@ PASST_PID="$(cat "${PIDF}" 2>/dev/null)"
 check "the PID file names the running passt" kill -0 "${PASST_PID:-0}"
 check "the socket is there" test -S "${SOCK}"
 check_grep "the log file is written" "${TMP}/passt.log" "TCP inbound: 2222"
-check_eq "TCP 2222 bound to 192.0.2.1 only, UDP 5353 to 2001:db8::1 only" \
+check_eq "2222 and 5353 bound to the two addresses given only" \
 	"$(ss -N "${H1}" -Hlntu 'sport = :2222 or sport = :5353' |
 	   awk '{ print $1, $5 }' | sort | tr '\n' ' ')" \
-	"tcp 192.0.2.1%up0:2222 udp [2001:db8::1]%up0:5353 "
+	"tcp 192.0.2.1%up0:2222 tcp [2001:db8::1]%up0:2222 udp 192.0.2.1%up0:5353 udp [2001:db8::1]%up0:5353 "
 
 bg_start "${TMP}/pt.log" g "${PT}" "${SOCK}" tap0
 PT_JOB="${BG_PID}"
@@ -107,6 +109,10 @@ wait_port "${G}" udp 53
 
 check "TCP in: H2 to 192.0.2.1:2222, 1 MiB echoed by the guest" \
 	tcp_echo_ok "${H2}" 192.0.2.1 2222 "${DATA}"
+check "TCP in: H2 to [2001:db8::1]:2222, 1 MiB echoed by the guest" \
+	tcp_echo_ok "${H2}" "[2001:db8::1]" 2222 "${DATA}"
+check "UDP in: H2 to 192.0.2.1:5353, replies from 5353" \
+	h2 timeout 30 "${ECHO}" client 192.0.2.1 5353 200 0
 check "UDP in: H2 to [2001:db8::1]:5353, replies from 5353" \
 	h2 timeout 30 "${ECHO}" client 2001:db8::1 5353 200 0
 check "TCP out: guest to H2 over IPv4, 1 MiB echoed" \
