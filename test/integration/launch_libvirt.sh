@@ -67,7 +67,7 @@ h1 timeout 30 "${PASST}" --one-off --socket "${SOCK}" --pid "${PIDF}" \
 check_eq "passt returns 0" "$?" 0
 exec {EPIPE}>&-
 PASST_PID="$(cat "${PIDF}" 2>/dev/null)"
-check "the PID file names the running passt" kill -0 "${PASST_PID:-0}"
+check "the PID file names the running passt" kill -0 "${PASST_PID:-x}"
 check "the socket is there" test -S "${SOCK}"
 check_grep "the log file is written" "${TMP}/passt.log" "TCP inbound: 2222"
 check_eq "2222 and 5353 bound to the two addresses given only" \
@@ -128,6 +128,6 @@ check_grep "one MAC on both ends: the gateway resolves to it" \
 
 bg_stop "${PT_JOB}"
 WAIT_TRIES=100 WAIT_STEP=0.05 check "--one-off: passt exits when the guest leaves" \
-	wait_gone "${PASST_PID:-0}"
+	wait_gone "${PASST_PID:-x}"
 
 test_done

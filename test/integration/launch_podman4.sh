@@ -67,7 +67,7 @@ for p in tcp/8080 tcp/8081 udp/5353; do
 done
 PASTA_PID="$(ss -N "${H1}" -Hltnp 'sport = :8080' |
 	     grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)"
-check "pasta runs in the background" kill -0 "${PASTA_PID:-0}"
+check "pasta runs in the background" kill -0 "${PASTA_PID:-x}"
 
 # Servers in the container
 tcp_echo_server "${LAUNCHER_NS}" 80
@@ -105,7 +105,7 @@ check "outbound TCP to H2 over IPv6, 1 MiB echoed" \
 check "namespace file unmounted and removed" \
 	launcher sh -c "umount -l '${TMP}/netns' && rm '${TMP}/netns'"
 WAIT_TRIES=100 WAIT_STEP=0.05 check "pasta exits within 5 s" \
-	wait_gone "${PASTA_PID:-0}"
+	wait_gone "${PASTA_PID:-x}"
 check "ports 8080 and 5353 free in H1" \
 	test -z "$(ss -N "${H1}" -Hlntu 'sport = :8080 or sport = :5353')"
 

@@ -52,7 +52,7 @@ check "passt returned, the relay is up" wait_for ip -n "${G}" link show tap0 ||
 	{ cat "${TMP}/qemu.log"; test_done; }
 wait_for test -s "${PIDF}"
 PASST_PID="$(cat "${PIDF}")"
-check "the PID file names the running passt" kill -0 "${PASST_PID:-0}"
+check "the PID file names the running passt" kill -0 "${PASST_PID:-x}"
 check_eq "--quiet: nothing printed" "$(cat "${TMP}/qemu.log")" ""
 
 g sysctl -qw net.ipv6.conf.tap0.accept_ra=0
@@ -87,6 +87,6 @@ check "UDP in from H2 over IPv6, 200 datagrams echoed" \
 
 bg_stop "${RELAY_JOB}"
 WAIT_TRIES=100 WAIT_STEP=0.05 check "passt exits when qemu's end is closed" \
-	wait_gone "${PASST_PID:-0}"
+	wait_gone "${PASST_PID:-x}"
 
 test_done

@@ -113,10 +113,10 @@ launcher_start - || { check "child namespaces set up" false; test_done; }
 rk_pasta pid --tcp-ports=none --udp-ports=none "${LAUNCHER_PID}"
 rk_checks pid
 PASTA_PID="$(rk_pasta_pid "${LAUNCHER_NS}")"
-check "pid: pasta found in the background" kill -0 "${PASTA_PID:-0}"
+check "pid: pasta found in the background" kill -0 "${PASTA_PID:-x}"
 bg_stop "${LAUNCHER_JOB}"
 WAIT_TRIES=100 WAIT_STEP=0.05 check "pid: pasta exits when the child does" \
-	wait_gone "${PASTA_PID:-0}"
+	wait_gone "${PASTA_PID:-x}"
 
 # Form 2: --detach-netns, implicit port forwarding
 mkdir -p "${TMP}/state" && chmod 0777 "${TMP}/state"
