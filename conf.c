@@ -13,9 +13,10 @@
  * 1. defaults: fds -1, MTU 65520, our MAC 9a:55:9a:55:9a:55, broadcast guest
  *    MAC, mode-dependent DNS/search advertisement (pasta sends neither)
  * 2. options, read through conf_opt_next(): simple switches come from one
- *    table, the rest from small per-group handlers. Options of the other
- *    mode, unknown options and malformed values end the process with one
- *    line naming the option (die()). The option table and the parsers for
+ *    table, the rest from small per-group handlers. Unknown options and
+ *    missing values are reported by getopt_long() in its own words, which
+ *    launchers match; options of the other mode and malformed values end
+ *    the process with one line naming the option (die()). The option table and the parsers for
  *    values live in conf_parse.c, exported so they can be tested without
  *    running conf(); this file decides what each option does to struct ctx
  * 3. positional arguments (pasta): a PID, or a command to spawn
@@ -121,6 +122,8 @@ static const struct conf_flag conf_flags[] = {
  * @map_lo4:	--map-host-loopback given for IPv4
  * @map_lo6:	--map-host-loopback given for IPv6
  * @map_lo_none: --map-host-loopback none
+ * @map_guest4:	--map-guest-addr, IPv4 (unspecified: none)
+ * @map_guest6:	--map-guest-addr, IPv6 (unspecified: none)
  * @dns4_cnt:	IPv4 resolvers from -D
  * @dns6_cnt:	IPv6 resolvers from -D
  * @userns:	--userns given
@@ -142,6 +145,8 @@ struct conf_args {
 	bool map_lo4;
 	bool map_lo6;
 	bool map_lo_none;
+	struct in_addr map_guest4;
+	struct in6_addr map_guest6;
 	unsigned dns4_cnt;
 	unsigned dns6_cnt;
 	bool userns;
@@ -336,6 +341,33 @@ static void conf_opt_map_lo(struct ctx *c, struct conf_args *a,
 }
 
 /**
+ * conf_opt_map_guest() - Apply --map-guest-addr: an address, or "none"
+ * @a:		Parsing state
+ * @arg:	Address or "none"
+ *
+ * The last address given for each family wins; "none" clears both.
+ */
+static void conf_opt_map_guest(struct conf_args *a, const char *arg)
+{
+	union conf_inaddr addr;
+	int af;
+
+	if (!strcmp(arg, "none")) {
+		memset(&a->map_guest4, 0, sizeof(a->map_guest4));
+		memset(&a->map_guest6, 0, sizeof(a->map_guest6));
+		return;
+	}
+
+	af = conf_addr_arg(CONF_OPT_MAP_GUEST, arg, &addr);
+	if (!conf_addr_is_unicast(af, &addr))
+		conf_bad_value(CONF_OPT_MAP_GUEST, arg, "not a unicast address");
+	if (af == AF_INET)
+		a->map_guest4 = addr.v4;
+	else
+		a->map_guest6 = addr.v6;
+}
+
+/**
  * conf_opt_addr_family() - Apply the other per-family address options
  * @c:		Execution context
  * @a:		Parsing state
@@ -448,6 +480,9 @@ static bool conf_opt_net(struct ctx *c, struct conf_args *a, int opt,
 		return true;
 	case CONF_OPT_MAP_HOST_LO:
 		conf_opt_map_lo(c, a, arg);
+		return true;
+	case CONF_OPT_MAP_GUEST:
+		conf_opt_map_guest(a, arg);
 		return true;
 	}
 	return false;
@@ -618,6 +653,8 @@ static void conf_usage_net(bool pasta)
 	       "      --freebind         bind forwarded ports to any address\n"
 	       "      --map-host-loopback ADDR|none  guest address for host\n"
 	       "      --no-map-gw        don't map the gateway to the host\n"
+	       "      --map-guest-addr ADDR|none  guest address for the host's\n"
+	       "                         own address (default: none)\n"
 	       "  -4, --ipv4-only        IPv4 only\n"
 	       "  -6, --ipv6-only        IPv6 only\n"
 	       "  -H, --hostname NAME    DHCP host name\n"
@@ -702,7 +739,7 @@ static void conf_opts_parse(struct ctx *c, struct conf_args *a, int argc,
 	char name[64];
 	int opt;
 
-	opterr = 0;
+	opterr = 1;	/* getopt_long() words command line errors */
 	optind = 0;	/* Full reinitialisation, conf() may run twice */
 
 	while ((opt = conf_opt_next(argc, argv)) != -1) {
@@ -1009,10 +1046,16 @@ static void conf_ip6(struct ctx *c, const struct conf_args *a)
  * @c:		Execution context
  * @a:		Parsing state
  *
- * Default: the gateway of each family, unless --no-map-gw
+ * Host loopback: the gateway of each family by default, unless --no-map-gw.
+ * Host's own address (--map-guest-addr): none by default.
  */
 static void conf_map_lo(struct ctx *c, const struct conf_args *a)
 {
+	if (c->ifi4_up)
+		c->ip4.map_guest_addr = a->map_guest4;
+	if (c->ifi6_up)
+		c->ip6.map_guest_addr = a->map_guest6;
+
 	if (a->map_lo_none) {
 		memset(&c->ip4.map_host_loopback, 0, sizeof(struct in_addr));
 		memset(&c->ip6.map_host_loopback, 0, sizeof(struct in6_addr));
@@ -1276,6 +1319,11 @@ static void conf_print_dns4(const struct ctx *c)
 		     inet_ntop(AF_INET, &c->ip4.map_host_loopback, buf,
 			       sizeof(buf)));
 
+	if (!in4_is_unspec(&c->ip4.map_guest_addr))
+		info("    host's own address mapped from: %s",
+		     inet_ntop(AF_INET, &c->ip4.map_guest_addr, buf,
+			       sizeof(buf)));
+
 	if (in4_is_unspec(&c->ip4.dns[0]))
 		return;
 
@@ -1333,6 +1381,11 @@ static void conf_print6(const struct ctx *c)
 	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
 		info("    host loopback mapped from: %s",
 		     inet_ntop(AF_INET6, &c->ip6.map_host_loopback, buf,
+			       sizeof(buf)));
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr))
+		info("    host's own address mapped from: %s",
+		     inet_ntop(AF_INET6, &c->ip6.map_guest_addr, buf,
 			       sizeof(buf)));
 
 	if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[0]))

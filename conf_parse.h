@@ -34,6 +34,7 @@
  * @CONF_OPT_NO_RA:		--no-ra
  * @CONF_OPT_FREEBIND:		--freebind
  * @CONF_OPT_MAP_HOST_LO:	--map-host-loopback
+ * @CONF_OPT_MAP_GUEST:	--map-guest-addr
  * @CONF_OPT_NO_MAP_GW:		--no-map-gw
  * @CONF_OPT_FQDN:		--fqdn
  * @CONF_OPT_STATS:		--stats
@@ -74,6 +75,7 @@ enum conf_opt {
 	CONF_OPT_NO_RA,
 	CONF_OPT_FREEBIND,
 	CONF_OPT_MAP_HOST_LO,
+	CONF_OPT_MAP_GUEST,
 	CONF_OPT_NO_MAP_GW,
 	CONF_OPT_FQDN,
 	CONF_OPT_STATS,

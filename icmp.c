@@ -25,10 +25,11 @@
  * and data untouched, from the address it sent the request to, and with a
  * checksum set by tap.c.
  *
- * A request to the gateway address (or c->ip4/ip6.map_host_loopback, or our
- * link-local address) goes to the host's loopback address instead, unless
- * --no-map-gw is given. Other link-local destinations are reached through
- * the template interface (scope c->ifi6).
+ * Destinations are translated by nat.c: the map_host_loopback address (the
+ * gateway unless --no-map-gw; for IPv6 our link-local address too) goes to
+ * the host's loopback, the map_guest_addr one to the host's own address.
+ * Other link-local destinations are reached through the template interface
+ * (scope c->ifi6).
  *
  * Flows expire after ICMP_IDLE_MS without traffic: icmp_timer() closes
  * their sockets. Ping sockets are the one exception to "open everything
@@ -51,6 +52,7 @@
 #include "icmp.h"
 #include "inany.h"
 #include "log.h"
+#include "nat.h"
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
@@ -114,42 +116,38 @@ static void icmp_sock_refused(int af, int errnum)
 }
 
 /**
- * icmp_sockaddr() - Socket address for a destination, loopback mapped
+ * icmp_sockaddr() - Socket address for a destination, translated by nat.c
  * @c:		Execution context
  * @af:		AF_INET or AF_INET6
  * @daddr:	Destination from the guest: struct in_addr or in6_addr
  * @sa:		Socket address (output)
  *
- * Return: length of @sa
+ * Return: length of @sa, 0 if the destination maps to nothing
  */
 static socklen_t icmp_sockaddr(const struct ctx *c, int af, const void *daddr,
 			       struct sockaddr_storage *sa)
 {
+	enum nat_out how;
+	union inany_addr t;
+
 	memset(sa, 0, sizeof(*sa));
+	inany_from_af(&t, af, daddr);
+	how = nat_outbound(c, &t, 0);
+	if (how == NAT_OUT_NONE)
+		return 0;
+
 	if (af == AF_INET) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
-		const struct in_addr *d = daddr;
-		const struct in_addr *m = &c->ip4.map_host_loopback;
 
 		s4->sin_family = AF_INET;
-		s4->sin_addr = *d;
-		if (!c->no_map_gw && (in4_equal(d, &c->ip4.gw) ||
-				      (!in4_is_unspec(m) && in4_equal(d, m))))
-			s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		s4->sin_addr = *inany_v4(&t);
 		return sizeof(*s4);
 	} else {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
-		const struct in6_addr *m = &c->ip6.map_host_loopback;
-		const struct in6_addr *d = daddr;
 
 		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = *d;
-		if (!c->no_map_gw &&
-		    (IN6_ARE_ADDR_EQUAL(d, &c->ip6.gw) ||
-		     IN6_ARE_ADDR_EQUAL(d, &c->ip6.our_tap_ll) ||
-		     (!IN6_IS_ADDR_UNSPECIFIED(m) && IN6_ARE_ADDR_EQUAL(d, m))))
-			s6->sin6_addr = in6addr_loopback;
-		else if (IN6_IS_ADDR_LINKLOCAL(d))
+		s6->sin6_addr = t.a6;
+		if (how == NAT_OUT_SAME && IN6_IS_ADDR_LINKLOCAL(&t.a6))
 			s6->sin6_scope_id = c->ifi6;
 		return sizeof(*s6);
 	}
@@ -336,7 +334,7 @@ static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
 	f->ts = *now;
 
 	sl = icmp_sockaddr(c, af, daddr, &sa);
-	if (sendto(f->sock, msg, l4len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+	if (!sl || sendto(f->sock, msg, l4len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
 		   sl) < 0) {
 		c->stats.icmp_drop++;
 		debug_ratelimit("ICMP: sendto: %s", strerror(errno));

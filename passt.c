@@ -336,9 +336,8 @@ static void passt_pasta_setup(struct ctx *c)
 		pasta_start_ns(c);
 	ns_call_setup(c->pasta_netns_fd);
 	nl_sock_init(c, true);
-	if (!c->splice_only && ns_call(tap_ns_tun, c))
-		die("Can't create tap device %s in namespace (is /dev/net/tun "
-		    "accessible?)", c->pasta_ifn);
+	if (!c->splice_only)
+		pasta_tap_create(c);
 	pasta_ns_conf(c);
 }
 

@@ -108,6 +108,7 @@ enum passt_mode {
  * @prefix_len:	Prefix length of @addr
  * @gw:		Default gateway given to the guest
  * @map_host_loopback: Guest destination translated to host loopback
+ * @map_guest_addr: Guest destination translated to @addr on the host
  * @dns:	Resolvers given to the guest, INADDR_ANY terminated
  * @dns_match:	--dns-forward address: DNS to it goes to @dns_host
  * @dns_host:	Host resolver for @dns_match
@@ -124,6 +125,7 @@ struct ip4_ctx {
 	int prefix_len;
 	struct in_addr gw;
 	struct in_addr map_host_loopback;
+	struct in_addr map_guest_addr;
 	struct in_addr dns[DNS_MAX + 1];
 	struct in_addr dns_match;
 	struct in_addr dns_host;
@@ -144,6 +146,7 @@ struct ip4_ctx {
  * @gw:		Default gateway (router) given to the guest
  * @our_tap_ll:	Our link-local address, source of RAs and DHCPv6
  * @map_host_loopback: Guest destination translated to host loopback
+ * @map_guest_addr: Guest destination translated to @addr on the host
  * @dns:	Resolvers given to the guest, in6addr_any terminated
  * @dns_match:	--dns-forward address
  * @dns_host:	Host resolver for @dns_match
@@ -162,6 +165,7 @@ struct ip6_ctx {
 	struct in6_addr gw;
 	struct in6_addr our_tap_ll;
 	struct in6_addr map_host_loopback;
+	struct in6_addr map_guest_addr;
 	struct in6_addr dns[DNS_MAX + 1];
 	struct in6_addr dns_match;
 	struct in6_addr dns_host;

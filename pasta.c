@@ -51,6 +51,7 @@
 #include "netlink.h"
 #include "passt.h"
 #include "pasta.h"
+#include "tap.h"
 #include "util.h"
 
 #define PASTA_STACK_SIZE	(256 * 1024)
@@ -167,6 +168,43 @@ int pasta_child_status(void)
 	return pasta_exit_status;
 }
 
+#define PASTA_HINT_USERNS						\
+	" (unprivileged user namespaces may be disabled or restricted: see "\
+	"sysctl kernel.unprivileged_userns_clone, user.max_user_namespaces, " \
+	"and on Ubuntu kernel.apparmor_restrict_unprivileged_userns)"
+
+/**
+ * pasta_userns_hint() - Hint for a refused user namespace operation
+ * @err:	errno value
+ *
+ * Return: text to append to the message, "" if nothing helps
+ */
+static const char *pasta_userns_hint(int err)
+{
+	if (err == ENOSPC)
+		return " (limit reached: see sysctl user.max_user_namespaces)";
+	if (err == EPERM || err == EACCES || err == EINVAL)
+		return PASTA_HINT_USERNS;
+	return "";
+}
+
+/**
+ * pasta_ns_open_die() - Die for a namespace file that can't be opened
+ * @what:	"network" or "user"
+ * @path:	Path of the namespace file
+ */
+__attribute__((noreturn))
+static void pasta_ns_open_die(const char *what, const char *path)
+{
+	int e = errno;
+
+	die("Can't open %s namespace %s: %s%s", what, path, strerror(e),
+	    e == EACCES || e == EPERM ?
+	    " (check its permissions and owner; an SELinux or AppArmor "
+	    "policy may deny it)" :
+	    e == ENOENT ? " (gone, or never bound there?)" : "");
+}
+
 /**
  * pasta_write_maps() - Map the caller's IDs to root in the child's userns
  * @c:		Execution context
@@ -179,14 +217,17 @@ static void pasta_write_maps(const struct ctx *c, pid_t pid)
 	snprintf(map, sizeof(map), "0 %u 1", (unsigned)c->uid);
 	snprintf(path, sizeof(path), "/proc/%i/uid_map", pid);
 	if (write_file(path, map))
-		die_perror("Can't write uid map for %i", pid);
+		die("Can't write %s: %s%s", path, strerror(errno),
+		    pasta_userns_hint(errno));
 	snprintf(path, sizeof(path), "/proc/%i/setgroups", pid);
 	if (c->uid && write_file(path, "deny"))
-		die_perror("Can't deny setgroups for %i", pid);
+		die("Can't write %s: %s%s", path, strerror(errno),
+		    pasta_userns_hint(errno));
 	snprintf(map, sizeof(map), "0 %u 1", (unsigned)c->gid);
 	snprintf(path, sizeof(path), "/proc/%i/gid_map", pid);
 	if (write_file(path, map))
-		die_perror("Can't write gid map for %i", pid);
+		die("Can't write %s: %s%s", path, strerror(errno),
+		    pasta_userns_hint(errno));
 }
 
 /**
@@ -202,13 +243,13 @@ static void pasta_open_ns_files(struct ctx *c, pid_t pid, bool userns)
 	snprintf(path, sizeof(path), "/proc/%i/ns/net", pid);
 	c->pasta_netns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (c->pasta_netns_fd < 0)
-		die_perror("Can't open network namespace %s", path);
+		pasta_ns_open_die("network", path);
 	if (!userns)
 		return;
 	snprintf(path, sizeof(path), "/proc/%i/ns/user", pid);
 	c->pasta_userns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (c->pasta_userns_fd < 0)
-		die_perror("Can't open user namespace %s", path);
+		pasta_ns_open_die("user", path);
 }
 
 /**
@@ -222,7 +263,9 @@ static void pasta_join_userns(const struct ctx *c)
 	if (c->pasta_userns_fd < 0 || !c->uid)
 		return;
 	if (setns(c->pasta_userns_fd, CLONE_NEWUSER))
-		die_perror("Can't join user namespace");
+		die("Can't join user namespace%s%s: %s%s",
+		    *c->userns_path ? " " : "", c->userns_path,
+		    strerror(errno), pasta_userns_hint(errno));
 }
 
 /**
@@ -253,7 +296,8 @@ void pasta_start_ns(struct ctx *c)
 	pid = clone(pasta_child, pasta_st.stack + sizeof(pasta_st.stack),
 		    flags, NULL);
 	if (pid < 0)
-		die_perror("Can't create user and network namespaces");
+		die("Can't create user and network namespaces: %s%s",
+		    strerror(errno), pasta_userns_hint(errno));
 	close(pasta_st.sync[0]);
 	pasta_st.sync[0] = -1;
 	c->pasta_child_pid = pid;
@@ -290,18 +334,45 @@ void pasta_open_ns(struct ctx *c)
 {
 	c->pasta_netns_fd = open(c->netns_path, O_RDONLY | O_CLOEXEC);
 	if (c->pasta_netns_fd < 0)
-		die_perror("Can't open network namespace %s", c->netns_path);
+		pasta_ns_open_die("network", c->netns_path);
 	if (*c->userns_path && !c->netns_only) {
 		c->pasta_userns_fd = open(c->userns_path,
 					  O_RDONLY | O_CLOEXEC);
 		if (c->pasta_userns_fd < 0)
-			die_perror("Can't open user namespace %s",
-				   c->userns_path);
+			pasta_ns_open_die("user", c->userns_path);
 	}
 	pasta_userns_skip_own(c);
 	pasta_join_userns(c);
 	if (!c->no_netns_quit)
 		pasta_netns_quit_init(c);
+}
+
+/**
+ * pasta_tap_create() - Create the tap device in the namespace, or die
+ * @c:		Execution context
+ *
+ * Names what failed: joining the namespace, /dev/net/tun, or the device.
+ */
+void pasta_tap_create(struct ctx *c)
+{
+	int ret;
+
+	errno = 0;
+	ret = ns_call(tap_ns_tun, c);
+	if (ret == TAP_TUN_OK)
+		return;
+	if (ret == TAP_TUN_ERR_OPEN)
+		die("Can't open /dev/net/tun in the namespace: %s (is the tun "
+		    "module loaded, and the device readable and writable for "
+		    "us? containers need it passed in)", strerror(errno));
+	if (ret == TAP_TUN_ERR_IFF)
+		die("Can't create tap device %s in the namespace: %s%s",
+		    c->pasta_ifn, strerror(errno),
+		    errno == EBUSY || errno == EEXIST ?
+		    " (an interface of that name exists: see -I)" : "");
+	die("Can't create tap device %s in the namespace: %s", c->pasta_ifn,
+	    ret == TAP_TUN_ERR_INDEX ? "it has no interface index" :
+	    "can't enter the namespace");
 }
 
 /**

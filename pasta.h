@@ -8,6 +8,7 @@
 
 void pasta_open_ns(struct ctx *c);
 void pasta_start_ns(struct ctx *c);
+void pasta_tap_create(struct ctx *c);
 void pasta_ns_conf(struct ctx *c);
 void pasta_release_child(struct ctx *c);
 int pasta_child_status(void);

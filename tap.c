@@ -1043,7 +1043,8 @@ static void tap_set_offloads(struct ctx *c, int fd)
  * tap_ns_tun() - Create the tap device; runs in the target namespace
  * @arg:	Execution context
  *
- * Return: 0 on success, 1 on failure (errno set in the caller's memory)
+ * Return: TAP_TUN_OK, or the step that failed (enum tap_tun_err), errno
+ *	   set in the caller's memory (ns_call() shares it)
  */
 int tap_ns_tun(void *arg)
 {
@@ -1053,13 +1054,16 @@ int tap_ns_tun(void *arg)
 
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return 1;
+		return TAP_TUN_ERR_OPEN;
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", c->pasta_ifn);
 	if (ioctl(fd, TUNSETIFF, &ifr)) {
 		ifr.ifr_flags &= ~IFF_VNET_HDR;
 		if (ioctl(fd, TUNSETIFF, &ifr)) {
+			int e = errno;
+
 			close(fd);
-			return 1;
+			errno = e;
+			return TAP_TUN_ERR_IFF;
 		}
 	}
 	c->vnet_hdr = !!(ifr.ifr_flags & IFF_VNET_HDR);
@@ -1070,7 +1074,7 @@ int tap_ns_tun(void *arg)
 	memcpy(c->pasta_ifn, ifr.ifr_name, IFNAMSIZ);
 	c->pasta_ifi = if_nametoindex(c->pasta_ifn);
 	c->fd_tap = fd;
-	return c->pasta_ifi ? 0 : 1;
+	return c->pasta_ifi ? TAP_TUN_OK : TAP_TUN_ERR_INDEX;
 }
 
 /**

@@ -110,6 +110,24 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 void tap_handler_pasta(struct ctx *c, uint32_t events,
 		       const struct timespec *now);
 void tap_sock_init(struct ctx *c);
+
+/**
+ * enum tap_tun_err - Where tap_ns_tun() failed, as its return value
+ * @TAP_TUN_OK:		Tap device created
+ * @TAP_TUN_ERR_OPEN:	/dev/net/tun can't be opened (errno set)
+ * @TAP_TUN_ERR_IFF:	TUNSETIFF refused (errno set)
+ * @TAP_TUN_ERR_INDEX:	The device has no interface index
+ *
+ * Values other than 1, which ns_call() uses when it can't join the
+ * namespace.
+ */
+enum tap_tun_err {
+	TAP_TUN_OK = 0,
+	TAP_TUN_ERR_OPEN = 2,
+	TAP_TUN_ERR_IFF,
+	TAP_TUN_ERR_INDEX,
+};
+
 int tap_ns_tun(void *arg);
 void tap_backend_init(struct ctx *c);
 

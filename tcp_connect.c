@@ -25,6 +25,7 @@
 #include <linux/tcp.h>
 
 #include "log.h"
+#include "nat.h"
 #include "packet.h"
 #include "tap.h"
 #include "tcp_buf.h"
@@ -41,40 +42,35 @@
  * @fport:	Destination port, host order
  * @sa:		Socket address (output)
  *
- * The gateway address maps to the host's loopback unless --no-map-gw, and
- * the --dns-forward address to the host's resolver.
+ * The destination is translated by nat_outbound(): the --map-host-loopback
+ * address (the gateway by default) to the host's loopback, the
+ * --map-guest-addr one to the host's own address, the --dns-forward one on
+ * port 53 to the host's resolver.
  *
- * Return: length of @sa
+ * Return: length of @sa, 0 if the destination maps to nothing
  */
 static socklen_t tcp_sockaddr_out(const struct ctx *c,
 				  const union inany_addr *fa, uint16_t fport,
 				  struct sockaddr_storage *sa)
 {
-	const struct in_addr *a4 = inany_v4(fa);
+	union inany_addr t = *fa;
+	const struct in_addr *a4 = inany_v4(&t);
 
 	memset(sa, 0, sizeof(*sa));
+	if (nat_outbound(c, &t, fport) == NAT_OUT_NONE)
+		return 0;
+
 	if (a4) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
 
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(fport);
 		s4->sin_addr = *a4;
-		if (!c->no_map_gw && in4_equal(a4, &c->ip4.gw))
-			s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		else if (fport == 53 && !in4_is_unspec(&c->ip4.dns_match) &&
-			 in4_equal(a4, &c->ip4.dns_match))
-			s4->sin_addr = c->ip4.dns_host;
 		return sizeof(*s4);
 	}
 	((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
 	((struct sockaddr_in6 *)sa)->sin6_port = htons(fport);
-	((struct sockaddr_in6 *)sa)->sin6_addr = fa->a6;
-	if (!c->no_map_gw && (IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.gw) ||
-			      IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.our_tap_ll)))
-		((struct sockaddr_in6 *)sa)->sin6_addr = in6addr_loopback;
-	else if (fport == 53 && IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.dns_match) &&
-		 !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match))
-		((struct sockaddr_in6 *)sa)->sin6_addr = c->ip6.dns_host;
+	((struct sockaddr_in6 *)sa)->sin6_addr = t.a6;
 	return sizeof(struct sockaddr_in6);
 }
 
@@ -297,6 +293,10 @@ void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
 	}
 	c->stats.tcp_conns++;
 	sl = tcp_sockaddr_out(c, fa, fport, &sa);
+	if (!sl) {
+		tcp_connect_fail(c, conn, EHOSTUNREACH);
+		return;
+	}
 	pending = connect(conn->sock, (struct sockaddr *)&sa, sl) != 0;
 	if (pending && errno != EINPROGRESS) {
 		tcp_connect_fail(c, conn, errno);

@@ -23,9 +23,12 @@
  * for the namespace side with one ns_call() per change.
  *
  * Inbound connections from the host itself (loopback, or the address the
- * guest shares with the host) reach the guest from its gateway address.
+ * guest shares with the host) reach the guest from the address nat.c
+ * chooses: --map-guest-addr for the host's own address, else
+ * --map-host-loopback, else the gateway address.
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -38,6 +41,7 @@
 #include <linux/sock_diag.h>
 
 #include "fwd.h"
+#include "nat.h"
 #include "tcp.h"
 #include "tcp_conn.h"
 #include "tcp_listen.h"
@@ -92,6 +96,34 @@ static struct fwd_ports *tcp_listen_fwd(struct ctx *c, int side)
 }
 
 /**
+ * tcp_listen_busy_die() - Die for an explicitly forwarded port we can't take
+ * @b:		Where the port listens (-t prefix), for the address
+ * @port:	Port, host order
+ * @v6:		IPv6 socket
+ * @err:	errno value from bind()
+ */
+__attribute__((noreturn))
+static void tcp_listen_busy_die(const struct fwd_bind *b, uint16_t port,
+				bool v6, int err)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (v6 ? !b->has6 : !b->has4)
+		strcpy(addr, v6 ? "::" : "0.0.0.0");
+	else if (v6)
+		inet_ntop(AF_INET6, &b->addr6, addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET, &b->addr4, addr, sizeof(addr));
+
+	die("Can't listen on TCP port %u, %s %s%s%s (for -t): %s%s", port,
+	    v6 ? "IPv6" : "IPv4", addr, *b->ifname ? "%" : "",
+	    b->ifname, strerror(err),
+	    err == EADDRINUSE ? " (another process listens there)" :
+	    err == EACCES ? " (a privileged port: see sysctl "
+	    "net.ipv4.ip_unprivileged_port_start)" : "");
+}
+
+/**
  * tcp_listen_open() - Open the listening sockets of one port on one side
  * @c:		Execution context
  * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS (caller is in that namespace)
@@ -120,6 +152,10 @@ static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
 		s = sock_l4(c, v6 ? AF_INET6 : AF_INET, IPPROTO_TCP, addr,
 			    b->ifname, port,
 			    epoll_ref_make(EPOLL_TYPE_TCP_LISTEN, 0, lr.u32));
+		/* -t ports given one by one are only opened at set-up */
+		if (side == TCP_LISTEN_HOST && fwd->mode == FWD_SPEC &&
+		    (s == -EADDRINUSE || s == -EACCES))
+			tcp_listen_busy_die(b, port, v6, -s);
 		if (s < 0 && fwd->mode != FWD_AUTO)
 			debug("TCP: can't listen on %s port %u (%s): %s",
 			      side ? "namespace" : "host", port,
@@ -455,6 +491,10 @@ void tcp_listen_init(struct ctx *c)
  * @fa:		Address for the guest (output)
  * @port:	Peer port, host order (output)
  *
+ * Peers on the host itself are shown through nat_inbound(); one with no
+ * mapping appears as the gateway (our link-local address for IPv6 without
+ * a gateway), so the guest never sees a connection from itself.
+ *
  * Return: true if the address family is usable
  */
 static bool tcp_listen_peer(const struct ctx *c,
@@ -463,25 +503,21 @@ static bool tcp_listen_peer(const struct ctx *c,
 {
 	if (sa->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-		struct in_addr a = s4->sin_addr;
 
-		if (in4_is_loopback(&a) || in4_equal(&a, &c->ip4.addr) ||
-		    in4_is_unspec(&a))
-			a = c->ip4.gw;
-		inany_from_v4(fa, a);
+		inany_from_v4(fa, s4->sin_addr);
 		*port = ntohs(s4->sin_port);
+		if (nat_inbound(c, fa, *port) == NAT_IN_UNMAPPED)
+			inany_from_v4(fa, c->ip4.gw);
 		return true;
 	}
 	if (sa->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
 		fa->a6 = s6->sin6_addr;
-		if (IN6_IS_ADDR_LOOPBACK(&fa->a6) ||
-		    IN6_ARE_ADDR_EQUAL(&fa->a6, &c->ip6.addr) ||
-		    IN6_IS_ADDR_UNSPECIFIED(&fa->a6))
+		*port = ntohs(s6->sin6_port);
+		if (nat_inbound(c, fa, *port) == NAT_IN_UNMAPPED)
 			fa->a6 = IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) ?
 				 c->ip6.our_tap_ll : c->ip6.gw;
-		*port = ntohs(s6->sin6_port);
 		return true;
 	}
 	return false;

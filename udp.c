@@ -20,10 +20,11 @@
  * - UDP_FLOW_TAP_OUT: the guest sent a datagram (from the tap) to a far
  *   address. We open a host socket, bind it to the guest's source port
  *   where the port is free (else an ephemeral one), and connect() it to the
- *   target. The target is the guest's destination, translated: the gateway
- *   (or map_host_loopback) becomes the host's 127.0.0.1/::1 unless
- *   --no-map-gw, and the --dns-forward address on port 53 becomes the host's
- *   first resolver; the host's loopback addresses, broadcast, multicast
+ *   target. The target is the guest's destination, translated by nat.c:
+ *   the map_host_loopback address (the gateway unless --no-map-gw) becomes
+ *   the host's 127.0.0.1/::1, the map_guest_addr one the host's own
+ *   address, and the --dns-forward address on port 53 the host's first
+ *   resolver; the host's loopback addresses, broadcast, multicast
  *   and link-local destinations are refused (counted as "no flow"). A
  *   connected socket receives only from its target, and
  *   the kernel prefers it over any wildcard socket bound to the same port
@@ -32,8 +33,9 @@
  *   and port the guest sent to.
  * - UDP_FLOW_TAP_IN: a host peer sent to a forwarded port (-u), received on
  *   the listening socket, and not spliced. The datagram goes to the guest's
- *   port (remapped by the -u delta) from the peer's address, or from the
- *   gateway if the peer is loopback or uses the guest's own address. The
+ *   port (remapped by the -u delta) from the peer's address, or, if the
+ *   peer is loopback or uses the guest's own address, from the address
+ *   nat.c maps it to (map_guest_addr, map_host_loopback). The
  *   flow owns no socket: the guest's replies are sent from the listening
  *   socket, so they leave from the port the peer sent to.
  * - UDP_FLOW_SPLICE (pasta): a loopback peer sent to a forwarded port on
@@ -136,6 +138,7 @@
 #include "fwd.h"
 #include "inany.h"
 #include "log.h"
+#include "nat.h"
 #include "packet.h"
 #include "passt.h"
 #include "siphash.h"
@@ -315,29 +318,6 @@ void udp_ctx_addr(union inany_addr *a, bool v6,
 }
 
 /**
- * udp_map_gw() - Address the guest reaches the host's loopback through
- * @c:		Execution context
- * @v6:		IPv6
- * @a:		Address (output)
- *
- * Return: true if there is one (map_host_loopback, or the gateway unless
- *	   --no-map-gw)
- */
-static bool udp_map_gw(const struct ctx *c, bool v6, union inany_addr *a)
-{
-	udp_ctx_addr(a, v6, &c->ip4.map_host_loopback,
-		     &c->ip6.map_host_loopback);
-	if (!udp_is_unspec(a))
-		return true;
-	if (c->no_map_gw)
-		return false;
-	udp_ctx_addr(a, v6, &c->ip4.gw, &c->ip6.gw);
-	if (v6 && udp_is_unspec(a))
-		a->a6 = c->ip6.our_tap_ll;
-	return !udp_is_unspec(a);
-}
-
-/**
  * udp_guest_to_host() - Translate a guest's destination to a host target
  * @c:		Execution context
  * @v6:		IPv6
@@ -349,17 +329,13 @@ static bool udp_map_gw(const struct ctx *c, bool v6, union inany_addr *a)
 static bool udp_guest_to_host(const struct ctx *c, bool v6,
 			      union inany_addr *addr, uint16_t *port)
 {
-	union inany_addr m;
-
-	/* DNS first: --dns-forward may name the gateway address itself */
-	udp_ctx_addr(&m, v6, &c->ip4.dns_match, &c->ip6.dns_match);
-	if (*port == UDP_DNS_PORT && !udp_is_unspec(&m) &&
-	    inany_equals(addr, &m)) {
-		udp_ctx_addr(addr, v6, &c->ip4.dns_host, &c->ip6.dns_host);
-		return !udp_is_unspec(addr);
-	}
-	if (udp_map_gw(c, v6, &m) && inany_equals(addr, &m)) {
-		udp_loopback(addr, v6);
+	(void)v6;
+	switch (nat_outbound(c, addr, *port)) {
+	case NAT_OUT_NONE:
+		return false;
+	case NAT_OUT_SAME:
+		break;
+	default:
 		return true;
 	}
 	/* The host's loopback is reachable only through the mapping */
@@ -373,32 +349,20 @@ static bool udp_guest_to_host(const struct ctx *c, bool v6,
  * @src:	Peer's address, replaced by what the guest sees (input/output)
  * @sport:	Peer's port, host order
  *
- * Loopback peers, and peers using the guest's own address (which the guest
- * would take as itself), appear as the gateway. The host's resolver on port
- * 53 appears as the --dns-forward address.
+ * Peers on the host itself are shown through nat_inbound(): the guest's
+ * own address as --map-guest-addr, loopback (and, without that mapping,
+ * the guest's own address) as --map-host-loopback, the host's resolver on
+ * port 53 as the --dns-forward address. A loopback peer with no mapping
+ * can't be shown.
  *
  * Return: true if the peer can be shown to the guest, false to drop
  */
 static bool udp_host_to_guest(const struct ctx *c, bool v6,
 			      union inany_addr *src, uint16_t sport)
 {
-	union inany_addr m;
-
-	udp_ctx_addr(&m, v6, &c->ip4.addr, &c->ip6.addr);
-	if (udp_is_loopback(src) || inany_equals(src, &m)) {
-		if (udp_map_gw(c, v6, &m)) {
-			*src = m;
-			return true;
-		}
+	(void)v6;
+	if (nat_inbound(c, src, sport) == NAT_IN_UNMAPPED)
 		return !udp_is_loopback(src);
-	}
-	udp_ctx_addr(&m, v6, &c->ip4.dns_host, &c->ip6.dns_host);
-	if (sport == UDP_DNS_PORT && !udp_is_unspec(&m) &&
-	    inany_equals(src, &m)) {
-		udp_ctx_addr(&m, v6, &c->ip4.dns_match, &c->ip6.dns_match);
-		if (!udp_is_unspec(&m))
-			*src = m;
-	}
 	return true;
 }
 

@@ -941,6 +941,131 @@ static void test_conf_ok_pasta(void)
 }
 
 /**
+ * chk_map_guest() - --map-guest-addr: last one per family wins
+ * @c:		Context after conf()
+ *
+ * Return: true if as expected
+ */
+static bool chk_map_guest(const struct ctx *c)
+{
+	return eq4(c->ip4.map_guest_addr, "169.254.1.2") &&
+	       eq6(&c->ip6.map_guest_addr, "2001:db8::99") &&
+	       eq4(c->ip4.map_host_loopback, "192.0.2.254");
+}
+
+/**
+ * chk_map_guest_none() - --map-guest-addr none after addresses: no mapping
+ * @c:		Context after conf()
+ *
+ * Return: true if as expected
+ */
+static bool chk_map_guest_none(const struct ctx *c)
+{
+	return in4_is_unspec(&c->ip4.map_guest_addr) &&
+	       IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr);
+}
+
+/**
+ * chk_map_lo_addr() - --map-host-loopback ADDR, both families
+ * @c:		Context after conf()
+ *
+ * Return: true if as expected
+ */
+static bool chk_map_lo_addr(const struct ctx *c)
+{
+	return eq4(c->ip4.map_host_loopback, "192.0.2.99") &&
+	       eq6(&c->ip6.map_host_loopback, "2001:db8::98") &&
+	       in4_is_unspec(&c->ip4.map_guest_addr);
+}
+
+/**
+ * chk_static4_keeps6() - Static IPv4 -a only: IPv6 still from the template
+ * @c:		Context after conf()
+ *
+ * Return: true if as expected
+ */
+static bool chk_static4_keeps6(const struct ctx *c)
+{
+	return eq4(c->ip4.addr, "192.0.2.77") && c->ip4.prefix_len == 24 &&
+	       c->ifi6_up && c->ifi6 == STUB_IFI &&
+	       eq6(&c->ip6.addr, "2001:db8::1") && !c->ip6.addr_given &&
+	       eq6(&c->ip6.gw, "fe80::fe");
+}
+
+/**
+ * chk_static6_keeps4() - Static IPv6 -a only: IPv4 still from the template
+ * @c:		Context after conf()
+ *
+ * Return: true if as expected
+ */
+static bool chk_static6_keeps4(const struct ctx *c)
+{
+	return eq6(&c->ip6.addr, "2001:db8::77") && c->ip6.prefix_len == 64 &&
+	       c->ifi4_up && eq4(c->ip4.addr, "192.0.2.1") &&
+	       c->ip4.prefix_len == 24 && eq4(c->ip4.gw, "192.0.2.254");
+}
+
+/**
+ * chk_podman5() - Podman 5's argument vector
+ * @c:		Context after conf()
+ *
+ * Return: true if as expected
+ */
+static bool chk_podman5(const struct ctx *c)
+{
+	return c->config_net && c->no_map_gw && c->quiet &&
+	       eq4(c->ip4.map_guest_addr, "169.254.1.2") &&
+	       in4_is_unspec(&c->ip4.map_host_loopback) &&
+	       eq4(c->ip4.dns_match, "169.254.1.1") &&
+	       c->udp_in.mode == FWD_NONE && c->tcp_out.mode == FWD_NONE &&
+	       !strcmp(c->pidfile, "/tmp/p.pid");
+}
+
+/**
+ * test_conf_maps() - Host mappings and static addresses, with a template
+ */
+static void test_conf_maps(void)
+{
+	const char *mg[] = { "pasta", "-q", "--map-guest-addr", "192.0.2.9",
+			     "--map-guest-addr", "2001:db8::99",
+			     "--map-guest-addr", "169.254.1.2", NULL };
+	const char *mg_none[] = { "pasta", "-q", "--map-guest-addr",
+				  "169.254.1.2", "--map-guest-addr",
+				  "2001:db8::99", "--map-guest-addr", "none",
+				  NULL };
+	const char *mlo[] = { "passt", "-q", "--map-host-loopback",
+			      "192.0.2.99", "--map-host-loopback",
+			      "2001:db8::98", NULL };
+	const char *s4[] = { "pasta", "-q", "-a", "192.0.2.77/24", NULL };
+	const char *s6[] = { "pasta", "-q", "-a", "2001:db8::77", NULL };
+	const char *podman5[] = { "pasta", "--config-net", "--pid",
+				  "/tmp/p.pid", "-t", "8080-8081:80-81", "-t",
+				  "192.0.2.1/9090-9090:90-90", "--dns-forward",
+				  "169.254.1.1", "-u", "none", "-T", "none",
+				  "-U", "none", "--no-map-gw", "--quiet",
+				  "--netns", "/run/netns/x",
+				  "--map-guest-addr", "169.254.1.2", NULL };
+
+	stub.have4 = stub.have6 = true;
+	stub.addr4 = a4("192.0.2.1");
+	stub.gw4 = a4("192.0.2.254");
+	stub.addr6 = a6("2001:db8::1");
+	stub.gw6 = a6("fe80::fe");
+	conf_ok(MODE_PASTA, mg, chk_map_guest,
+		"--map-guest-addr: both families, last wins");
+	conf_ok(MODE_PASTA, mg_none, chk_map_guest_none,
+		"--map-guest-addr none clears both");
+	conf_ok(MODE_PASST, mlo, chk_map_lo_addr,
+		"--map-host-loopback ADDR, both families");
+	conf_ok(MODE_PASTA, s4, chk_static4_keeps6,
+		"-a IPv4/24 only: IPv6 kept from the template");
+	conf_ok(MODE_PASTA, s6, chk_static6_keeps4,
+		"-a IPv6 only: IPv4 kept from the template");
+	conf_ok(MODE_PASTA, podman5, chk_podman5, "podman 5 vector");
+	stub.have4 = stub.have6 = false;
+}
+
+/**
  * chk_print() - Print the summary, for the parent to read
  * @c:		Context after conf()
  *
@@ -1025,10 +1150,19 @@ static void test_conf_errors(void)
 	FAILS(MODE_PASTA, "passt", "-s", "/tmp/x");
 	FAILS(MODE_PASTA, "passt", "--one-off");
 	FAILS(MODE_PASTA, "passt", "-F", "3");
-	FAILS(MODE_PASST, "--bogus", "--bogus");
-	FAILS(MODE_PASST, "-Z", "-Z");
-	FAILS(MODE_PASST, "--tcp-ports", "-t");
-	FAILS(MODE_PASST, "--debug", "--debug=1");
+	FAILS(MODE_PASST, "passt: unrecognized option '--bogus'", "--bogus");
+	FAILS(MODE_PASST, "passt: unrecognized option '--map-guest-addrx=1'",
+	      "--map-guest-addrx=1");
+	FAILS(MODE_PASST, "passt: invalid option -- 'Z'", "-Z");
+	FAILS(MODE_PASST, "passt: option requires an argument -- 't'", "-t");
+	FAILS(MODE_PASST, "passt: option '--map-guest-addr' requires an "
+	      "argument", "--map-guest-addr");
+	FAILS(MODE_PASST, "passt: option '--debug' doesn't allow an argument",
+	      "--debug=1");
+	FAILS(MODE_PASST, "--map-guest-addr", "--map-guest-addr", "127.0.0.1");
+	FAILS(MODE_PASST, "--map-guest-addr", "--map-guest-addr",
+	      "192.0.2.9/24");
+	FAILS(MODE_PASST, "--map-guest-addr", "--map-guest-addr", "host");
 	FAILS(MODE_PASST, "--tcp-ports", "-t", "0");
 	FAILS(MODE_PASST, "--tcp-ports", "-t", "80-22");
 	FAILS(MODE_PASST, "--udp-ports", "-u", "auto");
@@ -1060,6 +1194,7 @@ int main(void)
 	test_conf_ok();
 	test_conf_ok_pasta();
 	test_conf_resolv();
+	test_conf_maps();
 	test_conf_print();
 	test_conf_exit0();
 	test_conf_errors();

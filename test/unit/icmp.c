@@ -1,4 +1,4 @@
-/* UNIT_SRCS: icmp.c packet.c log.c checksum.c */
+/* UNIT_SRCS: nat.c icmp.c packet.c log.c checksum.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/icmp.c - ICMP echo flows over real ping sockets, loopback only
  *
@@ -240,6 +240,8 @@ static void ctx_init(void)
 	inet_pton(AF_INET, "192.0.2.254", &c.ip4.gw);
 	inet_pton(AF_INET6, "2001:db8::fe", &c.ip6.gw);
 	inet_pton(AF_INET6, "fe80::1", &c.ip6.our_tap_ll);
+	c.ip4.map_host_loopback = c.ip4.gw;	/* As conf() sets it */
+	c.ip6.map_host_loopback = c.ip6.gw;
 }
 
 /**

@@ -1,4 +1,4 @@
-/* UNIT_SRCS: tap_hdr.c packet.c log.c checksum.c siphash.c util.c */
+/* UNIT_SRCS: nat.c tap_hdr.c packet.c log.c checksum.c siphash.c util.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/udp.c - UDP flow table, address translation, frames, "auto" scan
  *
