@@ -28,7 +28,7 @@
 # (bounded poll). With "auto" (detached form): a TCP and a UDP server
 # started in the namespace after pasta are reachable from H2 and from H1's
 # loopback within the scan period, and the TCP port is released once the
-# server stops (bounded polls).
+# server stops (bounded polls), after which connections are refused.
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -141,5 +141,8 @@ check "auto: UDP 7101 from H2, 200 datagrams echoed" \
 bg_stop "${AUTO_JOB}"
 check "auto: TCP 7100 released once the server stopped" \
 	wait_for sh -c "[ -z \"\$(ss -N '${H1}' -Hltn 'sport = :7100')\" ]"
+check "auto: TCP 7100 then refused from H2" \
+	sh -c "! ip netns exec '${H2}' timeout 10 socat -u \
+		TCP:192.0.2.1:7100 STDOUT"
 
 test_done
