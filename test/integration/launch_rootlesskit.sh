@@ -20,12 +20,12 @@
 # --tcp-ports=auto --udp-ports=auto replace the "none" pair.
 #
 # In a sandbox (see test/lib.sh), launcher_start plays the child in H1, as
-# the test user. For each form, as soon as the command returns: tap0 with
+# the test user. For both forms, as soon as the command returns: tap0 with
 # 10.0.2.100/24, MTU 65520, default route via 10.0.2.2, no global IPv6
 # address (IPv4 only); then bytes compared end to end: TCP and UDP echoes
 # from the child's namespace to H2, DNS through 10.0.2.3 to the stub
 # resolver in H2 (H1's resolv.conf). The child going away ends pasta
-# (bounded poll). With "auto" (detached form): a TCP and a UDP server
+# (bounded poll). With "auto" (the PID form): a TCP and a UDP server
 # started in the namespace after pasta are reachable from H2 and from H1's
 # loopback within the scan period, and the TCP port is released once the
 # server stops (bounded polls), after which connections are refused.
@@ -93,18 +93,20 @@ rk_checks() {
 		"${TMP}/${l}.dns" "^192\\.0\\.2\\.77$"
 }
 
-# rk_pasta_pid() - PID of the pasta serving a namespace, from its tap
-# $1:	namespace (see ns_run)
+# rk_pasta_pid() - PID of the pasta holding a network namespace open
+# $1:	namespace (see ns_run), a file or /proc/PID/ns/net
 rk_pasta_pid() {
-	local ino bin p
+	local ino bin p f
 
 	ino="$(stat -L -c %i "$1")"
 	bin="$(readlink -f "${PASST}")"
 	for p in $(ls /proc | grep -E '^[0-9]+$'); do
 		[ "$(readlink "/proc/${p}/exe" 2>/dev/null)" = "${bin}" ] ||
 			continue
-		ls -l "/proc/${p}/fd" 2>/dev/null |
-			grep -q "net:\\[${ino}\\]" && echo "${p}" && return
+		for f in "/proc/${p}/fd/"*; do
+			[ "$(stat -L -c %i "${f}" 2>/dev/null)" = "${ino}" ] &&
+				echo "${p}" && return
+		done
 	done
 }
 
@@ -118,13 +120,22 @@ bg_stop "${LAUNCHER_JOB}"
 WAIT_TRIES=100 WAIT_STEP=0.05 check "pid: pasta exits when the child does" \
 	wait_gone "${PASTA_PID:-x}"
 
-# Form 2: --detach-netns, implicit port forwarding
+# Form 2: --detach-netns
 mkdir -p "${TMP}/state" && chmod 0777 "${TMP}/state"
 launcher_start "${TMP}/state/netns" ||
 	{ check "detached namespace set up" false; test_done; }
-rk_pasta detached --tcp-ports=auto --udp-ports=auto \
+rk_pasta detached --tcp-ports=none --udp-ports=none \
 	--userns="/proc/${LAUNCHER_PID}/ns/user" --netns="${LAUNCHER_NS}"
 rk_checks detached
+PASTA_PID="$(rk_pasta_pid "${LAUNCHER_NS}")"
+check "detached: pasta found in the background" kill -0 "${PASTA_PID:-x}"
+[ -n "${PASTA_PID}" ] && kill "${PASTA_PID}"
+WAIT_TRIES=100 WAIT_STEP=0.05 wait_gone "${PASTA_PID:-x}"
+bg_stop "${LAUNCHER_JOB}"
+
+# Implicit port forwarding: "auto" both ways, the child's PID
+launcher_start - || { check "child namespaces set up again" false; test_done; }
+rk_pasta auto --tcp-ports=auto --udp-ports=auto "${LAUNCHER_PID}"
 
 bg_start "${TMP}/auto.log" ctr socat TCP6-LISTEN:7100,reuseaddr,fork EXEC:cat
 AUTO_JOB="${BG_PID}"
