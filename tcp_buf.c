@@ -23,7 +23,8 @@
  * unsent frame with our FIN always takes TCP_EV_TAP_FIN_SENT back, also
  * when an earlier frame of the batch already rewound past it: else no more
  * data would be read, and the rest of the stream would never reach the
- * guest.
+ * guest. When nothing is left in flight, no ACK will come to trigger the
+ * next try: the connection's timer does (tcp_timer_retry()).
  * Single-segment retransmissions are not undone: the timer covers them.
  */
 
@@ -40,6 +41,7 @@
 #include "tap.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
+#include "tcp_timer.h"
 #include "util.h"
 
 #define TCP_FRAMES		64	/* Frames queued to the guest */
@@ -314,6 +316,8 @@ static void tcp_buf_unsent(size_t f)
 		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
 			   sizeof(off));
 	conn->flags |= TCP_F_SOCK_PENDING;
+	if (!off)
+		tcp_timer_retry(conn);
 }
 
 /**
