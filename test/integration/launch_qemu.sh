@@ -18,7 +18,8 @@
 # entering H1. Checked: the PID file names the running passt, nothing is
 # printed (--quiet); bytes compared end to end, TCP and UDP, IPv4 and
 # IPv6, out to H2 and in through --tcp-ports/--udp-ports (qemu's
-# tcp-ports, udp-ports, which come between --quiet and --pid); the relay
+# tcp-ports, udp-ports, which come between --quiet and --pid); rounds of
+# parallel downloads filling qemu's socket, each byte for byte; the relay
 # going away ends passt (bounded poll).
 
 . "$(dirname "$0")/../lib.sh"
@@ -84,6 +85,24 @@ check "UDP in from H2 over IPv4, 200 datagrams echoed" \
 	h2 timeout 30 "${ECHO}" client 192.0.2.1 7101 200 0
 check "UDP in from H2 over IPv6, 200 datagrams echoed" \
 	h2 timeout 30 "${ECHO}" client 2001:db8::1 7101 200 0
+
+# Several connections share qemu's socket: when it is full, passt must send
+# the refused frames again even to a connection with nothing in flight
+bg_start "${TMP}/src.log" h2 socat -t 30 TCP-LISTEN:7002,fork,reuseaddr \
+	SYSTEM:"cat ${DATA}"
+wait_port "${H2}" tcp 7002
+for round in 1 2 3; do
+	jobs_dl=()
+	for i in 1 2 3 4 5 6 7 8; do
+		g timeout 30 socat -t 20 -u TCP:198.51.100.1:7002 \
+			OPEN:"${TMP}/dl.${round}.${i}",creat,trunc &
+		jobs_dl+=($!)
+	done
+	wait "${jobs_dl[@]}"
+done
+check_eq "3 rounds of 8 parallel 1 MiB downloads, all intact" \
+	"$(cat "${TMP}"/dl.* | sha256sum | cut -c1-16)" \
+	"$(for i in $(seq 24); do cat "${DATA}"; done | sha256sum | cut -c1-16)"
 
 bg_stop "${RELAY_JOB}"
 WAIT_TRIES=100 WAIT_STEP=0.05 check "passt exits when qemu's end is closed" \
