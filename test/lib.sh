@@ -679,9 +679,12 @@ launcher_run() {
 # what it sent, until it closes its side (IPv4 and IPv6, any address)
 # $1:	namespace (see ns_run)
 # $2:	port
+# Once the client's data has ended, socat waits -t seconds (0.5 by
+# default) for cat to send the rest back, then closes: a bound, not a
+# delay, long enough for a loaded machine
 tcp_echo_server() {
 	bg_start "${TMP}/echo-$2.$RANDOM.log" ns_run "$1" \
-		socat TCP6-LISTEN:"$2",fork,reuseaddr EXEC:cat
+		socat -t 30 TCP6-LISTEN:"$2",fork,reuseaddr EXEC:cat
 }
 
 # tcp_echo_ok() - Send a file to a TCP echo server, compare what came back

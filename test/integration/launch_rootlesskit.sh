@@ -137,7 +137,7 @@ bg_stop "${LAUNCHER_JOB}"
 launcher_start - || { check "child namespaces set up again" false; test_done; }
 rk_pasta auto --tcp-ports=auto --udp-ports=auto "${LAUNCHER_PID}"
 
-bg_start "${TMP}/auto.log" ctr socat TCP6-LISTEN:7100,reuseaddr,fork EXEC:cat
+bg_start "${TMP}/auto.log" ctr socat -t 30 TCP6-LISTEN:7100,reuseaddr,fork EXEC:cat
 AUTO_JOB="${BG_PID}"
 bg_start "${TMP}/autou.log" ctr "${ECHO}" server 0.0.0.0 7101
 check "auto: TCP 7100, bound after pasta started, appears in H1" \
