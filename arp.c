@@ -7,6 +7,12 @@
  * address. Requests for the guest's own address, as sent by duplicate
  * address detection (RFC 5227 probes), get no reply, or the guest would see
  * a conflict.
+ *
+ * A request for 0.0.0.0 from 0.0.0.0 is nobody's probe nor announcement: it
+ * is how qrap (ours, and upstream's) asks whether a passt is behind a UNIX
+ * socket before handing the socket to qemu. It gets a reply like any other,
+ * sent to the frame's Ethernet source, as its sender hardware address is
+ * all zeroes.
  */
 
 #include <string.h>
@@ -81,7 +87,7 @@ static bool arp_is_for_us(const struct ctx *c, const struct arp_hdr *ah,
 	    ah->ar_hln != ETH_ALEN || ah->ar_pln != 4 ||
 	    ah->ar_op != htons_constant(ARP_OP_REQUEST))
 		return false;
-	if (am->tpa == am->spa)		/* Gratuitous: announcement */
+	if (am->tpa == am->spa && am->spa)	/* Gratuitous: announcement */
 		return false;
 	if (am->tpa == in4_to_be32(c->ip4.addr))
 		return false;		/* Guest's own: probe */
@@ -96,11 +102,12 @@ static bool arp_is_for_us(const struct ctx *c, const struct arp_hdr *ah,
 void arp(struct ctx *c, const struct pool *p)
 {
 	const struct arp_hdr *ah = packet_get(p, 0, L2_HLEN, sizeof(*ah), NULL);
+	const struct ethhdr *eh = packet_get(p, 0, 0, sizeof(*eh), NULL);
 	const struct arp_msg *am;
 	struct arp_frame f;
 
 	am = packet_get(p, 0, L2_HLEN + sizeof(*ah), sizeof(*am), NULL);
-	if (!ah || !am) {
+	if (!eh || !ah || !am) {
 		c->stats.arp_drop++;
 		return;
 	}
@@ -108,7 +115,7 @@ void arp(struct ctx *c, const struct pool *p)
 		c->stats.arp_drop++;
 		return;
 	}
-	memcpy(f.eh.h_dest, am->sha, ETH_ALEN);
+	memcpy(f.eh.h_dest, eh->h_source, ETH_ALEN);
 	memcpy(f.eh.h_source, c->our_tap_mac, ETH_ALEN);
 	f.eh.h_proto = htons_constant(ETH_P_ARP);
 	f.ah = *ah;

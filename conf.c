@@ -16,9 +16,10 @@
  *    table, the rest from small per-group handlers. Unknown options and
  *    missing values are reported by getopt_long() in its own words, which
  *    launchers match; options of the other mode and malformed values end
- *    the process with one line naming the option (die()). The option table and the parsers for
- *    values live in conf_parse.c, exported so they can be tested without
- *    running conf(); this file decides what each option does to struct ctx
+ *    the process with one line naming the option (die()). The option
+ *    table and the parsers for values live in conf_parse.c, exported so
+ *    they can be tested without running conf(); this file decides what
+ *    each option does to struct ctx
  * 3. positional arguments (pasta): a PID, or a command to spawn
  * 4. consistency checks between options, then logging set-up
  * 5. --runas (or nobody, when started as root) resolved to numeric IDs
@@ -27,8 +28,10 @@
  *    Addresses, prefix and gateway come from it unless given. Without a
  *    template, a family runs in "local mode": 169.254.2.1/16 via
  *    169.254.2.2 for IPv4, no global address via fe80::1 for IPv6
- * 7. host loopback mapping, resolvers and search list (resolv.conf unless
- *    -D/-S), forwarding defaults (passt: none, pasta: auto)
+ * 7. host mappings (--map-host-loopback, by default the gateway unless
+ *    --no-map-gw; --map-guest-addr, none by default: see nat.c for what
+ *    they do), resolvers and search list (resolv.conf unless -D/-S),
+ *    forwarding defaults (passt: none, pasta: auto)
  *
  * The caller opens the log and PID files and prints the summary with
  * conf_print() once the rest of set-up is done.
@@ -360,7 +363,8 @@ static void conf_opt_map_guest(struct conf_args *a, const char *arg)
 
 	af = conf_addr_arg(CONF_OPT_MAP_GUEST, arg, &addr);
 	if (!conf_addr_is_unicast(af, &addr))
-		conf_bad_value(CONF_OPT_MAP_GUEST, arg, "not a unicast address");
+		conf_bad_value(CONF_OPT_MAP_GUEST, arg,
+			       "not a unicast address");
 	if (af == AF_INET)
 		a->map_guest4 = addr.v4;
 	else
@@ -600,7 +604,8 @@ static bool conf_opt_misc(struct ctx *c, struct conf_args *a, int opt,
 		a->v6_only = true;
 		return true;
 	case CONF_OPT_CHROOT_FALLBACK:
-		return true;	/* Accepted for compatibility, no effect */
+		c->chroot_fallback = true;
+		return true;
 	}
 	return false;
 }
@@ -653,8 +658,8 @@ static void conf_usage_net(bool pasta)
 	       "      --freebind         bind forwarded ports to any address\n"
 	       "      --map-host-loopback ADDR|none  guest address for host\n"
 	       "      --no-map-gw        don't map the gateway to the host\n"
-	       "      --map-guest-addr ADDR|none  guest address for the host's\n"
-	       "                         own address (default: none)\n"
+	       "      --map-guest-addr ADDR|none  guest address for the\n"
+	       "                         host's own address (default none)\n"
 	       "  -4, --ipv4-only        IPv4 only\n"
 	       "  -6, --ipv6-only        IPv6 only\n"
 	       "  -H, --hostname NAME    DHCP host name\n"
@@ -1186,7 +1191,8 @@ static void conf_fwd_default(const struct ctx *c, struct fwd_ports *fwd,
 		memcpy(fwd->map, tcp->map, sizeof(fwd->map));
 		memcpy(fwd->excl, tcp->excl, sizeof(fwd->excl));
 		memcpy(fwd->bind, tcp->bind, sizeof(fwd->bind));
-		memcpy(fwd->binds, tcp->binds, sizeof(fwd->binds));
+		fwd->bind_cnt = tcp->bind_cnt;
+		memcpy(fwd->bind_of, tcp->bind_of, sizeof(fwd->bind_of));
 		fwd->mode = tcp->mode;
 		return;
 	}
@@ -1259,8 +1265,21 @@ void conf(struct ctx *c, int argc, char **argv)
 static void conf_print_range(const char *what, const struct fwd_ports *fwd,
 			     unsigned first, unsigned last)
 {
+	const struct fwd_bind *b = fwd_port_bind(fwd, (uint16_t)first);
 	unsigned to = fwd_port_target(fwd, (uint16_t)first);
-	const char *how = fwd->mode == FWD_AUTO ? " (when bound)" : "";
+	char how[INET6_ADDRSTRLEN + IFNAMSIZ + 32] = "";
+	char addr[INET6_ADDRSTRLEN] = "";
+
+	if (b->addr_set)
+		inet_ntop(b->addr_v6 ? AF_INET6 : AF_INET,
+			  b->addr_v6 ? (const void *)&b->addr6 :
+				       (const void *)&b->addr4,
+			  addr, sizeof(addr));
+	if (b->addr_set || *b->ifname)
+		snprintf(how, sizeof(how), " on %s%s%s", addr,
+			 *b->ifname ? "%" : "", b->ifname);
+	if (fwd->mode == FWD_AUTO)
+		strcat(how, " (when bound)");
 
 	if (!fwd->delta[first] && first == last)
 		info("    %s: %u%s", what, first, how);
@@ -1278,8 +1297,8 @@ static void conf_print_range(const char *what, const struct fwd_ports *fwd,
  * @what:	Protocol and direction, e.g. "TCP inbound"
  * @fwd:	Table
  *
- * Ranges are runs of consecutive ports with the same remapping; at most
- * CONF_PRINT_RANGES_MAX are listed.
+ * Ranges are runs of consecutive ports with the same remapping and bind
+ * address; at most CONF_PRINT_RANGES_MAX are listed.
  */
 static void conf_print_fwd(const char *what, const struct fwd_ports *fwd)
 {
@@ -1293,7 +1312,8 @@ static void conf_print_fwd(const char *what, const struct fwd_ports *fwd)
 		bool in = port < NUM_PORTS &&
 			  fwd_bit_test(fwd->map, (uint16_t)port);
 
-		if (first && in && fwd->delta[port] == fwd->delta[port - 1])
+		if (first && in && fwd->delta[port] == fwd->delta[port - 1] &&
+		    fwd->bind_of[port] == fwd->bind_of[port - 1])
 			continue;
 		if (first && cnt++ < CONF_PRINT_RANGES_MAX)
 			conf_print_range(what, fwd, first, port - 1);

@@ -38,7 +38,7 @@
  * @CONF_OPT_NO_MAP_GW:		--no-map-gw
  * @CONF_OPT_FQDN:		--fqdn
  * @CONF_OPT_STATS:		--stats
- * @CONF_OPT_CHROOT_FALLBACK:	--chroot-fallback (accepted, no effect)
+ * @CONF_OPT_CHROOT_FALLBACK:	--chroot-fallback
  * @CONF_OPT_USERNS:		--userns
  * @CONF_OPT_NETNS:		--netns
  * @CONF_OPT_NSRUN_DIR:	--nsrun-dir

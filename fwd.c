@@ -16,11 +16,7 @@
  *	auto				(pasta) ports bound on the other side
  *
  * Several options for the same table accumulate, as upstream's do:
- * "-t 22 -t 80:8080" forwards both ports, and each keeps its own prefix:
- * "-t 8080 -t 192.0.2.1/9090" listens on 8080 at any address, on 9090 at
- * 192.0.2.1 only (podman 5 publishes ports so). The same ports may be given
- * twice with an IPv4 and an IPv6 address (libvirt passes one option per
- * <portForward>): they then listen on both. The table invariants are:
+ * "-t 22 -t 80:8080" forwards both ports. The table invariants are:
  *
  * - @map holds the ports forwarded (FWD_SPEC, FWD_ALL), or the ports that may
  *   be forwarded once found bound on the other side (FWD_AUTO)
@@ -32,14 +28,16 @@
  * - FWD_ALL and a bare "auto" cover the non-ephemeral ports, that is, all
  *   ports but 0 and EPHEMERAL_PORT_FIRST..EPHEMERAL_PORT_LAST
  * - "none" can't be combined with anything else
- * - @bind[port] indexes @binds, the distinct prefixes given; entry 0, all
- *   zeroes, is "any address, any interface", for ports given without one
+ * - @bind_of[port] is the index in @bind of the "addr[%iface]/" prefix the
+ *   port was given with, 0 (any address, any interface) for none: each
+ *   prefix applies to its own specification only, so "-t 8080 -t
+ *   192.0.2.1/9090" (podman's form) listens on every address for 8080 and
+ *   on 192.0.2.1 only for 9090
  *
  * On error, the table may be left partly updated: callers exit at once.
  */
 
 #include <arpa/inet.h>
-#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,8 +45,6 @@
 #include "fwd.h"
 
 #define FWD_PORT_MAX		65535U
-
-static_assert(FWD_BIND_MAX <= UINT8_MAX + 1, "bind index must fit uint8_t");
 
 /**
  * struct fwd_range - A port range as written in a specification
@@ -68,7 +64,8 @@ struct fwd_range {
  * @excl_cnt:	Exclude items seen
  * @all:	"all" seen
  * @autoscan:	"auto" seen
- * @bind:	Index in the table's binds of this specification's prefix
+ * @bind_idx:	Index in the table's bind list of this specification's
+ *		"addr[%iface]/" prefix, 0 for none
  * @errbuf:	Buffer for an error message
  * @errlen:	Size of @errbuf, bytes
  */
@@ -79,7 +76,7 @@ struct fwd_parse {
 	unsigned excl_cnt;
 	bool all;
 	bool autoscan;
-	uint8_t bind;
+	uint8_t bind_idx;
 	char *errbuf;
 	size_t errlen;
 };
@@ -167,20 +164,20 @@ static int fwd_range_parse(const struct fwd_parse *fp, const char **s,
 /**
  * fwd_fill_all() - Forward every non-ephemeral port that isn't excluded
  * @fwd:	Table to fill
- * @bind:	Index of the bind prefix for ports not forwarded yet
+ * @bind_idx:	Bind prefix for ports not given by an earlier item
  */
-static void fwd_fill_all(struct fwd_ports *fwd, uint8_t bind)
+static void fwd_fill_all(struct fwd_ports *fwd, uint8_t bind_idx)
 {
 	unsigned port;
 
 	for (port = 1; port <= FWD_PORT_MAX; port++) {
 		if (port >= EPHEMERAL_PORT_FIRST && port <= EPHEMERAL_PORT_LAST)
 			continue;
-		if (fwd_bit_test(fwd->excl, (uint16_t)port) ||
-		    fwd_bit_test(fwd->map, (uint16_t)port))
+		if (fwd_bit_test(fwd->excl, (uint16_t)port))
 			continue;
+		if (!fwd_bit_test(fwd->map, (uint16_t)port))
+			fwd->bind_of[port] = bind_idx;
 		fwd_bit_set(fwd->map, (uint16_t)port);
-		fwd->bind[port] = bind;
 	}
 }
 
@@ -223,7 +220,6 @@ static int fwd_exclude(struct fwd_parse *fp, const char *item)
 		fwd_bit_set(fp->fwd->excl, (uint16_t)port);
 		fwd_bit_clear(fp->fwd->map, (uint16_t)port);
 		fp->fwd->delta[port] = 0;
-		fp->fwd->bind[port] = 0;
 	}
 
 	fp->excl_cnt++;
@@ -268,82 +264,6 @@ static int fwd_target_parse(const struct fwd_parse *fp, const char *s,
 }
 
 /**
- * fwd_bind_eq() - Are two bind prefixes the same?
- * @a:		One prefix
- * @b:		The other one
- *
- * Return: true if they have the same addresses and interface
- */
-static bool fwd_bind_eq(const struct fwd_bind *a, const struct fwd_bind *b)
-{
-	return a->has4 == b->has4 && a->has6 == b->has6 &&
-	       (!a->has4 || in4_equal(&a->addr4, &b->addr4)) &&
-	       (!a->has6 || IN6_ARE_ADDR_EQUAL(&a->addr6, &b->addr6)) &&
-	       !strcmp(a->ifname, b->ifname);
-}
-
-/**
- * fwd_bind_index() - Find a bind prefix in the table, or add it
- * @fp:		Parsing state
- * @b:		Prefix
- * @idx:	Its index in the table's binds (output)
- *
- * Return: 0 on success, -1 if the table is full (message set)
- */
-static int fwd_bind_index(struct fwd_parse *fp, const struct fwd_bind *b,
-			  uint8_t *idx)
-{
-	struct fwd_ports *fwd = fp->fwd;
-	unsigned i;
-
-	for (i = 0; i < FWD_BIND_MAX; i++) {
-		const struct fwd_bind *t = &fwd->binds[i];
-
-		if (fwd_bind_eq(t, b) ||
-		    (i && !t->has4 && !t->has6 && !*t->ifname)) {
-			fwd->binds[i] = *b;
-			*idx = (uint8_t)i;
-			return 0;
-		}
-	}
-	return fwd_err(fp, "more than %u different bind addresses",
-		       FWD_BIND_MAX - 1);
-}
-
-/**
- * fwd_bind_merge() - Add this specification's address to a port's other one
- * @fp:		Parsing state
- * @port:	Port, already forwarded with another prefix, host order
- *
- * The same port given once with an IPv4 and once with an IPv6 address, on
- * the same interface, listens on both.
- *
- * Return: 0 on success, -1 if the prefixes can't be merged
- */
-static int fwd_bind_merge(struct fwd_parse *fp, uint16_t port)
-{
-	const struct fwd_bind *old = fwd_port_bind(fp->fwd, port);
-	const struct fwd_bind *new = &fp->fwd->binds[fp->bind];
-	struct fwd_bind both = *old;
-	uint8_t idx;
-
-	if (old->has4 == old->has6 || new->has4 == new->has6 ||
-	    old->has4 == new->has4 || strcmp(old->ifname, new->ifname))
-		return -1;
-	if (new->has4) {
-		both.addr4 = new->addr4;
-		both.has4 = true;
-	} else {
-		both.addr6 = new->addr6;
-		both.has6 = true;
-	}
-	if (fwd_bind_index(fp, &both, &idx))
-		return -1;
-	fp->fwd->bind[port] = idx;
-	return 0;
-}
-
-/**
  * fwd_include() - Apply an include item "first[-last][:tofirst[-tolast]]"
  * @fp:		Parsing state
  * @item:	Item text, NUL-terminated
@@ -368,20 +288,14 @@ static int fwd_include(struct fwd_parse *fp, const char *item)
 	}
 
 	for (port = r.first; port <= r.last; port++) {
-		uint16_t delta = (uint16_t)(to.first - r.first);
-
+		if (fwd_bit_test(fwd->map, (uint16_t)port) &&
+		    fwd->mode != FWD_ALL && fwd->mode != FWD_AUTO)
+			return fwd_err(fp, "port %u given twice", port);
 		if (fwd_bit_test(fwd->excl, (uint16_t)port))
 			continue;
-		if (fwd_bit_test(fwd->map, (uint16_t)port) &&
-		    fwd->mode != FWD_ALL && fwd->mode != FWD_AUTO) {
-			if (fwd->delta[port] != delta ||
-			    fwd_bind_merge(fp, (uint16_t)port))
-				return fwd_err(fp, "port %u given twice", port);
-			continue;
-		}
 		fwd_bit_set(fwd->map, (uint16_t)port);
-		fwd->delta[port] = delta;
-		fwd->bind[port] = fp->bind;
+		fwd->delta[port] = (uint16_t)(to.first - r.first);
+		fwd->bind_of[port] = fp->bind_idx;
 	}
 
 	fp->incl_cnt++;
@@ -422,8 +336,49 @@ static int fwd_item(struct fwd_parse *fp, const char *item)
 }
 
 /**
+ * fwd_bind_equal() - Do two bind prefixes say the same?
+ * @a:		First prefix
+ * @b:		Second prefix
+ *
+ * Return: true if address, family and interface all match
+ */
+static bool fwd_bind_equal(const struct fwd_bind *a, const struct fwd_bind *b)
+{
+	return a->addr_set == b->addr_set && a->addr_v6 == b->addr_v6 &&
+	       in4_equal(&a->addr4, &b->addr4) &&
+	       IN6_ARE_ADDR_EQUAL(&a->addr6, &b->addr6) &&
+	       !strcmp(a->ifname, b->ifname);
+}
+
+/**
+ * fwd_bind_add() - Find or add a bind prefix in a table's list
+ * @fp:		Parsing state: @fp->bind_idx set on success
+ * @b:		Bind prefix
+ *
+ * Return: 0 on success, -1 if the list is full (message set)
+ */
+static int fwd_bind_add(struct fwd_parse *fp, const struct fwd_bind *b)
+{
+	struct fwd_ports *fwd = fp->fwd;
+	unsigned i;
+
+	for (i = 1; i <= fwd->bind_cnt; i++) {
+		if (fwd_bind_equal(&fwd->bind[i], b)) {
+			fp->bind_idx = (uint8_t)i;
+			return 0;
+		}
+	}
+	if (fwd->bind_cnt + 1 >= FWD_BIND_MAX)
+		return fwd_err(fp, "more than %d bind addresses",
+			       FWD_BIND_MAX - 1);
+	fwd->bind[++fwd->bind_cnt] = *b;
+	fp->bind_idx = (uint8_t)fwd->bind_cnt;
+	return 0;
+}
+
+/**
  * fwd_addr_parse() - Parse the "addr[%iface]" prefix of a specification
- * @fp:		Parsing state, its bind index set on success
+ * @fp:		Parsing state: the prefix applies to its ports only
  * @s:		Prefix text, NUL-terminated, modified (the '%' is cut)
  *
  * Return: 0 on success, -1 on error (message set)
@@ -431,8 +386,9 @@ static int fwd_item(struct fwd_parse *fp, const char *item)
 static int fwd_addr_parse(struct fwd_parse *fp, char *s)
 {
 	char *ifname = strchr(s, '%');
-	struct fwd_bind b = { 0 };
+	struct fwd_bind b;
 
+	memset(&b, 0, sizeof(b));
 	if (ifname) {
 		*ifname++ = '\0';
 		if (!*ifname || strlen(ifname) >= IFNAMSIZ)
@@ -440,14 +396,18 @@ static int fwd_addr_parse(struct fwd_parse *fp, char *s)
 		strcpy(b.ifname, ifname);
 	}
 
-	if (*s && inet_pton(AF_INET, s, &b.addr4) == 1)
-		b.has4 = true;
-	else if (*s && inet_pton(AF_INET6, s, &b.addr6) == 1)
-		b.has6 = true;
-	else if (*s)
+	if (!*s)
+		return fwd_bind_add(fp, &b);
+
+	if (inet_pton(AF_INET, s, &b.addr4) == 1)
+		b.addr_v6 = false;
+	else if (inet_pton(AF_INET6, s, &b.addr6) == 1)
+		b.addr_v6 = true;
+	else
 		return fwd_err(fp, "bad bind address '%s'", s);
 
-	return fwd_bind_index(fp, &b, &fp->bind);
+	b.addr_set = true;
+	return fwd_bind_add(fp, &b);
 }
 
 /**
@@ -489,14 +449,14 @@ static int fwd_mode_update(struct fwd_parse *fp)
 	if (fp->autoscan) {
 		fwd->mode = FWD_AUTO;
 		if (fp->all || fwd_map_empty(fwd))
-			fwd_fill_all(fwd, fp->bind);
+			fwd_fill_all(fwd, fp->bind_idx);
 		return 0;
 	}
 
 	if (fp->all || (!fp->incl_cnt && fwd->mode == FWD_UNSET)) {
 		if (fwd->mode != FWD_AUTO)
 			fwd->mode = FWD_ALL;
-		fwd_fill_all(fwd, fp->bind);
+		fwd_fill_all(fwd, fp->bind_idx);
 		return 0;
 	}
 

@@ -4,6 +4,7 @@
 #ifndef FWD_H
 #define FWD_H
 
+#include <assert.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -28,26 +29,21 @@ enum fwd_mode {
 };
 
 #define FWD_BITMAP_BYTES	(NUM_PORTS / 8)
-
-#define FWD_BIND_MAX		16	/* Bind prefixes per table, with "any" */
+#define FWD_BIND_MAX		32	/* Bind prefixes per table, "any" too */
 
 /**
- * struct fwd_bind - Where forwarded ports listen: an "addr[%iface]/" prefix
- * @addr4:	IPv4 bind address, valid with @has4
- * @addr6:	IPv6 bind address, valid with @has6
- * @has4:	An IPv4 address was given
- * @has6:	An IPv6 address was given
+ * struct fwd_bind - Where the ports of one specification listen
+ * @addr4:	IPv4 bind address, INADDR_ANY for any
+ * @addr6:	IPv6 bind address, in6addr_any for any
+ * @addr_set:	A bind address was given: bind only that family
+ * @addr_v6:	The bind address given is IPv6
  * @ifname:	Interface to bind to ("%iface"), empty for any
- *
- * With no address, both IP versions listen on any address; with one or two
- * (the same ports given once per version), only the versions given, on
- * those addresses.
  */
 struct fwd_bind {
 	struct in_addr addr4;
 	struct in6_addr addr6;
-	bool has4;
-	bool has6;
+	bool addr_set;
+	bool addr_v6;
 	char ifname[IFNAMSIZ];
 };
 
@@ -59,9 +55,10 @@ struct fwd_bind {
  * @excl:	Bitmap of excluded ports ("~" ranges), never also in @map
  * @delta:	Per port: target port = port + delta (mod 65536), host order
  * @auto_map:	With FWD_AUTO, ports currently bound on the other side
- * @bind:	Per port: index in @binds of where it listens
- * @binds:	Bind prefixes given; [0], all zeroes, is "any address", and
- *		unused entries are all zeroes too
+ * @bind:	Bind prefixes ("addr[%iface]/") given; [0], all zeroes, is
+ *		"any address, any interface"
+ * @bind_cnt:	Entries of @bind in use besides [0]
+ * @bind_of:	Per port: index in @bind of the specification that gave it
  */
 struct fwd_ports {
 	enum fwd_mode mode;
@@ -69,9 +66,25 @@ struct fwd_ports {
 	uint8_t excl[FWD_BITMAP_BYTES];
 	uint16_t delta[NUM_PORTS];
 	uint8_t auto_map[FWD_BITMAP_BYTES];
-	uint8_t bind[NUM_PORTS];
-	struct fwd_bind binds[FWD_BIND_MAX];
+	struct fwd_bind bind[FWD_BIND_MAX];
+	unsigned bind_cnt;
+	uint8_t bind_of[NUM_PORTS];
 };
+
+static_assert(FWD_BIND_MAX <= UINT8_MAX + 1, "bind_of indexes bind");
+
+/**
+ * fwd_port_bind() - Where a forwarded port listens
+ * @fwd:	Forwarding table
+ * @port:	Port, host order
+ *
+ * Return: bind address and interface of the specification that gave @port
+ */
+static inline const struct fwd_bind *fwd_port_bind(const struct fwd_ports *fwd,
+						   uint16_t port)
+{
+	return &fwd->bind[fwd->bind_of[port]];
+}
 
 /**
  * fwd_bit_test() - Test a port in a port bitmap
@@ -116,33 +129,6 @@ static inline uint16_t fwd_port_target(const struct fwd_ports *fwd,
 				       uint16_t port)
 {
 	return (uint16_t)(port + fwd->delta[port]);
-}
-
-/**
- * fwd_port_bind() - Where a forwarded port listens
- * @fwd:	Table
- * @port:	Port, host order
- *
- * Return: bind prefix of the port
- */
-static inline const struct fwd_bind *fwd_port_bind(const struct fwd_ports *fwd,
-						   uint16_t port)
-{
-	return &fwd->binds[fwd->bind[port]];
-}
-
-/**
- * fwd_bind_has() - Does a bind prefix let an IP version listen?
- * @b:		Bind prefix
- * @v6:		IPv6, else IPv4
- *
- * Return: true if that version listens: no address given, or one for it
- */
-static inline bool fwd_bind_has(const struct fwd_bind *b, bool v6)
-{
-	if (!b->has4 && !b->has6)
-		return true;
-	return v6 ? b->has6 : b->has4;
 }
 
 int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool allow_auto,

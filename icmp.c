@@ -334,8 +334,8 @@ static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
 	f->ts = *now;
 
 	sl = icmp_sockaddr(c, af, daddr, &sa);
-	if (!sl || sendto(f->sock, msg, l4len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   sl) < 0) {
+	if (!sl || sendto(f->sock, msg, l4len, MSG_NOSIGNAL,
+			  (struct sockaddr *)&sa, sl) < 0) {
 		c->stats.icmp_drop++;
 		debug_ratelimit("ICMP: sendto: %s", strerror(errno));
 	}

@@ -7,6 +7,8 @@
 #include "passt.h"
 
 void isolate_user(struct ctx *c);
+bool isolate_prefork(const struct ctx *c);
 void isolate_postfork(const struct ctx *c);
+void isolate_seccomp(const struct ctx *c);
 
 #endif /* ISOLATION_H */

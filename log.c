@@ -2,9 +2,15 @@
 /* log.c - Logging to syslog, standard error or a file, with rate limits
  *
  * Messages go to standard error while the process runs in the foreground
- * (or with -e), to a file with -l, and to syslog otherwise. Syslog is opened
- * lazily with LOG_NDELAY off: where no daemon listens on /dev/log, messages
- * are dropped by the C library without retries or errors.
+ * (or with -e), to a file with -l, and to syslog otherwise. A daemon that
+ * logs to syslog connects to /dev/log at set-up (log_syslog_connect()),
+ * before the filesystem goes away: where no daemon listens there, the C
+ * library tries again at each message, fails, and drops it silently.
+ *
+ * Standard error may be a pipe nobody reads any longer (a launcher that
+ * closed its end): SIGPIPE is ignored (passt.c), and once a write fails
+ * with EPIPE, standard error is given up for syslog. A log file, if any,
+ * is written all the same.
  */
 
 #include <errno.h>
@@ -13,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -21,15 +28,17 @@
  * struct log_state - Where and what to log; set up before the main loop
  * @level:	Highest priority value printed (LOG_ERR..LOG_TRACE)
  * @to_stderr:	Print to standard error
+ * @stderr_gone:	Standard error refused a write (EPIPE): use syslog
  * @file_fd:	Log file descriptor, -1 if none
  * @ident:	Program name used as prefix
  */
 static struct log_state {
 	int level;
 	bool to_stderr;
+	bool stderr_gone;
 	int file_fd;
 	const char *ident;
-} log_st = { LOG_INFO, true, -1, "passt" };
+} log_st = { LOG_INFO, true, false, -1, "passt" };
 
 /**
  * log_init() - Set program name, destination and level
@@ -43,6 +52,10 @@ void log_init(const char *ident, bool to_stderr, int level)
 	log_st.to_stderr = to_stderr;
 	log_st.level = level;
 	openlog(ident, LOG_PID, LOG_DAEMON);
+	/* syslog() stamps messages with the local time: load the zone now,
+	 * the loop's seccomp filter refuses the C library opening files
+	 */
+	tzset();
 }
 
 /**
@@ -77,6 +90,14 @@ void log_open_file(const char *path)
 }
 
 /**
+ * log_syslog_connect() - Connect to syslog now, while /dev/log is reachable
+ */
+void log_syslog_connect(void)
+{
+	openlog(log_st.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+/**
  * log_enabled() - Would a message of this priority be printed?
  * @pri:	Priority
  *
@@ -94,7 +115,9 @@ bool log_enabled(int pri)
  * @fmt:	Format string
  * @ap:		Arguments
  *
- * #syscalls write writev clock_gettime
+ * With syslog, the C library reads the clock (vDSO, or a system call),
+ * asks for the PID (LOG_PID), sends one datagram, and on failure reconnects:
+ * #syscalls write clock_gettime getpid sendto socket connect close
  */
 static void log_write(int pri, int errnum, const char *fmt, va_list ap)
 {
@@ -119,9 +142,9 @@ static void log_write(int pri, int errnum, const char *fmt, va_list ap)
 	if (log_st.file_fd >= 0) {
 		if (write(log_st.file_fd, buf, n) < 0)
 			return;
-	} else if (log_st.to_stderr) {
-		if (write(STDERR_FILENO, buf, n) < 0)
-			return;
+	} else if (log_st.to_stderr && !log_st.stderr_gone) {
+		if (write(STDERR_FILENO, buf, n) < 0 && errno == EPIPE)
+			log_st.stderr_gone = true;
 	} else {
 		syslog(pri > LOG_DEBUG ? LOG_DEBUG : pri, "%s", buf);
 	}
@@ -150,6 +173,8 @@ void logmsg(int pri, bool with_errno, const char *fmt, ...)
  * die_do() - Print an error and exit: set-up errors only
  * @with_errno:	Append strerror(errno)
  * @fmt:	Format string
+ *
+ * #syscalls exit_group
  */
 void die_do(bool with_errno, const char *fmt, ...)
 {
@@ -176,6 +201,8 @@ void die_do(bool with_errno, const char *fmt, ...)
  * @rl:		Call site state
  *
  * Return: true if the message may be printed
+ *
+ * #syscalls clock_gettime
  */
 bool log_rl_check(struct log_rl *rl)
 {

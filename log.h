@@ -16,6 +16,7 @@ void die_do(bool with_errno, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void log_init(const char *ident, bool to_stderr, int level);
 void log_open_file(const char *path);
+void log_syslog_connect(void);
 void log_set_level(int level);
 void log_set_stderr(bool to_stderr);
 bool log_enabled(int pri);

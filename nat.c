@@ -22,11 +22,13 @@
  * Anything else is left alone. In the other direction, a host peer the
  * guest would not understand is shown through the same addresses: one
  * using the guest's own address as --map-guest-addr if set, else like a
- * loopback peer; a loopback (or unspecified) one as --map-host-loopback;
- * the host's resolver, port 53, as --dns-forward. Callers decide what to
- * do with a host-local peer that has no mapping (UDP drops loopback ones,
- * TCP shows the gateway). Nothing here keeps state: every answer comes
- * from struct ctx as conf() left it.
+ * loopback peer; a loopback (or unspecified) one as --map-host-loopback,
+ * or, with no such mapping (--no-map-gw), as the gateway all the same: the
+ * guest would drop a packet from its own address or from loopback, and the
+ * flow, not the address, carries its replies back. The host's resolver,
+ * port 53, appears as --dns-forward. Only without any gateway is a
+ * host-local peer left to the caller. Nothing here keeps state: every
+ * answer comes from struct ctx as conf() left it.
  */
 
 #include <string.h>
@@ -110,6 +112,23 @@ static bool nat_is_host_lo(const struct ctx *c, const union inany_addr *dst)
 }
 
 /**
+ * nat_gw() - The guest's gateway, of the family of @like
+ * @c:		Execution context
+ * @like:	Address whose family is wanted
+ * @out:	Gateway (output); for IPv6 without one, our link-local address
+ *
+ * Return: true if there is one
+ */
+static bool nat_gw(const struct ctx *c, const union inany_addr *like,
+		   union inany_addr *out)
+{
+	if (nat_cfg(like, &c->ip4.gw, &c->ip6.gw, out))
+		return true;
+	return !inany_v4(like) &&
+	       nat_cfg(like, &c->ip4.gw, &c->ip6.our_tap_ll, out);
+}
+
+/**
  * nat_outbound() - Translate a guest's destination into the host's target
  * @c:		Execution context
  * @addr:	Destination as the guest sent it, replaced by the target
@@ -155,7 +174,8 @@ enum nat_out nat_outbound(const struct ctx *c, union inany_addr *addr,
  *
  * Return: NAT_IN_MAPPED if @addr was translated, NAT_IN_UNMAPPED for a
  *	   host-local peer (loopback, unspecified, the guest's own address)
- *	   with no mapping (@addr left alone), NAT_IN_SAME otherwise
+ *	   with no mapping and no gateway (@addr left alone), NAT_IN_SAME
+ *	   otherwise
  */
 enum nat_in nat_inbound(const struct ctx *c, union inany_addr *addr,
 			uint16_t port)
@@ -174,7 +194,8 @@ enum nat_in nat_inbound(const struct ctx *c, union inany_addr *addr,
 
 	if (is_own || nat_is_loopback(addr)) {
 		if (!nat_cfg(addr, &c->ip4.map_host_loopback,
-			     &c->ip6.map_host_loopback, &m))
+			     &c->ip6.map_host_loopback, &m) &&
+		    !nat_gw(c, addr, &m))
 			return NAT_IN_UNMAPPED;
 		*addr = m;
 		return NAT_IN_MAPPED;

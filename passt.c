@@ -10,9 +10,13 @@
  * Set-up runs to completion before the loop starts, and opens everything
  * the loop will use: configuration (conf.c), the namespace and tap (pasta.c,
  * tap.c), the UNIX socket (tap.c), forwarded ports (tcp.c, udp.c), the
- * housekeeping timer. Then privileges are dropped (isolation.c), the
- * process forks to background if asked, and the loop runs until a signal
- * or, for pasta with a spawned command, until that command exits.
+ * housekeeping timer, and what forking to background needs (/dev/null, the
+ * syslog connection). Then privileges are dropped and the filesystem
+ * emptied (isolation.c), the process forks to background if asked (passt
+ * forks in the foreground too, into its PID namespace, the parent relaying
+ * signals and the exit status), installs its seccomp filter last
+ * (isolation.c), and the loop runs until a signal or, for pasta with a
+ * spawned command, until that command exits.
  *
  * The loop waits on one epoll instance. Each event carries a 64-bit
  * union epoll_ref: type, file descriptor and 32 bits of protocol data.
@@ -32,6 +36,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <libgen.h>
 #include <signal.h>
@@ -40,6 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
@@ -247,6 +253,8 @@ static int passt_wait(struct ctx *c, struct epoll_event *events,
  * @c:		Execution context
  *
  * With --stats, the counters are printed a last time first.
+ *
+ * #syscalls:pasta exit_group
  */
 static void passt_exit_child(const struct ctx *c)
 {
@@ -284,6 +292,13 @@ static void passt_loop(struct ctx *c)
 /**
  * passt_exit_handler() - SIGTERM, SIGINT, SIGHUP: clean up and exit
  * @signo:	Signal number
+ *
+ * passt's UNIX socket file stays: the filesystem is out of reach by now,
+ * and the seccomp filter allows no unlink (isolation.c). The next passt
+ * started on that path replaces it.
+ *
+ * #syscalls exit_group
+ * #syscalls:pasta kill
  */
 static void passt_exit_handler(int signo)
 {
@@ -291,8 +306,6 @@ static void passt_exit_handler(int signo)
 
 	if (c->mode == MODE_PASTA && c->pasta_child_pid > 0)
 		kill(c->pasta_child_pid, signo);
-	if (c->mode == MODE_PASST && c->fd_tap_listen >= 0)
-		unlink(c->sock_path);
 	_exit(EXIT_SUCCESS);
 }
 
@@ -307,7 +320,34 @@ static void passt_signals_init(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+}
+
+/**
+ * passt_stdio_init() - Make fds 0-2 safe before anything is opened (set-up)
+ *
+ * A launcher may start us with standard descriptors closed: the next
+ * socket, log or capture file would then take one of them, and whatever
+ * writes to "standard error" would write into it. Closed ones are opened on
+ * /dev/null, so nothing else ever lands on 0-2. A launcher may also hand
+ * over a standard error pipe whose reader is gone: SIGPIPE is ignored from
+ * here on, and log.c drops what standard error refuses.
+ */
+static void passt_stdio_init(void)
+{
+	int fd;
+
 	signal(SIGPIPE, SIG_IGN);
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		null = open("/dev/null", O_RDWR);
+		if (null < 0)
+			die_perror("Can't open /dev/null for descriptor %i", fd);
+		if (null != fd && (dup2(null, fd) < 0 || close(null)))
+			die_perror("Can't open /dev/null as descriptor %i", fd);
+	}
 }
 
 /**
@@ -342,15 +382,83 @@ static void passt_pasta_setup(struct ctx *c)
 }
 
 /**
- * passt_background() - Write the PID file and fork to background, as asked
- * @c:		Execution context
+ * struct passt_fork_state - Forking to background or into a PID namespace
+ * @nullfd:	/dev/null for a daemon's standard streams, opened at set-up
+ * @child:	passt in the foreground: the child that runs the loop, as
+ *		seen by its parent, which relays signals to it
  */
-static void passt_background(struct ctx *c)
+static struct passt_fork_state {
+	int nullfd;
+	pid_t child;
+} passt_fork = { -1, 0 };
+
+/**
+ * passt_fork_prepare() - Open what forking to background needs later
+ * @c:		Execution context
+ *
+ * A daemon without log file logs to syslog: connect now too.
+ */
+static void passt_fork_prepare(const struct ctx *c)
 {
-	pid_t pid = 0;
+	if (c->foreground)
+		return;
+	passt_fork.nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (passt_fork.nullfd < 0)
+		die_perror("Can't open /dev/null");
+	if (!*c->log_file && !c->stderr)
+		log_syslog_connect();
+}
+
+/**
+ * passt_relay_handler() - Foreground parent: pass a signal on to the child
+ * @signo:	Signal number
+ */
+static void passt_relay_handler(int signo)
+{
+	if (passt_fork.child > 0)
+		kill(passt_fork.child, signo);
+}
+
+/**
+ * passt_relay() - Foreground parent of the loop: relay signals, then exit
+ *		   with the child's status
+ * @child:	The child, in its own PID namespace, running the loop
+ *
+ * Runs isolated (isolation.c) but outside the loop's system call filter.
+ */
+static void passt_relay(pid_t child)
+{
+	struct sigaction sa = { .sa_handler = passt_relay_handler };
+	int status = 0;
+
+	/* The child's descriptors are its own: no peer waits on our copies */
+	syscall(SYS_close_range, STDERR_FILENO + 1, ~0U, 0);
+	passt_fork.child = child;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	while (waitpid(child, &status, 0) < 0) {
+		if (errno != EINTR)
+			_exit(EXIT_FAILURE);
+	}
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	_exit(128 + WTERMSIG(status));
+}
+
+/**
+ * passt_background() - Fork to background or into our PID namespace, as
+ *			asked; write the PID of the process running the loop
+ * @c:		Execution context
+ * @pidns:	A PID namespace waits for our next child (isolate_prefork())
+ */
+static void passt_background(struct ctx *c, bool pidns)
+{
+	pid_t pid;
 
 	if (!c->foreground) {
-		pid = daemonise();
+		pid = daemonise(passt_fork.nullfd);
 		if (pid) {
 			if (c->pidfile_fd >= 0)
 				pidfile_write(c->pidfile_fd, pid);
@@ -358,8 +466,19 @@ static void passt_background(struct ctx *c)
 		}
 		if (!*c->log_file && !c->stderr)
 			log_set_stderr(false);
+	} else if (pidns) {
+		pid = fork();
+		if (pid < 0)
+			die_perror("Can't fork into our PID namespace");
+		if (pid) {
+			if (c->pidfile_fd >= 0)
+				pidfile_write(c->pidfile_fd, pid);
+			isolate_postfork(c);
+			passt_relay(pid);
+		}
 	} else if (c->pidfile_fd >= 0) {
 		pidfile_write(c->pidfile_fd, getpid());
+		c->pidfile_fd = -1;
 	}
 	if (c->pidfile_fd >= 0)
 		close(c->pidfile_fd);
@@ -377,6 +496,7 @@ int main(int argc, char **argv)
 {
 	struct ctx *c = &passt_ctx;
 
+	passt_stdio_init();
 	c->mode = passt_mode_from_argv0(argv[0]);
 	log_init(c->mode == MODE_PASTA ? "pasta" : "passt", true, LOG_INFO);
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
@@ -399,11 +519,13 @@ int main(int argc, char **argv)
 	passt_timer_init(c);
 	if (!c->quiet)
 		conf_print(c);
+	passt_fork_prepare(c);
 	isolate_user(c);
-	passt_background(c);
+	passt_background(c, isolate_prefork(c));
 	isolate_postfork(c);
 	if (c->mode == MODE_PASTA)
 		pasta_release_child(c);
+	isolate_seccomp(c);
 	passt_loop(c);
 	return EXIT_SUCCESS;
 }

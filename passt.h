@@ -274,6 +274,7 @@ struct tap_partial {
  * @runas_uid:		--runas user, or nobody
  * @runas_gid:		--runas group
  * @runas_given:	--runas given
+ * @chroot_fallback:	--chroot-fallback: chroot() where pivot_root() is refused
  * @epollfd:		The epoll instance
  * @fd_tap_listen:	passt: listening UNIX socket, -1 if none
  * @fd_tap:		passt: connected client; pasta: tap device; -1 if none
@@ -353,6 +354,7 @@ struct ctx {
 	uid_t runas_uid;
 	gid_t runas_gid;
 	bool runas_given;
+	bool chroot_fallback;
 
 	int epollfd;
 	int fd_tap_listen;

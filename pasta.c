@@ -117,6 +117,7 @@ static int pasta_child(void *arg)
 		pasta_child_proc();
 	if (sethostname("pasta", strlen("pasta")))
 		debug("Can't set host name in namespace");
+	signal(SIGPIPE, SIG_DFL);	/* passt.c ignores it; exec keeps that */
 	if (!argv || !argv[0]) {
 		const char *sh = getenv("SHELL");
 
@@ -139,7 +140,9 @@ static volatile sig_atomic_t pasta_exit_status = -1;
  * @signo:	Signal number, unused
  *
  * Only taken while the main loop waits (see passt_wait()), which then
- * exits, see pasta_child_status().
+ * exits, see pasta_child_status(). Clones of ns_call() end here too.
+ *
+ * #syscalls:pasta waitid rt_sigreturn
  */
 static void pasta_sigchld(int signo)
 {
@@ -542,7 +545,7 @@ void pasta_netns_quit_init(struct ctx *c)
  * @c:		Execution context
  * @fd:		pidfd or inotify descriptor
  *
- * #syscalls:pasta read
+ * #syscalls:pasta read exit_group
  */
 void pasta_netns_quit_handler(struct ctx *c, int fd)
 {

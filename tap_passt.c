@@ -68,11 +68,13 @@ static size_t tap_iov_skip(const struct iovec *iov, size_t cnt, size_t skip,
  *
  * Return: true if completed, false if the client had to be reset
  *
- * #syscalls:passt sendmsg poll
+ * #syscalls:passt sendto ppoll
  */
 static bool tap_passt_finish(struct ctx *c, const struct iovec *iov,
 			     size_t cnt, size_t off)
 {
+	const struct timespec wait = { TAP_SEND_WAIT_MS / 1000,
+					(TAP_SEND_WAIT_MS % 1000) * 1000000L };
 	size_t i;
 
 	for (i = 0; i < cnt; i++, off = 0) {
@@ -91,7 +93,7 @@ static bool tap_passt_finish(struct ctx *c, const struct iovec *iov,
 			}
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				return false;
-			if (poll(&pfd, 1, TAP_SEND_WAIT_MS) <= 0)
+			if (ppoll(&pfd, 1, &wait, NULL) <= 0)
 				return false;
 		}
 	}
@@ -143,6 +145,8 @@ size_t tap_send_passt(struct ctx *c, const struct iovec *iov,
 /**
  * tap_sock_reset() - Drop the passt client, wait for the next one
  * @c:		Execution context
+ *
+ * #syscalls:passt exit_group close
  */
 static void tap_sock_reset(struct ctx *c)
 {

@@ -25,7 +25,7 @@
  * Inbound connections from the host itself (loopback, or the address the
  * guest shares with the host) reach the guest from the address nat.c
  * chooses: --map-guest-addr for the host's own address, else
- * --map-host-loopback, else the gateway address.
+ * --map-host-loopback, else (--no-map-gw) the gateway address.
  */
 
 #include <arpa/inet.h>
@@ -97,7 +97,7 @@ static struct fwd_ports *tcp_listen_fwd(struct ctx *c, int side)
 
 /**
  * tcp_listen_busy_die() - Die for an explicitly forwarded port we can't take
- * @b:		Where the port listens (-t prefix), for the address
+ * @b:		Bind address and interface of the port
  * @port:	Port, host order
  * @v6:		IPv6 socket
  * @err:	errno value from bind()
@@ -108,7 +108,7 @@ static void tcp_listen_busy_die(const struct fwd_bind *b, uint16_t port,
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	if (v6 ? !b->has6 : !b->has4)
+	if (!b->addr_set)
 		strcpy(addr, v6 ? "::" : "0.0.0.0");
 	else if (v6)
 		inet_ntop(AF_INET6, &b->addr6, addr, sizeof(addr));
@@ -129,7 +129,7 @@ static void tcp_listen_busy_die(const struct fwd_bind *b, uint16_t port,
  * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS (caller is in that namespace)
  * @port:	Port, host order
  *
- * #syscalls socket bind listen setsockopt epoll_ctl
+ * #syscalls:pasta socket bind listen setsockopt epoll_ctl
  */
 static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
 {
@@ -142,12 +142,12 @@ static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
 		const void *addr = NULL;
 
 		if (tcp_lst.fd[side][v6][port] >= 0 ||
-		    (v6 ? !c->ifi6_up : !c->ifi4_up) || !fwd_bind_has(b, v6))
+		    (v6 ? !c->ifi6_up : !c->ifi4_up) ||
+		    (b->addr_set && b->addr_v6 != v6))
 			continue;
-		if (v6 && b->has6)
-			addr = &b->addr6;
-		else if (!v6 && b->has4)
-			addr = &b->addr4;
+		if (b->addr_set)
+			addr = v6 ? (const void *)&b->addr6 :
+				    (const void *)&b->addr4;
 		lr.v6 = v6;
 		s = sock_l4(c, v6 ? AF_INET6 : AF_INET, IPPROTO_TCP, addr,
 			    b->ifname, port,
@@ -169,7 +169,7 @@ static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
  * @side:	TCP_LISTEN_HOST or TCP_LISTEN_NS
  * @port:	Port, host order
  *
- * #syscalls close
+ * #syscalls:pasta close
  */
 static void tcp_listen_close(int side, uint16_t port)
 {
@@ -259,7 +259,7 @@ static int tcp_proc_open(void *arg)
  *
  * Return: true if the request was sent
  *
- * #syscalls sendto
+ * #syscalls:pasta sendto
  */
 static bool tcp_diag_request(int s, int af)
 {
@@ -283,7 +283,7 @@ static bool tcp_diag_request(int s, int af)
  * @s:		NETLINK_SOCK_DIAG socket
  * @af:		AF_INET or AF_INET6
  *
- * #syscalls recvfrom
+ * #syscalls:pasta recvfrom
  */
 static void tcp_diag_scan(int s, int af)
 {
@@ -357,7 +357,7 @@ static void tcp_proc_line(const char *line)
  * tcp_proc_scan() - Read one /proc/net/tcp file into tcp_lst.scan
  * @fd:		Open file, rewound here
  *
- * #syscalls lseek read
+ * #syscalls:pasta lseek|_llseek read
  */
 static void tcp_proc_scan(int fd)
 {
@@ -491,9 +491,8 @@ void tcp_listen_init(struct ctx *c)
  * @fa:		Address for the guest (output)
  * @port:	Peer port, host order (output)
  *
- * Peers on the host itself are shown through nat_inbound(); one with no
- * mapping appears as the gateway (our link-local address for IPv6 without
- * a gateway), so the guest never sees a connection from itself.
+ * Peers on the host itself are shown through nat_inbound(): the guest
+ * never sees a connection from itself or from loopback.
  *
  * Return: true if the address family is usable
  */
@@ -506,8 +505,7 @@ static bool tcp_listen_peer(const struct ctx *c,
 
 		inany_from_v4(fa, s4->sin_addr);
 		*port = ntohs(s4->sin_port);
-		if (nat_inbound(c, fa, *port) == NAT_IN_UNMAPPED)
-			inany_from_v4(fa, c->ip4.gw);
+		nat_inbound(c, fa, *port);
 		return true;
 	}
 	if (sa->ss_family == AF_INET6) {
@@ -515,9 +513,7 @@ static bool tcp_listen_peer(const struct ctx *c,
 
 		fa->a6 = s6->sin6_addr;
 		*port = ntohs(s6->sin6_port);
-		if (nat_inbound(c, fa, *port) == NAT_IN_UNMAPPED)
-			fa->a6 = IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) ?
-				 c->ip6.our_tap_ll : c->ip6.gw;
+		nat_inbound(c, fa, *port);
 		return true;
 	}
 	return false;

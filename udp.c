@@ -10,8 +10,10 @@
  * comment in udp_internal.h), defined once here as "udp" and shared with
  * udp_fwd.c (forwarded-port sockets, "auto" scan), udp_splice.c
  * (loopback splice path), udp_tap.c (frames to the guest: headers,
- * checksums, USO super-frames, udp_flush()) and udp_err.c (EPOLLERR: the
- * error queue and ICMP errors to the guest); nothing is allocated, the
+ * checksums, USO super-frames, udp_flush()), udp_err.c (EPOLLERR: the
+ * error queue and ICMP errors to the guest) and udp_cmsg.c (control
+ * messages: local address of a datagram, source address and UDP_SEGMENT
+ * of a send); nothing is allocated, the
  * flow table is a fixed array. This file holds the flow table, sockets,
  * the guest-to-host path and the socket event handlers.
  *
@@ -35,9 +37,12 @@
  *   the listening socket, and not spliced. The datagram goes to the guest's
  *   port (remapped by the -u delta) from the peer's address, or, if the
  *   peer is loopback or uses the guest's own address, from the address
- *   nat.c maps it to (map_guest_addr, map_host_loopback). The
- *   flow owns no socket: the guest's replies are sent from the listening
- *   socket, so they leave from the port the peer sent to.
+ *   nat.c maps it to (map_guest_addr, map_host_loopback, else the gateway
+ *   all the same with --no-map-gw: the guest would drop datagrams from its
+ *   own address). The flow owns no socket: the guest's replies are sent
+ *   from the listening socket, so they leave from the port the peer sent
+ *   to, and from the address it sent to (the flow keeps the local address
+ *   of the peer's latest datagram, udp_cmsg.c).
  * - UDP_FLOW_SPLICE (pasta): a loopback peer sent to a forwarded port on
  *   one side (-u: host side, -U: namespace side). Whether a datagram from a
  *   listening socket is spliced is decided per datagram by its source
@@ -46,7 +51,8 @@
  *   port there (loopback for -U and with --host-lo-to-ns-lo, else the
  *   namespace's address). Datagrams move socket to socket with
  *   recvmmsg()/sendmmsg(); replies read from the flow socket go back
- *   through the listening socket to the peer.
+ *   through the listening socket to the peer, from the local address it
+ *   sent to (udp_cmsg.c).
  *
  * Lookup: flows are hashed (SipHash, key drawn at start) on a key whose
  * meaning depends on the kind: for TAP_OUT flows the guest-side 4-tuple
@@ -55,7 +61,7 @@
  * answer from another of its addresses (a guest datagram matching no
  * TAP_OUT flow is looked up that way, and its source becomes the address
  * the flow's frames go to); for spliced ones the peer's address and port,
- * the listening port and the side.
+ * the local address it sent to, the listening port and the side.
  *
  * Life of a flow: created by the first datagram, touched (moved to the
  * head of an LRU list) by every batch of traffic in either direction, and
@@ -144,6 +150,7 @@
 #include "siphash.h"
 #include "tap.h"
 #include "udp.h"
+#include "udp_cmsg.h"
 #include "udp_err.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"
@@ -351,9 +358,11 @@ static bool udp_guest_to_host(const struct ctx *c, bool v6,
  *
  * Peers on the host itself are shown through nat_inbound(): the guest's
  * own address as --map-guest-addr, loopback (and, without that mapping,
- * the guest's own address) as --map-host-loopback, the host's resolver on
- * port 53 as the --dns-forward address. A loopback peer with no mapping
- * can't be shown.
+ * the guest's own address) as --map-host-loopback, or with --no-map-gw as
+ * the gateway all the same, as for TCP: the flow, not the address, carries
+ * the guest's replies back. The host's resolver on port 53 appears as the
+ * --dns-forward address. A loopback peer can't be shown without any
+ * gateway.
  *
  * Return: true if the peer can be shown to the guest, false to drop
  */
@@ -422,17 +431,19 @@ static void udp_key_tap(struct udp_key *k, const union inany_addr *gaddr,
  * @side:	Side of the listening socket
  * @raddr:	Peer address
  * @rport:	Peer port, host order
+ * @laddr:	Local address the peer sent to, unspecified if not known
  * @lport:	Listening port, host order
  */
 void udp_key_splice(struct udp_key *k, enum udp_side side,
 		    const union inany_addr *raddr, uint16_t rport,
-		    uint16_t lport)
+		    const union inany_addr *laddr, uint16_t lport)
 {
 	memset(k, 0, sizeof(*k));
 	k->kind = side == UDP_SIDE_HOST ? UDP_KEY_SPLICE_HOST :
 					  UDP_KEY_SPLICE_NS;
 	k->a = *raddr;
 	k->ap = rport;
+	k->b = *laddr;
 	k->bp = lport;
 }
 
@@ -566,6 +577,7 @@ int32_t udp_flow_new(const struct ctx *c, const struct udp_key *k,
 	f->lport = f->rport = 0;
 	f->gso_bad = 0;
 	memset(&f->raddr, 0, sizeof(f->raddr));
+	memset(&f->laddr, 0, sizeof(f->laddr));
 	f->label = tap_flow_label(k, sizeof(*k));
 	b = udp_key_bucket(k);
 	f->hnext = udp.bucket[b];
@@ -736,6 +748,8 @@ int udp_flow_sock_add(const struct ctx *c, int32_t i)
  * @now:	Current time
  *
  * Return: flow index, -1 if the destination is unreachable or no socket
+ *
+ * #syscalls setsockopt
  */
 static int32_t udp_flow_tap_out(struct ctx *c, const struct udp_key *k,
 				bool v6, const struct timespec *now)
@@ -779,11 +793,11 @@ fail:
  * udp_mm_dgrams() - Datagrams one prepared message carries
  * @mh:		Message
  *
- * Return: its vectors with UDP_SEGMENT (one datagram each), else 1
+ * Return: its vectors: one datagram each (several only with UDP_SEGMENT)
  */
 static size_t udp_mm_dgrams(const struct msghdr *mh)
 {
-	return mh->msg_controllen ? mh->msg_iovlen : 1;
+	return mh->msg_iovlen;
 }
 
 /**
@@ -804,6 +818,8 @@ static void udp_gso_split(struct ctx *c, int fd, const struct msghdr *mh)
 	for (i = 0; i < n; i++) {
 		one[i].msg_hdr.msg_name = mh->msg_name;
 		one[i].msg_hdr.msg_namelen = mh->msg_namelen;
+		one[i].msg_hdr.msg_control = mh->msg_control;
+		one[i].msg_hdr.msg_controllen = udp_cmsg_unsegmented(mh);
 		one[i].msg_hdr.msg_iov = &mh->msg_iov[i];
 		one[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -839,7 +855,7 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 		r = sendmmsg(fd, mm + done, (unsigned)(n - done), 0);
 		if (r > 0) {
 			for (i = done; i < done + (size_t)r; i++) {
-				if (!mm[i].msg_hdr.msg_controllen)
+				if (mm[i].msg_hdr.msg_iovlen < 2)
 					continue;
 				c->stats.udp_gso_msgs++;
 				c->stats.udp_gso_dgrams +=
@@ -852,7 +868,7 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 		e = r < 0 ? errno : EIO;
 		if (e == EINTR || (retry-- > 0 && e == ECONNREFUSED))
 			continue;	/* ECONNREFUSED: a pending ICMP error */
-		if (mh->msg_controllen && (e == EINVAL || e == EMSGSIZE ||
+		if (mh->msg_iovlen > 1 && (e == EINVAL || e == EMSGSIZE ||
 					   e == EIO || e == ENOPROTOOPT)) {
 			/* No UDP_SEGMENT for this size or path: one by one */
 			if (gso_bad)
@@ -890,7 +906,6 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 static bool udp_gso_join(struct msghdr *mh, size_t len, uint16_t gso_bad)
 {
 	size_t seg = mh->msg_iov[0].iov_len;
-	struct cmsghdr *cm;
 
 	/* All vectors so far are @seg long: a shorter one ends the message */
 	if (!seg || !len || len > seg || (gso_bad && seg >= gso_bad) ||
@@ -898,14 +913,8 @@ static bool udp_gso_join(struct msghdr *mh, size_t len, uint16_t gso_bad)
 	    mh->msg_iovlen >= UDP_GSO_SEGS_MAX ||
 	    seg * mh->msg_iovlen + len > UDP_GSO_BYTES_MAX)
 		return false;
-	if (!mh->msg_controllen) {
-		mh->msg_controllen = sizeof(union udp_gso_cmsg);
-		cm = CMSG_FIRSTHDR(mh);
-		cm->cmsg_level = IPPROTO_UDP;
-		cm->cmsg_type = UDP_SEGMENT;
-		cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-		*(uint16_t *)(void *)CMSG_DATA(cm) = (uint16_t)seg;
-	}
+	if (mh->msg_iovlen == 1)
+		udp_cmsg_segment(mh, (uint16_t)seg);
 	mh->msg_iovlen++;
 	return true;
 }
@@ -1009,7 +1018,7 @@ static void udp_tap_run(struct ctx *c, const struct udp_key *k, bool v6,
 		mh->msg_iovlen = 1;
 		mh->msg_name = sl ? &sa : NULL;
 		mh->msg_namelen = sl;
-		mh->msg_control = &udp.gso_cmsg[cnt - 1];
+		udp_cmsg_tx(mh, &udp.cmsg[cnt - 1], &f->laddr, f->v6);
 	}
 	if (cnt)
 		udp_send_batch(c, fd, udp.mm, cnt, &f->gso_bad);
@@ -1114,6 +1123,7 @@ static size_t udp_recv(struct ctx *c, int fd, bool v6)
 		mh->msg_namelen = sizeof(q->name[s]);
 		mh->msg_iov = &q->iov[j];
 		mh->msg_iovlen = 1;
+		udp_cmsg_rx(mh, &q->ctl[s]);
 	}
 	r = recvmmsg(fd, q->mm, (unsigned)k, 0, NULL);
 	if (r <= 0)
@@ -1205,12 +1215,15 @@ static void udp_flow_reply(struct ctx *c, int32_t i,
  * @lport:	Listening port, host order
  * @raddr:	Peer address
  * @rport:	Peer port, host order
+ * @laddr:	Local address the peer sent to: the guest's replies come
+ *		from the one of its latest datagram
  * @now:	Current time
  *
  * Return: flow index, -1 if the datagram can't be delivered
  */
 static int32_t udp_flow_tap_in(struct ctx *c, bool v6, uint16_t lport,
 			       const union inany_addr *raddr, uint16_t rport,
+			       const union inany_addr *laddr,
 			       const struct timespec *now)
 {
 	union inany_addr ga, fa = *raddr;
@@ -1226,10 +1239,13 @@ static int32_t udp_flow_tap_in(struct ctx *c, bool v6, uint16_t lport,
 	memset(&ga, 0, sizeof(ga));
 	udp_key_tap(&k, &ga, fwd_port_target(&c->udp_in, lport), &fa, rport);
 	i = udp_flow_lookup(&k);
-	if (i >= 0)
+	if (i >= 0) {
+		udp.flows[i].laddr = *laddr;
 		return i;
+	}
 	i = udp_flow_new(c, &k, UDP_FLOW_TAP_IN, v6, now);
 	f = &udp.flows[i];
+	f->laddr = *laddr;
 	udp_guest_addr(c, v6, &fa, &f->gaddr);
 	f->side = UDP_SIDE_HOST;
 	f->lport = lport;
@@ -1268,17 +1284,18 @@ static void udp_listen_one(struct ctx *c, union epoll_ref ref, size_t j,
 	bool v6 = ref.data & UDP_REF_V6;
 	struct udp_txq *q = &udp.txq[v6];
 	size_t s = q->order[q->nq + j];
-	union inany_addr raddr;
+	union inany_addr raddr, laddr;
 	int32_t i;
 
 	udp_sa_get(&q->name[s], &raddr, &rport);
+	udp_cmsg_local(&q->mm[j].msg_hdr, &laddr);
 	if (c->mode == MODE_PASTA && (side == UDP_SIDE_NS ||
 	    (!c->no_splice && udp_is_loopback(&raddr)))) {
-		udp_listen_splice(c, side, v6, lport, j, run, now);
+		udp_listen_splice(c, side, v6, lport, &laddr, j, run, now);
 		return;
 	}
 	udp_splice_run_flush(c, run);
-	i = udp_flow_tap_in(c, v6, lport, &raddr, rport, now);
+	i = udp_flow_tap_in(c, v6, lport, &raddr, rport, &laddr, now);
 	if (i < 0) {
 		udp_drop(c, &c->stats.udp_drop_flow, 1);
 		return;

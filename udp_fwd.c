@@ -21,6 +21,7 @@
 #include "fwd.h"
 #include "log.h"
 #include "passt.h"
+#include "udp_cmsg.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"
 #include "util.h"
@@ -42,6 +43,8 @@ struct udp_ns_open_arg {
  * @arg:	struct udp_ns_open_arg
  *
  * Return: 0
+ *
+ * #syscalls:pasta socket
  */
 static int udp_ns_open_fn(void *arg)
 {
@@ -60,6 +63,8 @@ static int udp_ns_open_fn(void *arg)
  * @v6:		IPv6
  *
  * Return: socket, -1 with errno set on failure
+ *
+ * #syscalls:pasta close
  */
 static int udp_listen_sock(const struct ctx *c, enum udp_side side, bool v6)
 {
@@ -82,28 +87,24 @@ static int udp_listen_sock(const struct ctx *c, enum udp_side side, bool v6)
 }
 
 /**
- * udp_listen_addr() - Bind address of a listening socket
+ * udp_listen_addr() - Bind address of listening sockets
  * @c:		Execution context
  * @side:	Side
  * @v6:		IPv6
- * @port:	Port, host order
+ * @b:		Bind address and interface of the port
  * @a:		Address (output)
  *
- * Return: false if this IP version doesn't listen on that port
+ * Return: false if this IP version is not bound for the port
  */
 static bool udp_listen_addr(const struct ctx *c, enum udp_side side, bool v6,
-			    uint16_t port, union inany_addr *a)
+			    const struct fwd_bind *b, union inany_addr *a)
 {
-	const struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
-							       &c->udp_out;
-	const struct fwd_bind *b = fwd_port_bind(fwd, port);
-
 	if (v6 ? !c->ifi6_up : !c->ifi4_up)
 		return false;
-	if (!fwd_bind_has(b, v6))
+	if (b->addr_set && b->addr_v6 != v6)
 		return false;
 	udp_ctx_addr(a, v6, &b->addr4, &b->addr6);
-	if (side == UDP_SIDE_NS && !b->has4 && !b->has6)
+	if (side == UDP_SIDE_NS && !b->addr_set)
 		udp_loopback(a, v6);
 	return true;
 }
@@ -125,7 +126,7 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
 {
 	const struct fwd_ports *fwd = side == UDP_SIDE_HOST ? &c->udp_in :
 							       &c->udp_out;
-	const char *ifname = fwd_port_bind(fwd, port)->ifname;
+	const struct fwd_bind *b = fwd_port_bind(fwd, port);
 	uint32_t data = port | (side == UDP_SIDE_NS ? UDP_REF_SIDE_NS : 0) |
 			(v6 ? UDP_REF_V6 : 0);
 	union inany_addr a;
@@ -133,13 +134,14 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
 
 	if (udp.listen[side][v6][port] >= 0)
 		return true;
-	if (!udp_listen_addr(c, side, v6, port, &a))
+	if (!udp_listen_addr(c, side, v6, b, &a))
 		return false;
 	fd = udp_listen_sock(c, side, v6);
-	if (fd >= 0 && *ifname)
-		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-			   (socklen_t)strlen(ifname) + 1);
-	if (fd < 0 || udp_sock_bind(fd, &a, port, v6) ||
+	if (fd >= 0 && *b->ifname)
+		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, b->ifname,
+			   (socklen_t)strlen(b->ifname) + 1);
+	if (fd < 0 || udp_cmsg_listen(fd, v6) ||
+	    udp_sock_bind(fd, &a, port, v6) ||
 	    epoll_add(c, fd, EPOLLIN,
 		      epoll_ref_make(EPOLL_TYPE_UDP_LISTEN, fd, data))) {
 		int e = errno;
@@ -163,7 +165,7 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
  * @side:	Side
  * @port:	Port, host order
  *
- * #syscalls close
+ * #syscalls:pasta close
  */
 static void udp_listen_close(const struct ctx *c, enum udp_side side,
 			     uint16_t port)
@@ -257,7 +259,7 @@ static void udp_proc_line(const char *line, uint8_t *map)
  * @fd:		Open file, read from its start
  * @map:	Bitmap of bound ports (output: bits set)
  *
- * #syscalls pread64
+ * #syscalls:pasta pread64
  */
 static void udp_proc_scan(int fd, uint8_t *map)
 {

@@ -25,6 +25,7 @@
 #include "passt.h"
 #include "siphash.h"
 #include "tap.h"
+#include "udp_cmsg.h"
 #include "util.h"
 
 #define UDP_FLOW_MAX		4096	/* Flows tracked at most */
@@ -105,7 +106,7 @@ enum udp_flow_type {
  * enum udp_key_kind - Meaning of a lookup key
  * @UDP_KEY_TAP:	@a/@ap guest address/port, @b/@bp far address/port
  * @UDP_KEY_SPLICE_HOST: @a/@ap peer of a host-side listening socket,
- *			 @bp listening port
+ *			 @b/@bp local address it sent to and listening port
  * @UDP_KEY_SPLICE_NS:	 Same, namespace-side listening socket
  */
 enum udp_key_kind {
@@ -144,6 +145,8 @@ struct udp_key {
  * @rport:	TAP_IN, SPLICE: peer's port, host order
  * @raddr:	TAP_IN, SPLICE: peer's address (replies go there)
  * @gaddr:	TAP_OUT, TAP_IN: guest address frames are sent to
+ * @laddr:	TAP_IN, SPLICE: local address the peer sent to, replies come
+ *		from it (see udp_cmsg.c); unspecified: the kernel picks
  * @sock:	TAP_OUT: host socket; SPLICE: socket on the other side; or -1
  * @label:	IPv6 flow label of frames to the guest
  * @hnext:	Next flow in the hash bucket, -1 for none
@@ -162,6 +165,7 @@ struct udp_flow {
 	uint16_t rport;
 	union inany_addr raddr;
 	union inany_addr gaddr;
+	union inany_addr laddr;
 	int sock;
 	uint32_t label;
 	int32_t hnext;
@@ -178,6 +182,7 @@ struct udp_flow {
  * @l2len:	Per slot, L2 length of the frame, bytes
  * @dlen:	Per slot, UDP payload length, bytes
  * @name:	Per slot, source address from recvmmsg()
+ * @ctl:	Per slot, control messages from recvmmsg(): local address
  * @mm:		recvmmsg() headers, by position after @nq
  * @iov:	recvmmsg() payload vectors, by position after @nq
  * @tx:		tap_send_frames() vectors, two per queued frame
@@ -190,6 +195,7 @@ struct udp_txq {
 	size_t l2len[UDP_MAX_FRAMES];
 	size_t dlen[UDP_MAX_FRAMES];
 	struct sockaddr_in6 name[UDP_MAX_FRAMES];
+	union udp_cmsg ctl[UDP_MAX_FRAMES];
 	struct mmsghdr mm[UDP_MAX_FRAMES];
 	struct iovec iov[UDP_MAX_FRAMES];
 	struct iovec tx[UDP_MAX_FRAMES][2];
@@ -204,16 +210,6 @@ struct udp_txq {
 struct udp_nspool {
 	int fd[2][UDP_NS_POOL];
 	size_t cnt[2];
-};
-
-/**
- * union udp_gso_cmsg - Control message for a UDP_SEGMENT send
- * @buf:	Room for the header and the segment size
- * @align:	Alignment of struct cmsghdr
- */
-union udp_gso_cmsg {
-	char buf[CMSG_SPACE(sizeof(uint16_t))];
-	struct cmsghdr align;
 };
 
 /**
@@ -233,7 +229,7 @@ union udp_gso_cmsg {
  * @mm:		sendmmsg() headers, guest to host and splice
  * @iov:	sendmmsg() vectors
  * @sa:		sendmmsg() destinations, splice replies
- * @gso_cmsg:	UDP_SEGMENT control messages, guest to host
+ * @cmsg:	sendmmsg() control messages: source address, UDP_SEGMENT
  * @nspool:	pasta: spare namespace-side sockets
  * @proc_fd:	"auto": /proc/net/udp and udp6 per [side][v6], -1 if closed
  * @proc_buf:	Read buffer for @proc_fd
@@ -256,7 +252,7 @@ struct udp_state {
 	struct mmsghdr mm[UDP_SEND_BATCH];
 	struct iovec iov[UDP_SEND_BATCH];
 	struct sockaddr_in6 sa[UDP_SEND_BATCH];
-	union udp_gso_cmsg gso_cmsg[UDP_SEND_BATCH];
+	union udp_cmsg cmsg[UDP_SEND_BATCH];
 	struct udp_nspool nspool;
 	int proc_fd[2][2];
 	char proc_buf[UDP_PROC_BUF + 1];
@@ -279,7 +275,7 @@ void udp_ctx_addr(union inany_addr *a, bool v6,
 		  const struct in_addr *a4, const struct in6_addr *a6);
 void udp_key_splice(struct udp_key *k, enum udp_side side,
 		    const union inany_addr *raddr, uint16_t rport,
-		    uint16_t lport);
+		    const union inany_addr *laddr, uint16_t lport);
 int udp_flow_lookup(const struct udp_key *k);
 void udp_flow_touch(int32_t i, const struct timespec *now);
 void udp_flow_close(const struct ctx *c, int32_t i);

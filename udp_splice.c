@@ -18,6 +18,7 @@
 #include "fwd.h"
 #include "log.h"
 #include "passt.h"
+#include "udp_cmsg.h"
 #include "udp_internal.h"
 #include "udp_splice.h"
 #include "util.h"
@@ -27,6 +28,8 @@
  * @arg:	Unused
  *
  * Return: 0
+ *
+ * #syscalls:pasta socket close
  */
 static int udp_ns_sock_fn(void *arg)
 {
@@ -115,13 +118,15 @@ static void udp_splice_target(const struct ctx *c, enum udp_side side,
  * @lport:	Listening port, host order
  * @raddr:	Peer address
  * @rport:	Peer port, host order
+ * @laddr:	Local address the peer sent to, replies come from it
  * @now:	Current time
  *
  * Return: flow index, -1 on failure
  */
 static int32_t udp_flow_splice(struct ctx *c, enum udp_side side, bool v6,
 			       uint16_t lport, const union inany_addr *raddr,
-			       uint16_t rport, const struct timespec *now)
+			       uint16_t rport, const union inany_addr *laddr,
+			       const struct timespec *now)
 {
 	union inany_addr taddr, baddr;
 	struct udp_flow *f;
@@ -129,13 +134,14 @@ static int32_t udp_flow_splice(struct ctx *c, enum udp_side side, bool v6,
 	uint16_t tport;
 	int32_t i;
 
-	udp_key_splice(&k, side, raddr, rport, lport);
+	udp_key_splice(&k, side, raddr, rport, laddr, lport);
 	i = udp_flow_new(c, &k, UDP_FLOW_SPLICE, v6, now);
 	f = &udp.flows[i];
 	f->side = (uint8_t)side;
 	f->lport = lport;
 	f->raddr = *raddr;
 	f->rport = rport;
+	f->laddr = *laddr;
 	udp_splice_target(c, side, v6, lport, &taddr, &tport);
 	f->sock = side == UDP_SIDE_HOST ? udp_ns_sock(c, v6, i) :
 					  udp_sock_new(c, v6, false, i);
@@ -177,7 +183,9 @@ void udp_splice_send(struct ctx *c, int fd, size_t n)
  * @j:		Its position
  * @v6:		IPv6
  * @n:		Index in the scratch
- * @dest:	Destination for unconnected sockets, NULL if connected
+ * @dest:	Flow whose peer the datagram goes to, from the address the
+ *		peer sent to (unconnected listening socket); NULL if the
+ *		socket is connected
  */
 void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
 		    const struct udp_flow *dest)
@@ -193,6 +201,7 @@ void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
 		mh->msg_name = &udp.sa[n];
 		mh->msg_namelen = udp_sa_set(&udp.sa[n], &dest->raddr,
 					     dest->rport, v6);
+		udp_cmsg_tx(mh, &udp.cmsg[n], &dest->laddr, v6);
 	}
 }
 
@@ -216,13 +225,14 @@ void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run)
  * @side:	Side of the listening socket
  * @v6:		IPv6
  * @lport:	Listening port, host order
+ * @laddr:	Local address the datagram was sent to
  * @j:		Position of the datagram in the queue
  * @run:	Current splice run (input/output)
  * @now:	Current time
  */
 void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
-		       uint16_t lport, size_t j,
-		       struct udp_splice_run *run,
+		       uint16_t lport, const union inany_addr *laddr,
+		       size_t j, struct udp_splice_run *run,
 		       const struct timespec *now)
 {
 	struct udp_txq *q = &udp.txq[v6];
@@ -233,13 +243,14 @@ void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
 	int32_t i;
 
 	udp_sa_get(&q->name[s], &raddr, &rport);
-	udp_key_splice(&k, side, &raddr, rport, lport);
+	udp_key_splice(&k, side, &raddr, rport, laddr, lport);
 	i = udp_flow_lookup(&k);
 	if (i != run->fi || run->n == UDP_SEND_BATCH)
 		udp_splice_run_flush(c, run);
 	/* Creating a flow may evict another: the run was flushed above */
 	if (i < 0)
-		i = udp_flow_splice(c, side, v6, lport, &raddr, rport, now);
+		i = udp_flow_splice(c, side, v6, lport, &raddr, rport, laddr,
+				    now);
 	if (i < 0) {
 		udp_drop(c, &c->stats.udp_drop_flow, 1);
 		return;

@@ -27,8 +27,8 @@ void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
 		    const struct udp_flow *dest);
 void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run);
 void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
-		       uint16_t lport, size_t j,
-		       struct udp_splice_run *run,
+		       uint16_t lport, const union inany_addr *laddr,
+		       size_t j, struct udp_splice_run *run,
 		       const struct timespec *now);
 
 #endif /* UDP_SPLICE_H */

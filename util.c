@@ -120,7 +120,8 @@ static socklen_t sock_bind_addr(struct sockaddr_storage *sa, int af,
  *
  * Return: socket on success, negative errno on failure
  *
- * #syscalls socket bind listen setsockopt close
+ * At run time, only pasta's "auto" forwarding opens sockets here:
+ * #syscalls:pasta socket bind listen setsockopt close
  */
 int sock_l4(const struct ctx *c, int af, uint8_t proto,
 	    const void *bind_addr, const char *ifname, uint16_t port,
@@ -214,7 +215,9 @@ void ns_call_setup(int netns_fd)
  *
  * Return: function's return value, or 1 if the namespace can't be joined
  *
- * #syscalls:pasta setns
+ * The C library ends the clone with exit() once this returns.
+ *
+ * #syscalls:pasta setns exit
  */
 static int ns_call_do(void *arg)
 {
@@ -289,14 +292,14 @@ void pidfile_write(int fd, pid_t pid)
 
 /**
  * daemonise() - Fork to background: the parent exits, the child goes on
+ * @nullfd:	/dev/null, opened at set-up (closed here), or -1
  *
  * Return: PID of the child, in the parent (which should then exit);
  *	   0 in the child
  */
-int daemonise(void)
+int daemonise(int nullfd)
 {
 	pid_t pid = fork();
-	int fd;
 
 	if (pid < 0)
 		die_perror("Can't fork to background");
@@ -304,13 +307,12 @@ int daemonise(void)
 		return pid;
 	if (setsid() < 0)
 		die_perror("setsid() failed");
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
+	if (nullfd >= 0) {
+		dup2(nullfd, STDIN_FILENO);
+		dup2(nullfd, STDOUT_FILENO);
+		dup2(nullfd, STDERR_FILENO);
+		if (nullfd > STDERR_FILENO)
+			close(nullfd);
 	}
 	return 0;
 }
@@ -320,7 +322,7 @@ int daemonise(void)
  * @buf:	Buffer (output)
  * @len:	Length, bytes
  *
- * #syscalls getrandom
+ * Set-up only: keys are drawn before the sandbox is up.
  */
 void raw_random(void *buf, size_t len)
 {

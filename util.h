@@ -208,7 +208,7 @@ int ns_call(int (*fn)(void *arg), void *arg);
 void ns_call_setup(int netns_fd);
 int pidfile_open(const char *path);
 void pidfile_write(int fd, pid_t pid);
-int daemonise(void);
+int daemonise(int nullfd);
 int fd_set_nonblock(int fd);
 void raw_random(void *buf, size_t len);
 bool mac_parse(const char *s, unsigned char *mac);

@@ -331,6 +331,21 @@ tcp_counters_note() {
 					 tail -n 1)"
 }
 
+# dead_pipe_open() - Open descriptor 3 on the write end of a pipe whose
+# reader has exited, as a launcher that closed its end without reading
+# leaves it: writes to it fail with EPIPE, or raise SIGPIPE
+dead_pipe_open() {
+	exec 3> >(exec true)
+	wait_gone $!
+}
+
+# with_dead_stderr() - Run a command, its standard error on descriptor 3
+# (see dead_pipe_open()); also inside check(), which captures 2 otherwise
+# $*:	command
+with_dead_stderr() {
+	"$@" 2>&3
+}
+
 # ---- Polling ----------------------------------------------------------------
 
 # wait_for() - Poll a command until it succeeds, bounded
@@ -347,6 +362,17 @@ wait_for() {
 		sleep "${WAIT_STEP:-0.05}"
 	done
 	return 1
+}
+
+# wait_size_sh() - Shell snippet for the namespace: bounded wait until a file
+# written by a peer reaches a size (pasta exits with its command, and data
+# may still be on its way when the sending client exits)
+# $1:	file
+# $2:	size, bytes
+wait_size_sh() {
+	echo "for i in \$(seq 300); do
+		[ \"\$(stat -c %s $1 2>/dev/null)\" = $2 ] && break; sleep 0.1
+	done"
 }
 
 # ns_run() - Run a command in a network namespace

@@ -13,6 +13,13 @@
 # - inbound, -u 7005:7006 and -u 65535:7006: H2 and H1's loopback send to
 #   H1's port 7005 (65535) and the guest's server on 7006 answers; the
 #   client checks the reply comes from the port it sent to;
+# - the host itself to forwarded ports, with and without --no-map-gw (a
+#   second passt and relay): H1 sends to 127.0.0.1, ::1 and to its own
+#   192.0.2.1 and 2001:db8::1 (which the guest shares: it sees the host as
+#   its gateway), on -u 7005:7006 and on a remapped range -u
+#   7010-7011:7020-7021; every reply must come from the address and port
+#   the client sent to, also for an address added to H1 afterwards
+#   (192.0.2.3, 2001:db8::3) that H1 and H2 send to;
 # - --dns-forward: a query to the forwarded address gets the stub
 #   resolver's answer (the resolver is H2, named in H1's resolv.conf);
 # - a closed port: ICMP port unreachable reaches the guest (ECONNREFUSED);
@@ -62,23 +69,58 @@ wait_port "${H2}" udp 53
 wait_port "${H1}" udp 7001
 
 SOCK="${TMP}/passt.sock"
+# guest_up() - Connect the guest's tap relay to a passt, configure G
+# $1:	passt's socket
+# $2:	relay log
+# Sets PT_JOB
+guest_up() {
+	bg_start "$2" g "${PT}" "$1" tap0
+	PT_JOB="${BG_PID}"
+	check "guest tap relay up" wait_for ip -n "${G}" link show tap0 ||
+		{ cat "$2"; test_done; }
+	g sysctl -qw net.ipv6.conf.tap0.accept_ra=0
+	# tun drops what the guest sends once txqueuelen frames wait for the
+	# relay, where a VM's virtio queue would stop its sender: a longer
+	# queue keeps that loss, which is the harness's, out of the way
+	ip -n "${G}" link set tap0 mtu 65520 txqueuelen 10000 up
+	ip -n "${G}" addr add 192.0.2.1/24 dev tap0
+	ip -n "${G}" addr add 2001:db8::1/64 dev tap0 nodad
+	ip -n "${G}" route add default via 192.0.2.254 dev tap0
+	ip -n "${G}" -6 route add default via 2001:db8::fe dev tap0
+}
+
+# host_matrix() - The host itself to forwarded ports: loopback and own
+# addresses, single port and remapped range, replies from the address and
+# port the client sent to; then a second address of H1, from H1 and H2
+# $1:	label
+host_matrix() {
+	local a p
+
+	for a in 127.0.0.1 ::1 192.0.2.1 2001:db8::1; do
+		for p in 7005 7010 7011; do
+			echo_ok "$1: host to ${a} port ${p}, reply from it" \
+				"${H1}" "${a}" "${p}" 30 0
+		done
+	done
+	ip -n "${H1}" addr add 192.0.2.3/24 dev up0
+	ip -n "${H1}" addr add 2001:db8::3/64 dev up0 nodad
+	for a in 192.0.2.3 2001:db8::3; do
+		echo_ok "$1: host to its second address ${a}" \
+			"${H1}" "${a}" 7010 30 0
+		echo_ok "$1: H2 to the host's second address ${a}" \
+			"${H2}" "${a}" 7011 30 0
+	done
+	ip -n "${H1}" addr del 192.0.2.3/24 dev up0
+	ip -n "${H1}" addr del 2001:db8::3/64 dev up0
+}
+
 bg_start "${TMP}/passt.log" h1 timeout 250 "${PASST}" -f -d -s "${SOCK}" \
-	--dns-forward 192.0.2.53 -u 7005:7006 -u 65535:7006
+	--dns-forward 192.0.2.53 -u 7005:7006 -u 65535:7006 \
+	-u 7010-7011:7020-7021
+PASST_JOB="${BG_PID}"
 check "passt creates its socket" wait_file "${SOCK}" ||
 	{ cat "${TMP}/passt.log"; test_done; }
-
-bg_start "${TMP}/pt.log" g "${PT}" "${SOCK}" tap0
-check "guest tap relay up" wait_for ip -n "${G}" link show tap0 ||
-	{ cat "${TMP}/pt.log"; test_done; }
-g sysctl -qw net.ipv6.conf.tap0.accept_ra=0
-# tun drops what the guest sends once txqueuelen frames wait for the relay,
-# where a VM's virtio queue would stop its sender: a longer queue keeps that
-# loss, which is the harness's, out of the way
-ip -n "${G}" link set tap0 mtu 65520 txqueuelen 10000 up
-ip -n "${G}" addr add 192.0.2.1/24 dev tap0
-ip -n "${G}" addr add 2001:db8::1/64 dev tap0 nodad
-ip -n "${G}" route add default via 192.0.2.254 dev tap0
-ip -n "${G}" -6 route add default via 2001:db8::fe dev tap0
+guest_up "${SOCK}" "${TMP}/pt.log"
 
 echo_ok "tap: 1000 datagrams to 198.51.100.1" "${G}" 198.51.100.1 7000 1000 0
 echo_ok "tap: 1000 datagrams to 2001:db8:1::1" "${G}" 2001:db8:1::1 7000 1000 0
@@ -98,6 +140,12 @@ echo_ok "inbound: host 127.0.0.1:7005, reply from 7005" "${H1}" \
 	127.0.0.1 7005 1000 0
 echo_ok "inbound: host [::1]:7005, reply from 7005" "${H1}" ::1 7005 1000 0
 echo_ok "inbound: port 65535, reply from 65535" "${H2}" 192.0.2.1 65535 200 0
+for p in 7020 7021; do
+	server "${G}" 0.0.0.0 "${p}"
+	server "${G}" :: "${p}"
+done
+wait_port "${G}" udp 7021
+host_matrix "default"
 
 g timeout 10 "${ECHO}" dnsq 192.0.2.53 53 example.org > "${TMP}/dnsq" 2>&1
 check_grep "DNS via --dns-forward 192.0.2.53: A 192.0.2.77" "${TMP}/dnsq" \
@@ -107,6 +155,17 @@ check "closed port: ECONNREFUSED in the guest (IPv4)" \
 	g timeout 10 "${ECHO}" refused 198.51.100.1 7999
 check "closed port: ECONNREFUSED in the guest (IPv6)" \
 	g timeout 10 "${ECHO}" refused 2001:db8:1::1 7999
+
+# The same with --no-map-gw: a second passt, the relay moved to it
+kill $(lib_tree "${PT_JOB}") $(lib_tree "${PASST_JOB}") 2>/dev/null
+wait_for sh -c "! ip -n '${G}' link show tap0"
+SOCK3="${TMP}/passt3.sock"
+bg_start "${TMP}/passt3.log" h1 timeout 250 "${PASST}" -f -d -s "${SOCK3}" \
+	--no-map-gw -u 7005:7006 -u 7010-7011:7020-7021
+check "passt --no-map-gw creates its socket" wait_file "${SOCK3}" ||
+	{ cat "${TMP}/passt3.log"; test_done; }
+guest_up "${SOCK3}" "${TMP}/pt3.log"
+host_matrix "--no-map-gw"
 
 # Malformed UDP from the guest: length under 8, length past the packet.
 # Each is dropped and counted as malformed (--stats prints the counters).

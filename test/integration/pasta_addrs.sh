@@ -17,7 +17,11 @@
 #     the host's resolver (a stub in H2 at the addresses of H1's
 #     resolv.conf) and its answer comes back; a TCP connection to port 53
 #     reaches the same resolver (an echo there: 1 MiB back, sha256 checked),
-#     IPv4 and IPv6.
+#     IPv4 and IPv6
+#   - -t options with and without a bind address, as podman passes them
+#     ("-t 7231-7231:81-81 -t 192.0.2.1/7232-7232:82-82"): each address
+#     applies to its own ports only, the others listen on every address,
+#     and data reaches the namespace through loopback and from H2.
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -49,6 +53,17 @@ h2_sinks() {
 	wait_port "${H2}" tcp $(($2 + 1))
 }
 
+# wait_size_sh() - Shell snippet for the namespace: bounded wait until a file
+# written by a peer in H2 is complete (pasta exits with its command, and
+# data may still be on its way when the sending client exits)
+# $1:	file
+# $2:	size, bytes
+wait_size_sh() {
+	echo "for i in \$(seq 300); do
+		[ \"\$(stat -c %s $1 2>/dev/null)\" = $2 ] && break; sleep 0.05
+	done"
+}
+
 # run_static() - pasta with the given options: addresses seen in the
 # namespace, then 1 MiB out to H2 over IPv4 and IPv6
 # $1:	tag
@@ -63,7 +78,9 @@ run_static() {
 		ip -4 -o addr show scope global > ${TMP}/${t}.a4
 		ip -6 -o addr show scope global > ${TMP}/${t}.a6
 		timeout 20 socat -u OPEN:${DATA} TCP4:${S4}:${p}
+		$(wait_size_sh "${TMP}/${t}.4" $((1 << 20)))
 		timeout 20 socat -u OPEN:${DATA} TCP6:[${S6}]:$((p + 1))
+		$(wait_size_sh "${TMP}/${t}.6" $((1 << 20)))
 	" > "${TMP}/pasta.${t}.log" 2>&1
 	wait_for sum_is "${TMP}/${t}.6" "${SUM}"
 }
@@ -157,9 +174,53 @@ test_dns_forward() {
 	lib_kill_pids
 }
 
+# ---- -t with and without a bind address, as podman gives them ---------------
+
+test_bind_mixed() {
+	rm -f "${TMP}/ready.b"
+	bg_start "${TMP}/bc1.log" h1 sh -c "for i in \$(seq 400); do
+			[ -e ${TMP}/ready.b ] && break; sleep 0.05; done
+		ss -Hltn > ${TMP}/b.ss
+		socat -u OPEN:${DATA} TCP4:127.0.0.1:7231
+		socat -u OPEN:${DATA} TCP6:[::1]:7233"
+	bg_start "${TMP}/bc2.log" h2 sh -c "for i in \$(seq 400); do
+			[ -e ${TMP}/ready.b ] && break; sleep 0.05; done
+		socat -u OPEN:${DATA} TCP4:192.0.2.1:7232"
+
+	pasta_h1 -t 7231-7231:81-81 -t 192.0.2.1/7232-7232:82-82 -t 7233 \
+		-u none -- sh -c "
+		timeout 30 socat -u TCP4-LISTEN:81 OPEN:${TMP}/b81,creat &
+		timeout 30 socat -u TCP4-LISTEN:82 OPEN:${TMP}/b82,creat &
+		timeout 30 socat -u TCP6-LISTEN:7233 OPEN:${TMP}/b7233,creat &
+		for i in \$(seq 200); do
+			[ -n \"\$(ss -Hltn 'sport = :81')\" ] &&
+			[ -n \"\$(ss -Hltn 'sport = :82')\" ] &&
+			[ -n \"\$(ss -Hltn 'sport = :7233')\" ] && break
+			sleep 0.05
+		done
+		touch ${TMP}/ready.b
+		wait
+	" > "${TMP}/pasta.bind.log" 2>&1
+
+	check_grep "-t 7231: listens on every IPv4 address" \
+		"${TMP}/b.ss" " 0\.0\.0\.0:7231 "
+	check_grep "-t 7231: listens on every IPv6 address" \
+		"${TMP}/b.ss" " \[::\]:7231 "
+	check_grep "-t 192.0.2.1/7232: listens on 192.0.2.1 only" \
+		"${TMP}/b.ss" " 192\.0\.2\.1:7232 "
+	check "-t 192.0.2.1/7232: not on other addresses" \
+		sh -c "! grep -E ' (0\.0\.0\.0|\[::\]):7232 ' '${TMP}/b.ss'"
+	check "-t 7231 next to an address-bound -t: host loopback, 1 MiB" \
+		sum_is "${TMP}/b81" "${SUM}"
+	check "-t 192.0.2.1/7232: from H2, 1 MiB" sum_is "${TMP}/b82" "${SUM}"
+	check "-t 7233: host ::1, 1 MiB" sum_is "${TMP}/b7233" "${SUM}"
+	lib_kill_pids
+}
+
 test_static4
 test_static6
 test_dual
 test_dns_forward
+test_bind_mixed
 
 test_done

@@ -13,7 +13,8 @@
 #   - UDP echo (udp_echo: every byte checked, replies from ADDR:PORT)
 #   - ping, 3 replies with the data pattern intact
 # and the other way, H1 connecting to its own address on a -t port reaches
-# the namespace's server, which sees ADDR as the peer. The option is
+# the namespace's server, which sees ADDR as the peer (and a datagram to a
+# -u port arrives from ADDR). The option is
 # repeatable, last one per family wins: an earlier address is not mapped and
 # reaches H2, which holds it on its loopback and answers "h2"; "none"
 # clears the mapping (H2 answers again). --map-host-loopback ADDR goes
@@ -61,6 +62,17 @@ sink() {
 		SYSTEM:"cat > ${TMP}/$1; echo \$SOCAT_PEERADDR > ${TMP}/$1.peer"
 }
 
+# wait_size_sh() - Shell snippet for the namespace: bounded wait until a file
+# written by a server in H1 is complete (pasta exits with its command, and
+# data may still be on its way when the sending client exits)
+# $1:	file
+# $2:	size, bytes
+wait_size_sh() {
+	echo "for i in \$(seq 300); do
+		[ \"\$(stat -c %s $1 2>/dev/null)\" = $2 ] && break; sleep 0.05
+	done"
+}
+
 # ---- Outbound: TCP, UDP, ICMP through ADDR; last one wins -------------------
 
 test_outbound() {
@@ -79,7 +91,9 @@ test_outbound() {
 	pasta_h1 --map-guest-addr "${OLD4}" --map-guest-addr "${OLD6}" \
 		--map-guest-addr "${A4}" --map-guest-addr "${A6}" -- sh -c "
 		timeout 20 socat -u OPEN:${MID} TCP4:${A4}:7101
+		$(wait_size_sh "${TMP}/t4" $((8 << 20)))
 		timeout 20 socat -u OPEN:${MID} TCP6:[${A6}]:7102
+		$(wait_size_sh "${TMP}/t6" $((8 << 20)))
 		timeout 10 ${ECHO} client ${A4} 7103 20 0 > ${TMP}/u4.out 2>&1
 		timeout 10 ${ECHO} client ${A6} 7104 20 0 > ${TMP}/u6.out 2>&1
 		timeout 10 ping -c 3 -i 0.2 -W 2 -p ${PATTERN} ${A4} \
@@ -148,16 +162,22 @@ test_inbound() {
 	h1_bg c6 sh -c "for i in \$(seq 400); do
 			[ -e ${TMP}/ready.in ] && break; sleep 0.05; done
 		socat -u OPEN:${MID} TCP6:[2001:db8::1]:7111"
+	h1_bg cu sh -c "for i in \$(seq 400); do
+			[ -e ${TMP}/ready.in ] && break; sleep 0.05; done
+		echo datagram | socat -u STDIN UDP4-SENDTO:192.0.2.1:7112"
 
-	pasta_h1 -t 7110,7111 --map-guest-addr "${A4}" \
+	pasta_h1 -t 7110,7111 -u 7112 --map-guest-addr "${A4}" \
 		--map-guest-addr "${A6}" -- sh -c "
+		timeout 30 socat -u UDP4-RECVFROM:7112 SYSTEM:'cat > ${TMP}/iu; \
+			echo \$SOCAT_PEERADDR > ${TMP}/iu.peer' &
 		timeout 30 socat -u TCP4-LISTEN:7110 SYSTEM:'cat > ${TMP}/i4; \
 			echo \$SOCAT_PEERADDR > ${TMP}/i4.peer' &
 		timeout 30 socat -u TCP6-LISTEN:7111 SYSTEM:'cat > ${TMP}/i6; \
 			echo \$SOCAT_PEERADDR > ${TMP}/i6.peer' &
 		for i in \$(seq 200); do
 			[ -n \"\$(ss -Hltn 'sport = :7111')\" ] &&
-			[ -n \"\$(ss -Hltn 'sport = :7110')\" ] && break
+			[ -n \"\$(ss -Hltn 'sport = :7110')\" ] &&
+			[ -n \"\$(ss -Hlun 'sport = :7112')\" ] && break
 			sleep 0.05
 		done
 		touch ${TMP}/ready.in
@@ -172,6 +192,10 @@ test_inbound() {
 		sum_is "${TMP}/i6" "${MID_SUM}"
 	check_grep "inbound IPv6: the namespace sees ${A6} as the peer" \
 		"${TMP}/i6.peer" "^\[2001:0db8:0005:0000:0000:0000:0000:0002\]$"
+	check_grep "inbound UDP/IPv4 from H1's own address: datagram" \
+		"${TMP}/iu" "^datagram$"
+	check_grep "inbound UDP/IPv4: the namespace sees ${A4} as the source" \
+		"${TMP}/iu.peer" "^${A4//./\\.}$"
 	lib_kill_pids
 }
 

@@ -50,17 +50,6 @@ ip -n "${H1}" -6 route add unreachable 2001:db8:2::/64
 S4=198.51.100.1
 S6=2001:db8:1::1
 
-# wait_size_sh() - Shell snippet for the namespace: bounded wait until a file
-# written by a peer reaches a size (pasta exits with its command, and data
-# may still be on its way when the sending client exits)
-# $1:	file
-# $2:	size, bytes
-wait_size_sh() {
-	echo "for i in \$(seq 300); do
-		[ \"\$(stat -c %s $1 2>/dev/null)\" = $2 ] && break; sleep 0.1
-	done"
-}
-
 # h2_bg() - Start a command in H2 in the background
 # $1:	log name
 # $2..:	command

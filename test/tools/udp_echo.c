@@ -5,12 +5,16 @@
  *   udp_echo server ADDR PORT
  *	Echo every datagram back to its sender, forever.
  *   udp_echo client ADDR PORT COUNT SIZE [LPORT]
- *	Send COUNT datagrams of SIZE bytes (0: sizes vary from 1 to 1400),
+ *	Send COUNT datagrams of SIZE bytes (0: sizes vary from 4 to 1400,
+ *	spread over the whole range, every size once in 1397 datagrams),
  *	stop and wait, from local port LPORT if given. Each payload carries
- *	its sequence number and a pattern derived from it; every reply must
- *	match byte for byte and come from ADDR:PORT. Prints
+ *	its sequence number and random bytes (a generator seeded from it
+ *	and from a random number drawn at start); every reply must match
+ *	byte for byte and come from ADDR:PORT (the source address recvfrom()
+ *	reports, so an echo from any other address of the host fails). Prints
  *	"received N/COUNT, bad B, wrong-source W" and exits 0 only if all
- *	came back intact.
+ *	came back intact. Gives up after ECHO_LOST_MAX echoes in a row
+ *	failed to come back, so a broken path fails in seconds.
  *   udp_echo burst ADDR PORT COUNT SIZE ROUNDS
  *	ROUNDS times: send COUNT datagrams back to back (SIZE bytes, the
  *	last of each round shorter), then collect COUNT echoes and check
@@ -39,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -46,9 +51,12 @@
 #define ECHO_MAX	65536
 #define ECHO_WAIT_MS	2000
 #define ECHO_VARY_MAX	1400
+#define ECHO_VARY_STEP	389	/* Coprime to ECHO_VARY_MAX - 3 */
+#define ECHO_LOST_MAX	3	/* "client": consecutive losses to give up */
 
 static unsigned char echo_buf[ECHO_MAX];
 static unsigned char echo_ref[ECHO_MAX];
+static uint32_t echo_seed;	/* Drawn at start: payloads differ per run */
 
 /**
  * echo_addr() - Parse an address and port into a socket address
@@ -151,7 +159,7 @@ static int echo_server(int fd)
  */
 static void echo_fill(uint32_t seq, size_t len)
 {
-	uint32_t x = seq * 2654435761U + 1;
+	uint32_t x = (seq ^ echo_seed) * 2654435761U + 1;
 	size_t i;
 
 	memcpy(echo_ref, &seq, sizeof(seq));
@@ -198,13 +206,14 @@ static bool echo_same_peer(const struct sockaddr_storage *a,
 static int echo_client(int fd, const struct sockaddr_storage *dst,
 		       socklen_t dl, unsigned count, size_t size)
 {
-	unsigned seq, got = 0, bad = 0, wrong = 0;
+	unsigned seq, got = 0, bad = 0, wrong = 0, lost = 0;
 	struct sockaddr_storage peer;
 	socklen_t pl;
 	ssize_t n;
 
 	for (seq = 0; seq < count; seq++) {
-		size_t len = size ? size : 4 + seq % (ECHO_VARY_MAX - 3);
+		size_t len = size ? size :
+			     4 + (seq * ECHO_VARY_STEP) % (ECHO_VARY_MAX - 3);
 
 		echo_fill(seq, len);
 		if (sendto(fd, echo_ref, len, 0, (const struct sockaddr *)dst,
@@ -212,13 +221,17 @@ static int echo_client(int fd, const struct sockaddr_storage *dst,
 			perror("sendto");
 			continue;
 		}
-		if (!echo_wait(fd))
+		if (!echo_wait(fd)) {
+			if (++lost == ECHO_LOST_MAX)
+				break;
 			continue;
+		}
 		pl = sizeof(peer);
 		n = recvfrom(fd, echo_buf, sizeof(echo_buf), 0,
 			     (struct sockaddr *)&peer, &pl);
 		if (n < 0)
 			continue;
+		lost = 0;
 		got++;
 		if (!echo_same_peer(&peer, dst))
 			wrong++;
@@ -434,6 +447,8 @@ int main(int argc, char **argv)
 	socklen_t sl;
 	int fd;
 
+	if (getrandom(&echo_seed, sizeof(echo_seed), 0) != sizeof(echo_seed))
+		echo_seed = (uint32_t)getpid();
 	if (argc < 4 || !(sl = echo_addr(argv[2], argv[3], &sa))) {
 		fprintf(stderr, "usage: see udp_echo.c\n");
 		return 2;

@@ -149,10 +149,18 @@ int main(void)
 	       "no mapping: the gateway is the gateway");
 	out_is("169.254.1.2", 80, NAT_OUT_SAME, "169.254.1.2",
 	       "none: the former --map-guest-addr address is left alone");
-	in_is("192.0.2.1", 9, NAT_IN_UNMAPPED, "192.0.2.1",
-	      "no mapping: own-address peer left to the caller");
+	in_is("192.0.2.1", 9, NAT_IN_MAPPED, "192.0.2.254",
+	      "no mapping: own-address peer as the gateway all the same");
+	in_is("127.0.0.1", 9, NAT_IN_MAPPED, "192.0.2.254",
+	      "no mapping: loopback peer as the gateway all the same");
+	memset(&c.ip6.map_host_loopback, 0, sizeof(c.ip6.map_host_loopback));
+	memset(&c.ip6.gw, 0, sizeof(c.ip6.gw));
+	in_is("::1", 9, NAT_IN_MAPPED, "fe80::1",
+	      "no mapping, no IPv6 gateway: our link-local address");
+	memset(&c.ip4.gw, 0, sizeof(c.ip4.gw));
 	in_is("127.0.0.1", 9, NAT_IN_UNMAPPED, "127.0.0.1",
-	      "no mapping: loopback peer left to the caller");
+	      "no mapping, no gateway: loopback peer left to the caller");
+	inet_pton(AF_INET, "192.0.2.254", &c.ip4.gw);
 
 	/* Only --map-host-loopback: the host's own address shown through it */
 	c.ip4.map_host_loopback = c.ip4.gw;

@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/udp.c - UDP flow table, address translation, frames, "auto" scan
  *
- * udp.c, udp_fwd.c, udp_splice.c, udp_err.c and udp_tap.c are included
+ * udp.c, udp_fwd.c, udp_splice.c, udp_err.c, udp_tap.c and udp_cmsg.c are
+ * included
  * here so that their static functions can be checked directly. Test
  * doubles stand in for tap.c (header builders, frame output). Checked:
  * /proc/net/udp lines (state 07 counted, 01 not, IPv6 lines, malformed
@@ -10,7 +11,10 @@
  * destinations (gateway to loopback, --dns-forward on port 53 only,
  * loopback and multicast refused), peers
  * shown to the guest (loopback and the guest's own address as the
- * gateway), the flow table (lookup, LRU eviction of the oldest when full,
+ * gateway, with --no-map-gw too), control messages (local address read
+ * from IP_PKTINFO and IPV6_PKTINFO, multicast ignored; source address
+ * then UDP_SEGMENT written, the source alone kept for a split), the flow
+ * table (lookup, LRU eviction of the oldest when full,
  * generation bump, idle expiry), frames to the guest (UDP checksum valid
  * in passt mode, partial with NEEDS_CSUM in pasta) and which queued frames
  * merge into a UDP super-frame.
@@ -21,6 +25,7 @@
 #include "../../udp_splice.c"
 #include "../../udp_err.c"
 #include "../../udp_tap.c"
+#include "../../udp_cmsg.c"
 #include "unit.h"
 
 /* Test doubles for tap.c */
@@ -143,12 +148,90 @@ static void unit_addrs(void)
 	c->no_map_gw = true;
 	c->ip4.map_host_loopback.s_addr = 0;
 	a = unit_v4("127.0.0.1");
-	unit_check(!udp_host_to_guest(c, false, &a, 9),
-		   "--no-map-gw: loopback peer can't be shown");
+	unit_check(udp_host_to_guest(c, false, &a, 9) &&
+		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
+			   "192.0.2.254").a6 }),
+		   "--no-map-gw: loopback peer shown as the gateway");
+	a = unit_v4("192.0.2.1");
+	unit_check(udp_host_to_guest(c, false, &a, 9) &&
+		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
+			   "192.0.2.254").a6 }),
+		   "--no-map-gw: guest's address still shown as the gateway");
 	a = unit_v4("192.0.2.254");
 	unit_check(udp_guest_to_host(c, false, &a, &port) &&
 		   !udp_is_loopback(&a), "--no-map-gw: gateway is the gateway");
 	c->no_map_gw = false;
+}
+
+/**
+ * unit_cmsg() - Control messages: local address in, source and segment out
+ */
+static void unit_cmsg(void)
+{
+	union inany_addr a = unit_v4("192.0.2.3"), got;
+	struct in6_pktinfo pi6 = { .ipi6_ifindex = 1 };
+	struct in_pktinfo pi4 = { .ipi_ifindex = 1 };
+	struct msghdr mh = { 0 };
+	struct iovec iov[2] = { { NULL, 8 }, { NULL, 8 } };
+	union udp_cmsg buf;
+	struct cmsghdr *cm;
+
+	/* Received: what the kernel writes for IP_PKTINFO */
+	udp_cmsg_rx(&mh, &buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi4));
+	inet_pton(AF_INET, "192.0.2.3", &pi4.ipi_spec_dst);
+	inet_pton(AF_INET, "192.0.2.255", &pi4.ipi_addr);
+	memcpy(CMSG_DATA(cm), &pi4, sizeof(pi4));
+	mh.msg_controllen = CMSG_SPACE(sizeof(pi4));
+	udp_cmsg_local(&mh, &got);
+	unit_check(inany_equals(&got, &a),
+		   "IP_PKTINFO: local address is the specific destination");
+	mh.msg_flags = MSG_CTRUNC;
+	udp_cmsg_local(&mh, &got);
+	unit_check(udp_is_unspec(&got), "truncated control: no address");
+	mh.msg_flags = 0;
+
+	udp_cmsg_rx(&mh, &buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi6));
+	inet_pton(AF_INET6, "2001:db8::3", &pi6.ipi6_addr);
+	memcpy(CMSG_DATA(cm), &pi6, sizeof(pi6));
+	mh.msg_controllen = CMSG_SPACE(sizeof(pi6));
+	udp_cmsg_local(&mh, &got);
+	unit_check(IN6_ARE_ADDR_EQUAL(&got.a6, &pi6.ipi6_addr),
+		   "IPV6_PKTINFO: local address");
+	inet_pton(AF_INET6, "ff02::fb", &pi6.ipi6_addr);
+	memcpy(CMSG_DATA(cm), &pi6, sizeof(pi6));
+	udp_cmsg_local(&mh, &got);
+	unit_check(udp_is_unspec(&got), "IPV6_PKTINFO: multicast ignored");
+
+	/* Sent: source address first, then UDP_SEGMENT */
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 1;
+	udp_cmsg_tx(&mh, &buf, &a, false);
+	cm = CMSG_FIRSTHDR(&mh);
+	memcpy(&pi4, CMSG_DATA(cm), sizeof(pi4));
+	unit_check(cm->cmsg_type == IP_PKTINFO && !pi4.ipi_ifindex &&
+		   pi4.ipi_spec_dst.s_addr == inany_v4(&a)->s_addr,
+		   "send: IP_PKTINFO names the source, no interface");
+	udp_cmsg_segment(&mh, 8);
+	mh.msg_iovlen = 2;
+	cm = CMSG_NXTHDR(&mh, cm);
+	unit_check(cm && cm->cmsg_level == IPPROTO_UDP &&
+		   cm->cmsg_type == UDP_SEGMENT &&
+		   udp_cmsg_unsegmented(&mh) == CMSG_SPACE(sizeof(pi4)) &&
+		   mh.msg_controllen <= sizeof(buf),
+		   "send: UDP_SEGMENT after the source, split keeps it");
+	memset(&got, 0, sizeof(got));
+	mh.msg_iovlen = 1;
+	udp_cmsg_tx(&mh, &buf, &got, false);
+	unit_check(!mh.msg_controllen, "send: no source, no control message");
 }
 
 /**
@@ -279,6 +362,7 @@ int main(void)
 
 	unit_proc();
 	unit_addrs();
+	unit_cmsg();
 	unit_flows();
 	unit_frame(false);
 	unit_frame(true);

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/integration/passt_map.sh - passt: --map-guest-addr through the socket
+#
+# The same translation as pasta_map.sh, for passt: in a sandbox (see
+# test/lib.sh), passt runs in H1 with --map-guest-addr 198.51.100.2 and
+# 2001:db8:5::2, and test/tools/passt_tap relays its socket to a tap device
+# in a namespace G configured with H1's own addresses, as a guest would be
+# by DHCP. From G, through those addresses:
+#   - TCP to servers bound only to H1's own addresses, 8 MiB each family,
+#     sha256 checked, the server seeing H1's own address as the peer
+#   - UDP echo, every byte and the replies' source checked
+#   - ping, 3 replies with the data pattern intact
+
+. "$(dirname "$0")/../lib.sh"
+
+need_root
+need_bin
+need_cmd ip ss socat sha256sum timeout ping
+
+PT="$(build_tool passt_tap)" || skip "can't build passt_tap"
+ECHO="$(build_tool udp_echo)" || skip "can't build udp_echo"
+MID="${TMP}/mid"
+head -c $((8 << 20)) /dev/urandom > "${MID}"
+MID_SUM="$(sha256sum < "${MID}")"
+PATTERN="5a5aa5a5c3c3"
+A4=198.51.100.2
+A6=2001:db8:5::2
+
+sandbox_create || skip "can't create sandbox"
+guest_ns_create "pt-mg-$$" || exit 1
+
+SOCK="${TMP}/passt.sock"
+bg_start "${TMP}/passt.log" h1 timeout 120 "${PASST}" -f -s "${SOCK}" \
+	--map-guest-addr "${A4}" --map-guest-addr "${A6}"
+check "passt creates its socket" wait_file "${SOCK}" ||
+	{ cat "${TMP}/passt.log"; test_done; }
+bg_start "${TMP}/pt.log" g "${PT}" "${SOCK}" tap0
+check "guest tap relay up" wait_for ip -n "${G}" link show tap0 ||
+	{ cat "${TMP}/pt.log"; test_done; }
+g sysctl -qw net.ipv6.conf.tap0.accept_ra=0
+ip -n "${G}" link set tap0 mtu 65520 up
+ip -n "${G}" addr add 192.0.2.1/24 dev tap0
+ip -n "${G}" addr add 2001:db8::1/64 dev tap0 nodad
+ip -n "${G}" route add default via 192.0.2.254 dev tap0
+ip -n "${G}" -6 route add default via 2001:db8::fe dev tap0
+
+for v in 4 6; do
+	if [ "${v}" = 4 ]; then a=192.0.2.1; b=192.0.2.1; else
+		a=2001:db8::1; b="[2001:db8::1]"; fi
+	bg_start "${TMP}/t${v}.log" h1 timeout 60 socat -u \
+		"TCP${v}-LISTEN:760${v},bind=${b},reuseaddr" \
+		SYSTEM:"cat > ${TMP}/t${v};
+			echo \$SOCAT_PEERADDR > ${TMP}/t${v}.peer"
+	bg_start "${TMP}/u${v}.log" h1 timeout 60 "${ECHO}" server "${a}" 761${v}
+	wait_port "${H1}" tcp 760${v}
+	wait_port "${H1}" udp 761${v}
+done
+
+g timeout 20 socat -u OPEN:"${MID}" TCP4:${A4}:7604
+g timeout 20 socat -u OPEN:"${MID}" TCP6:[${A6}]:7606
+wait_for test -s "${TMP}/t4.peer"
+check "TCP/IPv4 to ${A4}: 8 MiB reach H1's own address" \
+	sum_is "${TMP}/t4" "${MID_SUM}"
+check_grep "TCP/IPv4: the server sees H1's own address as the peer" \
+	"${TMP}/t4.peer" "^192\.0\.2\.1$"
+wait_for test -s "${TMP}/t6.peer"
+check "TCP/IPv6 to ${A6}: 8 MiB reach H1's own address" \
+	sum_is "${TMP}/t6" "${MID_SUM}"
+check_grep "TCP/IPv6: the server sees H1's own address as the peer" \
+	"${TMP}/t6.peer" "^\[2001:0db8:0000:0000:0000:0000:0000:0001\]$"
+
+check "UDP/IPv4 echo through ${A4}, bytes and source checked" \
+	g timeout 10 "${ECHO}" client "${A4}" 7614 20 0
+check "UDP/IPv6 echo through ${A6}, bytes and source checked" \
+	g timeout 10 "${ECHO}" client "${A6}" 7616 20 0
+
+g timeout 10 ping -c 3 -i 0.2 -W 2 -p "${PATTERN}" "${A4}" > "${TMP}/p4" 2>&1
+check_grep "ping ${A4}: 3 replies" "${TMP}/p4" " 3 received"
+check "ping ${A4}: data intact" sh -c "! grep -q 'wrong data' '${TMP}/p4'"
+g timeout 10 ping -6 -c 3 -i 0.2 -W 2 -p "${PATTERN}" "${A6}" \
+	> "${TMP}/p6" 2>&1
+check_grep "ping ${A6}: 3 replies" "${TMP}/p6" " 3 received"
+check "ping ${A6}: data intact" sh -c "! grep -q 'wrong data' '${TMP}/p6'"
+
+test_done

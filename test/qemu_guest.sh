@@ -1,0 +1,246 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/qemu_guest.sh - A real qemu guest on passt, for integration tests
+#
+# Sourced after test/lib.sh by the tests that boot a guest. qemu (TCG, no
+# KVM) boots a Debian kernel with a busybox initramfs built here, whose
+# init script does what a guest would, and prints each result on its
+# serial console:
+#   - DHCP with busybox udhcpc: the lease must be H1's own address, with
+#     the gateway as router and MTU 65520 (option 26);
+#   - IPv6 from passt's router advertisement (the guest kernel's SLAAC),
+#     then ping over IPv6 to a server in H2 ("the internet");
+#   - ping over IPv4 to H2 (passt's ICMP echo over ping sockets);
+#   - N MiB up to a server in H2 and N MiB down from one, with busybox nc,
+#     sha256 compared on both sides (N from the kernel command line);
+#   - inbound: passt -t 7101 forwards H1's loopback port to a guest
+#     listener, N MiB in, sha256 compared;
+# then it powers off, and qemu exits.
+#
+# Use: qemu_setup once (kernel, initramfs, sandbox), then per boot
+# qemu_servers_start TAG MIB, start passt and qemu (qemu_cmd prints qemu's
+# common arguments; the test adds its network options, directly or through
+# qrap), then qemu_guest_run TAG, qemu_guest_checks TAG. Each boot takes
+# 7-20 s under TCG: keep their number small.
+#
+# The guest kernel is the first found of: $QEMU_KERNEL_DIR (a Debian
+# linux-image package unpacked there: boot/vmlinuz-*, lib/modules/*),
+# test/build/qemu-kernel (where .ci/run unpacks linux-image-cloud-amd64),
+# the host's /boot/vmlinuz-$(uname -r). Without one, or without qemu and
+# busybox, the test is skipped.
+
+# Virtio modules, in the order they depend on each other
+QEMU_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev"
+QEMU_MODULES="${QEMU_MODULES} virtio_pci failover net_failover virtio_net"
+S4=198.51.100.1
+S6=2001:db8:1::1
+
+# qemu_kernel_find() - Set KERNEL and MODDIR from the first kernel found
+# Return: 0 if one was found
+qemu_kernel_find() {
+	local d k
+
+	for d in "${QEMU_KERNEL_DIR:-}" "${TEST_BUILD}/qemu-kernel"; do
+		[ -n "${d}" ] || continue
+		k="$(ls "${d}"/boot/vmlinuz-* 2>/dev/null | head -n 1)"
+		[ -n "${k}" ] || continue
+		KERNEL="${k}"
+		MODDIR="${d}/lib/modules/${k##*/vmlinuz-}"
+		return 0
+	done
+	KERNEL="/boot/vmlinuz-$(uname -r)"
+	MODDIR="/lib/modules/$(uname -r)"
+	[ -r "${KERNEL}" ]
+}
+
+# qemu_init_write() - Write the guest's init script
+# $1:	path
+qemu_init_write() {
+	cat > "$1" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in ${QEMU_MODULES}; do
+	[ -e /lib/\$m.ko ] && insmod /lib/\$m.ko
+done
+say() { echo "GUEST: \$*"; }
+mib=\$(sed -n 's/.*qemu_mib=\([0-9]*\).*/\1/p' /proc/cmdline)
+ip link set lo up
+ip link set eth0 up
+udhcpc -i eth0 -s /udhcpc.sh -n -q -t 5 -T 3 || say dhcp failed
+for i in \$(seq 100); do
+	ip -6 addr show dev eth0 scope global | grep -q inet6 &&
+		ip -6 route | grep -q default && break
+	sleep 0.1
+done
+say v6 \$(ip -6 addr show dev eth0 scope global | grep -o 'inet6 [^ ]*')
+ping -c 2 -W 3 ${S4} > /dev/null && say ping4 ok
+ping -6 -c 2 -W 3 ${S6} > /dev/null && say ping6 ok
+head -c \$((mib << 20)) /dev/urandom > /tmp/up
+say up sum \$(sha256sum < /tmp/up)
+nc ${S4} 7001 < /tmp/up && say up sent
+nc ${S4} 7002 < /dev/null > /tmp/down
+say down sum \$(sha256sum < /tmp/down)
+nc -l -p 7101 > /tmp/in &
+for i in \$(seq 50); do
+	netstat -ltn | grep -q ':7101 ' && break
+	sleep 0.1
+done
+say listening
+wait
+say in sum \$(sha256sum < /tmp/in)
+say done
+poweroff -f
+EOF
+	chmod 755 "$1"
+}
+
+# qemu_dhcp_script_write() - Write udhcpc's lease script
+# $1:	path
+qemu_dhcp_script_write() {
+	cat > "$1" <<'EOF'
+#!/bin/busybox sh
+[ "$1" = bound ] || exit 0
+ip link set "$interface" mtu "${mtu:-1500}"
+ip addr add "$ip/$mask" dev "$interface"
+ip route add default via "$router" dev "$interface"
+echo "GUEST: lease $ip/$mask router $router mtu $mtu"
+EOF
+	chmod 755 "$1"
+}
+
+# qemu_initramfs() - Build the guest's initramfs (newc cpio, uncompressed)
+# $1:	output file
+# Return: 0 on success
+qemu_initramfs() {
+	local root="${TMP}/root" m f
+
+	mkdir -p "${root}/bin" "${root}/lib" "${root}/proc" "${root}/sys" \
+		"${root}/dev" "${root}/tmp" || return 1
+	cp "$(command -v busybox)" "${root}/bin/busybox" || return 1
+	for m in ${QEMU_MODULES}; do
+		f="$(find "${MODDIR}" -name "${m}.ko" 2>/dev/null | head -n 1)"
+		[ -n "${f}" ] && cp "${f}" "${root}/lib/"
+	done
+	qemu_init_write "${root}/init"
+	qemu_dhcp_script_write "${root}/udhcpc.sh"
+	(cd "${root}" && find . | busybox cpio -o -H newc > "$1") 2>/dev/null
+}
+
+# qemu_setup() - Kernel, initramfs and sandbox for guest boots; skips the
+# test if something is missing. Sets KERNEL, QEMU_INITRD, H1, H2
+qemu_setup() {
+	need_cmd ip ss socat sha256sum timeout busybox qemu-system-x86_64
+	qemu_kernel_find || skip "no guest kernel (see test/qemu_guest.sh)"
+	[ -e "${MODDIR}" ] || skip "no modules for ${KERNEL}"
+	QEMU_INITRD="${TMP}/initrd"
+	qemu_initramfs "${QEMU_INITRD}" || skip "can't build the initramfs"
+
+	sandbox_create || skip "can't create sandbox"
+	ip -n "${H2}" addr add "${S6}/128" dev lo
+	ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
+	h1 sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+}
+
+# qemu_servers_start() - Random data, and H2's servers for one boot
+# $1:	boot tag, names the files
+# $2:	MiB each way
+qemu_servers_start() {
+	head -c $(($2 << 20)) /dev/urandom > "${TMP}/$1.mid"
+	QEMU_MIB="$2"
+	rm -f "${TMP}/$1.up"
+	bg_start "${TMP}/$1.s1.log" h2 timeout 200 socat -u \
+		TCP-LISTEN:7001,reuseaddr OPEN:"${TMP}/$1.up",creat,trunc
+	bg_start "${TMP}/$1.s2.log" h2 timeout 200 socat -u \
+		OPEN:"${TMP}/$1.mid" TCP-LISTEN:7002,reuseaddr
+	wait_port "${H2}" tcp 7001
+	wait_port "${H2}" tcp 7002
+}
+
+# qemu_cmd() - Print qemu's arguments but the network ones, one a line
+# $1:	boot tag (unused in the arguments, for symmetry)
+qemu_cmd() {
+	printf '%s\n' qemu-system-x86_64 -accel tcg -m 256 -smp 1 -no-reboot \
+		-display none -monitor none -serial stdio -kernel "${KERNEL}" \
+		-initrd "${QEMU_INITRD}" \
+		-append "console=ttyS0 panic=-1 quiet qemu_mib=${QEMU_MIB}"
+}
+
+# qemu_console_has() - Has the guest printed a line yet?
+# $1:	boot tag
+# $2:	extended regular expression, after "GUEST: "
+qemu_console_has() {
+	grep -Eq "^GUEST: $2" "${TMP}/$1.console.log"
+}
+
+# qemu_guest_at() - Has the guest printed a line, or has qemu exited?
+# $1:	boot tag
+# $2:	extended regular expression, after "GUEST: "
+# $3:	PID of the background job running qemu
+qemu_guest_at() {
+	qemu_console_has "$1" "$2" || lib_pid_gone "$3"
+}
+
+# qemu_console_field() - Last word of the guest's line starting with a prefix
+# $1:	boot tag
+# $2:	prefix, after "GUEST: "
+qemu_console_field() {
+	sed -n "s/^GUEST: $2 //p" "${TMP}/$1.console.log" | tr -d '\r -' |
+		head -n 1
+}
+
+# qemu_guest_run() - Drive one boot: inbound data once the guest listens,
+# then wait for the guest to finish and qemu to exit
+# $1:	boot tag; the console is ${TMP}/TAG.console.log
+# $2:	PID of the background job running qemu
+qemu_guest_run() {
+	WAIT_TRIES=1500 WAIT_STEP=0.1 wait_for qemu_guest_at "$1" listening "$2"
+	check "$1: inbound: H1's loopback port 7101 reaches the guest" \
+		h1 timeout 60 socat -u OPEN:"${TMP}/$1.mid" TCP:127.0.0.1:7101
+	WAIT_TRIES=600 WAIT_STEP=0.1 wait_for qemu_guest_at "$1" "done" "$2"
+	WAIT_TRIES=100 WAIT_STEP=0.1 wait_gone "$2"
+}
+
+# qemu_guest_checks() - Check what the guest of one boot reported
+# $1:	boot tag
+# $2:	PID of the background job running qemu
+qemu_guest_checks() {
+	local t="$1" con="${TMP}/$1.console.log" sum
+
+	sum="$(sha256sum < "${TMP}/${t}.mid" | tr -d ' -')"
+	check_grep "${t}: DHCP lease: H1's address, gateway router, MTU 65520" \
+		"${con}" "^GUEST: lease 192\.0\.2\.1/(24|255\.255\.255\.0) router 192\.0\.2\.254 mtu 65520"
+	check_grep "${t}: IPv6 address from the router advertisement" \
+		"${con}" "^GUEST: v6 inet6 2001:db8::"
+	check_grep "${t}: ping over IPv4 to H2" "${con}" "^GUEST: ping4 ok"
+	check_grep "${t}: ping over IPv6 to H2" "${con}" "^GUEST: ping6 ok"
+	check_eq "${t}: ${QEMU_MIB} MiB up: H2 got what the guest sent" \
+		"$(sha256sum < "${TMP}/${t}.up" 2>/dev/null | tr -d ' -')" \
+		"$(qemu_console_field "${t}" "up sum" | grep -E '^[0-9a-f]{64}$' ||
+		   echo "no sum from the guest")"
+	check_eq "${t}: ${QEMU_MIB} MiB down: the guest got what H2 sent" \
+		"$(qemu_console_field "${t}" "down sum")" "${sum}"
+	check_eq "${t}: ${QEMU_MIB} MiB in (-t): the guest got what H1 sent" \
+		"$(qemu_console_field "${t}" "in sum")" "${sum}"
+	check "${t}: qemu exited: the guest powered off" lib_pid_gone "$2"
+	sed -n "s/^GUEST: /    ${t}: guest said: /p" "${con}"
+}
+
+# qemu_h1_private() - Run a command in H1 with an empty private /tmp, in
+# which the test's scratch directory is still reachable, and the private
+# resolv.conf: passt picks, and qrap probes, /tmp/passt_N.socket without
+# meeting other tests' instances
+# $*:	command (an executable: exported shell functions through bash -c)
+qemu_h1_private() {
+	unshare -m --propagation private bash -c '
+		exec 9< "$0" || exit 1
+		mount -t tmpfs tmpfs /tmp && mkdir -p "$0" &&
+			mount --no-canonicalize --bind /proc/self/fd/9 "$0" &&
+			mount --bind "$1" /etc/resolv.conf || exit 1
+		exec 9<&-
+		ns="$2"
+		shift 2
+		exec ip netns exec "${ns}" "$@"' "${TMP}" "${RESOLV}" "${H1}" "$@"
+}
