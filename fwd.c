@@ -33,6 +33,9 @@
  *   prefix applies to its own specification only, so "-t 8080 -t
  *   192.0.2.1/9090" (podman's form) listens on every address for 8080 and
  *   on 192.0.2.1 only for 9090
+ * - a port may be given twice only with an IPv4 and an IPv6 address (same
+ *   target, same interface): libvirt passes one option per <portForward>,
+ *   and the port then listens on both (a prefix with @addr_both)
  *
  * On error, the table may be left partly updated: callers exit at once.
  */
@@ -264,6 +267,80 @@ static int fwd_target_parse(const struct fwd_parse *fp, const char *s,
 }
 
 /**
+ * fwd_bind_equal() - Do two bind prefixes say the same?
+ * @a:		First prefix
+ * @b:		Second prefix
+ *
+ * Return: true if address, family and interface all match
+ */
+static bool fwd_bind_equal(const struct fwd_bind *a, const struct fwd_bind *b)
+{
+	return a->addr_set == b->addr_set && a->addr_v6 == b->addr_v6 &&
+	       a->addr_both == b->addr_both && in4_equal(&a->addr4, &b->addr4) &&
+	       IN6_ARE_ADDR_EQUAL(&a->addr6, &b->addr6) &&
+	       !strcmp(a->ifname, b->ifname);
+}
+
+/**
+ * fwd_bind_add() - Find or add a bind prefix in a table's list
+ * @fp:		Parsing state: @fp->bind_idx set on success
+ * @b:		Bind prefix
+ *
+ * Return: 0 on success, -1 if the list is full (message set)
+ */
+static int fwd_bind_add(struct fwd_parse *fp, const struct fwd_bind *b)
+{
+	struct fwd_ports *fwd = fp->fwd;
+	unsigned i;
+
+	for (i = 1; i <= fwd->bind_cnt; i++) {
+		if (fwd_bind_equal(&fwd->bind[i], b)) {
+			fp->bind_idx = (uint8_t)i;
+			return 0;
+		}
+	}
+	if (fwd->bind_cnt + 1 >= FWD_BIND_MAX)
+		return fwd_err(fp, "more than %d bind addresses",
+			       FWD_BIND_MAX - 1);
+	fwd->bind[++fwd->bind_cnt] = *b;
+	fp->bind_idx = (uint8_t)fwd->bind_cnt;
+	return 0;
+}
+
+/**
+ * fwd_bind_merge() - Give a port this specification's address too
+ * @fp:		Parsing state
+ * @port:	Port, already forwarded by another specification, host order
+ *
+ * Only an IPv4 and an IPv6 address, on the same interface, combine: the
+ * port then listens on both.
+ *
+ * Return: 0 on success, -1 if the prefixes can't be combined
+ */
+static int fwd_bind_merge(struct fwd_parse *fp, uint16_t port)
+{
+	const struct fwd_bind *old = fwd_port_bind(fp->fwd, port);
+	const struct fwd_bind *new = &fp->fwd->bind[fp->bind_idx];
+	uint8_t idx = fp->bind_idx;
+	struct fwd_bind both = *old;
+
+	if (!old->addr_set || !new->addr_set || old->addr_both ||
+	    new->addr_both || old->addr_v6 == new->addr_v6 ||
+	    strcmp(old->ifname, new->ifname))
+		return -1;
+	if (new->addr_v6)
+		both.addr6 = new->addr6;
+	else
+		both.addr4 = new->addr4;
+	both.addr_both = true;
+	if (fwd_bind_add(fp, &both))
+		return -1;
+	fp->fwd->bind_of[port] = fp->bind_idx;
+	fp->bind_idx = idx;
+	return 0;
+}
+
+/**
  * fwd_include() - Apply an include item "first[-last][:tofirst[-tolast]]"
  * @fp:		Parsing state
  * @item:	Item text, NUL-terminated
@@ -288,13 +365,19 @@ static int fwd_include(struct fwd_parse *fp, const char *item)
 	}
 
 	for (port = r.first; port <= r.last; port++) {
-		if (fwd_bit_test(fwd->map, (uint16_t)port) &&
-		    fwd->mode != FWD_ALL && fwd->mode != FWD_AUTO)
-			return fwd_err(fp, "port %u given twice", port);
+		uint16_t delta = (uint16_t)(to.first - r.first);
+
 		if (fwd_bit_test(fwd->excl, (uint16_t)port))
 			continue;
+		if (fwd_bit_test(fwd->map, (uint16_t)port) &&
+		    fwd->mode != FWD_ALL && fwd->mode != FWD_AUTO) {
+			if (fwd->delta[port] != delta ||
+			    fwd_bind_merge(fp, (uint16_t)port))
+				return fwd_err(fp, "port %u given twice", port);
+			continue;
+		}
 		fwd_bit_set(fwd->map, (uint16_t)port);
-		fwd->delta[port] = (uint16_t)(to.first - r.first);
+		fwd->delta[port] = delta;
 		fwd->bind_of[port] = fp->bind_idx;
 	}
 
@@ -333,47 +416,6 @@ static int fwd_item(struct fwd_parse *fp, const char *item)
 		return fwd_exclude(fp, item + 1);
 
 	return fwd_include(fp, item);
-}
-
-/**
- * fwd_bind_equal() - Do two bind prefixes say the same?
- * @a:		First prefix
- * @b:		Second prefix
- *
- * Return: true if address, family and interface all match
- */
-static bool fwd_bind_equal(const struct fwd_bind *a, const struct fwd_bind *b)
-{
-	return a->addr_set == b->addr_set && a->addr_v6 == b->addr_v6 &&
-	       in4_equal(&a->addr4, &b->addr4) &&
-	       IN6_ARE_ADDR_EQUAL(&a->addr6, &b->addr6) &&
-	       !strcmp(a->ifname, b->ifname);
-}
-
-/**
- * fwd_bind_add() - Find or add a bind prefix in a table's list
- * @fp:		Parsing state: @fp->bind_idx set on success
- * @b:		Bind prefix
- *
- * Return: 0 on success, -1 if the list is full (message set)
- */
-static int fwd_bind_add(struct fwd_parse *fp, const struct fwd_bind *b)
-{
-	struct fwd_ports *fwd = fp->fwd;
-	unsigned i;
-
-	for (i = 1; i <= fwd->bind_cnt; i++) {
-		if (fwd_bind_equal(&fwd->bind[i], b)) {
-			fp->bind_idx = (uint8_t)i;
-			return 0;
-		}
-	}
-	if (fwd->bind_cnt + 1 >= FWD_BIND_MAX)
-		return fwd_err(fp, "more than %d bind addresses",
-			       FWD_BIND_MAX - 1);
-	fwd->bind[++fwd->bind_cnt] = *b;
-	fp->bind_idx = (uint8_t)fwd->bind_cnt;
-	return 0;
 }
 
 /**

@@ -37,6 +37,8 @@ enum fwd_mode {
  * @addr6:	IPv6 bind address, in6addr_any for any
  * @addr_set:	A bind address was given: bind only that family
  * @addr_v6:	The bind address given is IPv6
+ * @addr_both:	The same ports were also given with an address of the other
+ *		family (libvirt: one option per <portForward>): both listen
  * @ifname:	Interface to bind to ("%iface"), empty for any
  */
 struct fwd_bind {
@@ -44,8 +46,21 @@ struct fwd_bind {
 	struct in6_addr addr6;
 	bool addr_set;
 	bool addr_v6;
+	bool addr_both;
 	char ifname[IFNAMSIZ];
 };
+
+/**
+ * fwd_bind_has() - Does a bind prefix let an IP version listen?
+ * @b:		Bind prefix
+ * @v6:		IPv6, else IPv4
+ *
+ * Return: true with no address, or one (of two) of that version
+ */
+static inline bool fwd_bind_has(const struct fwd_bind *b, bool v6)
+{
+	return !b->addr_set || b->addr_both || b->addr_v6 == v6;
+}
 
 /**
  * struct fwd_ports - One direction's forwarding table for one protocol

@@ -65,7 +65,10 @@
  * runs as the retransmission timer: on expiry without progress we rewind
  * (tcp_rewind()) and resend, doubling the timeout, and reset the connection
  * after TCP_MAX_RETRIES. With nothing in flight, data waiting and the
- * guest's window closed, it sends zero-window probes with the same back-off.
+ * guest's window closed, it sends zero-window probes with the same back-off;
+ * with the window open (the tap back-end refused our frames, and no ACK
+ * will come to send them again: tcp_timer_retry()), it sends again every
+ * TCP_RTO_MS.
  * Otherwise it is the handshake timer (every TCP_SYN_TIMEOUT_MS while
  * connect() is pending, up to TCP_CONNECT_TIMEOUT_MS; then resending our
  * SYN or SYN-ACK, with back-off), which becomes the idle timer when it

@@ -19,7 +19,12 @@
  *
  * Frames the back-end did not take are undone (tcp_buf_unsent()): the
  * connection's @seq_to_tap goes back to the first byte not sent, and its
- * socket's peek offset with it, so the data is read and sent again.
+ * socket's peek offset with it, so the data is read and sent again. An
+ * unsent frame with our FIN always takes TCP_EV_TAP_FIN_SENT back, also
+ * when an earlier frame of the batch already rewound past it: else no more
+ * data would be read, and the rest of the stream would never reach the
+ * guest. When nothing is left in flight, no ACK will come to trigger the
+ * next try: the connection's timer does (tcp_timer_retry()).
  * Single-segment retransmissions are not undone: the timer covers them.
  */
 
@@ -36,6 +41,7 @@
 #include "tap.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
+#include "tcp_timer.h"
 #include "util.h"
 
 #define TCP_FRAMES		64	/* Frames queued to the guest */
@@ -297,16 +303,21 @@ static void tcp_buf_unsent(size_t f)
 	if (m->conn == TCP_IDX_NONE || TCP_REF_IDX(m->conn) >= tcp_tab.count ||
 	    conn->events & TCP_EV_CLOSED || tcp_conn_ref(conn) != m->conn)
 		return;
-	if ((!m->dlen && !m->fin) || !SEQ_LT(m->seq, conn->seq_to_tap))
+	if (!m->dlen && !m->fin)
 		return;
-	conn->seq_to_tap = m->seq;
+	/* An earlier frame of the batch may have rewound past this one */
 	if (m->fin)
 		conn->events &= (uint16_t)~TCP_EV_TAP_FIN_SENT;
+	if (!SEQ_LT(m->seq, conn->seq_to_tap))
+		return;
+	conn->seq_to_tap = m->seq;
 	off = (int)(conn->seq_to_tap - conn->seq_ack_from_tap);
 	if (conn->flags & TCP_F_PEEK_OFF)
 		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
 			   sizeof(off));
 	conn->flags |= TCP_F_SOCK_PENDING;
+	if (!off)
+		tcp_timer_retry(conn);
 }
 
 /**

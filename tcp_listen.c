@@ -143,7 +143,7 @@ static void tcp_listen_open(struct ctx *c, int side, uint16_t port)
 
 		if (tcp_lst.fd[side][v6][port] >= 0 ||
 		    (v6 ? !c->ifi6_up : !c->ifi4_up) ||
-		    (b->addr_set && b->addr_v6 != v6))
+		    !fwd_bind_has(b, v6))
 			continue;
 		if (b->addr_set)
 			addr = v6 ? (const void *)&b->addr6 :

@@ -74,6 +74,22 @@ void tcp_timer_busy(struct tcp_conn *conn)
 }
 
 /**
+ * tcp_timer_retry() - Data is pending with nothing in flight: retry soon
+ * @conn:	Connection, established
+ *
+ * The tap back-end refused our frames while the guest had acknowledged all
+ * it got: no ACK will come to send them again, the timer does. A delayed
+ * ACK armed already leads to the same on expiry (tcp_timer_resume()).
+ */
+void tcp_timer_retry(struct tcp_conn *conn)
+{
+	if (conn->flags & TCP_F_TIMER_ACK)
+		return;
+	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
+	tcp_timer_arm(conn, TCP_RTO_MS);
+}
+
+/**
  * tcp_timer_ack() - Make the timer expire soon for a delayed ACK
  * @conn:	Connection, established
  *
@@ -101,15 +117,15 @@ bool tcp_timer_ack(struct tcp_conn *conn)
  * @conn:	Connection, established
  * @now:	Current time, seconds
  *
- * Retransmission (or zero-window probe) timer, restarted, if anything is in
- * flight or waiting for the window, else the idle timeout.
+ * Retransmission (or zero-window probe, or retry) timer, restarted, if
+ * anything is in flight or waiting to be sent, else the idle timeout.
  */
 static void tcp_timer_resume(struct tcp_conn *conn, time_t now)
 {
 	long idle = (long)((uint32_t)now - conn->active);
 
 	if (conn->seq_to_tap != conn->seq_ack_from_tap ||
-	    (!conn->wnd_from_tap && (conn->flags & TCP_F_SOCK_PENDING)))
+	    (conn->flags & TCP_F_SOCK_PENDING))
 		tcp_timer_rto(conn);
 	else
 		tcp_timer_idle(conn, idle);
@@ -183,6 +199,12 @@ static void tcp_timer_data(struct ctx *c, struct tcp_conn *conn, time_t now)
 	if (conn->seq_to_tap == conn->seq_ack_from_tap && !conn->wnd_from_tap &&
 	    (conn->flags & TCP_F_SOCK_PENDING)) {
 		tcp_zero_window_probe(c, conn);
+		return;
+	}
+	if (conn->seq_to_tap == conn->seq_ack_from_tap &&
+	    (conn->flags & TCP_F_SOCK_PENDING)) {
+		tcp_rewind(c, conn);	/* Frames refused: tcp_timer_retry() */
+		tcp_timer_resume(conn, now);
 		return;
 	}
 	if (conn->seq_to_tap == conn->seq_ack_from_tap) {

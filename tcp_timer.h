@@ -16,6 +16,7 @@
 
 void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms);
 void tcp_timer_busy(struct tcp_conn *conn);
+void tcp_timer_retry(struct tcp_conn *conn);
 bool tcp_timer_ack(struct tcp_conn *conn);
 
 #endif /* TCP_TIMER_H */

@@ -101,7 +101,7 @@ static bool udp_listen_addr(const struct ctx *c, enum udp_side side, bool v6,
 {
 	if (v6 ? !c->ifi6_up : !c->ifi4_up)
 		return false;
-	if (b->addr_set && b->addr_v6 != v6)
+	if (!fwd_bind_has(b, v6))
 		return false;
 	udp_ctx_addr(a, v6, &b->addr4, &b->addr6);
 	if (side == UDP_SIDE_NS && !b->addr_set)

@@ -376,8 +376,8 @@ wait_size_sh() {
 }
 
 # ns_run() - Run a command in a network namespace
-# $1:	namespace name, PID (whose network namespace to enter), or "-" for
-#	the current one
+# $1:	namespace name, PID (whose network namespace to enter), path of a
+#	namespace file (starting with /), or "-" for the current one
 # $2..:	command
 ns_run() {
 	local ns="$1"
@@ -385,6 +385,7 @@ ns_run() {
 
 	case "${ns}" in
 	-) "$@" ;;
+	/*) nsenter --net="${ns}" -- "$@" ;;
 	*[!0-9]*) ip netns exec "${ns}" "$@" ;;
 	*) nsenter -t "${ns}" -n "$@" ;;
 	esac
@@ -626,4 +627,101 @@ build_tool() {
 		) 9> "${TEST_BUILD}/.$1.lock" >&2 || return 1
 	fi
 	echo "${bin}"
+}
+
+# ---- Launchers --------------------------------------------------------------
+
+# launcher_start() - Start the process a rootless launcher runs as: the test
+# user, root of a user namespace of its own with a private mount namespace,
+# in H1. With a file, it holds a network namespace bound to that file, as
+# podman and rootlesskit's --detach-netns do (unshare --net=FILE); with "-",
+# it is in a network namespace of its own, as a rootlesskit child is
+# $1:	path of the namespace file, created (visible in that mount namespace
+#	only), or "-"
+# Sets LAUNCHER_JOB (from bg_start), LAUNCHER_PID (the holder, waiting on
+# its standard input) and
+# LAUNCHER_NS (the network namespace as seen from here: through
+# /proc/LAUNCHER_PID/root, or /proc/LAUNCHER_PID/ns/net)
+# Return: 0 once the namespace is there
+launcher_start() {
+	local f="$1" net="" ready="${TMP}/launcher.ready"
+
+	user_setup || return 1
+	rm -f "${TMP}/launcher.in" "${ready}"
+	mkfifo -m 0666 "${TMP}/launcher.in" || return 1
+	[ "${f}" = "-" ] && net="--net"
+	bg_start "${TMP}/launcher.log" h1 setpriv --reuid="${TEST_USER}" \
+		--regid="${TEST_USER}" --init-groups -- \
+		unshare --user --map-root-user --mount --propagation private \
+		${net} sh -c '[ "$0" = - ] || { touch "$0" &&
+			       unshare --net="$0" true; } &&
+			      touch "$1" && exec cat "$2"' \
+		"${f}" "${ready}" "${TMP}/launcher.in"
+	LAUNCHER_JOB="${BG_PID}"
+	wait_file "${ready}" || return 1
+	LAUNCHER_PID="$(bg_leaf "${BG_PID}")"
+	if [ "${f}" = "-" ]; then
+		LAUNCHER_NS="/proc/${LAUNCHER_PID}/ns/net"
+	else
+		LAUNCHER_NS="/proc/${LAUNCHER_PID}/root${f}"
+	fi
+	# The holder's cat ends when the last writer goes: keep one open
+	exec {LAUNCHER_FD}<> "${TMP}/launcher.in"
+}
+
+# launcher() - Run a command as the launcher does: root of its user
+# namespace, in its mount namespace, in H1
+# $*:	command
+launcher() {
+	nsenter -t "${LAUNCHER_PID}" -U -m -n -- "$@"
+}
+
+# ctr() - Run a command in the launcher's network namespace (the
+# container's), as root
+# $*:	command
+ctr() {
+	ns_run "${LAUNCHER_NS}" "$@"
+}
+
+# launcher_run() - Run a launcher's command as launchers do: wait for it to
+# return (pasta forks to the background once it's ready), then read its
+# output to the end (which comes once no process holds the pipe), bounded
+# $1:	file for the command's output (standard output and error)
+# $2..:	command
+# Return: the command's exit status; 124 if the output never ended
+launcher_run() {
+	local out="$1" rc
+	shift
+
+	"$@" 2>&1 | timeout 20 cat > "${out}"
+	rc=("${PIPESTATUS[@]}")
+	[ "${rc[1]}" -eq 0 ] || return 124
+	return "${rc[0]}"
+}
+
+# ---- Data checks ------------------------------------------------------------
+
+# tcp_echo_server() - Start a TCP echo server: every connection gets back
+# what it sent, until it closes its side (IPv4 and IPv6, any address)
+# $1:	namespace (see ns_run)
+# $2:	port
+# Once the client's data has ended, socat waits -t seconds (0.5 by
+# default) for cat to send the rest back, then closes: a bound, not a
+# delay, long enough for a loaded machine
+tcp_echo_server() {
+	bg_start "${TMP}/echo-$2.$RANDOM.log" ns_run "$1" \
+		socat -t 30 TCP6-LISTEN:"$2",fork,reuseaddr EXEC:cat
+}
+
+# tcp_echo_ok() - Send a file to a TCP echo server, compare what came back
+# $1:	namespace of the client (see ns_run)
+# $2:	address (IPv6 in brackets)
+# $3:	port
+# $4:	file to send
+# Return: 0 if the same bytes came back
+tcp_echo_ok() {
+	local back="${TMP}/echoed.${RANDOM}"
+
+	ns_run "$1" timeout 30 socat -t 20 - "TCP:$2:$3" < "$4" > "${back}"
+	sum_is "${back}" "$(sha256sum < "$4")"
 }

@@ -2,12 +2,19 @@
 /* passt_tap.c - Bridge a tap device to passt's UNIX socket: a kernel guest
  *
  * Usage: passt_tap SOCK IFNAME
+ *        passt_tap --spawn IFNAME COMMAND [ARG]...
  *   Creates tap device IFNAME (no packet information, no virtio-net
  *   header) in the current network namespace, connects to passt's socket
  *   SOCK and copies frames both ways, with qemu's stream framing (32-bit
  *   big-endian length, then the Ethernet frame) on the socket side. The
  *   namespace's own TCP/IP stack then plays passt's guest, as a VM would,
  *   without a VM. Runs until either side closes.
+ *
+ *   With --spawn, it starts passt the way qemu's "-netdev passt" does: one
+ *   end of a socketpair becomes descriptor 3 of COMMAND (which names it
+ *   with --fd 3), the command is waited for (passt returns once it has
+ *   forked to the background) and must exit with status 0, then frames are
+ *   copied over the other end.
  *
  * Exit status 0 when passt closed the socket, 1 on errors, 2 on usage.
  */
@@ -25,6 +32,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #define PT_FRAME_MAX		(65535 + 14)
 #define PT_SOCK_BUF		(1 << 20)
@@ -87,6 +95,40 @@ static int pt_sock_open(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+/**
+ * pt_spawn() - Start a command with one end of a socketpair as its fd 3
+ * @argv:	Command and arguments, NULL-terminated
+ *
+ * Return: our end of the socketpair once the command exited with status
+ * 0, -1 on errors
+ */
+static int pt_spawn(char **argv)
+{
+	int sv[2], status;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (dup2(sv[1], 3) < 0)
+			_exit(126);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(sv[1]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, "passt_tap: %s failed (status 0x%x)\n",
+			argv[0], status);
+		close(sv[0]);
+		return -1;
+	}
+	return sv[0];
 }
 
 /**
@@ -166,7 +208,7 @@ static int pt_from_sock(void)
 /**
  * main() - Entry point
  * @argc:	Argument count
- * @argv:	SOCK IFNAME
+ * @argv:	SOCK IFNAME, or --spawn IFNAME COMMAND...
  *
  * Return: 0 when passt closed the socket, 1 on errors, 2 on usage errors
  */
@@ -175,12 +217,18 @@ int main(int argc, char **argv)
 	struct pollfd pfd[2];
 	int ret = 0;
 
-	if (argc != 3) {
-		fprintf(stderr, "Usage: %s SOCK IFNAME\n", argv[0]);
+	if (argc >= 4 && !strcmp(argv[1], "--spawn")) {
+		pt.tap = pt_tap_open(argv[2]);
+		pt.sock = pt_spawn(argv + 3);
+	} else if (argc == 3) {
+		pt.tap = pt_tap_open(argv[2]);
+		pt.sock = pt_sock_open(argv[1]);
+	} else {
+		fprintf(stderr, "Usage: %s SOCK IFNAME\n"
+			"       %s --spawn IFNAME COMMAND [ARG]...\n",
+			argv[0], argv[0]);
 		return 2;
 	}
-	pt.tap = pt_tap_open(argv[2]);
-	pt.sock = pt_sock_open(argv[1]);
 	if (pt.tap < 0 || pt.sock < 0) {
 		perror("passt_tap: set-up");
 		return 1;

@@ -284,6 +284,25 @@ static void test_addresses(void)
 	      f->bind_cnt == 2 && fwd_port_target(f, 9090) == 90,
 	      "each prefix binds its own ports only, the rest any address");
 
+	/* libvirt: one option per <portForward>, IPv4 and IPv6 */
+	f = reset();
+	check(!parse("192.0.2.1%eth0/2222:22", false) &&
+	      !parse("2001:db8::1%eth0/2222:22", false) &&
+	      fwd_bind_has(fwd_port_bind(f, 2222), false) &&
+	      fwd_bind_has(fwd_port_bind(f, 2222), true) &&
+	      in4_equal(&fwd_port_bind(f, 2222)->addr4, &a4) &&
+	      fwd_port_target(f, 2222) == 22,
+	      "the same port with an IPv4 and an IPv6 address: both listen");
+
+	f = reset();
+	check(!parse("192.0.2.1/22", false) &&
+	      parse("192.0.2.2/22", false) == -1, "a port at two IPv4 addresses");
+
+	f = reset();
+	check(!parse("192.0.2.1/22", false) &&
+	      parse("2001:db8::1/22:23", false) == -1,
+	      "IPv4 and IPv6 addresses with different targets");
+
 	f = reset();
 	check(!parse("127.0.0.1/all", false) && !parse("~22", false) &&
 	      !fwd_bit_test(f->map, 22) &&
