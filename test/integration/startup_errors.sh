@@ -36,7 +36,12 @@ expect_err() {
 
 	h1 timeout 20 "$@" > "${TMP}/out" 2> "${TMP}/err" < /dev/null
 	rc=$?
-	check_eq "${desc}: message" "$(grep -v '^No IPv[46] template' \
+	# The ASan runtime may add a three-line notice when die() runs on
+	# the stack of a clone()d set-up child: not ours, not compared
+	check_eq "${desc}: message" "$(grep -v -e '^No IPv[46] template' \
+		-e '^==[0-9]*==WARNING: ASan is ignoring requested' \
+		-e '^False positive error reports may follow$' \
+		-e '^For details see https://github.com/google/sanitizers/' \
 		"${TMP}/err")" "${want}"
 	check_eq "${desc}: exit status" "${rc}" 1
 }
