@@ -122,14 +122,36 @@ static inline uint8_t *fuzz_mutate(const uint8_t *base, size_t blen,
 }
 
 /**
- * fuzz_main() - Run random mutations of a valid message through the target
+ * fuzz_file() - Run one file through the target as it is
+ * @path:	Path
+ *
+ * Return: 0, 1 if it can't be read
+ */
+static inline int fuzz_file(const char *path)
+{
+	static uint8_t b[65536];
+	FILE *f = fopen(path, "rb");
+	size_t len;
+
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	len = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	LLVMFuzzerTestOneInput(b, len);
+	return 0;
+}
+
+/**
+ * fuzz_main() - Run files, then random mutations of a valid message
  * @argc:	Argument count
- * @argv:	Iterations, default 10000
+ * @argv:	Iterations (default 10000), then files run once each first
  * @seed_fn:	Writes the valid message into a 512-byte buffer, returns its
  *		length
  * @tweak:	Changes a variant further (in, length, rand_r() state), or NULL
  *
- * Return: 0, 1 if out of memory
+ * Return: 0, 1 if out of memory or a file can't be read
  */
 static inline int fuzz_main(int argc, char **argv,
 			    size_t (*seed_fn)(uint8_t *b),
@@ -140,7 +162,12 @@ static inline int fuzz_main(int argc, char **argv,
 	unsigned seed = 1;
 	uint8_t base[512];
 	size_t blen = seed_fn(base), len;
+	int j;
 
+	for (j = 2; j < argc; j++) {
+		if (fuzz_file(argv[j]))
+			return 1;
+	}
 	for (i = 0; i < n; i++) {
 		uint8_t *in = fuzz_mutate(base, blen, &len, &seed);
 
