@@ -62,12 +62,16 @@ struct ctx fuzz_ctx;
  * @pending:	Guest input waits to be read by the tap handler
  * @base:	Fake sockets and timers open after set-up (listening ones)
  * @mode:	Mode of the target
+ * @tuples:	Flows seen in frames to the guest, oldest replaced first
+ * @next:	Next entry of @tuples to replace
  */
 static struct fuzz_net {
 	struct timespec now;
 	bool pending;
 	size_t base;
 	enum passt_mode mode;
+	struct fuzz_tuple tuples[FUZZ_TUPLES];
+	size_t next;
 } fuzz_net_st = { .now = { 1000, 0 } };
 
 /**
@@ -143,6 +147,135 @@ void fuzz_net_l3(struct ctx *c, const void *l3, size_t len)
 	eh->h_proto = htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
 	memcpy(f + ETH_HLEN, l3, len);
 	fuzz_net_frame(c, f, ETH_HLEN + len);
+}
+
+/**
+ * fuzz_net_learn() - Learn a flow from a frame sent to the guest
+ * @frame:	Ethernet frame
+ * @len:	Length
+ */
+void fuzz_net_learn(const uint8_t *frame, size_t len)
+{
+	struct fuzz_tuple k = { 0 }, *t;
+	const uint8_t *l4;
+	size_t i, hl, l4len;
+
+	if (len < ETH_HLEN + 20)
+		return;
+	if (frame[12] == 0x08 && frame[13] == 0x00) {
+		hl = (size_t)(frame[ETH_HLEN] & 0xf) * 4;
+		if (hl < 20 || len < ETH_HLEN + hl + 8)
+			return;
+		k.proto = frame[ETH_HLEN + 9];
+		memcpy(k.faddr, frame + ETH_HLEN + 12, 4);
+		memcpy(k.gaddr, frame + ETH_HLEN + 16, 4);
+	} else if (frame[12] == 0x86 && frame[13] == 0xdd) {
+		hl = 40;
+		if (len < ETH_HLEN + hl + 8)
+			return;
+		k.v6 = true;
+		k.proto = frame[ETH_HLEN + 6];
+		memcpy(k.faddr, frame + ETH_HLEN + 8, 16);
+		memcpy(k.gaddr, frame + ETH_HLEN + 24, 16);
+	} else {
+		return;
+	}
+	l4 = frame + ETH_HLEN + hl;
+	l4len = len - ETH_HLEN - hl;
+	if (k.proto == IPPROTO_TCP || k.proto == IPPROTO_UDP) {
+		k.fport = (uint16_t)(l4[0] << 8 | l4[1]);
+		k.gport = (uint16_t)(l4[2] << 8 | l4[3]);
+	} else if (k.proto == IPPROTO_ICMP || k.proto == IPPROTO_ICMPV6) {
+		k.gport = (uint16_t)(l4[4] << 8 | l4[5]);
+	} else {
+		return;
+	}
+	for (i = 0; i < FUZZ_TUPLES; i++) {
+		t = &fuzz_net_st.tuples[i];
+		if (t->proto == k.proto && t->v6 == k.v6 &&
+		    t->gport == k.gport && t->fport == k.fport &&
+		    !memcmp(t->gaddr, k.gaddr, 16) &&
+		    !memcmp(t->faddr, k.faddr, 16))
+			break;
+	}
+	if (i == FUZZ_TUPLES) {
+		t = &fuzz_net_st.tuples[fuzz_net_st.next++ % FUZZ_TUPLES];
+		*t = k;
+		t->g_nxt = 5000;
+	}
+	if (k.proto == IPPROTO_TCP && l4len >= 20) {
+		size_t doff = (size_t)(l4[12] >> 4) * 4;
+		uint32_t seq = (uint32_t)l4[4] << 24 | (uint32_t)l4[5] << 16 |
+			       (uint32_t)l4[6] << 8 | l4[7];
+
+		t->rcv_ack = (uint32_t)l4[8] << 24 | (uint32_t)l4[9] << 16 |
+			     (uint32_t)l4[10] << 8 | l4[11];
+		t->snd_nxt = seq + (uint32_t)(doff < l4len ? l4len - doff : 0) +
+			     !!(l4[13] & 2) + !!(l4[13] & 1);
+		if (i == FUZZ_TUPLES && t->rcv_ack)
+			t->g_nxt = t->rcv_ack;
+	}
+}
+
+/**
+ * fuzz_net_tuple() - A learnt flow of a protocol
+ * @proto:	Protocol
+ * @n:		Index, modulo the number of flows of @proto
+ *
+ * Return: the flow, NULL if none was learnt
+ */
+struct fuzz_tuple *fuzz_net_tuple(uint8_t proto, size_t n)
+{
+	size_t i, cnt = 0;
+
+	for (i = 0; i < FUZZ_TUPLES; i++)
+		cnt += fuzz_net_st.tuples[i].proto == proto;
+	if (!cnt)
+		return NULL;
+	n %= cnt;
+	for (i = 0; i < FUZZ_TUPLES; i++) {
+		if (fuzz_net_st.tuples[i].proto == proto && !n--)
+			return &fuzz_net_st.tuples[i];
+	}
+	return NULL;
+}
+
+/**
+ * fuzz_net_ip() - Send an L4 message from the guest in a valid IP header
+ * @c:		Execution context
+ * @t:		Flow: protocol, addresses (guest is the source)
+ * @l4:		L4 header and payload
+ * @l4len:	Length
+ */
+void fuzz_net_ip(struct ctx *c, const struct fuzz_tuple *t, const void *l4,
+		 size_t l4len)
+{
+	static uint8_t p[40 + 65536];
+	size_t hl = t->v6 ? 40 : 20;
+
+	if (l4len > 65535 - hl)
+		return;
+	memset(p, 0, hl);
+	if (t->v6) {
+		p[0] = 0x60;
+		p[4] = (uint8_t)(l4len >> 8);
+		p[5] = (uint8_t)l4len;
+		p[6] = t->proto;
+		p[7] = 64;
+		memcpy(p + 8, t->gaddr, 16);
+		memcpy(p + 24, t->faddr, 16);
+	} else {
+		p[0] = 0x45;
+		p[2] = (uint8_t)((hl + l4len) >> 8);
+		p[3] = (uint8_t)(hl + l4len);
+		p[6] = 0x40;
+		p[8] = 64;
+		p[9] = t->proto;
+		memcpy(p + 12, t->gaddr, 4);
+		memcpy(p + 16, t->faddr, 4);
+	}
+	memcpy(p + hl, l4, l4len);
+	fuzz_net_l3(c, p, hl + l4len);
 }
 
 /**
@@ -434,6 +567,8 @@ static void fuzz_net_end(struct ctx *c)
 	fuzz_net_flush(c);
 	fuzz_net_tick(c, FUZZ_END_SECS, 0);
 	fuzz_net_tick(c, FUZZ_END_SECS, 0);
+	memset(fuzz_net_st.tuples, 0, sizeof(fuzz_net_st.tuples));
+	fuzz_net_st.next = 0;
 	live = shim_live(FUZZ_FLOW_KINDS);
 	if (live != fuzz_net_st.base) {
 		fprintf(stderr, "fuzz: %zu sockets or timers open after the "

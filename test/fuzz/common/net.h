@@ -86,7 +86,38 @@ struct fuzz_target {
 	void (*begin)(struct ctx *c, struct fuzz_in *in);
 };
 
+#define FUZZ_TUPLES	8	/* flows learnt from frames to the guest */
+
+/**
+ * struct fuzz_tuple - A flow seen in a frame sent to the guest
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP or IPPROTO_ICMPV6
+ * @v6:		IPv6
+ * @gaddr:	Guest address (destination of the frame), IPv4 in 4 bytes
+ * @faddr:	Far address (source of the frame)
+ * @gport:	Guest port (or ICMP echo id), host order
+ * @fport:	Far port, host order
+ * @snd_nxt:	TCP: our sequence after the segment (SYN, data, FIN)
+ * @rcv_ack:	TCP: what we acknowledged
+ * @g_nxt:	TCP: the guest's next sequence, as the harness sent it
+ */
+struct fuzz_tuple {
+	uint8_t proto;
+	bool v6;
+	uint8_t gaddr[16];
+	uint8_t faddr[16];
+	uint16_t gport;
+	uint16_t fport;
+	uint32_t snd_nxt;
+	uint32_t rcv_ack;
+	uint32_t g_nxt;
+};
+
 extern struct ctx fuzz_ctx;
+
+void fuzz_net_learn(const uint8_t *frame, size_t len);
+struct fuzz_tuple *fuzz_net_tuple(uint8_t proto, size_t n);
+void fuzz_net_ip(struct ctx *c, const struct fuzz_tuple *t, const void *l4,
+		 size_t l4len);
 
 void fuzz_net_frame(struct ctx *c, const void *frame, size_t len);
 void fuzz_net_stream(struct ctx *c, const void *b, size_t len);
