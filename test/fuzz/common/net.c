@@ -85,7 +85,8 @@ static void fuzz_net_tap_open(struct ctx *c)
 }
 
 /**
- * fuzz_net_stream() - Bytes from qemu on passt's stream, as they are
+ * fuzz_net_stream() - Raw bytes from the guest: on passt's stream, as they
+ *		       are, or what one read() from pasta's tap returns
  * @c:		Execution context
  * @b:		Bytes
  * @len:	Length
