@@ -45,6 +45,7 @@ standalone)
 	;;
 libfuzzer)
 	${FUZZ_CC:-clang} $flags -O1 -fsanitize=fuzzer,address,undefined \
+		-fsanitize-coverage-ignorelist=test/fuzz/common/nocov.txt \
 		-fno-sanitize-recover=undefined "$src" $srcs $wrap -o "$out"
 	;;
 *)

@@ -115,6 +115,7 @@ struct shim_fd {
 };
 
 static struct shim_fd shim_fds[SHIM_FDS];
+static size_t shim_hi;	/* slots below this may be in use */
 
 /* Frame being written to the tap, for shim_host.tap_out */
 static uint8_t shim_out[SHIM_FRAME_MAX];
@@ -204,6 +205,8 @@ int shim_fd_new(enum shim_kind kind, int af, bool stream)
 		f->stream = stream;
 		f->peek_off = -1;
 		f->sndbuf = shim_host.sndbuf;
+		if (i >= shim_hi)
+			shim_hi = i + 1;
 		return SHIM_FD_BASE + (int)i;
 	}
 	return shim_fail(EMFILE);
@@ -234,14 +237,14 @@ int shim_fd_nth(size_t n, unsigned kinds)
 {
 	size_t i, cnt = 0;
 
-	for (i = 0; i < SHIM_FDS; i++) {
+	for (i = 0; i < shim_hi; i++) {
 		if ((kinds & (1U << shim_fds[i].kind)) && shim_fds[i].ep)
 			cnt++;
 	}
 	if (!cnt)
 		return -1;
 	n %= cnt;
-	for (i = 0; i < SHIM_FDS; i++) {
+	for (i = 0; i < shim_hi; i++) {
 		if ((kinds & (1U << shim_fds[i].kind)) && shim_fds[i].ep &&
 		    !n--)
 			return SHIM_FD_BASE + (int)i;
@@ -259,7 +262,7 @@ size_t shim_live(unsigned kinds)
 {
 	size_t i, cnt = 0;
 
-	for (i = 0; i < SHIM_FDS; i++)
+	for (i = 0; i < shim_hi; i++)
 		cnt += !!(kinds & (1U << shim_fds[i].kind));
 	return cnt;
 }
@@ -448,8 +451,9 @@ void shim_reset(void)
 {
 	size_t i;
 
-	for (i = 0; i < SHIM_FDS; i++)
+	for (i = 0; i < shim_hi; i++)
 		shim_fds[i].kind = SHIM_FREE;
+	shim_hi = 0;
 }
 
 /**
