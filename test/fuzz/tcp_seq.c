@@ -11,8 +11,9 @@
  * (connect completing or refused, data, EOF, errors, timers, a full send
  * buffer) come in between, so that each state meets each kind of segment.
  *
- * Guest operation: flow (1 byte: a learnt flow, or with 0x80 a new one),
- * flags, sequence and acknowledgement deltas (signed bytes), window (2),
+ * Guest operation: flow (1 byte: a learnt flow, or with 0x80 a new one;
+ * with 0x40 the acknowledgement is relative to the guest's previous one,
+ * for duplicate ACKs, not to our next sequence), flags, sequence and acknowledgement deltas (signed bytes), window (2),
  * options length (1) and options, payload length (2) and payload.
  *
  * Standalone (-DFUZZ_STANDALONE): ./tcp_seq ITERATIONS [FILE...]
@@ -82,7 +83,7 @@ static void fuzz_guest(struct ctx *c, struct fuzz_in *in)
 	dlen = fuzz_u16(in) % FUZZ_TCP_PAYLOAD_MAX;
 	d = fuzz_take(in, &dlen);
 	seq = t->g_nxt + (uint32_t)(int32_t)seqd;
-	ack = t->snd_nxt + (uint32_t)(int32_t)ackd;
+	ack = (sel & 0x40 ? t->g_ack : t->snd_nxt) + (uint32_t)(int32_t)ackd;
 	memset(seg, 0, hl);
 	seg[0] = (uint8_t)(t->gport >> 8);
 	seg[1] = (uint8_t)t->gport;
@@ -98,9 +99,11 @@ static void fuzz_guest(struct ctx *c, struct fuzz_in *in)
 	seg[15] = (uint8_t)win;
 	memcpy(seg + 20, o, olen);
 	memcpy(seg + hl, d, dlen);
-	if (t != &fresh)
+	if (t != &fresh) {
 		t->g_nxt = ntohl(seq) + (uint32_t)dlen + !!(flags & 2) +
 			   !!(flags & 1);
+		t->g_ack = ntohl(ack);
+	}
 	fuzz_net_ip(c, t, seg, hl + dlen);
 }
 

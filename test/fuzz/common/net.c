@@ -15,7 +15,9 @@
  *		would call it
  *   TIMER	an armed timerfd expires and its handler runs
  *   TICK	time passes, the periodic handlers run (passt_timer())
- *   HOST	the host's behaviour changes (struct shim_host)
+ *   HOST	the host's behaviour changes (struct shim_host): connect()
+ *		result, socket(), bind() and send errors, send buffer size,
+ *		partial writes to passt's stream, SO_PEEK_OFF refused
  *   ACCEPT	a host peer connects to a listening socket
  *   HANGUP	passt: qemu closes the stream
  *
@@ -406,7 +408,7 @@ static void fuzz_net_host(struct fuzz_in *in)
 	uint8_t what = fuzz_u8(in), v = fuzz_u8(in);
 	int err = errs[v % (sizeof(errs) / sizeof(errs[0]))];
 
-	switch (what % 6) {
+	switch (what % 7) {
 	case 0:
 		shim_host.connect_err = err;
 		break;
@@ -422,8 +424,11 @@ static void fuzz_net_host(struct fuzz_in *in)
 	case 4:
 		shim_host.sndbuf = 1U << (8 + v % 16);
 		break;
-	default:
+	case 5:
 		shim_host.tap_space = (size_t)v * 7;
+		break;
+	default:
+		shim_host.no_peek_off = v & 1;
 		break;
 	}
 }

@@ -99,6 +99,7 @@ struct fuzz_target {
  * @snd_nxt:	TCP: our sequence after the segment (SYN, data, FIN)
  * @rcv_ack:	TCP: what we acknowledged
  * @g_nxt:	TCP: the guest's next sequence, as the harness sent it
+ * @g_ack:	TCP: the last acknowledgement the harness sent
  */
 struct fuzz_tuple {
 	uint8_t proto;
@@ -110,6 +111,7 @@ struct fuzz_tuple {
 	uint32_t snd_nxt;
 	uint32_t rcv_ack;
 	uint32_t g_nxt;
+	uint32_t g_ack;
 };
 
 extern struct ctx fuzz_ctx;

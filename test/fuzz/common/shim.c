@@ -959,8 +959,11 @@ int __wrap_setsockopt(int fd, int level, int name, const void *v,
 		return __real_setsockopt(fd, level, name, v, sl);
 	if (sl >= sizeof(int))
 		memcpy(&i, v, sizeof(i));
-	if (level == SOL_SOCKET && name == SO_PEEK_OFF)
+	if (level == SOL_SOCKET && name == SO_PEEK_OFF) {
+		if (shim_host.no_peek_off)
+			return shim_fail(EINVAL);
 		f->peek_off = i < 0 ? -1 : i;
+	}
 	else if (level == SOL_SOCKET && name == SO_SNDBUF && i > 0)
 		f->sndbuf = (uint32_t)i * 2;
 	return 0;

@@ -48,6 +48,7 @@ enum shim_kind {
  * @socket_err:		Error for the next socket() call, 0 for none
  * @bind_err:		Error for bind(), 0 for none
  * @send_err:		Error for UDP and ping sends, 0 for none
+ * @no_peek_off:	SO_PEEK_OFF refused
  * @sndbuf:		SO_SNDBUF of new TCP sockets, bytes
  * @tap_space:		Bytes the tap takes per write, 0 for all of them
  * @tap_vnet:		pasta: bytes of virtio-net header before each frame
@@ -59,6 +60,7 @@ struct shim_host {
 	int socket_err;
 	int bind_err;
 	int send_err;
+	bool no_peek_off;
 	uint32_t sndbuf;
 	size_t tap_space;
 	size_t tap_vnet;

@@ -134,6 +134,12 @@ put("tcp_seq", "sndbuf_full_gap",
     seg(0, 0x10, data=b"y" * 2000) + seg(0, 0x10, seqd=100, data=b"z" * 100)
     + bytes([SOCK, 0, 2, 0]) + seg(0, 0x10) + bytes([SOCK, 0, 8, 3]))
 
+put("tcp_seq", "fast_retransmit",
+    seg(0x80, 2, opts=mss) + seg(0, 0x10) + bytes([SOCK, 0, 0x41, 0, 3]) +
+    b"abc" + seg(0x40, 0x10) * 4 + seg(0, 0x10, ackd=-100) +
+    bytes([HOST, 6, 1]) + bytes([SOCK, 0, 0x41, 0, 1]) + b"d" +
+    seg(0x40, 0x10) * 3 + seg(0, 0x10))
+
 # udp_flow: flow, length (0x8000: raw UDP length follows), payload
 def dgram(sel, data, ulen=None):
     if ulen is None:
