@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test/fuzz/fuzz.h - Harness shared by the DHCP, DHCPv6 and NDP fuzz targets
+/* test/fuzz/fuzz.h - Harness shared by the single-message fuzz targets
  *
  * Each target feeds one input as the single packet of a pool over exactly
  * the input bytes (fuzz_pool_one()), so that any read past the end is caught
- * by AddressSanitizer; its tap_*_send() test double checks the reply with
- * fuzz_reply_check(). With -DFUZZ_STANDALONE, fuzz_main() mutates the
- * target's valid seed message at random instead of libFuzzer.
+ * by AddressSanitizer; its reply goes down the real tap path to the fake tap
+ * of common/shim.c, whose tap_out hook checks it with fuzz_reply_check().
+ * With -DFUZZ_STANDALONE, fuzz_main() runs the files given, then mutates
+ * the target's valid seed message at random instead of libFuzzer.
  */
 
 #ifndef FUZZ_H
