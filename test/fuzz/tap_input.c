@@ -28,7 +28,7 @@ static void fuzz_guest(struct ctx *c, struct fuzz_in *in)
 }
 
 static const struct fuzz_target fuzz_tap_input = {
-	.mode = MODE_PASST, .guest = fuzz_guest,
+	.mode = MODE_PASST, .guest = fuzz_guest, .tap_out = fuzz_net_learn,
 };
 
 /**

@@ -153,7 +153,91 @@ void fuzz_net_l3(struct ctx *c, const void *l3, size_t len)
 }
 
 /**
- * fuzz_net_learn() - Learn a flow from a frame sent to the guest
+ * fuzz_net_sum() - Add bytes to a ones' complement sum
+ * @sum:	Sum so far
+ * @b:		Bytes
+ * @len:	Length
+ *
+ * Return: new sum, not folded
+ */
+static uint32_t fuzz_net_sum(uint32_t sum, const uint8_t *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(b[len - 1] << 8);
+	return sum;
+}
+
+/**
+ * fuzz_net_fold() - Fold a ones' complement sum to 16 bits
+ * @sum:	Sum
+ *
+ * Return: folded sum, 0xffff if the data checked out
+ */
+static uint16_t fuzz_net_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/**
+ * fuzz_net_check() - Abort unless a frame to the guest is consistent: IP
+ *		      length matches the frame, checksums are right (passt)
+ * @frame:	Ethernet frame
+ * @len:	Length
+ */
+static void fuzz_net_check(const uint8_t *frame, size_t len)
+{
+	const uint8_t *ip = frame + ETH_HLEN;
+	size_t hl, l3len, l4len;
+	uint32_t sum;
+	uint8_t proto;
+
+	if (fuzz_net_st.mode != MODE_PASST || len < ETH_HLEN + 20)
+		return;
+	if (frame[12] == 0x08 && frame[13] == 0x00) {
+		hl = (size_t)(ip[0] & 0xf) * 4;
+		l3len = (size_t)ip[2] << 8 | ip[3];
+		if (hl < 20 || l3len != len - ETH_HLEN ||
+		    fuzz_net_fold(fuzz_net_sum(0, ip, hl)) != 0xffff)
+			goto bad;
+		proto = ip[9];
+		sum = fuzz_net_sum(0, ip + 12, 8);
+	} else if (frame[12] == 0x86 && frame[13] == 0xdd) {
+		hl = 40;
+		l3len = ((size_t)ip[4] << 8 | ip[5]) + hl;
+		if (len < ETH_HLEN + hl || l3len != len - ETH_HLEN)
+			goto bad;
+		proto = ip[6];
+		sum = fuzz_net_sum(0, ip + 8, 32);
+	} else {
+		return;
+	}
+	l4len = l3len - hl;
+	if (proto == IPPROTO_UDP && l4len >= 8 && ip[hl + 6] == 0 &&
+	    ip[hl + 7] == 0 && hl == 20)
+		return;			/* no UDP checksum over IPv4 */
+	if (proto == IPPROTO_ICMP)
+		sum = 0;		/* no pseudo-header */
+	else if (proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+		 proto == IPPROTO_ICMPV6)
+		sum += proto + (uint32_t)l4len;
+	else
+		return;
+	if (fuzz_net_fold(fuzz_net_sum(sum, ip + hl, l4len)) == 0xffff)
+		return;
+bad:
+	fprintf(stderr, "fuzz: bad length or checksum in a %zu-byte frame to "
+		"the guest\n", len);
+	abort();
+}
+
+/**
+ * fuzz_net_learn() - Check a frame sent to the guest, learn its flow
  * @frame:	Ethernet frame
  * @len:	Length
  */
@@ -163,6 +247,7 @@ void fuzz_net_learn(const uint8_t *frame, size_t len)
 	const uint8_t *l4;
 	size_t i, hl, l4len;
 
+	fuzz_net_check(frame, len);
 	if (len < ETH_HLEN + 20)
 		return;
 	if (frame[12] == 0x08 && frame[13] == 0x00) {
