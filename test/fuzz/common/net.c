@@ -9,7 +9,8 @@
  *   GUEST	the target builds guest frames from the input (struct
  *		fuzz_target.guest); consecutive ones are read in one batch
  *   SOCK	a host event on one socket registered with epoll: data (a
- *		stream chunk or one datagram), EPOLLOUT (a pending connect()
+ *		stream chunk or datagrams, repeated up to 32 times so that
+ *		reads come in batches), EPOLLOUT (a pending connect()
  *		completes, or the peer drained the send buffer), EOF, an
  *		error; then the socket's handler runs, as passt_dispatch()
  *		would call it
@@ -440,7 +441,7 @@ static void fuzz_net_dispatch(struct ctx *c, int fd, uint32_t events)
 static void fuzz_net_sock(struct ctx *c, struct fuzz_in *in)
 {
 	int fd = shim_fd_nth(fuzz_u8(in), FUZZ_SOCK_KINDS);
-	uint8_t ev = fuzz_u8(in), src = fuzz_u8(in);
+	uint8_t ev = fuzz_u8(in), src = fuzz_u8(in), n;
 	uint32_t events = 0;
 
 	if (ev & 1) {			/* data */
@@ -456,7 +457,8 @@ static void fuzz_net_sock(struct ctx *c, struct fuzz_in *in)
 			d = big;
 			len = sizeof(big);
 		}
-		shim_feed(fd, d, len, src);
+		for (n = ev & 0x80 ? fuzz_u8(in) % 32 + 1 : 1; n; n--)
+			shim_feed(fd, d, len, src);	/* a batch of them */
 		events |= EPOLLIN;
 	}
 	if (ev & 2) {			/* writable: connected, or drained */

@@ -154,6 +154,12 @@ put("udp_flow", "dns_reply",
 put("udp_flow", "icmp_error",
     dgram(0x81, b"x" * 64) + bytes([SOCK, 0, 8, 0x31]) +
     dgram(0x80, b"y" * 8, ulen=4) + bytes([HOST, 3, 2]) + dgram(0x80, b"z"))
+put("udp_flow", "batch",
+    dgram(0x82, b"q" * 100) + bytes([SOCK, 0, 0x81, 0, 20]) + b"r" * 20 +
+    bytes([8]) + bytes([SOCK, 0, 0x81, 0, 3]) + b"abc" + bytes([2]))
+put("tap_pasta", "udp_batch",
+    raw_op(vnet(frames["udp"])) + bytes([SOCK, 0, 0x81, 0, 20]) + b"r" * 20 +
+    bytes([8]))
 put("udp_flow", "inbound_reply",
     bytes([SOCK, 0, 1, 5, 3]) + b"in!" + dgram(0, b"back") +
     bytes([TICK, 0xff]))
