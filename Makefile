@@ -85,6 +85,10 @@ check-asan:
 unit: seccomp.h
 	./test/run unit
 
+# libFuzzer targets (clang), FUZZ_SECONDS each (default 20); fails on a crash
+fuzz:
+	./test/fuzz/run.sh
+
 bench: all
 	./test/bench/run
 

@@ -463,16 +463,16 @@ static int fwd_list_parse(struct fwd_parse *fp, char *list)
 {
 	char *item = list, *comma;
 
-	do {
+	for (;;) {
 		comma = strchr(item, ',');
 		if (comma)
 			*comma = '\0';
 		if (fwd_item(fp, item))
 			return -1;
+		if (!comma)
+			return 0;
 		item = comma + 1;
-	} while (comma);
-
-	return 0;
+	}
 }
 
 /**

@@ -1,18 +1,17 @@
-/* FUZZ_SRCS: dhcp.c dns.c packet.c log.c checksum.c */
+/* FUZZ_SRCS: all test/fuzz/common/net.c test/fuzz/common/shim.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/dhcp.c - Fuzz the DHCP request parser through the packet pool
  *
  * Each input is one UDP datagram (header and DHCP message) as tap.c hands
  * it to dhcp(): a one-packet pool over exactly the input bytes, so that any
- * read past the end is caught by AddressSanitizer. Replies go to a test
- * double of tap_udp4_send() that checks their size. Shared harness parts
- * are in fuzz.h.
+ * read past the end is caught by AddressSanitizer. Replies go through the
+ * real tap_udp4_send() to the fake tap of common/shim.c, where fuzz_reply()
+ * checks their size.
+ * Shared harness parts are in fuzz.h.
  *
- * Build for libFuzzer:
- *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
- *	test/fuzz/dhcp.c dhcp.c dns.c packet.c log.c checksum.c -o fuzz_dhcp
- * Standalone (-DFUZZ_STANDALONE): ./fuzz_dhcp [ITERATIONS] mutates a valid
- * request at random.
+ * Build: test/fuzz/build.sh libfuzzer|standalone dhcp OUTPUT
+ * Standalone (-DFUZZ_STANDALONE): ./dhcp [ITERATIONS [FILE...]] runs the files,
+ * then mutates a valid request at random.
  */
 
 #include <stdint.h>
@@ -21,29 +20,24 @@
 
 #include "dhcp.h"
 #include "fuzz.h"
+#include "net.h"
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
 
-static struct ctx fuzz_ctx;
-
 /**
- * tap_udp4_send() - Test double: check the reply is sane, discard it
- * @c:		Execution context (unused)
- * @src:	Source address (unused)
- * @sport:	Source port (unused)
- * @dst:	Destination address (unused)
- * @dport:	Destination port (unused)
- * @in:		Payload
- * @dlen:	Payload length
+ * fuzz_reply() - Check the size of a reply sent to the fake tap
+ * @frame:	Ethernet frame
+ * @len:	Length, bytes
  */
-void tap_udp4_send(struct ctx *c, struct in_addr src, uint16_t sport,
-		   struct in_addr dst, uint16_t dport, const void *in,
-		   size_t dlen)
+static void fuzz_reply(const uint8_t *frame, size_t len)
 {
-	(void)c; (void)src; (void)sport; (void)dst; (void)dport;
-	fuzz_reply_check(in, dlen, 300, 65535);
+	fuzz_reply_check(frame, len, 14 + 20 + 8 + 300, 14 + 65535);	/* headers, 300 bytes at least */
 }
+
+static const struct fuzz_target fuzz_t = {
+	.mode = MODE_PASST, .tap_out = fuzz_reply,
+};
 
 /**
  * fuzz_init() - Set up the context once
@@ -52,6 +46,7 @@ static void fuzz_init(void)
 {
 	struct ctx *c = &fuzz_ctx;
 
+	fuzz_net_init(&fuzz_t);
 	inet_pton(AF_INET, "192.0.2.1", &c->ip4.addr);
 	inet_pton(AF_INET, "192.0.2.254", &c->ip4.gw);
 	inet_pton(AF_INET, "192.0.2.53", &c->ip4.dns[0]);

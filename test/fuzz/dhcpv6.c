@@ -1,19 +1,17 @@
-/* FUZZ_SRCS: dhcpv6.c dns.c packet.c log.c checksum.c */
+/* FUZZ_SRCS: all test/fuzz/common/net.c test/fuzz/common/shim.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/dhcpv6.c - Fuzz the DHCPv6 message parser through the packet pool
  *
  * Each input is one UDP datagram (header and DHCPv6 message) as tap.c hands
  * it to dhcpv6(): a one-packet pool over exactly the input bytes, so that any
- * read past the end is caught by AddressSanitizer. Replies go to a test
- * double of tap_udp6_send() that checks their size. Shared harness parts
- * are in fuzz.h.
+ * read past the end is caught by AddressSanitizer. Replies go through the
+ * real tap_udp6_send() to the fake tap of common/shim.c, where fuzz_reply()
+ * checks their size.
+ * Shared harness parts are in fuzz.h.
  *
- * Build for libFuzzer:
- *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
- *	test/fuzz/dhcpv6.c dhcpv6.c dns.c packet.c log.c checksum.c \
- *	-o fuzz_dhcpv6
- * Standalone (-DFUZZ_STANDALONE): ./fuzz_dhcpv6 [ITERATIONS] mutates a valid
- * request at random.
+ * Build: test/fuzz/build.sh libfuzzer|standalone dhcpv6 OUTPUT
+ * Standalone (-DFUZZ_STANDALONE): ./dhcpv6 [ITERATIONS [FILE...]] runs the files,
+ * then mutates a valid request at random.
  */
 
 #include <stdint.h>
@@ -22,44 +20,24 @@
 
 #include "dhcpv6.h"
 #include "fuzz.h"
+#include "net.h"
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
 
-static struct ctx fuzz_ctx;
-
 /**
- * tap_udp6_send() - Test double: check the reply is sane, discard it
- * @c:		Execution context (unused)
- * @src:	Source address (unused)
- * @sport:	Source port (unused)
- * @dst:	Destination address (unused)
- * @dport:	Destination port (unused)
- * @flow:	Flow label (unused)
- * @in:		Payload
- * @dlen:	Payload length
+ * fuzz_reply() - Check the size of a reply sent to the fake tap
+ * @frame:	Ethernet frame
+ * @len:	Length, bytes
  */
-void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
-		   const struct in6_addr *dst, uint16_t dport, uint32_t flow,
-		   const void *in, size_t dlen)
+static void fuzz_reply(const uint8_t *frame, size_t len)
 {
-	(void)c; (void)src; (void)sport; (void)dst; (void)dport; (void)flow;
-	fuzz_reply_check(in, dlen, 4, 1280 - 48);
+	fuzz_reply_check(frame, len, 14 + 40 + 8 + 4, 14 + 1280);	/* IPv6 minimum MTU */
 }
 
-/**
- * tap_flow_label() - Test double
- * @key:	Unused
- * @len:	Unused
- *
- * Return: 1
- */
-uint32_t tap_flow_label(const void *key, size_t len)
-{
-	(void)key;
-	(void)len;
-	return 1;
-}
+static const struct fuzz_target fuzz_t = {
+	.mode = MODE_PASST, .tap_out = fuzz_reply,
+};
 
 /**
  * LLVMFuzzerTestOneInput() - Hand one input to dhcpv6() through a pool
@@ -74,8 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct in6_addr s, d;
 	struct pool p;
 
-	if (!fuzz_ctx.ip6.prefix_len)
+	if (!fuzz_ctx.ip6.prefix_len) {
+		fuzz_net_init(&fuzz_t);
 		fuzz_ctx_init6(&fuzz_ctx);
+	}
 	inet_pton(AF_INET6, "fe80::2", &s);
 	inet_pton(AF_INET6, "ff02::1:2", &d);
 	if (fuzz_pool_one(&p, iov, data, size))

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test/fuzz/fuzz.h - Harness shared by the DHCP, DHCPv6 and NDP fuzz targets
+/* test/fuzz/fuzz.h - Harness shared by the single-message fuzz targets
  *
  * Each target feeds one input as the single packet of a pool over exactly
  * the input bytes (fuzz_pool_one()), so that any read past the end is caught
- * by AddressSanitizer; its tap_*_send() test double checks the reply with
- * fuzz_reply_check(). With -DFUZZ_STANDALONE, fuzz_main() mutates the
- * target's valid seed message at random instead of libFuzzer.
+ * by AddressSanitizer; its reply goes down the real tap path to the fake tap
+ * of common/shim.c, whose tap_out hook checks it with fuzz_reply_check().
+ * With -DFUZZ_STANDALONE, fuzz_main() runs the files given, then mutates
+ * the target's valid seed message at random instead of libFuzzer.
  */
 
 #ifndef FUZZ_H
@@ -122,14 +123,36 @@ static inline uint8_t *fuzz_mutate(const uint8_t *base, size_t blen,
 }
 
 /**
- * fuzz_main() - Run random mutations of a valid message through the target
+ * fuzz_file() - Run one file through the target as it is
+ * @path:	Path
+ *
+ * Return: 0, 1 if it can't be read
+ */
+static inline int fuzz_file(const char *path)
+{
+	static uint8_t b[65536];
+	FILE *f = fopen(path, "rb");
+	size_t len;
+
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	len = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	LLVMFuzzerTestOneInput(b, len);
+	return 0;
+}
+
+/**
+ * fuzz_main() - Run files, then random mutations of a valid message
  * @argc:	Argument count
- * @argv:	Iterations, default 10000
+ * @argv:	Iterations (default 10000), then files run once each first
  * @seed_fn:	Writes the valid message into a 512-byte buffer, returns its
  *		length
  * @tweak:	Changes a variant further (in, length, rand_r() state), or NULL
  *
- * Return: 0, 1 if out of memory
+ * Return: 0, 1 if out of memory or a file can't be read
  */
 static inline int fuzz_main(int argc, char **argv,
 			    size_t (*seed_fn)(uint8_t *b),
@@ -140,7 +163,12 @@ static inline int fuzz_main(int argc, char **argv,
 	unsigned seed = 1;
 	uint8_t base[512];
 	size_t blen = seed_fn(base), len;
+	int j;
 
+	for (j = 2; j < argc; j++) {
+		if (fuzz_file(argv[j]))
+			return 1;
+	}
 	for (i = 0; i < n; i++) {
 		uint8_t *in = fuzz_mutate(base, blen, &len, &seed);
 

@@ -1,18 +1,17 @@
-/* FUZZ_SRCS: ndp.c dns.c packet.c log.c checksum.c */
+/* FUZZ_SRCS: all test/fuzz/common/net.c test/fuzz/common/shim.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/ndp.c - Fuzz the NDP message parser through the packet pool
  *
  * Each input is one ICMPv6 message as tap.c hands it to ndp(): a one-packet
  * pool over exactly the input bytes, so that any read past the end is
- * caught by AddressSanitizer. Replies go to a test double of
- * tap_icmp6_send() that checks their size. Shared harness parts are in
- * fuzz.h.
+ * caught by AddressSanitizer. Replies go through the
+ * real tap_icmp6_send() to the fake tap of common/shim.c, where fuzz_reply()
+ * checks their size.
+ * Shared harness parts are in fuzz.h.
  *
- * Build for libFuzzer:
- *   clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address -I. \
- *	test/fuzz/ndp.c ndp.c dns.c packet.c log.c checksum.c -o fuzz_ndp
- * Standalone (-DFUZZ_STANDALONE): ./fuzz_ndp [ITERATIONS] mutates a valid
- * request at random.
+ * Build: test/fuzz/build.sh libfuzzer|standalone ndp OUTPUT
+ * Standalone (-DFUZZ_STANDALONE): ./ndp [ITERATIONS [FILE...]] runs the files,
+ * then mutates a valid request at random.
  */
 
 #include <stdint.h>
@@ -20,27 +19,25 @@
 #include <arpa/inet.h>
 
 #include "fuzz.h"
+#include "net.h"
 #include "ndp.h"
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
 
-static struct ctx fuzz_ctx;
-
 /**
- * tap_icmp6_send() - Test double: check the message is sane, discard it
- * @c:		Execution context (unused)
- * @src:	Source address (unused)
- * @dst:	Destination address (unused)
- * @in:		Message
- * @dlen:	Message length
+ * fuzz_reply() - Check the size of a reply sent to the fake tap
+ * @frame:	Ethernet frame
+ * @len:	Length, bytes
  */
-void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
-		    const struct in6_addr *dst, const void *in, size_t dlen)
+static void fuzz_reply(const uint8_t *frame, size_t len)
 {
-	(void)c; (void)src; (void)dst;
-	fuzz_reply_check(in, dlen, 24, 1280 - 40);
+	fuzz_reply_check(frame, len, 14 + 40 + 24, 14 + 1280);	/* IPv6 minimum MTU */
 }
+
+static const struct fuzz_target fuzz_t = {
+	.mode = MODE_PASST, .tap_out = fuzz_reply,
+};
 
 /**
  * fuzz_init() - Set up the context once
@@ -49,6 +46,7 @@ static void fuzz_init(void)
 {
 	struct ctx *c = &fuzz_ctx;
 
+	fuzz_net_init(&fuzz_t);
 	inet_pton(AF_INET6, "2001:db8::fe", &c->ip6.gw);
 	c->ifi6_up = true;
 	fuzz_ctx_init6(c);

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test/fuzz/build.sh - Build one fuzz target
+#
+# Usage: test/fuzz/build.sh standalone|libfuzzer NAME OUTPUT
+#
+# test/fuzz/NAME.c names its sources on its first line:
+#   /* FUZZ_SRCS: all */		every daemon source but passt.c
+#   /* FUZZ_SRCS: a.c b.c */		just these
+# and may add harness files from test/fuzz/common/. With common/shim.c,
+# the system calls it replaces are wrapped (-Wl,--wrap=NAME).
+#
+# standalone: $CC (default cc), -DFUZZ_STANDALONE, ASan and UBSan: the
+# binary runs its own bounded loop (test/integration/fuzz_smoke.sh).
+# libfuzzer: clang, -fsanitize=fuzzer,address,undefined (make fuzz).
+set -eu
+cd "$(dirname "$0")/../.."
+mode=$1 name=$2 out=$3
+src=test/fuzz/$name.c
+srcs=$(sed -n '1s|^/\* FUZZ_SRCS: \(.*\) \*/$|\1|p' "$src")
+[ -n "$srcs" ] || { echo "$src: no FUZZ_SRCS line" >&2; exit 1; }
+if [ "${srcs%% *}" = "all" ]; then
+	all=$(make -s -p 2>/dev/null | sed -n 's/^SRCS = //p' | head -n 1 |
+	      tr ' ' '\n' | grep -v '^passt\.c$' | tr '\n' ' ')
+	srcs="$all ${srcs#all}"
+fi
+wrap=
+case " $srcs " in
+*" test/fuzz/common/shim.c "*)
+	for f in socket close connect bind listen accept4 setsockopt \
+		 getsockopt send sendto sendmsg sendmmsg recv recvfrom recvmsg \
+		 recvmmsg read writev shutdown timerfd_create timerfd_settime \
+		 epoll_ctl fcntl poll; do
+		wrap="$wrap,--wrap=$f"
+	done
+	wrap="-Wl$wrap"
+	;;
+esac
+flags="-std=c11 -D_GNU_SOURCE -g -I. -Itest/fuzz/common"
+# shellcheck disable=SC2086
+case $mode in
+standalone)
+	${CC:-cc} $flags -O1 -DFUZZ_STANDALONE -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined "$src" $srcs $wrap -o "$out"
+	;;
+libfuzzer)
+	${FUZZ_CC:-clang} $flags -O1 -fsanitize=fuzzer,address,undefined \
+		-fsanitize-coverage-ignorelist=test/fuzz/common/nocov.txt \
+		-fno-sanitize-recover=undefined "$src" $srcs $wrap -o "$out"
+	;;
+*)
+	echo "Usage: $0 standalone|libfuzzer NAME OUTPUT" >&2
+	exit 2
+	;;
+esac
