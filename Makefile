@@ -87,6 +87,7 @@ unit: seccomp.h
 
 # libFuzzer targets (clang), FUZZ_SECONDS each (default 20); fails on a crash
 fuzz:
+	./test/setup fuzz
 	./test/fuzz/run.sh
 
 bench: all
