@@ -234,18 +234,27 @@ qemu_guest_checks() {
 }
 
 # qemu_h1_private() - Run a command in H1 with an empty private /tmp, in
-# which the test's scratch directory is still reachable, and the private
-# resolv.conf: passt picks, and qrap probes, /tmp/passt_N.socket without
-# meeting other tests' instances
+# which the test's scratch directory, the source tree and the binaries under
+# test are still reachable wherever they are (a clone under /tmp included),
+# and the private resolv.conf: passt picks, and qrap probes,
+# /tmp/passt_N.socket without meeting other tests' instances
 # $*:	command (an executable: exported shell functions through bash -c)
 qemu_h1_private() {
 	unshare -m --propagation private bash -c '
-		exec 9< "$0" || exit 1
-		mount -t tmpfs tmpfs /tmp && mkdir -p "$0" &&
-			mount --no-canonicalize --bind /proc/self/fd/9 "$0" &&
-			mount --bind "$1" /etc/resolv.conf || exit 1
-		exec 9<&-
+		dirs=("$0" "$3" "$4")
+		for i in 0 1 2; do
+			eval "exec $((10 + i))< \"\${dirs[$i]}\"" || exit 1
+		done
+		mount -t tmpfs tmpfs /tmp || exit 1
+		for i in 0 1 2; do
+			mkdir -p "${dirs[$i]}" &&
+			mount --no-canonicalize --bind \
+				"/proc/self/fd/$((10 + i))" "${dirs[$i]}" || exit 1
+		done
+		exec 10<&- 11<&- 12<&-
+		mount --bind "$1" /etc/resolv.conf || exit 1
 		ns="$2"
-		shift 2
-		exec ip netns exec "${ns}" "$@"' "${TMP}" "${RESOLV}" "${H1}" "$@"
+		shift 4
+		exec ip netns exec "${ns}" "$@"' "${TMP}" "${RESOLV}" "${H1}" \
+		"${TEST_TOP}" "$(dirname "${PASST}")" "$@"
 }
