@@ -20,7 +20,11 @@ src=test/fuzz/$name.c
 srcs=$(sed -n '1s|^/\* FUZZ_SRCS: \(.*\) \*/$|\1|p' "$src")
 [ -n "$srcs" ] || { echo "$src: no FUZZ_SRCS line" >&2; exit 1; }
 if [ "${srcs%% *}" = "all" ]; then
-	all=$(make -s -p 2>/dev/null | sed -n 's/^SRCS = //p' | head -n 1 |
+	# Only print SRCS: "make -p" would also build the default goal,
+	# replacing binaries that tests running next to us are using
+	# shellcheck disable=SC2016 # Makefile syntax, expanded by make
+	all=$(make -s --no-print-directory -f Makefile -f - print-srcs \
+	      <<< 'print-srcs: ; @echo $(SRCS)' 2>/dev/null |
 	      tr ' ' '\n' | grep -v '^passt\.c$' | tr '\n' ' ')
 	srcs="$all ${srcs#all}"
 fi
