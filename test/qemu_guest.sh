@@ -8,7 +8,8 @@
 # init script does what a guest would, and prints each result on its
 # serial console:
 #   - DHCP with busybox udhcpc: the lease must be H1's own address, with
-#     the gateway as router and MTU 65520 (option 26);
+#     the gateway as router and MTU 65520 (option 26), or the QEMU_MTU
+#     the test set for a boot where it gives passt -m;
 #   - IPv6 from passt's router advertisement (the guest kernel's SLAAC),
 #     then ping over IPv6 to a server in H2 ("the internet");
 #   - ping over IPv4 to H2 (passt's ICMP echo over ping sockets);
@@ -35,6 +36,8 @@ QEMU_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev"
 QEMU_MODULES="${QEMU_MODULES} virtio_pci failover net_failover virtio_net"
 S4=198.51.100.1
 S6=2001:db8:1::1
+# MTU the lease must carry: passt's default, or the -m a test gives passt
+QEMU_MTU=65520
 
 # qemu_kernel_find() - Set KERNEL and MODDIR from the first kernel found
 # Return: 0 if one was found
@@ -211,8 +214,8 @@ qemu_guest_checks() {
 	local t="$1" con="${TMP}/$1.console.log" sum
 
 	sum="$(sha256sum < "${TMP}/${t}.mid" | tr -d ' -')"
-	check_grep "${t}: DHCP lease: H1's address, gateway router, MTU 65520" \
-		"${con}" "^GUEST: lease 192\.0\.2\.1/(24|255\.255\.255\.0) router 192\.0\.2\.254 mtu 65520"
+	check_grep "${t}: DHCP lease: H1's address, gateway router, MTU ${QEMU_MTU}" \
+		"${con}" "^GUEST: lease 192\.0\.2\.1/(24|255\.255\.255\.0) router 192\.0\.2\.254 mtu ${QEMU_MTU}"
 	check_grep "${t}: IPv6 address from the router advertisement" \
 		"${con}" "^GUEST: v6 inet6 2001:db8::"
 	check_grep "${t}: ping over IPv4 to H2" "${con}" "^GUEST: ping4 ok"
