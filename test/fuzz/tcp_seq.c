@@ -1,4 +1,4 @@
-/* FUZZ_SRCS: all test/fuzz/common/net.c test/fuzz/common/shim.c */
+/* FUZZ_SRCS: all test/fuzz/common/net.c test/fuzz/common/shim.c test/fuzz/common/scenario.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/tcp_seq.c - Fuzz the TCP state machine with segment sequences
  *
@@ -107,34 +107,6 @@ static void fuzz_guest(struct ctx *c, struct fuzz_in *in)
 	fuzz_net_ip(c, t, seg, hl + dlen);
 }
 
-static const struct fuzz_target fuzz_tcp = {
+const struct fuzz_target fuzz_scenario = {
 	.mode = MODE_PASST, .guest = fuzz_guest, .tap_out = fuzz_net_learn,
 };
-
-/**
- * LLVMFuzzerTestOneInput() - Run one scenario
- * @data:	Input
- * @size:	Length, bytes
- *
- * Return: 0
- */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fuzz_net_run(&fuzz_tcp, data, size);
-	return 0;
-}
-
-#ifdef FUZZ_STANDALONE
-/**
- * main() - Bounded run: files, then mutations of them
- * @argc:	Argument count
- * @argv:	ITERATIONS [FILE...]
- *
- * Return: 0 (a crash or sanitiser report fails the run)
- */
-int main(int argc, char **argv)
-{
-	return fuzz_net_main(&fuzz_tcp, argc, argv);
-}
-#endif

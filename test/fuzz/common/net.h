@@ -129,4 +129,9 @@ void fuzz_net_run(const struct fuzz_target *t, const uint8_t *data,
 		  size_t size);
 int fuzz_net_main(const struct fuzz_target *t, int argc, char **argv);
 
+/* The scenario target a fuzzer binary runs: each scenario target's file
+ * defines it, common/scenario.c holds the entry points that run it
+ */
+extern const struct fuzz_target fuzz_scenario;
+
 #endif /* FUZZ_NET_H */
