@@ -86,7 +86,7 @@ unit: seccomp.h
 	./test/run unit
 
 # libFuzzer targets (clang), FUZZ_SECONDS each (default 20); fails on a crash
-fuzz:
+fuzz: seccomp.h
 	./test/setup fuzz
 	./test/fuzz/run.sh
 
