@@ -346,6 +346,24 @@ with_dead_stderr() {
 	"$@" 2>&3
 }
 
+# map_tcp_checks() - Check the TCP transfers of a --map-guest-addr test:
+# files ${TMP}/t4 and t6 hold what H1's servers got (sum ${MID_SUM}),
+# t4.peer and t6.peer the peer each saw, which must be H1's own address
+# $1:	IPv4 address the guest connected to
+# $2:	IPv6 address the guest connected to
+map_tcp_checks() {
+	wait_for test -s "${TMP}/t4.peer"
+	check "TCP/IPv4 to $1: 8 MiB reach H1's own address" \
+		sum_is "${TMP}/t4" "${MID_SUM}"
+	check_grep "TCP/IPv4: the server sees H1's own address as the peer" \
+		"${TMP}/t4.peer" "^192\.0\.2\.1$"
+	wait_for test -s "${TMP}/t6.peer"
+	check "TCP/IPv6 to $2: 8 MiB reach H1's own address" \
+		sum_is "${TMP}/t6" "${MID_SUM}"
+	check_grep "TCP/IPv6: the server sees H1's own address as the peer" \
+		"${TMP}/t6.peer" "^\[2001:0db8:0000:0000:0000:0000:0000:0001\]$"
+}
+
 # ---- Polling ----------------------------------------------------------------
 
 # wait_for() - Poll a command until it succeeds, bounded
