@@ -97,7 +97,7 @@ static void passt_timer_init(struct ctx *c)
  * passt_stats_print() - Print counters, for --stats and at debug level
  * @c:		Execution context
  */
-void passt_stats_print(const struct ctx *c)
+static void passt_stats_print(const struct ctx *c)
 {
 	const struct passt_stats *s = &c->stats;
 
