@@ -60,6 +60,7 @@
 #include "pasta.h"
 #include "pcap.h"
 #include "tap.h"
+#include "tap_passt.h"
 #include "tcp.h"
 #include "tcp_splice.h"
 #include "udp.h"

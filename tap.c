@@ -84,6 +84,7 @@
 #include "passt.h"
 #include "pcap.h"
 #include "tap.h"
+#include "tap_passt.h"
 #include "tap_internal.h"
 #include "tcp.h"
 #include "udp.h"
