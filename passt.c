@@ -50,6 +50,7 @@
 #include <sys/wait.h>
 
 #include "conf.h"
+#include "flow.h"
 #include "icmp.h"
 #include "isolation.h"
 #include "log.h"
@@ -513,6 +514,7 @@ int main(int argc, char **argv)
 	if (c->mode == MODE_PASTA)
 		passt_pasta_setup(c);
 	tap_backend_init(c);
+	flow_init();
 	icmp_init(c);
 	udp_init(c);
 	tcp_init(c);
