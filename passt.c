@@ -129,6 +129,32 @@ void passt_stats_print(const struct ctx *c)
 }
 
 /**
+ * passt_flow_timer() - One walk of the flow table: each flow's timer
+ * @c:		Execution context
+ * @now:	Current timestamp
+ *
+ * The per-flow timer of a protocol may free the flow it is given: the walk
+ * reads the next slot afresh, and slots never move.
+ */
+static void passt_flow_timer(struct ctx *c, const struct timespec *now)
+{
+	struct flow_common *f;
+	uint32_t i;
+
+	for (i = 0; i < flow_hiwat(); i++) {
+		if (!(f = flow_at(i)))
+			continue;
+		switch (f->type) {
+		case FLOW_PING:
+			icmp_flow_timer(c, (struct icmp_ping_flow *)f, now);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/**
  * passt_timer() - Periodic housekeeping for every protocol
  * @c:		Execution context
  * @now:	Current timestamp
@@ -144,7 +170,7 @@ static void passt_timer(struct ctx *c, const struct timespec *now)
 	    errno != EAGAIN)
 		warn_perror_ratelimit("housekeeping timer read");
 	ndp_timer(c, now);
-	icmp_timer(c, now);
+	passt_flow_timer(c, now);
 	udp_timer(c, now);
 	tcp_timer(c, now);
 	if (c->stats_interval &&
