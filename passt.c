@@ -116,9 +116,9 @@ void passt_stats_print(const struct ctx *c)
 	     "bad %llu, table full %llu, past a gap %llu, buffer full %llu",
 	     s->tcp_conns, s->tcp_retrans, s->tcp_unreach, s->tcp_drop_bad,
 	     s->tcp_drop_full, s->tcp_drop_ooo, s->tcp_drop_short);
-	info("UDP: drops: malformed %llu, no flow %llu, socket %llu, tap %llu",
-	     s->udp_drop_bad, s->udp_drop_flow, s->udp_drop_send,
-	     s->udp_drop_tap);
+	info("UDP: drops: malformed %llu, no flow %llu, table full %llu, "
+	     "socket %llu, tap %llu", s->udp_drop_bad, s->udp_drop_flow,
+	     s->udp_drop_full, s->udp_drop_send, s->udp_drop_tap);
 	info("UDP: merged sends %llu of %llu datagrams, split again %llu",
 	     s->udp_gso_msgs, s->udp_gso_dgrams, s->udp_gso_split);
 	if (c->mode == MODE_PASTA)
@@ -126,6 +126,32 @@ void passt_stats_print(const struct ctx *c)
 		     "failed %llu, reset %llu", s->tcp_splice_conns,
 		     s->tcp_splice_drop, s->tcp_splice_connect_fail,
 		     s->tcp_splice_reset);
+}
+
+/**
+ * passt_flow_timer() - Walk the flow table once: each flow's own timer
+ * @c:		Execution context
+ * @now:	Current timestamp
+ *
+ * A protocol's timer may free the flow it is given: the walk goes on with
+ * the next slot.
+ */
+static void passt_flow_timer(struct ctx *c, const struct timespec *now)
+{
+	struct flow_common *f;
+	uint32_t i;
+
+	for (i = 0; i < flow_hiwat(); i++) {
+		if (!(f = flow_at(i)))
+			continue;
+		switch (f->type) {
+		case FLOW_UDP:
+			udp_flow_timer(c, (struct udp_flow *)(void *)f, now);
+			break;
+		default:
+			break;
+		}
+	}
 }
 
 /**
@@ -145,6 +171,7 @@ static void passt_timer(struct ctx *c, const struct timespec *now)
 		warn_perror_ratelimit("housekeeping timer read");
 	ndp_timer(c, now);
 	icmp_timer(c, now);
+	passt_flow_timer(c, now);
 	udp_timer(c, now);
 	tcp_timer(c, now);
 	if (c->stats_interval &&
