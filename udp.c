@@ -544,7 +544,7 @@ bool udp_flow_evict_sock(const struct ctx *c, const struct udp_flow *keep)
  *
  * Return: socket replies to the INI peer are sent from, -1 if closed
  */
-int udp_listen_fd(const struct udp_flow *uf)
+static int udp_listen_fd(const struct udp_flow *uf)
 {
 	const struct flowside *ini = &uf->f.side[FLOW_SIDE_INI];
 	enum udp_side side = uf->f.pif[FLOW_SIDE_INI] == PIF_SPLICE ?

@@ -290,7 +290,6 @@ struct udp_flow *udp_flow_new(enum flow_pif pif_ini,
 void udp_flow_activate(struct udp_flow *uf);
 void udp_flow_close(const struct ctx *c, struct udp_flow *uf);
 bool udp_flow_evict_sock(const struct ctx *c, const struct udp_flow *keep);
-int udp_listen_fd(const struct udp_flow *uf);
 int udp_sock_opts(int fd, bool v6, bool recverr);
 int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
 		 const struct udp_flow *keep);
