@@ -522,11 +522,11 @@ static void fuzz_net_host(struct fuzz_in *in)
 }
 
 /**
- * fuzz_net_flows() - The timer's walk of the flow table, as in passt.c
+ * fuzz_net_flow_timer() - Each flow's timer, as passt.c's walk of the table
  * @c:		Execution context
- * @now:	Current time
+ * @now:	Current timestamp
  */
-static void fuzz_net_flows(struct ctx *c, const struct timespec *now)
+static void fuzz_net_flow_timer(struct ctx *c, const struct timespec *now)
 {
 	struct flow_common *f;
 	uint32_t i;
@@ -535,8 +535,11 @@ static void fuzz_net_flows(struct ctx *c, const struct timespec *now)
 		if (!(f = flow_at(i)))
 			continue;
 		switch (f->type) {
+		case FLOW_PING:
+			icmp_flow_timer(c, (struct icmp_ping_flow *)f, now);
+			break;
 		case FLOW_UDP:
-			udp_flow_timer(c, (struct udp_flow *)(void *)f, now);
+			udp_flow_timer(c, (struct udp_flow *)f, now);
 			break;
 		default:
 			break;
@@ -561,8 +564,7 @@ static void fuzz_net_tick(struct ctx *c, long secs, long ns)
 		now->tv_sec++;
 	}
 	ndp_timer(c, now);
-	fuzz_net_flows(c, now);
-	icmp_timer(c, now);
+	fuzz_net_flow_timer(c, now);
 	udp_timer(c, now);
 	tcp_timer(c, now);
 	fuzz_net_flush(c);
