@@ -6,9 +6,10 @@
  * they are read with recvmmsg() and written with sendmmsg() to a socket
  * on the other side owned by a UDP_FLOW_SPLICE flow (see the Theory of
  * Operation in udp.c): its INI side is the listening socket's (PIF_HOST
- * for -u, PIF_SPLICE for -U), its TGT side the other one. Namespace-side flow sockets come from a small pool,
- * udp.nspool, created in the namespace through ns_call() and topped up by
- * udp_timer(). State lives in struct udp_state (udp_internal.h).
+ * for -u, PIF_SPLICE for -U), its TGT side the other one. Namespace-side
+ * flow sockets come from a small pool, udp.nspool, created in the
+ * namespace through ns_call() and topped up by udp_timer(). State lives in
+ * struct udp_state and the flow table (udp_internal.h).
  */
 
 #include <errno.h>
