@@ -117,9 +117,9 @@ static void passt_stats_print(const struct ctx *c)
 	     "bad %llu, table full %llu, past a gap %llu, buffer full %llu",
 	     s->tcp_conns, s->tcp_retrans, s->tcp_unreach, s->tcp_drop_bad,
 	     s->tcp_drop_full, s->tcp_drop_ooo, s->tcp_drop_short);
-	info("UDP: drops: malformed %llu, no flow %llu, socket %llu, tap %llu",
-	     s->udp_drop_bad, s->udp_drop_flow, s->udp_drop_send,
-	     s->udp_drop_tap);
+	info("UDP: drops: malformed %llu, no flow %llu, table full %llu, "
+	     "socket %llu, tap %llu", s->udp_drop_bad, s->udp_drop_flow,
+	     s->udp_drop_full, s->udp_drop_send, s->udp_drop_tap);
 	info("UDP: merged sends %llu of %llu datagrams, split again %llu",
 	     s->udp_gso_msgs, s->udp_gso_dgrams, s->udp_gso_split);
 	info("flows: TCP %u (refused %llu), TCP splice %u (refused %llu), "
@@ -154,6 +154,9 @@ static void passt_flow_timer(struct ctx *c, const struct timespec *now)
 		switch (f->type) {
 		case FLOW_PING:
 			icmp_flow_timer(c, (struct icmp_ping_flow *)f, now);
+			break;
+		case FLOW_UDP:
+			udp_flow_timer(c, (struct udp_flow *)f, now);
 			break;
 		default:
 			break;

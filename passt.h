@@ -198,6 +198,7 @@ struct ip6_ctx {
  * @udp_drop:		UDP datagrams dropped
  * @udp_drop_bad:	...of them malformed or truncated
  * @udp_drop_flow:	...of them with no flow or socket to use
+ * @udp_drop_full:	...of them for a new flow the flow table refused
  * @udp_drop_send:	...of them refused by a host or namespace socket
  * @udp_drop_tap:	...of them not taken by the tap back-end
  * @udp_gso_msgs:	UDP sends of several datagrams at once (UDP_SEGMENT)
@@ -234,7 +235,8 @@ struct passt_stats {
 	unsigned long long ndp_drop;
 	unsigned long long icmp_drop;
 	unsigned long long udp_drop;
-	unsigned long long udp_drop_bad, udp_drop_flow, udp_drop_send, udp_drop_tap;
+	unsigned long long udp_drop_bad, udp_drop_flow, udp_drop_full;
+	unsigned long long udp_drop_send, udp_drop_tap;
 	unsigned long long udp_gso_msgs, udp_gso_dgrams, udp_gso_split;
 	unsigned long long tcp_drop;
 	unsigned long long tcp_drop_bad, tcp_drop_full, tcp_drop_ooo;

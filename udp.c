@@ -6,16 +6,16 @@
  *
  * UDP has no connections, so this file keeps "flows": the state that lets a
  * reply find its way back, and that lets a guest use port-based protocols
- * through host sockets. All state lives in struct udp_state (see its
- * comment in udp_internal.h), defined once here as "udp" and shared with
+ * through host sockets. Flows are slots of the one flow table (flow.c,
+ * type FLOW_UDP, struct udp_flow in udp_internal.h); the rest of the state
+ * lives in struct udp_state, defined once here as "udp" and shared with
  * udp_fwd.c (forwarded-port sockets, "auto" scan), udp_splice.c
  * (loopback splice path), udp_tap.c (frames to the guest: headers,
  * checksums, USO super-frames, udp_flush()), udp_err.c (EPOLLERR: the
  * error queue and ICMP errors to the guest) and udp_cmsg.c (control
  * messages: local address of a datagram, source address and UDP_SEGMENT
- * of a send); nothing is allocated, the
- * flow table is a fixed array. This file holds the flow table, sockets,
- * the guest-to-host path and the socket event handlers.
+ * of a send); nothing is allocated. This file holds the flows' life,
+ * sockets, the guest-to-host path and the socket event handlers.
  *
  * Flow types
  * ----------
@@ -54,31 +54,62 @@
  *   through the listening socket to the peer, from the local address it
  *   sent to (udp_cmsg.c).
  *
- * Lookup: flows are hashed (SipHash, key drawn at start) on a key whose
- * meaning depends on the kind: for TAP_OUT flows the guest-side 4-tuple
- * (guest address and port, far address and port as the guest sees them);
- * for TAP_IN flows the same without the guest address, as the guest may
- * answer from another of its addresses (a guest datagram matching no
- * TAP_OUT flow is looked up that way, and its source becomes the address
- * the flow's frames go to); for spliced ones the peer's address and port,
- * the local address it sent to, the listening port and the side.
+ * Sides: each flow has two (flow.h). INI is the one that sent the first
+ * datagram, TGT the one it went to; for a tap side the peer is the guest
+ * and the local address and port are the far end as the guest sees it,
+ * for a socket side the peer is the remote socket and the local address
+ * and port ours:
+ * - TAP_OUT: INI PIF_TAP (guest address and port, destination), TGT
+ *   PIF_HOST (the translated target, the address and port bound, port 0
+ *   if ephemeral).
+ * - TAP_IN: INI PIF_HOST (peer, the local address of its latest datagram,
+ *   the listening port), TGT PIF_TAP (the guest address unspecified, the
+ *   guest port, the peer as the guest sees it). Frames go to the guest
+ *   address of struct udp_flow's @gaddr: the tap side's is left
+ *   unspecified so that the guest's replies match from any of its
+ *   addresses, and the one it answered from becomes @gaddr.
+ * - SPLICE: INI the listening socket's, PIF_HOST for -u and PIF_SPLICE for
+ *   -U (peer, local address it sent to, listening port), TGT the other
+ *   one (the target, the flow socket's bound address and port).
+ * The kind is read from the pifs (udp_flow_kind()), the IP version from
+ * the INI peer.
  *
- * Life of a flow: created by the first datagram, touched (moved to the
- * head of an LRU list) by every batch of traffic in either direction, and
- * closed by udp_timer() once idle for UDP_TIMEOUT_DEFAULT seconds (180).
- * When the table is full, or socket() says the process is out of file
- * descriptors, the least recently used flow is closed and reused, so a
- * flood of source ports cannot exhaust descriptors; the table holds at
- * most UDP_FLOW_MAX flows and a quarter of RLIMIT_NOFILE. For tests only, the
- * environment variables PASST_UDP_TIMEOUT (seconds, 1..3600) and
- * PASST_UDP_FLOW_MAX (16..UDP_FLOW_MAX) override the timeout and the table
- * size; they are read once in udp_init().
+ * Lookup: flow_lookup() (SipHash over the type, pif and side) by the side
+ * a datagram without a flow socket arrives on, hashed when the flow is
+ * set up (udp_flow_activate()): INI always (guest datagrams find TAP_OUT
+ * flows, listening sockets TAP_IN and SPLICE ones), and the tap side of
+ * TAP_IN flows. A guest datagram is looked up as it is, then with an
+ * unspecified guest address (a TAP_IN flow), else it opens a TAP_OUT flow.
+ * A datagram on a listening socket is looked up by its host side, then,
+ * for the tap path, by the tap side it would have: another peer shown to
+ * the guest as the same address, or the same peer sending to another of
+ * our addresses (its INI side is then rehashed with the new local
+ * address), shares that flow, as the guest could not tell them apart.
+ * Connected flow sockets need no lookup: their epoll reference names the
+ * flow (EPOLL_TYPE_UDP_REPLY, flow_ref() of the TGT side: index and
+ * generation), and flow_from_ref() rejects an event for a flow closed
+ * earlier in the same batch even if its slot was taken again at once.
+ * EPOLL_TYPE_UDP_LISTEN carries the port (bits 0-15), the side (bit 16:
+ * 0 host, 1 namespace) and IPv6 (bit 17).
  *
- * Epoll references: EPOLL_TYPE_UDP_LISTEN carries the port (bits 0-15),
- * the side (bit 16: 0 host, 1 namespace) and IPv6 (bit 17);
- * EPOLL_TYPE_UDP_REPLY carries the flow index (bits 0-15) and the flow's
- * generation (bits 16-31), so an event for a socket closed earlier in the
- * same batch is recognised and ignored.
+ * Life of a flow: created by the first datagram (FLOW_STATE_NEW until its
+ * socket is set up, then ACTIVE, CLOSING while it is closed, every change
+ * through flow_state_set()), its time of last activity set by every batch
+ * of traffic in either direction, and closed once idle for
+ * UDP_TIMEOUT_DEFAULT seconds (180) by udp_flow_timer(), which passt.c
+ * calls for each UDP flow in its one walk of the flow table per tick.
+ * UDP flows take at most UDP_FLOW_MAX (4096) slots of the table
+ * (flow_limit_set()), and at most a quarter of RLIMIT_NOFILE. When the
+ * table or that cap is full, a datagram that needs a new flow is dropped
+ * and counted (udp_drop_full; flow.c counts the refusal too): live flows
+ * are never closed to make room, so a flood of source ports cannot break
+ * the flows in use, and new flows work again as soon as idle ones expire.
+ * When socket() says the process is out of file descriptors, the flow
+ * owning a socket that was least recently used is closed (a walk of the
+ * table, on that error only) and the socket opened again. For tests only,
+ * the environment variables PASST_UDP_TIMEOUT (seconds, 1..3600) and
+ * PASST_UDP_FLOW_MAX (16..UDP_FLOW_MAX) override the timeout and the cap;
+ * they are read once in udp_init().
  *
  * Host to guest: recvmmsg() writes payloads straight into frame buffers
  * whose Ethernet, IP and UDP headers are then filled in place by
@@ -141,13 +172,13 @@
 #include <sys/epoll.h>
 
 #include "checksum.h"
+#include "flow.h"
 #include "fwd.h"
 #include "inany.h"
 #include "log.h"
 #include "nat.h"
 #include "packet.h"
 #include "passt.h"
-#include "siphash.h"
 #include "tap.h"
 #include "udp.h"
 #include "udp_cmsg.h"
@@ -161,9 +192,8 @@
 /* All UDP state, shared with udp_fwd.c and udp_splice.c (udp_internal.h) */
 struct udp_state udp;
 
-static const char *const udp_flow_type_str[] = {
-	"free", "tap-out", "tap-in", "splice",
-};
+/* Unspecified address: no source address for a send */
+static const union inany_addr udp_no_addr;
 
 /**
  * udp_drop() - Count dropped datagrams
@@ -225,23 +255,6 @@ void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
 		inany_from_v4(a, sa4->sin_addr);
 		*port = ntohs(sa4->sin_port);
 	}
-}
-
-/**
- * udp_ntop() - Format an address for logs
- * @a:		Address, IPv4 as v4-mapped
- * @buf:	Buffer (output)
- * @len:	Its size, at least INET6_ADDRSTRLEN
- *
- * Return: @buf
- */
-static const char *udp_ntop(const union inany_addr *a, char *buf, size_t len)
-{
-	const struct in_addr *a4 = inany_v4(a);
-
-	if (a4)
-		return inet_ntop(AF_INET, a4, buf, (socklen_t)len);
-	return inet_ntop(AF_INET6, &a->a6, buf, (socklen_t)len);
 }
 
 /**
@@ -391,221 +404,153 @@ static void udp_guest_addr(const struct ctx *c, bool v6,
 		inany_from_v4(dst, tap_ip4_daddr(c));
 }
 
-/* Flow table */
+/* Flows: slots of the flow table (flow.c) */
 
 /**
- * udp_key_bucket() - Hash bucket of a key
- * @k:		Key
- *
- * Return: bucket index
+ * udp_unspec() - Unspecified address of an IP version
+ * @a:		Address (output): 0.0.0.0 as v4-mapped, or ::
+ * @v6:		IPv6
  */
-static size_t udp_key_bucket(const struct udp_key *k)
+void udp_unspec(union inany_addr *a, bool v6)
 {
-	return siphash_2_4(&udp.hash_key, k, sizeof(*k)) &
-	       (UDP_HASH_BUCKETS - 1);
-}
+	struct in_addr any4 = { .s_addr = 0 };
 
-/**
- * udp_key_tap() - Build the key of a tap flow
- * @k:		Key (output)
- * @gaddr:	Guest address
- * @gport:	Guest port, host order
- * @faddr:	Far address, as the guest sees it
- * @fport:	Far port, host order
- */
-static void udp_key_tap(struct udp_key *k, const union inany_addr *gaddr,
-			uint16_t gport, const union inany_addr *faddr,
-			uint16_t fport)
-{
-	memset(k, 0, sizeof(*k));
-	k->kind = UDP_KEY_TAP;
-	k->a = *gaddr;
-	k->ap = gport;
-	k->b = *faddr;
-	k->bp = fport;
-}
-
-/**
- * udp_key_splice() - Build the key of a spliced flow
- * @k:		Key (output)
- * @side:	Side of the listening socket
- * @raddr:	Peer address
- * @rport:	Peer port, host order
- * @laddr:	Local address the peer sent to, unspecified if not known
- * @lport:	Listening port, host order
- */
-void udp_key_splice(struct udp_key *k, enum udp_side side,
-		    const union inany_addr *raddr, uint16_t rport,
-		    const union inany_addr *laddr, uint16_t lport)
-{
-	memset(k, 0, sizeof(*k));
-	k->kind = side == UDP_SIDE_HOST ? UDP_KEY_SPLICE_HOST :
-					  UDP_KEY_SPLICE_NS;
-	k->a = *raddr;
-	k->ap = rport;
-	k->b = *laddr;
-	k->bp = lport;
-}
-
-/**
- * udp_flow_lookup() - Find a flow by key
- * @k:		Key
- *
- * Return: flow index, -1 if none
- */
-int udp_flow_lookup(const struct udp_key *k)
-{
-	int32_t i;
-
-	for (i = udp.bucket[udp_key_bucket(k)]; i >= 0; i = udp.flows[i].hnext)
-		if (!memcmp(&udp.flows[i].key, k, sizeof(*k)))
-			return i;
-	return -1;
-}
-
-/**
- * udp_lru_unlink() - Take a flow out of the LRU list
- * @i:		Flow index
- */
-static void udp_lru_unlink(int32_t i)
-{
-	struct udp_flow *f = &udp.flows[i];
-
-	if (f->prev >= 0)
-		udp.flows[f->prev].next = f->next;
+	if (v6)
+		a->a6 = in6addr_any;
 	else
-		udp.lru_head = f->next;
-	if (f->next >= 0)
-		udp.flows[f->next].prev = f->prev;
-	else
-		udp.lru_tail = f->prev;
-	f->prev = f->next = -1;
+		inany_from_v4(a, any4);
 }
 
 /**
- * udp_lru_push() - Put a flow at the head (most recent) of the LRU list
- * @i:		Flow index, not in the list
- */
-static void udp_lru_push(int32_t i)
-{
-	struct udp_flow *f = &udp.flows[i];
-
-	f->prev = -1;
-	f->next = udp.lru_head;
-	if (udp.lru_head >= 0)
-		udp.flows[udp.lru_head].prev = i;
-	else
-		udp.lru_tail = i;
-	udp.lru_head = i;
-}
-
-/**
- * udp_flow_touch() - Record activity on a flow
- * @i:		Flow index
+ * udp_flow_new() - Take a flow table slot for a new UDP flow
+ * @pif_ini:	Interface of the side that sent the first datagram
+ * @ini:	Its addresses and ports
+ * @pif_tgt:	Interface of the side the datagram goes to
+ * @tgt:	Its addresses and ports (local ones may be set later)
  * @now:	Current time
+ *
+ * The flow is left in FLOW_STATE_NEW, not hashed: udp_flow_activate()
+ * publishes it once its socket, if any, is set up.
+ *
+ * Return: the flow, with no socket; NULL if the table or the UDP cap is
+ * full (the caller counts its datagrams in udp_drop_full)
  */
-void udp_flow_touch(int32_t i, const struct timespec *now)
+struct udp_flow *udp_flow_new(enum flow_pif pif_ini,
+			      const struct flowside *ini,
+			      enum flow_pif pif_tgt,
+			      const struct flowside *tgt,
+			      const struct timespec *now)
 {
-	udp.flows[i].last = now->tv_sec;
-	if (udp.lru_head != i) {
-		udp_lru_unlink(i);
-		udp_lru_push(i);
-	}
+	struct udp_flow *uf = udp_flow_of(flow_alloc(FLOW_UDP));
+
+	if (!uf)
+		return NULL;
+	uf->f.pif[FLOW_SIDE_INI] = (uint8_t)pif_ini;
+	uf->f.pif[FLOW_SIDE_TGT] = (uint8_t)pif_tgt;
+	uf->f.side[FLOW_SIDE_INI] = *ini;
+	uf->f.side[FLOW_SIDE_TGT] = *tgt;
+	uf->sock = -1;
+	uf->last = now->tv_sec;
+	return uf;
 }
 
 /**
- * udp_flow_close() - Close a flow: socket, hash, LRU; slot to the free list
+ * udp_flow_activate() - Hash a new flow's lookup sides, mark it active
+ * @uf:		Flow from udp_flow_new(), sides filled in
+ *
+ * The side a datagram without a flow arrives on is hashed: INI always
+ * (tap side of TAP_OUT, listening side of TAP_IN and SPLICE), and the tap
+ * side of TAP_IN flows, which the guest's replies look up. The TGT sides
+ * of TAP_OUT and SPLICE flows are connected sockets: what they read needs
+ * no lookup.
+ */
+void udp_flow_activate(struct udp_flow *uf)
+{
+	const struct flowside *tap = udp_flow_tap(uf);
+
+	if (udp_flow_kind(uf) != UDP_FLOW_SPLICE)
+		uf->label = tap_flow_label(tap, sizeof(*tap));
+	flow_hash_insert(&uf->f, FLOW_SIDE_INI);
+	if (udp_flow_kind(uf) == UDP_FLOW_TAP_IN)
+		flow_hash_insert(&uf->f, FLOW_SIDE_TGT);
+	flow_state_set(&uf->f, FLOW_STATE_ACTIVE);
+}
+
+/**
+ * udp_flow_close() - Close a flow: socket, then its slot (and hash entries)
  * @c:		Execution context
- * @i:		Flow index
+ * @uf:		Flow
  *
  * #syscalls close
  */
-void udp_flow_close(const struct ctx *c, int32_t i)
+void udp_flow_close(const struct ctx *c, struct udp_flow *uf)
 {
-	struct udp_flow *f = &udp.flows[i];
-	int32_t *pp = &udp.bucket[udp_key_bucket(&f->key)];
-
-	debug("UDP: %s flow %i closed", udp_flow_type_str[f->type], i);
-	if (f->sock >= 0) {
-		epoll_del(c, f->sock);
-		close(f->sock);
+	flow_state_set(&uf->f, FLOW_STATE_CLOSING);
+	if (uf->sock >= 0) {
+		epoll_del(c, uf->sock);
+		close(uf->sock);
+		uf->sock = -1;
 	}
-	while (*pp >= 0 && *pp != i)
-		pp = &udp.flows[*pp].hnext;
-	if (*pp == i)
-		*pp = f->hnext;
-	udp_lru_unlink(i);
-	f->type = UDP_FLOW_FREE;
-	f->sock = -1;
-	f->gen++;
-	f->next = udp.free_head;
-	udp.free_head = i;
-	udp.flow_cnt--;
+	flow_free(&uf->f);
 }
 
 /**
- * udp_flow_new() - Take a free flow slot, evicting the oldest flow if full
+ * udp_flow_timer() - Close a flow idle for the timeout, from passt.c's walk
  * @c:		Execution context
- * @k:		Key of the new flow
- * @type:	enum udp_flow_type
- * @v6:		IPv6 flow
+ * @uf:		Flow
  * @now:	Current time
- *
- * Return: flow index, hashed and at the LRU head, with no socket
  */
-int32_t udp_flow_new(const struct ctx *c, const struct udp_key *k,
-		     enum udp_flow_type type, bool v6,
-		     const struct timespec *now)
+void udp_flow_timer(struct ctx *c, struct udp_flow *uf,
+		    const struct timespec *now)
 {
-	struct udp_flow *f;
-	int32_t i;
-	size_t b;
-
-	if (udp.flow_cnt >= udp.flow_max || udp.free_head < 0)
-		udp_flow_close(c, udp.lru_tail);
-	i = udp.free_head;
-	f = &udp.flows[i];
-	udp.free_head = f->next;
-	udp.flow_cnt++;
-
-	f->key = *k;
-	f->gaddr = k->a;
-	f->type = (uint8_t)type;
-	f->v6 = v6;
-	f->sock = -1;
-	f->side = UDP_SIDE_HOST;
-	f->lport = f->rport = 0;
-	f->gso_bad = 0;
-	memset(&f->raddr, 0, sizeof(f->raddr));
-	memset(&f->laddr, 0, sizeof(f->laddr));
-	f->label = tap_flow_label(k, sizeof(*k));
-	b = udp_key_bucket(k);
-	f->hnext = udp.bucket[b];
-	udp.bucket[b] = i;
-	f->prev = f->next = -1;
-	udp_lru_push(i);
-	f->last = now->tv_sec;
-	return i;
+	if (now->tv_sec - uf->last >= udp.timeout)
+		udp_flow_close(c, uf);
 }
 
 /**
  * udp_flow_evict_sock() - Close the least recently used flow owning a socket
  * @c:		Execution context
- * @keep:	Flow index not to close, -1 for none
+ * @keep:	Flow not to close, NULL for none
+ *
+ * Walks the flow table: only called when socket() runs out of descriptors.
  *
  * Return: true if a flow was closed
  */
-bool udp_flow_evict_sock(const struct ctx *c, int32_t keep)
+bool udp_flow_evict_sock(const struct ctx *c, const struct udp_flow *keep)
 {
-	int32_t i;
+	struct udp_flow *uf, *old = NULL;
+	struct flow_common *f;
+	uint32_t i;
 
-	for (i = udp.lru_tail; i >= 0; i = udp.flows[i].prev) {
-		if (i != keep && udp.flows[i].sock >= 0) {
-			udp_flow_close(c, i);
-			return true;
-		}
+	for (i = 0; i < flow_hiwat(); i++) {
+		f = flow_at(i);
+		if (!f || f->type != FLOW_UDP)
+			continue;
+		uf = udp_flow_of(f);
+		if (uf != keep && uf->sock >= 0 &&
+		    (!old || uf->last < old->last))
+			old = uf;
 	}
-	return false;
+	if (!old)
+		return false;
+	flow_log(&old->f, "evicted: out of descriptors");
+	udp_flow_close(c, old);
+	return true;
+}
+
+/**
+ * udp_listen_fd() - Listening socket a TAP_IN or SPLICE flow's peer used
+ * @uf:		Flow
+ *
+ * Return: socket replies to the INI peer are sent from, -1 if closed
+ */
+static int udp_listen_fd(const struct udp_flow *uf)
+{
+	const struct flowside *ini = &uf->f.side[FLOW_SIDE_INI];
+	enum udp_side side = uf->f.pif[FLOW_SIDE_INI] == PIF_SPLICE ?
+			     UDP_SIDE_NS : UDP_SIDE_HOST;
+
+	return udp.listen[side][udp_flow_v6(uf)][ini->local_port];
 }
 
 /* Sockets */
@@ -643,14 +588,14 @@ int udp_sock_opts(int fd, bool v6, bool recverr)
  * @c:		Execution context
  * @v6:		IPv6 socket
  * @recverr:	Queue ICMP errors
- * @keep:	Flow index not to evict, -1 for none
+ * @keep:	Flow not to evict, NULL for none
  *
  * Return: socket, or -1 with errno set
  *
  * #syscalls socket close
  */
 int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
-		 int32_t keep)
+		 const struct udp_flow *keep)
 {
 	int fd, tries;
 
@@ -697,45 +642,42 @@ int udp_sock_bind(int fd, const union inany_addr *a, uint16_t port,
 /**
  * udp_sock_bind_connect() - Bind to a port (else ephemeral), connect
  * @fd:		Socket
- * @baddr:	Bind address, unspecified for any
- * @bport:	Preferred local port, host order, 0 for ephemeral
- * @daddr:	Target address
- * @dport:	Target port, host order
+ * @s:		Side of the socket: peer, peer_port the target; local the bind
+ *		address (unspecified for any), local_port the preferred port,
+ *		set to 0 if it was taken and an ephemeral one is used (in/out)
  * @v6:		IPv6 socket
  *
  * Return: 0 on success, -1 with errno set
  *
  * #syscalls bind connect
  */
-int udp_sock_bind_connect(int fd, const union inany_addr *baddr,
-			  uint16_t bport, const union inany_addr *daddr,
-			  uint16_t dport, bool v6)
+int udp_sock_bind_connect(int fd, struct flowside *s, bool v6)
 {
 	struct sockaddr_in6 sa;
 	socklen_t sl;
 
-	if (!bport || udp_sock_bind(fd, baddr, bport, v6)) {
-		if (udp_sock_bind(fd, baddr, 0, v6))
+	if (!s->local_port || udp_sock_bind(fd, &s->local, s->local_port, v6)) {
+		s->local_port = 0;
+		if (udp_sock_bind(fd, &s->local, 0, v6))
 			return -1;
 	}
-	sl = udp_sa_set(&sa, daddr, dport, v6);
+	sl = udp_sa_set(&sa, &s->peer, s->peer_port, v6);
 	return connect(fd, (struct sockaddr *)&sa, sl);
 }
 
 /**
  * udp_flow_sock_add() - Register a flow's socket with epoll
  * @c:		Execution context
- * @i:		Flow index, @sock set
+ * @uf:		Flow, @sock set: its reference names the TGT side
  *
  * Return: 0 on success, negative errno on failure
  */
-int udp_flow_sock_add(const struct ctx *c, int32_t i)
+int udp_flow_sock_add(const struct ctx *c, const struct udp_flow *uf)
 {
-	const struct udp_flow *f = &udp.flows[i];
-	uint32_t data = (uint32_t)i | (uint32_t)f->gen << 16;
+	uint32_t data = flow_ref(&uf->f, FLOW_SIDE_TGT);
 
-	return epoll_add(c, f->sock, EPOLLIN,
-			 epoll_ref_make(EPOLL_TYPE_UDP_REPLY, f->sock, data));
+	return epoll_add(c, uf->sock, EPOLLIN,
+			 epoll_ref_make(EPOLL_TYPE_UDP_REPLY, uf->sock, data));
 }
 
 /* Guest to host (tap input) */
@@ -743,50 +685,53 @@ int udp_flow_sock_add(const struct ctx *c, int32_t i)
 /**
  * udp_flow_tap_out() - Create a flow for datagrams from the guest
  * @c:		Execution context
- * @k:		Tap key: guest address/port, destination address/port
+ * @ini:	Tap side: guest address/port, destination address/port
  * @v6:		IPv6 flow
+ * @n:		Datagrams waiting for it, counted as dropped on failure
  * @now:	Current time
  *
- * Return: flow index, -1 if the destination is unreachable or no socket
+ * Return: the flow, NULL if the destination is unreachable, the table is
+ * full or no socket could be opened
  *
  * #syscalls setsockopt
  */
-static int32_t udp_flow_tap_out(struct ctx *c, const struct udp_key *k,
-				bool v6, const struct timespec *now)
+static struct udp_flow *udp_flow_tap_out(struct ctx *c,
+					 const struct flowside *ini, bool v6,
+					 size_t n, const struct timespec *now)
 {
-	union inany_addr taddr = k->b, baddr;
-	uint16_t tport = k->bp;
-	int32_t i;
-	int fd;
+	struct flowside tgt = { .peer = ini->local,
+				.peer_port = ini->local_port,
+				.local_port = ini->peer_port };
+	const char *ifn = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
+	struct udp_flow *uf;
 
-	if (!udp_guest_to_host(c, v6, &taddr, &tport))
-		return -1;
-	udp_ctx_addr(&baddr, v6, &c->ip4.addr_out, &c->ip6.addr_out);
-	if (udp_is_loopback(&taddr))
-		memset(&baddr, 0, sizeof(baddr));
-
-	i = udp_flow_new(c, k, UDP_FLOW_TAP_OUT, v6, now);
-	fd = udp_sock_new(c, v6, true, i);
-	if (fd < 0)
-		goto fail;
-	udp.flows[i].sock = fd;
-	if (!udp_is_loopback(&taddr) && *(v6 ? c->ip6.ifname_out :
-					       c->ip4.ifname_out)) {
-		const char *ifn = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
-
-		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifn,
-			   (socklen_t)strlen(ifn) + 1);
+	if (!udp_guest_to_host(c, v6, &tgt.peer, &tgt.peer_port)) {
+		udp_drop(c, &c->stats.udp_drop_flow, n);
+		return NULL;
 	}
-	if (udp_sock_bind_connect(fd, &baddr, k->ap, &taddr, tport, v6) ||
-	    udp_flow_sock_add(c, i))
+	udp_ctx_addr(&tgt.local, v6, &c->ip4.addr_out, &c->ip6.addr_out);
+	if (udp_is_loopback(&tgt.peer))
+		udp_unspec(&tgt.local, v6);
+	if (!(uf = udp_flow_new(PIF_TAP, ini, PIF_HOST, &tgt, now))) {
+		udp_drop(c, &c->stats.udp_drop_full, n);
+		return NULL;
+	}
+	if ((uf->sock = udp_sock_new(c, v6, true, uf)) < 0)
 		goto fail;
-	debug("UDP: tap-out flow %i, guest port %u to port %u", i, k->ap,
-	      tport);
-	return i;
+	if (!udp_is_loopback(&tgt.peer) && *ifn)
+		setsockopt(uf->sock, SOL_SOCKET, SO_BINDTODEVICE, ifn,
+			   (socklen_t)strlen(ifn) + 1);
+	if (udp_sock_bind_connect(uf->sock, &uf->f.side[FLOW_SIDE_TGT], v6) ||
+	    udp_flow_sock_add(c, uf))
+		goto fail;
+	udp_flow_activate(uf);
+	flow_log(&uf->f, "UDP tap-out");
+	return uf;
 fail:
 	debug_ratelimit("UDP: can't open flow socket: %s", strerror(errno));
-	udp_flow_close(c, i);
-	return -1;
+	udp_flow_close(c, uf);
+	udp_drop(c, &c->stats.udp_drop_flow, n);
+	return NULL;
 }
 
 /**
@@ -921,75 +866,89 @@ static bool udp_gso_join(struct msghdr *mh, size_t len, uint16_t gso_bad)
 
 /**
  * udp_tap_dest() - Where the guest's replies through a flow are sent
- * @f:		Flow
+ * @uf:		TAP_OUT or TAP_IN flow
  * @sa:		Destination for TAP_IN flows (output)
  * @sl:		Its length (output), 0 for connected TAP_OUT sockets
+ * @src:	Source address to send from, unspecified for the kernel's
+ *		choice (output)
  *
  * Return: socket to send on, -1 if there is none
  */
-static int udp_tap_dest(const struct udp_flow *f, struct sockaddr_in6 *sa,
-			socklen_t *sl)
+static int udp_tap_dest(const struct udp_flow *uf, struct sockaddr_in6 *sa,
+			socklen_t *sl, const union inany_addr **src)
 {
+	const struct flowside *ini = &uf->f.side[FLOW_SIDE_INI];
+
 	*sl = 0;
-	if (f->type == UDP_FLOW_TAP_OUT)
-		return f->sock;
-	*sl = udp_sa_set(sa, &f->raddr, f->rport, f->v6);
-	return udp.listen[f->side][f->v6][f->lport];
+	*src = &udp_no_addr;
+	if (udp_flow_kind(uf) == UDP_FLOW_TAP_OUT)
+		return uf->sock;
+	*sl = udp_sa_set(sa, &ini->peer, ini->peer_port, udp_flow_v6(uf));
+	*src = &ini->local;
+	return udp_listen_fd(uf);
 }
 
 /**
- * udp_flow_tap_in_find() - Find the inbound flow a guest datagram answers
- * @k:		Tap key of the guest's datagram
+ * udp_tap_flow() - Find or create the flow of a run of guest datagrams
+ * @c:		Execution context
+ * @k:		Tap side of the run: guest address/port, destination
+ * @v6:		IPv6
+ * @n:		Datagrams in the run, counted as dropped if no flow
+ * @now:	Current time
  *
- * Inbound flows are keyed without the guest address; the address the guest
- * answered from becomes the one its frames go to.
+ * A TAP_OUT flow matches @k exactly; a TAP_IN flow's tap side is hashed
+ * with an unspecified guest address, as the guest may answer from any of
+ * its addresses: the one it answered from becomes the one its frames go to.
  *
- * Return: flow index, -1 if none
+ * Return: the flow, NULL if none (dropped, counted)
  */
-static int32_t udp_flow_tap_in_find(const struct udp_key *k)
+static struct udp_flow *udp_tap_flow(struct ctx *c, const struct flowside *k,
+				     bool v6, size_t n,
+				     const struct timespec *now)
 {
-	struct udp_key k0 = *k;
-	int32_t i;
+	struct flowside any = *k;
+	struct udp_flow *uf;
 
-	memset(&k0.a, 0, sizeof(k0.a));
-	i = udp_flow_lookup(&k0);
-	if (i >= 0)
-		udp.flows[i].gaddr = k->a;
-	return i;
+	uf = udp_flow_of(flow_lookup(FLOW_UDP, PIF_TAP, k, NULL));
+	if (uf)
+		return uf;
+	udp_unspec(&any.peer, v6);
+	uf = udp_flow_of(flow_lookup(FLOW_UDP, PIF_TAP, &any, NULL));
+	if (uf) {
+		uf->gaddr = k->peer;
+		return uf;
+	}
+	return udp_flow_tap_out(c, k, v6, n, now);
 }
 
 /**
  * udp_tap_run() - Send a run of guest datagrams with the same ports
  * @c:		Execution context
- * @k:		Flow key of the run
+ * @k:		Tap side of the run: guest address/port, destination
  * @v6:		IPv6
  * @p:		Pool of datagrams
  * @first:	First datagram of the run
  * @n:		Datagrams in the run
  * @now:	Current time
  */
-static void udp_tap_run(struct ctx *c, const struct udp_key *k, bool v6,
+static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 			const struct pool *p, size_t first, size_t n,
 			const struct timespec *now)
 {
+	const union inany_addr *src;
 	size_t i, cnt = 0, nio = 0;
 	struct sockaddr_in6 sa;
 	struct udp_flow *f;
 	socklen_t sl;
-	int32_t fi;
 	int fd;
 
-	fi = udp_flow_lookup(k);
-	if (fi < 0)
-		fi = udp_flow_tap_in_find(k);
-	if (fi < 0)
-		fi = udp_flow_tap_out(c, k, v6, now);
-	if (fi < 0 || (fd = udp_tap_dest(&udp.flows[fi], &sa, &sl)) < 0) {
+	if (!(f = udp_tap_flow(c, k, v6, n, now)))
+		return;
+	if ((fd = udp_tap_dest(f, &sa, &sl, &src)) < 0) {
 		udp_drop(c, &c->stats.udp_drop_flow, n);
 		return;
 	}
-	udp_flow_touch(fi, now);
-	f = &udp.flows[fi];
+	udp_flow_touch(f, now);
 	for (i = first; i < first + n; i++) {
 		const struct udphdr *uh;
 		struct msghdr *mh;
@@ -1018,7 +977,7 @@ static void udp_tap_run(struct ctx *c, const struct udp_key *k, bool v6,
 		mh->msg_iovlen = 1;
 		mh->msg_name = sl ? &sa : NULL;
 		mh->msg_namelen = sl;
-		udp_cmsg_tx(mh, &udp.cmsg[cnt - 1], &f->laddr, f->v6);
+		udp_cmsg_tx(mh, &udp.cmsg[cnt - 1], src, v6);
 	}
 	if (cnt)
 		udp_send_batch(c, fd, udp.mm, cnt, &f->gso_bad);
@@ -1063,13 +1022,12 @@ int udp_tap_handler(struct ctx *c, int af, const void *saddr,
 		    const void *daddr, const struct pool *p,
 		    const struct timespec *now)
 {
-	union inany_addr ga, fa;
 	uint16_t sp, dp, sp2, dp2;
+	struct flowside k;
 	size_t i, first;
-	struct udp_key k;
 
-	inany_from_af(&ga, af, saddr);
-	inany_from_af(&fa, af, daddr);
+	inany_from_af(&k.peer, af, saddr);
+	inany_from_af(&k.local, af, daddr);
 	for (first = 0; first < p->count; first = i) {
 		if (!udp_tap_ports(p, first, &sp, &dp)) {
 			udp_drop(c, &c->stats.udp_drop_bad, 1);
@@ -1081,7 +1039,8 @@ int udp_tap_handler(struct ctx *c, int af, const void *saddr,
 			    sp2 != sp || dp2 != dp)
 				break;
 		}
-		udp_key_tap(&k, &ga, sp, &fa, dp);
+		k.peer_port = sp;
+		k.local_port = dp;
 		udp_tap_run(c, &k, af == AF_INET6, p, first, i - first, now);
 	}
 	return (int)p->count;
@@ -1168,97 +1127,124 @@ static bool udp_recv_ok(struct ctx *c, const struct udp_txq *q, size_t j)
 /**
  * udp_flow_reply() - Forward what a flow socket received
  * @c:		Execution context
- * @i:		Flow index
+ * @f:		TAP_OUT or SPLICE flow
  * @now:	Current time
  *
  * TAP_OUT replies go to the guest (loopback sources too: that is the
  * gateway-mapped case); SPLICE replies go back through the listening socket.
  */
-static void udp_flow_reply(struct ctx *c, int32_t i,
+static void udp_flow_reply(struct ctx *c, struct udp_flow *f,
 			   const struct timespec *now)
 {
-	const struct udp_flow *f = &udp.flows[i];
-	struct udp_txq *q = &udp.txq[f->v6];
+	bool splice = udp_flow_kind(f) == UDP_FLOW_SPLICE;
+	bool v6 = udp_flow_v6(f);
+	struct udp_txq *q = &udp.txq[v6];
 	size_t n, j, kept, round;
-	int fd;
 
-	udp_flow_touch(i, now);
+	udp_flow_touch(f, now);
 	for (round = 0; round < UDP_READ_ROUNDS; round++) {
-		n = udp_recv(c, f->sock, f->v6);
+		n = udp_recv(c, f->sock, v6);
 		kept = 0;
 		for (j = 0; j < n; j++) {
 			if (!udp_recv_ok(c, q, j))
 				continue;
-			if (f->type == UDP_FLOW_SPLICE) {
-				udp_splice_add(q, j, f->v6, kept++, f);
+			if (splice) {
+				udp_splice_add(q, j, v6, kept++, f);
 				continue;
 			}
-			udp_frame_fill(c, q, f->v6, q->order[q->nq + j], f,
+			udp_frame_fill(c, q, v6, q->order[q->nq + j], f,
 				       q->mm[j].msg_len);
 			udp_txq_keep(q, j, &kept);
 		}
-		if (f->type == UDP_FLOW_SPLICE) {
-			fd = udp.listen[f->side][f->v6][f->lport];
-			udp_splice_send(c, fd, kept);
-		} else {
+		if (splice)
+			udp_splice_send(c, udp_listen_fd(f), kept);
+		else
 			q->nq += kept;
-		}
 		if (n < UDP_MAX_FRAMES / 2)
 			break;
 	}
 }
 
 /**
+ * udp_tap_in_side() - Tap side of a flow from a host peer to the guest
+ * @c:		Execution context
+ * @v6:		IPv6
+ * @ini:	Host side: peer, local address it sent to, listening port
+ * @tap:	Tap side (output): the guest address unspecified, the guest
+ *		port the listening port maps to, the peer as the guest sees it
+ *
+ * Return: true if the peer can be shown to the guest
+ */
+static bool udp_tap_in_side(const struct ctx *c, bool v6,
+			    const struct flowside *ini, struct flowside *tap)
+{
+	udp_unspec(&tap->peer, v6);
+	tap->peer_port = fwd_port_target(&c->udp_in, ini->local_port);
+	tap->local = ini->peer;
+	tap->local_port = ini->peer_port;
+	return udp_host_to_guest(c, v6, &tap->local, ini->peer_port);
+}
+
+/**
+ * udp_flow_local_set() - Reply from the local address of the latest datagram
+ * @uf:		TAP_IN flow
+ * @laddr:	Local address the peer sent to
+ *
+ * Rehashes the INI side if the address changed: lookups from the listening
+ * socket then find the flow at once.
+ */
+static void udp_flow_local_set(struct udp_flow *uf,
+			       const union inany_addr *laddr)
+{
+	if (inany_equals(&uf->f.side[FLOW_SIDE_INI].local, laddr))
+		return;
+	flow_hash_remove(&uf->f, FLOW_SIDE_INI);
+	uf->f.side[FLOW_SIDE_INI].local = *laddr;
+	flow_hash_insert(&uf->f, FLOW_SIDE_INI);
+}
+
+/**
  * udp_flow_tap_in() - Find or create the flow of a datagram to the guest
  * @c:		Execution context
  * @v6:		IPv6
- * @lport:	Listening port, host order
- * @raddr:	Peer address
- * @rport:	Peer port, host order
- * @laddr:	Local address the peer sent to: the guest's replies come
- *		from the one of its latest datagram
+ * @ini:	Host side: peer, local address it sent to, listening port
  * @now:	Current time
  *
- * Return: flow index, -1 if the datagram can't be delivered
+ * A flow is found by its host side, else by its tap side: another peer
+ * shown to the guest as the same address (nat.c), or the same peer sending
+ * to another of our addresses, shares the flow, as the guest can't tell
+ * them apart. The guest's replies go to the flow's peer, from the local
+ * address of its latest datagram.
+ *
+ * Return: the flow, NULL if the datagram can't be delivered (counted)
  */
-static int32_t udp_flow_tap_in(struct ctx *c, bool v6, uint16_t lport,
-			       const union inany_addr *raddr, uint16_t rport,
-			       const union inany_addr *laddr,
-			       const struct timespec *now)
+static struct udp_flow *udp_flow_tap_in(struct ctx *c, bool v6,
+					const struct flowside *ini,
+					const struct timespec *now)
 {
-	union inany_addr ga, fa = *raddr;
-	struct udp_flow *f;
-	struct udp_key k;
-	int32_t i;
+	struct udp_flow *uf;
+	struct flowside tap;
+	unsigned side;
 
-	if (!udp_host_to_guest(c, v6, &fa, rport))
-		return -1;
-	/* Keyed without the guest address: the guest may answer from another
-	 * of its addresses. Frames go to @gaddr, updated from its replies.
-	 */
-	memset(&ga, 0, sizeof(ga));
-	udp_key_tap(&k, &ga, fwd_port_target(&c->udp_in, lport), &fa, rport);
-	i = udp_flow_lookup(&k);
-	if (i >= 0) {
-		udp.flows[i].laddr = *laddr;
-		return i;
+	uf = udp_flow_of(flow_lookup(FLOW_UDP, PIF_HOST, ini, &side));
+	if (uf && side == FLOW_SIDE_INI && udp_flow_kind(uf) == UDP_FLOW_TAP_IN)
+		return uf;
+	if (!udp_tap_in_side(c, v6, ini, &tap)) {
+		udp_drop(c, &c->stats.udp_drop_flow, 1);
+		return NULL;
 	}
-	i = udp_flow_new(c, &k, UDP_FLOW_TAP_IN, v6, now);
-	f = &udp.flows[i];
-	f->laddr = *laddr;
-	udp_guest_addr(c, v6, &fa, &f->gaddr);
-	f->side = UDP_SIDE_HOST;
-	f->lport = lport;
-	f->raddr = *raddr;
-	f->rport = rport;
-	if (log_enabled(LOG_DEBUG)) {
-		char buf[INET6_ADDRSTRLEN];
-
-		debug("UDP: tap-in flow %i, %s:%u to port %u, guest port %u",
-		      i, udp_ntop(raddr, buf, sizeof(buf)), rport, lport,
-		      k.ap);
+	if ((uf = udp_flow_of(flow_lookup(FLOW_UDP, PIF_TAP, &tap, NULL)))) {
+		udp_flow_local_set(uf, &ini->local);
+		return uf;
 	}
-	return i;
+	if (!(uf = udp_flow_new(PIF_HOST, ini, PIF_TAP, &tap, now))) {
+		udp_drop(c, &c->stats.udp_drop_full, 1);
+		return NULL;
+	}
+	udp_guest_addr(c, v6, &tap.local, &uf->gaddr);
+	udp_flow_activate(uf);
+	flow_log(&uf->f, "UDP tap-in");
+	return uf;
 }
 
 /**
@@ -1280,28 +1266,25 @@ static void udp_listen_one(struct ctx *c, union epoll_ref ref, size_t j,
 {
 	enum udp_side side = ref.data & UDP_REF_SIDE_NS ? UDP_SIDE_NS :
 							  UDP_SIDE_HOST;
-	uint16_t lport = ref.data & UDP_REF_PORT_MASK, rport;
 	bool v6 = ref.data & UDP_REF_V6;
 	struct udp_txq *q = &udp.txq[v6];
 	size_t s = q->order[q->nq + j];
-	union inany_addr raddr, laddr;
-	int32_t i;
+	struct udp_flow *uf;
+	struct flowside ini;
 
-	udp_sa_get(&q->name[s], &raddr, &rport);
-	udp_cmsg_local(&q->mm[j].msg_hdr, &laddr);
+	udp_sa_get(&q->name[s], &ini.peer, &ini.peer_port);
+	udp_cmsg_local(&q->mm[j].msg_hdr, &ini.local);
+	ini.local_port = ref.data & UDP_REF_PORT_MASK;
 	if (c->mode == MODE_PASTA && (side == UDP_SIDE_NS ||
-	    (!c->no_splice && udp_is_loopback(&raddr)))) {
-		udp_listen_splice(c, side, v6, lport, &laddr, j, run, now);
+	    (!c->no_splice && udp_is_loopback(&ini.peer)))) {
+		udp_listen_splice(c, side, v6, &ini, j, run, now);
 		return;
 	}
 	udp_splice_run_flush(c, run);
-	i = udp_flow_tap_in(c, v6, lport, &raddr, rport, &laddr, now);
-	if (i < 0) {
-		udp_drop(c, &c->stats.udp_drop_flow, 1);
+	if (!(uf = udp_flow_tap_in(c, v6, &ini, now)))
 		return;
-	}
-	udp_flow_touch(i, now);
-	udp_frame_fill(c, q, v6, s, &udp.flows[i], q->mm[j].msg_len);
+	udp_flow_touch(uf, now);
+	udp_frame_fill(c, q, v6, s, uf, q->mm[j].msg_len);
 	udp_txq_keep(q, j, kept);
 }
 
@@ -1314,7 +1297,7 @@ static void udp_listen_one(struct ctx *c, union epoll_ref ref, size_t j,
 static void udp_listen_handler(struct ctx *c, union epoll_ref ref,
 			       const struct timespec *now)
 {
-	struct udp_splice_run run = { 0, -1 };
+	struct udp_splice_run run = { 0, NULL };
 	bool v6 = ref.data & UDP_REF_V6;
 	struct udp_txq *q = &udp.txq[v6];
 	size_t n, j, kept, round;
@@ -1343,20 +1326,17 @@ static void udp_listen_handler(struct ctx *c, union epoll_ref ref,
 void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now)
 {
-	const struct udp_flow *f = NULL;
-	int32_t i;
+	struct udp_flow *uf;
 
 	if (ref.type == EPOLL_TYPE_UDP_REPLY) {
-		i = (int32_t)(ref.data & 0xffffU);
-		if (i >= UDP_FLOW_MAX || udp.flows[i].gen != ref.data >> 16 ||
-		    udp.flows[i].type == UDP_FLOW_FREE ||
-		    udp.flows[i].sock != ref.fd)
+		/* NULL: the flow was closed, maybe its slot reused, since */
+		uf = udp_flow_of(flow_from_ref(ref.data, FLOW_UDP, NULL));
+		if (!uf)
 			return;
-		f = &udp.flows[i];
 		if (events & EPOLLERR)
-			udp_sock_error(c, ref.fd, f);
+			udp_sock_error(c, ref.fd, uf);
 		if (events & EPOLLIN)
-			udp_flow_reply(c, i, now);
+			udp_flow_reply(c, uf, now);
 		return;
 	}
 	if (events & EPOLLERR)
@@ -1368,15 +1348,16 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 /* Timer and set-up */
 
 /**
- * udp_timer() - Periodic work: flow expiry, "auto" scans, socket pool
+ * udp_timer() - Periodic work: "auto" scans, socket pool
  * @c:		Execution context
  * @now:	Current time
+ *
+ * Idle flows are closed by udp_flow_timer(), from passt.c's walk of the
+ * flow table.
  */
 void udp_timer(struct ctx *c, const struct timespec *now)
 {
-	while (udp.lru_tail >= 0 &&
-	       now->tv_sec - udp.flows[udp.lru_tail].last >= udp.timeout)
-		udp_flow_close(c, udp.lru_tail);
+	(void)now;
 	if (c->mode != MODE_PASTA || c->no_udp)
 		return;
 	if (c->udp_in.mode == FWD_AUTO)
@@ -1387,26 +1368,14 @@ void udp_timer(struct ctx *c, const struct timespec *now)
 }
 
 /**
- * udp_state_init() - Reset the flow table and socket tables
+ * udp_state_init() - Reset the socket tables and the frame queues
  */
 static void udp_state_init(void)
 {
 	size_t i, v6;
 
-	raw_random(&udp.hash_key, sizeof(udp.hash_key));
-	memset(udp.bucket, 0xff, sizeof(udp.bucket));
 	memset(udp.listen, 0xff, sizeof(udp.listen));
 	memset(udp.proc_fd, 0xff, sizeof(udp.proc_fd));
-	udp.lru_head = udp.lru_tail = -1;
-	udp.flow_cnt = 0;
-	udp.free_head = -1;
-	for (i = UDP_FLOW_MAX; i-- > 0; ) {
-		udp.flows[i].type = UDP_FLOW_FREE;
-		udp.flows[i].sock = -1;
-		udp.flows[i].prev = -1;
-		udp.flows[i].next = udp.free_head;
-		udp.free_head = (int32_t)i;
-	}
 	for (v6 = 0; v6 < 2; v6++) {
 		udp.txq[v6].nq = 0;
 		for (i = 0; i < UDP_MAX_FRAMES; i++)
@@ -1415,29 +1384,40 @@ static void udp_state_init(void)
 }
 
 /**
- * udp_init() - Set up UDP: tables, forwarded ports, "auto" scans
- * @c:		Execution context
+ * udp_flow_limit() - Set the cap on UDP flows in the flow table (set-up)
+ *
+ * UDP_FLOW_MAX, or PASST_UDP_FLOW_MAX for tests, and at most a quarter of
+ * RLIMIT_NOFILE, first raised to its hard limit (tcp_init() does too), so
+ * that three quarters of the descriptors are left for everything else.
  */
-void udp_init(struct ctx *c)
+static void udp_flow_limit(void)
 {
+	unsigned max = (unsigned)env_long("PASST_UDP_FLOW_MAX", UDP_FLOW_MIN,
+					  UDP_FLOW_MAX, UDP_FLOW_MAX);
 	struct rlimit rl;
 
-	udp_state_init();
-	udp.timeout = env_long("PASST_UDP_TIMEOUT", 1, UDP_TIMEOUT_MAX,
-				   UDP_TIMEOUT_DEFAULT);
-	udp.flow_max = (unsigned)env_long("PASST_UDP_FLOW_MAX",
-					      UDP_FLOW_MIN, UDP_FLOW_MAX,
-					      UDP_FLOW_MAX);
-	/* Raise the soft descriptor limit to the hard one (tcp_init() does
-	 * too), then leave three quarters of it for everything else
-	 */
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur / 4 < udp.flow_max)
-		udp.flow_max = MAX(UDP_FLOW_MIN, (unsigned)(rl.rlim_cur / 4));
+	    rl.rlim_cur / 4 < max)
+		max = MAX(UDP_FLOW_MIN, (unsigned)(rl.rlim_cur / 4));
+	flow_limit_set(FLOW_UDP, max);
+}
+
+/**
+ * udp_init() - Set up UDP: flow cap, forwarded ports, "auto" scans
+ * @c:		Execution context
+ *
+ * Called after flow_init().
+ */
+void udp_init(struct ctx *c)
+{
+	udp_state_init();
+	udp.timeout = env_long("PASST_UDP_TIMEOUT", 1, UDP_TIMEOUT_MAX,
+				   UDP_TIMEOUT_DEFAULT);
+	udp_flow_limit();
 	if (c->no_udp)
 		return;
 	if (c->mode == MODE_PASTA)

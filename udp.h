@@ -9,6 +9,7 @@
 #include "passt.h"
 
 struct pool;
+struct udp_flow;
 
 int udp_tap_handler(struct ctx *c, int af, const void *saddr,
 		    const void *daddr, const struct pool *p,
@@ -16,6 +17,8 @@ int udp_tap_handler(struct ctx *c, int af, const void *saddr,
 void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now);
 void udp_timer(struct ctx *c, const struct timespec *now);
+void udp_flow_timer(struct ctx *c, struct udp_flow *uf,
+		    const struct timespec *now);
 void udp_init(struct ctx *c);
 void udp_flush(struct ctx *c);
 

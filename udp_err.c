@@ -27,7 +27,8 @@
 /**
  * udp_err_quote() - Send the guest an ICMP error quoting its datagram
  * @c:		Execution context
- * @f:		Flow the datagram belonged to
+ * @f:		TAP_OUT flow the datagram belonged to: its INI side is the
+ *		guest's (peer) and the far end as the guest sees it (local)
  * @ee:		Extended error from the error queue
  * @dlen:	Payload bytes in udp.err_buf
  *
@@ -37,9 +38,10 @@
 static void udp_err_quote(struct ctx *c, const struct udp_flow *f,
 			  const struct sock_extended_err *ee, size_t dlen)
 {
+	const struct flowside *tap = &f->f.side[FLOW_SIDE_INI];
 	struct udphdr uh = {
-		.source = host_to_be16(f->key.ap),
-		.dest = host_to_be16(f->key.bp),
+		.source = host_to_be16(tap->peer_port),
+		.dest = host_to_be16(tap->local_port),
 		.len = host_to_be16((uint16_t)(dlen + sizeof(uh))),
 	};
 	struct tap_icmp_err e = {
@@ -49,11 +51,11 @@ static void udp_err_quote(struct ctx *c, const struct udp_flow *f,
 		.data = udp.err_buf, .dlen = dlen,
 	};
 
-	if (f->v6)
-		csum_udp6(&uh, &f->key.a.a6, &f->key.b.a6, udp.err_buf,
+	if (udp_flow_v6(f))
+		csum_udp6(&uh, &tap->peer.a6, &tap->local.a6, udp.err_buf,
 			  MIN(dlen, TAP_ICMP6_QUOTE - sizeof(struct ipv6hdr) -
 				    sizeof(uh)));
-	tap_icmp_err_send(c, &f->key.b, &f->key.a, &e);
+	tap_icmp_err_send(c, &tap->local, &tap->peer, &e);
 }
 
 /**
@@ -87,7 +89,8 @@ static bool udp_err_one(struct ctx *c, const struct udp_flow *f)
 		      cm->cmsg_type == IPV6_RECVERR)))
 		return true;
 	ee = (const struct sock_extended_err *)(void *)CMSG_DATA(cm);
-	if (ee->ee_origin != (f->v6 ? SO_EE_ORIGIN_ICMP6 : SO_EE_ORIGIN_ICMP))
+	if (ee->ee_origin != (udp_flow_v6(f) ? SO_EE_ORIGIN_ICMP6 :
+					       SO_EE_ORIGIN_ICMP))
 		return true;
 	udp_err_quote(c, f, ee, (size_t)r);
 	return true;
@@ -106,7 +109,7 @@ void udp_sock_error(struct ctx *c, int fd, const struct udp_flow *f)
 	socklen_t sl = sizeof(int);
 	int i, e = 0;
 
-	if (f && f->type == UDP_FLOW_TAP_OUT) {
+	if (f && udp_flow_kind(f) == UDP_FLOW_TAP_OUT) {
 		for (i = 0; i < UDP_MAX_FRAMES && udp_err_one(c, f); i++)
 			;
 	}

@@ -71,7 +71,7 @@ static int udp_listen_sock(const struct ctx *c, enum udp_side side, bool v6)
 	struct udp_ns_open_arg a = { .v6 = v6, .fd = -1, .err = EINVAL };
 
 	if (side == UDP_SIDE_HOST)
-		return udp_sock_new(c, v6, false, -1);
+		return udp_sock_new(c, v6, false, NULL);
 	if (udp.nspool.cnt[v6])
 		return udp.nspool.fd[v6][--udp.nspool.cnt[v6]];
 	if (ns_call(udp_ns_open_fn, &a) < 0 || a.fd < 0) {

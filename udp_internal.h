@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* udp_internal.h - UDP translation: state and helpers shared by udp*.c
  *
- * udp.c (flows, tap path, ICMP errors), udp_fwd.c (forwarded-port sockets,
- * "auto" scan) and udp_splice.c (loopback splice path) share one state
- * struct, struct udp_state, defined once in udp.c as "udp". Nothing else
- * may include this header; the Theory of Operation is in udp.c.
+ * udp.c (flows, tap path), udp_fwd.c (forwarded-port sockets, "auto"
+ * scan), udp_splice.c (loopback splice path), udp_tap.c (frames to the
+ * guest) and udp_err.c (ICMP errors) share struct udp_flow, the UDP part
+ * of a flow table slot (flow.h), and one state struct, struct udp_state,
+ * defined once in udp.c as "udp". Nothing else may include this header;
+ * the Theory of Operation is in udp.c.
  */
 
 #ifndef UDP_INTERNAL_H
 #define UDP_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -20,17 +23,16 @@
 #include <linux/ipv6.h>
 #include <linux/udp.h>
 
+#include "flow.h"
 #include "fwd.h"
 #include "inany.h"
 #include "passt.h"
-#include "siphash.h"
 #include "tap.h"
 #include "udp_cmsg.h"
 #include "util.h"
 
-#define UDP_FLOW_MAX		4096	/* Flows tracked at most */
-#define UDP_FLOW_MIN		16	/* Smallest table PASST_UDP_FLOW_MAX sets */
-#define UDP_HASH_BUCKETS	8192	/* Power of two, > UDP_FLOW_MAX */
+#define UDP_FLOW_MAX		4096	/* Flows at once, FLOW_UDP cap in flow.c */
+#define UDP_FLOW_MIN		16	/* Smallest cap PASST_UDP_FLOW_MAX sets */
 #define UDP_TIMEOUT_DEFAULT	180	/* Idle flow lifetime, seconds */
 #define UDP_TIMEOUT_MAX		3600	/* Largest PASST_UDP_TIMEOUT */
 #define UDP_MAX_FRAMES		64	/* Frames queued to the guest, per family */
@@ -62,10 +64,7 @@
 #define UDP_DLEN_MAX(v6)	(ETH_MAX_MTU - UDP_OFF_DATA(v6) + UDP_OFF_L3)
 #define UDP_FRAME_BYTES		ROUND_UP(UDP_OFF_L3 + ETH_MAX_MTU, 64)
 
-static_assert(UDP_HASH_BUCKETS > UDP_FLOW_MAX, "hash too small");
-static_assert((UDP_HASH_BUCKETS & (UDP_HASH_BUCKETS - 1)) == 0,
-	      "hash buckets must be a power of two");
-static_assert(UDP_FLOW_MAX <= 1 << 16, "flow index must fit 16 bits");
+static_assert(UDP_FLOW_MAX <= FLOW_MAX, "UDP cap within the flow table");
 static_assert(UDP_OFF_L2 + TAP_FRAME_MAX <= UDP_FRAME_BYTES,
 	      "frame slot must hold the largest frame");
 static_assert(UDP_OFF_L3 % 8 == 0, "IP header must be aligned");
@@ -89,90 +88,115 @@ enum udp_side {
 };
 
 /**
- * enum udp_flow_type - Kind of flow, see Theory of Operation
- * @UDP_FLOW_FREE:	Slot unused
- * @UDP_FLOW_TAP_OUT:	Guest to far peer, flow owns a connected host socket
- * @UDP_FLOW_TAP_IN:	Peer to forwarded port, delivered to the guest
- * @UDP_FLOW_SPLICE:	Loopback peer to forwarded port, socket to socket
+ * enum udp_flow_type - Kind of UDP flow, from the pifs of its sides
+ * @UDP_FLOW_TAP_OUT:	Guest to far peer: INI tap, TGT host (connected socket)
+ * @UDP_FLOW_TAP_IN:	Peer to forwarded port: INI host, TGT tap (no socket)
+ * @UDP_FLOW_SPLICE:	Loopback peer to forwarded port: INI the listening
+ *			socket's side, TGT the other one (connected socket)
  */
 enum udp_flow_type {
-	UDP_FLOW_FREE = 0,
-	UDP_FLOW_TAP_OUT,
+	UDP_FLOW_TAP_OUT = 1,
 	UDP_FLOW_TAP_IN,
 	UDP_FLOW_SPLICE,
 };
 
 /**
- * enum udp_key_kind - Meaning of a lookup key
- * @UDP_KEY_TAP:	@a/@ap guest address/port, @b/@bp far address/port
- * @UDP_KEY_SPLICE_HOST: @a/@ap peer of a host-side listening socket,
- *			 @b/@bp local address it sent to and listening port
- * @UDP_KEY_SPLICE_NS:	 Same, namespace-side listening socket
- */
-enum udp_key_kind {
-	UDP_KEY_TAP = 1,
-	UDP_KEY_SPLICE_HOST,
-	UDP_KEY_SPLICE_NS,
-};
-
-/**
- * struct udp_key - Hash key of a flow, no implicit padding
- * @a:		First address
- * @b:		Second address
- * @ap:		First port, host order
- * @bp:		Second port, host order
- * @kind:	enum udp_key_kind
- * @pad:	Zero
- */
-struct udp_key {
-	union inany_addr a;
-	union inany_addr b;
-	uint16_t ap;
-	uint16_t bp;
-	uint8_t kind;
-	uint8_t pad[3];
-};
-
-/**
- * struct udp_flow - One tracked flow
- * @key:	Lookup key (see enum udp_key_kind)
- * @type:	enum udp_flow_type
- * @side:	TAP_IN, SPLICE: side of the listening socket
- * @v6:		IPv6 flow
- * @gen:	Generation, bumped on close: stale epoll events are ignored
- * @gso_bad:	Smallest datagram length UDP_SEGMENT failed with, 0 if none
- * @lport:	TAP_IN, SPLICE: listening port, host order
- * @rport:	TAP_IN, SPLICE: peer's port, host order
- * @raddr:	TAP_IN, SPLICE: peer's address (replies go there)
- * @gaddr:	TAP_OUT, TAP_IN: guest address frames are sent to
- * @laddr:	TAP_IN, SPLICE: local address the peer sent to, replies come
- *		from it (see udp_cmsg.c); unspecified: the kernel picks
- * @sock:	TAP_OUT: host socket; SPLICE: socket on the other side; or -1
- * @label:	IPv6 flow label of frames to the guest
- * @hnext:	Next flow in the hash bucket, -1 for none
- * @prev:	LRU neighbour used more recently, -1 at the head
- * @next:	LRU neighbour used less recently, -1 at the tail; free list link
+ * struct udp_flow - One UDP flow, a slot of the flow table (flow.h)
+ * @f:		Common part: type FLOW_UDP, state, both sides (see the
+ *		Theory of Operation in udp.c for what each side holds)
+ * @gaddr:	TAP_IN: guest address frames are sent to (the tap side's
+ *		peer is unspecified: the guest may answer from any address)
  * @last:	Last activity, seconds (CLOCK_MONOTONIC)
+ * @sock:	TAP_OUT, SPLICE: connected socket on the TGT side; or -1
+ * @label:	IPv6 flow label of frames to the guest
+ * @gso_bad:	Smallest datagram length UDP_SEGMENT failed with, 0 if none
  */
 struct udp_flow {
-	struct udp_key key;
-	uint8_t type;
-	uint8_t side;
-	bool v6;
-	uint16_t gen;
-	uint16_t gso_bad;
-	uint16_t lport;
-	uint16_t rport;
-	union inany_addr raddr;
+	struct flow_common f;
 	union inany_addr gaddr;
-	union inany_addr laddr;
+	time_t last;
 	int sock;
 	uint32_t label;
-	int32_t hnext;
-	int32_t prev;
-	int32_t next;
-	time_t last;
+	uint16_t gso_bad;
 };
+
+static_assert(sizeof(struct udp_flow) <= FLOW_SLOT_BYTES,
+	      "a UDP flow must fit a flow table slot");
+static_assert(offsetof(struct udp_flow, f) == 0, "common part first");
+
+/**
+ * udp_flow_of() - UDP flow of a flow table entry
+ * @f:		Flow of type FLOW_UDP, or NULL
+ *
+ * Return: the UDP flow holding @f, NULL if @f is NULL
+ */
+static inline struct udp_flow *udp_flow_of(struct flow_common *f)
+{
+	return (struct udp_flow *)(void *)f;	/* @f is first */
+}
+
+/**
+ * udp_flow_kind() - Kind of a UDP flow
+ * @uf:		Flow, pifs set
+ *
+ * Return: enum udp_flow_type
+ */
+static inline enum udp_flow_type udp_flow_kind(const struct udp_flow *uf)
+{
+	if (uf->f.pif[FLOW_SIDE_INI] == PIF_TAP)
+		return UDP_FLOW_TAP_OUT;
+	if (uf->f.pif[FLOW_SIDE_TGT] == PIF_TAP)
+		return UDP_FLOW_TAP_IN;
+	return UDP_FLOW_SPLICE;
+}
+
+/**
+ * udp_flow_v6() - Is a UDP flow IPv6?
+ * @uf:		Flow, INI side set
+ *
+ * Return: true if the initiating peer's address is IPv6
+ */
+static inline bool udp_flow_v6(const struct udp_flow *uf)
+{
+	return !inany_v4(&uf->f.side[FLOW_SIDE_INI].peer);
+}
+
+/**
+ * udp_flow_tap() - Tap side of a TAP_OUT or TAP_IN flow
+ * @uf:		Flow
+ *
+ * Return: the side whose peer is the guest
+ */
+static inline const struct flowside *udp_flow_tap(const struct udp_flow *uf)
+{
+	return &uf->f.side[uf->f.pif[FLOW_SIDE_INI] == PIF_TAP ?
+			   FLOW_SIDE_INI : FLOW_SIDE_TGT];
+}
+
+/**
+ * udp_flow_guest() - Guest address of a TAP_OUT or TAP_IN flow
+ * @uf:		Flow
+ *
+ * Return: address frames to the guest go to
+ */
+static inline const union inany_addr *
+udp_flow_guest(const struct udp_flow *uf)
+{
+	if (uf->f.pif[FLOW_SIDE_INI] == PIF_TAP)
+		return &uf->f.side[FLOW_SIDE_INI].peer;
+	return &uf->gaddr;
+}
+
+/**
+ * udp_flow_touch() - Record activity on a flow
+ * @uf:		Flow
+ * @now:	Current time
+ */
+static inline void udp_flow_touch(struct udp_flow *uf,
+				  const struct timespec *now)
+{
+	uf->last = now->tv_sec;
+}
 
 /**
  * struct udp_txq - Frames to the guest for one IP version
@@ -213,16 +237,8 @@ struct udp_nspool {
 };
 
 /**
- * struct udp_state - All state of this file
- * @hash_key:	SipHash key, random at start-up
+ * struct udp_state - UDP state besides the flows
  * @timeout:	Idle flow lifetime, seconds
- * @flow_max:	Flows tracked at most (table size in use)
- * @flow_cnt:	Flows in use
- * @flows:	Flow table
- * @bucket:	Hash buckets: first flow index, -1 if empty
- * @lru_head:	Most recently used flow, -1 if none
- * @lru_tail:	Least recently used flow, -1 if none
- * @free_head:	First free flow slot, -1 if none
  * @listen:	Listening socket per [side][v6][port], -1 if none
  * @warned:	Ports whose bind failure was reported, per [side][v6]
  * @txq:	Frames to the guest, per IP version
@@ -237,15 +253,7 @@ struct udp_nspool {
  * @err_buf:	Error queue payload buffer
  */
 struct udp_state {
-	struct siphash_key hash_key;
 	time_t timeout;
-	unsigned flow_max;
-	unsigned flow_cnt;
-	struct udp_flow flows[UDP_FLOW_MAX];
-	int32_t bucket[UDP_HASH_BUCKETS];
-	int32_t lru_head;
-	int32_t lru_tail;
-	int32_t free_head;
 	int listen[2][2][NUM_PORTS];
 	uint8_t warned[2][2][FWD_BITMAP_BYTES];
 	struct udp_txq txq[2];
@@ -273,25 +281,22 @@ bool udp_is_loopback(const union inany_addr *a);
 bool udp_is_unspec(const union inany_addr *a);
 void udp_ctx_addr(union inany_addr *a, bool v6,
 		  const struct in_addr *a4, const struct in6_addr *a6);
-void udp_key_splice(struct udp_key *k, enum udp_side side,
-		    const union inany_addr *raddr, uint16_t rport,
-		    const union inany_addr *laddr, uint16_t lport);
-int udp_flow_lookup(const struct udp_key *k);
-void udp_flow_touch(int32_t i, const struct timespec *now);
-void udp_flow_close(const struct ctx *c, int32_t i);
-int32_t udp_flow_new(const struct ctx *c, const struct udp_key *k,
-		     enum udp_flow_type type, bool v6,
-		     const struct timespec *now);
-bool udp_flow_evict_sock(const struct ctx *c, int32_t keep);
+void udp_unspec(union inany_addr *a, bool v6);
+struct udp_flow *udp_flow_new(enum flow_pif pif_ini,
+			      const struct flowside *ini,
+			      enum flow_pif pif_tgt,
+			      const struct flowside *tgt,
+			      const struct timespec *now);
+void udp_flow_activate(struct udp_flow *uf);
+void udp_flow_close(const struct ctx *c, struct udp_flow *uf);
+bool udp_flow_evict_sock(const struct ctx *c, const struct udp_flow *keep);
 int udp_sock_opts(int fd, bool v6, bool recverr);
 int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
-		 int32_t keep);
+		 const struct udp_flow *keep);
 int udp_sock_bind(int fd, const union inany_addr *a, uint16_t port,
 		  bool v6);
-int udp_sock_bind_connect(int fd, const union inany_addr *baddr,
-			  uint16_t bport, const union inany_addr *daddr,
-			  uint16_t dport, bool v6);
-int udp_flow_sock_add(const struct ctx *c, int32_t i);
+int udp_sock_bind_connect(int fd, struct flowside *s, bool v6);
+int udp_flow_sock_add(const struct ctx *c, const struct udp_flow *uf);
 size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 		      size_t n, uint16_t *gso_bad);
 

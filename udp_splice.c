@@ -5,9 +5,11 @@
  * datagrams to namespace-side forwarded ports, are not turned into frames:
  * they are read with recvmmsg() and written with sendmmsg() to a socket
  * on the other side owned by a UDP_FLOW_SPLICE flow (see the Theory of
- * Operation in udp.c). Namespace-side flow sockets come from a small pool,
- * udp.nspool, created in the namespace through ns_call() and topped up by
- * udp_timer(). State lives in struct udp_state (udp_internal.h).
+ * Operation in udp.c): its INI side is the listening socket's (PIF_HOST
+ * for -u, PIF_SPLICE for -U), its TGT side the other one. Namespace-side
+ * flow sockets come from a small pool, udp.nspool, created in the
+ * namespace through ns_call() and topped up by udp_timer(). State lives in
+ * struct udp_state and the flow table (udp_internal.h).
  */
 
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include "flow.h"
 #include "fwd.h"
 #include "log.h"
 #include "passt.h"
@@ -71,11 +74,12 @@ void udp_nspool_refill(const struct ctx *c)
  * udp_ns_sock() - Take a socket living in the namespace
  * @c:		Execution context
  * @v6:		IPv6 socket
- * @keep:	Flow index not to evict if descriptors run out
+ * @keep:	Flow not to evict if descriptors run out
  *
  * Return: socket, -1 if none could be made
  */
-static int udp_ns_sock(const struct ctx *c, bool v6, int32_t keep)
+static int udp_ns_sock(const struct ctx *c, bool v6,
+		       const struct udp_flow *keep)
 {
 	if (!udp.nspool.cnt[v6])
 		udp_nspool_refill(c);
@@ -91,23 +95,28 @@ static int udp_ns_sock(const struct ctx *c, bool v6, int32_t keep)
  * @c:		Execution context
  * @side:	Side of the listening socket the datagram came in on
  * @v6:		IPv6
- * @lport:	Listening port, host order
- * @taddr:	Target address (output)
- * @tport:	Target port, host order (output)
+ * @ini:	Side it came in on: peer, local address, listening port
+ * @tgt:	Other side (output): the target as peer, loopback or
+ *		unspecified as local address, the peer's port preferred
  */
 static void udp_splice_target(const struct ctx *c, enum udp_side side,
-			      bool v6, uint16_t lport,
-			      union inany_addr *taddr, uint16_t *tport)
+			      bool v6, const struct flowside *ini,
+			      struct flowside *tgt)
 {
 	if (side == UDP_SIDE_HOST) {
-		*tport = fwd_port_target(&c->udp_in, lport);
-		udp_ctx_addr(taddr, v6, &c->ip4.addr, &c->ip6.addr);
-		if (c->host_lo_to_ns_lo || udp_is_unspec(taddr))
-			udp_loopback(taddr, v6);
+		tgt->peer_port = fwd_port_target(&c->udp_in, ini->local_port);
+		udp_ctx_addr(&tgt->peer, v6, &c->ip4.addr, &c->ip6.addr);
+		if (c->host_lo_to_ns_lo || udp_is_unspec(&tgt->peer))
+			udp_loopback(&tgt->peer, v6);
 	} else {
-		*tport = fwd_port_target(&c->udp_out, lport);
-		udp_loopback(taddr, v6);
+		tgt->peer_port = fwd_port_target(&c->udp_out, ini->local_port);
+		udp_loopback(&tgt->peer, v6);
 	}
+	if (udp_is_loopback(&tgt->peer))
+		tgt->local = tgt->peer;
+	else
+		udp_unspec(&tgt->local, v6);
+	tgt->local_port = ini->peer_port;
 }
 
 /**
@@ -115,49 +124,41 @@ static void udp_splice_target(const struct ctx *c, enum udp_side side,
  * @c:		Execution context
  * @side:	Side of the listening socket
  * @v6:		IPv6
- * @lport:	Listening port, host order
- * @raddr:	Peer address
- * @rport:	Peer port, host order
- * @laddr:	Local address the peer sent to, replies come from it
+ * @ini:	Peer, local address it sent to (replies come from it) and
+ *		listening port
  * @now:	Current time
  *
- * Return: flow index, -1 on failure
+ * Return: the flow, NULL on failure (the datagram is counted as dropped)
  */
-static int32_t udp_flow_splice(struct ctx *c, enum udp_side side, bool v6,
-			       uint16_t lport, const union inany_addr *raddr,
-			       uint16_t rport, const union inany_addr *laddr,
-			       const struct timespec *now)
+static struct udp_flow *udp_flow_splice(struct ctx *c, enum udp_side side,
+					bool v6, const struct flowside *ini,
+					const struct timespec *now)
 {
-	union inany_addr taddr, baddr;
-	struct udp_flow *f;
-	struct udp_key k;
-	uint16_t tport;
-	int32_t i;
+	enum flow_pif pif = side == UDP_SIDE_HOST ? PIF_HOST : PIF_SPLICE;
+	struct flowside tgt;
+	struct udp_flow *uf;
 
-	udp_key_splice(&k, side, raddr, rport, laddr, lport);
-	i = udp_flow_new(c, &k, UDP_FLOW_SPLICE, v6, now);
-	f = &udp.flows[i];
-	f->side = (uint8_t)side;
-	f->lport = lport;
-	f->raddr = *raddr;
-	f->rport = rport;
-	f->laddr = *laddr;
-	udp_splice_target(c, side, v6, lport, &taddr, &tport);
-	f->sock = side == UDP_SIDE_HOST ? udp_ns_sock(c, v6, i) :
-					  udp_sock_new(c, v6, false, i);
-	memset(&baddr, 0, sizeof(baddr));
-	if (udp_is_loopback(&taddr))
-		baddr = taddr;
-	if (f->sock < 0 ||
-	    udp_sock_bind_connect(f->sock, &baddr, rport, &taddr, tport, v6) ||
-	    udp_flow_sock_add(c, i)) {
+	udp_splice_target(c, side, v6, ini, &tgt);
+	uf = udp_flow_new(pif, ini, pif == PIF_HOST ? PIF_SPLICE : PIF_HOST,
+			  &tgt, now);
+	if (!uf) {
+		udp_drop(c, &c->stats.udp_drop_full, 1);
+		return NULL;
+	}
+	uf->sock = side == UDP_SIDE_HOST ? udp_ns_sock(c, v6, uf) :
+					   udp_sock_new(c, v6, false, uf);
+	if (uf->sock < 0 ||
+	    udp_sock_bind_connect(uf->sock, &uf->f.side[FLOW_SIDE_TGT], v6) ||
+	    udp_flow_sock_add(c, uf)) {
 		debug_ratelimit("UDP: can't open spliced socket: %s",
 				strerror(errno));
-		udp_flow_close(c, i);
-		return -1;
+		udp_flow_close(c, uf);
+		udp_drop(c, &c->stats.udp_drop_flow, 1);
+		return NULL;
 	}
-	debug("UDP: splice flow %i, port %u to %u", i, lport, tport);
-	return i;
+	udp_flow_activate(uf);
+	flow_log(&uf->f, "UDP splice");
+	return uf;
 }
 
 /**
@@ -183,14 +184,15 @@ void udp_splice_send(struct ctx *c, int fd, size_t n)
  * @j:		Its position
  * @v6:		IPv6
  * @n:		Index in the scratch
- * @dest:	Flow whose peer the datagram goes to, from the address the
- *		peer sent to (unconnected listening socket); NULL if the
+ * @dest:	Flow whose INI peer the datagram goes to, from the address
+ *		the peer sent to (unconnected listening socket); NULL if the
  *		socket is connected
  */
 void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
 		    const struct udp_flow *dest)
 {
 	struct msghdr *mh = &udp.mm[n].msg_hdr;
+	const struct flowside *ini;
 
 	udp.iov[n] = q->iov[j];
 	udp.iov[n].iov_len = q->mm[j].msg_len;
@@ -198,10 +200,11 @@ void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
 	mh->msg_iov = &udp.iov[n];
 	mh->msg_iovlen = 1;
 	if (dest) {
+		ini = &dest->f.side[FLOW_SIDE_INI];
 		mh->msg_name = &udp.sa[n];
-		mh->msg_namelen = udp_sa_set(&udp.sa[n], &dest->raddr,
-					     dest->rport, v6);
-		udp_cmsg_tx(mh, &udp.cmsg[n], &dest->laddr, v6);
+		mh->msg_namelen = udp_sa_set(&udp.sa[n], &ini->peer,
+					     ini->peer_port, v6);
+		udp_cmsg_tx(mh, &udp.cmsg[n], &ini->local, v6);
 	}
 }
 
@@ -213,10 +216,9 @@ void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
 void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run)
 {
 	if (run->n)
-		udp_splice_send(c, run->fi < 0 ? -1 : udp.flows[run->fi].sock,
-				run->n);
+		udp_splice_send(c, run->uf ? run->uf->sock : -1, run->n);
 	run->n = 0;
-	run->fi = -1;
+	run->uf = NULL;
 }
 
 /**
@@ -224,38 +226,30 @@ void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run)
  * @c:		Execution context
  * @side:	Side of the listening socket
  * @v6:		IPv6
- * @lport:	Listening port, host order
- * @laddr:	Local address the datagram was sent to
+ * @ini:	Peer, local address the datagram was sent to, listening port
  * @j:		Position of the datagram in the queue
  * @run:	Current splice run (input/output)
  * @now:	Current time
  */
 void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
-		       uint16_t lport, const union inany_addr *laddr,
-		       size_t j, struct udp_splice_run *run,
-		       const struct timespec *now)
+		       const struct flowside *ini, size_t j,
+		       struct udp_splice_run *run, const struct timespec *now)
 {
+	enum flow_pif pif = side == UDP_SIDE_HOST ? PIF_HOST : PIF_SPLICE;
 	struct udp_txq *q = &udp.txq[v6];
-	size_t s = q->order[q->nq + j];
-	union inany_addr raddr;
-	struct udp_key k;
-	uint16_t rport;
-	int32_t i;
+	struct udp_flow *uf;
+	unsigned fside;
 
-	udp_sa_get(&q->name[s], &raddr, &rport);
-	udp_key_splice(&k, side, &raddr, rport, laddr, lport);
-	i = udp_flow_lookup(&k);
-	if (i != run->fi || run->n == UDP_SEND_BATCH)
+	uf = udp_flow_of(flow_lookup(FLOW_UDP, pif, ini, &fside));
+	if (uf && (fside != FLOW_SIDE_INI ||
+		   udp_flow_kind(uf) != UDP_FLOW_SPLICE))
+		uf = NULL;
+	if (uf != run->uf || run->n == UDP_SEND_BATCH)
 		udp_splice_run_flush(c, run);
-	/* Creating a flow may evict another: the run was flushed above */
-	if (i < 0)
-		i = udp_flow_splice(c, side, v6, lport, &raddr, rport, laddr,
-				    now);
-	if (i < 0) {
-		udp_drop(c, &c->stats.udp_drop_flow, 1);
+	/* Opening a socket may evict a flow: the run was flushed above */
+	if (!uf && !(uf = udp_flow_splice(c, side, v6, ini, now)))
 		return;
-	}
-	run->fi = i;
-	udp_flow_touch(i, now);
+	run->uf = uf;
+	udp_flow_touch(uf, now);
 	udp_splice_add(q, j, v6, run->n++, NULL);
 }

@@ -14,11 +14,11 @@
 /**
  * struct udp_splice_run - Spliced datagrams collected for one flow
  * @n:		Datagrams in the scratch (udp.mm)
- * @fi:		Flow they go to, -1 if none yet
+ * @uf:		Flow they go to, NULL if none yet
  */
 struct udp_splice_run {
 	size_t n;
-	int32_t fi;
+	struct udp_flow *uf;
 };
 
 void udp_nspool_refill(const struct ctx *c);
@@ -27,8 +27,7 @@ void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
 		    const struct udp_flow *dest);
 void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run);
 void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
-		       uint16_t lport, const union inany_addr *laddr,
-		       size_t j, struct udp_splice_run *run,
-		       const struct timespec *now);
+		       const struct flowside *ini, size_t j,
+		       struct udp_splice_run *run, const struct timespec *now);
 
 #endif /* UDP_SPLICE_H */

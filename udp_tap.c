@@ -107,27 +107,30 @@ static void udp_csum_set(const struct ctx *c, uint8_t *b, bool v6,
  * @q:		Queue of the IP version
  * @v6:		IPv6
  * @s:		Slot, payload already in place
- * @f:		Flow giving addresses, ports and flow label
+ * @f:		TAP_OUT or TAP_IN flow: its tap side gives addresses and
+ *		ports, and it holds the flow label
  * @dlen:	Payload length, bytes
  */
 void udp_frame_fill(const struct ctx *c, struct udp_txq *q, bool v6,
 		    size_t s, const struct udp_flow *f, size_t dlen)
 {
-	uint8_t *b = q->buf[s];
+	const union inany_addr *guest = udp_flow_guest(f);
+	const struct flowside *tap = udp_flow_tap(f);
 	size_t l4len = dlen + sizeof(struct udphdr);
+	uint8_t *b = q->buf[s];
 	struct udphdr *uh = (struct udphdr *)(void *)(b + UDP_OFF_L4(v6));
 	void *l3;
 
 	l3 = tap_push_l2h(c, b + UDP_OFF_L2, v6 ? htons_constant(ETH_P_IPV6) :
 						  htons_constant(ETH_P_IP));
-	uh->source = host_to_be16(f->key.bp);
-	uh->dest = host_to_be16(f->key.ap);
+	uh->source = host_to_be16(tap->local_port);
+	uh->dest = host_to_be16(tap->peer_port);
 	uh->len = host_to_be16((uint16_t)l4len);
 	if (v6)
-		tap_push_ip6h(l3, &f->key.b.a6, &f->gaddr.a6, l4len,
+		tap_push_ip6h(l3, &tap->local.a6, &guest->a6, l4len,
 			      IPPROTO_UDP, f->label);
 	else
-		tap_push_ip4h(l3, f->key.b.v4mapped.a4, f->gaddr.v4mapped.a4,
+		tap_push_ip4h(l3, tap->local.v4mapped.a4, guest->v4mapped.a4,
 			      l4len, IPPROTO_UDP);
 	q->dlen[s] = dlen;
 	q->l2len[s] = UDP_OFF_DATA(v6) - UDP_OFF_L2 + dlen;

@@ -37,8 +37,9 @@
 # Flow life: with PASST_UDP_TIMEOUT=5 (test override, see udp.c) idle flow
 # sockets are closed (descriptor count in /proc/PID/fd goes back down); with
 # PASST_UDP_FLOW_MAX=64 a flood of 500 source ports keeps the descriptor
-# count bounded and new flows still work. Last, pasta started as an
-# unprivileged user (--config-net, its own namespaces) passes the tap,
+# count bounded, its excess is dropped and counted, the flow in use keeps
+# working, and new flows work once the flood's expire. Last, pasta started
+# as an unprivileged user (--config-net, its own namespaces) passes the tap,
 # gateway and splice echoes.
 
 . "$(dirname "$0")/../lib.sh"
@@ -279,14 +280,26 @@ WAIT_TRIES=400 WAIT_STEP=0.1 check "idle flows closed after the timeout" \
 	wait_for no_flows_to 198.51.100.1:7000
 pasta_stop
 
-# A flood of source ports reuses the oldest flows (PASST_UDP_FLOW_MAX=64)
-PASST_UDP_FLOW_MAX=64 pasta_start "${TMP}/pasta4.log" ||
-	check "pasta with PASST_UDP_FLOW_MAX starts" false
+# A flood of source ports fills the UDP flow cap (PASST_UDP_FLOW_MAX=64):
+# datagrams that need a new flow are dropped and counted ("table full" in
+# --stats), the flow in use before the flood is not closed to make room,
+# and new flows work again once the flood's flows expire
+# (PASST_UDP_TIMEOUT=20 s, see the expiry check above)
+PASST_UDP_FLOW_MAX=64 PASST_UDP_TIMEOUT=20 pasta_start "${TMP}/pasta4.log" \
+	--stats 1 || check "pasta with PASST_UDP_FLOW_MAX starts" false
 sleep 0.5
 base="$(fd_count "${PASTA_PID}")"
+check "before the flood: a flow from port 42000 echoes" \
+	g timeout 60 "${ECHO}" client 198.51.100.1 7000 20 16 42000
 g timeout 60 "${ECHO}" flood 198.51.100.1 7000 500
 check "flood of 500 source ports: at most 64 flow descriptors" \
 	fds_at_most "${PASTA_PID}" $((base + 64))
+check "after the flood: the flow from port 42000 still echoes" \
+	g timeout 60 "${ECHO}" client 198.51.100.1 7000 20 16 42000
+WAIT_TRIES=100 WAIT_STEP=0.1 check "full table: refused datagrams counted" \
+	wait_for grep -qE "table full [1-9][0-9]*," "${TMP}/pasta4.log"
+WAIT_TRIES=400 WAIT_STEP=0.1 check "the flood's flows expire" \
+	wait_for no_flows_to 198.51.100.1:7000
 echo_ok "after the flood: new flows work" "${G}" 198.51.100.1 7000 100 0
 check "pasta still running after the flood" kill -0 "${PASTA_PID}"
 pasta_stop

@@ -1,4 +1,4 @@
-/* UNIT_SRCS: nat.c tap_hdr.c packet.c log.c checksum.c siphash.c util.c */
+/* UNIT_SRCS: flow.c nat.c tap_hdr.c packet.c log.c checksum.c siphash.c util.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/udp.c - UDP flow table, address translation, frames, "auto" scan
  *
@@ -13,9 +13,12 @@
  * shown to the guest (loopback and the guest's own address as the
  * gateway, with --no-map-gw too), control messages (local address read
  * from IP_PKTINFO and IPV6_PKTINFO, multicast ignored; source address
- * then UDP_SEGMENT written, the source alone kept for a split), the flow
- * table (lookup, LRU eviction of the oldest when full,
- * generation bump, idle expiry), frames to the guest (UDP checksum valid
+ * then UDP_SEGMENT written, the source alone kept for a split), flows in
+ * the flow table (lookup from the host side and from the tap side, a
+ * reply from another guest address or to another local address, a full
+ * cap refusing new flows without closing old ones, stale references
+ * after reuse, idle expiry through udp_flow_timer()), frames to the guest
+ * (UDP checksum valid
  * in passt mode, partial with NEEDS_CSUM in pasta) and which queued frames
  * merge into a UDP super-frame.
  */
@@ -235,44 +238,93 @@ static void unit_cmsg(void)
 }
 
 /**
- * unit_flows() - Flow table: lookup, LRU eviction, expiry
+ * unit_tap_in() - Datagram from a host peer to forwarded port 7000
+ * @port:	Peer's port
+ * @laddr:	Local address it was sent to
+ * @now:	Current time
+ *
+ * Return: its TAP_IN flow, NULL if refused
+ */
+static struct udp_flow *unit_tap_in(uint16_t port, const char *laddr,
+				    const struct timespec *now)
+{
+	struct flowside ini = { .peer = unit_v4("198.51.100.1"),
+				.local = unit_v4(laddr),
+				.peer_port = port, .local_port = 7000 };
+
+	return udp_flow_tap_in(&unit_ctx, false, &ini, now);
+}
+
+/**
+ * unit_walk() - The timer's walk of the flow table, as passt.c does it
+ * @now:	Current time
+ */
+static void unit_walk(const struct timespec *now)
+{
+	struct flow_common *f;
+	uint32_t i;
+
+	for (i = 0; i < flow_hiwat(); i++) {
+		if ((f = flow_at(i)) && f->type == FLOW_UDP)
+			udp_flow_timer(&unit_ctx, udp_flow_of(f), now);
+	}
+}
+
+/**
+ * unit_flows() - UDP flows in the flow table: lookups, cap, expiry
  */
 static void unit_flows(void)
 {
+	struct flowside reply = { .peer = unit_v4("192.0.2.7"),
+				  .local = unit_v4("198.51.100.1"),
+				  .peer_port = 7000, .local_port = 1000 };
+	unsigned long long full = unit_ctx.stats.udp_drop_full;
 	struct timespec now = { .tv_sec = 100 };
-	union inany_addr g = unit_v4("192.0.2.1"), f = unit_v4("198.51.100.1");
-	struct udp_key k, k0;
-	int32_t i, first;
-	uint16_t gen;
+	struct udp_flow *first, *uf;
+	uint32_t ref;
 	unsigned n;
 
-	udp.flow_max = UDP_FLOW_MIN;
-	udp_key_tap(&k0, &g, 1000, &f, 7000);
-	first = udp_flow_new(&unit_ctx, &k0, UDP_FLOW_TAP_IN, false, &now);
-	gen = udp.flows[first].gen;
-	unit_check(udp_flow_lookup(&k0) == first, "new flow found by key");
+	flow_limit_set(FLOW_UDP, UDP_FLOW_MIN);
+	first = unit_tap_in(1000, "192.0.2.1", &now);
+	unit_check(first && udp_flow_kind(first) == UDP_FLOW_TAP_IN &&
+		   unit_tap_in(1000, "192.0.2.1", &now) == first,
+		   "TAP_IN flow found again by its host side");
+	unit_check(udp_tap_flow(&unit_ctx, &reply, false, 1, &now) == first &&
+		   inany_equals(&first->gaddr, &reply.peer),
+		   "guest reply from another address: tap side, new @gaddr");
+	unit_check(unit_tap_in(1000, "192.0.2.2", &now) == first &&
+		   inany_equals(&first->f.side[FLOW_SIDE_INI].local,
+				&(union inany_addr){ .a6 = unit_v4(
+					"192.0.2.2").a6 }) &&
+		   unit_tap_in(1000, "192.0.2.2", &now) == first,
+		   "same peer to another local address: same flow, rehashed");
 	for (n = 1; n < UDP_FLOW_MIN; n++) {
 		now.tv_sec++;
-		udp_key_tap(&k, &g, (uint16_t)(1000 + n), &f, 7000);
-		udp_flow_new(&unit_ctx, &k, UDP_FLOW_TAP_IN, false, &now);
+		unit_tap_in((uint16_t)(1000 + n), "192.0.2.1", &now);
 	}
-	unit_check(udp.flow_cnt == UDP_FLOW_MIN, "table full");
-	udp_key_tap(&k, &g, 2000, &f, 7000);
-	i = udp_flow_new(&unit_ctx, &k, UDP_FLOW_TAP_IN, false, &now);
-	unit_check(udp_flow_lookup(&k0) < 0 && udp_flow_lookup(&k) == i &&
-		   udp.flow_cnt == UDP_FLOW_MIN,
-		   "full table: the oldest flow was reused");
-	unit_check(i == first && udp.flows[i].gen == (uint16_t)(gen + 1),
-		   "reused slot has a new generation");
+	unit_check(flow_count(FLOW_UDP) == UDP_FLOW_MIN, "cap reached");
+	unit_check(!unit_tap_in(2000, "192.0.2.1", &now) &&
+		   unit_ctx.stats.udp_drop_full == full + 1 &&
+		   unit_tap_in(1000, "192.0.2.2", &now) == first,
+		   "full: new flow refused and counted, the oldest one kept");
+	ref = flow_ref(&first->f, FLOW_SIDE_TGT);
+	udp_flow_close(&unit_ctx, first);
+	uf = unit_tap_in(2000, "192.0.2.1", &now);
+	unit_check(uf == first && !flow_from_ref(ref, FLOW_UDP, NULL) &&
+		   flow_from_ref(flow_ref(&uf->f, FLOW_SIDE_TGT), FLOW_UDP,
+				 NULL) == &uf->f,
+		   "slot reused: the old reference is stale, the new one not");
 	now.tv_sec += udp.timeout - 1;
-	udp_flow_touch(i, &now);
+	udp_flow_touch(uf, &now);
 	now.tv_sec += 1;
-	udp_timer(&unit_ctx, &now);
-	unit_check(udp.flow_cnt == 1 && udp_flow_lookup(&k) == i,
+	unit_walk(&now);
+	unit_check(flow_count(FLOW_UDP) == 1 &&
+		   unit_tap_in(2000, "192.0.2.1", &now) == uf,
 		   "idle flows expire, the recently used one stays");
 	now.tv_sec += udp.timeout;
-	udp_timer(&unit_ctx, &now);
-	unit_check(udp.flow_cnt == 0, "all idle flows expire");
+	unit_walk(&now);
+	unit_check(flow_count(FLOW_UDP) == 0, "all idle flows expire");
+	flow_limit_set(FLOW_UDP, UDP_FLOW_MAX);
 }
 
 /**
@@ -285,22 +337,24 @@ static void unit_frame(bool pasta)
 	struct timespec now = { .tv_sec = 1 };
 	struct udp_txq *q = &udp.txq[0];
 	size_t s, total, dlen = 100, j;
-	struct udp_key k;
+	struct flowside ini, tgt = { 0 };
+	struct udp_flow *uf;
 	struct udphdr *uh;
 	struct iphdr *ip4h;
 	uint32_t sum;
-	int32_t i;
 
 	unit_ctx.mode = pasta ? MODE_PASTA : MODE_PASST;
 	unit_ctx.vnet_hdr = pasta;
 	unit_ctx.tap_offloads = pasta ? UDP_TUN_F_USO4 : 0;
-	udp_key_tap(&k, &g, 40000, &f, 7000);
-	i = udp_flow_new(&unit_ctx, &k, UDP_FLOW_TAP_OUT, false, &now);
+	ini = (struct flowside){ .peer = g, .local = f, .peer_port = 40000,
+				 .local_port = 7000 };
+	uf = udp_flow_new(PIF_TAP, &ini, PIF_HOST, &tgt, &now);
+	udp_flow_activate(uf);
 	q->nq = 0;
 	for (j = 0; j < 4; j++) {
 		s = q->order[j];
 		memset(q->buf[s] + UDP_OFF_DATA(false), (int)j + 1, dlen);
-		udp_frame_fill(&unit_ctx, q, false, s, &udp.flows[i],
+		udp_frame_fill(&unit_ctx, q, false, s, uf,
 			       j == 3 ? dlen / 2 : dlen);
 		q->nq++;
 	}
@@ -336,7 +390,7 @@ static void unit_frame(bool pasta)
 	udp_flush(&unit_ctx);
 	unit_check(unit_frames_sent == (pasta ? 1 : 4) && !q->nq,
 		   pasta ? "pasta flush: one frame" : "passt flush: 4 frames");
-	udp_flow_close(&unit_ctx, i);
+	udp_flow_close(&unit_ctx, uf);
 }
 
 /**
@@ -349,9 +403,9 @@ int main(void)
 	struct ctx *c = &unit_ctx;
 
 	log_init("udp-unit", true, LOG_ERR);
+	flow_init();
 	udp_state_init();
 	udp.timeout = UDP_TIMEOUT_DEFAULT;
-	udp.flow_max = UDP_FLOW_MAX;
 	inet_pton(AF_INET, "192.0.2.1", &c->ip4.addr);
 	inet_pton(AF_INET, "192.0.2.254", &c->ip4.gw);
 	c->ip4.map_host_loopback = c->ip4.gw;

@@ -539,6 +539,9 @@ static void fuzz_net_flow_timer(struct ctx *c, const struct timespec *now)
 		case FLOW_PING:
 			icmp_flow_timer(c, (struct icmp_ping_flow *)f, now);
 			break;
+		case FLOW_UDP:
+			udp_flow_timer(c, (struct udp_flow *)f, now);
+			break;
 		default:
 			break;
 		}
