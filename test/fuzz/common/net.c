@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/common/net.c - Scenario driver: guest frames and host events
  *
- * The daemon is set up as passt.c does it (tap_hdr_init(), icmp_init(),
- * udp_init(), tcp_init(), with TCP port 8080 and UDP port 5353 forwarded
+ * The daemon is set up as passt.c does it (tap_hdr_init(), flow_init(),
+ * icmp_init(), udp_init(), tcp_init(), with TCP port 8080 and UDP port 5353 forwarded
  * inbound), over the fake sockets of shim.c. Each input is then read as a
  * sequence of operations, one byte each plus arguments:
  *
@@ -39,6 +39,7 @@
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 
+#include "flow.h"
 #include "fwd.h"
 #include "icmp.h"
 #include "log.h"
@@ -631,6 +632,7 @@ void fuzz_net_init(const struct fuzz_target *t)
 	fwd_parse_spec(&c->tcp_in, "8080", false, NULL, 0);
 	fwd_parse_spec(&c->udp_in, "5353", false, NULL, 0);
 	tap_hdr_init();
+	flow_init();
 	icmp_init(c);
 	udp_init(c);
 	tcp_init(c);
