@@ -415,6 +415,9 @@ test_full() {
 		test "$(cat "${TMP}/full.in.rc" 2>/dev/null)" -lt 124
 	check_grep "full table: both refusals counted as such (--stats)" \
 		"${TMP}/pasta.full.log" "table full ([2-9]|[1-9][0-9])"
+	check_grep "full table: and by the flow table (--stats)" \
+		"${TMP}/pasta.full.log" \
+		"flows: TCP [0-9]+ \\(refused ([2-9]|[1-9][0-9])\\)"
 	check_grep "full table: a freed slot takes a new connection" \
 		"${TMP}/full.after" "^one-free$"
 	check_grep "full table: and an inbound one again" \
