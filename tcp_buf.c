@@ -283,7 +283,9 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 	tcp_out.iov[f][2].iov_len = dlen;
 	tcp_buf_csum_set(c, conn, f, thlen + dlen, thlen);
 	tcp_buf_gso_set(c, conn, f, hlen, dlen);
-	tcp_out.meta[f].conn = tcp_conn_ref(conn);
+	/* Not for tcp_buf_rst_no_conn()'s connection, outside the table */
+	tcp_out.meta[f].conn = tcp_conn_closed(conn) ? FLOW_IDX_NONE :
+						       tcp_conn_ref(conn);
 	tcp_out.meta[f].seq = seq;
 	tcp_out.meta[f].dlen = (uint32_t)dlen;
 	tcp_out.meta[f].fin = flags & TCP_FIN;
@@ -402,8 +404,9 @@ void tcp_buf_send_flags(struct ctx *c, struct tcp_conn *conn,
  * @seg:	Segment from the guest
  *
  * The frame is built from a connection on the stack, outside the flow
- * table, with the tap side a connection of those addresses would have:
- * the same IPv6 flow label.
+ * table (type FLOW_TYPE_NONE: no reference is kept for the frame), with
+ * the tap side a connection of those addresses would have: the same IPv6
+ * flow label.
  */
 void tcp_buf_rst_no_conn(struct ctx *c, const struct flowside *tap,
 			 const struct tcp_seg *seg)
@@ -424,7 +427,6 @@ void tcp_buf_rst_no_conn(struct ctx *c, const struct flowside *tap,
 		tcp_buf_frame_build(c, &tmp, f, TCP_RST, seg->ack, 0, 0);
 	else
 		tcp_buf_frame_build(c, &tmp, f, TCP_RST | TCP_ACK, 0, 0, 0);
-	tcp_out.meta[f].conn = FLOW_IDX_NONE;
 }
 
 /**
