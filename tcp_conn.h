@@ -255,8 +255,8 @@ static inline const struct flowside *tcp_tapside(const struct tcp_conn *conn)
  * @conn:	Connection, possibly closed by the call that just returned
  *
  * tcp_conn_free() frees the slot, which zeroes it: its type is no longer
- * FLOW_TCP. No new connection takes the slot before the caller that
- * closed it returns to the loop.
+ * FLOW_TCP. No new connection takes the slot before the handler that
+ * closed it has returned: only a guest's SYN or an accept() allocates.
  *
  * Return: true if closed
  */
