@@ -78,15 +78,22 @@
  * after an idle period, so steady traffic costs no timer syscalls and a
  * short connection two (handshake, and a delayed ACK or retransmission).
  *
+ * Connections: each is a FLOW_TCP slot of the one flow table (flow.c),
+ * found from guest segments by its tap side, from epoll events by the
+ * flow reference of its socket and timerfd; slots never move, and closing
+ * frees the slot at once (tcp_conn.c tells how). Any call that may close a
+ * connection is followed by a tcp_conn_closed() check before the slot is
+ * touched again.
+ *
  * Files: tcp.c holds this comment, the guest-side segment handling, the
  * socket-side data path and the connection life cycle; tcp_connect.c the
  * opening of connections (connect() for guest SYNs, and the guest's side
  * of inbound ones, its failures included); tcp_timer.c the
  * timers above (constants and arming helpers in tcp_timer.h); tcp_buf.c
- * the frames to the guest; tcp_conn.c the connection table (tcp_conn.h,
- * which also declares the tcp.c helpers tcp_timer.c calls back into);
- * tcp_listen.c the listening sockets; tcp_splice.c spliced loopback
- * connections in pasta mode.
+ * the frames to the guest; tcp_conn.c the connections' use of the flow
+ * table: sides, lookups, states (tcp_conn.h, which also declares the
+ * tcp.c helpers tcp_timer.c calls back into); tcp_listen.c the listening
+ * sockets; tcp_splice.c spliced loopback connections in pasta mode.
  */
 
 #include <errno.h>
@@ -155,12 +162,17 @@ static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn);
  * @conn:	Connection
  * @abort:	Reset the host side (SO_LINGER 0) rather than close it
  *
+ * close() takes the descriptors out of epoll; events already returned for
+ * them fail tcp_conn_from_ref() from now on (flow generation).
+ *
  * #syscalls close setsockopt
  */
 void tcp_sock_close(struct tcp_conn *conn, bool abort)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
+	if (tcp_conn_closed(conn))
+		return;
 	if (conn->sock >= 0) {
 		if (abort)
 			setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &lg,
@@ -169,7 +181,7 @@ void tcp_sock_close(struct tcp_conn *conn, bool abort)
 	}
 	if (conn->timer >= 0)
 		close(conn->timer);
-	tcp_conn_release(conn);
+	tcp_conn_free(conn);
 }
 
 /**
@@ -179,7 +191,7 @@ void tcp_sock_close(struct tcp_conn *conn, bool abort)
  */
 void tcp_rst(struct ctx *c, struct tcp_conn *conn)
 {
-	if (conn->events & TCP_EV_CLOSED)
+	if (tcp_conn_closed(conn))
 		return;
 	if (conn->events & TCP_EV_SYN_TO_TAP &&
 	    !(conn->events & TCP_EV_ESTABLISHED))
@@ -573,8 +585,8 @@ static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn)
 		conn->flags |= TCP_F_SOCK_PENDING;
 		return;
 	}
-	while (!(conn->events & (TCP_EV_TAP_FIN_SENT | TCP_EV_CLOSED)) &&
-	       tcp_data_peek(c, conn))
+	while (!tcp_conn_closed(conn) &&
+	       !(conn->events & TCP_EV_TAP_FIN_SENT) && tcp_data_peek(c, conn))
 		;
 }
 
@@ -910,7 +922,7 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	}
 	while ((cnt = tcp_data_collect(p, &seq, tcp_st.piov, &fin))) {
 		if (!tcp_data_write(c, conn, cnt)) {
-			if (conn->events & TCP_EV_CLOSED)
+			if (tcp_conn_closed(conn))
 				return;
 			/* Those past the write, and the one it stopped in */
 			tcp_segs_dropped(conn, tcp_data_gap(p, start,
@@ -941,8 +953,7 @@ void tcp_close_check(struct tcp_conn *conn)
 {
 	uint16_t done = TCP_EV_TAP_FIN_RCVD | TCP_EV_TAP_FIN_ACKED;
 
-	if ((conn->events & done) == done &&
-	    !(conn->events & TCP_EV_CLOSED))
+	if (!tcp_conn_closed(conn) && (conn->events & done) == done)
 		tcp_sock_close(conn, false);
 }
 
@@ -1042,12 +1053,11 @@ static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
 			continue;
 		tcp_ack_from_tap(c, conn, &seg);
 	}
-	if (conn->events & TCP_EV_CLOSED ||
-	    !(conn->events & TCP_EV_ESTABLISHED))
+	if (tcp_conn_closed(conn) || !(conn->events & TCP_EV_ESTABLISHED))
 		return;
 	conn->active = (uint32_t)now->tv_sec;
 	tcp_tap_data(c, conn, p);
-	if (conn->events & TCP_EV_CLOSED)
+	if (tcp_conn_closed(conn))
 		return;
 	if (conn->flags & TCP_F_SOCK_PENDING ||
 	    ((conn->events & TCP_EV_SOCK_EOF) &&
@@ -1059,14 +1069,12 @@ static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
 /**
  * tcp_tap_no_conn() - Segments for no known connection: SYN or RST
  * @c:		Execution context
- * @ga:		Guest address
- * @fa:		Destination address
+ * @tap:	Addresses and ports of the segments, as the tap side of a flow
  * @p:		Segments of this flow from one tap read
  * @now:	Current time
  */
-static void tcp_tap_no_conn(struct ctx *c, const union inany_addr *ga,
-			    const union inany_addr *fa, const struct pool *p,
-			    const struct timespec *now)
+static void tcp_tap_no_conn(struct ctx *c, const struct flowside *tap,
+			    const struct pool *p, const struct timespec *now)
 {
 	struct tcp_seg seg;
 	size_t i;
@@ -1079,9 +1087,9 @@ static void tcp_tap_no_conn(struct ctx *c, const union inany_addr *ga,
 		if (seg.flags & TCP_RST)
 			continue;
 		if ((seg.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-			tcp_conn_from_tap(c, ga, fa, p, i, &seg, now);
+			tcp_conn_from_tap(c, tap, p, i, &seg, now);
 		else
-			tcp_buf_rst_no_conn(c, ga, fa, &seg);
+			tcp_buf_rst_no_conn(c, tap, &seg);
 		return;
 	}
 }
@@ -1101,8 +1109,8 @@ int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 		    const void *daddr, const struct pool *p,
 		    const struct timespec *now)
 {
-	union inany_addr ga, fa;
 	struct tcp_conn *conn;
+	struct flowside tap;
 	struct tcp_seg seg;
 	size_t i;
 
@@ -1112,37 +1120,16 @@ int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 		tcp_drop_count(c, &c->stats.tcp_drop_bad, p->count);
 		return (int)p->count;
 	}
-	inany_from_af(&ga, af, saddr);
-	inany_from_af(&fa, af, daddr);
-	conn = tcp_conn_lookup(&ga, be16_to_host((__force __be16)seg.th.source),
-			       &fa, be16_to_host((__force __be16)seg.th.dest));
+	inany_from_af(&tap.peer, af, saddr);
+	inany_from_af(&tap.local, af, daddr);
+	tap.peer_port = be16_to_host((__force __be16)seg.th.source);
+	tap.local_port = be16_to_host((__force __be16)seg.th.dest);
+	conn = tcp_conn_lookup(&tap);
 	if (conn)
 		tcp_tap_conn(c, conn, p, now);
 	else
-		tcp_tap_no_conn(c, &ga, &fa, p, now);
+		tcp_tap_no_conn(c, &tap, p, now);
 	return (int)p->count;
-}
-
-/**
- * tcp_conn_from_ref() - Connection an epoll reference points to
- * @ref:	Reference: tcp_conn_ref() in data, descriptor in fd
- * @timer:	Reference is for the timerfd, not the socket
- *
- * Return: connection, NULL if the reference is stale
- */
-struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer)
-{
-	uint32_t idx = TCP_REF_IDX(ref.data);
-	struct tcp_conn *conn;
-
-	if (idx >= tcp_tab.count)
-		return NULL;
-	conn = &tcp_tab.conn[idx];
-	if (conn->events & TCP_EV_CLOSED || conn->gen != ref.data >> 16)
-		return NULL;
-	if ((timer ? conn->timer : conn->sock) != ref.fd)
-		return NULL;
-	return conn;
 }
 
 /**
@@ -1175,7 +1162,7 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	if ((conn->events & TCP_EV_SYN_FROM_TAP) &&
 	    !(conn->events & TCP_EV_SYNACK_TO_TAP)) {
 		tcp_connect_done(c, conn, events);
-		if (conn->events & TCP_EV_CLOSED)
+		if (tcp_conn_closed(conn))
 			return;
 		/* The peer's first data, or FIN, may come with the same
 		 * edge: it won't be reported again, note it below
@@ -1195,8 +1182,7 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		conn->flags |= TCP_F_SOCK_PENDING;
 		tcp_data_to_tap(c, conn);
 	}
-	if (!(conn->events & TCP_EV_CLOSED))
-		tcp_close_check(conn);
+	tcp_close_check(conn);
 }
 
 /**
@@ -1204,27 +1190,27 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
  * @c:		Execution context
  *
  * Host sockets of tap-path connections are reset (SO_LINGER 0), so their
- * peers know at once; slots are compacted at the next tcp_flush().
+ * peers know at once, and their flow table slots freed.
  */
 void tcp_tap_reset(const struct ctx *c)
 {
+	struct flow_common *f;
 	uint32_t i;
 
 	(void)c;
-	for (i = 0; i < tcp_tab.count; i++) {
-		if (!(tcp_tab.conn[i].events & TCP_EV_CLOSED))
-			tcp_sock_close(&tcp_tab.conn[i], true);
+	for (i = 0; i < flow_hiwat(); i++) {
+		if ((f = flow_at(i)) && f->type == FLOW_TCP)
+			tcp_sock_close(tcp_conn_of(f), true);
 	}
 }
 
 /**
- * tcp_flush() - Send queued frames, compact the connection table
+ * tcp_flush() - Send the frames queued for the guest, after each batch
  * @c:		Execution context
  */
 void tcp_flush(struct ctx *c)
 {
 	tcp_buf_flush(c);
-	tcp_conn_compact(c);
 }
 
 /**
@@ -1262,7 +1248,7 @@ static void tcp_sock_probe(void)
 }
 
 /**
- * tcp_init() - Set up the table, frames, listening sockets
+ * tcp_init() - Set up connections' keys and cap, frames, listening sockets
  * @c:		Execution context
  */
 void tcp_init(struct ctx *c)
@@ -1275,9 +1261,10 @@ void tcp_init(struct ctx *c)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	tcp_conn_table_init();
-	tcp_tab.max = (uint32_t)env_long("PASST_TCP_CONN_MAX", TCP_CONN_MAX_MIN,
-					 TCP_MAX_CONNS, TCP_MAX_CONNS);
+	tcp_conn_init();
+	flow_limit_set(FLOW_TCP, (unsigned)env_long("PASST_TCP_CONN_MAX",
+						     TCP_CONN_MAX_MIN, FLOW_MAX,
+						     FLOW_MAX));
 	tcp_buf_init();
 	tcp_sock_probe();
 	debug("TCP: SO_PEEK_OFF %savailable, initial send buffer %i bytes",

@@ -12,9 +12,6 @@
 
 struct pool;
 
-/* Connections tracked for the tap path (spliced ones are in tcp_splice.c) */
-#define TCP_MAX_CONNS		(1 << 16)
-
 /**
  * union tcp_listen_ref - Data of EPOLL_TYPE_TCP_LISTEN references
  * @port:	Port the socket is bound to, host order
@@ -22,8 +19,8 @@ struct pool;
  * @v6:		Socket is IPv6 (IPV6_V6ONLY), else IPv4
  * @u32:	As the 32-bit epoll data
  *
- * EPOLL_TYPE_TCP and EPOLL_TYPE_TCP_TIMER references carry the index of the
- * connection in the table instead (see tcp.c).
+ * EPOLL_TYPE_TCP and EPOLL_TYPE_TCP_TIMER references carry flow_ref() of
+ * the connection's flow instead (see tcp_conn.c).
  */
 union tcp_listen_ref {
 	struct {

@@ -26,6 +26,9 @@
  * guest. When nothing is left in flight, no ACK will come to trigger the
  * next try: the connection's timer does (tcp_timer_retry()).
  * Single-segment retransmissions are not undone: the timer covers them.
+ * Each frame records its connection's flow reference (tcp_conn_ref()): a
+ * connection closed since the frame was queued, its flow table slot
+ * perhaps already taken by another, fails flow_from_ref() and is skipped.
  */
 
 #include <stddef.h>
@@ -77,7 +80,7 @@ struct tcp_frame_hdr {
 
 /**
  * struct tcp_frame_meta - What a queued frame carries, to undo if unsent
- * @conn:	Connection reference, as tcp_conn_ref(): index and generation
+ * @conn:	Connection reference, tcp_conn_ref(): flow index and generation
  * @seq:	Sequence number of the first payload byte (or of the FIN)
  * @dlen:	Payload length, bytes
  * @fin:	Frame carries a FIN
@@ -185,14 +188,15 @@ static void tcp_buf_csum_set(const struct ctx *c, const struct tcp_conn *conn,
 {
 	struct tcp_frame_hdr *h = &tcp_out.hdr[f];
 	struct tcphdr *th = conn->v6 ? &h->v6.th : &h->v4.th;
+	const struct flowside *tap = tcp_tapside(conn);
 	uint32_t sum;
 
 	if (conn->v6)
-		sum = csum_pseudo6(l4len, IPPROTO_TCP, &conn->faddr.a6,
-				   &conn->gaddr.a6);
+		sum = csum_pseudo6(l4len, IPPROTO_TCP, &tap->local.a6,
+				   &tap->peer.a6);
 	else
-		sum = csum_pseudo4(l4len, IPPROTO_TCP, conn->faddr.v4mapped.a4,
-				   conn->gaddr.v4mapped.a4);
+		sum = csum_pseudo4(l4len, IPPROTO_TCP, tap->local.v4mapped.a4,
+				   tap->peer.v4mapped.a4);
 	th->check = 0;
 	if (tcp_buf_csum_offload(c)) {
 		struct tap_hdr *taph = &tcp_out.taph[f];
@@ -249,24 +253,25 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 {
 	struct tcp_frame_hdr *h = &tcp_out.hdr[f];
 	struct tcphdr *th = conn->v6 ? &h->v6.th : &h->v4.th;
+	const struct flowside *tap = tcp_tapside(conn);
 	size_t thlen = sizeof(*th) + optlen, hlen;
 	uint32_t wnd = tcp_wnd_cur(conn) >> conn->ws_to_tap;
 
 	if (conn->v6) {
 		tap_push_l2h(c, h->l2, htons_constant(ETH_P_IPV6));
-		tap_push_ip6h(&h->v6.ip6h, &conn->faddr.a6, &conn->gaddr.a6,
+		tap_push_ip6h(&h->v6.ip6h, &tap->local.a6, &tap->peer.a6,
 			      thlen + dlen, IPPROTO_TCP, conn->flow_label);
 		hlen = L2_HLEN + sizeof(struct ipv6hdr) + thlen;
 	} else {
 		tap_push_l2h(c, h->l2, htons_constant(ETH_P_IP));
-		tap_push_ip4h(&h->v4.ip4h, conn->faddr.v4mapped.a4,
-			      conn->gaddr.v4mapped.a4, thlen + dlen,
+		tap_push_ip4h(&h->v4.ip4h, tap->local.v4mapped.a4,
+			      tap->peer.v4mapped.a4, thlen + dlen,
 			      IPPROTO_TCP);
 		hlen = L2_HLEN + sizeof(struct iphdr) + thlen;
 	}
 	memset(th, 0, sizeof(*th));
-	th->source = (__force __be16)host_to_be16(conn->fport);
-	th->dest = (__force __be16)host_to_be16(conn->gport);
+	th->source = (__force __be16)host_to_be16(tap->local_port);
+	th->dest = (__force __be16)host_to_be16(tap->peer_port);
 	th->seq = (__force __be32)host_to_be32(seq);
 	th->ack_seq = (__force __be32)host_to_be32(conn->seq_from_tap);
 	th->doff = (uint16_t)(thlen / 4);
@@ -278,7 +283,9 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 	tcp_out.iov[f][2].iov_len = dlen;
 	tcp_buf_csum_set(c, conn, f, thlen + dlen, thlen);
 	tcp_buf_gso_set(c, conn, f, hlen, dlen);
-	tcp_out.meta[f].conn = tcp_conn_ref(conn);
+	/* Not for tcp_buf_rst_no_conn()'s connection, outside the table */
+	tcp_out.meta[f].conn = tcp_conn_closed(conn) ? FLOW_IDX_NONE :
+						       tcp_conn_ref(conn);
 	tcp_out.meta[f].seq = seq;
 	tcp_out.meta[f].dlen = (uint32_t)dlen;
 	tcp_out.meta[f].fin = flags & TCP_FIN;
@@ -297,13 +304,15 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 static void tcp_buf_unsent(size_t f)
 {
 	const struct tcp_frame_meta *m = &tcp_out.meta[f];
-	struct tcp_conn *conn = &tcp_tab.conn[TCP_REF_IDX(m->conn)];
+	struct tcp_conn *conn;
 	int off;
 
-	if (m->conn == TCP_IDX_NONE || TCP_REF_IDX(m->conn) >= tcp_tab.count ||
-	    conn->events & TCP_EV_CLOSED || tcp_conn_ref(conn) != m->conn)
-		return;
+	/* Also skips RSTs for no connection: their @conn is FLOW_IDX_NONE */
 	if (!m->dlen && !m->fin)
+		return;
+	/* Closed since, the slot perhaps reused: generation differs */
+	conn = tcp_conn_of(flow_from_ref(m->conn, FLOW_TCP, NULL));
+	if (!conn)
 		return;
 	/* An earlier frame of the batch may have rewound past this one */
 	if (m->fin)
@@ -391,33 +400,33 @@ void tcp_buf_send_flags(struct ctx *c, struct tcp_conn *conn,
 /**
  * tcp_buf_rst_no_conn() - Answer a segment of no known connection with RST
  * @c:		Execution context
- * @ga:		Guest address
- * @fa:		Far address
+ * @tap:	Segment's addresses and ports: guest as peer, far end local
  * @seg:	Segment from the guest
+ *
+ * The frame is built from a connection on the stack, outside the flow
+ * table (type FLOW_TYPE_NONE: no reference is kept for the frame), with
+ * the tap side a connection of those addresses would have: the same IPv6
+ * flow label.
  */
-void tcp_buf_rst_no_conn(struct ctx *c, const union inany_addr *ga,
-			    const union inany_addr *fa,
-			    const struct tcp_seg *seg)
+void tcp_buf_rst_no_conn(struct ctx *c, const struct flowside *tap,
+			 const struct tcp_seg *seg)
 {
 	struct tcp_conn tmp;
 	size_t f;
 
 	memset(&tmp, 0, sizeof(tmp));
-	tmp.gaddr = *ga;
-	tmp.faddr = *fa;
-	tmp.gport = be16_to_host((__force __be16)seg->th.source);
-	tmp.fport = be16_to_host((__force __be16)seg->th.dest);
-	tmp.v6 = !inany_v4(ga);
+	tmp.f.pif[FLOW_SIDE_INI] = PIF_TAP;
+	tmp.f.side[FLOW_SIDE_INI] = *tap;
+	tmp.v6 = !inany_v4(&tap->peer);
 	tmp.seq_from_tap = seg->seq + (uint32_t)seg->dlen +
 			   !!(seg->flags & TCP_SYN) + !!(seg->flags & TCP_FIN);
 	if (tmp.v6)
-		tmp.flow_label = tap_flow_label(&tmp, TCP_FLOW_KEY_LEN);
+		tmp.flow_label = tap_flow_label(tap, sizeof(*tap));
 	f = tcp_buf_frame_get(c);
 	if (seg->flags & TCP_ACK)
 		tcp_buf_frame_build(c, &tmp, f, TCP_RST, seg->ack, 0, 0);
 	else
 		tcp_buf_frame_build(c, &tmp, f, TCP_RST | TCP_ACK, 0, 0, 0);
-	tcp_out.meta[f].conn = TCP_IDX_NONE;
 }
 
 /**

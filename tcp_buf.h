@@ -12,6 +12,7 @@
 #include "inany.h"
 #include "passt.h"
 
+struct flowside;
 struct tcp_conn;
 struct tcp_seg;
 
@@ -31,8 +32,7 @@ size_t tcp_buf_peek_iov(struct ctx *c, const struct tcp_conn *conn,
 void tcp_buf_data_queue(const struct ctx *c, struct tcp_conn *conn,
 			size_t len, size_t fsize, bool fin);
 void tcp_buf_send_flags(struct ctx *c, struct tcp_conn *conn, uint8_t flags);
-void tcp_buf_rst_no_conn(struct ctx *c, const union inany_addr *ga,
-			 const union inany_addr *fa,
+void tcp_buf_rst_no_conn(struct ctx *c, const struct flowside *tap,
 			 const struct tcp_seg *seg);
 void tcp_buf_flush(struct ctx *c);
 

@@ -1,118 +1,78 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tcp_conn.c - TCP connection table: hashed lookup, compaction, states
+/* tcp_conn.c - TCP tap-path connections in the flow table: sides, lookups
  *
  * Theory of Operation
  *
- * Connections of the tap path live in one static array, tcp_tab.conn,
- * packed from index 0: no allocation happens per connection. The index of
- * a connection is the data of its EPOLL_TYPE_TCP (socket) and
- * EPOLL_TYPE_TCP_TIMER (timerfd) epoll references.
+ * A connection of the tap path is a FLOW_TCP slot of the one flow table
+ * (flow.c): struct tcp_conn starts with the flow's common part, and its
+ * own fields fill the rest of the FLOW_SLOT_BYTES slot. No allocation
+ * happens per connection, and slots never move: a connection keeps its
+ * index, and the epoll references of its socket (EPOLL_TYPE_TCP) and
+ * timerfd (EPOLL_TYPE_TCP_TIMER), flow_ref() of its host side, stay valid
+ * from creation to close, without any epoll_ctl() to update them.
  *
- * Lookup: a SipHash-2-4 of the 4-tuple (guest address and port, far address
- * and port), keyed with a random key drawn at start-up, selects one of
- * 2 * TCP_MAX_CONNS buckets; each bucket is a singly linked chain through
- * tcp_conn.hnext. A guest can't aim its connections at one bucket without
- * knowing the key.
+ * Sides: an outbound connection starts on the tap (FLOW_SIDE_INI is
+ * PIF_TAP) and goes to the host (FLOW_SIDE_TGT is PIF_HOST); an inbound
+ * one, accepted on a forwarded port, is the reverse. The tap side holds
+ * the guest's address and port as peer, and as local the far end as the
+ * guest sees it (after nat.c's translations); the host side the socket's
+ * peer and, when known without a syscall, its local address. Only the tap
+ * side is hashed: segments from the guest are looked up by their
+ * addresses and ports (tcp_conn_lookup()), under the flow table's SipHash
+ * key. The IPv6 flow label towards the guest is a hash of the tap side,
+ * taken when the connection starts: one label per connection.
  *
- * Closing: tcp_conn_release() unlinks the connection from its bucket at
- * once (a new SYN with the same 4-tuple finds nothing) and marks the slot
- * TCP_EV_CLOSED; sockets are closed by the caller. Events already returned
- * by epoll_wait() may still carry the index, so a closed slot is not reused
- * within the batch, with one exception: a new connection takes over the
- * last slot if it is closed (a connection that ends as the next one
- * starts, the common case), under a new generation. Epoll references carry
- * index and generation (tcp_conn_ref()), and handlers check both, and the
- * file descriptor, against the slot (tcp_conn_from_ref()), so stale events
- * are ignored. Other holes are filled by tcp_conn_compact(), called from
- * tcp_flush() after the batch of events: the last connection is then moved
- * into each hole, its hash chain link is rewritten and both its epoll
- * references are updated with the new index.
+ * Life cycle: flow_alloc() gives a slot in FLOW_STATE_NEW, and the
+ * connection stays there while connect() is pending or our SYN waits for
+ * the guest's answer; FLOW_STATE_ACTIVE once established, and
+ * FLOW_STATE_CLOSING from the first FIN either way (tcp_conn_event()).
+ * TCP keeps its own event bits (enum tcp_conn_ev) beside these states.
+ * Closing the socket and the timerfd frees the slot at once
+ * (tcp_conn_free()): events for it still queued in this epoll batch carry
+ * the old generation, and flow_from_ref() refuses them even if a new
+ * connection took the slot meanwhile.
  *
- * Full table: tcp_conn_new() returns NULL once tcp_tab.max slots are in
- * use (TCP_MAX_CONNS; for tests only, PASST_TCP_CONN_MAX lowers it, read
- * once by tcp_init()), and the SYN is answered with an RST.
+ * Full table: flow_alloc() returns NULL once the table, or the cap set for
+ * FLOW_TCP, is full (all FLOW_MAX slots by default; for tests only,
+ * PASST_TCP_CONN_MAX lowers the cap, read once by tcp_init()): a guest's
+ * SYN is then answered with an RST, an accepted socket is closed, and
+ * both are counted (tcp_drop_full, and the flow table's own refusals).
  *
- * Initial sequence numbers (RFC 6528): SipHash of the 4-tuple under a
- * second secret key, plus a clock ticking every 4.096 us.
+ * Initial sequence numbers (RFC 6528): SipHash of the tap side under a
+ * secret key of this file, plus a clock ticking every 4.096 us.
  */
 
-#include <errno.h>
 #include <string.h>
-#include <sys/epoll.h>
 
 #include "siphash.h"
 #include "tcp_conn.h"
 #include "util.h"
 
-struct tcp_table tcp_tab;
-
 /**
- * struct tcp_conn_keys - Secrets of the connection table
- * @hash:	Key for bucket selection
+ * struct tcp_conn_keys - Secrets of TCP connections
  * @isn:	Key for initial sequence numbers
  */
 static struct tcp_conn_keys {
-	struct siphash_key hash;
 	struct siphash_key isn;
 } tcp_conn_keys;
 
 /* Names of enum tcp_conn_ev bits, for debug messages */
 static const char *const tcp_conn_ev_name[TCP_EV_NUM] = {
 	"SYN_FROM_TAP", "SYNACK_TO_TAP", "SYN_TO_TAP", "ESTABLISHED",
-	"TAP_FIN_RCVD", "SOCK_EOF", "TAP_FIN_SENT", "TAP_FIN_ACKED", "CLOSED",
+	"TAP_FIN_RCVD", "SOCK_EOF", "TAP_FIN_SENT", "TAP_FIN_ACKED",
 };
 
 /**
- * struct tcp_conn_tuple - Hash input: both endpoints of a connection
- * @gaddr:	Guest address
- * @faddr:	Far address
- * @gport:	Guest port, host order
- * @fport:	Far port, host order
+ * tcp_conn_init() - Draw the secret key for initial sequence numbers
  */
-struct tcp_conn_tuple {
-	union inany_addr gaddr;
-	union inany_addr faddr;
-	uint16_t gport;
-	uint16_t fport;
-};
-
-/**
- * tcp_conn_table_init() - Draw the secret keys, empty the table
- */
-void tcp_conn_table_init(void)
+void tcp_conn_init(void)
 {
 	raw_random(&tcp_conn_keys, sizeof(tcp_conn_keys));
-	memset(tcp_tab.bucket, 0xff, sizeof(tcp_tab.bucket));
-	tcp_tab.count = tcp_tab.closed = 0;
-	tcp_tab.max = TCP_MAX_CONNS;
-}
-
-/**
- * tcp_conn_hash() - Hash bucket of a 4-tuple
- * @gaddr:	Guest address
- * @gport:	Guest port, host order
- * @faddr:	Far address
- * @fport:	Far port, host order
- *
- * Return: bucket index
- */
-static uint32_t tcp_conn_hash(const union inany_addr *gaddr, uint16_t gport,
-			      const union inany_addr *faddr, uint16_t fport)
-{
-	struct tcp_conn_tuple t;
-
-	memset(&t, 0, sizeof(t));
-	t.gaddr = *gaddr;
-	t.faddr = *faddr;
-	t.gport = gport;
-	t.fport = fport;
-	return (uint32_t)(siphash_2_4(&tcp_conn_keys.hash, &t, sizeof(t)) %
-			  ARRAY_SIZE(tcp_tab.bucket));
 }
 
 /**
  * tcp_conn_isn() - Initial sequence number towards the guest (RFC 6528)
- * @conn:	Connection, addresses and ports set
+ * @conn:	Connection, sides set
  * @now:	Current time
  *
  * Return: sequence number
@@ -121,172 +81,105 @@ uint32_t tcp_conn_isn(const struct tcp_conn *conn, const struct timespec *now)
 {
 	uint64_t ns = (uint64_t)now->tv_sec * 1000000000ULL +
 		      (uint64_t)now->tv_nsec;
-	struct tcp_conn_tuple t;
 
-	memset(&t, 0, sizeof(t));
-	t.gaddr = conn->gaddr;
-	t.faddr = conn->faddr;
-	t.gport = conn->gport;
-	t.fport = conn->fport;
-	return (uint32_t)siphash_2_4(&tcp_conn_keys.isn, &t, sizeof(t)) +
+	return (uint32_t)siphash_2_4(&tcp_conn_keys.isn, tcp_tapside(conn),
+				     sizeof(struct flowside)) +
 	       (uint32_t)(ns >> 12);
 }
 
 /**
- * tcp_conn_lookup() - Find a connection by its 4-tuple
- * @gaddr:	Guest address
- * @gport:	Guest port, host order
- * @faddr:	Far address, as the guest sees it
- * @fport:	Far port, host order
+ * tcp_conn_lookup() - Find a connection by its addresses and ports
+ * @tap:	Tap side: guest as peer, far end (as the guest sees it) local
  *
  * Return: connection, NULL if none
  */
-struct tcp_conn *tcp_conn_lookup(const union inany_addr *gaddr,
-				 uint16_t gport,
-				 const union inany_addr *faddr, uint16_t fport)
+struct tcp_conn *tcp_conn_lookup(const struct flowside *tap)
 {
-	uint32_t i = tcp_tab.bucket[tcp_conn_hash(gaddr, gport, faddr, fport)];
+	struct flow_common *f = flow_lookup(FLOW_TCP, PIF_TAP, tap, NULL);
 
-	while (i != TCP_IDX_NONE) {
-		struct tcp_conn *conn = &tcp_tab.conn[i];
-
-		if (conn->gport == gport && conn->fport == fport &&
-		    inany_equals(&conn->gaddr, gaddr) &&
-		    inany_equals(&conn->faddr, faddr))
-			return conn;
-		i = conn->hnext;
-	}
-	return NULL;
+	return tcp_conn_of(f);
 }
 
 /**
- * tcp_conn_new() - Take a free slot for a connection and hash it
- * @gaddr:	Guest address
- * @gport:	Guest port, host order
- * @faddr:	Far address, as the guest sees it
- * @fport:	Far port, host order
+ * tcp_conn_new() - Take a flow table slot for a connection, hash it
+ * @inbound:	Accepted on a forwarded port: the host side initiated it
+ * @tap:	Tap side: guest as peer, far end (as the guest sees it) local
+ * @host:	Host side: the socket's peer, and local address if known
  *
- * Return: zeroed connection with endpoints set, NULL if the table is full
+ * Return: connection with sides set, in FLOW_STATE_NEW, without sockets;
+ *	   NULL if the table is full (counted by the flow table)
  */
-struct tcp_conn *tcp_conn_new(const union inany_addr *gaddr, uint16_t gport,
-			      const union inany_addr *faddr, uint16_t fport)
+struct tcp_conn *tcp_conn_new(bool inbound, const struct flowside *tap,
+			      const struct flowside *host)
 {
+	unsigned tapside = inbound ? FLOW_SIDE_TGT : FLOW_SIDE_INI;
+	struct flow_common *f = flow_alloc(FLOW_TCP);
 	struct tcp_conn *conn;
-	uint16_t gen = 0;
-	uint32_t b;
 
-	if (tcp_tab.count &&
-	    (tcp_tab.conn[tcp_tab.count - 1].events & TCP_EV_CLOSED)) {
-		/* The last slot closed in this batch: take it over under a
-		 * new generation, which makes its pending events stale
-		 */
-		conn = &tcp_tab.conn[tcp_tab.count - 1];
-		gen = (uint16_t)(conn->gen + 1);
-		tcp_tab.closed--;
-	} else if (tcp_tab.count < tcp_tab.max) {
-		conn = &tcp_tab.conn[tcp_tab.count++];
-	} else {
+	if (!f)
 		return NULL;
-	}
-	memset(conn, 0, sizeof(*conn));
-	conn->gen = gen;
-	conn->gaddr = *gaddr;
-	conn->faddr = *faddr;
-	conn->gport = gport;
-	conn->fport = fport;
+	conn = tcp_conn_of(f);
+	f->pif[tapside] = PIF_TAP;
+	f->pif[!tapside] = PIF_HOST;
+	f->side[tapside] = *tap;
+	f->side[!tapside] = *host;
 	conn->sock = conn->timer = -1;
-	conn->v6 = !inany_v4(gaddr);
-	b = tcp_conn_hash(gaddr, gport, faddr, fport);
-	conn->hbucket = b;
-	conn->hnext = tcp_tab.bucket[b];
-	tcp_tab.bucket[b] = tcp_conn_idx(conn);
+	conn->v6 = !inany_v4(&tap->peer);
+	flow_hash_insert(f, tapside);
+	flow_log(f, inbound ? "inbound" : "outbound");
 	return conn;
 }
 
 /**
- * tcp_conn_link_find() - Find the chain link pointing at a connection
- * @conn:	Connection, linked in its bucket
+ * tcp_conn_from_ref() - Connection an epoll reference points to
+ * @ref:	Reference: tcp_conn_ref() in data, descriptor in fd
+ * @timer:	Reference is for the timerfd, not the socket
  *
- * Return: pointer to the bucket head or hnext field holding its index
+ * Return: connection, NULL if the reference is stale
  */
-static uint32_t *tcp_conn_link_find(const struct tcp_conn *conn)
+struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer)
 {
-	uint32_t idx = tcp_conn_idx(conn);
-	uint32_t *link = &tcp_tab.bucket[conn->hbucket];
+	struct flow_common *f = flow_from_ref(ref.data, FLOW_TCP, NULL);
+	struct tcp_conn *conn;
 
-	while (*link != TCP_IDX_NONE && *link != idx)
-		link = &tcp_tab.conn[*link].hnext;
-	return *link == idx ? link : NULL;
+	if (!f)
+		return NULL;
+	conn = tcp_conn_of(f);
+	if ((timer ? conn->timer : conn->sock) != ref.fd)
+		return NULL;
+	return conn;
 }
 
 /**
- * tcp_conn_release() - Unhash a connection and mark its slot closed
- * @conn:	Connection; its file descriptors are already closed
- */
-void tcp_conn_release(struct tcp_conn *conn)
-{
-	uint32_t *link;
-
-	if (conn->events & TCP_EV_CLOSED)
-		return;
-	link = tcp_conn_link_find(conn);
-	if (link)
-		*link = conn->hnext;
-	conn->sock = conn->timer = -1;
-	tcp_conn_event(conn, TCP_EV_CLOSED);
-	tcp_tab.closed++;
-}
-
-/**
- * tcp_conn_move() - Move the last connection into a hole, fix references
- * @c:		Execution context
- * @hole:	Index of a closed slot, below the last one
+ * tcp_conn_free() - Unhash a connection and free its slot
+ * @conn:	Connection; its descriptors are already closed
  *
- * #syscalls epoll_ctl
+ * The slot is zeroed and may be reused by the next connection: callers
+ * check tcp_conn_closed() before touching @conn again.
  */
-static void tcp_conn_move(const struct ctx *c, uint32_t hole)
+void tcp_conn_free(struct tcp_conn *conn)
 {
-	struct tcp_conn *from = &tcp_tab.conn[tcp_tab.count - 1];
-	struct tcp_conn *to = &tcp_tab.conn[hole];
-	uint32_t *link = tcp_conn_link_find(from);
-
-	if (link)
-		*link = hole;
-	*to = *from;
-	if (to->sock >= 0)
-		epoll_mod(c, to->sock, TCP_CONN_EPOLL_EVENTS,
-			  epoll_ref_make(EPOLL_TYPE_TCP, to->sock,
-					 tcp_conn_ref(to)));
-	if (to->timer >= 0)
-		epoll_mod(c, to->timer, EPOLLIN,
-			  epoll_ref_make(EPOLL_TYPE_TCP_TIMER, to->timer,
-					 tcp_conn_ref(to)));
+	if (tcp_conn_closed(conn))
+		return;
+	if (conn->f.state != FLOW_STATE_CLOSING)
+		flow_state_set(&conn->f, FLOW_STATE_CLOSING);
+	flow_free(&conn->f);
 }
 
 /**
- * tcp_conn_compact() - Fill closed slots with the last connections
- * @c:		Execution context
+ * tcp_conn_flow_state() - Flow state that follows from a connection event
+ * @conn:	Connection
+ * @ev:		enum tcp_conn_ev bit just set
  */
-void tcp_conn_compact(const struct ctx *c)
+static void tcp_conn_flow_state(struct tcp_conn *conn, uint16_t ev)
 {
-	uint32_t i;
+	enum flow_state s = (enum flow_state)conn->f.state;
 
-	if (!tcp_tab.closed)
-		return;
-	for (i = 0; i < tcp_tab.count && tcp_tab.closed; i++) {
-		if (!(tcp_tab.conn[i].events & TCP_EV_CLOSED))
-			continue;
-		while (tcp_tab.count > i + 1 &&
-		       (tcp_tab.conn[tcp_tab.count - 1].events &
-			TCP_EV_CLOSED)) {
-			tcp_tab.count--;
-			tcp_tab.closed--;
-		}
-		if (tcp_tab.count > i + 1)
-			tcp_conn_move(c, i);
-		tcp_tab.count--;
-		tcp_tab.closed--;
-	}
+	if ((ev & (TCP_EV_TAP_FIN_RCVD | TCP_EV_SOCK_EOF)) &&
+	    s != FLOW_STATE_CLOSING)
+		flow_state_set(&conn->f, FLOW_STATE_CLOSING);
+	else if ((ev & TCP_EV_ESTABLISHED) && s == FLOW_STATE_NEW)
+		flow_state_set(&conn->f, FLOW_STATE_ACTIVE);
 }
 
 /**
@@ -301,6 +194,7 @@ void tcp_conn_event(struct tcp_conn *conn, uint16_t ev)
 	if (conn->events & ev)
 		return;
 	conn->events |= ev;
+	tcp_conn_flow_state(conn, ev);
 	if (!log_enabled(LOG_DEBUG))
 		return;
 	for (i = 0; i < TCP_EV_NUM; i++) {

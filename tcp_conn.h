@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tcp_conn.h - TCP connection table shared by tcp.c and tcp_listen.c */
+/* tcp_conn.h - TCP tap-path connections: their flow table slots */
 
 #ifndef TCP_CONN_H
 #define TCP_CONN_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -12,17 +13,14 @@
 #include <sys/epoll.h>
 #include <linux/tcp.h>
 
+#include "flow.h"
 #include "inany.h"
 #include "passt.h"
 #include "tcp.h"
 
 struct pool;
 
-#define TCP_IDX_NONE		UINT32_MAX
 #define TCP_WS_TO_TAP		8	/* Our window scale shift */
-
-/* Flow label key: addresses and ports at the start of struct tcp_conn */
-#define TCP_FLOW_KEY_LEN	offsetof(struct tcp_conn, sock)
 
 /* Sequence number comparisons, modulo 2^32 */
 #define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
@@ -53,7 +51,9 @@ struct pool;
  * @TCP_EV_SOCK_EOF:		Host socket read side reached end of stream
  * @TCP_EV_TAP_FIN_SENT:	FIN sent to the guest
  * @TCP_EV_TAP_FIN_ACKED:	Guest acknowledged our FIN
- * @TCP_EV_CLOSED:		Slot released, compacted at the next flush
+ *
+ * Closing frees the flow table slot at once (tcp_conn_free()): a closed
+ * connection has no events left, see tcp_conn_closed().
  */
 enum tcp_conn_ev {
 	TCP_EV_SYN_FROM_TAP	= 1 << 0,
@@ -64,10 +64,9 @@ enum tcp_conn_ev {
 	TCP_EV_SOCK_EOF		= 1 << 5,
 	TCP_EV_TAP_FIN_SENT	= 1 << 6,
 	TCP_EV_TAP_FIN_ACKED	= 1 << 7,
-	TCP_EV_CLOSED		= 1 << 8,
 };
 
-#define TCP_EV_NUM		9
+#define TCP_EV_NUM		8
 
 /**
  * enum tcp_conn_flag - Transient connection flags, bits in tcp_conn.flags
@@ -94,14 +93,13 @@ enum tcp_conn_flag {
 
 /**
  * struct tcp_conn - One connection between a guest endpoint and a host socket
- * @gaddr:		Guest's address (v4-mapped for IPv4)
- * @faddr:		Far end's address as the guest sees it
- * @gport:		Guest's port, host order
- * @fport:		Far end's port as the guest sees it, host order
- * @sock:		Host socket, -1 once closed
- * @timer:		Connection timerfd, -1 if none
- * @hnext:		Next connection index in the same hash bucket
- * @hbucket:		Hash bucket this connection is linked in
+ * @f:			Flow table part: type FLOW_TCP, state, both sides. The
+ *			tap side (tcp_tapside()) holds the guest's address and
+ *			port as peer, the far end as the guest sees it as
+ *			local; it is the one hashed. The host side holds the
+ *			socket's peer and, if known, its local address
+ * @sock:		Host socket, -1 if none yet
+ * @timer:		Connection timerfd, -1 if none yet
  * @seq_to_tap:		Next sequence number we send to the guest
  * @seq_ack_from_tap:	Last sequence number the guest acknowledged
  * @seq_from_tap:	Next sequence number expected from the guest
@@ -127,18 +125,12 @@ enum tcp_conn_flag {
  *			duplicate ACK answered yet: the guest counts each
  *			duplicate as a segment that left the network, so no
  *			more are sent than this (tcp_ack_to_tap())
- * @gen:		Generation of the slot, in epoll references (tcp_conn_ref())
  * @v6:			IPv6 connection
  */
 struct tcp_conn {
-	union inany_addr gaddr;
-	union inany_addr faddr;
-	uint16_t gport;
-	uint16_t fport;
+	struct flow_common f;
 	int32_t sock;
 	int32_t timer;
-	uint32_t hnext;
-	uint32_t hbucket;
 	uint32_t seq_to_tap;
 	uint32_t seq_ack_from_tap;
 	uint32_t seq_from_tap;
@@ -162,24 +154,10 @@ struct tcp_conn {
 	uint8_t segs_unacked;
 	uint8_t segs_dropped;
 	bool v6;
-	uint16_t gen;
 };
 
-/**
- * struct tcp_table - The connection table
- * @conn:	Connections, @count of them in use, packed from 0
- * @count:	Slots in use (closed ones included until compaction)
- * @closed:	Closed slots awaiting compaction
- * @max:	Slots that may be used, TCP_MAX_CONNS unless a test lowers it
- * @bucket:	Hash bucket heads, TCP_IDX_NONE if empty
- */
-struct tcp_table {
-	struct tcp_conn conn[TCP_MAX_CONNS];
-	uint32_t count;
-	uint32_t closed;
-	uint32_t max;
-	uint32_t bucket[TCP_MAX_CONNS * 2];
-};
+static_assert(sizeof(struct tcp_conn) <= FLOW_SLOT_BYTES,
+	      "a TCP connection fits a flow table slot");
 
 /**
  * struct tcp_seg - One segment from the guest, header copied out
@@ -203,8 +181,6 @@ struct tcp_seg {
 	const uint8_t *data;
 };
 
-extern struct tcp_table tcp_tab;
-
 /*
  * Events a connection's socket is registered for: input, hang-up and output,
  * edge-triggered, from connect() to close(). The edge of EPOLLOUT reports a
@@ -214,9 +190,6 @@ extern struct tcp_table tcp_tab;
  * per blocked write.
  */
 #define TCP_CONN_EPOLL_EVENTS	(EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET)
-
-/* Index part of a tcp_conn_ref() value */
-#define TCP_REF_IDX(v)		((v) & 0xffffU)
 
 /**
  * tcp_wnd_cur() - Window to advertise now: free send buffer space, estimated
@@ -241,36 +214,88 @@ static inline uint32_t tcp_wnd_cur(const struct tcp_conn *conn)
 }
 
 /**
- * tcp_conn_idx() - Index of a connection in the table
+ * tcp_conn_of() - Connection of a FLOW_TCP flow
+ * @f:		Flow, type FLOW_TCP, or NULL
+ *
+ * Return: the connection (@f is its first member), NULL if @f is NULL
+ */
+static inline struct tcp_conn *tcp_conn_of(struct flow_common *f)
+{
+	return (struct tcp_conn *)f;
+}
+
+/**
+ * tcp_conn_tapside() - Which side of a connection is the guest's
+ * @conn:	Connection
+ *
+ * Outbound connections start on the tap (FLOW_SIDE_INI), inbound ones
+ * are taken to it (FLOW_SIDE_TGT).
+ *
+ * Return: FLOW_SIDE_INI or FLOW_SIDE_TGT
+ */
+static inline unsigned tcp_conn_tapside(const struct tcp_conn *conn)
+{
+	return conn->f.pif[FLOW_SIDE_TGT] == PIF_TAP ? FLOW_SIDE_TGT :
+						       FLOW_SIDE_INI;
+}
+
+/**
+ * tcp_tapside() - Addresses and ports of a connection as the guest sees them
+ * @conn:	Connection
+ *
+ * Return: the tap side: peer is the guest, local the far end
+ */
+static inline const struct flowside *tcp_tapside(const struct tcp_conn *conn)
+{
+	return &conn->f.side[tcp_conn_tapside(conn)];
+}
+
+/**
+ * tcp_conn_closed() - Has a connection been closed, its slot freed?
+ * @conn:	Connection, possibly closed by the call that just returned
+ *
+ * tcp_conn_free() frees the slot, which zeroes it: its type is no longer
+ * FLOW_TCP. No new connection takes the slot before the handler that
+ * closed it has returned: only a guest's SYN or an accept() allocates.
+ *
+ * Return: true if closed
+ */
+static inline bool tcp_conn_closed(const struct tcp_conn *conn)
+{
+	return conn->f.type != FLOW_TCP;
+}
+
+/**
+ * tcp_conn_idx() - Index of a connection in the flow table, for messages
  * @conn:	Connection
  *
  * Return: index
  */
 static inline uint32_t tcp_conn_idx(const struct tcp_conn *conn)
 {
-	return (uint32_t)(conn - tcp_tab.conn);
+	return flow_idx(&conn->f);
 }
 
 /**
- * tcp_conn_ref() - Epoll reference data of a connection: index, generation
+ * tcp_conn_ref() - Epoll reference data of a connection: flow_ref()
  * @conn:	Connection
  *
- * Return: index in bits 0-15, generation in bits 16-31
+ * The socket and the timerfd both refer to the host side; the epoll type
+ * tells them apart.
+ *
+ * Return: reference data
  */
 static inline uint32_t tcp_conn_ref(const struct tcp_conn *conn)
 {
-	return tcp_conn_idx(conn) | (uint32_t)conn->gen << 16;
+	return flow_ref(&conn->f, !tcp_conn_tapside(conn));
 }
 
-void tcp_conn_table_init(void);
-struct tcp_conn *tcp_conn_lookup(const union inany_addr *gaddr,
-				 uint16_t gport,
-				 const union inany_addr *faddr, uint16_t fport);
-struct tcp_conn *tcp_conn_new(const union inany_addr *gaddr, uint16_t gport,
-			      const union inany_addr *faddr, uint16_t fport);
+void tcp_conn_init(void);
+struct tcp_conn *tcp_conn_lookup(const struct flowside *tap);
+struct tcp_conn *tcp_conn_new(bool inbound, const struct flowside *tap,
+			      const struct flowside *host);
 struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer);
-void tcp_conn_release(struct tcp_conn *conn);
-void tcp_conn_compact(const struct ctx *c);
+void tcp_conn_free(struct tcp_conn *conn);
 void tcp_conn_event(struct tcp_conn *conn, uint16_t ev);
 uint32_t tcp_conn_isn(const struct tcp_conn *conn,
 		      const struct timespec *now);

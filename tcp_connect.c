@@ -2,14 +2,15 @@
 /* tcp_connect.c - TCP: opening tap-path connections, both ways
  *
  * A SYN from the guest for no known connection (tcp_conn_from_tap()) takes
- * a table slot, opens a host socket (bound to the -o address, the
+ * a flow table slot, opens a host socket (bound to the -o address, the
  * outbound interface) and starts a non-blocking connect() to the guest's
  * destination, mapped as tcp_sockaddr_out() says. tcp_connect_done()
  * answers the guest when it completes: SYN-ACK, or on failure an RST, or
  * an ICMP destination unreachable quoting the SYN for an unreachable host
  * or network. An inbound connection accepted on a forwarded port
  * (tcp_listen.c) gets a slot and a SYN to the guest from
- * tcp_tap_conn_from_sock(). The Theory of Operation is in tcp.c; segments
+ * tcp_tap_conn_from_sock(). Slots are flows of the flow table, sides set
+ * as tcp_conn.c describes. The Theory of Operation is in tcp.c; segments
  * after these first ones are handled there.
  */
 
@@ -31,7 +32,6 @@
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_connect.h"
-#include "tcp_listen.h"
 #include "tcp_timer.h"
 #include "util.h"
 
@@ -160,7 +160,8 @@ static void tcp_conn_seq_init(struct tcp_conn *conn,
 	conn->seq_high = conn->seq_timer = isn + 1;
 	conn->wnd_to_tap = 65535;
 	if (conn->v6)
-		conn->flow_label = tap_flow_label(conn, TCP_FLOW_KEY_LEN);
+		conn->flow_label = tap_flow_label(tcp_tapside(conn),
+						  sizeof(struct flowside));
 }
 
 /**
@@ -177,10 +178,11 @@ static void tcp_conn_seq_init(struct tcp_conn *conn,
 static void tcp_icmp_unreach(struct ctx *c, const struct tcp_conn *conn,
 			     int err)
 {
+	const struct flowside *tap = tcp_tapside(conn);
 	struct {
 		__be16 ports[2];
 		__be32 seq;
-	} q = { { host_to_be16(conn->gport), host_to_be16(conn->fport) },
+	} q = { { host_to_be16(tap->peer_port), host_to_be16(tap->local_port) },
 		host_to_be32(conn->seq_from_tap - 1) };
 	struct tap_icmp_err e = {
 		.proto = IPPROTO_TCP, .l4len = sizeof(struct tcphdr),
@@ -196,7 +198,7 @@ static void tcp_icmp_unreach(struct ctx *c, const struct tcp_conn *conn,
 		e.code = err == ENETUNREACH ? ICMP_NET_UNREACH :
 					      ICMP_HOST_UNREACH;
 	}
-	tap_icmp_err_send(c, &conn->faddr, &conn->gaddr, &e);
+	tap_icmp_err_send(c, &tap->local, &tap->peer, &e);
 	c->stats.tcp_unreach++;
 }
 
@@ -250,34 +252,64 @@ void tcp_connect_done(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_host_side_out() - Host side of an outbound connection
+ * @c:		Execution context
+ * @sa:		Destination, from tcp_sockaddr_out()
+ * @sl:		Length of @sa, 0 if the destination maps to nothing
+ * @host:	Host side (output): destination as peer, the -o address (or
+ *		unspecified) as local
+ */
+static void tcp_host_side_out(const struct ctx *c,
+			      const struct sockaddr_storage *sa, socklen_t sl,
+			      struct flowside *host)
+{
+	memset(host, 0, sizeof(*host));
+	if (sl == sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+
+		inany_from_v4(&host->peer, s4->sin_addr);
+		inany_from_v4(&host->local, c->ip4.addr_out);
+		host->peer_port = ntohs(s4->sin_port);
+	} else if (sl) {
+		const struct sockaddr_in6 *s6 =
+			(const struct sockaddr_in6 *)sa;
+
+		host->peer.a6 = s6->sin6_addr;
+		host->local.a6 = c->ip6.addr_out;
+		host->peer_port = ntohs(s6->sin6_port);
+	}
+}
+
+/**
  * tcp_conn_from_tap() - A SYN from the guest: connect to the destination
  * @c:		Execution context
- * @ga:		Guest address
- * @fa:		Destination address as the guest sees it
+ * @tap:	Guest's address and port as peer, destination as local
  * @p:		Pool of L4 messages
  * @i:		Index of the SYN in @p
  * @seg:	Parsed SYN
  * @now:	Current time
  *
+ * A full flow table refuses the connection with an RST, as does a failure
+ * to open a socket or a timer.
+ *
  * #syscalls connect
  */
-void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
-			      const union inany_addr *fa,
-			      const struct pool *p, size_t i,
-			      const struct tcp_seg *seg,
-			      const struct timespec *now)
+void tcp_conn_from_tap(struct ctx *c, const struct flowside *tap,
+		       const struct pool *p, size_t i,
+		       const struct tcp_seg *seg, const struct timespec *now)
 {
-	uint16_t gport = be16_to_host((__force __be16)seg->th.source);
-	uint16_t fport = be16_to_host((__force __be16)seg->th.dest);
 	struct sockaddr_storage sa;
+	struct flowside host;
 	struct tcp_conn *conn;
 	bool pending;
 	socklen_t sl;
 
-	conn = tcp_conn_new(ga, gport, fa, fport);
+	sl = tcp_sockaddr_out(c, &tap->local, tap->local_port, &sa);
+	tcp_host_side_out(c, &sa, sl, &host);
+	conn = tcp_conn_new(false, tap, &host);
 	if (!conn) {
 		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
-		tcp_buf_rst_no_conn(c, ga, fa, seg);
+		tcp_buf_rst_no_conn(c, tap, seg);
 		return;
 	}
 	tcp_conn_seq_init(conn, now);
@@ -292,7 +324,6 @@ void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
 		return;
 	}
 	c->stats.tcp_conns++;
-	sl = tcp_sockaddr_out(c, fa, fport, &sa);
 	if (!sl) {
 		tcp_connect_fail(c, conn, EHOSTUNREACH);
 		return;
@@ -311,27 +342,29 @@ void tcp_conn_from_tap(struct ctx *c, const union inany_addr *ga,
  * tcp_tap_conn_from_sock() - Inbound connection: send a SYN to the guest
  * @c:		Execution context
  * @s:		Accepted socket, non-blocking
- * @fa:		Source address the guest will see
- * @fport:	Source port, host order
- * @gport:	Guest's port, host order
+ * @host:	Host side: the remote peer, our listening port as local
+ * @far:	Far end as the guest will see it, as local, and the guest's
+ *		port as peer port; the guest's address is filled in here
  * @now:	Current time
+ *
+ * A full flow table, or a connection already there with the same
+ * addresses and ports, closes @s.
  *
  * #syscalls close setsockopt
  */
-void tcp_tap_conn_from_sock(struct ctx *c, int s, const union inany_addr *fa,
-			    uint16_t fport, uint16_t gport,
+void tcp_tap_conn_from_sock(struct ctx *c, int s, const struct flowside *host,
+			    const struct flowside *far,
 			    const struct timespec *now)
 {
-	union inany_addr ga;
+	struct flowside tap = *far;
 	struct tcp_conn *conn;
 	int one = 1;
 
-	if (inany_v4(fa))
-		inany_from_v4(&ga, tap_ip4_daddr(c));
+	if (inany_v4(&tap.local))
+		inany_from_v4(&tap.peer, tap_ip4_daddr(c));
 	else
-		ga.a6 = *tap_ip6_daddr(c, &fa->a6);
-	if (tcp_conn_lookup(&ga, gport, fa, fport) ||
-	    !(conn = tcp_conn_new(&ga, gport, fa, fport))) {
+		tap.peer.a6 = *tap_ip6_daddr(c, &tap.local.a6);
+	if (tcp_conn_lookup(&tap) || !(conn = tcp_conn_new(true, &tap, host))) {
 		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
 		close(s);
 		return;

@@ -43,7 +43,7 @@
 #include "fwd.h"
 #include "nat.h"
 #include "tcp.h"
-#include "tcp_conn.h"
+#include "tcp_connect.h"
 #include "tcp_listen.h"
 #include "tcp_splice.h"
 #include "util.h"
@@ -485,38 +485,43 @@ void tcp_listen_init(struct ctx *c)
 }
 
 /**
- * tcp_listen_peer() - Source address the guest sees for an inbound peer
+ * tcp_listen_sides() - Sides of an inbound connection for the tap path
  * @c:		Execution context
  * @sa:		Peer address from accept()
- * @fa:		Address for the guest (output)
- * @port:	Peer port, host order (output)
+ * @host:	Host side (output): @sa as peer, local left unspecified
+ * @far:	Tap side, partly (output): far end as the guest sees it
  *
  * Peers on the host itself are shown through nat_inbound(): the guest
- * never sees a connection from itself or from loopback.
+ * never sees a connection from itself or from loopback. The caller sets
+ * the ports it knows: the listening one, the guest's.
  *
  * Return: true if the address family is usable
  */
-static bool tcp_listen_peer(const struct ctx *c,
-			    const struct sockaddr_storage *sa,
-			    union inany_addr *fa, uint16_t *port)
+static bool tcp_listen_sides(const struct ctx *c,
+			     const struct sockaddr_storage *sa,
+			     struct flowside *host, struct flowside *far)
 {
+	memset(host, 0, sizeof(*host));
+	memset(far, 0, sizeof(*far));
 	if (sa->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+		struct in_addr any = { .s_addr = INADDR_ANY };
 
-		inany_from_v4(fa, s4->sin_addr);
-		*port = ntohs(s4->sin_port);
-		nat_inbound(c, fa, *port);
-		return true;
-	}
-	if (sa->ss_family == AF_INET6) {
+		inany_from_v4(&host->peer, s4->sin_addr);
+		inany_from_v4(&host->local, any);
+		host->peer_port = ntohs(s4->sin_port);
+	} else if (sa->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
-		fa->a6 = s6->sin6_addr;
-		*port = ntohs(s6->sin6_port);
-		nat_inbound(c, fa, *port);
-		return true;
+		host->peer.a6 = s6->sin6_addr;
+		host->peer_port = ntohs(s6->sin6_port);
+	} else {
+		return false;
 	}
-	return false;
+	far->local = host->peer;
+	far->local_port = host->peer_port;
+	nat_inbound(c, &far->local, far->local_port);
+	return true;
 }
 
 /**
@@ -533,10 +538,10 @@ static bool tcp_listen_accept(struct ctx *c, union epoll_ref ref,
 			      const struct timespec *now)
 {
 	union tcp_listen_ref lr = { .u32 = ref.data };
+	struct flowside host, far;
 	struct sockaddr_storage sa;
 	socklen_t sl = sizeof(sa);
-	union inany_addr fa;
-	uint16_t dport, fport;
+	uint16_t dport;
 	int s;
 
 	s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
@@ -548,11 +553,14 @@ static bool tcp_listen_accept(struct ctx *c, union epoll_ref ref,
 	    tcp_splice_conn_from_sock(c, s, lr.ns, dport,
 				      (struct sockaddr *)&sa, now))
 		return true;
-	if (lr.ns || s > FD_REF_MAX || !tcp_listen_peer(c, &sa, &fa, &fport)) {
+	if (lr.ns || s > FD_REF_MAX ||
+	    !tcp_listen_sides(c, &sa, &host, &far)) {
 		close(s);
 		return true;
 	}
-	tcp_tap_conn_from_sock(c, s, &fa, fport, dport, now);
+	host.local_port = lr.port;
+	far.peer_port = dport;
+	tcp_tap_conn_from_sock(c, s, &host, &far, now);
 	return true;
 }
 

@@ -22,7 +22,7 @@
 
 /**
  * tcp_timer_arm() - Arm a connection's timer
- * @conn:	Connection
+ * @conn:	Connection; nothing is done if it was closed meanwhile
  * @ms:		Timeout, milliseconds
  *
  * #syscalls timerfd_settime
@@ -31,10 +31,11 @@ void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms)
 {
 	struct itimerspec it = { 0 };
 
+	if (tcp_conn_closed(conn) || conn->timer < 0)
+		return;
 	it.it_value.tv_sec = (time_t)(ms / 1000);
 	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
-	if (conn->timer >= 0 &&
-	    timerfd_settime(conn->timer, 0, &it, NULL))
+	if (timerfd_settime(conn->timer, 0, &it, NULL))
 		debug_perror("TCP: timerfd_settime");
 }
 
@@ -204,7 +205,8 @@ static void tcp_timer_data(struct ctx *c, struct tcp_conn *conn, time_t now)
 	if (conn->seq_to_tap == conn->seq_ack_from_tap &&
 	    (conn->flags & TCP_F_SOCK_PENDING)) {
 		tcp_rewind(c, conn);	/* Frames refused: tcp_timer_retry() */
-		tcp_timer_resume(conn, now);
+		if (!tcp_conn_closed(conn))
+			tcp_timer_resume(conn, now);
 		return;
 	}
 	if (conn->seq_to_tap == conn->seq_ack_from_tap) {
@@ -257,6 +259,5 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 		tcp_timer_handshake(c, conn);
 	else
 		tcp_timer_data(c, conn, now.tv_sec);
-	if (!(conn->events & TCP_EV_CLOSED))
-		tcp_close_check(conn);
+	tcp_close_check(conn);
 }

@@ -23,7 +23,8 @@
 #   - the server's first data, arriving with the completion of pasta's
 #     connect() (pasta stopped meanwhile), reaches the namespace;
 #   - a full connection table (PASST_TCP_CONN_MAX) refuses the next SYN with
-#     an RST and takes connections again once one closes;
+#     an RST, closes an inbound connection at once, counts both, and takes
+#     connections again, both ways, once one closes;
 #   - no descriptor leak in pasta after 10,000 short connections.
 
 . "$(dirname "$0")/../lib.sh"
@@ -337,16 +338,21 @@ test_connect_race() {
 # ---- Full connection table ------------------------------------------------------
 
 # With PASST_TCP_CONN_MAX=16, sixteen idle connections fill the table: the
-# next SYN gets an RST at once ("connection refused"), pasta goes on, and
-# once one of the sixteen has closed a new connection echoes again.
+# next SYN gets an RST at once ("connection refused"), and a connection
+# from H2 to a forwarded port is accepted and closed at once, before the
+# namespace's echo server sees it; pasta goes on, and once one of the
+# sixteen has closed, new connections echo again, both ways. Both
+# refusals are counted ("table full", --stats).
 test_full() {
-	local est='( dport = :6701 )'
+	local est='( dport = :6701 )' t=60
 
 	h2_bg full "${PEER}" echo "${S4}" 6701
 	wait_port "${H2}" tcp 6701
-	PASST_TCP_CONN_MAX=16 pasta_h1 --stats 1 -- sh -c "
+	PASST_TCP_CONN_MAX=16 PASTA_TIMEOUT=${t} bg_start \
+		"${TMP}/pasta.full.log" pasta_h1 --stats 1 -t 6702 -- sh -c "
+		timeout ${t} ${PEER} echo 0.0.0.0 6702 & echo_pid=\$!
 		for i in \$(seq 16); do
-			timeout 30 socat -u TCP:${S4}:6701 /dev/null &
+			timeout ${t} socat -u TCP:${S4}:6701 /dev/null &
 			echo \$! >> ${TMP}/full.pids
 		done
 		for i in \$(seq 200); do
@@ -358,6 +364,10 @@ test_full() {
 		s=\$(date +%s%N)
 		timeout 5 socat -u /dev/null TCP:${S4}:6701 2> ${TMP}/full.err
 		e=\$(date +%s%N); echo \$(( (e - s) / 1000000 )) > ${TMP}/full.ms
+		for i in \$(seq 200); do
+			[ -e ${TMP}/full.in ] && break
+			sleep 0.05
+		done
 		kill \$(head -n 1 ${TMP}/full.pids)
 		for i in \$(seq 100); do
 			echo one-free | timeout 2 socat - TCP:${S4}:6701 \
@@ -365,22 +375,53 @@ test_full() {
 			grep -q one-free ${TMP}/full.after && break
 			sleep 0.05
 		done
-		kill \$(cat ${TMP}/full.pids) 2>/dev/null
-		for i in \$(seq 60); do
-			grep -q 'table full [1-9]' ${TMP}/pasta.full.log && break
+		touch ${TMP}/full.freed
+		for i in \$(seq 200); do
+			[ -e ${TMP}/full.in2 ] && break
 			sleep 0.05
 		done
-	" > "${TMP}/pasta.full.log" 2>&1
+		kill \$(cat ${TMP}/full.pids) 2>/dev/null
+		for i in \$(seq 60); do
+			grep -Eq 'table full ([2-9]|[1-9][0-9])' \
+				${TMP}/pasta.full.log && break
+			sleep 0.05
+		done
+		kill \${echo_pid}
+	"
+	wait_port "${H1}" tcp 6702
+	WAIT_TRIES=300 wait_file "${TMP}/full.ms"
+	# Sends nothing: held open, or taken to the echo server, it would
+	# time out (124); closed, socat ends at once
+	h2 timeout 5 socat -u TCP:192.0.2.1:6702 STDOUT \
+		> "${TMP}/full.in.out" 2> "${TMP}/full.in.err"
+	echo $? > "${TMP}/full.in.rc"
+	touch "${TMP}/full.in"
+	WAIT_TRIES=300 wait_file "${TMP}/full.freed"
+	for i in $(seq 100); do
+		echo in-after | h2 timeout 2 socat - TCP:192.0.2.1:6702 \
+			> "${TMP}/full.in.after" 2>/dev/null
+		grep -q in-after "${TMP}/full.in.after" && break
+		sleep 0.05
+	done
+	touch "${TMP}/full.in2"
+	WAIT_TRIES=600 wait_gone "${BG_PID}"
 	check_eq "full table: 16 connections held" \
 		"$(cat "${TMP}/full.n" 2>/dev/null)" 16
 	check_grep "full table: next connection refused" \
 		"${TMP}/full.err" "Connection refused"
 	check "full table: refused in under a second" \
 		test "$(cat "${TMP}/full.ms" 2>/dev/null)" -lt 1000
-	check_grep "full table: counted as such (--stats)" \
-		"${TMP}/pasta.full.log" "table full [1-9]"
+	check "full table: inbound connection closed at once" \
+		test "$(cat "${TMP}/full.in.rc" 2>/dev/null)" -lt 124
+	check_grep "full table: both refusals counted as such (--stats)" \
+		"${TMP}/pasta.full.log" "table full ([2-9]|[1-9][0-9])"
+	check_grep "full table: and by the flow table (--stats)" \
+		"${TMP}/pasta.full.log" \
+		"flows: TCP [0-9]+ \\(refused ([2-9]|[1-9][0-9])\\)"
 	check_grep "full table: a freed slot takes a new connection" \
 		"${TMP}/full.after" "^one-free$"
+	check_grep "full table: and an inbound one again" \
+		"${TMP}/full.in.after" "^in-after$"
 	lib_kill_pids
 }
 
