@@ -129,6 +129,34 @@ void passt_stats_print(const struct ctx *c)
 }
 
 /**
+ * passt_flow_timer() - Per-flow periodic work: one walk of the flow table
+ * @c:		Execution context
+ * @now:	Current timestamp
+ *
+ * Each flow goes to its protocol's timer function, which may free it: slots
+ * never move, so the walk goes on from the next index.
+ */
+static void passt_flow_timer(struct ctx *c, const struct timespec *now)
+{
+	struct flow_common *f;
+	uint32_t i;
+
+	for (i = 0; i < flow_hiwat(); i++) {
+		f = flow_at(i);
+		if (!f)
+			continue;
+		switch (f->type) {
+		case FLOW_TCP_SPLICE:
+			tcp_splice_flow_timer(c, (struct tcp_splice_conn *)f,
+					      now);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/**
  * passt_timer() - Periodic housekeeping for every protocol
  * @c:		Execution context
  * @now:	Current timestamp
@@ -144,6 +172,7 @@ static void passt_timer(struct ctx *c, const struct timespec *now)
 	    errno != EAGAIN)
 		warn_perror_ratelimit("housekeeping timer read");
 	ndp_timer(c, now);
+	passt_flow_timer(c, now);
 	icmp_timer(c, now);
 	udp_timer(c, now);
 	tcp_timer(c, now);

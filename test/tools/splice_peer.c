@@ -9,6 +9,13 @@
  *				(pattern), shuts down writing, checks the echo
  *   short ADDR PORT N		N connections one after the other, 16 bytes
  *				each way
+ *   churn ADDR PORT N PAR BYTES	N connections, PAR in flight at once,
+ *				a new one opened as soon as one ends: each
+ *				sends 1 to BYTES bytes of a pattern seeded
+ *				by its number, shuts down writing, checks
+ *				the echo byte by byte, closes
+ *   hold ADDR PORT N FILE	N connections, each echoes "hold"; print
+ *				"held", keep them open until FILE exists
  *   half-server ADDR PORT	one connection: read to EOF, reply
  *				"got N bytes", close
  *   half-client ADDR PORT BYTES	send BYTES, shut down writing, expect
@@ -55,6 +62,7 @@
  * @len:	Echo server: bytes in @buf; client: bytes sent
  * @off:	Echo server: bytes of @buf written; client: bytes received
  * @done:	Client: echo complete and correct
+ * @serial:	Client: connection number, seeds the pattern
  * @buf:	Echo server: data read, not yet written back
  */
 struct peer_conn {
@@ -62,6 +70,7 @@ struct peer_conn {
 	size_t len;
 	size_t off;
 	bool done;
+	unsigned serial;
 	char buf[PEER_BUF_SIZE];
 };
 
@@ -384,7 +393,7 @@ static int peer_conc_send(int i, size_t bytes)
 	if (len > sizeof(pc->buf))
 		len = sizeof(pc->buf);
 	for (k = 0; k < len; k++)
-		pc->buf[k] = (char)peer_pattern((unsigned)i, pc->len + k);
+		pc->buf[k] = (char)peer_pattern(pc->serial, pc->len + k);
 	n = send(pc->fd, pc->buf, len, MSG_NOSIGNAL);
 	if (n < 0)
 		return errno == EAGAIN ? 0 : -1;
@@ -415,7 +424,7 @@ static int peer_conc_recv(int i, size_t bytes)
 	if (!n)
 		return pc->off == bytes && pc->len == bytes ? 1 : -1;
 	for (k = 0; k < n; k++) {
-		if ((uint8_t)buf[k] != peer_pattern((unsigned)i, pc->off + k))
+		if ((uint8_t)buf[k] != peer_pattern(pc->serial, pc->off + k))
 			return -1;
 	}
 	pc->off += (size_t)n;
@@ -449,6 +458,35 @@ static int peer_conc_event(const struct epoll_event *ev, size_t bytes)
 }
 
 /**
+ * peer_conc_start() - Start one non-blocking client connection in a slot
+ * @i:		Free slot
+ * @serial:	Connection number, seeds its pattern
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int peer_conc_start(int i, unsigned serial)
+{
+	struct peer_conn *pc = &peer.conns[i];
+	int s;
+
+	s = socket(peer.sa.ss_family,
+		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	if (connect(s, (struct sockaddr *)&peer.sa, peer.sl) &&
+	    errno != EINPROGRESS) {
+		close(s);
+		return -1;
+	}
+	pc->fd = s;
+	pc->len = pc->off = 0;
+	pc->done = false;
+	pc->serial = serial;
+	peer_epoll(EPOLL_CTL_ADD, i, EPOLLIN | EPOLLOUT);
+	return 0;
+}
+
+/**
  * peer_conc_open() - Concurrent client: start N non-blocking connections
  * @n:		Connections
  *
@@ -457,18 +495,10 @@ static int peer_conc_event(const struct epoll_event *ev, size_t bytes)
 static int peer_conc_open(unsigned n)
 {
 	unsigned i;
-	int s;
 
 	for (i = 0; i < n; i++) {
-		s = socket(peer.sa.ss_family,
-			   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (s < 0)
+		if (peer_conc_start((int)i, i))
 			return -1;
-		if (connect(s, (struct sockaddr *)&peer.sa, peer.sl) &&
-		    errno != EINPROGRESS)
-			return -1;
-		peer.conns[i].fd = s;
-		peer_epoll(EPOLL_CTL_ADD, (int)i, EPOLLIN | EPOLLOUT);
 	}
 	return 0;
 }
@@ -500,6 +530,121 @@ static int peer_conc(unsigned n, size_t bytes)
 		ok += peer.conns[i].done;
 	printf("conc: %u/%u connections echoed %zu bytes\n", ok, n, bytes);
 	return ok == n ? 0 : 1;
+}
+
+/**
+ * peer_churn_bytes() - Churn client: bytes a connection sends
+ * @serial:	Connection number
+ * @max:	Most bytes per connection
+ *
+ * Return: 1 to @max bytes, varying with @serial
+ */
+static size_t peer_churn_bytes(unsigned serial, size_t max)
+{
+	return 1 + (size_t)((serial * 2654435761U) >> 8) % max;
+}
+
+/**
+ * peer_churn_batch() - Churn client: handle one batch of epoll events
+ * @evs:	Events
+ * @ne:		Number of events
+ * @max:	Most bytes per connection
+ * @ok:		Connections echoed correctly, incremented (output)
+ *
+ * Slots are freed here but reused only after the batch, so that no later
+ * event of the batch, queued for a closed socket, reaches a new connection.
+ *
+ * Return: connections that ended in this batch
+ */
+static unsigned peer_churn_batch(const struct epoll_event *evs, int ne,
+				 size_t max, unsigned *ok)
+{
+	unsigned ended = 0;
+	int k, i;
+
+	for (k = 0; k < ne; k++) {
+		i = (int)evs[k].data.u32;
+		if (peer.conns[i].fd < 0)	/* Ended earlier in the batch */
+			continue;
+		if (peer_conc_event(&evs[k],
+				    peer_churn_bytes(peer.conns[i].serial,
+						     max))) {
+			ended++;
+			*ok += peer.conns[i].done;
+		}
+	}
+	return ended;
+}
+
+/**
+ * peer_churn() - N connections, PAR at a time, each echoes a pattern
+ * @n:		Connections in total
+ * @par:	Connections in flight at once
+ * @max:	Most bytes per connection
+ *
+ * Return: 0 if all echoes completed and matched, 1 otherwise
+ */
+static int peer_churn(unsigned n, unsigned par, size_t max)
+{
+	time_t deadline = time(NULL) + PEER_TIMEOUT_S;
+	unsigned started = 0, ended = 0, ok = 0;
+	struct epoll_event evs[256];
+	int ne;
+
+	if (!par || par > PEER_CONN_MAX || !max) {
+		fprintf(stderr, "churn: bad arguments\n");
+		return 2;
+	}
+	while (ended < n && time(NULL) < deadline) {
+		while (started < n && started - ended < par) {
+			if (peer_conc_start(peer_slot(), started)) {
+				perror("churn: connect");
+				return 1;
+			}
+			started++;
+		}
+		ne = epoll_wait(peer.ep, evs, 256, 1000);
+		ended += peer_churn_batch(evs, ne, max, &ok);
+	}
+	printf("churn: %u/%u connections echoed (%u at a time, 1 to %zu "
+	       "bytes)\n", ok, n, par, max);
+	return ok == n ? 0 : 1;
+}
+
+/**
+ * peer_hold() - N connections that echo "hold", kept open until FILE exists
+ * @n:		Connections
+ * @file:	Path whose existence ends the wait
+ *
+ * Return: 0 if all echoed and FILE appeared in time, 1 otherwise
+ */
+static int peer_hold(unsigned n, const char *file)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	size_t got = 0;
+	char buf[4];
+	unsigned i;
+	int s, w;
+
+	for (i = 0; i < n && i < PEER_CONN_MAX; i++) {
+		s = peer_connect();
+		if (s < 0 || peer_write_all(s, "hold", 4))
+			got = 0;
+		else if (peer_read_all(s, buf, 4, &got))
+			got = 0;
+		if (got != 4 || memcmp(buf, "hold", 4)) {
+			fprintf(stderr, "hold: connection %u failed\n", i);
+			return 1;
+		}
+		peer.conns[i].fd = s;
+	}
+	printf("held %u\n", n);
+	for (w = 0; access(file, F_OK); w++) {
+		if (w >= PEER_TIMEOUT_S * 100)
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
 }
 
 /**
@@ -769,6 +914,12 @@ int main(int argc, char **argv)
 				 (size_t)atol(argv[5]));
 	if (!strcmp(argv[1], "short") && argc == 5)
 		return peer_short((unsigned)atoi(argv[4]));
+	if (!strcmp(argv[1], "churn") && argc == 7)
+		return peer_churn((unsigned)atoi(argv[4]),
+				  (unsigned)atoi(argv[5]),
+				  (size_t)atol(argv[6]));
+	if (!strcmp(argv[1], "hold") && argc == 6)
+		return peer_hold((unsigned)atoi(argv[4]), argv[5]);
 	if (!strcmp(argv[1], "peer-server"))
 		return peer_peer_server();
 	if (!strcmp(argv[1], "half-server"))
