@@ -8,7 +8,7 @@
 # pasta runs in H1 with --config-net, attached to a namespace of our own
 # (NS), which gets H1's addresses 192.0.2.1 and 2001:db8::1:
 #   -t 31041-31042  client on H1's loopback -> NS's own address
-#   -T 32041-32042  client in NS -> 127.0.0.1/::1 -> server on H1's lo
+#   -T 32041-32043  client in NS -> 127.0.0.1/::1 -> server on H1's lo
 # A second pasta (PASST_TCP_SPLICE_CONN_MAX=16, its own namespace NS2)
 # forwards -t 31051.
 #
@@ -20,6 +20,8 @@
 #   reused flow slot (another connection's sockets) would show as wrong or
 #   missing bytes; the counters then show every connection spliced and
 #   none refused;
+# - connect time-out: a target whose SYNs are dropped; after 10 s the
+#   per-flow timer (passt.c's walk of the flow table) resets the client;
 # - full table: with 16 spliced connections held open, the 17th is reset,
 #   the refusal counted; once the 16 close, 16 new ones echo again.
 
@@ -30,7 +32,7 @@ need_bin
 need_cmd ss
 
 T_PORT=31041			# -t: +0 IPv4, +1 IPv6
-TT_PORT=32041			# -T: +0 IPv4, +1 IPv6
+TT_PORT=32041			# -T: +0 IPv4, +1 IPv6, +2 silent target
 FULL_PORT=31051			# second pasta, -t
 FULL_MAX=16			# its PASST_TCP_SPLICE_CONN_MAX
 NS_ADDR4=192.0.2.1		# NS's own addresses (--config-net, from H1)
@@ -135,6 +137,27 @@ ${CHURN_PAR} at a time, every byte echoed" "${TMP}/churn.${i}.log" \
 		"$(splice_stat "${TMP}/pasta.log" refused)" 0
 }
 
+# connect_timeout() - A target that never answers (its accept queue kept
+# full, so SYNs are dropped): the per-flow timer resets the client after
+# the connect time-out (10 s), and counts a failed target
+connect_timeout() {
+	local port=$((TT_PORT + 2)) failed
+
+	failed="$(splice_stat "${TMP}/pasta.log" "target failed")"
+	bg_start "${TMP}/silent.log" ns_run "${H1}" timeout 60 "${PEER}" \
+		late-banner 127.0.0.1 "${port}" "${TMP}/silent.release"
+	wait_for grep -q "^full" "${TMP}/silent.log"
+	check "-T: target never answers: connect time-out resets the client" \
+		ns_run "${NS}" timeout 40 "${PEER}" rst-client 127.0.0.1 \
+		"${port}"
+	WAIT_TRIES=100 wait_for splice_stat_at_least "${TMP}/pasta.log" \
+		"target failed" $((failed + 1))
+	check_eq "counters: the time-out is counted as a failed target" \
+		"$(splice_stat "${TMP}/pasta.log" "target failed")" \
+		$((failed + 1))
+	touch "${TMP}/silent.release"
+}
+
 # full_conns_left() - Count pasta's accepted sockets on FULL_PORT that are
 # not shut down yet: each one's flow is freed in the same step as its
 # shutdown, so none left means the whole table is free again
@@ -199,7 +222,7 @@ LIB_SANDBOXES+=("${NS}")
 PEER="$(build_tool splice_peer)" || { echo "can't build splice_peer"; exit 1; }
 
 pasta_up "${TMP}/pasta.log" "${NS}" "" \
-	-t "${T_PORT}-$((T_PORT + 1))" -T "${TT_PORT}-$((TT_PORT + 1))"
+	-t "${T_PORT}-$((T_PORT + 1))" -T "${TT_PORT}-$((TT_PORT + 2))"
 if ! wait_port "${H1}" tcp "${T_PORT}" ||
    ! wait_port "${NS}" tcp "${TT_PORT}" ||
    ! wait_for ns_addr4_ready "${NS}" ||
@@ -210,6 +233,7 @@ if ! wait_port "${H1}" tcp "${T_PORT}" ||
 fi
 
 churn_checks
+connect_timeout
 full_table
 
 test_done
