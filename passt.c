@@ -129,12 +129,12 @@ void passt_stats_print(const struct ctx *c)
 }
 
 /**
- * passt_flow_timer() - Per-flow periodic work: one walk of the flow table
+ * passt_flow_timer() - One walk of the flow table: each flow's timer
  * @c:		Execution context
  * @now:	Current timestamp
  *
- * Each flow goes to its protocol's timer function, which may free it: slots
- * never move, so the walk goes on from the next index.
+ * The per-flow timer of a protocol may free the flow it is given: the walk
+ * reads the next slot afresh, and slots never move.
  */
 static void passt_flow_timer(struct ctx *c, const struct timespec *now)
 {
@@ -142,13 +142,15 @@ static void passt_flow_timer(struct ctx *c, const struct timespec *now)
 	uint32_t i;
 
 	for (i = 0; i < flow_hiwat(); i++) {
-		f = flow_at(i);
-		if (!f)
+		if (!(f = flow_at(i)))
 			continue;
 		switch (f->type) {
 		case FLOW_TCP_SPLICE:
 			tcp_splice_flow_timer(c, (struct tcp_splice_conn *)f,
 					      now);
+			break;
+		case FLOW_PING:
+			icmp_flow_timer(c, (struct icmp_ping_flow *)f, now);
 			break;
 		default:
 			break;
@@ -173,7 +175,6 @@ static void passt_timer(struct ctx *c, const struct timespec *now)
 		warn_perror_ratelimit("housekeeping timer read");
 	ndp_timer(c, now);
 	passt_flow_timer(c, now);
-	icmp_timer(c, now);
 	udp_timer(c, now);
 	tcp_timer(c, now);
 	if (c->stats_interval &&
