@@ -14,20 +14,22 @@
  *
  * Storage: FLOW_MAX (65536) slots of FLOW_SLOT_BYTES (256) in one static,
  * 64-byte aligned array: 16 MiB of BSS, plus 512 KiB of hash buckets. Only
- * pages actually written cost resident memory: new slots are taken in index
- * order (the high-water mark, flow_hiwat()) and freed ones are reused
- * first, last freed first (LIFO, so recently touched memory is reused), so
- * a few hundred flows cost a few hundred slots, 64 KiB per 256 of them. Live slots never move: no
- * compaction, so a flow's index and its epoll references stay valid for
- * its whole life, and nothing is ever re-registered with epoll. The free
- * list is threaded through hnext[0] of free slots.
+ * pages actually written cost resident memory. New slots are taken in
+ * index order (the high-water mark, flow_hiwat()) and freed ones are
+ * reused first, last freed first (LIFO: recently touched memory), so the
+ * slots of N flows at most cost N x 256 bytes (64 KiB per 256 flows) up to
+ * the highest count ever reached. Buckets are spread by the hash: each
+ * hashed side may touch a page of them, 512 KiB at most. Live slots never
+ * move: no compaction, so a flow's index and its epoll references stay
+ * valid for its whole life, and nothing is ever re-registered with epoll.
+ * The free list is threaded through hnext[0] of free slots.
  *
  * References: flow_ref() packs index (bits 0-15), side (bit 16) and the
  * slot's generation (bits 17-31) into the 32 bits of epoll data. Freeing a
  * slot bumps its generation, so an event still queued for a flow freed
  * earlier in the same batch fails flow_from_ref() even if the slot was
- * reused at once: the generation, or the type, differs. A slot reused
- * 2^15 times within one batch of events would wrap: a batch holds 64.
+ * reused at once: the generation, or the type, differs. Only 2^15 frees
+ * of that one slot between queuing and handling an event would fool it.
  *
  * Lookup: a SipHash-2-4, keyed at start-up from getrandom(), of (type,
  * interface, struct flowside bytes) picks one of FLOW_HASH_SIZE buckets;
@@ -40,9 +42,9 @@
  * addresses and ports are distinct.
  *
  * Limits: besides FLOW_MAX overall, each type has a cap (flow_limit_set()),
- * by default FLOW_MAX for TCP, FLOW_TCP_SPLICE_DEFAULT for spliced TCP,
- * FLOW_UDP_DEFAULT for UDP and FLOW_PING_DEFAULT for pings, so that one
- * kind of traffic can't take every slot. flow_alloc() returns NULL when
+ * by default 65536 (FLOW_MAX) for TCP, 4096 for spliced TCP, 4096 for UDP
+ * and 256 for pings (the FLOW_*_DEFAULT macros), so that floods of UDP or
+ * pings can't take the slots TCP needs. flow_alloc() returns NULL when
  * either is reached, and counts the refusal per type (flow_refused(),
  * printed by --stats). What the protocol then does: TCP answers the SYN
  * with an RST (or an ICMP error), UDP drops the datagram, counted, ping

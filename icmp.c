@@ -14,7 +14,9 @@
  * icmp_ping_flow, and owns one socket. Its initiating side (FLOW_SIDE_INI,
  * PIF_TAP) is the guest: peer = the guest's address, local = the
  * destination as the guest sent it, and both ports the echo identifier.
- * That side is hashed: flow_lookup() finds the flow of each request. Its
+ * That side is hashed: flow_lookup() finds the flow of each request (the
+ * guest's source address is part of the key: pinging one destination
+ * with one identifier from two of its addresses makes two flows). Its
  * target side (FLOW_SIDE_TGT, PIF_HOST) is the ping socket: peer = the
  * destination after translation, local = the address we bound (unspecified
  * without --outbound) and both ports the identifier we bound, 0 if the
@@ -45,9 +47,9 @@
  *
  * Flows expire after ICMP_IDLE_MS without traffic: icmp_flow_timer(),
  * called for each FLOW_PING flow from passt.c's walk of the table on every
- * tick, closes the socket and frees the slot. Ping sockets are the one exception to "open everything
- * before the loop": they are created on demand, as the guest's traffic
- * decides which ones exist.
+ * tick, closes the socket and frees the slot. Ping sockets are the one
+ * exception to "open everything before the loop": they are created on
+ * demand, as the guest's traffic decides which ones exist.
  */
 
 #include <errno.h>

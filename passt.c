@@ -121,6 +121,12 @@ void passt_stats_print(const struct ctx *c)
 	     s->udp_drop_tap);
 	info("UDP: merged sends %llu of %llu datagrams, split again %llu",
 	     s->udp_gso_msgs, s->udp_gso_dgrams, s->udp_gso_split);
+	info("flows: TCP %u (refused %llu), TCP splice %u (refused %llu), "
+	     "UDP %u (refused %llu), ping %u (refused %llu)",
+	     flow_count(FLOW_TCP), flow_refused(FLOW_TCP),
+	     flow_count(FLOW_TCP_SPLICE), flow_refused(FLOW_TCP_SPLICE),
+	     flow_count(FLOW_UDP), flow_refused(FLOW_UDP),
+	     flow_count(FLOW_PING), flow_refused(FLOW_PING));
 	if (c->mode == MODE_PASTA)
 		info("TCP splice: connections %llu, refused %llu, target "
 		     "failed %llu, reset %llu", s->tcp_splice_conns,
