@@ -19,7 +19,7 @@
 #   the echo is compared byte by byte, so a stale event that reached a
 #   reused flow slot (another connection's sockets) would show as wrong or
 #   missing bytes; the counters then show every connection spliced and
-#   none refused;
+#   none refused, and no spliced flow left in the table (--stats);
 # - connect time-out: a target whose SYNs are dropped; after 10 s the
 #   per-flow timer (passt.c's walk of the flow table) resets the client;
 # - full table: with 16 spliced connections held open, the 17th is reset,
@@ -47,6 +47,21 @@ CHURN_BYTES=3000		# most bytes each
 splice_stat() {
 	grep "TCP splice: connections " "$1" | tail -n 1 |
 		sed -n "s/.*[ :]$2 \([0-9]*\).*/\1/p"
+}
+
+# splice_flows() - Live spliced flows and refusals, from the last "flows:"
+# --stats line, as "LIVE REFUSED"
+# $1:	log file
+splice_flows() {
+	grep "flows: " "$1" | tail -n 1 |
+		sed -n 's/.*TCP splice \([0-9]*\) (refused \([0-9]*\)).*/\1 \2/p'
+}
+
+# splice_flows_are() - The last "flows:" line shows these spliced flows
+# $1:	log file
+# $2:	"LIVE REFUSED"
+splice_flows_are() {
+	[ "$(splice_flows "$1")" = "$2" ]
 }
 
 # splice_stat_at_least() - A splice counter reached a value
@@ -135,6 +150,9 @@ ${CHURN_PAR} at a time, every byte echoed" "${TMP}/churn.${i}.log" \
 		"$((after - before))" "$((4 * CHURN_CONNS))"
 	check_eq "counters: no spliced connection refused" \
 		"$(splice_stat "${TMP}/pasta.log" refused)" 0
+	WAIT_TRIES=100 wait_for splice_flows_are "${TMP}/pasta.log" "0 0"
+	check_eq "flow table: every spliced flow freed, none refused" \
+		"$(splice_flows "${TMP}/pasta.log")" "0 0"
 }
 
 # connect_timeout() - A target that never answers (its accept queue kept
@@ -205,6 +223,10 @@ full_table() {
 		refused 1
 	check_eq "full table: the refusal is counted" \
 		"$(splice_stat "${TMP}/pasta2.log" refused)" 1
+	WAIT_TRIES=100 wait_for splice_flows_are "${TMP}/pasta2.log" \
+		"${FULL_MAX} 1"
+	check_eq "full table: ${FULL_MAX} live flows, one refusal (--stats)" \
+		"$(splice_flows "${TMP}/pasta2.log")" "${FULL_MAX} 1"
 
 	touch "${TMP}/hold.release"
 	wait_gone "${hold_pid}"
