@@ -120,7 +120,7 @@ churn_checks() {
 	wait_port "${H1}" tcp "${TT_PORT}"
 	wait_port "${H1}" tcp $((TT_PORT + 1))
 
-	WAIT_TRIES=100 wait_for splice_stat_at_least "${TMP}/pasta.log" \
+	WAIT_TRIES=200 wait_for splice_stat_at_least "${TMP}/pasta.log" \
 		connections 0
 	before="$(splice_stat "${TMP}/pasta.log" connections)"
 
@@ -143,14 +143,14 @@ ${CHURN_PAR} at a time, every byte echoed" "${TMP}/churn.${i}.log" \
 			"^churn: ${CHURN_CONNS}/${CHURN_CONNS} connections echoed"
 	done
 
-	WAIT_TRIES=100 wait_for splice_stat_at_least "${TMP}/pasta.log" \
+	WAIT_TRIES=200 wait_for splice_stat_at_least "${TMP}/pasta.log" \
 		connections $((before + 4 * CHURN_CONNS))
 	after="$(splice_stat "${TMP}/pasta.log" connections)"
 	check_eq "counters: all $((4 * CHURN_CONNS)) churn connections spliced" \
 		"$((after - before))" "$((4 * CHURN_CONNS))"
 	check_eq "counters: no spliced connection refused" \
 		"$(splice_stat "${TMP}/pasta.log" refused)" 0
-	WAIT_TRIES=100 wait_for splice_flows_are "${TMP}/pasta.log" "0 0"
+	WAIT_TRIES=200 wait_for splice_flows_are "${TMP}/pasta.log" "0 0"
 	check_eq "flow table: every spliced flow freed, none refused" \
 		"$(splice_flows "${TMP}/pasta.log")" "0 0"
 }
@@ -168,7 +168,7 @@ connect_timeout() {
 	check "-T: target never answers: connect time-out resets the client" \
 		ns_run "${NS}" timeout 40 "${PEER}" rst-client 127.0.0.1 \
 		"${port}"
-	WAIT_TRIES=100 wait_for splice_stat_at_least "${TMP}/pasta.log" \
+	WAIT_TRIES=200 wait_for splice_stat_at_least "${TMP}/pasta.log" \
 		"target failed" $((failed + 1))
 	check_eq "counters: the time-out is counted as a failed target" \
 		"$(splice_stat "${TMP}/pasta.log" "target failed")" \
@@ -219,11 +219,11 @@ full_table() {
 	check "full table: connection $((FULL_MAX + 1)) is reset" \
 		ns_run "${H1}" timeout 30 "${PEER}" rst-client 127.0.0.1 \
 		"${FULL_PORT}"
-	WAIT_TRIES=100 wait_for splice_stat_at_least "${TMP}/pasta2.log" \
+	WAIT_TRIES=200 wait_for splice_stat_at_least "${TMP}/pasta2.log" \
 		refused 1
 	check_eq "full table: the refusal is counted" \
 		"$(splice_stat "${TMP}/pasta2.log" refused)" 1
-	WAIT_TRIES=100 wait_for splice_flows_are "${TMP}/pasta2.log" \
+	WAIT_TRIES=200 wait_for splice_flows_are "${TMP}/pasta2.log" \
 		"${FULL_MAX} 1"
 	check_eq "full table: ${FULL_MAX} live flows, one refusal (--stats)" \
 		"$(splice_flows "${TMP}/pasta2.log")" "${FULL_MAX} 1"
