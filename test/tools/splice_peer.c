@@ -9,11 +9,13 @@
  *				(pattern), shuts down writing, checks the echo
  *   short ADDR PORT N		N connections one after the other, 16 bytes
  *				each way
- *   churn ADDR PORT N PAR BYTES	N connections, PAR in flight at once,
- *				a new one opened as soon as one ends: each
- *				sends 1 to BYTES bytes of a pattern seeded
- *				by its number, shuts down writing, checks
- *				the echo byte by byte, closes
+ *   churn ADDR PORT N PAR BYTES [RST]	N connections, PAR in flight at
+ *				once, a new one opened as soon as one ends:
+ *				each sends 1 to BYTES bytes of a pattern
+ *				seeded by its number, shuts down writing,
+ *				checks the echo byte by byte, closes. With
+ *				RST, every RST-th connection is reset once
+ *				it has sent something, and not checked
  *   hold ADDR PORT N FILE	N connections, each echoes "hold"; print
  *				"held", keep them open until FILE exists
  *   half-server ADDR PORT	one connection: read to EOF, reply
@@ -545,58 +547,91 @@ static size_t peer_churn_bytes(unsigned serial, size_t max)
 }
 
 /**
+ * struct peer_churn_run - Churn client: parameters and tallies
+ * @n:		Connections in total
+ * @par:	Connections in flight at once
+ * @max:	Most bytes per connection
+ * @rst:	Every @rst-th connection is reset on purpose, 0 for none
+ * @ended:	Connections ended so far
+ * @ok:		Connections echoed correctly
+ * @reset:	Connections reset on purpose
+ */
+struct peer_churn_run {
+	unsigned n;
+	unsigned par;
+	size_t max;
+	unsigned rst;
+	unsigned ended;
+	unsigned ok;
+	unsigned reset;
+};
+
+/**
+ * peer_churn_one() - Churn client: one event for one live connection
+ * @r:		Run
+ * @ev:		Event
+ */
+static void peer_churn_one(struct peer_churn_run *r,
+			   const struct epoll_event *ev)
+{
+	int i = (int)ev->data.u32;
+	struct peer_conn *pc = &peer.conns[i];
+	unsigned serial = pc->serial;
+
+	if (peer_conc_event(ev, peer_churn_bytes(serial, r->max))) {
+		r->ended++;
+		r->ok += pc->done;
+		return;
+	}
+	if (r->rst && serial % r->rst == r->rst - 1 && pc->len) {
+		peer_reset(pc->fd);
+		pc->fd = -1;
+		r->ended++;
+		r->reset++;
+	}
+}
+
+/**
  * peer_churn_batch() - Churn client: handle one batch of epoll events
+ * @r:		Run
  * @evs:	Events
  * @ne:		Number of events
- * @max:	Most bytes per connection
- * @ok:		Connections echoed correctly, incremented (output)
  *
  * Slots are freed here but reused only after the batch, so that no later
  * event of the batch, queued for a closed socket, reaches a new connection.
- *
- * Return: connections that ended in this batch
  */
-static unsigned peer_churn_batch(const struct epoll_event *evs, int ne,
-				 size_t max, unsigned *ok)
+static void peer_churn_batch(struct peer_churn_run *r,
+			     const struct epoll_event *evs, int ne)
 {
-	unsigned ended = 0;
-	int k, i;
+	int k;
 
 	for (k = 0; k < ne; k++) {
-		i = (int)evs[k].data.u32;
-		if (peer.conns[i].fd < 0)	/* Ended earlier in the batch */
+		if (peer.conns[evs[k].data.u32].fd < 0)	/* Ended already */
 			continue;
-		if (peer_conc_event(&evs[k],
-				    peer_churn_bytes(peer.conns[i].serial,
-						     max))) {
-			ended++;
-			*ok += peer.conns[i].done;
-		}
+		peer_churn_one(r, &evs[k]);
 	}
-	return ended;
 }
 
 /**
  * peer_churn() - N connections, PAR at a time, each echoes a pattern
- * @n:		Connections in total
- * @par:	Connections in flight at once
- * @max:	Most bytes per connection
+ * @r:		Run: @n, @par, @max and @rst set, tallies zero
  *
- * Return: 0 if all echoes completed and matched, 1 otherwise
+ * Return: 0 if every connection not reset on purpose echoed correctly, 1
+ *	   otherwise, 2 for bad arguments
  */
-static int peer_churn(unsigned n, unsigned par, size_t max)
+static int peer_churn(struct peer_churn_run *r)
 {
 	time_t deadline = time(NULL) + PEER_TIMEOUT_S;
-	unsigned started = 0, ended = 0, ok = 0;
 	struct epoll_event evs[256];
+	unsigned started = 0;
 	int ne;
 
-	if (!par || par > PEER_CONN_MAX || !max) {
+	if (!r->par || r->par > PEER_CONN_MAX || !r->max) {
 		fprintf(stderr, "churn: bad arguments\n");
 		return 2;
 	}
-	while (ended < n && time(NULL) < deadline) {
-		while (started < n && started - ended < par) {
+	while (r->ended < r->n && time(NULL) < deadline) {
+		while (started < r->n && started - r->ended < r->par) {
 			if (peer_conc_start(peer_slot(), started)) {
 				perror("churn: connect");
 				return 1;
@@ -604,11 +639,12 @@ static int peer_churn(unsigned n, unsigned par, size_t max)
 			started++;
 		}
 		ne = epoll_wait(peer.ep, evs, 256, 1000);
-		ended += peer_churn_batch(evs, ne, max, &ok);
+		peer_churn_batch(r, evs, ne);
 	}
-	printf("churn: %u/%u connections echoed (%u at a time, 1 to %zu "
-	       "bytes)\n", ok, n, par, max);
-	return ok == n ? 0 : 1;
+	printf("churn: %u/%u connections echoed, %u reset (%u at a time, "
+	       "1 to %zu bytes)\n", r->ok, r->n - r->reset, r->reset, r->par,
+	       r->max);
+	return r->ended == r->n && r->ok == r->n - r->reset ? 0 : 1;
 }
 
 /**
@@ -914,10 +950,16 @@ int main(int argc, char **argv)
 				 (size_t)atol(argv[5]));
 	if (!strcmp(argv[1], "short") && argc == 5)
 		return peer_short((unsigned)atoi(argv[4]));
-	if (!strcmp(argv[1], "churn") && argc == 7)
-		return peer_churn((unsigned)atoi(argv[4]),
-				  (unsigned)atoi(argv[5]),
-				  (size_t)atol(argv[6]));
+	if (!strcmp(argv[1], "churn") && (argc == 7 || argc == 8)) {
+		struct peer_churn_run r = {
+			.n = (unsigned)atoi(argv[4]),
+			.par = (unsigned)atoi(argv[5]),
+			.max = (size_t)atol(argv[6]),
+			.rst = argc == 8 ? (unsigned)atoi(argv[7]) : 0,
+		};
+
+		return peer_churn(&r);
+	}
 	if (!strcmp(argv[1], "hold") && argc == 6)
 		return peer_hold((unsigned)atoi(argv[4]), argv[5]);
 	if (!strcmp(argv[1], "peer-server"))
