@@ -152,6 +152,10 @@ static void passt_flow_timer(struct ctx *c, const struct timespec *now)
 		if (!(f = flow_at(i)))
 			continue;
 		switch (f->type) {
+		case FLOW_TCP_SPLICE:
+			tcp_splice_flow_timer(c, (struct tcp_splice_conn *)f,
+					      now);
+			break;
 		case FLOW_PING:
 			icmp_flow_timer(c, (struct icmp_ping_flow *)f, now);
 			break;

@@ -26,15 +26,28 @@
  * tick, and refilled in one batch if a burst of connections empties them.
  * Pipes whose direction ended empty go back to the pool.
  *
- * Table. Connections live in a fixed array, entries [0, count) in use. When
- * one closes, the last entry moves into its slot and its two epoll
- * references are rewritten (compaction), so lookups are an index check.
- * Events queued for the old index may still arrive: the handler checks that
- * the reference's file descriptor is the one at that index and ignores
- * others. Handlers act on syscall results, never on event bits alone, so a
- * spurious event costs at most one EAGAIN.
+ * Table. Each connection is a slot of the flow table (flow.c), type
+ * FLOW_TCP_SPLICE, at most TCP_SPLICE_CONN_MAX at once (flow_limit_set();
+ * PASST_TCP_SPLICE_CONN_MAX lowers it for tests). Its side FLOW_SIDE_INI is
+ * the client: interface PIF_HOST for -t, PIF_SPLICE for -T, the client's
+ * address and port as peer, the address and port it connected to as local
+ * (getsockname() of s[0]). FLOW_SIDE_TGT is the other interface, the
+ * target's address and port as peer, our connecting socket's as local
+ * (getsockname() of s[1] once connect() has bound it). Spliced flows are
+ * never looked up by address, so they are not hashed. Slots never move: the
+ * epoll reference of s[n] is flow_ref(conn, n), registered once, and
+ * flow_from_ref() drops an event queued for a slot that was freed (and
+ * perhaps reused) earlier in the same batch, as the generation differs.
+ * Handlers act on syscall results, never on event bits alone, so a spurious
+ * event costs at most one EAGAIN. A full table resets the accepted socket
+ * (tcp_splice_drop). The connect time-out is checked by
+ * tcp_splice_flow_timer(), which passt.c calls for each spliced flow on
+ * every tick; tcp_splice_timer() tops up the pools.
  *
- * Lifecycle (enum tcp_splice_state, one setter logging at debug):
+ * Lifecycle: the flow goes NEW -> ACTIVE (sides filled, before the first
+ * epoll registration) -> CLOSING (sockets being closed) -> freed, through
+ * flow_state_set(). Within ACTIVE, the splice substate (enum
+ * tcp_splice_state, one setter logging at debug):
  *   CONNECTING   s[0] accepted, non-blocking connect() on s[1] in progress;
  *                s[0] is not read yet. Failure or time-out
  *                (TCP_SPLICE_CONNECT_TIMEOUT_MS): s[0] is reset.
@@ -44,14 +57,14 @@
  *                EOF_d is forwarded as SHUT_!d only after pipe[d] drained,
  *                so the peer sees every byte, then the FIN.
  *   CLOSED       both directions ended (EOF_0, SHUT_1, EOF_1, SHUT_0): both
- *                sockets closed normally, the slot is compacted away.
+ *                sockets closed normally, the flow is freed.
  *   Any error (EPOLLERR with SO_ERROR set, splice() or shutdown() failing
  *   with something other than EAGAIN) resets the connection: SO_LINGER with
  *   zero time-out on both sockets, then close(), so each peer gets a RST.
  *
  * Flow control. Sockets are registered once, edge-triggered, for EPOLLIN and
  * EPOLLOUT; the mask never changes, so there is no epoll_ctl() per event
- * (only compaction and the re-arm below rewrite a registration). Moving
+ * (only the re-arm below rewrites a registration). Moving
  * direction d means: drain pipe[d] into s[!d]; read from s[d] into the now
  * empty pipe; repeat. When writing to s[!d] returns EAGAIN, the direction
  * stops with data left in the pipe and marks s[!d] "out-waiting": the kernel
@@ -109,9 +122,11 @@
 #include "log.h"
 #include "util.h"
 #include "fwd.h"
+#include "flow.h"
 #include "tcp_splice.h"
 
 #define TCP_SPLICE_CONN_MAX	4096	/* Spliced connections at once */
+#define TCP_SPLICE_CONN_MIN	16	/* Lowest PASST_TCP_SPLICE_CONN_MAX */
 #define TCP_SPLICE_SOCK_POOL	32	/* Pre-opened sockets per side, family */
 #define TCP_SPLICE_PIPE_POOL	16	/* Pre-created pipes (two per conn) */
 #define TCP_SPLICE_PIPE_SIZE	(1UL << 20)	/* Pipe capacity wanted, bytes */
@@ -124,15 +139,14 @@
 /* Sockets are registered once, edge-triggered, for both directions */
 #define TCP_SPLICE_EPOLL_EVENTS	(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
-static_assert(TCP_SPLICE_CONN_MAX <= (UINT32_MAX >> 1),
-	      "index and side bit must fit the epoll reference data");
+static_assert(TCP_SPLICE_CONN_MAX <= FLOW_MAX, "cap fits the flow table");
 static_assert(TCP_SPLICE_CONN_MAX * TCP_SPLICE_CONN_FDS < FD_REF_MAX,
 	      "a full table's descriptors must fit epoll references");
 static_assert(TCP_SPLICE_PIPE_POOL >= 2, "one connection takes two pipes");
 
 /**
- * enum tcp_splice_state - Lifecycle of a spliced connection
- * @TCP_SPLICE_CLOSED:		Slot unused, or connection ended
+ * enum tcp_splice_state - Substate of a spliced flow while it is ACTIVE
+ * @TCP_SPLICE_CLOSED:		Not connecting yet, or connection ended
  * @TCP_SPLICE_CONNECTING:	connect() to the target in progress
  * @TCP_SPLICE_ESTABLISHED:	Data both ways, half-close in @flags
  */
@@ -159,7 +173,9 @@ static const char *const tcp_splice_flag_str[] = {
 
 /**
  * struct tcp_splice_conn - One spliced connection: two sockets, two pipes
- * @s:		Sockets: [0] accepted from the client, [1] towards the target
+ * @f:		Flow table part, first: type FLOW_TCP_SPLICE, sides, state
+ * @s:		Sockets: [0] accepted from the client (side FLOW_SIDE_INI),
+ *		[1] towards the target (FLOW_SIDE_TGT)
  * @pipe:	Pipe per direction d (s[d] to s[!d]): [d][0] read end,
  *		[d][1] write end, -1 if none
  * @pending:	Bytes in each direction's pipe, not yet written out
@@ -170,6 +186,7 @@ static const char *const tcp_splice_flag_str[] = {
  * @from_ns:	Accepted in the namespace (-T): the target is on the host
  */
 struct tcp_splice_conn {
+	struct flow_common f;
 	int s[2];
 	int pipe[2][2];
 	size_t pending[2];
@@ -179,6 +196,13 @@ struct tcp_splice_conn {
 	uint8_t out_wait;
 	bool from_ns;
 };
+
+static_assert(sizeof(struct tcp_splice_conn) <= FLOW_SLOT_BYTES,
+	      "a spliced connection must fit a flow slot");
+static_assert(offsetof(struct tcp_splice_conn, f) == 0,
+	      "the flow part comes first: the two convert by a cast");
+static_assert(FLOW_SIDE_INI == 0 && FLOW_SIDE_TGT == 1,
+	      "s[] and pipe[] are indexed by flow side");
 
 /**
  * struct tcp_splice_sock_pool - Pre-opened sockets of one side and family
@@ -191,9 +215,7 @@ struct tcp_splice_sock_pool {
 };
 
 /**
- * struct tcp_splice_tbl - File-scope state: connection table and pools
- * @conns:	Connections, entries [0, @count) in use
- * @count:	Connections in use
+ * struct tcp_splice_tbl - File-scope state: pools (connections are flows)
  * @pipes:	Pool of pipes, [i][0] read end, [i][1] write end
  * @pipe_cnt:	Pipes in @pipes
  * @pipe_size:	Capacity of new pipes, bytes (F_SETPIPE_SZ, else default)
@@ -202,8 +224,6 @@ struct tcp_splice_sock_pool {
  * @ready:	tcp_splice_init() ran in pasta mode
  */
 struct tcp_splice_tbl {
-	struct tcp_splice_conn conns[TCP_SPLICE_CONN_MAX];
-	unsigned count;
 	int pipes[TCP_SPLICE_PIPE_POOL][2];
 	unsigned pipe_cnt;
 	size_t pipe_size;
@@ -239,26 +259,27 @@ static inline unsigned tcp_splice_af_idx(int af)
 
 /**
  * tcp_splice_ref() - Epoll reference for one socket of a connection
- * @fd:		Socket
- * @idx:	Connection index in the table
- * @side:	0: accepted socket, 1: socket towards the target
+ * @conn:	Connection
+ * @side:	FLOW_SIDE_INI: accepted socket, FLOW_SIDE_TGT: towards target
  *
  * Return: reference as its 64-bit value
  */
-static uint64_t tcp_splice_ref(int fd, unsigned idx, unsigned side)
+static uint64_t tcp_splice_ref(const struct tcp_splice_conn *conn,
+			       unsigned side)
 {
-	return epoll_ref_make(EPOLL_TYPE_TCP_SPLICE, fd, (idx << 1) | side);
+	return epoll_ref_make(EPOLL_TYPE_TCP_SPLICE, conn->s[side],
+			      flow_ref(&conn->f, side));
 }
 
 /**
- * tcp_splice_idx() - Index of a connection in the table
+ * tcp_splice_idx() - Flow index of a connection, for log messages
  * @conn:	Connection
  *
- * Return: index
+ * Return: index in the flow table
  */
 static unsigned tcp_splice_idx(const struct tcp_splice_conn *conn)
 {
-	return (unsigned)(conn - tcp_splice_tbl.conns);
+	return flow_idx(&conn->f);
 }
 
 /**
@@ -269,7 +290,7 @@ static unsigned tcp_splice_idx(const struct tcp_splice_conn *conn)
 static void tcp_splice_state_set(struct tcp_splice_conn *conn,
 				 enum tcp_splice_state state)
 {
-	debug("TCP splice %i<->%i: %s -> %s", conn->s[0], conn->s[1],
+	debug("TCP splice flow %u: %s -> %s", tcp_splice_idx(conn),
 	      tcp_splice_state_str[conn->state], tcp_splice_state_str[state]);
 	conn->state = state;
 }
@@ -286,7 +307,7 @@ static void tcp_splice_flag_set(struct tcp_splice_conn *conn, unsigned flag)
 	if (conn->flags & flag)
 		return;
 	conn->flags |= flag;
-	debug("TCP splice %i<->%i: %s", conn->s[0], conn->s[1],
+	debug("TCP splice flow %u: %s", tcp_splice_idx(conn),
 	      tcp_splice_flag_str[bit]);
 }
 
@@ -536,47 +557,20 @@ static void tcp_splice_sock_reset(int s)
 }
 
 /**
- * tcp_splice_compact() - Free a slot: move the last connection into it
- * @c:		Execution context
- * @hole:	Slot of the connection that just closed
- *
- * The moved connection's sockets get references with their new index.
- */
-static void tcp_splice_compact(const struct ctx *c,
-			       struct tcp_splice_conn *hole)
-{
-	struct tcp_splice_tbl *t = &tcp_splice_tbl;
-	struct tcp_splice_conn *last = &t->conns[t->count - 1];
-	unsigned idx = tcp_splice_idx(hole), side;
-
-	t->count--;
-	if (hole == last)
-		return;
-	*hole = *last;
-	memset(last, 0, sizeof(*last));
-	for (side = 0; side < 2; side++) {
-		int s = hole->s[side];
-
-		if (s >= 0 && epoll_mod(c, s, TCP_SPLICE_EPOLL_EVENTS,
-					tcp_splice_ref(s, idx, side)))
-			debug("TCP splice: can't move socket %i to entry %u",
-			      s, idx);
-	}
-}
-
-/**
- * tcp_splice_conn_close() - Close both sockets, give back pipes, free slot
- * @c:		Execution context
- * @conn:	Connection; on return its slot holds another one (or none)
+ * tcp_splice_conn_close() - Close both sockets, give back pipes, free flow
+ * @conn:	Connection; its slot is free on return, @conn invalid
  * @rst:	Reset both peers (SO_LINGER zero) instead of closing normally
+ *
+ * Closing a socket removes it from epoll; events already fetched for it in
+ * this batch fail flow_from_ref() once the flow is freed.
  *
  * #syscalls:pasta close
  */
-static void tcp_splice_conn_close(const struct ctx *c,
-				  struct tcp_splice_conn *conn, bool rst)
+static void tcp_splice_conn_close(struct tcp_splice_conn *conn, bool rst)
 {
 	unsigned i;
 
+	flow_state_set(&conn->f, FLOW_STATE_CLOSING);
 	if (conn->state != TCP_SPLICE_CLOSED)
 		tcp_splice_state_set(conn, TCP_SPLICE_CLOSED);
 	for (i = 0; i < 2; i++) {
@@ -590,7 +584,7 @@ static void tcp_splice_conn_close(const struct ctx *c,
 	}
 	for (i = 0; i < 2; i++)
 		tcp_splice_pipe_put(conn->pipe[i], !conn->pending[i]);
-	tcp_splice_compact(c, conn);
+	flow_free(&conn->f);
 }
 
 /**
@@ -603,14 +597,14 @@ static void tcp_splice_conn_done(struct ctx *c, struct tcp_splice_conn *conn,
 				 int ret)
 {
 	if (ret < 0) {
-		debug("TCP splice %i<->%i: reset: %s", conn->s[0], conn->s[1],
+		debug("TCP splice flow %u: reset: %s", tcp_splice_idx(conn),
 		      strerror(-ret));
 		c->stats.tcp_splice_reset++;
-		tcp_splice_conn_close(c, conn, true);
+		tcp_splice_conn_close(conn, true);
 		return;
 	}
 	if ((conn->flags & TCP_SPLICE_FLAGS_ALL) == TCP_SPLICE_FLAGS_ALL)
-		tcp_splice_conn_close(c, conn, false);
+		tcp_splice_conn_close(conn, false);
 }
 
 /**
@@ -732,7 +726,7 @@ static int tcp_splice_dir(const struct ctx *c, struct tcp_splice_conn *conn,
 	if (ret)
 		return ret < 0 ? ret : 0;
 	if (epoll_mod(c, conn->s[d], TCP_SPLICE_EPOLL_EVENTS,
-		      tcp_splice_ref(conn->s[d], tcp_splice_idx(conn), d)))
+		      tcp_splice_ref(conn, d)))
 		return -EIO;
 	return 0;
 }
@@ -815,10 +809,10 @@ static void tcp_splice_connect_event(struct ctx *c,
 		return;
 	err = tcp_splice_sock_err(conn->s[1]);
 	if (err) {
-		debug("TCP splice %i<->%i: connect failed: %s", conn->s[0],
-		      conn->s[1], strerror(err));
+		debug("TCP splice flow %u: connect failed: %s",
+		      tcp_splice_idx(conn), strerror(err));
 		c->stats.tcp_splice_connect_fail++;
-		tcp_splice_conn_close(c, conn, true);
+		tcp_splice_conn_close(conn, true);
 		return;
 	}
 	tcp_splice_established(c, conn);
@@ -827,23 +821,23 @@ static void tcp_splice_connect_event(struct ctx *c,
 /**
  * tcp_splice_sock_handler() - Handle epoll events for a spliced socket
  * @c:		Execution context
- * @ref:	epoll reference: data is connection index << 1 | side
+ * @ref:	epoll reference: data is flow_ref() of the flow and side
  * @events:	EPOLL* events
  * @now:	Current timestamp (unused)
  */
 void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 			     uint32_t events, const struct timespec *now)
 {
-	struct tcp_splice_tbl *t = &tcp_splice_tbl;
-	unsigned idx = ref.data >> 1, side = ref.data & 1;
 	struct tcp_splice_conn *conn;
+	struct flow_common *f;
+	unsigned side;
 
 	(void)now;
-	if (idx >= t->count)
+	/* NULL if the flow was freed earlier in this batch, even if reused */
+	f = flow_from_ref(ref.data, FLOW_TCP_SPLICE, &side);
+	if (!f || f->state != FLOW_STATE_ACTIVE)
 		return;
-	conn = &t->conns[idx];
-	if (conn->s[side] != ref.fd)	/* Queued before a compaction */
-		return;
+	conn = (struct tcp_splice_conn *)f;
 
 	if (conn->state == TCP_SPLICE_CONNECTING)
 		tcp_splice_connect_event(c, conn, side, events);
@@ -883,34 +877,144 @@ static int tcp_splice_peer_af(const struct sockaddr *peer, bool any)
 }
 
 /**
- * tcp_splice_target() - Address and port of the target
- * @c:		Execution context
- * @sa:		Socket address (output)
- * @af:		AF_INET or AF_INET6
- * @port:	Target port, host order
- * @lo:		Target is on loopback, else the namespace's own address
+ * tcp_splice_sa_get() - Address and port of a socket address
+ * @sa:		AF_INET or AF_INET6 socket address, else none
+ * @addr:	Address (output), IPv4 as v4-mapped; unspecified if no family
+ * @port:	Port (output), host order; 0 if no family
+ */
+static void tcp_splice_sa_get(const struct sockaddr *sa,
+			      union inany_addr *addr, uint16_t *port)
+{
+	union tcp_splice_sockaddr u;
+
+	memset(addr, 0, sizeof(*addr));
+	*port = 0;
+	if (sa->sa_family == AF_INET) {
+		memcpy(&u.sa4, sa, sizeof(u.sa4));
+		inany_from_v4(addr, u.sa4.sin_addr);
+		*port = ntohs(u.sa4.sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		memcpy(&u.sa6, sa, sizeof(u.sa6));
+		addr->a6 = u.sa6.sin6_addr;
+		*port = ntohs(u.sa6.sin6_port);
+	}
+}
+
+/**
+ * tcp_splice_sa_set() - Socket address for an address and port
+ * @sa:		Socket address (output): AF_INET if @addr is v4-mapped
+ * @addr:	Address
+ * @port:	Port, host order
  *
  * Return: length of @sa
  */
-static socklen_t tcp_splice_target(const struct ctx *c,
-				   union tcp_splice_sockaddr *sa, int af,
-				   uint16_t port, bool lo)
+static socklen_t tcp_splice_sa_set(union tcp_splice_sockaddr *sa,
+				   const union inany_addr *addr, uint16_t port)
 {
+	const struct in_addr *a4 = inany_v4(addr);
+
 	memset(sa, 0, sizeof(*sa));
-	if (af == AF_INET) {
+	if (a4) {
 		sa->sa4.sin_family = AF_INET;
 		sa->sa4.sin_port = htons(port);
-		sa->sa4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (!lo && !in4_is_unspec(&c->ip4.addr))
-			sa->sa4.sin_addr = c->ip4.addr;
+		sa->sa4.sin_addr = *a4;
 		return sizeof(sa->sa4);
 	}
 	sa->sa6.sin6_family = AF_INET6;
 	sa->sa6.sin6_port = htons(port);
-	sa->sa6.sin6_addr = in6addr_loopback;
-	if (!lo && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
-		sa->sa6.sin6_addr = c->ip6.addr;
+	sa->sa6.sin6_addr = addr->a6;
 	return sizeof(sa->sa6);
+}
+
+/**
+ * tcp_splice_local() - Fill a side's local address and port from its socket
+ * @conn:	Connection
+ * @side:	FLOW_SIDE_INI or FLOW_SIDE_TGT
+ *
+ * Left unspecified if getsockname() fails: the address is for logs only.
+ *
+ * #syscalls:pasta getsockname
+ */
+static void tcp_splice_local(struct tcp_splice_conn *conn, unsigned side)
+{
+	struct flowside *fs = &conn->f.side[side];
+	union tcp_splice_sockaddr sa;
+	socklen_t sl = sizeof(sa);
+
+	memset(&sa, 0, sizeof(sa));
+	if (getsockname(conn->s[side], &sa.sa, &sl))
+		sa.sa.sa_family = AF_UNSPEC;
+	tcp_splice_sa_get(&sa.sa, &fs->local, &fs->local_port);
+}
+
+/**
+ * tcp_splice_target() - Address and port of the target, into a flow side
+ * @c:		Execution context
+ * @fs:		Target side: peer address and port set (output)
+ * @af:		AF_INET or AF_INET6
+ * @port:	Target port, host order
+ * @lo:		Target is on loopback, else the namespace's own address
+ */
+static void tcp_splice_target(const struct ctx *c, struct flowside *fs,
+			      int af, uint16_t port, bool lo)
+{
+	fs->peer_port = port;
+	if (af == AF_INET) {
+		struct in_addr a4 = { .s_addr = htonl(INADDR_LOOPBACK) };
+
+		if (!lo && !in4_is_unspec(&c->ip4.addr))
+			a4 = c->ip4.addr;
+		inany_from_v4(&fs->peer, a4);
+		return;
+	}
+	fs->peer.a6 = in6addr_loopback;
+	if (!lo && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
+		fs->peer.a6 = c->ip6.addr;
+}
+
+/**
+ * tcp_splice_conn_new() - Take a flow slot for an accepted socket
+ * @c:		Execution context
+ * @s:		Accepted socket
+ * @from_ns:	Accepted in the namespace (-T), else on the host (-t)
+ * @af:		Family of the connection: AF_INET or AF_INET6
+ * @peer:	Client's address from accept()
+ * @dst_port:	Target port, host order
+ * @now:	Current timestamp
+ *
+ * Both sides are filled (the target's local address once connect() bound
+ * its socket), the flow is ACTIVE, sockets and pipes are not taken yet.
+ *
+ * Return: connection, NULL if the flow table (or our share of it) is full
+ */
+static struct tcp_splice_conn *tcp_splice_conn_new(const struct ctx *c, int s,
+						   bool from_ns, int af,
+						   const struct sockaddr *peer,
+						   uint16_t dst_port,
+						   const struct timespec *now)
+{
+	struct flow_common *f = flow_alloc(FLOW_TCP_SPLICE);
+	struct tcp_splice_conn *conn;
+
+	if (!f)
+		return NULL;
+	conn = (struct tcp_splice_conn *)f;
+	conn->s[FLOW_SIDE_INI] = s;
+	conn->s[FLOW_SIDE_TGT] = -1;
+	conn->pipe[0][0] = conn->pipe[0][1] = -1;
+	conn->pipe[1][0] = conn->pipe[1][1] = -1;
+	conn->start = *now;
+	conn->from_ns = from_ns;
+
+	f->pif[FLOW_SIDE_INI] = from_ns ? PIF_SPLICE : PIF_HOST;
+	f->pif[FLOW_SIDE_TGT] = from_ns ? PIF_HOST : PIF_SPLICE;
+	tcp_splice_sa_get(peer, &f->side[FLOW_SIDE_INI].peer,
+			  &f->side[FLOW_SIDE_INI].peer_port);
+	tcp_splice_local(conn, FLOW_SIDE_INI);
+	tcp_splice_target(c, &f->side[FLOW_SIDE_TGT], af, dst_port,
+			  from_ns || c->host_lo_to_ns_lo);
+	flow_state_set(f, FLOW_STATE_ACTIVE);
+	return conn;
 }
 
 /**
@@ -926,7 +1030,6 @@ static socklen_t tcp_splice_target(const struct ctx *c,
 static int tcp_splice_conn_open(const struct ctx *c,
 				struct tcp_splice_conn *conn, int af)
 {
-	unsigned idx = tcp_splice_idx(conn);
 	int one = 1;
 
 	conn->s[1] = tcp_splice_sock_get(conn->from_ns, af);
@@ -934,7 +1037,7 @@ static int tcp_splice_conn_open(const struct ctx *c,
 	    tcp_splice_pipe_get(conn->pipe[1]))
 		return -1;
 	if (epoll_add(c, conn->s[0], TCP_SPLICE_EPOLL_EVENTS,
-		      tcp_splice_ref(conn->s[0], idx, 0)))
+		      tcp_splice_ref(conn, FLOW_SIDE_INI)))
 		return -1;
 	if (setsockopt(conn->s[0], IPPROTO_TCP, TCP_NODELAY, &one,
 		       sizeof(one)))
@@ -947,34 +1050,32 @@ static int tcp_splice_conn_open(const struct ctx *c,
  * tcp_splice_connect() - Connect to the target, register that socket
  * @c:		Execution context
  * @conn:	Connection with resources, may be freed on return
- * @af:		AF_INET or AF_INET6
- * @port:	Target port, host order
  *
  * #syscalls:pasta connect
  */
-static void tcp_splice_connect(struct ctx *c, struct tcp_splice_conn *conn,
-			       int af, uint16_t port)
+static void tcp_splice_connect(struct ctx *c, struct tcp_splice_conn *conn)
 {
-	unsigned idx = tcp_splice_idx(conn);
+	const struct flowside *tgt = &conn->f.side[FLOW_SIDE_TGT];
 	union tcp_splice_sockaddr sa;
 	socklen_t sl;
 	int ret;
 
-	sl = tcp_splice_target(c, &sa, af, port,
-			       conn->from_ns || c->host_lo_to_ns_lo);
+	sl = tcp_splice_sa_set(&sa, &tgt->peer, tgt->peer_port);
 	tcp_splice_state_set(conn, TCP_SPLICE_CONNECTING);
 	ret = connect(conn->s[1], &sa.sa, sl);
 	if (ret && errno != EINPROGRESS) {
-		debug_perror("TCP splice %i<->%i: connect to port %u",
-			     conn->s[0], conn->s[1], port);
+		debug_perror("TCP splice flow %u: connect to port %u",
+			     tcp_splice_idx(conn), tgt->peer_port);
 		c->stats.tcp_splice_connect_fail++;
-		tcp_splice_conn_close(c, conn, true);
+		tcp_splice_conn_close(conn, true);
 		return;
 	}
+	tcp_splice_local(conn, FLOW_SIDE_TGT);	/* Bound by connect() */
+	flow_log(&conn->f, "spliced");
 
 	/* After connect(): a socket not yet connecting polls as writable */
 	if (epoll_add(c, conn->s[1], TCP_SPLICE_EPOLL_EVENTS,
-		      tcp_splice_ref(conn->s[1], idx, 1))) {
+		      tcp_splice_ref(conn, FLOW_SIDE_TGT))) {
 		tcp_splice_conn_done(c, conn, -EIO);
 		return;
 	}
@@ -1002,72 +1103,67 @@ bool tcp_splice_conn_from_sock(struct ctx *c, int s, bool from_ns,
 			       uint16_t dst_port, const struct sockaddr *peer,
 			       const struct timespec *now)
 {
-	struct tcp_splice_tbl *t = &tcp_splice_tbl;
 	struct tcp_splice_conn *conn;
 	int af;
 
-	if (c->mode != MODE_PASTA || !t->ready)
+	if (c->mode != MODE_PASTA || !tcp_splice_tbl.ready)
 		return false;
 	af = tcp_splice_peer_af(peer, from_ns);
 	if (af == AF_UNSPEC)
 		return false;
 
-	if (t->count >= TCP_SPLICE_CONN_MAX) {
-		warn_ratelimit("TCP splice: %u connections, resetting new one",
-			       t->count);
+	conn = tcp_splice_conn_new(c, s, from_ns, af, peer, dst_port, now);
+	if (!conn) {
+		warn_ratelimit("TCP splice: flow table full (%u spliced), "
+			       "resetting new connection",
+			       flow_count(FLOW_TCP_SPLICE));
 		c->stats.tcp_splice_drop++;
 		tcp_splice_sock_reset(s);
 		return true;
 	}
-
-	conn = &t->conns[t->count++];
-	conn->s[0] = s;
-	conn->s[1] = -1;
-	conn->pipe[0][0] = conn->pipe[0][1] = -1;
-	conn->pipe[1][0] = conn->pipe[1][1] = -1;
-	conn->pending[0] = conn->pending[1] = 0;
-	conn->start = *now;
-	conn->state = TCP_SPLICE_CLOSED;
-	conn->flags = conn->out_wait = 0;
-	conn->from_ns = from_ns;
-
 	if (tcp_splice_conn_open(c, conn, af)) {
 		warn_ratelimit("TCP splice: no sockets or pipes, resetting");
 		c->stats.tcp_splice_drop++;
-		tcp_splice_conn_close(c, conn, true);
+		tcp_splice_conn_close(conn, true);
 		return true;
 	}
 	c->stats.tcp_splice_conns++;
-	tcp_splice_connect(c, conn, af, dst_port);
+	tcp_splice_connect(c, conn);
 	return true;
 }
 
 /**
- * tcp_splice_timer() - Periodic tasks: connect time-outs, pool top-up
+ * tcp_splice_flow_timer() - Per-flow periodic work: connect time-out
  * @c:		Execution context
+ * @conn:	Spliced connection, may be freed on return
  * @now:	Current timestamp
+ *
+ * Called by passt.c's walk of the flow table, for each FLOW_TCP_SPLICE flow.
+ */
+void tcp_splice_flow_timer(struct ctx *c, struct tcp_splice_conn *conn,
+			   const struct timespec *now)
+{
+	if (conn->f.state != FLOW_STATE_ACTIVE ||
+	    conn->state != TCP_SPLICE_CONNECTING ||
+	    timespec_diff_ms(now, &conn->start) <
+	    TCP_SPLICE_CONNECT_TIMEOUT_MS)
+		return;
+	debug("TCP splice flow %u: connect timed out", tcp_splice_idx(conn));
+	c->stats.tcp_splice_connect_fail++;
+	tcp_splice_conn_close(conn, true);
+}
+
+/**
+ * tcp_splice_timer() - Periodic task: top up the socket and pipe pools
+ * @c:		Execution context
+ * @now:	Current timestamp (unused: time-outs are per flow)
  */
 void tcp_splice_timer(struct ctx *c, const struct timespec *now)
 {
-	struct tcp_splice_tbl *t = &tcp_splice_tbl;
-	unsigned i;
-
-	if (!t->ready)
+	(void)c;
+	(void)now;
+	if (!tcp_splice_tbl.ready)
 		return;
-
-	/* Downwards: closing moves the last entry, already looked at, here */
-	for (i = t->count; i-- > 0; ) {
-		struct tcp_splice_conn *conn = &t->conns[i];
-		if (conn->state != TCP_SPLICE_CONNECTING ||
-		    timespec_diff_ms(now, &conn->start) <
-		    TCP_SPLICE_CONNECT_TIMEOUT_MS)
-			continue;
-		debug("TCP splice %i<->%i: connect timed out", conn->s[0],
-		      conn->s[1]);
-		c->stats.tcp_splice_connect_fail++;
-		tcp_splice_conn_close(c, conn, true);
-	}
-
 	tcp_splice_pipe_pool_fill();
 	tcp_splice_sock_pools_fill();
 }
@@ -1082,6 +1178,11 @@ void tcp_splice_init(struct ctx *c)
 
 	if (c->mode != MODE_PASTA || c->no_splice || t->ready)
 		return;
+	flow_limit_set(FLOW_TCP_SPLICE,
+		       (unsigned)env_long("PASST_TCP_SPLICE_CONN_MAX",
+					  TCP_SPLICE_CONN_MIN,
+					  TCP_SPLICE_CONN_MAX,
+					  TCP_SPLICE_CONN_MAX));
 	t->pipe_size = tcp_splice_pipe_size_probe();
 	tcp_splice_pipe_pool_fill();
 	tcp_splice_sock_pools_fill();

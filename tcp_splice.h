@@ -16,7 +16,10 @@
  *
  * - tcp_init() calls tcp_splice_init(c) once, in pasta mode, after the
  *   target namespace is known (ns_call() works) and before the loop.
- * - tcp_timer() calls tcp_splice_timer(c, now) on every tick.
+ * - tcp_timer() calls tcp_splice_timer(c, now) on every tick (pools).
+ * - passt.c's walk of the flow table calls tcp_splice_flow_timer() on every
+ *   tick for each FLOW_TCP_SPLICE flow (the flow is the first member of
+ *   struct tcp_splice_conn: a cast converts).
  * - For every connection accepted on a forwarded port in pasta mode, tcp.c
  *   first offers the socket to tcp_splice_conn_from_sock(). If that returns
  *   true the socket is ours (spliced, or reset and closed on failure) and
@@ -32,6 +35,8 @@
  * - passt.c dispatches EPOLL_TYPE_TCP_SPLICE to tcp_splice_sock_handler().
  */
 
+struct tcp_splice_conn;
+
 bool tcp_splice_conn_from_sock(struct ctx *c, int s, bool from_ns,
 			       uint16_t dst_port, const struct sockaddr *peer,
 			       const struct timespec *now);
@@ -39,5 +44,7 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 			     uint32_t events, const struct timespec *now);
 void tcp_splice_init(struct ctx *c);
 void tcp_splice_timer(struct ctx *c, const struct timespec *now);
+void tcp_splice_flow_timer(struct ctx *c, struct tcp_splice_conn *conn,
+			   const struct timespec *now);
 
 #endif /* TCP_SPLICE_H */

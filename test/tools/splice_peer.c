@@ -9,6 +9,15 @@
  *				(pattern), shuts down writing, checks the echo
  *   short ADDR PORT N		N connections one after the other, 16 bytes
  *				each way
+ *   churn ADDR PORT N PAR BYTES [RST]	N connections, PAR in flight at
+ *				once, a new one opened as soon as one ends:
+ *				each sends 1 to BYTES bytes of a pattern
+ *				seeded by its number, shuts down writing,
+ *				checks the echo byte by byte, closes. With
+ *				RST, every RST-th connection is reset once
+ *				it has sent something, and not checked
+ *   hold ADDR PORT N FILE	N connections, each echoes "hold"; print
+ *				"held", keep them open until FILE exists
  *   half-server ADDR PORT	one connection: read to EOF, reply
  *				"got N bytes", close
  *   half-client ADDR PORT BYTES	send BYTES, shut down writing, expect
@@ -55,6 +64,7 @@
  * @len:	Echo server: bytes in @buf; client: bytes sent
  * @off:	Echo server: bytes of @buf written; client: bytes received
  * @done:	Client: echo complete and correct
+ * @serial:	Client: connection number, seeds the pattern
  * @buf:	Echo server: data read, not yet written back
  */
 struct peer_conn {
@@ -62,6 +72,7 @@ struct peer_conn {
 	size_t len;
 	size_t off;
 	bool done;
+	unsigned serial;
 	char buf[PEER_BUF_SIZE];
 };
 
@@ -384,7 +395,7 @@ static int peer_conc_send(int i, size_t bytes)
 	if (len > sizeof(pc->buf))
 		len = sizeof(pc->buf);
 	for (k = 0; k < len; k++)
-		pc->buf[k] = (char)peer_pattern((unsigned)i, pc->len + k);
+		pc->buf[k] = (char)peer_pattern(pc->serial, pc->len + k);
 	n = send(pc->fd, pc->buf, len, MSG_NOSIGNAL);
 	if (n < 0)
 		return errno == EAGAIN ? 0 : -1;
@@ -415,7 +426,7 @@ static int peer_conc_recv(int i, size_t bytes)
 	if (!n)
 		return pc->off == bytes && pc->len == bytes ? 1 : -1;
 	for (k = 0; k < n; k++) {
-		if ((uint8_t)buf[k] != peer_pattern((unsigned)i, pc->off + k))
+		if ((uint8_t)buf[k] != peer_pattern(pc->serial, pc->off + k))
 			return -1;
 	}
 	pc->off += (size_t)n;
@@ -449,6 +460,35 @@ static int peer_conc_event(const struct epoll_event *ev, size_t bytes)
 }
 
 /**
+ * peer_conc_start() - Start one non-blocking client connection in a slot
+ * @i:		Free slot
+ * @serial:	Connection number, seeds its pattern
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int peer_conc_start(int i, unsigned serial)
+{
+	struct peer_conn *pc = &peer.conns[i];
+	int s;
+
+	s = socket(peer.sa.ss_family,
+		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	if (connect(s, (struct sockaddr *)&peer.sa, peer.sl) &&
+	    errno != EINPROGRESS) {
+		close(s);
+		return -1;
+	}
+	pc->fd = s;
+	pc->len = pc->off = 0;
+	pc->done = false;
+	pc->serial = serial;
+	peer_epoll(EPOLL_CTL_ADD, i, EPOLLIN | EPOLLOUT);
+	return 0;
+}
+
+/**
  * peer_conc_open() - Concurrent client: start N non-blocking connections
  * @n:		Connections
  *
@@ -457,18 +497,10 @@ static int peer_conc_event(const struct epoll_event *ev, size_t bytes)
 static int peer_conc_open(unsigned n)
 {
 	unsigned i;
-	int s;
 
 	for (i = 0; i < n; i++) {
-		s = socket(peer.sa.ss_family,
-			   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (s < 0)
+		if (peer_conc_start((int)i, i))
 			return -1;
-		if (connect(s, (struct sockaddr *)&peer.sa, peer.sl) &&
-		    errno != EINPROGRESS)
-			return -1;
-		peer.conns[i].fd = s;
-		peer_epoll(EPOLL_CTL_ADD, (int)i, EPOLLIN | EPOLLOUT);
 	}
 	return 0;
 }
@@ -500,6 +532,155 @@ static int peer_conc(unsigned n, size_t bytes)
 		ok += peer.conns[i].done;
 	printf("conc: %u/%u connections echoed %zu bytes\n", ok, n, bytes);
 	return ok == n ? 0 : 1;
+}
+
+/**
+ * peer_churn_bytes() - Churn client: bytes a connection sends
+ * @serial:	Connection number
+ * @max:	Most bytes per connection
+ *
+ * Return: 1 to @max bytes, varying with @serial
+ */
+static size_t peer_churn_bytes(unsigned serial, size_t max)
+{
+	return 1 + (size_t)((serial * 2654435761U) >> 8) % max;
+}
+
+/**
+ * struct peer_churn_run - Churn client: parameters and tallies
+ * @n:		Connections in total
+ * @par:	Connections in flight at once
+ * @max:	Most bytes per connection
+ * @rst:	Every @rst-th connection is reset on purpose, 0 for none
+ * @ended:	Connections ended so far
+ * @ok:		Connections echoed correctly
+ * @reset:	Connections reset on purpose
+ */
+struct peer_churn_run {
+	unsigned n;
+	unsigned par;
+	size_t max;
+	unsigned rst;
+	unsigned ended;
+	unsigned ok;
+	unsigned reset;
+};
+
+/**
+ * peer_churn_one() - Churn client: one event for one live connection
+ * @r:		Run
+ * @ev:		Event
+ */
+static void peer_churn_one(struct peer_churn_run *r,
+			   const struct epoll_event *ev)
+{
+	int i = (int)ev->data.u32;
+	struct peer_conn *pc = &peer.conns[i];
+	unsigned serial = pc->serial;
+
+	if (peer_conc_event(ev, peer_churn_bytes(serial, r->max))) {
+		r->ended++;
+		r->ok += pc->done;
+		return;
+	}
+	if (r->rst && serial % r->rst == r->rst - 1 && pc->len) {
+		peer_reset(pc->fd);
+		pc->fd = -1;
+		r->ended++;
+		r->reset++;
+	}
+}
+
+/**
+ * peer_churn_batch() - Churn client: handle one batch of epoll events
+ * @r:		Run
+ * @evs:	Events
+ * @ne:		Number of events
+ *
+ * Slots are freed here but reused only after the batch, so that no later
+ * event of the batch, queued for a closed socket, reaches a new connection.
+ */
+static void peer_churn_batch(struct peer_churn_run *r,
+			     const struct epoll_event *evs, int ne)
+{
+	int k;
+
+	for (k = 0; k < ne; k++) {
+		if (peer.conns[evs[k].data.u32].fd < 0)	/* Ended already */
+			continue;
+		peer_churn_one(r, &evs[k]);
+	}
+}
+
+/**
+ * peer_churn() - N connections, PAR at a time, each echoes a pattern
+ * @r:		Run: @n, @par, @max and @rst set, tallies zero
+ *
+ * Return: 0 if every connection not reset on purpose echoed correctly, 1
+ *	   otherwise, 2 for bad arguments
+ */
+static int peer_churn(struct peer_churn_run *r)
+{
+	time_t deadline = time(NULL) + PEER_TIMEOUT_S;
+	struct epoll_event evs[256];
+	unsigned started = 0;
+	int ne;
+
+	if (!r->par || r->par > PEER_CONN_MAX || !r->max) {
+		fprintf(stderr, "churn: bad arguments\n");
+		return 2;
+	}
+	while (r->ended < r->n && time(NULL) < deadline) {
+		while (started < r->n && started - r->ended < r->par) {
+			if (peer_conc_start(peer_slot(), started)) {
+				perror("churn: connect");
+				return 1;
+			}
+			started++;
+		}
+		ne = epoll_wait(peer.ep, evs, 256, 1000);
+		peer_churn_batch(r, evs, ne);
+	}
+	printf("churn: %u/%u connections echoed, %u reset (%u at a time, "
+	       "1 to %zu bytes)\n", r->ok, r->n - r->reset, r->reset, r->par,
+	       r->max);
+	return r->ended == r->n && r->ok == r->n - r->reset ? 0 : 1;
+}
+
+/**
+ * peer_hold() - N connections that echo "hold", kept open until FILE exists
+ * @n:		Connections
+ * @file:	Path whose existence ends the wait
+ *
+ * Return: 0 if all echoed and FILE appeared in time, 1 otherwise
+ */
+static int peer_hold(unsigned n, const char *file)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	size_t got = 0;
+	char buf[4];
+	unsigned i;
+	int s, w;
+
+	for (i = 0; i < n && i < PEER_CONN_MAX; i++) {
+		s = peer_connect();
+		if (s < 0 || peer_write_all(s, "hold", 4))
+			got = 0;
+		else if (peer_read_all(s, buf, 4, &got))
+			got = 0;
+		if (got != 4 || memcmp(buf, "hold", 4)) {
+			fprintf(stderr, "hold: connection %u failed\n", i);
+			return 1;
+		}
+		peer.conns[i].fd = s;
+	}
+	printf("held %u\n", n);
+	for (w = 0; access(file, F_OK); w++) {
+		if (w >= PEER_TIMEOUT_S * 100)
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
 }
 
 /**
@@ -769,6 +950,18 @@ int main(int argc, char **argv)
 				 (size_t)atol(argv[5]));
 	if (!strcmp(argv[1], "short") && argc == 5)
 		return peer_short((unsigned)atoi(argv[4]));
+	if (!strcmp(argv[1], "churn") && (argc == 7 || argc == 8)) {
+		struct peer_churn_run r = {
+			.n = (unsigned)atoi(argv[4]),
+			.par = (unsigned)atoi(argv[5]),
+			.max = (size_t)atol(argv[6]),
+			.rst = argc == 8 ? (unsigned)atoi(argv[7]) : 0,
+		};
+
+		return peer_churn(&r);
+	}
+	if (!strcmp(argv[1], "hold") && argc == 6)
+		return peer_hold((unsigned)atoi(argv[4]), argv[5]);
 	if (!strcmp(argv[1], "peer-server"))
 		return peer_peer_server();
 	if (!strcmp(argv[1], "half-server"))
