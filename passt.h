@@ -25,13 +25,13 @@
  * @EPOLL_TYPE_TAP_PASST:	Connected UNIX stream socket to qemu (passt)
  * @EPOLL_TYPE_TAP_LISTEN:	Listening UNIX stream socket (passt)
  * @EPOLL_TYPE_TIMER:		Periodic housekeeping timerfd
- * @EPOLL_TYPE_TCP:		Connected TCP socket, flow index in data
- * @EPOLL_TYPE_TCP_SPLICE:	Spliced TCP socket, flow index in data
+ * @EPOLL_TYPE_TCP:		Connected TCP socket, flow_ref() in data
+ * @EPOLL_TYPE_TCP_SPLICE:	Spliced TCP socket, flow_ref() of its side
  * @EPOLL_TYPE_TCP_LISTEN:	Listening TCP socket for forwarded ports
- * @EPOLL_TYPE_TCP_TIMER:	Per-connection TCP timerfd, flow index in data
+ * @EPOLL_TYPE_TCP_TIMER:	Per-connection TCP timerfd, flow_ref() in data
  * @EPOLL_TYPE_UDP_LISTEN:	Bound UDP socket for a forwarded port
- * @EPOLL_TYPE_UDP_REPLY:	UDP flow socket (replies to the guest)
- * @EPOLL_TYPE_PING:		ICMP/ICMPv6 echo (ping) socket
+ * @EPOLL_TYPE_UDP_REPLY:	UDP flow socket, flow_ref() in data
+ * @EPOLL_TYPE_PING:		ICMP/ICMPv6 echo (ping) socket, flow_ref()
  * @EPOLL_TYPE_NSQUIT:		Watch on the target namespace (pasta)
  * @EPOLL_NUM_TYPES:		Number of types
  */
