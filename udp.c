@@ -1428,13 +1428,9 @@ void udp_init(struct ctx *c)
 	udp.flow_max = (unsigned)env_long("PASST_UDP_FLOW_MAX",
 					      UDP_FLOW_MIN, UDP_FLOW_MAX,
 					      UDP_FLOW_MAX);
-	/* Raise the soft descriptor limit to the hard one (tcp_init() does
-	 * too), then leave three quarters of it for everything else
+	/* The soft descriptor limit is the hard one by now (main() calls
+	 * isolate_nofile()): leave three quarters of it for everything else
 	 */
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur / 4 < udp.flow_max)
 		udp.flow_max = MAX(UDP_FLOW_MIN, (unsigned)(rl.rlim_cur / 4));
