@@ -32,7 +32,8 @@
  * (scope c->ifi6).
  *
  * Flows expire after ICMP_IDLE_MS without traffic: icmp_timer() closes
- * their sockets. Ping sockets are the one exception to "open everything
+ * their sockets (for tests only, PASST_ICMP_TIMEOUT, 1 to 60 seconds, read
+ * once in icmp_init(), shortens that). Ping sockets are the one exception to "open everything
  * before the loop": they are created on demand, as the guest's traffic
  * decides which ones exist.
  */
@@ -59,7 +60,7 @@
 #include "util.h"
 
 #define ICMP_FLOWS_MAX		256	/* Echo flows at a time */
-#define ICMP_IDLE_MS		60000	/* Flow expiry */
+#define ICMP_IDLE_MS		60000	/* Flow expiry, at most */
 #define ICMP_BUF_MAX		65536	/* Largest reply we read */
 #define ICMP_RECV_BATCH		16	/* Replies read per event */
 #define ICMP_ECHO_HLEN		8	/* type code csum id seq */
@@ -88,11 +89,13 @@ struct icmp_flow {
  * struct icmp_state - File-scope state
  * @flow:	Flow table, index is the epoll reference data
  * @warned:	Ping sockets refused: the warning was given
+ * @idle_ms:	Flow expiry, ICMP_IDLE_MS unless a test shortens it
  * @buf:	Reply read from a ping socket
  */
 static struct icmp_state {
 	struct icmp_flow flow[ICMP_FLOWS_MAX];
 	bool warned;
+	long idle_ms;
 	uint8_t buf[ICMP_BUF_MAX];
 } icmp_state;
 
@@ -445,7 +448,7 @@ static void icmp_flow_close(const struct ctx *c, struct icmp_flow *f)
 }
 
 /**
- * icmp_timer() - Close flows idle for ICMP_IDLE_MS
+ * icmp_timer() - Close flows idle for icmp_state.idle_ms
  * @c:		Execution context
  * @now:	Current timestamp
  */
@@ -456,7 +459,7 @@ void icmp_timer(struct ctx *c, const struct timespec *now)
 	for (i = 0; i < ICMP_FLOWS_MAX; i++) {
 		struct icmp_flow *f = &icmp_state.flow[i];
 
-		if (f->used && timespec_diff_ms(now, &f->ts) > ICMP_IDLE_MS)
+		if (f->used && timespec_diff_ms(now, &f->ts) > icmp_state.idle_ms)
 			icmp_flow_close(c, f);
 	}
 }
@@ -472,6 +475,9 @@ void icmp_init(struct ctx *c)
 
 	for (i = 0; i < ICMP_FLOWS_MAX; i++)
 		icmp_state.flow[i].sock = -1;
+	icmp_state.idle_ms = env_long("PASST_ICMP_TIMEOUT", 1,
+				      ICMP_IDLE_MS / 1000,
+				      ICMP_IDLE_MS / 1000) * 1000;
 	if (c->no_icmp)
 		return;
 	for (i = 0; i < ARRAY_SIZE(afs) && !icmp_state.warned; i++) {
