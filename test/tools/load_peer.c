@@ -43,7 +43,8 @@
  *				LOAD_WAIT_S seconds and checked. Prints
  *				"sent N replies R bad B".
  *
- * ADDR is IPv4 or IPv6. Every mode gives up after LOAD_TIMEOUT_S seconds.
+ * N is LOAD_CONN_MAX at most, but for churn and uchurn (PAR at a time is
+ * LOAD_EVENTS at most). ADDR is IPv4 or IPv6. Every mode gives up after LOAD_TIMEOUT_S seconds.
  * Exit status 0 when everything sent came back intact (uflood and pflood:
  * every reply received was intact), 1 otherwise, 2 on usage errors.
  */
@@ -884,7 +885,10 @@ int main(int argc, char **argv)
 		return load_server();
 	if (argc < 5)
 		goto usage;
-	if (atoi(argv[4]) <= 0 || atoi(argv[4]) > LOAD_CONN_MAX)
+	if (atoi(argv[4]) <= 0)
+		goto usage;
+	if (atoi(argv[4]) > LOAD_CONN_MAX &&
+	    strcmp(mode, "churn") && strcmp(mode, "uchurn"))
 		goto usage;
 	if (!strcmp(mode, "flood"))
 		return load_flood((unsigned)atoi(argv[4]));
@@ -892,7 +896,8 @@ int main(int argc, char **argv)
 		return load_dgram_flood((unsigned)atoi(argv[4]), false);
 	if (argc < 6)
 		goto usage;
-	if (!strcmp(mode, "uchurn"))
+	if (!strcmp(mode, "uchurn") && atoi(argv[5]) > 0 &&
+	    atoi(argv[5]) <= LOAD_EVENTS)
 		return load_uchurn((unsigned)atoi(argv[4]),
 				   (unsigned)atoi(argv[5]));
 	if (!strcmp(mode, "hold") &&
