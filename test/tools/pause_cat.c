@@ -9,10 +9,14 @@
  *   resumes the window must reopen and data flow again at once.
  *
  *   At the end of input it prints to standard error
- *	"bytes B pauses P longest-wait W ms, N waits over 200 ms"
+ *	"bytes B pauses P longest-wait W ms, N waits over 200 ms,
+ *	 longest K KiB after a resume"
  *   where W is the longest time a single read() blocked waiting for data
  *   (from the first byte on, the read that sees the end of input left out):
- *   a sender that only noticed the reopened window late shows up there.
+ *   a sender that only noticed the reopened window late shows up there,
+ *   and K says where: a few hundred KiB (the buffers, drained) after the
+ *   reader came back from a pause, or anywhere for a stall of another
+ *   kind.
  *
  * Exit status 0 at end of input, 1 on errors, 2 on usage errors.
  */
@@ -73,6 +77,7 @@ static int pause_cat_write(const char *buf, size_t len)
 int main(int argc, char **argv)
 {
 	unsigned long long done = 0, every, next, pauses = 0, longs = 0;
+	unsigned long long at = 0;
 	long long longest = 0, t0, t;
 	struct timespec ts;
 	long pause;
@@ -103,8 +108,10 @@ int main(int argc, char **argv)
 		if (n == 0)
 			break;
 		t = pause_cat_ms() - t0;
-		if (done && t > longest)
+		if (done && t > longest) {
 			longest = t;
+			at = done - (next - every);
+		}
 		if (done && t > PAUSE_CAT_LONG_MS)
 			longs++;
 		if (pause_cat_write(pause_cat_buf, (size_t)n))
@@ -120,7 +127,7 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "bytes %llu pauses %llu longest-wait %lli ms, "
-		"%llu waits over %i ms\n", done, pauses, longest, longs,
-		PAUSE_CAT_LONG_MS);
+		"%llu waits over %i ms, longest %llu KiB after a resume\n",
+		done, pauses, longest, longs, PAUSE_CAT_LONG_MS, at >> 10);
 	return 0;
 }
