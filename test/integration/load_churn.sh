@@ -16,7 +16,8 @@
 # - 3,000 UDP sockets over the tap path, 32 at a time, each one datagram
 #   of its own, echo checked, closed; with PASST_UDP_FLOW_MAX=16, flows
 #   are evicted and their sockets reused all along (and expire after a
-#   second, PASST_UDP_TIMEOUT=1).
+#   second, PASST_UDP_TIMEOUT=1); and 2,000 more through the splice path
+#   (the namespace's loopback to an echo server on H1's, -U).
 # Afterwards pasta holds no connection, and no more descriptors than before.
 
 . "$(dirname "$0")/../lib.sh"
@@ -38,18 +39,21 @@ bg_start "${TMP}/server4.log" h2 timeout 150 "${LOAD}" server "${S4}" 7501
 bg_start "${TMP}/server6.log" h2 timeout 150 "${LOAD}" server "${S6}" 7501
 bg_start "${TMP}/uecho.log" h2 timeout 150 "${ECHO}" server "${S4}" 7502
 bg_start "${TMP}/serverlo.log" h1 timeout 150 "${LOAD}" server 127.0.0.1 7503
+bg_start "${TMP}/uecholo.log" h1 timeout 150 "${ECHO}" server 127.0.0.1 7504
 wait_port "${H2}" tcp 7501
 wait_port "${H2}" udp 7502
 wait_port "${H1}" tcp 7503
+wait_port "${H1}" udp 7504
 
 PASST_UDP_FLOW_MAX=16 PASST_UDP_TIMEOUT=1 bg_start "${TMP}/pasta.log" h1 timeout 150 \
-	"${PASTA}" --config-net --stats 1 -T 7503 -P "${TMP}/pasta.pid" -- \
+	"${PASTA}" --config-net --stats 1 -T 7503 -U 7504 -P "${TMP}/pasta.pid" -- \
 	sh -c "
 	while [ ! -e ${TMP}/go ]; do sleep 0.05; done
-timeout 100 ${LOAD} churn ${S4} 7501 10000 32 4000 > ${TMP}/tcp4 2>&1
-timeout 100 ${LOAD} churn ${S6} 7501 2000 32 4000 > ${TMP}/tcp6 2>&1
-timeout 100 ${LOAD} churn 127.0.0.1 7503 3000 32 4000 > ${TMP}/splice 2>&1
-timeout 100 ${LOAD} uchurn ${S4} 7502 3000 32 > ${TMP}/udp 2>&1
+	timeout 100 ${LOAD} churn ${S4} 7501 10000 32 4000 > ${TMP}/tcp4 2>&1
+	timeout 100 ${LOAD} churn ${S6} 7501 2000 32 4000 > ${TMP}/tcp6 2>&1
+	timeout 100 ${LOAD} churn 127.0.0.1 7503 3000 32 4000 > ${TMP}/splice 2>&1
+	timeout 100 ${LOAD} uchurn ${S4} 7502 3000 32 > ${TMP}/udp 2>&1
+	timeout 100 ${LOAD} uchurn 127.0.0.1 7504 2000 32 > ${TMP}/udplo 2>&1
 	touch ${TMP}/done
 	while [ ! -e ${TMP}/end ]; do sleep 0.05; done
 	"
@@ -68,6 +72,8 @@ check_grep "3,000 spliced connections, 32 at a time, all echoed" \
 	"${TMP}/splice" "^done 3000 of 3000$"
 check_grep "3,000 UDP sockets, 32 at a time, all echoed" \
 	"${TMP}/udp" "^done 3000 of 3000 bad 0$"
+check_grep "2,000 spliced UDP sockets, 32 at a time, all echoed" \
+	"${TMP}/udplo" "^done 2000 of 2000 bad 0$"
 wait_for grep -q "good 10000 " "${TMP}/server4.log"
 check_grep "server (IPv4): every byte as sent" "${TMP}/server4.log" \
 	"^peak [0-9]+ good 10000 bad 0$"
