@@ -525,7 +525,7 @@ static int load_hold(unsigned n, uint32_t bytes)
 {
 	unsigned opened = 0, up = 0, echoed = 0;
 	struct epoll_event ev[LOAD_EVENTS];
-	int k, m, i;
+	int k, m, i, rc;
 
 	while (up < n && !load_expired()) {
 		while (opened < n && opened - up < LOAD_INFLIGHT) {
@@ -558,8 +558,7 @@ static int load_hold(unsigned n, uint32_t bytes)
 			i = (int)ev[k].data.u32;
 			if (load.conn[i].state == 2)
 				continue;
-			int rc = load_cli_event(i, ev[k].events, true);
-
+			rc = load_cli_event(i, ev[k].events, true);
 			if (rc < 0) {
 				fprintf(stderr, "connection %u: bad echo\n",
 					load.conn[i].id);
@@ -755,6 +754,7 @@ static int load_dgram_flood(unsigned n, bool icmp)
 	uint8_t buf[LOAD_BUF];
 	time_t end;
 	int k, m, i;
+	ssize_t r;
 
 	for (j = 0; j < n; j++) {
 		if (load_dgram_open(j, icmp) < 0) {
@@ -767,8 +767,7 @@ static int load_dgram_flood(unsigned n, bool icmp)
 		m = epoll_wait(load.ep, ev, LOAD_EVENTS, 500);
 		for (k = 0; k < m; k++) {
 			i = (int)ev[k].data.u32;
-			ssize_t r = recv(load.conn[i].fd, buf, sizeof(buf), 0);
-
+			r = recv(load.conn[i].fd, buf, sizeof(buf), 0);
 			if (r < 0)
 				continue;
 			if (load_dgram_ok(buf, r, load.conn[i].id, icmp))
@@ -822,6 +821,7 @@ static int load_uchurn(unsigned n, unsigned par)
 	struct epoll_event ev[LOAD_EVENTS];
 	uint8_t buf[LOAD_BUF];
 	int k, m, i;
+	ssize_t r;
 
 	while (done < n && !load_expired()) {
 		while (opened < n && opened - done < par) {
@@ -836,8 +836,7 @@ static int load_uchurn(unsigned n, unsigned par)
 			i = (int)ev[k].data.u32;
 			if (load.conn[i].fd < 0)
 				continue;
-			ssize_t r = recv(load.conn[i].fd, buf, sizeof(buf), 0);
-
+			r = recv(load.conn[i].fd, buf, sizeof(buf), 0);
 			if (r < 0)
 				continue;
 			if (!load_dgram_ok(buf, r, load.conn[i].id, false))
