@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# test/integration/load_slow.sh - pasta: readers that go away for seconds
+# test/integration/load_slow.sh - pasta, passt: readers that go away for seconds
 #
 # In a sandbox (see test/lib.sh), with pasta in H1, two transfers of 2 GiB
 # run at once over the tap path: from the namespace to a server in H2 ("the
@@ -16,6 +16,8 @@
 #
 # SLOW_GIB (default 2), SLOW_EVERY_MIB (256) and SLOW_PAUSE_MS (2000) set
 # the size and the pauses; test/soak/slow_reader.sh runs this with 10 GiB.
+# SLOW_MODE=passt (load_slow_passt.sh) runs the same through passt, with
+# test/tools/passt_tap and a namespace G as the guest.
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -24,6 +26,9 @@ need_bin
 need_cmd ip ss socat sha256sum timeout
 
 PAUSE="$(build_tool pause_cat)" || skip "can't build pause_cat"
+MODE="${SLOW_MODE:-pasta}"
+[ "${MODE}" = "passt" ] &&
+	{ PT="$(build_tool passt_tap)" || skip "can't build passt_tap"; }
 
 GIB="${SLOW_GIB:-2}"
 EVERY=$((${SLOW_EVERY_MIB:-256} << 20))
@@ -38,6 +43,7 @@ printf 'for i in $(seq %s); do cat %s; done\n' $((GIB * 16)) "${CHUNK}" \
 	> "${GEN}"
 
 sandbox_create || skip "can't create sandbox"
+[ "${MODE}" = "passt" ] && { guest_ns_create "pt-sg-$$" || exit 1; }
 S4=198.51.100.1
 
 # Reader in H2, pausing; writer in H2 (its tee sums the stream we expect)
@@ -52,14 +58,35 @@ bg_start "${TMP}/h2out.log" h2 timeout "${LIMIT}" bash -c "
 wait_port "${H2}" tcp 7201
 wait_port "${H2}" tcp 7202
 
-PASTA_TIMEOUT=$((LIMIT + 30)) pasta_h1 --stats 30 -- bash -c "
+# The namespace's side: writer and pausing reader at once
+NS_SCRIPT="
 	(sh ${GEN} | timeout ${LIMIT} socat -u STDIN TCP:${S4}:7201) &
 	timeout ${LIMIT} socat -u TCP:${S4}:7202 STDOUT |
 		${PAUSE} ${EVERY} ${PAUSE_MS} 2> ${TMP}/stats.ns |
 		sha256sum > ${TMP}/sum.ns
 	wait
 	for i in \$(seq 600); do [ -e ${TMP}/sum.h2 ] && break; sleep 0.1; done
-" > "${TMP}/pasta.log" 2>&1
+"
+
+if [ "${MODE}" = "passt" ]; then
+	SOCK="${TMP}/passt.sock"
+	bg_start "${TMP}/pasta.log" h1 timeout $((LIMIT + 30)) "${PASST}" -f \
+		-s "${SOCK}" --stats 30
+	PASST_JOB="${BG_PID}"
+	wait_file "${SOCK}"
+	bg_start "${TMP}/pt.log" g timeout $((LIMIT + 30)) "${PT}" "${SOCK}" tap0
+	wait_for ip -n "${G}" link show tap0
+	# A long queue stands in for a VM's virtio ring, see passt_tcp.sh
+	ip -n "${G}" link set tap0 mtu 65520 txqueuelen 10000 up
+	ip -n "${G}" addr add 192.0.2.1/24 dev tap0
+	ip -n "${G}" route add default via 192.0.2.254 dev tap0
+	g bash -c "${NS_SCRIPT}"
+	kill "$(bg_leaf "${PASST_JOB}")"	# It prints its counters at exit
+	wait_for grep -q "^TCP: conn" "${TMP}/pasta.log"
+else
+	PASTA_TIMEOUT=$((LIMIT + 30)) pasta_h1 --stats 30 -- \
+		bash -c "${NS_SCRIPT}" > "${TMP}/pasta.log" 2>&1
+fi
 
 wait_file "${TMP}/sum.want"
 wait_file "${TMP}/sum.h2"
