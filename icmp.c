@@ -45,11 +45,13 @@
  * Other link-local destinations are reached through the template interface
  * (scope c->ifi6).
  *
- * Flows expire after ICMP_IDLE_MS without traffic: icmp_flow_timer(),
- * called for each FLOW_PING flow from passt.c's walk of the table on every
- * tick, closes the socket and frees the slot. Ping sockets are the one
- * exception to "open everything before the loop": they are created on
- * demand, as the guest's traffic decides which ones exist.
+ * Flows expire after ICMP_IDLE_MS without traffic (for tests only,
+ * PASST_ICMP_TIMEOUT, 1 to 60 seconds, read once in icmp_init(), shortens
+ * that): icmp_flow_timer(), called for each FLOW_PING flow from passt.c's
+ * walk of the table on every tick, closes the socket and frees the slot.
+ * Ping sockets are the one exception to "open everything before the loop":
+ * they are created on demand, as the guest's traffic decides which ones
+ * exist.
  */
 
 #include <errno.h>
@@ -74,7 +76,7 @@
 #include "tap.h"
 #include "util.h"
 
-#define ICMP_IDLE_MS		60000	/* Flow expiry */
+#define ICMP_IDLE_MS		60000	/* Flow expiry, at most */
 #define ICMP_BUF_MAX		65536	/* Largest reply we read */
 #define ICMP_RECV_BATCH		16	/* Replies read per event */
 #define ICMP_ECHO_HLEN		8	/* type code csum id seq */
@@ -99,10 +101,12 @@ static_assert(sizeof(struct icmp_ping_flow) <= FLOW_SLOT_BYTES,
 /**
  * struct icmp_state - File-scope state
  * @warned:	Ping sockets refused: the warning was given
+ * @idle_ms:	Flow expiry, ICMP_IDLE_MS unless a test shortens it
  * @buf:	Reply read from a ping socket
  */
 static struct icmp_state {
 	bool warned;
+	long idle_ms;
 	uint8_t buf[ICMP_BUF_MAX];
 } icmp_state;
 
@@ -495,7 +499,7 @@ static void icmp_flow_close(const struct ctx *c, struct icmp_ping_flow *pf)
 }
 
 /**
- * icmp_flow_timer() - Close an echo flow idle for ICMP_IDLE_MS
+ * icmp_flow_timer() - Close an echo flow idle for icmp_state.idle_ms
  * @c:		Execution context
  * @pf:		Echo flow, from passt.c's walk of the flow table
  * @now:	Current timestamp
@@ -503,7 +507,7 @@ static void icmp_flow_close(const struct ctx *c, struct icmp_ping_flow *pf)
 void icmp_flow_timer(struct ctx *c, struct icmp_ping_flow *pf,
 		     const struct timespec *now)
 {
-	if (timespec_diff_ms(now, &pf->ts) > ICMP_IDLE_MS)
+	if (timespec_diff_ms(now, &pf->ts) > icmp_state.idle_ms)
 		icmp_flow_close(c, pf);
 }
 
@@ -516,6 +520,9 @@ void icmp_init(struct ctx *c)
 	const int afs[] = { AF_INET, AF_INET6 };
 	size_t i;
 
+	icmp_state.idle_ms = env_long("PASST_ICMP_TIMEOUT", 1,
+				      ICMP_IDLE_MS / 1000,
+				      ICMP_IDLE_MS / 1000) * 1000;
 	if (c->no_icmp)
 		return;
 	for (i = 0; i < ARRAY_SIZE(afs) && !icmp_state.warned; i++) {

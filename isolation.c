@@ -11,6 +11,10 @@
  * connected and the time zone read. Nothing after these stages may open a
  * file or use a privilege it dropped. Stages, in order:
  *
+ * - isolate_nofile(), first, before any flow table is sized: the soft
+ *   RLIMIT_NOFILE goes up to the hard one, as each tap connection holds
+ *   two descriptors (socket, timer) and each UDP flow one; a hard limit
+ *   we can't raise (no CAP_SYS_RESOURCE needed for this) is the bound.
  * - isolate_user(): who we are.
  *   passt started as root switches to --runas (default: nobody), then,
  *   root or not, detaches into a user namespace of its own, where it maps
@@ -302,6 +306,33 @@ static void isolate_fs(const struct ctx *c)
 	isolate_fs_root(c);
 	if (chdir("/"))
 		die_perror("Can't enter our new root");
+}
+
+/**
+ * isolate_nofile() - Raise the soft descriptor limit to the hard one
+ */
+void isolate_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl)) {
+		warn_perror("Can't read the descriptor limit");
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl)) {
+			warn_perror("Can't raise the descriptor limit");
+			return;
+		}
+		debug("Descriptor limit raised from %llu to %llu",
+		      (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+		return;
+	}
+	debug("Descriptor limit: %llu, the hard limit",
+	      (unsigned long long)rl.rlim_cur);
 }
 
 /**

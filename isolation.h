@@ -6,6 +6,7 @@
 
 #include "passt.h"
 
+void isolate_nofile(void);
 void isolate_user(struct ctx *c);
 bool isolate_prefork(const struct ctx *c);
 void isolate_postfork(const struct ctx *c);

@@ -548,6 +548,7 @@ int main(int argc, char **argv)
 		log_open_file(c->log_file);
 	if (*c->pidfile)
 		c->pidfile_fd = pidfile_open(c->pidfile);
+	isolate_nofile();
 	passt_signals_init();
 	sigprocmask(SIG_SETMASK, NULL, &c->loop_sigmask);
 	pcap_init(c->pcap);

@@ -101,7 +101,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
@@ -1253,14 +1252,8 @@ static void tcp_sock_probe(void)
  */
 void tcp_init(struct ctx *c)
 {
-	struct rlimit rl;
-
 	if (c->no_tcp)
 		return;
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 	tcp_conn_init();
 	flow_limit_set(FLOW_TCP, (unsigned)env_long("PASST_TCP_CONN_MAX",
 						     TCP_CONN_MAX_MIN, FLOW_MAX,

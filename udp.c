@@ -1387,8 +1387,8 @@ static void udp_state_init(void)
  * udp_flow_limit() - Set the cap on UDP flows in the flow table (set-up)
  *
  * UDP_FLOW_MAX, or PASST_UDP_FLOW_MAX for tests, and at most a quarter of
- * RLIMIT_NOFILE, first raised to its hard limit (tcp_init() does too), so
- * that three quarters of the descriptors are left for everything else.
+ * RLIMIT_NOFILE (raised to its hard limit by isolate_nofile() at start),
+ * so that three quarters of the descriptors are left for everything else.
  */
 static void udp_flow_limit(void)
 {
@@ -1396,10 +1396,9 @@ static void udp_flow_limit(void)
 					  UDP_FLOW_MAX, UDP_FLOW_MAX);
 	struct rlimit rl;
 
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	/* The soft descriptor limit is the hard one by now (main() calls
+	 * isolate_nofile()): leave three quarters of it for everything else
+	 */
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur / 4 < max)
 		max = MAX(UDP_FLOW_MIN, (unsigned)(rl.rlim_cur / 4));

@@ -99,6 +99,23 @@ void epoll_del(const struct ctx *c, int fd)
 }
 
 /**
+ * env_long() - Test double: no test override, the default
+ * @name:	Variable name (unused)
+ * @min:	Smallest value (unused)
+ * @max:	Largest value (unused)
+ * @def:	Value returned
+ *
+ * Return: @def
+ */
+long env_long(const char *name, long min, long max, long def)
+{
+	(void)name;
+	(void)min;
+	(void)max;
+	return def;
+}
+
+/**
  * tap_icmp4_send() - Test double: record the reply
  * @c:		Execution context (unused)
  * @src:	Source address
