@@ -42,7 +42,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -898,14 +897,4 @@ void vhost_user_stats_print(void)
 	}
 	info("vhost-user: frames dropped: to guest %llu, from guest %llu",
 	     vu_dev.drop_rx, vu_dev.drop_tx);
-}
-
-/**
- * vhost_user_print_capabilities() - Print what libvirt reads, then exit 0
- */
-void vhost_user_print_capabilities(void)
-{
-	printf("{\n  \"type\": \"net\"\n}\n");
-	fflush(stdout);
-	exit(EXIT_SUCCESS);
 }
