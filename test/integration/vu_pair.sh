@@ -17,6 +17,7 @@
 #   - a back-end without MRG_RXBUF and EVENT_IDX (RX chains), the client
 #     with the header in its own TX descriptor, 1 KiB TX buffers, one
 #     memory region and a 128-entry ring;
+#   - TX chains in indirect tables (INDIRECT_DESC), header apart;
 #   - no PROTOCOL_FEATURES (no REPLY_ACK, rings enabled at once).
 # On SIGTERM the client stops the rings as qemu does: GET_VRING_BASE for
 # the TX queue returns what it published (the back-end used all of it).
@@ -119,7 +120,7 @@ transfers() {
 pair_up offl 1500 "" ||
 	pair_failed offl
 check_grep "offloads: all features negotiated" "${TMP}/offl.c.log" \
-	"negotiated 0x160009983 protocol 0x9 header 12"
+	"offered 0x170009983 negotiated 0x160009983 protocol 0x9 header 12"
 transfers offl
 pair_down offl
 check "offloads: TSO frames to the back-end" \
@@ -149,7 +150,7 @@ check "--no-offload: no frame beyond the MTU" \
 
 # ---- RX chains, TX header apart, one region, small ring ----------------------
 
-pair_up chains 65520 "--features 0x140001983" --hdr-apart --tx-seg 1024 \
+pair_up chains 65520 "--features 0x150001983" --hdr-apart --tx-seg 1024 \
 	--regions 1 --ring 128 || pair_failed chains
 check_grep "chains: no MRG_RXBUF, no EVENT_IDX" "${TMP}/chains.c.log" \
 	"negotiated 0x140001983 "
@@ -157,6 +158,15 @@ transfers chains
 pair_down chains
 check "chains: 64 KiB frames through 1 KiB TX buffers" \
 	test "$(stat_of chains tx_max)" -gt 60000
+
+# ---- Indirect TX tables -------------------------------------------------------
+
+pair_up indirect 1500 "" --indirect --hdr-apart --tx-seg 2048 ||
+	pair_failed indirect
+check_grep "indirect: INDIRECT_DESC negotiated" "${TMP}/indirect.c.log" \
+	"negotiated 0x170009983 "
+transfers indirect
+pair_down indirect
 
 # ---- No protocol features ----------------------------------------------------
 

@@ -14,7 +14,8 @@
  *   not a model of the daemon's checks.
  *
  *   Offered features: MASK, by default VERSION_1, CSUM, GUEST_CSUM,
- *   HOST_TSO4/6, GUEST_TSO4/6, MRG_RXBUF, EVENT_IDX, PROTOCOL_FEATURES;
+ *   HOST_TSO4/6, GUEST_TSO4/6, MRG_RXBUF, EVENT_IDX, INDIRECT_DESC,
+ *   PROTOCOL_FEATURES;
  *   protocol features MQ and REPLY_ACK.
  *
  * Exit status 0 when the front-end closed the socket, 1 on errors, 2 on
@@ -377,7 +378,7 @@ static uint16_t vb_avail(struct vb_queue *q)
 }
 
 /**
- * vb_chain() - Map a descriptor chain into iovecs
+ * vb_chain() - Map a descriptor chain, direct or indirect, into iovecs
  * @q:		Queue
  * @head:	Head descriptor
  * @iov:	Buffers (output)
@@ -388,11 +389,22 @@ static uint16_t vb_avail(struct vb_queue *q)
 static unsigned vb_chain(const struct vb_queue *q, uint16_t head,
 			 struct iovec *iov, unsigned max)
 {
-	unsigned n = 0;
+	const struct vring_desc *table = q->desc;
+	unsigned n = 0, size = q->num;
 	uint16_t d = head;
 
+	if (le16toh(table[d % size].flags) & VRING_DESC_F_INDIRECT) {
+		uint32_t len = le32toh(table[d % size].len);
+
+		table = (const struct vring_desc *)
+			vb_ptr(le64toh(table[d % size].addr), len);
+		size = len / sizeof(*table);
+		d = 0;
+		if (!size)
+			vb_fail("empty indirect table");
+	}
 	for (;;) {
-		const struct vring_desc *desc = &q->desc[d % q->num];
+		const struct vring_desc *desc = &table[d % size];
 		uint32_t len = le32toh(desc->len);
 
 		if (n == max)
@@ -578,6 +590,7 @@ int main(int argc, char **argv)
 		     (1ULL << VIRTIO_NET_F_GUEST_TSO6) |
 		     (1ULL << VIRTIO_NET_F_MRG_RXBUF) |
 		     (1ULL << VIRTIO_RING_F_EVENT_IDX) |
+		     (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
 		     (1ULL << VB_F_PROTOCOL_FEATURES);
 	if (argc == 5 && !strcmp(argv[1], "--features")) {
 		vb.offered = strtoull(argv[2], NULL, 0);

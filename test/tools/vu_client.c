@@ -17,7 +17,9 @@
  *   negotiated, TUNSETOFFLOAD lets the kernel hand us partial checksums and
  *   64 KiB TSO frames: frames read from the tap go, header included, into
  *   TX descriptor chains (buffers of --tx-seg bytes, the header alone in
- *   the first one with --hdr-apart) and the TX queue is kicked. RX buffers
+ *   the first one with --hdr-apart; listed in an indirect table, the ring
+ *   holding one descriptor per frame, with --indirect) and the TX queue is
+ *   kicked. RX buffers
  *   of --rx-buf bytes are posted: single buffers with MRG_RXBUF, whose
  *   num_buffers field says how many make a frame, otherwise chains long
  *   enough for the largest frame. Frames the daemon writes are copied to
@@ -46,6 +48,7 @@
  *   --rx-buf BYTES	RX buffer size (default 4096)
  *   --tx-seg BYTES	TX buffer size (default 16384)
  *   --hdr-apart	TX: the virtio-net header alone in its own descriptor
+ *   --indirect		TX: chains in indirect tables (negotiates INDIRECT_DESC)
  *   --regions N	guest memory in 1 or 2 regions (default 2)
  *   --trace		print every vhost-user message on standard error
  *
@@ -292,6 +295,8 @@ struct vu_stats {
  * @rx_chain:	Descriptors per RX chain (1 with MRG_RXBUF)
  * @tx_need:	Free TX descriptors needed to read any frame
  * @hdr_apart:	TX header in a descriptor of its own
+ * @indirect:	TX chains in indirect tables, if negotiated
+ * @ind:	Indirect tables: ring descriptor d uses @ind + d * @tx_need
  * @nregions:	Memory regions (1 or 2)
  * @mem:	Our mapping of the memfd
  * @mem_len:	Its size, bytes
@@ -312,6 +317,8 @@ static struct vu_state {
 	unsigned rx_chain;
 	unsigned tx_need;
 	int hdr_apart;
+	int indirect;
+	struct vring_desc *ind;
 	unsigned nregions;
 	uint8_t *mem;
 	size_t mem_len;
@@ -654,8 +661,8 @@ static void vu_queue_place(struct vu_queue *q, size_t off)
 /**
  * vu_mem_setup() - Create and map guest memory, lay out rings and buffers
  *
- * Region 0 holds both queues' rings and the TX buffers, region 1 (or the
- * rest of region 0 with --regions 1) the RX buffers.
+ * Region 0 holds both queues' rings, the TX buffers and indirect tables,
+ * region 1 (or the rest of region 0 with --regions 1) the RX buffers.
  *
  * Return: 0 on success, -1 on errors
  */
@@ -663,7 +670,8 @@ static int vu_mem_setup(void)
 {
 	size_t rx_len = vu_align(vu.ring * vu.rx_buf);
 	size_t tx_len = vu_align(vu.ring * vu_tx_seg);
-	size_t len0 = 2 * vu_ring_bytes() + tx_len;
+	size_t ind_len = vu_align(vu.ring * vu.tx_need * 16);
+	size_t len0 = 2 * vu_ring_bytes() + tx_len + ind_len;
 	struct vu_region *r = vu.reg.r;
 
 	vu.mem_len = len0 + rx_len;
@@ -691,6 +699,7 @@ static int vu_mem_setup(void)
 	vu_queue_place(&vu.q[VU_TXQ], vu_ring_bytes());
 	vu.q[VU_TXQ].buf = vu.mem + 2 * vu_ring_bytes();
 	vu.q[VU_TXQ].buf_len = vu_tx_seg;
+	vu.ind = (struct vring_desc *)(vu.mem + 2 * vu_ring_bytes() + tx_len);
 	vu.q[VU_RXQ].buf = vu.mem + len0;
 	vu.q[VU_RXQ].buf_len = vu.rx_buf;
 	vu.q[VU_TXQ].buf_gpa = vu_gpa(vu.q[VU_TXQ].buf);
@@ -895,21 +904,30 @@ static uint16_t vu_tx_chain(const struct iovec *iov, const uint16_t *d,
 			    unsigned n, size_t len)
 {
 	struct vu_queue *q = &vu.q[VU_TXQ];
+	struct vring_desc *ind = vu.ind + (size_t)d[0] * vu.tx_need;
+	int indirect = vu.indirect && vu_has(VIRTIO_RING_F_INDIRECT_DESC);
+	struct vring_desc *prev = NULL;
 	unsigned i, used = 0;
 
 	for (i = 0; i < n && len; i++, used++) {
 		size_t l = len < iov[i].iov_len ? len : iov[i].iov_len;
-		struct vring_desc *desc = &q->desc[d[i]];
+		struct vring_desc *desc = indirect ? &ind[i] : &q->desc[d[i]];
 
 		desc->addr = htole64(q->buf_gpa + (uint64_t)d[i] * q->buf_len);
 		desc->len = htole32((uint32_t)l);
 		desc->flags = 0;
 		len -= l;
-		if (i) {
-			q->desc[d[i - 1]].flags = htole16(VRING_DESC_F_NEXT);
-			q->desc[d[i - 1]].next = htole16(d[i]);
+		if (prev) {
+			prev->flags = htole16(VRING_DESC_F_NEXT);
+			prev->next = htole16(indirect ? i : d[i]);
 			q->next[d[i - 1]] = d[i];
 		}
+		prev = desc;
+	}
+	if (indirect) {
+		q->desc[d[0]].addr = htole64(vu_gpa(ind));
+		q->desc[d[0]].len = htole32(used * sizeof(*ind));
+		q->desc[d[0]].flags = htole16(VRING_DESC_F_INDIRECT);
 	}
 	for (i = n; i > used; i--)
 		q->free[q->nfree++] = d[i - 1];
@@ -1289,8 +1307,8 @@ static void vu_usage(const char *prog)
 {
 	fprintf(stderr, "Usage: %s [--no-offload] [--features MASK] "
 		"[--ring N] [--rx-buf BYTES]\n"
-		"       [--tx-seg BYTES] [--hdr-apart] [--regions 1|2] "
-		"[--trace] SOCK IFNAME\n", prog);
+		"       [--tx-seg BYTES] [--hdr-apart] [--indirect] "
+		"[--regions 1|2] [--trace] SOCK IFNAME\n", prog);
 	exit(2);
 }
 
@@ -1332,6 +1350,7 @@ static uint64_t vu_opts(int argc, char **argv)
 		{ "rx-buf", required_argument, NULL, 'b' },
 		{ "tx-seg", required_argument, NULL, 's' },
 		{ "hdr-apart", no_argument, NULL, 'a' },
+		{ "indirect", no_argument, NULL, 'i' },
 		{ "regions", required_argument, NULL, 'g' },
 		{ "trace", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
@@ -1362,6 +1381,9 @@ static uint64_t vu_opts(int argc, char **argv)
 		case 's': vu_tx_seg = vu_num(optarg, VU_BUF_MIN, VU_BUF_MAX,
 					     argv[0]); break;
 		case 'a': vu.hdr_apart = 1; break;
+		case 'i': vu.indirect = 1;
+			  want |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
+			  break;
 		case 'g': vu.nregions = (unsigned)vu_num(optarg, 1, 2,
 							 argv[0]); break;
 		case 't': vu.trace = 1; break;
