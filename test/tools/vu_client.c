@@ -49,6 +49,14 @@
  *   --tx-seg BYTES	TX buffer size (default 16384)
  *   --hdr-apart	TX: the virtio-net header alone in its own descriptor
  *   --indirect		TX: chains in indirect tables (negotiates INDIRECT_DESC)
+ *   --hostile		first put bad chains on the TX queue, as a hostile
+ *			guest would: a loop, a buffer outside the memory
+ *			table, a length beyond its region, a next index
+ *			beyond the ring, a head beyond the ring, and with
+ *			INDIRECT_DESC a table of a bad length, one outside
+ *			memory, a nested one, one whose next leaves it. The
+ *			daemon must drop them (returning them used or not)
+ *			and go on serving the good frames that follow
  *   --regions N	guest memory in 1 or 2 regions (default 2)
  *   --trace		print every vhost-user message on standard error
  *
@@ -97,6 +105,8 @@
 #define VU_TX_BATCH		64	/* Frames read from the tap per kick */
 #define VU_IOV_MAX		1024
 #define VU_REPLY_TIMEOUT	10	/* Seconds to wait for a reply */
+#define VU_HOSTILE_CNT		8	/* TX descriptors kept for --hostile */
+#define VU_GPA_NOWHERE		0x7000000000000ULL	/* In no region */
 
 /* Guest-physical bases of the two memory regions: not our addresses */
 #define VU_GPA0			0x100000ULL
@@ -296,6 +306,7 @@ struct vu_stats {
  * @tx_need:	Free TX descriptors needed to read any frame
  * @hdr_apart:	TX header in a descriptor of its own
  * @indirect:	TX chains in indirect tables, if negotiated
+ * @hostile:	Post bad TX chains first
  * @ind:	Indirect tables: ring descriptor d uses @ind + d * @tx_need
  * @nregions:	Memory regions (1 or 2)
  * @mem:	Our mapping of the memfd
@@ -318,6 +329,7 @@ static struct vu_state {
 	unsigned tx_need;
 	int hdr_apart;
 	int indirect;
+	int hostile;
 	struct vring_desc *ind;
 	unsigned nregions;
 	uint8_t *mem;
@@ -1122,6 +1134,83 @@ static void vu_queue_start(unsigned index)
 }
 
 /**
+ * vu_hostile_desc() - Write one descriptor as given, good or bad
+ * @d:		Descriptor
+ * @addr:	Guest-physical address
+ * @len:	Length, bytes
+ * @flags:	VRING_DESC_F_* flags
+ * @next:	Next index
+ */
+static void vu_hostile_desc(struct vring_desc *d, uint64_t addr, uint32_t len,
+			    uint16_t flags, uint16_t next)
+{
+	d->addr = htole64(addr);
+	d->len = htole32(len);
+	d->flags = htole16(flags);
+	d->next = htole16(next);
+}
+
+/**
+ * vu_hostile_indirect() - Bad indirect tables in the last four kept
+ * descriptors, if INDIRECT_DESC was negotiated
+ * @r:		First kept descriptor
+ * @buf:	A valid buffer's guest-physical address
+ *
+ * Return: number of heads set up (0 or 4)
+ */
+static unsigned vu_hostile_indirect(uint16_t r, uint64_t buf)
+{
+	struct vring_desc *t4 = vu.ind + (size_t)(r + 4) * vu.tx_need;
+	struct vring_desc *t6 = vu.ind + (size_t)(r + 6) * vu.tx_need;
+	struct vring_desc *t7 = vu.ind + (size_t)(r + 7) * vu.tx_need;
+	struct vring_desc *desc = vu.q[VU_TXQ].desc;
+
+	if (!vu_has(VIRTIO_RING_F_INDIRECT_DESC))
+		return 0;
+	vu_hostile_desc(t4, buf, 64, 0, 0);
+	vu_hostile_desc(&desc[r + 4], vu_gpa(t4), 24, VRING_DESC_F_INDIRECT,
+			0);
+	vu_hostile_desc(&desc[r + 5], VU_GPA_NOWHERE, 32,
+			VRING_DESC_F_INDIRECT, 0);
+	vu_hostile_desc(t6, vu_gpa(t4), 16, VRING_DESC_F_INDIRECT, 0);
+	vu_hostile_desc(&desc[r + 6], vu_gpa(t6), 16, VRING_DESC_F_INDIRECT,
+			0);
+	vu_hostile_desc(t7, buf, 64, VRING_DESC_F_NEXT, 5);
+	vu_hostile_desc(&desc[r + 7], vu_gpa(t7), 16, VRING_DESC_F_INDIRECT,
+			0);
+	return 4;
+}
+
+/**
+ * vu_hostile_post() - Put bad chains on the TX queue and kick (--hostile)
+ *
+ * Each bad chain uses one of the last VU_HOSTILE_CNT descriptors, kept
+ * off the free list; returned as used, it joins the free list.
+ */
+static void vu_hostile_post(void)
+{
+	struct vu_queue *q = &vu.q[VU_TXQ];
+	uint16_t r = (uint16_t)(vu.ring - VU_HOSTILE_CNT);
+	uint64_t buf = q->buf_gpa + (uint64_t)r * q->buf_len;
+	unsigned i, n = 4;
+
+	memset(q->buf + (size_t)r * q->buf_len, 0, 64);
+	vu_hostile_desc(&q->desc[r], buf, 64, VRING_DESC_F_NEXT, r);
+	vu_hostile_desc(&q->desc[r + 1], VU_GPA_NOWHERE, 64, 0, 0);
+	vu_hostile_desc(&q->desc[r + 2], buf, 0xffffff00U, 0, 0);
+	vu_hostile_desc(&q->desc[r + 3], buf, 64, VRING_DESC_F_NEXT,
+			(uint16_t)(vu.ring + 7));
+	n += vu_hostile_indirect(r, buf);
+	for (i = 0; i < n; i++)
+		vu_avail_add(q, (uint16_t)(r + i), 1);
+	q->avail->ring[q->avail_idx % vu.ring] = htole16(vu.ring + 3);
+	q->avail_idx++;
+	vu.st.tx_kicks += (unsigned)vu_publish(q);
+	fprintf(stderr, "vu_client: hostile: %u bad TX chains posted\n",
+		n + 1);
+}
+
+/**
  * vu_start() - Memory table, both queues, enable, first RX kick
  */
 static void vu_start(void)
@@ -1133,7 +1222,7 @@ static void vu_start(void)
 	vu_set(VU_SET_MEM_TABLE, &vu.reg,
 	       2 * sizeof(uint32_t) + vu.reg.nregions * sizeof(vu.reg.r[0]),
 	       fds, vu.reg.nregions);
-	for (i = 0; i < vu.ring; i++)
+	for (i = vu.hostile ? VU_HOSTILE_CNT : 0; i < vu.ring; i++)
 		tx->free[tx->nfree++] = (uint16_t)(vu.ring - 1 - i);
 	vu_rx_post_all();
 	vu_queue_start(VU_RXQ);
@@ -1145,6 +1234,8 @@ static void vu_start(void)
 	vu_used_event(&vu.q[VU_RXQ]);
 	vu_used_event(tx);
 	vu.st.rx_kicks += (unsigned)vu_publish(&vu.q[VU_RXQ]);
+	if (vu.hostile)
+		vu_hostile_post();
 }
 
 /**
@@ -1308,7 +1399,8 @@ static void vu_usage(const char *prog)
 	fprintf(stderr, "Usage: %s [--no-offload] [--features MASK] "
 		"[--ring N] [--rx-buf BYTES]\n"
 		"       [--tx-seg BYTES] [--hdr-apart] [--indirect] "
-		"[--regions 1|2] [--trace] SOCK IFNAME\n", prog);
+		"[--hostile] [--regions 1|2] [--trace]\n"
+		"       SOCK IFNAME\n", prog);
 	exit(2);
 }
 
@@ -1351,6 +1443,7 @@ static uint64_t vu_opts(int argc, char **argv)
 		{ "tx-seg", required_argument, NULL, 's' },
 		{ "hdr-apart", no_argument, NULL, 'a' },
 		{ "indirect", no_argument, NULL, 'i' },
+		{ "hostile", no_argument, NULL, 'h' },
 		{ "regions", required_argument, NULL, 'g' },
 		{ "trace", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
@@ -1381,6 +1474,7 @@ static uint64_t vu_opts(int argc, char **argv)
 		case 's': vu_tx_seg = vu_num(optarg, VU_BUF_MIN, VU_BUF_MAX,
 					     argv[0]); break;
 		case 'a': vu.hdr_apart = 1; break;
+		case 'h': vu.hostile = 1; break;
 		case 'i': vu.indirect = 1;
 			  want |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
 			  break;
@@ -1414,7 +1508,7 @@ static int vu_sizes(void)
 					  vu.rx_buf - 1) / vu.rx_buf);
 	if (vu.rx_buf < vu.hdr_len)
 		return -1;
-	if (vu.tx_need > vu.ring || vu.tx_need > VU_IOV_MAX ||
+	if (vu.tx_need + VU_HOSTILE_CNT > vu.ring || vu.tx_need > VU_IOV_MAX ||
 	    vu.rx_chain > vu.ring)
 		return -1;
 	return 0;
