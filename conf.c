@@ -54,6 +54,7 @@
 #include "netlink.h"
 #include "passt.h"
 #include "util.h"
+#include "vhost_user.h"
 
 #define CONF_LOCAL_ADDR4	"169.254.2.1"
 #define CONF_LOCAL_GW4		"169.254.2.2"
@@ -108,6 +109,7 @@ static const struct conf_flag conf_flags[] = {
 	CONF_FLAG(CONF_OPT_NO_SPLICE, no_splice, true),
 	CONF_FLAG(CONF_OPT_SPLICE_ONLY, splice_only, true),
 	CONF_FLAG(CONF_OPT_HOST_LO_TO_NS_LO, host_lo_to_ns_lo, true),
+	CONF_FLAG(CONF_OPT_VHOST_USER, vhost_user, true),
 };
 
 /**
@@ -701,7 +703,10 @@ static void conf_usage_mode(bool pasta)
 		printf("\npasst only:\n"
 		       "  -s, --socket PATH      UNIX socket path for qemu\n"
 		       "  -1, --one-off          quit when the client leaves\n"
-		       "  -F, --fd FD            pre-opened connected socket"
+		       "  -F, --fd FD            pre-opened connected socket\n"
+		       "      --vhost-user       vhost-user on the socket\n"
+		       "      --print-capabilities\n"
+		       "                         vhost-user capabilities (JSON)"
 		       "\n");
 }
 
@@ -752,6 +757,8 @@ static void conf_opts_parse(struct ctx *c, struct conf_args *a, int argc,
 
 		if (opt == 'h')
 			conf_usage(c);
+		if (opt == CONF_OPT_PRINT_CAPS)
+			vhost_user_print_capabilities();
 		if (opt == CONF_OPT_VERSION) {
 			printf("%s " VERSION "\n",
 			       c->mode == MODE_PASTA ? "pasta" : "passt");

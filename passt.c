@@ -64,6 +64,7 @@
 #include "tcp_splice.h"
 #include "udp.h"
 #include "util.h"
+#include "vhost_user.h"
 
 #define EPOLL_EVENTS		64
 #define LOOP_POLL_MIN_NS	5000	/* First polling window */
@@ -120,6 +121,8 @@ void passt_stats_print(const struct ctx *c)
 	     s->udp_drop_tap);
 	info("UDP: merged sends %llu of %llu datagrams, split again %llu",
 	     s->udp_gso_msgs, s->udp_gso_dgrams, s->udp_gso_split);
+	if (c->vhost_user)
+		vhost_user_stats_print();
 	if (c->mode == MODE_PASTA)
 		info("TCP splice: connections %llu, refused %llu, target "
 		     "failed %llu, reset %llu", s->tcp_splice_conns,
@@ -198,6 +201,12 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 		break;
 	case EPOLL_TYPE_NSQUIT:
 		pasta_netns_quit_handler(c, ref.fd);
+		break;
+	case EPOLL_TYPE_VHOST_CMD:
+		vhost_user_handler(c, ev->events);
+		break;
+	case EPOLL_TYPE_VHOST_KICK:
+		tap_vu_kick_handler(c, ref, now);
 		break;
 	default:
 		debug("Unexpected epoll reference type %u", ref.type);

@@ -36,8 +36,10 @@
  * passt serves one client at a time: a second connection is accepted and
  * closed at once. When the client leaves, the next one is served, or with
  * --one-off the process exits. The stream back-end (framing, partial reads
- * and writes, the listening socket) is in tap_passt.c; the input buffer and
- * pipeline entry points it shares with this file are in tap_internal.h.
+ * and writes, the listening socket) is in tap_passt.c, the vhost-user one
+ * (--vhost-user: frames through virtqueues in guest memory) in tap_vu.c and
+ * vhost_user.c; the input buffer and pipeline entry points they share with
+ * this file are in tap_internal.h.
  *
  * pasta opens the tap with IFF_VNET_HDR and asks for checksum and TCP
  * segmentation offloads (TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6): the namespace
@@ -88,6 +90,7 @@
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
+#include "vhost_user.h"
 
 #ifndef TUN_F_USO4
 #define TUN_F_USO4		0x20
@@ -216,7 +219,9 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 
 	if (c->fd_tap < 0 || !nframes)
 		return 0;
-	if (c->mode == MODE_PASST) {
+	if (c->vhost_user) {
+		sent = tap_send_vu(c, iov, bufs_per_frame, nframes);
+	} else if (c->mode == MODE_PASST) {
 		sent = tap_send_passt(c, iov, bufs_per_frame, nframes);
 		for (i = 0; i < sent; i++)
 			pcap_iov(iov + i * bufs_per_frame + 1,
@@ -1096,6 +1101,13 @@ void tap_backend_init(struct ctx *c)
 			      epoll_ref_make(EPOLL_TYPE_TAP_PASTA,
 					     c->fd_tap, 0)))
 			die("Can't add tap device to epoll");
+		return;
+	}
+	vhost_user_init();
+	if (c->fd_tap_given && c->vhost_user) {
+		fd_set_nonblock(c->fd_tap);
+		c->one_off = true;
+		vhost_user_accept(c, c->fd_tap);
 		return;
 	}
 	if (c->fd_tap_given) {

@@ -26,7 +26,7 @@ struct pool;
 
 /**
  * struct tap_hdr - Back-end header in front of each frame to the guest
- * @vnet:	pasta: virtio-net header (offload metadata)
+ * @vnet:	pasta, vhost-user: virtio-net header (offload metadata)
  * @vnet_len:	passt: qemu stream framing, L2 length, network order
  *
  * Frame buffers reserve sizeof(struct tap_hdr); tap_hdr_len() bytes of it
@@ -109,6 +109,8 @@ void tap_handler_passt(struct ctx *c, uint32_t events,
 		       const struct timespec *now);
 void tap_handler_pasta(struct ctx *c, uint32_t events,
 		       const struct timespec *now);
+void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
+			 const struct timespec *now);
 void tap_sock_init(struct ctx *c);
 
 /**

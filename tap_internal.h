@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tap_internal.h - Input buffer and pipeline shared by tap.c and tap_passt.c */
+/* tap_internal.h - Input buffer and pipeline shared by the tap back-ends */
 
 #ifndef TAP_INTERNAL_H
 #define TAP_INTERNAL_H
@@ -25,5 +25,9 @@ void tap_l2_input(struct ctx *c, const struct timespec *now);
 void tap_frame_add(struct ctx *c, const char *frame, size_t l2len);
 size_t tap_send_passt(struct ctx *c, const struct iovec *iov, size_t bpf,
 		      size_t nframes);
+
+/* vhost-user back-end: tap_vu.c */
+size_t tap_send_vu(struct ctx *c, const struct iovec *iov, size_t bpf,
+		   size_t nframes);
 
 #endif /* TAP_INTERNAL_H */
