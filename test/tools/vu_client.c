@@ -105,6 +105,7 @@
 #define VU_TX_BATCH		64	/* Frames read from the tap per kick */
 #define VU_IOV_MAX		1024
 #define VU_REPLY_TIMEOUT	10	/* Seconds to wait for a reply */
+#define VU_DROPS_SHOWN		5	/* RX frames refused by the tap, shown */
 #define VU_HOSTILE_CNT		8	/* TX descriptors kept for --hostile */
 #define VU_GPA_NOWHERE		0x7000000000000ULL	/* In no region */
 
@@ -284,12 +285,13 @@ struct vu_queue {
  * @rx_gso:	Of them, with a GSO type
  * @rx_merged:	Of them, spread over more than one merged buffer
  * @rx_drops:	Of them, refused by the tap (bad header or frame)
+ * @rx_down:	Of them, not written as the tap was down
  * @rx_kicks:	RX kicks sent
  */
 struct vu_stats {
 	unsigned long long tx_frames, tx_bytes, tx_max, tx_gso, tx_kicks;
 	unsigned long long rx_frames, rx_bytes, rx_max, rx_gso, rx_merged;
-	unsigned long long rx_drops, rx_kicks;
+	unsigned long long rx_drops, rx_down, rx_kicks;
 };
 
 /**
@@ -1024,6 +1026,32 @@ static void vu_rx_count(const struct virtio_net_hdr_mrg_rxbuf *hdr,
 }
 
 /**
+ * vu_rx_drop() - Count a frame the tap refused, describe the first few
+ * @hdr:	Its virtio-net header
+ * @l2len:	Frame length without header, bytes
+ * @nbuf:	Buffers it spanned
+ *
+ * EIO means the tap is down (not up yet, as the guest's set-up goes): such
+ * frames are counted apart, as rx_down.
+ */
+static void vu_rx_drop(const struct virtio_net_hdr_mrg_rxbuf *hdr,
+		       size_t l2len, unsigned nbuf)
+{
+	if (errno == EIO) {
+		vu.st.rx_down++;
+		return;
+	}
+	if (vu.st.rx_drops++ >= VU_DROPS_SHOWN)
+		return;
+	fprintf(stderr, "vu_client: tap refused an RX frame (%s): %zu bytes "
+		"in %u buffers, flags 0x%x gso_type 0x%x hdr_len %u gso_size "
+		"%u csum_start %u csum_offset %u\n", strerror(errno), l2len,
+		nbuf, hdr->hdr.flags, hdr->hdr.gso_type,
+		le16toh(hdr->hdr.hdr_len), le16toh(hdr->hdr.gso_size),
+		le16toh(hdr->hdr.csum_start), le16toh(hdr->hdr.csum_offset));
+}
+
+/**
  * vu_rx_frame() - Copy one frame from the RX queue to the tap, repost it
  * @q:		RX queue
  * @avail:	Used entries not yet consumed
@@ -1060,7 +1088,7 @@ static unsigned vu_rx_frame(struct vu_queue *q, unsigned avail)
 	if (nbuf > 1)
 		vu.st.rx_merged++;
 	if (writev(vu.tap, iov, (int)nbuf) < 0)
-		vu.st.rx_drops++;
+		vu_rx_drop(&hdr, total - vu.hdr_len, nbuf);
 	for (i = 0; i < nbuf; i++) {
 		uint32_t len;
 		uint16_t d = vu_used_get(q, q->used_seen, &len);
@@ -1279,9 +1307,10 @@ static void vu_stats_print(void)
 	fprintf(stderr, "vu_client: stats tx_frames=%llu tx_bytes=%llu "
 		"tx_max=%llu tx_gso=%llu tx_kicks=%llu rx_frames=%llu "
 		"rx_bytes=%llu rx_max=%llu rx_gso=%llu rx_merged=%llu "
-		"rx_drops=%llu rx_kicks=%llu\n", s->tx_frames, s->tx_bytes,
-		s->tx_max, s->tx_gso, s->tx_kicks, s->rx_frames, s->rx_bytes,
-		s->rx_max, s->rx_gso, s->rx_merged, s->rx_drops, s->rx_kicks);
+		"rx_drops=%llu rx_down=%llu rx_kicks=%llu\n", s->tx_frames,
+		s->tx_bytes, s->tx_max, s->tx_gso, s->tx_kicks, s->rx_frames,
+		s->rx_bytes, s->rx_max, s->rx_gso, s->rx_merged, s->rx_drops,
+		s->rx_down, s->rx_kicks);
 }
 
 /**
