@@ -509,18 +509,22 @@ static bool vu_set_mem_table(struct vu_msg *m)
 /**
  * vu_vring_fd() - SET_VRING_KICK, _CALL or _ERR: take a queue's eventfd
  * @m:		Message: queue index, VU_VRING_NOFD, descriptor
- * @fd:		Which descriptor of the queue: offset in struct vu_queue
  *
  * Return: the queue, NULL if refused
  */
-static struct vu_queue *vu_vring_fd(struct vu_msg *m, size_t fd)
+static struct vu_queue *vu_vring_fd(struct vu_msg *m)
 {
 	struct vu_queue *q = vu_queue_get(m->p.u64 & VU_VRING_IDX_MASK);
 	int *slot;
 
 	if (!q)
 		return NULL;
-	slot = (int *)(void *)((char *)q + fd);
+	if (m->hdr.request == VU_SET_VRING_KICK)
+		slot = &q->kick_fd;
+	else if (m->hdr.request == VU_SET_VRING_CALL)
+		slot = &q->call_fd;
+	else
+		slot = &q->err_fd;
 	vu_fd_close(slot);
 	if (m->p.u64 & VU_VRING_NOFD)
 		return q;
@@ -547,7 +551,7 @@ static bool vu_set_vring_kick(struct ctx *c, struct vu_msg *m)
 
 	if (q && q->kick_fd >= 0)
 		epoll_del(c, q->kick_fd);
-	q = vu_vring_fd(m, offsetof(struct vu_queue, kick_fd));
+	q = vu_vring_fd(m);
 	if (!q || q->kick_fd < 0 || q->kick_fd > FD_REF_MAX)
 		return false;
 	if (epoll_add(c, q->kick_fd, EPOLLIN,
@@ -667,9 +671,8 @@ static bool vu_handle(struct ctx *c, struct vu_msg *m)
 	case VU_SET_VRING_KICK:
 		return vu_set_vring_kick(c, m);
 	case VU_SET_VRING_CALL:
-		return vu_vring_fd(m, offsetof(struct vu_queue, call_fd));
 	case VU_SET_VRING_ERR:
-		return vu_vring_fd(m, offsetof(struct vu_queue, err_fd));
+		return vu_vring_fd(m);
 	default:
 		debug("vhost-user: request %u not supported",
 		      m->hdr.request);
