@@ -11,8 +11,9 @@
  * Messages: a 12-byte header (request, flags, payload size; host order)
  * and a payload of at most sizeof(union vu_payload), with up to
  * VU_FDS_MAX file descriptors attached to the first byte. A message that
- * is too large, cut short for longer than VU_WAIT_MS, or carries more
- * descriptors than we take ends the session. Descriptors a request does
+ * is too large, cut short for longer than VU_WAIT_MS, carries more
+ * descriptors than we take, or whose payload size isn't the one its
+ * request has, ends the session. Descriptors a request does
  * not use are closed at once. Requests that answer (GET_*) reply with the
  * same request number and the reply flag; with the REPLY_ACK protocol
  * feature, other requests asking for it get a 64-bit status (0: done).
@@ -627,6 +628,36 @@ static bool vu_set_vring(const struct vu_msg *m)
 }
 
 /**
+ * vu_size_ok() - Is a request's payload as long as its request needs?
+ * @m:		Message
+ *
+ * Return: true if the payload covers what the request reads; the memory
+ *	   table's regions are checked against their count later
+ */
+static bool vu_size_ok(const struct vu_msg *m)
+{
+	switch (m->hdr.request) {
+	case VU_SET_FEATURES:
+	case VU_SET_PROTOCOL_FEATURES:
+	case VU_SET_VRING_KICK:
+	case VU_SET_VRING_CALL:
+	case VU_SET_VRING_ERR:
+		return m->hdr.size == sizeof(m->p.u64);
+	case VU_SET_VRING_NUM:
+	case VU_SET_VRING_BASE:
+	case VU_GET_VRING_BASE:
+	case VU_SET_VRING_ENABLE:
+		return m->hdr.size == sizeof(m->p.state);
+	case VU_SET_VRING_ADDR:
+		return m->hdr.size == sizeof(m->p.addr);
+	case VU_SET_MEM_TABLE:
+		return m->hdr.size >= offsetof(struct vu_mem_msg, r);
+	default:
+		return true;
+	}
+}
+
+/**
  * vu_handle() - Act on one request, set up its reply
  * @c:		Execution context
  * @m:		Message (reply fields updated)
@@ -835,6 +866,11 @@ static bool vu_one(struct ctx *c, struct vu_msg *m)
 
 	if ((m->hdr.flags & 0x3) != VU_VERSION) {
 		warn("vhost-user: protocol version %u", m->hdr.flags & 0x3);
+		return false;
+	}
+	if (!vu_size_ok(m)) {
+		warn("vhost-user: %s with %u bytes of payload",
+		     vu_name(m->hdr.request), m->hdr.size);
 		return false;
 	}
 	ok = vu_handle(c, m);
