@@ -4,8 +4,10 @@
  * Theory of Operation
  *
  * One binary, two personalities chosen by argv[0]: passt serves a virtual
- * machine over a UNIX stream socket, pasta a network namespace over a tap
- * device. Both translate the guest's Ethernet frames into host L4 sockets.
+ * machine over a UNIX stream socket (or, with --vhost-user, through the
+ * virtio rings in the guest's memory, qemu's socket carrying the control
+ * protocol), pasta a network namespace over a tap device. Both translate
+ * the guest's Ethernet frames into host L4 sockets.
  *
  * Set-up runs to completion before the loop starts, and opens everything
  * the loop will use: configuration (conf.c), the namespace and tap (pasta.c,

@@ -31,7 +31,9 @@
  * and pass them as iovec arrays, the first iovec of each frame being the
  * back-end header: pasta writes one frame per writev() to the tap; passt
  * sends a whole batch with one sendmsg() and completes a frame cut by a
- * partial write, so that the stream never loses its framing.
+ * partial write, so that the stream never loses its framing; with
+ * --vhost-user, frames are copied into the guest's receive buffers and the
+ * guest is notified once per batch (tap_vu.c).
  *
  * passt serves one client at a time: a second connection is accepted and
  * closed at once. When the client leaves, the next one is served, or with
