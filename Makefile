@@ -14,8 +14,7 @@ SRCS = passt.c log.c util.c packet.c checksum.c siphash.c tap.c tap_passt.c \
        tcp_buf.c tcp_conn.c tcp_listen.c tcp_splice.c udp.c udp_fwd.c \
        udp_splice.c udp_err.c udp_tap.c udp_cmsg.c vu_mem.c virtqueue.c \
        vhost_user.c tap_vu.c
-HDRS = $(filter-out tap_passt.h tap_hdr.h tap_vu.h,$(SRCS:.c=.h)) inany.h tap_internal.h \
-       udp_internal.h
+HDRS = $(SRCS:.c=.h) inany.h tap_internal.h udp_internal.h
 QRAP_SRCS = qrap.c
 
 WARNINGS = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \

@@ -41,7 +41,7 @@ static inline uint32_t csum_reduce(uint64_t sum)
  * Return: 32-bit unfolded sum, as if the data were summed as 16-bit words
  *	   in memory order
  */
-uint32_t csum_unfolded_generic(const void *buf, size_t len, uint32_t init)
+static uint32_t csum_unfolded_generic(const void *buf, size_t len, uint32_t init)
 {
 	const unsigned char *p = buf;
 	uint64_t sum = init;
@@ -170,7 +170,7 @@ __sum16 csum_fold(uint32_t sum)
  *
  * Return: checksum field value, network order
  */
-__sum16 csum(const void *buf, size_t len, uint32_t init)
+static __sum16 csum(const void *buf, size_t len, uint32_t init)
 {
 	return csum_fold(csum_unfolded(buf, len, init));
 }

@@ -15,9 +15,7 @@ struct icmp6hdr;
 struct udphdr;
 
 uint32_t csum_unfolded(const void *buf, size_t len, uint32_t init);
-uint32_t csum_unfolded_generic(const void *buf, size_t len, uint32_t init);
 __sum16 csum_fold(uint32_t sum);
-__sum16 csum(const void *buf, size_t len, uint32_t init);
 __sum16 csum_ip4_header(const struct iphdr *ip4h);
 uint32_t csum_pseudo4(size_t l4len, uint8_t proto, struct in_addr saddr,
 		      struct in_addr daddr);

@@ -206,15 +206,6 @@ static void dhcpv6_duid_set(const struct ctx *c)
 }
 
 /**
- * dhcpv6_init() - Set up our DUID
- * @c:		Execution context
- */
-void dhcpv6_init(const struct ctx *c)
-{
-	dhcpv6_duid_set(c);
-}
-
-/**
  * dhcpv6_drop() - Count and log a dropped message
  * @c:		Execution context
  * @why:	Reason, for the log

@@ -12,6 +12,5 @@ struct pool;
 
 int dhcpv6(struct ctx *c, const struct pool *p, const struct in6_addr *saddr,
 	   const struct in6_addr *daddr);
-void dhcpv6_init(const struct ctx *c);
 
 #endif /* DHCPV6_H */

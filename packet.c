@@ -153,23 +153,3 @@ void pool_flush(struct pool *p)
 	p->count = 0;
 }
 
-/**
- * pool_view() - Make a pool that sees a slice of another pool's packets
- * @view:	Pool to set up (output)
- * @p:		Pool whose descriptors are shared
- * @first:	Index of the first packet of the slice
- * @n:		Number of packets in the slice, clamped to @p
- */
-void pool_view(struct pool *view, const struct pool *p, size_t first,
-	       size_t n)
-{
-	if (first > p->count)
-		first = p->count;
-	if (n > p->count - first)
-		n = p->count - first;
-	view->buf = p->buf;
-	view->buf_size = p->buf_size;
-	view->pkt = p->pkt + first;
-	view->size = n;
-	view->count = n;
-}

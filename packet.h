@@ -44,8 +44,6 @@ void *packet_get_do(const struct pool *p, size_t idx, size_t offset,
 size_t packet_len(const struct pool *p, size_t idx);
 bool pool_full(const struct pool *p);
 void pool_flush(struct pool *p);
-void pool_view(struct pool *view, const struct pool *p, size_t first,
-	       size_t n);
 unsigned long long packet_bad_range_count(void);
 
 #define packet_add(p, len, start)					\

@@ -62,6 +62,8 @@
 #include "pasta.h"
 #include "pcap.h"
 #include "tap.h"
+#include "tap_passt.h"
+#include "tap_vu.h"
 #include "tcp.h"
 #include "tcp_splice.h"
 #include "udp.h"
@@ -100,7 +102,7 @@ static void passt_timer_init(struct ctx *c)
  * passt_stats_print() - Print counters, for --stats and at debug level
  * @c:		Execution context
  */
-void passt_stats_print(const struct ctx *c)
+static void passt_stats_print(const struct ctx *c)
 {
 	const struct passt_stats *s = &c->stats;
 

@@ -438,6 +438,5 @@ struct ctx {
 /* Housekeeping tick: NDP, UDP and ICMP expiry, port scans */
 #define TIMER_INTERVAL_MS	1000
 
-void passt_stats_print(const struct ctx *c);
 
 #endif /* PASST_H */

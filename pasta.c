@@ -330,6 +330,38 @@ static void pasta_userns_skip_own(struct ctx *c)
 }
 
 /**
+ * pasta_netns_quit_init() - Watch the target namespace, exit when it goes
+ * @c:		Execution context
+ */
+static void pasta_netns_quit_init(struct ctx *c)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	int fd;
+
+	if (c->pasta_pid_arg > 0) {
+		fd = (int)syscall(SYS_pidfd_open, c->pasta_pid_arg, 0);
+	} else {
+		snprintf(dir, sizeof(dir), "%s", c->netns_path);
+		snprintf(base, sizeof(base), "%s", c->netns_path);
+		snprintf(pasta_st.quit_name, sizeof(pasta_st.quit_name), "%s",
+			 basename(base));
+		fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (fd >= 0 &&
+		    inotify_add_watch(fd, dirname(dir), IN_DELETE) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0) {
+		warn("Can't watch namespace: won't exit when it goes away");
+		return;
+	}
+	pasta_st.quit_fd = fd;
+	if (epoll_add(c, fd, EPOLLIN, epoll_ref_make(EPOLL_TYPE_NSQUIT, fd, 0)))
+		die("Can't add namespace watch to epoll");
+}
+
+/**
  * pasta_open_ns() - Join an existing namespace: PID, --netns, --userns
  * @c:		Execution context
  */
@@ -506,38 +538,6 @@ void pasta_ns_conf(struct ctx *c)
 	if (nl_link_up(nl_sock_ns, c->pasta_ifi) < 0)
 		die("Can't bring up %s in namespace", c->pasta_ifn);
 	pasta_ns_conf_addrs(c);
-}
-
-/**
- * pasta_netns_quit_init() - Watch the target namespace, exit when it goes
- * @c:		Execution context
- */
-void pasta_netns_quit_init(struct ctx *c)
-{
-	char dir[PATH_MAX], base[PATH_MAX];
-	int fd;
-
-	if (c->pasta_pid_arg > 0) {
-		fd = (int)syscall(SYS_pidfd_open, c->pasta_pid_arg, 0);
-	} else {
-		snprintf(dir, sizeof(dir), "%s", c->netns_path);
-		snprintf(base, sizeof(base), "%s", c->netns_path);
-		snprintf(pasta_st.quit_name, sizeof(pasta_st.quit_name), "%s",
-			 basename(base));
-		fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-		if (fd >= 0 &&
-		    inotify_add_watch(fd, dirname(dir), IN_DELETE) < 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	if (fd < 0) {
-		warn("Can't watch namespace: won't exit when it goes away");
-		return;
-	}
-	pasta_st.quit_fd = fd;
-	if (epoll_add(c, fd, EPOLLIN, epoll_ref_make(EPOLL_TYPE_NSQUIT, fd, 0)))
-		die("Can't add namespace watch to epoll");
 }
 
 /**

@@ -12,7 +12,6 @@ void pasta_tap_create(struct ctx *c);
 void pasta_ns_conf(struct ctx *c);
 void pasta_release_child(struct ctx *c);
 int pasta_child_status(void);
-void pasta_netns_quit_init(struct ctx *c);
 void pasta_netns_quit_handler(struct ctx *c, int fd);
 
 #endif /* PASTA_H */

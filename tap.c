@@ -88,6 +88,8 @@
 #include "passt.h"
 #include "pcap.h"
 #include "tap.h"
+#include "tap_passt.h"
+#include "tap_vu.h"
 #include "tap_internal.h"
 #include "tcp.h"
 #include "udp.h"

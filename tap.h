@@ -11,6 +11,7 @@
 #include <linux/virtio_net.h>
 
 #include "passt.h"
+#include "tap_hdr.h"
 
 struct iphdr;
 struct ipv6hdr;
@@ -24,31 +25,7 @@ struct pool;
 #define TAP_MSGS		2048	/* Frames per input batch */
 #define TAP_SEQS		128	/* Flows sorted per input batch */
 
-/**
- * struct tap_hdr - Back-end header in front of each frame to the guest
- * @vnet:	pasta, vhost-user: virtio-net header (offload metadata)
- * @vnet_len:	passt: qemu stream framing, L2 length, network order
- *
- * Frame buffers reserve sizeof(struct tap_hdr); tap_hdr_len() bytes of it
- * are sent, as the first iovec of each frame.
- */
-struct tap_hdr {
-	union {
-		struct virtio_net_hdr vnet;
-		__be32 vnet_len;
-	};
-} __attribute__((packed));
 
-void tap_hdr_init(void);
-size_t tap_hdr_len(const struct ctx *c);
-void tap_hdr_set(const struct ctx *c, struct tap_hdr *th, size_t l2len);
-void *tap_push_l2h(const struct ctx *c, void *buf, __be16 proto);
-void *tap_push_ip4h(struct iphdr *ip4h, struct in_addr src,
-		    struct in_addr dst, size_t l4len, uint8_t proto);
-void *tap_push_ip6h(struct ipv6hdr *ip6h, const struct in6_addr *src,
-		    const struct in6_addr *dst, size_t l4len, uint8_t proto,
-		    uint32_t flow);
-uint32_t tap_flow_label(const void *key, size_t len);
 
 size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
@@ -100,18 +77,9 @@ void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
 		    const void *in, size_t l4len);
 void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
 		    const struct in6_addr *dst, const void *in, size_t l4len);
-const struct in6_addr *tap_ip6_daddr(const struct ctx *c,
-				     const struct in6_addr *src);
-struct in_addr tap_ip4_daddr(const struct ctx *c);
 
-void tap_listen_handler(struct ctx *c, uint32_t events);
-void tap_handler_passt(struct ctx *c, uint32_t events,
-		       const struct timespec *now);
 void tap_handler_pasta(struct ctx *c, uint32_t events,
 		       const struct timespec *now);
-void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
-			 const struct timespec *now);
-void tap_sock_init(struct ctx *c);
 
 /**
  * enum tap_tun_err - Where tap_ns_tun() failed, as its return value

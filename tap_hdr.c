@@ -17,7 +17,7 @@
 #include "checksum.h"
 #include "passt.h"
 #include "siphash.h"
-#include "tap.h"
+#include "tap_hdr.h"
 #include "util.h"
 
 #define TAP_VNET_LEN		sizeof(struct virtio_net_hdr)

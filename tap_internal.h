@@ -23,11 +23,5 @@ extern struct pool pool_l2;
 
 void tap_l2_input(struct ctx *c, const struct timespec *now);
 void tap_frame_add(struct ctx *c, const char *frame, size_t l2len);
-size_t tap_send_passt(struct ctx *c, const struct iovec *iov, size_t bpf,
-		      size_t nframes);
-
-/* vhost-user back-end: tap_vu.c */
-size_t tap_send_vu(struct ctx *c, const struct iovec *iov, size_t bpf,
-		   size_t nframes);
 
 #endif /* TAP_INTERNAL_H */

@@ -34,6 +34,7 @@
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
+#include "tap_passt.h"
 #include "tap_internal.h"
 #include "tcp.h"
 #include "util.h"

@@ -41,6 +41,7 @@
 #include "pcap.h"
 #include "tap.h"
 #include "tap_internal.h"
+#include "tap_vu.h"
 #include "util.h"
 #include "vhost_user.h"
 #include "virtqueue.h"

@@ -341,33 +341,6 @@ void raw_random(void *buf, size_t len)
 }
 
 /**
- * mac_parse() - Parse a MAC address, strictly xx:xx:xx:xx:xx:xx
- * @s:		String
- * @mac:	Parsed address (output), ETH_ALEN bytes
- *
- * Return: true on success
- */
-bool mac_parse(const char *s, unsigned char *mac)
-{
-	int i;
-
-	if (strlen(s) != 17)
-		return false;
-	for (i = 0; i < ETH_ALEN; i++) {
-		const char *p = s + i * 3;
-		char hex[3] = { p[0], p[1], '\0' }, *end;
-
-		if (!isxdigit((unsigned char)p[0]) ||
-		    !isxdigit((unsigned char)p[1]))
-			return false;
-		if (i < ETH_ALEN - 1 && p[2] != ':')
-			return false;
-		mac[i] = (unsigned char)strtoul(hex, &end, 16);
-	}
-	return true;
-}
-
-/**
  * mac_ntop() - Format a MAC address
  * @mac:	Address, ETH_ALEN bytes
  * @buf:	Output buffer
@@ -417,7 +390,7 @@ int write_file(const char *path, const char *buf)
  *
  * Return: the value, 0 on failure
  */
-long parse_long(const char *s, long min, long max, bool *ok)
+static long parse_long(const char *s, long min, long max, bool *ok)
 {
 	char *end;
 	long v;

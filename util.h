@@ -211,10 +211,8 @@ void pidfile_write(int fd, pid_t pid);
 int daemonise(int nullfd);
 int fd_set_nonblock(int fd);
 void raw_random(void *buf, size_t len);
-bool mac_parse(const char *s, unsigned char *mac);
 const char *mac_ntop(const unsigned char *mac, char *buf, size_t len);
 int write_file(const char *path, const char *buf);
-long parse_long(const char *s, long min, long max, bool *ok);
 long env_long(const char *name, long min, long max, long def);
 
 #define MAC_STRLEN		18

@@ -81,7 +81,7 @@ static inline void vq_wr16(__le16 *p, uint16_t v)
  *
  * Return: bytes
  */
-size_t vq_desc_bytes(uint16_t num)
+static size_t vq_desc_bytes(uint16_t num)
 {
 	return sizeof(struct vq_desc) * num;
 }
@@ -92,7 +92,7 @@ size_t vq_desc_bytes(uint16_t num)
  *
  * Return: bytes
  */
-size_t vq_avail_bytes(uint16_t num)
+static size_t vq_avail_bytes(uint16_t num)
 {
 	return sizeof(struct vq_avail) + sizeof(__le16) * ((size_t)num + 1);
 }
@@ -103,7 +103,7 @@ size_t vq_avail_bytes(uint16_t num)
  *
  * Return: bytes
  */
-size_t vq_used_bytes(uint16_t num)
+static size_t vq_used_bytes(uint16_t num)
 {
 	return sizeof(struct vq_used) +
 	       sizeof(struct vq_used_elem) * num + sizeof(__le16);

@@ -161,9 +161,6 @@ enum vq_pop_result {
 	VQ_BROKEN,
 };
 
-size_t vq_desc_bytes(uint16_t num);
-size_t vq_avail_bytes(uint16_t num);
-size_t vq_used_bytes(uint16_t num);
 bool vq_setup(struct vq *vq, const struct vu_mem *m, uint16_t num,
 	      uint64_t desc, uint64_t avail, uint64_t used);
 enum vq_pop_result vq_pop(struct vq *vq, const struct vu_mem *m,

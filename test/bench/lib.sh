@@ -18,6 +18,8 @@
 #   ours    this project's pasta ($PASST_BIN's pasta link) in BENCH_H1,
 #           attached to BENCH_NS with --netns
 #   debian  /usr/bin/pasta (Debian's 2023 build), same options
+#   prev    this project's pasta built from another commit ($PASST_PREV_BIN,
+#           see BENCH_PREV in ./run), same options: before/after figures
 #   slirp   /usr/bin/slirp4netns 1.2.0 in BENCH_H1, attached to BENCH_NS
 #           by path; guest 10.0.2.100, host loopback reachable at 10.0.2.2,
 #           inbound loopback forwarding added through its API socket
@@ -168,10 +170,14 @@ bench_wait_addr() {
 }
 
 # bench_pasta_bin() - Path of the pasta binary for a setup
-# $1:	Setup: ours or debian
+# $1:	Setup: ours, prev or debian
 bench_pasta_bin() {
 	if [ "$1" = debian ]; then
 		echo /usr/bin/pasta
+		return
+	fi
+	if [ "$1" = prev ]; then
+		echo "$(dirname "${PASST_PREV_BIN:-/nonexistent/passt}")/pasta"
 		return
 	fi
 	case "${PASST_BIN:-./passt}" in
@@ -181,7 +187,7 @@ bench_pasta_bin() {
 }
 
 # bench_pasta_start() - Start a pasta attached to BENCH_NS
-# $1:	Setup: ours or debian
+# $1:	Setup: ours, prev or debian
 # $2:	MTU
 #
 # Return: 0 with BENCH_PID set, 1 if it did not come up

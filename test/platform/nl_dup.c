@@ -192,8 +192,10 @@ static void nl_dup_t_dup(const char *mtu, const char *mac_s)
 	unsigned ext4 = nl_get_ext_if(nl_sock, AF_INET);
 	unsigned ext6 = nl_get_ext_if(nl_sock, AF_INET6);
 	unsigned char mac[ETH_ALEN];
+	char end;
 
-	if (!mac_parse(mac_s, mac))
+	if (sscanf(mac_s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx%c", &mac[0], &mac[1],
+		   &mac[2], &mac[3], &mac[4], &mac[5], &end) != ETH_ALEN)
 		die("bad MAC %s", mac_s);
 	nl_dup_t_step("set_mtu", nl_link_set_mtu(nl_sock_ns, t.ifi, atoi(mtu)));
 	nl_dup_t_step("set_mac", nl_link_set_mac(nl_sock_ns, t.ifi, mac));

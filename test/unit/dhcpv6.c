@@ -249,7 +249,6 @@ static void ctx_init(void)
 	strcpy(c.dns_search[0], "example.com");
 	strcpy(c.dns_search[1], "a.example.org");
 	strcpy(c.fqdn, "guest.example.com");
-	dhcpv6_init(&c);
 }
 
 /**

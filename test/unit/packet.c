@@ -62,26 +62,6 @@ static void test_get(void)
 }
 
 /**
- * test_view() - Slices of a pool see the right packets only
- */
-static void test_view(void)
-{
-	struct pool v;
-
-	pool_flush(&pool);
-	packet_add(&pool, 10, buf);
-	packet_add(&pool, 20, buf + 10);
-	packet_add(&pool, 30, buf + 30);
-	pool_view(&v, &pool, 1, 5);
-	unit_check(v.count == 2, "view clamped to pool");
-	unit_check(packet_get(&v, 0, 0, 20, NULL) == buf + 10,
-		   "view index 0 is pool index 1");
-	unit_check(!packet_get(&v, 2, 0, 1, NULL), "view bounds");
-	pool_view(&v, &pool, 9, 1);
-	unit_check(v.count == 0, "view past end is empty");
-}
-
-/**
  * main() - Run the packet pool tests
  *
  * Return: 0 if all passed
@@ -90,6 +70,5 @@ int main(void)
 {
 	test_add();
 	test_get();
-	test_view();
 	return unit_done();
 }

@@ -47,6 +47,7 @@
 #include "passt.h"
 #include "shim.h"
 #include "tap.h"
+#include "tap_passt.h"
 #include "tcp.h"
 #include "udp.h"
 
