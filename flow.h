@@ -19,6 +19,7 @@
 #ifndef FLOW_H
 #define FLOW_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -10,9 +10,23 @@
  * not, socket() fails with EACCES: we say so once, with a warning, and drop
  * echo requests (counted in c->stats.icmp_drop) instead of failing.
  *
- * A flow is a (family, guest identifier, destination) triple and owns one
- * socket, registered with epoll as EPOLL_TYPE_PING with the flow index as
- * data. The kernel rewrites the identifier of outgoing requests to the
+ * Each echo flow is a FLOW_PING slot of the flow table (flow.c), struct
+ * icmp_ping_flow, and owns one socket. Its initiating side (FLOW_SIDE_INI,
+ * PIF_TAP) is the guest: peer = the guest's address, local = the
+ * destination as the guest sent it, and both ports the echo identifier.
+ * That side is hashed: flow_lookup() finds the flow of each request (the
+ * guest's source address is part of the key: pinging one destination
+ * with one identifier from two of its addresses makes two flows). Its
+ * target side (FLOW_SIDE_TGT, PIF_HOST) is the ping socket: peer = the
+ * destination after translation, local = the address we bound (unspecified
+ * without --outbound) and both ports the identifier we bound, 0 if the
+ * kernel chose it. The socket is registered with epoll as EPOLL_TYPE_PING
+ * with flow_ref() of the target side as data, so an event for a flow freed
+ * earlier in the same batch is dropped by flow_from_ref(). When the table
+ * or the FLOW_PING cap (256) is full, new echo requests are dropped and
+ * counted, in c->stats.icmp_drop and as a refusal (flow_refused()).
+ *
+ * The kernel rewrites the identifier of outgoing requests to the
  * socket's "port" and only delivers replies carrying it, so the socket is
  * bound with the guest's identifier as port; if that is taken (another flow
  * with the same identifier, or a local ping), the kernel picks a port
@@ -31,10 +45,11 @@
  * Other link-local destinations are reached through the template interface
  * (scope c->ifi6).
  *
- * Flows expire after ICMP_IDLE_MS without traffic: icmp_timer() closes
- * their sockets. Ping sockets are the one exception to "open everything
- * before the loop": they are created on demand, as the guest's traffic
- * decides which ones exist.
+ * Flows expire after ICMP_IDLE_MS without traffic: icmp_flow_timer(),
+ * called for each FLOW_PING flow from passt.c's walk of the table on every
+ * tick, closes the socket and frees the slot. Ping sockets are the one
+ * exception to "open everything before the loop": they are created on
+ * demand, as the guest's traffic decides which ones exist.
  */
 
 #include <errno.h>
@@ -49,6 +64,7 @@
 #include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
 
+#include "flow.h"
 #include "icmp.h"
 #include "inany.h"
 #include "log.h"
@@ -58,40 +74,34 @@
 #include "tap.h"
 #include "util.h"
 
-#define ICMP_FLOWS_MAX		256	/* Echo flows at a time */
 #define ICMP_IDLE_MS		60000	/* Flow expiry */
 #define ICMP_BUF_MAX		65536	/* Largest reply we read */
 #define ICMP_RECV_BATCH		16	/* Replies read per event */
 #define ICMP_ECHO_HLEN		8	/* type code csum id seq */
 
 /**
- * struct icmp_flow - One echo flow and its ping socket
- * @used:	Slot in use
- * @af:		AF_INET or AF_INET6
+ * struct icmp_ping_flow - One echo flow: a FLOW_PING slot of the flow table
+ * @f:		Common part: type, state, sides (see Theory of Operation)
  * @sock:	Ping socket
- * @id:		Guest's echo identifier, host order
- * @saddr:	Guest's address (destination of replies)
- * @daddr:	Destination as the guest sent it (source of replies)
+ * @scope_id:	IPv6 scope of the translated destination, 0 if none
  * @ts:		Last request or reply
  */
-struct icmp_flow {
-	bool used;
-	int af;
+struct icmp_ping_flow {
+	struct flow_common f;
 	int sock;
-	uint16_t id;
-	union inany_addr saddr;
-	union inany_addr daddr;
+	uint32_t scope_id;
 	struct timespec ts;
 };
 
+static_assert(sizeof(struct icmp_ping_flow) <= FLOW_SLOT_BYTES,
+	      "an echo flow must fit a flow table slot");
+
 /**
  * struct icmp_state - File-scope state
- * @flow:	Flow table, index is the epoll reference data
  * @warned:	Ping sockets refused: the warning was given
  * @buf:	Reply read from a ping socket
  */
 static struct icmp_state {
-	struct icmp_flow flow[ICMP_FLOWS_MAX];
 	bool warned;
 	uint8_t buf[ICMP_BUF_MAX];
 } icmp_state;
@@ -116,39 +126,66 @@ static void icmp_sock_refused(int af, int errnum)
 }
 
 /**
- * icmp_sockaddr() - Socket address for a destination, translated by nat.c
- * @c:		Execution context
- * @af:		AF_INET or AF_INET6
- * @daddr:	Destination from the guest: struct in_addr or in6_addr
- * @sa:		Socket address (output)
+ * icmp_flow_af() - Address family of an echo flow
+ * @pf:		Echo flow
  *
- * Return: length of @sa, 0 if the destination maps to nothing
+ * Return: AF_INET or AF_INET6
  */
-static socklen_t icmp_sockaddr(const struct ctx *c, int af, const void *daddr,
-			       struct sockaddr_storage *sa)
+static int icmp_flow_af(const struct icmp_ping_flow *pf)
+{
+	return inany_v4(&pf->f.side[FLOW_SIDE_INI].peer) ? AF_INET : AF_INET6;
+}
+
+/**
+ * icmp_target() - Translate the guest's destination for the ping socket
+ * @c:		Execution context
+ * @daddr:	Destination as the guest sent it
+ * @tgt:	Target side: its peer is set to the translation (output)
+ * @scope_id:	IPv6 scope for a link-local destination, else 0 (output)
+ *
+ * Return: true if the destination maps to an address, false if to nothing
+ */
+static bool icmp_target(const struct ctx *c, const union inany_addr *daddr,
+			struct flowside *tgt, uint32_t *scope_id)
 {
 	enum nat_out how;
-	union inany_addr t;
+
+	tgt->peer = *daddr;
+	how = nat_outbound(c, &tgt->peer, 0);
+	if (how == NAT_OUT_NONE)
+		return false;
+	*scope_id = 0;
+	if (!inany_v4(&tgt->peer) && how == NAT_OUT_SAME &&
+	    IN6_IS_ADDR_LINKLOCAL(&tgt->peer.a6))
+		*scope_id = c->ifi6;
+	return true;
+}
+
+/**
+ * icmp_sockaddr() - Socket address of the target side of an echo flow
+ * @pf:		Echo flow
+ * @sa:		Socket address (output)
+ *
+ * Return: length of @sa
+ */
+static socklen_t icmp_sockaddr(const struct icmp_ping_flow *pf,
+			       struct sockaddr_storage *sa)
+{
+	const union inany_addr *a = &pf->f.side[FLOW_SIDE_TGT].peer;
 
 	memset(sa, 0, sizeof(*sa));
-	inany_from_af(&t, af, daddr);
-	how = nat_outbound(c, &t, 0);
-	if (how == NAT_OUT_NONE)
-		return 0;
-
-	if (af == AF_INET) {
+	if (inany_v4(a)) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
 
 		s4->sin_family = AF_INET;
-		s4->sin_addr = *inany_v4(&t);
+		s4->sin_addr = *inany_v4(a);
 		return sizeof(*s4);
 	} else {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
 
 		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = t.a6;
-		if (how == NAT_OUT_SAME && IN6_IS_ADDR_LINKLOCAL(&t.a6))
-			s6->sin6_scope_id = c->ifi6;
+		s6->sin6_addr = a->a6;
+		s6->sin6_scope_id = pf->scope_id;
 		return sizeof(*s6);
 	}
 }
@@ -159,12 +196,15 @@ static socklen_t icmp_sockaddr(const struct ctx *c, int af, const void *daddr,
  * @af:		AF_INET or AF_INET6
  * @s:		Socket
  * @id:		Identifier, host order: the port we ask for
+ * @tgt:	Target side: local address and both ports set (output), the
+ *		ports to @id, or left 0 if the kernel chose one
  *
  * Return: 0 on success (possibly on a port the kernel chose), -errno
  *
  * #syscalls bind setsockopt
  */
-static int icmp_sock_bind(const struct ctx *c, int af, int s, uint16_t id)
+static int icmp_sock_bind(const struct ctx *c, int af, int s, uint16_t id,
+			  struct flowside *tgt)
 {
 	const char *ifname = af == AF_INET ? c->ip4.ifname_out :
 					     c->ip6.ifname_out;
@@ -189,8 +229,12 @@ static int icmp_sock_bind(const struct ctx *c, int af, int s, uint16_t id)
 		s6->sin6_addr = c->ip6.addr_out;
 		s6->sin6_port = htons(id);
 	}
-	if (!bind(s, (struct sockaddr *)&sa, sl))
+	inany_from_af(&tgt->local, af, af == AF_INET ? (void *)&s4->sin_addr :
+						       (void *)&s6->sin6_addr);
+	if (!bind(s, (struct sockaddr *)&sa, sl)) {
+		tgt->local_port = tgt->peer_port = id;
 		return 0;
+	}
 	if (af == AF_INET)	/* identifier taken: let the kernel choose */
 		s4->sin_port = 0;
 	else
@@ -199,21 +243,22 @@ static int icmp_sock_bind(const struct ctx *c, int af, int s, uint16_t id)
 }
 
 /**
- * icmp_flow_new() - Open and register the ping socket of a new flow
+ * icmp_flow_sock() - Open and register the ping socket of a new flow
  * @c:		Execution context
- * @idx:	Free slot in the flow table
- * @af:		AF_INET or AF_INET6
- * @id:		Guest's identifier, host order
+ * @pf:		Echo flow, both sides' peers set: @pf->sock is set
  *
- * Return: socket, or -1 on failure (logged)
+ * Return: 0 on success, -1 on failure (logged)
  *
  * #syscalls socket close
  */
-static int icmp_flow_new(struct ctx *c, size_t idx, int af, uint16_t id)
+static int icmp_flow_sock(struct ctx *c, struct icmp_ping_flow *pf)
 {
-	int proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6, s, ret;
+	uint16_t id = pf->f.side[FLOW_SIDE_INI].peer_port;
+	int af = icmp_flow_af(pf), s, ret;
+	uint64_t ref;
 
-	s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	if (s < 0) {
 		icmp_sock_refused(af, errno);
 		return -1;
@@ -223,12 +268,11 @@ static int icmp_flow_new(struct ctx *c, size_t idx, int af, uint16_t id)
 		debug_ratelimit("ICMP: socket number too high");
 		return -1;
 	}
-	ret = icmp_sock_bind(c, af, s, id);
+	ret = icmp_sock_bind(c, af, s, id, &pf->f.side[FLOW_SIDE_TGT]);
 	if (!ret) {
-		uint32_t data = (uint32_t)idx;
-
-		ret = epoll_add(c, s, EPOLLIN,
-				epoll_ref_make(EPOLL_TYPE_PING, s, data));
+		ref = epoll_ref_make(EPOLL_TYPE_PING, s,
+				     flow_ref(&pf->f, FLOW_SIDE_TGT));
+		ret = epoll_add(c, s, EPOLLIN, ref);
 	}
 	if (ret) {
 		debug_ratelimit("ICMP: ping socket set-up: %s",
@@ -236,47 +280,46 @@ static int icmp_flow_new(struct ctx *c, size_t idx, int af, uint16_t id)
 		close(s);
 		return -1;
 	}
-	return s;
+	pf->sock = s;
+	return 0;
 }
 
 /**
  * icmp_flow_get() - Find the flow of an echo request, or make one
  * @c:		Execution context
- * @af:		AF_INET or AF_INET6
- * @id:		Guest's identifier, host order
- * @daddr:	Destination from the guest
+ * @ini:	Guest's side of the request: addresses, identifier as ports
  *
- * Return: flow, NULL if there is none and none could be made
+ * Return: flow, NULL if there is none and none could be made: table full
+ *	   (counted by flow.c), destination mapping to nothing, no socket
  */
-static struct icmp_flow *icmp_flow_get(struct ctx *c, int af, uint16_t id,
-				       const union inany_addr *daddr)
+static struct icmp_ping_flow *icmp_flow_get(struct ctx *c,
+					    const struct flowside *ini)
 {
-	struct icmp_flow *f, *free_slot = NULL;
-	size_t i;
+	struct icmp_ping_flow *pf;
+	struct flow_common *f;
 
-	for (i = 0; i < ICMP_FLOWS_MAX; i++) {
-		f = &icmp_state.flow[i];
-		if (!f->used) {
-			free_slot = free_slot ? free_slot : f;
-			continue;
-		}
-		if (f->af == af && f->id == id &&
-		    inany_equals(&f->daddr, daddr))
-			return f;
-	}
-	if (!free_slot) {
+	f = flow_lookup(FLOW_PING, PIF_TAP, ini, NULL);
+	if (f)
+		return (struct icmp_ping_flow *)f;
+	f = flow_alloc(FLOW_PING);
+	if (!f) {
 		debug_ratelimit("ICMP: flow table full");
 		return NULL;
 	}
-	f = free_slot;
-	f->sock = icmp_flow_new(c, (size_t)(f - icmp_state.flow), af, id);
-	if (f->sock < 0)
+	pf = (struct icmp_ping_flow *)f;
+	pf->sock = -1;
+	f->pif[FLOW_SIDE_INI] = PIF_TAP;
+	f->side[FLOW_SIDE_INI] = *ini;
+	f->pif[FLOW_SIDE_TGT] = PIF_HOST;
+	if (!icmp_target(c, &ini->local, &f->side[FLOW_SIDE_TGT],
+			 &pf->scope_id) || icmp_flow_sock(c, pf)) {
+		flow_free(f);
 		return NULL;
-	f->used = true;
-	f->af = af;
-	f->id = id;
-	f->daddr = *daddr;
-	return f;
+	}
+	flow_hash_insert(f, FLOW_SIDE_INI);
+	flow_state_set(f, FLOW_STATE_ACTIVE);
+	flow_log(f, "echo flow opened");
+	return pf;
 }
 
 /**
@@ -308,10 +351,10 @@ static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
 {
 	uint8_t echo = af == AF_INET ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
 	size_t l4len = packet_len(p, i);
+	struct icmp_ping_flow *pf;
 	struct sockaddr_storage sa;
+	struct flowside ini;
 	const uint8_t *msg;
-	union inany_addr da;
-	struct icmp_flow *f;
 	socklen_t sl;
 
 	if (l4len < ICMP_ECHO_HLEN ||
@@ -324,18 +367,20 @@ static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
 		return;
 	}
 
-	inany_from_af(&da, af, daddr);
-	f = icmp_flow_get(c, af, (uint16_t)(msg[4] << 8 | msg[5]), &da);
-	if (!f) {
-		icmp_drop(c, "no ping socket");
+	memset(&ini, 0, sizeof(ini));
+	inany_from_af(&ini.peer, af, saddr);
+	inany_from_af(&ini.local, af, daddr);
+	ini.peer_port = ini.local_port = (uint16_t)(msg[4] << 8 | msg[5]);
+	pf = icmp_flow_get(c, &ini);
+	if (!pf) {
+		icmp_drop(c, "no echo flow");
 		return;
 	}
-	inany_from_af(&f->saddr, af, saddr);
-	f->ts = *now;
+	pf->ts = *now;
 
-	sl = icmp_sockaddr(c, af, daddr, &sa);
-	if (!sl || sendto(f->sock, msg, l4len, MSG_NOSIGNAL,
-			  (struct sockaddr *)&sa, sl) < 0) {
+	sl = icmp_sockaddr(pf, &sa);
+	if (sendto(pf->sock, msg, l4len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   sl) < 0) {
 		c->stats.icmp_drop++;
 		debug_ratelimit("ICMP: sendto: %s", strerror(errno));
 	}
@@ -366,99 +411,100 @@ int icmp_tap_handler(struct ctx *c, int af, const void *saddr,
 /**
  * icmp_reply_one() - Read one reply from a ping socket, pass it to the guest
  * @c:		Execution context
- * @f:		Flow
+ * @pf:		Echo flow
  * @now:	Current timestamp
  *
  * Return: true if a datagram was read, false if none is left (or error)
  *
  * #syscalls recvfrom
  */
-static bool icmp_reply_one(struct ctx *c, struct icmp_flow *f,
+static bool icmp_reply_one(struct ctx *c, struct icmp_ping_flow *pf,
 			   const struct timespec *now)
 {
-	uint8_t reply = f->af == AF_INET ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY;
+	const struct flowside *ini = &pf->f.side[FLOW_SIDE_INI];
+	bool v4 = icmp_flow_af(pf) == AF_INET;
 	uint8_t *b = icmp_state.buf;
 	ssize_t n;
 	size_t len;
 
-	n = recv(f->sock, b, sizeof(icmp_state.buf), MSG_DONTWAIT);
+	n = recv(pf->sock, b, sizeof(icmp_state.buf), MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			debug_ratelimit("ICMP: recv: %s", strerror(errno));
 		return false;
 	}
 	len = (size_t)n;
-	if (len < ICMP_ECHO_HLEN || b[0] != reply) {
+	if (len < ICMP_ECHO_HLEN ||
+	    b[0] != (v4 ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY)) {
 		icmp_drop(c, "not an echo reply");
 		return true;
 	}
 
-	b[4] = (uint8_t)(f->id >> 8);	/* the guest's identifier */
-	b[5] = (uint8_t)f->id;
-	f->ts = *now;
-	if (f->af == AF_INET)
-		tap_icmp4_send(c, *inany_v4(&f->daddr), *inany_v4(&f->saddr),
+	b[4] = (uint8_t)(ini->peer_port >> 8);	/* the guest's identifier */
+	b[5] = (uint8_t)ini->peer_port;
+	pf->ts = *now;
+	if (v4)
+		tap_icmp4_send(c, *inany_v4(&ini->local), *inany_v4(&ini->peer),
 			       b, len);
 	else
-		tap_icmp6_send(c, &f->daddr.a6, &f->saddr.a6, b, len);
+		tap_icmp6_send(c, &ini->local.a6, &ini->peer.a6, b, len);
 	return true;
 }
 
 /**
  * icmp_sock_handler() - Pass echo replies from a ping socket to the guest
  * @c:		Execution context
- * @ref:	Epoll reference: data is the flow index
+ * @ref:	Epoll reference: data is flow_ref() of the flow's target side
  * @events:	Epoll events (unused: errors are read and discarded by recv)
  * @now:	Current timestamp
+ *
+ * An event for a flow freed since (even if its slot was reused) is ignored.
  */
 void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		       const struct timespec *now)
 {
-	struct icmp_flow *f;
+	struct icmp_ping_flow *pf;
+	struct flow_common *f;
 	int n;
 
 	(void)events;
-	if (ref.data >= ICMP_FLOWS_MAX)
+	f = flow_from_ref(ref.data, FLOW_PING, NULL);
+	if (!f)
 		return;
-	f = &icmp_state.flow[ref.data];
-	if (!f->used || f->sock != ref.fd)
+	pf = (struct icmp_ping_flow *)f;
+	if (pf->sock != ref.fd)
 		return;
 	for (n = 0; n < ICMP_RECV_BATCH; n++) {
-		if (!icmp_reply_one(c, f, now))
+		if (!icmp_reply_one(c, pf, now))
 			break;
 	}
 }
 
 /**
- * icmp_flow_close() - Close the socket of a flow, free its slot
+ * icmp_flow_close() - Close the socket of an echo flow, free its slot
  * @c:		Execution context
- * @f:		Flow
+ * @pf:		Echo flow
  *
  * #syscalls close
  */
-static void icmp_flow_close(const struct ctx *c, struct icmp_flow *f)
+static void icmp_flow_close(const struct ctx *c, struct icmp_ping_flow *pf)
 {
-	epoll_del(c, f->sock);
-	close(f->sock);
-	f->sock = -1;
-	f->used = false;
+	epoll_del(c, pf->sock);
+	close(pf->sock);
+	flow_free(&pf->f);
 }
 
 /**
- * icmp_timer() - Close flows idle for ICMP_IDLE_MS
+ * icmp_flow_timer() - Close an echo flow idle for ICMP_IDLE_MS
  * @c:		Execution context
+ * @pf:		Echo flow, from passt.c's walk of the flow table
  * @now:	Current timestamp
  */
-void icmp_timer(struct ctx *c, const struct timespec *now)
+void icmp_flow_timer(struct ctx *c, struct icmp_ping_flow *pf,
+		     const struct timespec *now)
 {
-	size_t i;
-
-	for (i = 0; i < ICMP_FLOWS_MAX; i++) {
-		struct icmp_flow *f = &icmp_state.flow[i];
-
-		if (f->used && timespec_diff_ms(now, &f->ts) > ICMP_IDLE_MS)
-			icmp_flow_close(c, f);
-	}
+	if (timespec_diff_ms(now, &pf->ts) > ICMP_IDLE_MS)
+		icmp_flow_close(c, pf);
 }
 
 /**
@@ -470,8 +516,6 @@ void icmp_init(struct ctx *c)
 	const int afs[] = { AF_INET, AF_INET6 };
 	size_t i;
 
-	for (i = 0; i < ICMP_FLOWS_MAX; i++)
-		icmp_state.flow[i].sock = -1;
 	if (c->no_icmp)
 		return;
 	for (i = 0; i < ARRAY_SIZE(afs) && !icmp_state.warned; i++) {

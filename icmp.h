@@ -9,13 +9,15 @@
 #include "passt.h"
 
 struct pool;
+struct icmp_ping_flow;
 
 int icmp_tap_handler(struct ctx *c, int af, const void *saddr,
 		     const void *daddr, const struct pool *p,
 		     const struct timespec *now);
 void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		       const struct timespec *now);
-void icmp_timer(struct ctx *c, const struct timespec *now);
+void icmp_flow_timer(struct ctx *c, struct icmp_ping_flow *pf,
+		     const struct timespec *now);
 void icmp_init(struct ctx *c);
 
 #endif /* ICMP_H */

@@ -52,6 +52,7 @@
 #include <sys/wait.h>
 
 #include "conf.h"
+#include "flow.h"
 #include "icmp.h"
 #include "isolation.h"
 #include "log.h"
@@ -125,6 +126,12 @@ static void passt_stats_print(const struct ctx *c)
 	     s->udp_drop_tap);
 	info("UDP: merged sends %llu of %llu datagrams, split again %llu",
 	     s->udp_gso_msgs, s->udp_gso_dgrams, s->udp_gso_split);
+	info("flows: TCP %u (refused %llu), TCP splice %u (refused %llu), "
+	     "UDP %u (refused %llu), ping %u (refused %llu)",
+	     flow_count(FLOW_TCP), flow_refused(FLOW_TCP),
+	     flow_count(FLOW_TCP_SPLICE), flow_refused(FLOW_TCP_SPLICE),
+	     flow_count(FLOW_UDP), flow_refused(FLOW_UDP),
+	     flow_count(FLOW_PING), flow_refused(FLOW_PING));
 	if (c->vhost_user)
 		vhost_user_stats_print();
 	if (c->mode == MODE_PASTA)
@@ -132,6 +139,32 @@ static void passt_stats_print(const struct ctx *c)
 		     "failed %llu, reset %llu", s->tcp_splice_conns,
 		     s->tcp_splice_drop, s->tcp_splice_connect_fail,
 		     s->tcp_splice_reset);
+}
+
+/**
+ * passt_flow_timer() - One walk of the flow table: each flow's timer
+ * @c:		Execution context
+ * @now:	Current timestamp
+ *
+ * The per-flow timer of a protocol may free the flow it is given: the walk
+ * reads the next slot afresh, and slots never move.
+ */
+static void passt_flow_timer(struct ctx *c, const struct timespec *now)
+{
+	struct flow_common *f;
+	uint32_t i;
+
+	for (i = 0; i < flow_hiwat(); i++) {
+		if (!(f = flow_at(i)))
+			continue;
+		switch (f->type) {
+		case FLOW_PING:
+			icmp_flow_timer(c, (struct icmp_ping_flow *)f, now);
+			break;
+		default:
+			break;
+		}
+	}
 }
 
 /**
@@ -150,7 +183,7 @@ static void passt_timer(struct ctx *c, const struct timespec *now)
 	    errno != EAGAIN)
 		warn_perror_ratelimit("housekeeping timer read");
 	ndp_timer(c, now);
-	icmp_timer(c, now);
+	passt_flow_timer(c, now);
 	udp_timer(c, now);
 	tcp_timer(c, now);
 	if (c->stats_interval &&
@@ -526,6 +559,7 @@ int main(int argc, char **argv)
 	if (c->mode == MODE_PASTA)
 		passt_pasta_setup(c);
 	tap_backend_init(c);
+	flow_init();
 	icmp_init(c);
 	udp_init(c);
 	tcp_init(c);

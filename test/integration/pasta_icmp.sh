@@ -15,7 +15,8 @@
 #   the two ping sockets cannot be bound to it and the kernel picks another:
 #   replies must still carry the guest's identifier.
 # The capture shows each reply with the identifier and sequence number of
-# its request. test/platform/ping_reuse.c first checks the kernel behaviour
+# its request. --stats counts one live echo flow per (destination,
+# identifier) pair, none refused. test/platform/ping_reuse.c first checks the kernel behaviour
 # icmp.c relies on for identifiers. With ping sockets forbidden (net.ipv4.ping_group_range) pasta
 # says so once and keeps running. Pings also work through a pasta started
 # by an unprivileged user.
@@ -81,7 +82,7 @@ ping_ok() {
 check "platform: ping sockets share ids unless SO_REUSEADDR is cleared" \
 	platform_probe ping_reuse "${H1}"
 
-pasta_start "${TMP}/pasta.log" --pcap "${TMP}/icmp.pcap" ||
+pasta_start "${TMP}/pasta.log" --pcap "${TMP}/icmp.pcap" --stats 1 ||
 	{ check "pasta starts" false; cat "${TMP}/pasta.log"; test_done; }
 
 before="$(h2_echoes)"
@@ -91,6 +92,11 @@ ping_ok "gateway 2001:db8::fe (host loopback)" -6 2001:db8::fe
 ping_ok "remote 198.51.100.1" 198.51.100.1
 ping_ok "remote 2001:db8:1::1" -6 2001:db8:1::1
 check "H2 answered the remote IPv4 pings" test "$(h2_echoes)" -ge $((before + 3))
+# Four ping runs, four destinations: four echo flows, alive for 60 s idle
+FLOWS_4="flows: TCP [0-9]+ .*, ping 4 \\(refused 0\\)$"
+WAIT_TRIES=100 WAIT_STEP=0.1 wait_for grep -Eq "${FLOWS_4}" "${TMP}/pasta.log"
+check_grep "--stats: four live echo flows, none refused" "${TMP}/pasta.log" \
+	"${FLOWS_4}"
 
 # Same identifier, two destinations at once
 g timeout 20 ping -e 4660 -c 5 -i 0.2 -W 2 -p "${PATTERN}" 192.0.2.254 \

@@ -1,4 +1,4 @@
-/* UNIT_SRCS: nat.c icmp.c packet.c log.c checksum.c */
+/* UNIT_SRCS: nat.c icmp.c flow.c siphash.c packet.c log.c checksum.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/icmp.c - ICMP echo flows over real ping sockets, loopback only
  *
@@ -10,7 +10,10 @@
  * (they record the reply). Checked: the gateway address goes to loopback,
  * replies carry the guest's identifier, sequence and data and come from the
  * address the guest pinged, two destinations with one identifier get two
- * sockets and each its own replies, idle flows are closed by icmp_timer().
+ * sockets and each its own replies, idle flows are closed by their timer
+ * (icmp_flow_timer(), from a walk of the flow table as passt.c does it), an
+ * event for a freed flow is ignored even with its slot and descriptor
+ * reused, and a full FLOW_PING cap refuses new flows, counted.
  * Without the privileges for a namespace, the checks are skipped.
  */
 
@@ -27,6 +30,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "flow.h"
 #include "icmp.h"
 #include "packet.h"
 #include "passt.h"
@@ -231,6 +235,52 @@ static int reply_is(const char *src, uint16_t id, uint16_t seq)
 }
 
 /**
+ * timer() - Run the timer of every echo flow, as passt.c's walk does
+ * @now:	Current time, seconds
+ */
+static void timer(time_t now)
+{
+	struct timespec ts = { .tv_sec = now };
+	struct flow_common *f;
+	uint32_t i;
+
+	for (i = 0; i < flow_hiwat(); i++) {
+		if ((f = flow_at(i)) && f->type == FLOW_PING)
+			icmp_flow_timer(&c, (struct icmp_ping_flow *)f, &ts);
+	}
+}
+
+/**
+ * stale() - A stale event on a reused slot and descriptor is ignored
+ * @fresh:	Index in seen.ref of the flow now in the slot
+ *
+ * Return: 1 if an event carrying an older generation of the slot, with the
+ *	   socket now in it, delivers nothing, and the fresh reference does
+ */
+static int stale(unsigned fresh)
+{
+	uint32_t idx = seen.ref[fresh].data & 0xffff;
+	struct pollfd pfd = { .fd = seen.fd[fresh], .events = POLLIN };
+	struct timespec ts = { .tv_sec = 171 };
+	unsigned before = seen.cnt, i;
+	union epoll_ref old;
+
+	for (i = 0; i < fresh; i++) {
+		if ((seen.ref[i].data & 0xffff) == idx)
+			break;
+	}
+	if (i == fresh || poll(&pfd, 1, 2000) != 1)
+		return 0;
+	old = seen.ref[i];
+	old.fd = seen.fd[fresh];
+	icmp_sock_handler(&c, old, EPOLLIN, &ts);
+	if (seen.cnt != before)
+		return 0;
+	icmp_sock_handler(&c, seen.ref[fresh], EPOLLIN, &ts);
+	return seen.cnt == before + 1;
+}
+
+/**
  * ctx_init() - Set up the fake context
  */
 static void ctx_init(void)
@@ -259,6 +309,7 @@ int main(void)
 		return 0;
 	}
 	ctx_init();
+	flow_init();
 	icmp_init(&c);
 
 	echo(AF_INET, "192.0.2.254", 0x1234, 1, 100);
@@ -285,12 +336,27 @@ int main(void)
 	unit_check(seen.fd_cnt == 3 && reply(2, 104) &&
 	           reply_is("2001:db8::fe", 0xbeef, 9), "IPv6 gateway via ::1");
 
-	icmp_timer(&c, &later);
-	unit_check(!seen.del_cnt, "flows kept while active");
+	timer(later.tv_sec);
+	unit_check(!seen.del_cnt && flow_count(FLOW_PING) == 3,
+		   "flows kept while active");
 	later.tv_sec = 170;
-	icmp_timer(&c, &later);
-	unit_check(seen.del_cnt == 3 && fcntl(seen.fd[0], F_GETFD) < 0,
-	           "idle flows closed after 60 s");
+	timer(later.tv_sec);
+	unit_check(seen.del_cnt == 3 && fcntl(seen.fd[0], F_GETFD) < 0 &&
+		   !flow_count(FLOW_PING), "idle flows closed after 60 s");
+
+	echo(AF_INET, "192.0.2.254", 0x1234, 4, 171);
+	unit_check(seen.fd_cnt == 4 && stale(3) &&
+		   reply_is("192.0.2.254", 0x1234, 4),
+		   "stale event for a reused slot and socket ignored");
+
+	flow_limit_set(FLOW_PING, 1);
+	echo(AF_INET, "127.0.0.1", 0x4321, 1, 172);
+	unit_check(seen.fd_cnt == 4 && flow_refused(FLOW_PING) == 1 &&
+		   c.stats.icmp_drop == 1,
+		   "ping cap full: new flow refused, counted");
+	timer(300);
+	unit_check(seen.del_cnt == 4 && !flow_count(FLOW_PING),
+		   "table empty after the last expiry");
 
 	return unit_done();
 }

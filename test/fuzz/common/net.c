@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/common/net.c - Scenario driver: guest frames and host events
  *
- * The daemon is set up as passt.c does it (tap_hdr_init(), icmp_init(),
- * udp_init(), tcp_init(), with TCP port 8080 and UDP port 5353 forwarded
+ * The daemon is set up as passt.c does it (tap_hdr_init(), flow_init(),
+ * icmp_init(), udp_init(), tcp_init(), with TCP port 8080 and UDP port 5353 forwarded
  * inbound), over the fake sockets of shim.c. Each input is then read as a
  * sequence of operations, one byte each plus arguments:
  *
@@ -39,6 +39,7 @@
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 
+#include "flow.h"
 #include "fwd.h"
 #include "icmp.h"
 #include "log.h"
@@ -522,6 +523,29 @@ static void fuzz_net_host(struct fuzz_in *in)
 }
 
 /**
+ * fuzz_net_flow_timer() - Each flow's timer, as passt.c's walk of the table
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+static void fuzz_net_flow_timer(struct ctx *c, const struct timespec *now)
+{
+	struct flow_common *f;
+	uint32_t i;
+
+	for (i = 0; i < flow_hiwat(); i++) {
+		if (!(f = flow_at(i)))
+			continue;
+		switch (f->type) {
+		case FLOW_PING:
+			icmp_flow_timer(c, (struct icmp_ping_flow *)f, now);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/**
  * fuzz_net_tick() - TICK: time passes, the periodic handlers run
  * @c:		Execution context
  * @secs:	Seconds, plus the nanoseconds below
@@ -538,7 +562,7 @@ static void fuzz_net_tick(struct ctx *c, long secs, long ns)
 		now->tv_sec++;
 	}
 	ndp_timer(c, now);
-	icmp_timer(c, now);
+	fuzz_net_flow_timer(c, now);
 	udp_timer(c, now);
 	tcp_timer(c, now);
 	fuzz_net_flush(c);
@@ -632,6 +656,7 @@ void fuzz_net_init(const struct fuzz_target *t)
 	fwd_parse_spec(&c->tcp_in, "8080", false, NULL, 0);
 	fwd_parse_spec(&c->udp_in, "5353", false, NULL, 0);
 	tap_hdr_init();
+	flow_init();
 	icmp_init(c);
 	udp_init(c);
 	tcp_init(c);
