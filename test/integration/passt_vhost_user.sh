@@ -37,6 +37,11 @@ need_bin
 qemu_setup
 QEMU_MTU=1500
 
+# libvirt reads the back-end's type from --print-capabilities (JSON)
+check_eq "--print-capabilities: JSON, type net" \
+	"$("${PASST}" --print-capabilities | python3 -c \
+	   'import json, sys; print(json.load(sys.stdin)["type"])')" "net"
+
 SOCK="${TMP}/passt.sock"
 PIDFILE="${TMP}/passt.pid"
 LOGFILE="${TMP}/passt.log"
