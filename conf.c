@@ -108,6 +108,7 @@ static const struct conf_flag conf_flags[] = {
 	CONF_FLAG(CONF_OPT_NO_SPLICE, no_splice, true),
 	CONF_FLAG(CONF_OPT_SPLICE_ONLY, splice_only, true),
 	CONF_FLAG(CONF_OPT_HOST_LO_TO_NS_LO, host_lo_to_ns_lo, true),
+	CONF_FLAG(CONF_OPT_VHOST_USER, vhost_user, true),
 };
 
 /**
@@ -701,7 +702,10 @@ static void conf_usage_mode(bool pasta)
 		printf("\npasst only:\n"
 		       "  -s, --socket PATH      UNIX socket path for qemu\n"
 		       "  -1, --one-off          quit when the client leaves\n"
-		       "  -F, --fd FD            pre-opened connected socket"
+		       "  -F, --fd FD            pre-opened connected socket\n"
+		       "      --vhost-user       vhost-user on the socket\n"
+		       "      --print-capabilities\n"
+		       "                         vhost-user capabilities (JSON)"
 		       "\n");
 }
 
@@ -732,6 +736,18 @@ static void conf_usage(const struct ctx *c)
 }
 
 /**
+ * conf_print_capabilities() - --print-capabilities: the vhost-user back-end
+ *			       description libvirt reads (JSON), then exit 0
+ */
+__attribute__((noreturn))
+static void conf_print_capabilities(void)
+{
+	printf("{\n  \"type\": \"net\"\n}\n");
+	fflush(stdout);
+	exit(EXIT_SUCCESS);
+}
+
+/**
  * conf_opts_parse() - Read every option with getopt_long()
  * @c:		Execution context
  * @a:		Parsing state
@@ -752,6 +768,8 @@ static void conf_opts_parse(struct ctx *c, struct conf_args *a, int argc,
 
 		if (opt == 'h')
 			conf_usage(c);
+		if (opt == CONF_OPT_PRINT_CAPS)
+			conf_print_capabilities();
 		if (opt == CONF_OPT_VERSION) {
 			printf("%s " VERSION "\n",
 			       c->mode == MODE_PASTA ? "pasta" : "passt");

@@ -92,6 +92,8 @@ static const struct option conf_longopts[] = {
 	{ "socket-path", required_argument, NULL, 's' },
 	{ "one-off", no_argument, NULL, '1' },
 	{ "fd", required_argument, NULL, 'F' },
+	{ "vhost-user", no_argument, NULL, CONF_OPT_VHOST_USER },
+	{ "print-capabilities", no_argument, NULL, CONF_OPT_PRINT_CAPS },
 	{ "ns-ifname", required_argument, NULL, 'I' },
 	{ "tcp-ns", required_argument, NULL, 'T' },
 	{ "udp-ns", required_argument, NULL, 'U' },
@@ -112,7 +114,9 @@ static const struct option conf_longopts[] = {
 };
 
 /* Options valid in one mode only */
-static const int conf_passt_only[] = { 's', '1', 'F' };
+static const int conf_passt_only[] = {
+	's', '1', 'F', CONF_OPT_VHOST_USER, CONF_OPT_PRINT_CAPS,
+};
 static const int conf_pasta_only[] = {
 	'I', 'T', 'U', CONF_OPT_USERNS, CONF_OPT_NETNS, CONF_OPT_NSRUN_DIR,
 	CONF_OPT_NETNS_ONLY, CONF_OPT_NO_NETNS_QUIT, CONF_OPT_NO_PIDNS,

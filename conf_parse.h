@@ -52,6 +52,8 @@
  * @CONF_OPT_NO_SPLICE:		--no-splice
  * @CONF_OPT_SPLICE_ONLY:	--splice-only
  * @CONF_OPT_HOST_LO_TO_NS_LO:	--host-lo-to-ns-lo
+ * @CONF_OPT_VHOST_USER:	--vhost-user
+ * @CONF_OPT_PRINT_CAPS:	--print-capabilities
  */
 enum conf_opt {
 	CONF_OPT_TRACE = 256,
@@ -93,6 +95,8 @@ enum conf_opt {
 	CONF_OPT_NO_SPLICE,
 	CONF_OPT_SPLICE_ONLY,
 	CONF_OPT_HOST_LO_TO_NS_LO,
+	CONF_OPT_VHOST_USER,
+	CONF_OPT_PRINT_CAPS,
 };
 
 /**

@@ -65,6 +65,12 @@
  *   logs instead of killing (Makefile). test/unit/seccomp.c checks the
  *   generated programs.
  *
+ * One resource is taken after all this: with --vhost-user, guest memory
+ * arrives as descriptors from qemu once the loop runs, and is mapped then
+ * (vhost_user.c). The filter allows passt, not pasta, mmap and munmap for
+ * it; the descriptors come over the socket already open, so the empty
+ * root and dropped capabilities don't stand in the way.
+ *
  * pasta's command is cloned at set-up, before all this, from the process
  * that's still privileged: it keeps the user's view of the filesystem and
  * its capabilities inside its namespaces.

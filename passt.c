@@ -4,8 +4,10 @@
  * Theory of Operation
  *
  * One binary, two personalities chosen by argv[0]: passt serves a virtual
- * machine over a UNIX stream socket, pasta a network namespace over a tap
- * device. Both translate the guest's Ethernet frames into host L4 sockets.
+ * machine over a UNIX stream socket (or, with --vhost-user, through the
+ * virtio rings in the guest's memory, qemu's socket carrying the control
+ * protocol), pasta a network namespace over a tap device. Both translate
+ * the guest's Ethernet frames into host L4 sockets.
  *
  * Set-up runs to completion before the loop starts, and opens everything
  * the loop will use: configuration (conf.c), the namespace and tap (pasta.c,
@@ -62,10 +64,12 @@
 #include "pcap.h"
 #include "tap.h"
 #include "tap_passt.h"
+#include "tap_vu.h"
 #include "tcp.h"
 #include "tcp_splice.h"
 #include "udp.h"
 #include "util.h"
+#include "vhost_user.h"
 
 #define EPOLL_EVENTS		64
 #define LOOP_POLL_MIN_NS	5000	/* First polling window */
@@ -128,6 +132,8 @@ static void passt_stats_print(const struct ctx *c)
 	     flow_count(FLOW_TCP_SPLICE), flow_refused(FLOW_TCP_SPLICE),
 	     flow_count(FLOW_UDP), flow_refused(FLOW_UDP),
 	     flow_count(FLOW_PING), flow_refused(FLOW_PING));
+	if (c->vhost_user)
+		vhost_user_stats_print();
 	if (c->mode == MODE_PASTA)
 		info("TCP splice: connections %llu, refused %llu, target "
 		     "failed %llu, reset %llu", s->tcp_splice_conns,
@@ -239,6 +245,12 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 		break;
 	case EPOLL_TYPE_NSQUIT:
 		pasta_netns_quit_handler(c, ref.fd);
+		break;
+	case EPOLL_TYPE_VHOST_CMD:
+		vhost_user_handler(c, ev->events);
+		break;
+	case EPOLL_TYPE_VHOST_KICK:
+		tap_vu_kick_handler(c, ref, now);
 		break;
 	default:
 		debug("Unexpected epoll reference type %u", ref.type);

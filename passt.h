@@ -33,6 +33,8 @@
  * @EPOLL_TYPE_UDP_REPLY:	UDP flow socket, flow_ref() in data
  * @EPOLL_TYPE_PING:		ICMP/ICMPv6 echo (ping) socket, flow_ref()
  * @EPOLL_TYPE_NSQUIT:		Watch on the target namespace (pasta)
+ * @EPOLL_TYPE_VHOST_CMD:	vhost-user control socket to qemu (passt)
+ * @EPOLL_TYPE_VHOST_KICK:	vhost-user kick eventfd, queue index in data
  * @EPOLL_NUM_TYPES:		Number of types
  */
 enum epoll_type {
@@ -49,6 +51,8 @@ enum epoll_type {
 	EPOLL_TYPE_UDP_REPLY,
 	EPOLL_TYPE_PING,
 	EPOLL_TYPE_NSQUIT,
+	EPOLL_TYPE_VHOST_CMD,
+	EPOLL_TYPE_VHOST_KICK,
 	EPOLL_NUM_TYPES,
 };
 
@@ -279,15 +283,19 @@ struct tap_partial {
  * @chroot_fallback:	--chroot-fallback: chroot() where pivot_root() is refused
  * @epollfd:		The epoll instance
  * @fd_tap_listen:	passt: listening UNIX socket, -1 if none
- * @fd_tap:		passt: connected client; pasta: tap device; -1 if none
+ * @fd_tap:		passt: connected client (stream or vhost-user control
+ *			socket); pasta: tap device; -1 if none
  * @fd_tap_given:	passt: -F/--fd, pre-opened socket
  * @timer_fd:		Periodic housekeeping timerfd
  * @poll_ns:		Loop's current polling window before sleeping, ns
  * @loop_sigmask:	Signal mask while the loop waits (epoll_pwait()):
  *			pasta's SIGCHLD is blocked at all other times
  * @tap_partial:	passt: partial frame state across reads
- * @vnet_hdr:		pasta: tap frames carry a virtio-net header
- * @tap_offloads:	pasta: TUN_F_* offloads the kernel accepted
+ * @vhost_user:		passt: --vhost-user, qemu's rings in guest memory
+ * @vnet_hdr:		pasta: tap frames carry a virtio-net header; vhost-user:
+ *			the guest takes partial checksums (GUEST_CSUM)
+ * @tap_offloads:	pasta: TUN_F_* offloads the kernel accepted; vhost-user:
+ *			the same bits for what the guest accepted
  * @our_tap_mac:	Our MAC address, source of frames to the guest (-M)
  * @guest_mac:		Guest's MAC address, as seen, else broadcast
  * @ns_mac:		pasta: --ns-mac-addr for the tap, all zero if unset
@@ -366,6 +374,7 @@ struct ctx {
 	long long poll_ns;
 	sigset_t loop_sigmask;
 	struct tap_partial tap_partial;
+	bool vhost_user;
 	bool vnet_hdr;
 	unsigned tap_offloads;
 

@@ -31,13 +31,17 @@
  * and pass them as iovec arrays, the first iovec of each frame being the
  * back-end header: pasta writes one frame per writev() to the tap; passt
  * sends a whole batch with one sendmsg() and completes a frame cut by a
- * partial write, so that the stream never loses its framing.
+ * partial write, so that the stream never loses its framing; with
+ * --vhost-user, frames are copied into the guest's receive buffers and the
+ * guest is notified once per batch (tap_vu.c).
  *
  * passt serves one client at a time: a second connection is accepted and
  * closed at once. When the client leaves, the next one is served, or with
  * --one-off the process exits. The stream back-end (framing, partial reads
- * and writes, the listening socket) is in tap_passt.c; the input buffer and
- * pipeline entry points it shares with this file are in tap_internal.h.
+ * and writes, the listening socket) is in tap_passt.c, the vhost-user one
+ * (--vhost-user: frames through virtqueues in guest memory) in tap_vu.c and
+ * vhost_user.c; the input buffer and pipeline entry points they share with
+ * this file are in tap_internal.h.
  *
  * pasta opens the tap with IFF_VNET_HDR and asks for checksum and TCP
  * segmentation offloads (TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6): the namespace
@@ -85,10 +89,12 @@
 #include "pcap.h"
 #include "tap.h"
 #include "tap_passt.h"
+#include "tap_vu.h"
 #include "tap_internal.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
+#include "vhost_user.h"
 
 #ifndef TUN_F_USO4
 #define TUN_F_USO4		0x20
@@ -217,7 +223,9 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 
 	if (c->fd_tap < 0 || !nframes)
 		return 0;
-	if (c->mode == MODE_PASST) {
+	if (c->vhost_user) {
+		sent = tap_send_vu(c, iov, bufs_per_frame, nframes);
+	} else if (c->mode == MODE_PASST) {
 		sent = tap_send_passt(c, iov, bufs_per_frame, nframes);
 		for (i = 0; i < sent; i++)
 			pcap_iov(iov + i * bufs_per_frame + 1,
@@ -1097,6 +1105,13 @@ void tap_backend_init(struct ctx *c)
 			      epoll_ref_make(EPOLL_TYPE_TAP_PASTA,
 					     c->fd_tap, 0)))
 			die("Can't add tap device to epoll");
+		return;
+	}
+	vhost_user_init();
+	if (c->fd_tap_given && c->vhost_user) {
+		fd_set_nonblock(c->fd_tap);
+		c->one_off = true;
+		vhost_user_accept(c, c->fd_tap);
 		return;
 	}
 	if (c->fd_tap_given) {

@@ -37,10 +37,12 @@ void tap_hdr_init(void)
  * tap_hdr_len() - Bytes of the back-end header sent before each frame
  * @c:		Execution context
  *
- * Return: virtio-net header length (pasta), or 4 (passt)
+ * Return: virtio-net header length (pasta, vhost-user), or 4 (passt)
  */
 size_t tap_hdr_len(const struct ctx *c)
 {
+	if (c->vhost_user)
+		return TAP_VNET_LEN;
 	if (c->mode == MODE_PASST)
 		return sizeof(uint32_t);
 	return c->vnet_hdr ? TAP_VNET_LEN : 0;
@@ -52,12 +54,12 @@ size_t tap_hdr_len(const struct ctx *c)
  * @th:		Header to fill (output)
  * @l2len:	Length of the Ethernet frame that follows, bytes
  *
- * In pasta mode the virtio-net header is zeroed (no offload): callers
- * sending super-frames set GSO fields after this.
+ * In pasta and vhost-user modes the virtio-net header is zeroed (no
+ * offload): callers sending super-frames set GSO fields after this.
  */
 void tap_hdr_set(const struct ctx *c, struct tap_hdr *th, size_t l2len)
 {
-	if (c->mode == MODE_PASST)
+	if (c->mode == MODE_PASST && !c->vhost_user)
 		th->vnet_len = host_to_be32((uint32_t)l2len);
 	else
 		memset(&th->vnet, 0, sizeof(th->vnet));

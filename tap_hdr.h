@@ -16,7 +16,7 @@ struct ipv6hdr;
 
 /**
  * struct tap_hdr - Back-end header in front of each frame to the guest
- * @vnet:	pasta: virtio-net header (offload metadata)
+ * @vnet:	pasta, vhost-user: virtio-net header (offload metadata)
  * @vnet_len:	passt: qemu stream framing, L2 length, network order
  *
  * Frame buffers reserve sizeof(struct tap_hdr); tap_hdr_len() bytes of it

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tap_internal.h - Input buffer and pipeline shared by tap.c and tap_passt.c */
+/* tap_internal.h - Input buffer and pipeline shared by the tap back-ends */
 
 #ifndef TAP_INTERNAL_H
 #define TAP_INTERNAL_H

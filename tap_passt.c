@@ -11,6 +11,9 @@
  * out in one sendmsg(), and a frame cut by a partial write is completed
  * before anything else is sent, so that the stream stays framed.
  *
+ * With --vhost-user the same listening socket takes qemu's vhost-user
+ * control connection instead, handed to vhost_user.c at accept time.
+ *
  * One client at a time: a second connection is accepted and closed at once.
  * When the client leaves, TCP connections are reset and the next client is
  * served, or with --one-off the process exits.
@@ -35,6 +38,7 @@
 #include "tap_internal.h"
 #include "tcp.h"
 #include "util.h"
+#include "vhost_user.h"
 
 #define TAP_SOCK_PROBE_MAX	64
 #define TAP_SEND_BATCH		1024	/* iovecs per sendmsg(), <= IOV_MAX */
@@ -280,6 +284,10 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 	}
 	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl))
 		info("Accepted connection from PID %i", cred.pid);
+	if (c->vhost_user) {
+		vhost_user_accept(c, fd);
+		return;
+	}
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	c->fd_tap = fd;
 	c->tap_partial.len = 0;
@@ -352,6 +360,14 @@ void tap_sock_init(struct ctx *c)
 		      epoll_ref_make(EPOLL_TYPE_TAP_LISTEN, fd, 0)))
 		die("Can't add UNIX domain socket to epoll");
 	info("UNIX domain socket bound at %s", c->sock_path);
+	if (c->vhost_user) {
+		info("You can now start qemu (>= 7.2) with guest memory "
+		     "shared (memory-backend-memfd,share=on):");
+		info("    kvm ... -chardev socket,id=c,path=%s -netdev "
+		     "vhost-user,id=n,chardev=c -device virtio-net-pci,"
+		     "netdev=n", c->sock_path);
+		return;
+	}
 	info("You can now start qemu (>= 7.2):");
 	info("    kvm ... -device virtio-net-pci,netdev=s -netdev stream,"
 	     "id=s,server=off,addr.type=unix,addr.path=%s", c->sock_path);

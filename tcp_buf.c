@@ -132,11 +132,12 @@ size_t tcp_buf_mss_max(const struct ctx *c, bool v6)
  * @c:		Execution context
  * @v6:		IPv6 connection
  *
- * Return: true with a virtio-net header and TSO for the family
+ * Return: true with a virtio-net header and TSO for the family (pasta's
+ * tap, or a vhost-user guest that took GUEST_TSO4/6)
  */
 bool tcp_buf_gso(const struct ctx *c, bool v6)
 {
-	if (c->mode != MODE_PASTA || !c->vnet_hdr)
+	if (!c->vnet_hdr)
 		return false;
 	return c->tap_offloads & (v6 ? TUN_F_TSO6 : TUN_F_TSO4);
 }
@@ -145,11 +146,12 @@ bool tcp_buf_gso(const struct ctx *c, bool v6)
  * tcp_buf_csum_offload() - Can the tap complete our TCP checksums?
  * @c:		Execution context
  *
- * Return: true in pasta mode with a virtio-net header
+ * Return: true with a virtio-net header (pasta), or with GUEST_CSUM
+ * (vhost-user): c->vnet_hdr is false otherwise
  */
 static bool tcp_buf_csum_offload(const struct ctx *c)
 {
-	return c->mode == MODE_PASTA && c->vnet_hdr;
+	return c->vnet_hdr;
 }
 
 /**

@@ -28,11 +28,12 @@
  * udp_csum_offload() - Can the tap complete our UDP checksums?
  * @c:		Execution context
  *
- * Return: true in pasta mode with a virtio-net header
+ * Return: true with a virtio-net header (pasta), or with GUEST_CSUM
+ * (vhost-user): c->vnet_hdr is false otherwise
  */
 static bool udp_csum_offload(const struct ctx *c)
 {
-	return c->mode == MODE_PASTA && c->vnet_hdr;
+	return c->vnet_hdr;
 }
 
 /**

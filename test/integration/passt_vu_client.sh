@@ -1,0 +1,238 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test/integration/passt_vu_client.sh - passt --vhost-user, without a VM
+#
+# In a sandbox (see test/lib.sh), passt -f --vhost-user runs in H1;
+# test/tools/vu_client plays qemu from a namespace G (memfd guest memory,
+# one RX and one TX split virtqueue) and bridges the queues to a tap device
+# there, so G's kernel plays the guest. One passt serves four front-ends
+# in turn, each connecting once the one before has gone (reconnect):
+#   offl    every offload (CSUM, GUEST_CSUM, HOST/GUEST_TSO4/6, MRG_RXBUF,
+#           EVENT_IDX), guest MTU 1500: the guest hands over 64 KiB TSO
+#           frames, and passt is expected to hand it frames larger than
+#           the MTU too;
+#   nooffl  vu_client --no-offload, MTU 1500: no GSO frame, none beyond
+#           the MTU, either way; TX chains in indirect tables;
+#   chains  MTU 65520, the TX header in a descriptor of its own, 4 KiB TX
+#           buffers (chains of 17), 2 KiB merged RX buffers, one region;
+#   hostile vu_client --hostile --indirect: before any good frame, nine
+#           bad TX chains (a loop, buffers outside the memory table or
+#           beyond their region, next and head indices beyond the ring,
+#           indirect tables of a bad length, outside memory, nested, or
+#           left by their next index), which passt must drop, not follow.
+# In each: DHCP (busybox udhcpc) gives the host's address and gateway;
+# ping to H2; 32 MiB over TCP each way with H2 (IPv4) and 8 MiB each way
+# over IPv6, sha256 compared; 500 UDP datagrams echoed by H2, checked byte
+# for byte; 32 MiB from H2 through the inbound -t forward. vu_client's
+# counters (SIGUSR1) show what the queues carried; on SIGTERM it stops the
+# rings as qemu does (SET_VRING_ENABLE 0, GET_VRING_BASE), and passt must
+# answer for the TX queue with the index it consumed up to, all of it.
+
+. "$(dirname "$0")/../lib.sh"
+
+need_root
+need_bin
+need_cmd ip socat sha256sum busybox ping
+
+VC="$(build_tool vu_client)" || { echo "cannot build vu_client"; exit 1; }
+ECHO="$(build_tool udp_echo)" || { echo "cannot build udp_echo"; exit 1; }
+BIG="${TMP}/big"
+MID="${TMP}/mid"
+head -c $((32 << 20)) /dev/urandom > "${BIG}"
+head -c $((8 << 20)) /dev/urandom > "${MID}"
+BIG_SUM="$(sha256sum < "${BIG}")"
+MID_SUM="$(sha256sum < "${MID}")"
+S4=198.51.100.1
+S6=2001:db8:1::1
+
+sandbox_create || { echo "cannot create the sandbox"; exit 1; }
+ip -n "${H2}" addr add "${S6}/128" dev lo
+ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
+guest_ns_create "pt-vg-$$" || exit 1
+
+cat > "${TMP}/udhcpc.sh" <<'EOF'
+#!/bin/sh
+[ "$1" = "bound" ] || exit 0
+ip addr add "${ip}/${subnet}" dev "${interface}"
+ip route add default via "${router}" dev "${interface}"
+echo "lease ip=${ip} router=${router} subnet=${subnet}"
+EOF
+chmod 0755 "${TMP}/udhcpc.sh"
+
+bg_start "${TMP}/echo4.log" h2 "${ECHO}" server "${S4}" 7000
+bg_start "${TMP}/echo6.log" h2 "${ECHO}" server "${S6}" 7000
+wait_port "${H2}" udp 7000
+
+SOCK="${TMP}/passt.sock"
+bg_start "${TMP}/passt.log" h1 timeout 280 "${PASST}" -f --vhost-user \
+	-s "${SOCK}" -t 7101 -P "${TMP}/passt.pid" --stats 1
+WAIT_TRIES=400 check "passt --vhost-user creates its socket" \
+	wait_file "${SOCK}" || { cat "${TMP}/passt.log"; test_done; }
+wait_for test -s "${TMP}/passt.pid"
+PASST_PID="$(cat "${TMP}/passt.pid")"
+
+# vc_up() - Start vu_client in G, bring its tap up, get a DHCP lease
+# $1:	label, names the files
+# $2:	MTU
+# $3..:	vu_client options
+# Sets VC_PID
+# Return: 0 once the tap is up
+vc_up() {
+	local l="$1" mtu="$2"
+	shift 2
+
+	bg_start "${TMP}/$l.vc.log" g "${VC}" "$@" "${SOCK}" tap0
+	VC_PID="$(bg_leaf "${BG_PID}")"
+	WAIT_TRIES=400 wait_for ip -n "${G}" link show tap0 || return 1
+	g sysctl -qw net.ipv6.conf.tap0.accept_ra=0
+	ip -n "${G}" link set tap0 mtu "${mtu}" txqueuelen 10000 up
+	g timeout 30 busybox udhcpc -i tap0 -f -q -n -t 3 -T 2 \
+		-s "${TMP}/udhcpc.sh" > "${TMP}/$l.dhcp" 2>&1
+	ip -n "${G}" addr add 2001:db8::1/64 dev tap0 nodad
+	ip -n "${G}" -6 route add default via 2001:db8::fe dev tap0
+}
+
+# vc_stat() - One counter from vu_client's last "stats" line
+# $1:	label
+# $2:	counter
+vc_stat() {
+	grep "stats" "${TMP}/$1.vc.log" | tail -n 1 |
+		sed -n "s/.* $2=\([0-9]*\).*/\1/p"
+}
+
+# vc_has() - Check that feature bits were negotiated, from vu_client's log
+# $1:	label
+# $2..:	bit numbers
+vc_has() {
+	local f b
+
+	f="$(sed -n 's/.* negotiated 0x\([0-9a-f]*\) .*/\1/p' \
+		"${TMP}/$1.vc.log")"
+	[ -n "${f}" ] || return 1
+	shift
+	for b in "$@"; do
+		[ $(((0x${f} >> b) & 1)) -eq 1 ] || return 1
+	done
+}
+
+# vc_stats_now() - Have vu_client print its counters, wait for the line
+# $1:	label
+vc_stats_now() {
+	local n
+
+	n="$(grep -c "stats" "${TMP}/$1.vc.log")"
+	kill -USR1 "${VC_PID}"
+	wait_for test "$(grep -c "stats" "${TMP}/$1.vc.log")" -gt "${n}"
+}
+
+# tcp_both_ways() - A file each way between G and H2, compared
+# $1:	label
+# $2:	IPv4 or IPv6 (names the checks)
+# $3:	H2's address, IPv6 in brackets
+# $4:	first of the two ports used
+# $5:	file
+# $6:	its sum
+tcp_both_ways() {
+	local l="$1" pin="$((${4} + 1))"
+
+	bg_start "${TMP}/$l.$4.log" h2 timeout 100 socat -u \
+		"TCP6-LISTEN:$4,reuseaddr" OPEN:"${TMP}/$l.$4.out",creat,trunc
+	bg_start "${TMP}/$l.${pin}.log" h2 timeout 100 socat -u \
+		OPEN:"$5" "TCP6-LISTEN:${pin},reuseaddr"
+	wait_port "${H2}" tcp "$4"
+	wait_port "${H2}" tcp "${pin}"
+	g timeout 60 socat -u OPEN:"$5" "TCP:$3:$4"
+	g timeout 60 socat -u "TCP:$3:${pin}" OPEN:"${TMP}/$l.${pin}.in",creat,trunc
+	wait_for sum_is "${TMP}/$l.$4.out" "$6"
+	check "$l: TCP/$2 from the guest to H2, $(stat -c %s "$5") bytes" \
+		sum_is "${TMP}/$l.$4.out" "$6"
+	check "$l: TCP/$2 from H2 to the guest" \
+		sum_is "${TMP}/$l.${pin}.in" "$6"
+}
+
+# inbound() - 32 MiB from H2 through -t 7101 to the guest's server
+# $1:	label
+inbound() {
+	local l="$1"
+
+	bg_start "${TMP}/$l.g7101.log" g timeout 100 socat -u \
+		TCP-LISTEN:7101 OPEN:"${TMP}/$l.n4",creat,trunc
+	wait_port "${G}" tcp 7101
+	h2 timeout 60 socat -u OPEN:"${BIG}" TCP:192.0.2.1:7101
+	wait_for sum_is "${TMP}/$l.n4" "${BIG_SUM}"
+	check "$l: inbound -t 7101 from H2, 32 MiB" \
+		sum_is "${TMP}/$l.n4" "${BIG_SUM}"
+}
+
+# pass() - One front-end's run: lease, ping, TCP, UDP, inbound, stop
+# $1:	label
+# $2:	MTU
+# $3:	first port for TCP
+# $4..:	vu_client options
+pass() {
+	local l="$1" mtu="$2" port="$3"
+	shift 3
+
+	vc_up "$l" "${mtu}" "$@" || {
+		check_eq "$l: vu_client's tap comes up" no yes
+		cat "${TMP}/$l.vc.log"
+		return 1
+	}
+	check_grep "$l: DHCP lease with the host's address and gateway" \
+		"${TMP}/$l.dhcp" "^lease ip=192\.0\.2\.1 router=192\.0\.2\.254 "
+	check "$l: ping to H2" g ping -c 1 -W 5 "${S4}"
+	tcp_both_ways "$l" IPv4 "${S4}" "${port}" "${BIG}" "${BIG_SUM}"
+	tcp_both_ways "$l" IPv6 "[${S6}]" "$((port + 2))" "${MID}" \
+		"${MID_SUM}"
+	check "$l: 500 UDP/IPv4 datagrams echoed by H2" \
+		g timeout 60 "${ECHO}" client "${S4}" 7000 500 0
+	check "$l: 500 UDP/IPv6 datagrams echoed by H2" \
+		g timeout 60 "${ECHO}" client "${S6}" 7000 500 0
+	inbound "$l"
+	vc_stats_now "$l"
+	check "$l: the tap took every frame passt wrote" \
+		test "$(vc_stat "$l" rx_drops)" -eq 0
+}
+
+# stop() - SIGTERM to vu_client: it stops the rings, then exits
+# $1:	label
+stop() {
+	kill -TERM "${VC_PID}"
+	wait_gone "${VC_PID}"
+	check_grep "$1: GET_VRING_BASE: passt consumed all TX buffers" \
+		"${TMP}/$1.vc.log" "queue 1 stopped at ([0-9]+) \(published \1\)"
+	wait_for sh -c "! ip -n '${G}' link show tap0"
+}
+
+pass offl 1500 7200
+check "offl: CSUM, HOST_TSO4/6, GUEST_TSO4/6, MRG_RXBUF negotiated" \
+	vc_has offl 0 11 12 7 8 15
+check "offl: the guest's TSO frames went to passt whole" \
+	test "$(vc_stat offl tx_gso)" -gt 0 -a "$(vc_stat offl tx_max)" -gt 1514
+check "offl: passt handed the guest frames larger than its MTU" \
+	test "$(vc_stat offl rx_max)" -gt 1514
+stop offl
+
+pass nooffl 1500 7300 --no-offload --indirect
+check "nooffl: no GSO frame either way" \
+	test "$(vc_stat nooffl tx_gso)$(vc_stat nooffl rx_gso)" = 00
+check "nooffl: no frame larger than the MTU either way" \
+	test "$(vc_stat nooffl tx_max)" -le 1514 -a \
+	     "$(vc_stat nooffl rx_max)" -le 1514
+stop nooffl
+
+pass chains 65520 7400 --hdr-apart --tx-seg 4096 --rx-buf 2048 --regions 1
+check "chains: 64 KiB frames through 4 KiB TX buffers" \
+	test "$(vc_stat chains tx_max)" -gt 60000
+stop chains
+
+pass hostile 65520 7500 --hostile --indirect
+check_grep "hostile: bad chains posted first" "${TMP}/hostile.vc.log" \
+	"hostile: 9 bad TX chains posted"
+stop hostile
+
+check "passt served four front-ends in turn and is still running" \
+	kill -0 "${PASST_PID}"
+
+test_done
