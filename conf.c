@@ -54,7 +54,6 @@
 #include "netlink.h"
 #include "passt.h"
 #include "util.h"
-#include "vhost_user.h"
 
 #define CONF_LOCAL_ADDR4	"169.254.2.1"
 #define CONF_LOCAL_GW4		"169.254.2.2"
@@ -737,6 +736,18 @@ static void conf_usage(const struct ctx *c)
 }
 
 /**
+ * conf_print_capabilities() - --print-capabilities: the vhost-user back-end
+ *			       description libvirt reads (JSON), then exit 0
+ */
+__attribute__((noreturn))
+static void conf_print_capabilities(void)
+{
+	printf("{\n  \"type\": \"net\"\n}\n");
+	fflush(stdout);
+	exit(EXIT_SUCCESS);
+}
+
+/**
  * conf_opts_parse() - Read every option with getopt_long()
  * @c:		Execution context
  * @a:		Parsing state
@@ -758,7 +769,7 @@ static void conf_opts_parse(struct ctx *c, struct conf_args *a, int argc,
 		if (opt == 'h')
 			conf_usage(c);
 		if (opt == CONF_OPT_PRINT_CAPS)
-			vhost_user_print_capabilities();
+			conf_print_capabilities();
 		if (opt == CONF_OPT_VERSION) {
 			printf("%s " VERSION "\n",
 			       c->mode == MODE_PASTA ? "pasta" : "passt");

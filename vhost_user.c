@@ -11,8 +11,9 @@
  * Messages: a 12-byte header (request, flags, payload size; host order)
  * and a payload of at most sizeof(union vu_payload), with up to
  * VU_FDS_MAX file descriptors attached to the first byte. A message that
- * is too large, cut short for longer than VU_WAIT_MS, or carries more
- * descriptors than we take ends the session. Descriptors a request does
+ * is too large, cut short for longer than VU_WAIT_MS, carries more
+ * descriptors than we take, or whose payload size isn't the one its
+ * request has, ends the session. Descriptors a request does
  * not use are closed at once. Requests that answer (GET_*) reply with the
  * same request number and the reply flag; with the REPLY_ACK protocol
  * feature, other requests asking for it get a 64-bit status (0: done).
@@ -42,7 +43,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -510,18 +510,22 @@ static bool vu_set_mem_table(struct vu_msg *m)
 /**
  * vu_vring_fd() - SET_VRING_KICK, _CALL or _ERR: take a queue's eventfd
  * @m:		Message: queue index, VU_VRING_NOFD, descriptor
- * @fd:		Which descriptor of the queue: offset in struct vu_queue
  *
  * Return: the queue, NULL if refused
  */
-static struct vu_queue *vu_vring_fd(struct vu_msg *m, size_t fd)
+static struct vu_queue *vu_vring_fd(struct vu_msg *m)
 {
 	struct vu_queue *q = vu_queue_get(m->p.u64 & VU_VRING_IDX_MASK);
 	int *slot;
 
 	if (!q)
 		return NULL;
-	slot = (int *)(void *)((char *)q + fd);
+	if (m->hdr.request == VU_SET_VRING_KICK)
+		slot = &q->kick_fd;
+	else if (m->hdr.request == VU_SET_VRING_CALL)
+		slot = &q->call_fd;
+	else
+		slot = &q->err_fd;
 	vu_fd_close(slot);
 	if (m->p.u64 & VU_VRING_NOFD)
 		return q;
@@ -548,7 +552,7 @@ static bool vu_set_vring_kick(struct ctx *c, struct vu_msg *m)
 
 	if (q && q->kick_fd >= 0)
 		epoll_del(c, q->kick_fd);
-	q = vu_vring_fd(m, offsetof(struct vu_queue, kick_fd));
+	q = vu_vring_fd(m);
 	if (!q || q->kick_fd < 0 || q->kick_fd > FD_REF_MAX)
 		return false;
 	if (epoll_add(c, q->kick_fd, EPOLLIN,
@@ -624,6 +628,36 @@ static bool vu_set_vring(const struct vu_msg *m)
 }
 
 /**
+ * vu_size_ok() - Is a request's payload as long as its request needs?
+ * @m:		Message
+ *
+ * Return: true if the payload covers what the request reads; the memory
+ *	   table's regions are checked against their count later
+ */
+static bool vu_size_ok(const struct vu_msg *m)
+{
+	switch (m->hdr.request) {
+	case VU_SET_FEATURES:
+	case VU_SET_PROTOCOL_FEATURES:
+	case VU_SET_VRING_KICK:
+	case VU_SET_VRING_CALL:
+	case VU_SET_VRING_ERR:
+		return m->hdr.size == sizeof(m->p.u64);
+	case VU_SET_VRING_NUM:
+	case VU_SET_VRING_BASE:
+	case VU_GET_VRING_BASE:
+	case VU_SET_VRING_ENABLE:
+		return m->hdr.size == sizeof(m->p.state);
+	case VU_SET_VRING_ADDR:
+		return m->hdr.size == sizeof(m->p.addr);
+	case VU_SET_MEM_TABLE:
+		return m->hdr.size >= offsetof(struct vu_mem_msg, r);
+	default:
+		return true;
+	}
+}
+
+/**
  * vu_handle() - Act on one request, set up its reply
  * @c:		Execution context
  * @m:		Message (reply fields updated)
@@ -668,9 +702,8 @@ static bool vu_handle(struct ctx *c, struct vu_msg *m)
 	case VU_SET_VRING_KICK:
 		return vu_set_vring_kick(c, m);
 	case VU_SET_VRING_CALL:
-		return vu_vring_fd(m, offsetof(struct vu_queue, call_fd));
 	case VU_SET_VRING_ERR:
-		return vu_vring_fd(m, offsetof(struct vu_queue, err_fd));
+		return vu_vring_fd(m);
 	default:
 		debug("vhost-user: request %u not supported",
 		      m->hdr.request);
@@ -835,6 +868,11 @@ static bool vu_one(struct ctx *c, struct vu_msg *m)
 		warn("vhost-user: protocol version %u", m->hdr.flags & 0x3);
 		return false;
 	}
+	if (!vu_size_ok(m)) {
+		warn("vhost-user: %s with %u bytes of payload",
+		     vu_name(m->hdr.request), m->hdr.size);
+		return false;
+	}
 	ok = vu_handle(c, m);
 	trace("vhost-user: %s (%u)%s", vu_name(m->hdr.request),
 	      m->hdr.request, ok ? "" : ": failed");
@@ -898,14 +936,4 @@ void vhost_user_stats_print(void)
 	}
 	info("vhost-user: frames dropped: to guest %llu, from guest %llu",
 	     vu_dev.drop_rx, vu_dev.drop_tx);
-}
-
-/**
- * vhost_user_print_capabilities() - Print what libvirt reads, then exit 0
- */
-void vhost_user_print_capabilities(void)
-{
-	printf("{\n  \"type\": \"net\"\n}\n");
-	fflush(stdout);
-	exit(EXIT_SUCCESS);
 }

@@ -74,6 +74,5 @@ void vhost_user_accept(struct ctx *c, int fd);
 void vhost_user_handler(struct ctx *c, uint32_t events);
 bool vhost_user_ready(const struct vu_queue *q);
 void vhost_user_stats_print(void);
-void vhost_user_print_capabilities(void);
 
 #endif /* VHOST_USER_H */

@@ -9,8 +9,11 @@
 # device on vhost-user: -chardev socket to passt's socket, -netdev
 # vhost-user, guest memory from memory-backend-memfd,share=on that passt
 # maps. The guest does DHCP, IPv6 by SLAAC, pings, 8 MiB up, down and
-# inbound through -t, sums compared; TCP frames larger than the MTU-sized
-# segments cross the rings when the guest takes TSO.
+# inbound through -t, sums compared. passt gives the guest MTU 1500 (-m):
+# the first guest takes every offload passt offers, so TCP data to it must
+# go as super-frames of many MSS-sized segments (GUEST_TSO4/6, across
+# merged buffers): 16 MiB in fewer than 4000 frames, where MTU-sized
+# segments need more than 11000.
 #
 # The device has no MSI-X (vectors=0): under TCG, qemu 7.2 with a
 # vhost-user device on MSI-X dies of SIGSEGV in msix_set_vector_notifiers()
@@ -20,8 +23,11 @@
 #
 # Then the guest powers off, qemu exits (vhost-user disconnects) and a
 # second qemu connects to the same passt, which must have reset its
-# session (rings, memory, offloads) and serve it from scratch: the same
-# checks, then passt is still running, and its ring drop counters are 0.
+# session (rings, memory, offloads) and serve it from scratch. This second
+# qemu refuses every offload and merged buffers, event-idx and indirect
+# descriptors: passt falls back to MTU-sized frames with full checksums,
+# one receive chain each. The same checks, then passt is still running,
+# and its ring drop counters are 0.
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../qemu_guest.sh"
@@ -29,20 +35,37 @@
 need_root
 need_bin
 qemu_setup
+QEMU_MTU=1500
 
 SOCK="${TMP}/passt.sock"
 PIDFILE="${TMP}/passt.pid"
 LOGFILE="${TMP}/passt.log"
 check "passt --vhost-user starts" \
 	h1 timeout 300 "${PASST}" --vhost-user --socket "${SOCK}" \
-	--pid "${PIDFILE}" --log-file "${LOGFILE}" --stats 1 -t 7101
+	--pid "${PIDFILE}" --log-file "${LOGFILE}" --stats 1 -t 7101 -m 1500
 PASST_PID="$(cat "${PIDFILE}" 2>/dev/null)"
 cleanup_pid "${PASST_PID:-0}"
 check "passt creates its socket" wait_file "${SOCK}" ||
 	{ cat "${LOGFILE}"; test_done; }
 
+# vu_frames_out() - Frames passt has sent to guests so far, from --stats
+vu_frames_out() {
+	sed -n 's/.*frames in [0-9]* out \([0-9]*\);.*/\1/p' "${LOGFILE}" |
+		tail -n 1
+}
+
+# vu_stats_wait() - Wait for a --stats line newer than the guest's end
+vu_stats_wait() {
+	local n
+
+	n="$(grep -c "frames in" "${LOGFILE}")"
+	WAIT_TRIES=50 WAIT_STEP=0.1 wait_for \
+		test "$(grep -c "frames in" "${LOGFILE}")" -gt "$((n + 1))"
+}
+
 # vu_boot() - Boot one guest on passt's vhost-user socket and check it
 # $1:	boot tag
+# $2:	extra virtio-net-pci properties, or empty
 vu_boot() {
 	local qemu_pid
 
@@ -53,16 +76,31 @@ vu_boot() {
 		-machine memory-backend=m0 \
 		-chardev socket,id=c0,path="${SOCK}" \
 		-netdev vhost-user,id=n0,chardev=c0 \
-		-device virtio-net-pci,netdev=n0,vectors=0
+		-device virtio-net-pci,netdev=n0,vectors=0"$2"
 	qemu_pid="${BG_PID}"
 	qemu_guest_run "$1" "${qemu_pid}"
 	qemu_guest_checks "$1" "${qemu_pid}"
 }
 
-vu_boot vu1
+OFF=",csum=off,guest_csum=off,gso=off,guest_tso4=off,guest_tso6=off"
+OFF="${OFF},host_tso4=off,host_tso6=off,guest_ecn=off,host_ecn=off"
+OFF="${OFF},guest_ufo=off,host_ufo=off,mrg_rxbuf=off,event_idx=off"
+OFF="${OFF},indirect_desc=off"
+
+vu_boot vu1 ""
 check "passt is still running after the first guest left" \
 	kill -0 "${PASST_PID}"
-vu_boot vu2
+vu_stats_wait
+OUT1="$(vu_frames_out)"
+echo "    vu1: passt sent ${OUT1} frames to the guest"
+check "vu1: TSO to the guest: 16 MiB in fewer than 4000 frames" \
+	test "${OUT1:-99999}" -lt 4000
+vu_boot vu2 "${OFF}"
+vu_stats_wait
+OUT2="$(($(vu_frames_out) - OUT1))"
+echo "    vu2: passt sent ${OUT2} frames to the guest"
+check "vu2: no offloads: MTU-sized frames, more than 11000" \
+	test "${OUT2}" -gt 11000
 check "passt is still running after the second guest left" \
 	kill -0 "${PASST_PID}"
 check_grep "passt saw the front-end leave" "${LOGFILE}" \

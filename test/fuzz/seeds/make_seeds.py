@@ -175,6 +175,31 @@ put("icmp_echo", "echo6", echo(1, 1, b"ping6") + bytes([SOCK, 0, 1, 0, 9]) +
 put("icmp_echo", "other_type", bytes([G, 0x80, 13, 0]) +
     struct.pack("!HH", 1, 0) + echo(0x83, 2, b""))
 
+# virtqueue: set-up (size code, features, base), then guest memory with the
+# descriptor table at 0, the available ring at 128, the used ring at 256;
+# buffers at guest physical 0x10000 + offset
+VQ_GPA = 0x10000
+def vq_desc(mem, off, addr, length, flags, nxt):
+    mem[off:off + 16] = struct.pack("<QIHH", VQ_GPA + addr, length, flags, nxt)
+
+def vq_ring(size_code, feats, heads, descs, mlen=512):
+    mem = bytearray(mlen)
+    for off, addr, length, flags, nxt in descs:
+        vq_desc(mem, off, addr, length, flags, nxt)
+    mem[128:132] = struct.pack("<HH", 0, len(heads))
+    for i, h in enumerate(heads):
+        mem[132 + 2 * i:134 + 2 * i] = struct.pack("<H", h)
+    return bytes([size_code, feats, 0, 0]) + bytes(mem)
+
+put("virtqueue", "chain_indirect", vq_ring(2, 3, [0, 2], [
+    (0, 320, 20, 1, 1), (16, 340, 40, 2, 0), (32, 400, 32, 4, 0),
+    (400, 440, 10, 1, 1), (416, 450, 30, 2, 0)]))
+put("virtqueue", "loop", vq_ring(3, 0, [0], [(0, 320, 8, 1, 1),
+                                            (16, 330, 8, 1, 0)]))
+put("virtqueue", "out_of_table", vq_ring(2, 1, [1, 0], [
+    (0, 4096, 8, 0, 0), (16, 320, 600, 2, 0)]))
+put("virtqueue", "overlap_used", vq_ring(2, 0, [0], [(0, 256, 16, 2, 0)]))
+
 # The guest's frames of a real capture
 def pcap_frames(path):
     with open(path, "rb") as f:

@@ -1,0 +1,187 @@
+/* FUZZ_SRCS: virtqueue.c vu_mem.c */
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test/fuzz/virtqueue.c - Fuzz the split ring parser with arbitrary rings
+ *
+ * An input is a 4-byte set-up, then guest memory:
+ *   byte 0	queue size, as 1 << (byte & 3): 1 to 8
+ *   byte 1	bit 0: indirect descriptors negotiated, bit 1: event-idx
+ *   bytes 2-3	our first available and used index, little-endian
+ *   then	guest memory, exactly as long as the rest of the input,
+ *		copied to a heap buffer of that size, so that any access
+ *		past it is caught by AddressSanitizer; it is one region at
+ *		guest physical FUZZ_GPA. The descriptor table is at offset 0,
+ *		the available ring at 128, the used ring at 256 (so each
+ *		fits for 8 entries): the driver's indices, flags, heads and
+ *		descriptors (with addresses into or out of the region, and
+ *		indirect tables) all come from the input.
+ * Chains are taken until the ring is empty, broken or FUZZ_POPS: every byte
+ * of every readable buffer is read and every writable one written, as
+ * tap_vu.c does, and each chain is given back; then used entries are
+ * published and the notification decision made. Indices, heads and lengths
+ * that don't fit must be refused, not followed.
+ *
+ * Standalone (-DFUZZ_STANDALONE): ./virtqueue ITERATIONS [FILE...] mutates
+ * a ring holding a chain of two buffers and an indirect table.
+ */
+
+#include <endian.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "virtqueue.h"
+#include "vu_mem.h"
+
+#define FUZZ_GPA	0x10000ULL
+#define FUZZ_UVA	0x7f0000000000ULL
+#define FUZZ_HDR	4
+#define FUZZ_DESC	0
+#define FUZZ_AVAIL	128
+#define FUZZ_USED	256
+#define FUZZ_POPS	64
+
+/**
+ * fuzz_touch() - Read every readable byte of a chain, write every writable
+ * @e:		Chain
+ *
+ * Return: sum of the bytes read
+ */
+static unsigned fuzz_touch(const struct vq_elem *e)
+{
+	unsigned sum = 0;
+	size_t i, j;
+
+	for (i = 0; i < e->out_cnt; i++) {
+		for (j = 0; j < e->iov[i].iov_len; j++)
+			sum += ((const volatile uint8_t *)e->iov[i].iov_base)[j];
+	}
+	for (; i < e->out_cnt + e->in_cnt; i++)
+		memset(e->iov[i].iov_base, 0xa5, e->iov[i].iov_len);
+	return sum;
+}
+
+/**
+ * fuzz_run() - Take every chain of a ring, then publish and notify
+ * @vq:		Ring, set up
+ * @m:		Memory table
+ */
+static void fuzz_run(struct vq *vq, const struct vu_mem *m)
+{
+	static struct vq_elem e;
+	volatile unsigned sink = 0;
+	int i;
+
+	for (i = 0; i < FUZZ_POPS; i++) {
+		enum vq_pop_result r = vq_pop(vq, m, &e);
+
+		if (r == VQ_EMPTY || r == VQ_BROKEN)
+			break;
+		if (r != VQ_OK)
+			continue;
+		if (e.out_cnt + e.in_cnt > VQ_CHAIN_MAX || e.head >= vq->num)
+			abort();
+		sink += fuzz_touch(&e);
+		vq_push(vq, e.head, (uint32_t)e.in_len);
+	}
+	vq_flush(vq);
+	sink += vq_notify_needed(vq);
+	vq_kick_rearm(vq);
+	sink += vq_pending(vq);
+	(void)sink;
+}
+
+/**
+ * LLVMFuzzerTestOneInput() - Set up a ring over the input and drain it
+ * @data:	Input: set-up bytes, then guest memory
+ * @size:	Input length
+ *
+ * Return: 0
+ */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vu_mem m = { 0 };
+	struct vq vq = { 0 };
+	size_t len;
+	char *mem;
+
+	if (size <= FUZZ_HDR)
+		return 0;
+	len = size - FUZZ_HDR;
+	mem = malloc(len);
+	if (!mem)
+		return 0;
+	memcpy(mem, data + FUZZ_HDR, len);
+	vq.indirect = data[1] & 1;
+	vq.event_idx = data[1] & 2;
+	if (vu_mem_add(&m, FUZZ_GPA, FUZZ_UVA, len, mem) &&
+	    vq_setup(&vq, &m, (uint16_t)(1U << (data[0] & 3)),
+		     FUZZ_UVA + FUZZ_DESC, FUZZ_UVA + FUZZ_AVAIL,
+		     FUZZ_UVA + FUZZ_USED)) {
+		vq.last_avail = vq.used_idx = (uint16_t)(data[2] | data[3] << 8);
+		fuzz_run(&vq, &m);
+	}
+	free(mem);
+	return 0;
+}
+
+#ifdef FUZZ_STANDALONE
+/**
+ * fuzz_desc() - Write a descriptor into the seed
+ * @d:		Descriptor
+ * @gpa:	Buffer address
+ * @len:	Buffer length
+ * @flags:	VQ_DESC_F_*
+ * @next:	Next index
+ */
+static void fuzz_desc(uint8_t *d, uint64_t gpa, uint32_t len, uint16_t flags,
+		      uint16_t next)
+{
+	uint64_t a = htole64(gpa);
+	uint32_t l = htole32(len);
+	uint16_t f = htole16(flags), n = htole16(next);
+
+	memcpy(d, &a, 8);
+	memcpy(d + 8, &l, 4);
+	memcpy(d + 12, &f, 2);
+	memcpy(d + 14, &n, 2);
+}
+
+/**
+ * fuzz_seed() - A ring of 4: a two-buffer chain, then an indirect table
+ * @b:		Buffer, 512 bytes (output)
+ *
+ * Return: length
+ */
+static size_t fuzz_seed(uint8_t *b)
+{
+	uint8_t *mem = b + FUZZ_HDR;
+
+	memset(b, 0, 512);
+	b[0] = 2;		/* 4 entries */
+	b[1] = 3;		/* indirect, event-idx */
+	fuzz_desc(mem + FUZZ_DESC, FUZZ_GPA + 320, 20, VQ_DESC_F_NEXT, 1);
+	fuzz_desc(mem + FUZZ_DESC + 16, FUZZ_GPA + 340, 40, VQ_DESC_F_WRITE,
+		  0);
+	fuzz_desc(mem + FUZZ_DESC + 32, FUZZ_GPA + 400, 32,
+		  VQ_DESC_F_INDIRECT, 0);
+	fuzz_desc(mem + 400, FUZZ_GPA + 440, 10, VQ_DESC_F_NEXT, 1);
+	fuzz_desc(mem + 416, FUZZ_GPA + 450, 30, VQ_DESC_F_WRITE, 0);
+	mem[FUZZ_AVAIL + 2] = 2;	/* avail idx */
+	mem[FUZZ_AVAIL + 4] = 0;	/* heads 0 and 2 */
+	mem[FUZZ_AVAIL + 6] = 2;
+	return 512;
+}
+
+/**
+ * main() - Run files, then random mutations of the seed ring
+ * @argc:	Argument count
+ * @argv:	Iterations, then files
+ *
+ * Return: 0 on success
+ */
+int main(int argc, char **argv)
+{
+	return fuzz_main(argc, argv, fuzz_seed, NULL);
+}
+#endif /* FUZZ_STANDALONE */
