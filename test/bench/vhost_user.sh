@@ -31,7 +31,8 @@
 # load from other work on the machine spreads over all of them), and the
 # table reports medians. Nothing is asserted: the targets (issue 15) are
 # printed as met or not. Results go to $BENCH_RESULTS (lib.sh), the table
-# to standard output, progress to standard error.
+# to standard output, progress to standard error. "vhost_user.sh --report
+# FILE.tsv" prints the table of a saved raw results file again.
 #
 # Environment: BENCH_MTUS (default "65520 1500"), BENCH_RUNS, VU_RUNS,
 # BENCH_TIME, PASST_BIN, BENCH_RESULTS, BENCH_TOOLS, VU_SETUPS (default
@@ -257,6 +258,8 @@ vu_report() {
 	echo "Medians of $VU_RUNS runs of ${BENCH_TIME} s, rounds interleaved" \
 	     "over setups and MTUs. CPU: passt's user + system time during" \
 	     "the run per Gbit moved; the front-end's own time is not counted."
+	[ -n "$VU_LOAD0" ] && echo "Load average (1/5/15 min) before:" \
+		"$VU_LOAD0, after: $(cut -d ' ' -f 1-3 /proc/loadavg)."
 }
 
 # vu_main() - Every setup at every MTU, VU_RUNS rounds, then the table
@@ -268,6 +271,7 @@ vu_main() {
 	PASST_BIN=${PASST_BIN:-$_root/passt}
 	vu_tools_build "$_root" || exit 1
 	bench_net_up || { bench_log "sandbox set-up failed"; exit 1; }
+	VU_LOAD0=$(cut -d ' ' -f 1-3 /proc/loadavg)
 	BENCH_RUNS=1
 	for _round in $(seq "$VU_RUNS"); do
 		for _mtu in ${BENCH_MTUS:-65520 1500}; do
@@ -280,4 +284,9 @@ vu_main() {
 	vu_report
 }
 
+if [ "$1" = --report ]; then
+	# Print the table of a saved raw results file again
+	BENCH_RESULTS=$2 vu_report
+	exit $?
+fi
 vu_main

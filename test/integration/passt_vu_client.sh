@@ -20,7 +20,8 @@
 #           bad TX chains (a loop, buffers outside the memory table or
 #           beyond their region, next and head indices beyond the ring,
 #           indirect tables of a bad length, outside memory, nested, or
-#           left by their next index), which passt must drop, not follow.
+#           left by their next index), which passt must drop, not follow,
+#           and count once each (--stats).
 # In each: DHCP (busybox udhcpc) gives the host's address and gateway;
 # ping to H2; 32 MiB over TCP each way with H2 (IPv4) and 8 MiB each way
 # over IPv6, sha256 compared; 500 UDP datagrams echoed by H2, checked byte
@@ -83,8 +84,9 @@ vc_up() {
 	shift 2
 
 	bg_start "${TMP}/$l.vc.log" g "${VC}" "$@" "${SOCK}" tap0
-	VC_PID="$(bg_leaf "${BG_PID}")"
 	WAIT_TRIES=400 wait_for ip -n "${G}" link show tap0 || return 1
+	# Only now is vu_client surely the job's leaf, not its shell
+	VC_PID="$(bg_leaf "${BG_PID}")"
 	g sysctl -qw net.ipv6.conf.tap0.accept_ra=0
 	ip -n "${G}" link set tap0 mtu "${mtu}" txqueuelen 10000 up
 	g timeout 30 busybox udhcpc -i tap0 -f -q -n -t 3 -T 2 \
@@ -205,6 +207,14 @@ stop() {
 	wait_for sh -c "! ip -n '${G}' link show tap0"
 }
 
+# tx_ring_drops() - Sum of the TX ring's drop counters in passt's last
+# --stats line
+tx_ring_drops() {
+	grep "vhost-user TX: drops:" "${TMP}/passt.log" | tail -n 1 |
+		sed 's/.*drops://' | tr -cs '0-9' '\n' |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+
 pass offl 1500 7200
 check "offl: CSUM, HOST_TSO4/6, GUEST_TSO4/6, MRG_RXBUF negotiated" \
 	vc_has offl 0 11 12 7 8 15
@@ -231,6 +241,9 @@ pass hostile 65520 7500 --hostile --indirect
 check_grep "hostile: bad chains posted first" "${TMP}/hostile.vc.log" \
 	"hostile: 9 bad TX chains posted"
 stop hostile
+WAIT_TRIES=100 wait_for test "$(tx_ring_drops)" -ge 9
+check_eq "hostile: passt counted each bad chain once (--stats)" \
+	"$(tx_ring_drops)" 9
 
 check "passt served four front-ends in turn and is still running" \
 	kill -0 "${PASST_PID}"

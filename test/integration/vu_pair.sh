@@ -56,8 +56,9 @@ pair_up() {
 	wait_file "${sock}" || return 1
 	bg_start "${TMP}/$label.c.log" ip netns exec "${A}" "${VC}" "$@" \
 		"${sock}" vc0
-	VC_PID="$(bg_leaf "${BG_PID}")"
 	wait_for ip -n "${A}" link show vc0 || return 1
+	# Only now is vu_client surely the job's leaf, not its shell
+	VC_PID="$(bg_leaf "${BG_PID}")"
 	ip -n "${A}" link set vc0 mtu "${mtu}" txqueuelen 10000 up
 	ip -n "${B}" link set vb0 mtu "${mtu}" txqueuelen 10000 up
 	ip -n "${A}" addr add 192.0.2.1/24 dev vc0
