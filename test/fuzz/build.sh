@@ -44,8 +44,30 @@ flags="-std=c11 -D_GNU_SOURCE -g -I. -Itest/fuzz/common"
 # shellcheck disable=SC2086
 case $mode in
 standalone)
-	${CC:-cc} $flags -O1 -DFUZZ_STANDALONE -fsanitize=address,undefined \
-		-fno-sanitize-recover=undefined "$src" $srcs $wrap -o "$out"
+	# Daemon sources (top level) don't depend on the target: compile
+	# them once per tree state and flags, in a directory named by a hash
+	# of both, and link each target against those objects
+	sflags="$flags -O1 -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined"
+	key=$( (echo "${CC:-cc} $sflags"; cat ./*.c ./*.h) | sha256sum |
+	      cut -c1-16)
+	objdir=test/build/fuzz/obj-$key
+	mkdir -p "$objdir"
+	objs= rest=
+	for f in $srcs; do
+		case $f in
+		*/*)	rest="$rest $f"; continue ;;
+		esac
+		o=$objdir/${f%.c}.o
+		if [ ! -e "$o" ]; then
+			# shellcheck disable=SC2086 # word splitting intended
+			${CC:-cc} $sflags -c "$f" -o "$o.tmp.$$" &&
+				mv "$o.tmp.$$" "$o"
+		fi
+		objs="$objs $o"
+	done
+	# shellcheck disable=SC2086 # word splitting intended
+	${CC:-cc} $sflags -DFUZZ_STANDALONE "$src" $rest $objs $wrap -o "$out"
 	;;
 libfuzzer)
 	${FUZZ_CC:-clang} $flags -O1 -fsanitize=fuzzer,address,undefined \
