@@ -501,7 +501,7 @@ static void icmp_flow_close(const struct ctx *c, struct icmp_ping_flow *pf)
 /**
  * icmp_flow_timer() - Close an echo flow idle for icmp_state.idle_ms
  * @c:		Execution context
- * @pf:		Echo flow, from passt.c's walk of the flow table
+ * @pf:		Echo flow, from flow_walk.c's walk of the flow table
  * @now:	Current timestamp
  */
 void icmp_flow_timer(struct ctx *c, struct icmp_ping_flow *pf,

@@ -53,6 +53,7 @@
 
 #include "conf.h"
 #include "flow.h"
+#include "flow_walk.h"
 #include "icmp.h"
 #include "isolation.h"
 #include "log.h"
@@ -142,39 +143,6 @@ static void passt_stats_print(const struct ctx *c)
 }
 
 /**
- * passt_flow_timer() - One walk of the flow table: each flow's timer
- * @c:		Execution context
- * @now:	Current timestamp
- *
- * The per-flow timer of a protocol may free the flow it is given: the walk
- * reads the next slot afresh, and slots never move.
- */
-static void passt_flow_timer(struct ctx *c, const struct timespec *now)
-{
-	struct flow_common *f;
-	uint32_t i;
-
-	for (i = 0; i < flow_hiwat(); i++) {
-		if (!(f = flow_at(i)))
-			continue;
-		switch (f->type) {
-		case FLOW_TCP_SPLICE:
-			tcp_splice_flow_timer(c, (struct tcp_splice_conn *)f,
-					      now);
-			break;
-		case FLOW_PING:
-			icmp_flow_timer(c, (struct icmp_ping_flow *)f, now);
-			break;
-		case FLOW_UDP:
-			udp_flow_timer(c, (struct udp_flow *)f, now);
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-/**
  * passt_timer() - Periodic housekeeping for every protocol
  * @c:		Execution context
  * @now:	Current timestamp
@@ -190,7 +158,7 @@ static void passt_timer(struct ctx *c, const struct timespec *now)
 	    errno != EAGAIN)
 		warn_perror_ratelimit("housekeeping timer read");
 	ndp_timer(c, now);
-	passt_flow_timer(c, now);
+	flow_walk_timers(c, now);
 	udp_timer(c, now);
 	tcp_timer(c, now);
 	if (c->stats_interval &&

@@ -1138,7 +1138,7 @@ bool tcp_splice_conn_from_sock(struct ctx *c, int s, bool from_ns,
  * @conn:	Spliced connection, may be freed on return
  * @now:	Current timestamp
  *
- * Called by passt.c's walk of the flow table, for each FLOW_TCP_SPLICE flow.
+ * Called by flow_walk.c's walk of the flow table, for each FLOW_TCP_SPLICE flow.
  */
 void tcp_splice_flow_timer(struct ctx *c, struct tcp_splice_conn *conn,
 			   const struct timespec *now)

@@ -17,7 +17,7 @@
  * - tcp_init() calls tcp_splice_init(c) once, in pasta mode, after the
  *   target namespace is known (ns_call() works) and before the loop.
  * - tcp_timer() calls tcp_splice_timer(c, now) on every tick (pools).
- * - passt.c's walk of the flow table calls tcp_splice_flow_timer() on every
+ * - flow_walk.c's walk of the flow table calls tcp_splice_flow_timer() on every
  *   tick for each FLOW_TCP_SPLICE flow (the flow is the first member of
  *   struct tcp_splice_conn: a cast converts).
  * - For every connection accepted on a forwarded port in pasta mode, tcp.c

@@ -40,6 +40,7 @@
 #include <linux/virtio_net.h>
 
 #include "flow.h"
+#include "flow_walk.h"
 #include "fwd.h"
 #include "icmp.h"
 #include "log.h"
@@ -523,32 +524,6 @@ static void fuzz_net_host(struct fuzz_in *in)
 }
 
 /**
- * fuzz_net_flow_timer() - Each flow's timer, as passt.c's walk of the table
- * @c:		Execution context
- * @now:	Current timestamp
- */
-static void fuzz_net_flow_timer(struct ctx *c, const struct timespec *now)
-{
-	struct flow_common *f;
-	uint32_t i;
-
-	for (i = 0; i < flow_hiwat(); i++) {
-		if (!(f = flow_at(i)))
-			continue;
-		switch (f->type) {
-		case FLOW_PING:
-			icmp_flow_timer(c, (struct icmp_ping_flow *)f, now);
-			break;
-		case FLOW_UDP:
-			udp_flow_timer(c, (struct udp_flow *)f, now);
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-/**
  * fuzz_net_tick() - TICK: time passes, the periodic handlers run
  * @c:		Execution context
  * @secs:	Seconds, plus the nanoseconds below
@@ -565,7 +540,7 @@ static void fuzz_net_tick(struct ctx *c, long secs, long ns)
 		now->tv_sec++;
 	}
 	ndp_timer(c, now);
-	fuzz_net_flow_timer(c, now);
+	flow_walk_timers(c, now);
 	udp_timer(c, now);
 	tcp_timer(c, now);
 	fuzz_net_flush(c);
