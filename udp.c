@@ -195,18 +195,6 @@ struct udp_state udp;
 /* Unspecified address: no source address for a send */
 static const union inany_addr udp_no_addr;
 
-/**
- * udp_drop() - Count dropped datagrams
- * @c:		Execution context
- * @ctr:	Finer counter in c->stats
- * @n:		Datagrams dropped
- */
-void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n)
-{
-	c->stats.udp_drop += n;
-	*ctr += n;
-}
-
 /* Addresses and socket addresses */
 
 /**
@@ -258,51 +246,6 @@ void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
 }
 
 /**
- * udp_loopback() - Loopback address of an IP version
- * @a:		Address (output)
- * @v6:		IPv6
- */
-void udp_loopback(union inany_addr *a, bool v6)
-{
-	struct in_addr lo4 = { .s_addr = htonl(INADDR_LOOPBACK) };
-
-	if (v6)
-		a->a6 = in6addr_loopback;
-	else
-		inany_from_v4(a, lo4);
-}
-
-/**
- * udp_is_loopback() - Is an address loopback?
- * @a:		Address, IPv4 as v4-mapped
- *
- * Return: true for 127.0.0.0/8 and ::1
- */
-bool udp_is_loopback(const union inany_addr *a)
-{
-	const struct in_addr *a4 = inany_v4(a);
-
-	if (a4)
-		return in4_is_loopback(a4);
-	return IN6_IS_ADDR_LOOPBACK(&a->a6);
-}
-
-/**
- * udp_is_unspec() - Is an address unspecified (0.0.0.0 or ::)?
- * @a:		Address, IPv4 as v4-mapped
- *
- * Return: true if unspecified
- */
-bool udp_is_unspec(const union inany_addr *a)
-{
-	const struct in_addr *a4 = inany_v4(a);
-
-	if (a4)
-		return in4_is_unspec(a4);
-	return IN6_IS_ADDR_UNSPECIFIED(&a->a6);
-}
-
-/**
  * udp_is_unroutable() - Is a guest destination one we don't forward?
  * @a:		Address, IPv4 as v4-mapped
  *
@@ -319,22 +262,6 @@ static bool udp_is_unroutable(const union inany_addr *a)
 	}
 	return IN6_IS_ADDR_UNSPECIFIED(&a->a6) ||
 	       IN6_IS_ADDR_MULTICAST(&a->a6) || IN6_IS_ADDR_LINKLOCAL(&a->a6);
-}
-
-/**
- * udp_ctx_addr() - Fetch one of the configured addresses as an inany
- * @a:		Address (output)
- * @v6:		IPv6
- * @a4:		IPv4 address
- * @a6:		IPv6 address
- */
-void udp_ctx_addr(union inany_addr *a, bool v6,
-		  const struct in_addr *a4, const struct in6_addr *a6)
-{
-	if (v6)
-		a->a6 = *a6;
-	else
-		inany_from_v4(a, *a4);
 }
 
 /**
@@ -405,21 +332,6 @@ static void udp_guest_addr(const struct ctx *c, bool v6,
 }
 
 /* Flows: slots of the flow table (flow.c) */
-
-/**
- * udp_unspec() - Unspecified address of an IP version
- * @a:		Address (output): 0.0.0.0 as v4-mapped, or ::
- * @v6:		IPv6
- */
-void udp_unspec(union inany_addr *a, bool v6)
-{
-	struct in_addr any4 = { .s_addr = 0 };
-
-	if (v6)
-		a->a6 = in6addr_any;
-	else
-		inany_from_v4(a, any4);
-}
 
 /**
  * udp_flow_new() - Take a flow table slot for a new UDP flow

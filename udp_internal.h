@@ -18,6 +18,7 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -199,6 +200,95 @@ static inline void udp_flow_touch(struct udp_flow *uf,
 }
 
 /**
+ * udp_drop() - Count dropped datagrams
+ * @c:		Execution context
+ * @ctr:	Finer counter in c->stats
+ * @n:		Datagrams dropped
+ */
+static inline void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n)
+{
+	c->stats.udp_drop += n;
+	*ctr += n;
+}
+
+/**
+ * udp_loopback() - Loopback address of an IP version
+ * @a:		Address (output)
+ * @v6:		IPv6
+ */
+static inline void udp_loopback(union inany_addr *a, bool v6)
+{
+	struct in_addr lo4 = { .s_addr = htonl(INADDR_LOOPBACK) };
+
+	if (v6)
+		a->a6 = in6addr_loopback;
+	else
+		inany_from_v4(a, lo4);
+}
+
+/**
+ * udp_is_loopback() - Is an address loopback?
+ * @a:		Address, IPv4 as v4-mapped
+ *
+ * Return: true for 127.0.0.0/8 and ::1
+ */
+static inline bool udp_is_loopback(const union inany_addr *a)
+{
+	const struct in_addr *a4 = inany_v4(a);
+
+	if (a4)
+		return in4_is_loopback(a4);
+	return IN6_IS_ADDR_LOOPBACK(&a->a6);
+}
+
+/**
+ * udp_is_unspec() - Is an address unspecified (0.0.0.0 or ::)?
+ * @a:		Address, IPv4 as v4-mapped
+ *
+ * Return: true if unspecified
+ */
+static inline bool udp_is_unspec(const union inany_addr *a)
+{
+	const struct in_addr *a4 = inany_v4(a);
+
+	if (a4)
+		return in4_is_unspec(a4);
+	return IN6_IS_ADDR_UNSPECIFIED(&a->a6);
+}
+
+/**
+ * udp_ctx_addr() - Fetch one of the configured addresses as an inany
+ * @a:		Address (output)
+ * @v6:		IPv6
+ * @a4:		IPv4 address
+ * @a6:		IPv6 address
+ */
+static inline void udp_ctx_addr(union inany_addr *a, bool v6,
+				const struct in_addr *a4,
+				const struct in6_addr *a6)
+{
+	if (v6)
+		a->a6 = *a6;
+	else
+		inany_from_v4(a, *a4);
+}
+
+/**
+ * udp_unspec() - Unspecified address of an IP version
+ * @a:		Address (output): 0.0.0.0 as v4-mapped, or ::
+ * @v6:		IPv6
+ */
+static inline void udp_unspec(union inany_addr *a, bool v6)
+{
+	struct in_addr any4 = { .s_addr = 0 };
+
+	if (v6)
+		a->a6 = in6addr_any;
+	else
+		inany_from_v4(a, any4);
+}
+
+/**
  * struct udp_txq - Frames to the guest for one IP version
  * @buf:	Frame slots: [tap_hdr][Ethernet][IP][UDP][payload]
  * @order:	Permutation of slots: @order[0..@nq) are queued, rest free
@@ -271,17 +361,10 @@ struct udp_state {
 extern struct udp_state udp;
 
 /* Helpers in udp.c used by udp_fwd.c and udp_splice.c */
-void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n);
 socklen_t udp_sa_set(struct sockaddr_in6 *sa, const union inany_addr *a,
 		     uint16_t port, bool v6);
 void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
 		uint16_t *port);
-void udp_loopback(union inany_addr *a, bool v6);
-bool udp_is_loopback(const union inany_addr *a);
-bool udp_is_unspec(const union inany_addr *a);
-void udp_ctx_addr(union inany_addr *a, bool v6,
-		  const struct in_addr *a4, const struct in6_addr *a6);
-void udp_unspec(union inany_addr *a, bool v6);
 struct udp_flow *udp_flow_new(enum flow_pif pif_ini,
 			      const struct flowside *ini,
 			      enum flow_pif pif_tgt,
