@@ -183,8 +183,10 @@
 #include "udp.h"
 #include "udp_cmsg.h"
 #include "udp_err.h"
+#include "udp_flow.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"
+#include "udp_sock.h"
 #include "udp_splice.h"
 #include "udp_tap.h"
 #include "util.h"
@@ -196,54 +198,6 @@ struct udp_state udp;
 static const union inany_addr udp_no_addr;
 
 /* Addresses and socket addresses */
-
-/**
- * udp_sa_set() - Fill a socket address
- * @sa:		Storage (output), big enough for IPv6
- * @a:		Address (IPv4 as v4-mapped)
- * @port:	Port, host order
- * @v6:		Make an IPv6 socket address
- *
- * Return: length of the socket address
- */
-socklen_t udp_sa_set(struct sockaddr_in6 *sa, const union inany_addr *a,
-		     uint16_t port, bool v6)
-{
-	memset(sa, 0, sizeof(*sa));
-	if (v6) {
-		sa->sin6_family = AF_INET6;
-		sa->sin6_port = htons(port);
-		sa->sin6_addr = a->a6;
-		return sizeof(*sa);
-	} else {
-		struct sockaddr_in *sa4 = (struct sockaddr_in *)(void *)sa;
-
-		sa4->sin_family = AF_INET;
-		sa4->sin_port = htons(port);
-		sa4->sin_addr = a->v4mapped.a4;
-		return sizeof(*sa4);
-	}
-}
-
-/**
- * udp_sa_get() - Read a socket address filled by the kernel
- * @sa:		Socket address, AF_INET or AF_INET6
- * @a:		Address (output)
- * @port:	Port, host order (output)
- */
-void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
-		uint16_t *port)
-{
-	if (sa->sin6_family == AF_INET6) {
-		a->a6 = sa->sin6_addr;
-		*port = ntohs(sa->sin6_port);
-	} else {
-		const struct sockaddr_in *sa4 = (const void *)sa;
-
-		inany_from_v4(a, sa4->sin_addr);
-		*port = ntohs(sa4->sin_port);
-	}
-}
 
 /**
  * udp_is_unroutable() - Is a guest destination one we don't forward?
@@ -334,79 +288,6 @@ static void udp_guest_addr(const struct ctx *c, bool v6,
 /* Flows: slots of the flow table (flow.c) */
 
 /**
- * udp_flow_new() - Take a flow table slot for a new UDP flow
- * @pif_ini:	Interface of the side that sent the first datagram
- * @ini:	Its addresses and ports
- * @pif_tgt:	Interface of the side the datagram goes to
- * @tgt:	Its addresses and ports (local ones may be set later)
- * @now:	Current time
- *
- * The flow is left in FLOW_STATE_NEW, not hashed: udp_flow_activate()
- * publishes it once its socket, if any, is set up.
- *
- * Return: the flow, with no socket; NULL if the table or the UDP cap is
- * full (the caller counts its datagrams in udp_drop_full)
- */
-struct udp_flow *udp_flow_new(enum flow_pif pif_ini,
-			      const struct flowside *ini,
-			      enum flow_pif pif_tgt,
-			      const struct flowside *tgt,
-			      const struct timespec *now)
-{
-	struct udp_flow *uf = udp_flow_of(flow_alloc(FLOW_UDP));
-
-	if (!uf)
-		return NULL;
-	uf->f.pif[FLOW_SIDE_INI] = (uint8_t)pif_ini;
-	uf->f.pif[FLOW_SIDE_TGT] = (uint8_t)pif_tgt;
-	uf->f.side[FLOW_SIDE_INI] = *ini;
-	uf->f.side[FLOW_SIDE_TGT] = *tgt;
-	uf->sock = -1;
-	uf->last = now->tv_sec;
-	return uf;
-}
-
-/**
- * udp_flow_activate() - Hash a new flow's lookup sides, mark it active
- * @uf:		Flow from udp_flow_new(), sides filled in
- *
- * The side a datagram without a flow arrives on is hashed: INI always
- * (tap side of TAP_OUT, listening side of TAP_IN and SPLICE), and the tap
- * side of TAP_IN flows, which the guest's replies look up. The TGT sides
- * of TAP_OUT and SPLICE flows are connected sockets: what they read needs
- * no lookup.
- */
-void udp_flow_activate(struct udp_flow *uf)
-{
-	const struct flowside *tap = udp_flow_tap(uf);
-
-	if (udp_flow_kind(uf) != UDP_FLOW_SPLICE)
-		uf->label = tap_flow_label(tap, sizeof(*tap));
-	flow_hash_insert(&uf->f, FLOW_SIDE_INI);
-	if (udp_flow_kind(uf) == UDP_FLOW_TAP_IN)
-		flow_hash_insert(&uf->f, FLOW_SIDE_TGT);
-	flow_state_set(&uf->f, FLOW_STATE_ACTIVE);
-}
-
-/**
- * udp_flow_close() - Close a flow: socket, then its slot (and hash entries)
- * @c:		Execution context
- * @uf:		Flow
- *
- * #syscalls close
- */
-void udp_flow_close(const struct ctx *c, struct udp_flow *uf)
-{
-	flow_state_set(&uf->f, FLOW_STATE_CLOSING);
-	if (uf->sock >= 0) {
-		epoll_del(c, uf->sock);
-		close(uf->sock);
-		uf->sock = -1;
-	}
-	flow_free(&uf->f);
-}
-
-/**
  * udp_flow_timer() - Close a flow idle for the timeout, from passt.c's walk
  * @c:		Execution context
  * @uf:		Flow
@@ -417,37 +298,6 @@ void udp_flow_timer(struct ctx *c, struct udp_flow *uf,
 {
 	if (now->tv_sec - uf->last >= udp.timeout)
 		udp_flow_close(c, uf);
-}
-
-/**
- * udp_flow_evict_sock() - Close the least recently used flow owning a socket
- * @c:		Execution context
- * @keep:	Flow not to close, NULL for none
- *
- * Walks the flow table: only called when socket() runs out of descriptors.
- *
- * Return: true if a flow was closed
- */
-bool udp_flow_evict_sock(const struct ctx *c, const struct udp_flow *keep)
-{
-	struct udp_flow *uf, *old = NULL;
-	struct flow_common *f;
-	uint32_t i;
-
-	for (i = 0; i < flow_hiwat(); i++) {
-		f = flow_at(i);
-		if (!f || f->type != FLOW_UDP)
-			continue;
-		uf = udp_flow_of(f);
-		if (uf != keep && uf->sock >= 0 &&
-		    (!old || uf->last < old->last))
-			old = uf;
-	}
-	if (!old)
-		return false;
-	flow_log(&old->f, "evicted: out of descriptors");
-	udp_flow_close(c, old);
-	return true;
 }
 
 /**
@@ -466,131 +316,6 @@ static int udp_listen_fd(const struct udp_flow *uf)
 }
 
 /* Sockets */
-
-/**
- * udp_sock_opts() - Set the options of a new UDP socket
- * @fd:		Socket
- * @v6:		IPv6 socket
- * @recverr:	Queue ICMP errors (IP_RECVERR/IPV6_RECVERR)
- *
- * Failures other than IPV6_V6ONLY only cost performance or ICMP errors.
- *
- * Return: 0 on success, -1 if the socket can't be used
- *
- * #syscalls setsockopt
- */
-int udp_sock_opts(int fd, bool v6, bool recverr)
-{
-	int y = 1, sz = UDP_SOCK_BUF;
-
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &y, sizeof(y));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	if (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &y, sizeof(y)))
-		return -1;
-	if (recverr && v6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &y, sizeof(y));
-	else if (recverr)
-		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &y, sizeof(y));
-	return 0;
-}
-
-/**
- * udp_sock_new() - Open a UDP socket in our namespace, evicting on EMFILE
- * @c:		Execution context
- * @v6:		IPv6 socket
- * @recverr:	Queue ICMP errors
- * @keep:	Flow not to evict, NULL for none
- *
- * Return: socket, or -1 with errno set
- *
- * #syscalls socket close
- */
-int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
-		 const struct udp_flow *keep)
-{
-	int fd, tries;
-
-	for (tries = 0; tries < 2; tries++) {
-		fd = socket(v6 ? AF_INET6 : AF_INET,
-			    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			    IPPROTO_UDP);
-		if (fd >= 0)
-			break;
-		if ((errno != EMFILE && errno != ENFILE) ||
-		    !udp_flow_evict_sock(c, keep))
-			return -1;
-	}
-	if (fd < 0)
-		return -1;
-	if (fd > FD_REF_MAX || udp_sock_opts(fd, v6, recverr)) {
-		close(fd);
-		errno = EBADF;
-		return -1;
-	}
-	return fd;
-}
-
-/**
- * udp_sock_bind() - Bind a socket to an address and port
- * @fd:		Socket
- * @a:		Address, unspecified for any
- * @port:	Port, host order, 0 for ephemeral
- * @v6:		IPv6 socket
- *
- * Return: 0 on success, -1 with errno set
- *
- * #syscalls bind
- */
-int udp_sock_bind(int fd, const union inany_addr *a, uint16_t port,
-		  bool v6)
-{
-	struct sockaddr_in6 sa;
-	socklen_t sl = udp_sa_set(&sa, a, port, v6);
-
-	return bind(fd, (struct sockaddr *)&sa, sl);
-}
-
-/**
- * udp_sock_bind_connect() - Bind to a port (else ephemeral), connect
- * @fd:		Socket
- * @s:		Side of the socket: peer, peer_port the target; local the bind
- *		address (unspecified for any), local_port the preferred port,
- *		set to 0 if it was taken and an ephemeral one is used (in/out)
- * @v6:		IPv6 socket
- *
- * Return: 0 on success, -1 with errno set
- *
- * #syscalls bind connect
- */
-int udp_sock_bind_connect(int fd, struct flowside *s, bool v6)
-{
-	struct sockaddr_in6 sa;
-	socklen_t sl;
-
-	if (!s->local_port || udp_sock_bind(fd, &s->local, s->local_port, v6)) {
-		s->local_port = 0;
-		if (udp_sock_bind(fd, &s->local, 0, v6))
-			return -1;
-	}
-	sl = udp_sa_set(&sa, &s->peer, s->peer_port, v6);
-	return connect(fd, (struct sockaddr *)&sa, sl);
-}
-
-/**
- * udp_flow_sock_add() - Register a flow's socket with epoll
- * @c:		Execution context
- * @uf:		Flow, @sock set: its reference names the TGT side
- *
- * Return: 0 on success, negative errno on failure
- */
-int udp_flow_sock_add(const struct ctx *c, const struct udp_flow *uf)
-{
-	uint32_t data = flow_ref(&uf->f, FLOW_SIDE_TGT);
-
-	return epoll_add(c, uf->sock, EPOLLIN,
-			 epoll_ref_make(EPOLL_TYPE_UDP_REPLY, uf->sock, data));
-}
 
 /* Guest to host (tap input) */
 
@@ -644,109 +369,6 @@ fail:
 	udp_flow_close(c, uf);
 	udp_drop(c, &c->stats.udp_drop_flow, n);
 	return NULL;
-}
-
-/**
- * udp_mm_dgrams() - Datagrams one prepared message carries
- * @mh:		Message
- *
- * Return: its vectors: one datagram each (several only with UDP_SEGMENT)
- */
-static size_t udp_mm_dgrams(const struct msghdr *mh)
-{
-	return mh->msg_iovlen;
-}
-
-/**
- * udp_gso_split() - Send a UDP_SEGMENT message the kernel refused, one by one
- * @c:		Execution context
- * @fd:		Socket
- * @mh:		Message, one vector per datagram
- *
- * #syscalls sendmmsg
- */
-static void udp_gso_split(struct ctx *c, int fd, const struct msghdr *mh)
-{
-	struct mmsghdr one[UDP_GSO_SEGS_MAX];
-	size_t i, n = mh->msg_iovlen;
-	int r;
-
-	memset(one, 0, sizeof(one[0]) * n);
-	for (i = 0; i < n; i++) {
-		one[i].msg_hdr.msg_name = mh->msg_name;
-		one[i].msg_hdr.msg_namelen = mh->msg_namelen;
-		one[i].msg_hdr.msg_control = mh->msg_control;
-		one[i].msg_hdr.msg_controllen = udp_cmsg_unsegmented(mh);
-		one[i].msg_hdr.msg_iov = &mh->msg_iov[i];
-		one[i].msg_hdr.msg_iovlen = 1;
-	}
-	for (i = 0; i < n; i += r > 0 ? (size_t)r : 1) {
-		r = sendmmsg(fd, one + i, (unsigned)(n - i), 0);
-		if (r <= 0)
-			udp_drop(c, &c->stats.udp_drop_send, 1);
-	}
-}
-
-/**
- * udp_send_batch() - Send prepared messages, tolerating partial sends
- * @c:		Execution context
- * @fd:		Socket
- * @mm:		Messages: single datagrams, or several with UDP_SEGMENT
- * @n:		Number of messages
- * @gso_bad:	Set to the segment size of a UDP_SEGMENT message the kernel
- *		refused (which is then sent datagram by datagram), may be NULL
- *
- * Return: messages sent; datagrams not sent are counted as dropped
- *
- * #syscalls sendmmsg
- */
-size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
-		      size_t n, uint16_t *gso_bad)
-{
-	size_t done = 0, sent = 0, i;
-	int retry = 1, r, e;
-
-	while (done < n) {
-		const struct msghdr *mh = &mm[done].msg_hdr;
-
-		r = sendmmsg(fd, mm + done, (unsigned)(n - done), 0);
-		if (r > 0) {
-			for (i = done; i < done + (size_t)r; i++) {
-				if (mm[i].msg_hdr.msg_iovlen < 2)
-					continue;
-				c->stats.udp_gso_msgs++;
-				c->stats.udp_gso_dgrams +=
-					mm[i].msg_hdr.msg_iovlen;
-			}
-			done += (size_t)r;
-			sent += (size_t)r;
-			continue;
-		}
-		e = r < 0 ? errno : EIO;
-		if (e == EINTR || (retry-- > 0 && e == ECONNREFUSED))
-			continue;	/* ECONNREFUSED: a pending ICMP error */
-		if (mh->msg_iovlen > 1 && (e == EINVAL || e == EMSGSIZE ||
-					   e == EIO || e == ENOPROTOOPT)) {
-			/* No UDP_SEGMENT for this size or path: one by one */
-			if (gso_bad)
-				*gso_bad = (uint16_t)mh->msg_iov[0].iov_len;
-			c->stats.udp_gso_split++;
-			udp_gso_split(c, fd, mh);
-			done++;
-			continue;
-		}
-		debug_ratelimit("UDP: sendmmsg: %s", strerror(e));
-		if (e == EAGAIN || e == ENOBUFS) {
-			for (i = done; i < n; i++)
-				udp_drop(c, &c->stats.udp_drop_send,
-					 udp_mm_dgrams(&mm[i].msg_hdr));
-			break;
-		}
-		/* Skip the message the kernel refused, try the rest */
-		udp_drop(c, &c->stats.udp_drop_send, udp_mm_dgrams(mh));
-		done++;
-	}
-	return sent;
 }
 
 /**

@@ -24,6 +24,7 @@
 #include "udp_cmsg.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"
+#include "udp_sock.h"
 #include "util.h"
 
 /**
@@ -69,11 +70,12 @@ static int udp_ns_open_fn(void *arg)
 static int udp_listen_sock(const struct ctx *c, enum udp_side side, bool v6)
 {
 	struct udp_ns_open_arg a = { .v6 = v6, .fd = -1, .err = EINVAL };
+	int fd;
 
 	if (side == UDP_SIDE_HOST)
 		return udp_sock_new(c, v6, false, NULL);
-	if (udp.nspool.cnt[v6])
-		return udp.nspool.fd[v6][--udp.nspool.cnt[v6]];
+	if ((fd = udp_nspool_take(v6)) >= 0)
+		return fd;
 	if (ns_call(udp_ns_open_fn, &a) < 0 || a.fd < 0) {
 		errno = a.err;
 		return -1;

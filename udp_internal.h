@@ -317,16 +317,6 @@ struct udp_txq {
 };
 
 /**
- * struct udp_nspool - Unbound namespace-side sockets, ready for flows
- * @fd:		Sockets, per IP version
- * @cnt:	Sockets held, per IP version
- */
-struct udp_nspool {
-	int fd[2][UDP_NS_POOL];
-	size_t cnt[2];
-};
-
-/**
  * struct udp_state - UDP state besides the flows
  * @timeout:	Idle flow lifetime, seconds
  * @listen:	Listening socket per [side][v6][port], -1 if none
@@ -336,7 +326,6 @@ struct udp_nspool {
  * @iov:	sendmmsg() vectors
  * @sa:		sendmmsg() destinations, splice replies
  * @cmsg:	sendmmsg() control messages: source address, UDP_SEGMENT
- * @nspool:	pasta: spare namespace-side sockets
  * @proc_fd:	"auto": /proc/net/udp and udp6 per [side][v6], -1 if closed
  * @proc_buf:	Read buffer for @proc_fd
  * @scan:	Scratch bitmap of ports found bound
@@ -351,7 +340,6 @@ struct udp_state {
 	struct iovec iov[UDP_SEND_BATCH];
 	struct sockaddr_in6 sa[UDP_SEND_BATCH];
 	union udp_cmsg cmsg[UDP_SEND_BATCH];
-	struct udp_nspool nspool;
 	int proc_fd[2][2];
 	char proc_buf[UDP_PROC_BUF + 1];
 	uint8_t scan[FWD_BITMAP_BYTES];
@@ -359,28 +347,5 @@ struct udp_state {
 };
 
 extern struct udp_state udp;
-
-/* Helpers in udp.c used by udp_fwd.c and udp_splice.c */
-socklen_t udp_sa_set(struct sockaddr_in6 *sa, const union inany_addr *a,
-		     uint16_t port, bool v6);
-void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
-		uint16_t *port);
-struct udp_flow *udp_flow_new(enum flow_pif pif_ini,
-			      const struct flowside *ini,
-			      enum flow_pif pif_tgt,
-			      const struct flowside *tgt,
-			      const struct timespec *now);
-void udp_flow_activate(struct udp_flow *uf);
-void udp_flow_close(const struct ctx *c, struct udp_flow *uf);
-bool udp_flow_evict_sock(const struct ctx *c, const struct udp_flow *keep);
-int udp_sock_opts(int fd, bool v6, bool recverr);
-int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
-		 const struct udp_flow *keep);
-int udp_sock_bind(int fd, const union inany_addr *a, uint16_t port,
-		  bool v6);
-int udp_sock_bind_connect(int fd, struct flowside *s, bool v6);
-int udp_flow_sock_add(const struct ctx *c, const struct udp_flow *uf);
-size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
-		      size_t n, uint16_t *gso_bad);
 
 #endif /* UDP_INTERNAL_H */

@@ -23,72 +23,10 @@
 #include "passt.h"
 #include "udp_cmsg.h"
 #include "udp_internal.h"
+#include "udp_flow.h"
+#include "udp_sock.h"
 #include "udp_splice.h"
 #include "util.h"
-
-/**
- * udp_ns_sock_fn() - Fill the namespace socket pool, in the namespace
- * @arg:	Unused
- *
- * Return: 0
- *
- * #syscalls:pasta socket close
- */
-static int udp_ns_sock_fn(void *arg)
-{
-	int v6;
-
-	(void)arg;
-	for (v6 = 0; v6 < 2; v6++) {
-		while (udp.nspool.cnt[v6] < UDP_NS_POOL) {
-			int fd = socket(v6 ? AF_INET6 : AF_INET,
-					SOCK_DGRAM | SOCK_NONBLOCK |
-					SOCK_CLOEXEC, IPPROTO_UDP);
-
-			if (fd < 0)
-				break;
-			if (fd > FD_REF_MAX || udp_sock_opts(fd, v6, false)) {
-				close(fd);
-				break;
-			}
-			udp.nspool.fd[v6][udp.nspool.cnt[v6]++] = fd;
-		}
-	}
-	return 0;
-}
-
-/**
- * udp_nspool_refill() - Top up the namespace socket pool
- * @c:		Execution context
- */
-void udp_nspool_refill(const struct ctx *c)
-{
-	if (c->mode != MODE_PASTA || c->pasta_netns_fd < 0)
-		return;
-	if (udp.nspool.cnt[0] < UDP_NS_POOL / 2 ||
-	    udp.nspool.cnt[1] < UDP_NS_POOL / 2)
-		ns_call(udp_ns_sock_fn, NULL);
-}
-
-/**
- * udp_ns_sock() - Take a socket living in the namespace
- * @c:		Execution context
- * @v6:		IPv6 socket
- * @keep:	Flow not to evict if descriptors run out
- *
- * Return: socket, -1 if none could be made
- */
-static int udp_ns_sock(const struct ctx *c, bool v6,
-		       const struct udp_flow *keep)
-{
-	if (!udp.nspool.cnt[v6])
-		udp_nspool_refill(c);
-	if (!udp.nspool.cnt[v6] && udp_flow_evict_sock(c, keep))
-		ns_call(udp_ns_sock_fn, NULL);
-	if (!udp.nspool.cnt[v6])
-		return -1;
-	return udp.nspool.fd[v6][--udp.nspool.cnt[v6]];
-}
 
 /**
  * udp_splice_target() - Where a spliced datagram goes on the other side
@@ -145,7 +83,7 @@ static struct udp_flow *udp_flow_splice(struct ctx *c, enum udp_side side,
 		udp_drop(c, &c->stats.udp_drop_full, 1);
 		return NULL;
 	}
-	uf->sock = side == UDP_SIDE_HOST ? udp_ns_sock(c, v6, uf) :
+	uf->sock = side == UDP_SIDE_HOST ? udp_sock_ns(c, v6, uf) :
 					   udp_sock_new(c, v6, false, uf);
 	if (uf->sock < 0 ||
 	    udp_sock_bind_connect(uf->sock, &uf->f.side[FLOW_SIDE_TGT], v6) ||

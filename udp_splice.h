@@ -21,7 +21,6 @@ struct udp_splice_run {
 	struct udp_flow *uf;
 };
 
-void udp_nspool_refill(const struct ctx *c);
 void udp_splice_send(struct ctx *c, int fd, size_t n);
 void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
 		    const struct udp_flow *dest);
