@@ -7,15 +7,25 @@
  * UDP has no connections, so this file keeps "flows": the state that lets a
  * reply find its way back, and that lets a guest use port-based protocols
  * through host sockets. Flows are slots of the one flow table (flow.c,
- * type FLOW_UDP, struct udp_flow in udp_internal.h); the rest of the state
- * lives in struct udp_state, defined once here as "udp" and shared with
- * udp_fwd.c (forwarded-port sockets, "auto" scan), udp_splice.c
- * (loopback splice path), udp_tap.c (frames to the guest: headers,
- * checksums, USO super-frames, udp_flush()), udp_err.c (EPOLLERR: the
- * error queue and ICMP errors to the guest) and udp_cmsg.c (control
- * messages: local address of a datagram, source address and UDP_SEGMENT
- * of a send); nothing is allocated. This file holds the flows' life,
- * sockets, the guest-to-host path and the socket event handlers.
+ * type FLOW_UDP, struct udp_flow in udp_internal.h); nothing is allocated.
+ *
+ * Layers: this file is the top of UDP, the only one passt.c and tap.c call
+ * (udp.h): the guest-to-host path, the socket event handlers, the idle
+ * timeout, the frame queues to the guest and set-up. It calls down into
+ * files that never call back up, each holding its own state (static, no
+ * global shared through a header):
+ * - udp_tap.c (frames to the guest: headers, checksums, USO super-frames,
+ *   sending a queue; stateless), udp_splice.c (loopback splice path, its
+ *   send scratch), udp_fwd.c (forwarded-port sockets, "auto" scan), and
+ *   udp_err.c (EPOLLERR: the error queue and ICMP errors to the guest);
+ * - below them udp_sock.c (socket options, opening, binding, sendmmsg()
+ *   batches, pasta's namespace socket pool);
+ * - at the bottom udp_flow.c (flow slots: set-up, epoll, close, eviction)
+ *   and udp_cmsg.c (control messages: local address of a datagram,
+ *   source address and UDP_SEGMENT of a send).
+ * udp_internal.h holds only the types, constants and inline helpers they
+ * share. test/lint (layers) checks that no file includes the header of a
+ * file above it or at its level, nor calls a function defined there.
  *
  * Flow types
  * ----------
@@ -113,10 +123,10 @@
  *
  * Host to guest: recvmmsg() writes payloads straight into frame buffers
  * whose Ethernet, IP and UDP headers are then filled in place by
- * udp_tap.c, which also holds the checksums, super-frames and flush below.
- * Frames are
- * queued and sent by udp_flush(), called by passt.c after each batch of
- * events, or earlier when the queue is full. Slots are handed out through
+ * udp_tap.c, which also holds the checksums and super-frames below. The
+ * queues are this file's: frames are sent by udp_flush() (through
+ * udp_tap.c), called by passt.c after each batch of events, or earlier
+ * when a queue is more than half full. Slots are handed out through
  * a permutation (@order), so slots used by spliced datagrams are reused
  * without copying queued ones. Checksums: passt computes each datagram's;
  * pasta, whose tap carries a virtio-net header, leaves the pseudo-header
@@ -191,8 +201,24 @@
 #include "udp_tap.h"
 #include "util.h"
 
-/* All UDP state, shared with udp_fwd.c and udp_splice.c (udp_internal.h) */
-struct udp_state udp;
+/**
+ * struct udp_state - State of this file: timeout, frame queues, send scratch
+ * @timeout:	Idle flow lifetime, seconds
+ * @txq:	Frames to the guest, per IP version (udp_tap.c builds and
+ *		sends them)
+ * @mm:		sendmmsg() headers, guest to host
+ * @iov:	sendmmsg() vectors
+ * @cmsg:	sendmmsg() control messages: source address, UDP_SEGMENT
+ */
+struct udp_state {
+	time_t timeout;
+	struct udp_txq txq[2];
+	struct mmsghdr mm[UDP_SEND_BATCH];
+	struct iovec iov[UDP_SEND_BATCH];
+	union udp_cmsg cmsg[UDP_SEND_BATCH];
+};
+
+static struct udp_state udp;
 
 /* Unspecified address: no source address for a send */
 static const union inany_addr udp_no_addr;
@@ -298,21 +324,6 @@ void udp_flow_timer(struct ctx *c, struct udp_flow *uf,
 {
 	if (now->tv_sec - uf->last >= udp.timeout)
 		udp_flow_close(c, uf);
-}
-
-/**
- * udp_listen_fd() - Listening socket a TAP_IN or SPLICE flow's peer used
- * @uf:		Flow
- *
- * Return: socket replies to the INI peer are sent from, -1 if closed
- */
-static int udp_listen_fd(const struct udp_flow *uf)
-{
-	const struct flowside *ini = &uf->f.side[FLOW_SIDE_INI];
-	enum udp_side side = uf->f.pif[FLOW_SIDE_INI] == PIF_SPLICE ?
-			     UDP_SIDE_NS : UDP_SIDE_HOST;
-
-	return udp.listen[side][udp_flow_v6(uf)][ini->local_port];
 }
 
 /* Sockets */
@@ -603,7 +614,7 @@ static size_t udp_recv(struct ctx *c, int fd, bool v6)
 	int r;
 
 	if (q->nq > UDP_MAX_FRAMES / 2)
-		udp_txq_flush(c, q);
+		udp_txq_flush(c, q, v6);
 	k = UDP_MAX_FRAMES - q->nq;
 	for (j = 0; j < k; j++) {
 		size_t s = q->order[q->nq + j];
@@ -811,7 +822,7 @@ static void udp_listen_one(struct ctx *c, union epoll_ref ref, size_t j,
 	ini.local_port = ref.data & UDP_REF_PORT_MASK;
 	if (c->mode == MODE_PASTA && (side == UDP_SIDE_NS ||
 	    (!c->no_splice && udp_is_loopback(&ini.peer)))) {
-		udp_listen_splice(c, side, v6, &ini, j, run, now);
+		udp_listen_splice(c, side, v6, &ini, q, j, run, now);
 		return;
 	}
 	udp_splice_run_flush(c, run);
@@ -879,6 +890,16 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		udp_listen_handler(c, ref, now);
 }
 
+/**
+ * udp_flush() - Send all frames queued to the guest, after a batch of events
+ * @c:		Execution context
+ */
+void udp_flush(struct ctx *c)
+{
+	udp_txq_flush(c, &udp.txq[0], false);
+	udp_txq_flush(c, &udp.txq[1], true);
+}
+
 /* Timer and set-up */
 
 /**
@@ -908,8 +929,7 @@ static void udp_state_init(void)
 {
 	size_t i, v6;
 
-	memset(udp.listen, 0xff, sizeof(udp.listen));
-	memset(udp.proc_fd, 0xff, sizeof(udp.proc_fd));
+	udp_fwd_state_init();
 	for (v6 = 0; v6 < 2; v6++) {
 		udp.txq[v6].nq = 0;
 		for (i = 0; i < UDP_MAX_FRAMES; i++)

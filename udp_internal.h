@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* udp_internal.h - UDP translation: state and helpers shared by udp*.c
+/* udp_internal.h - UDP translation: types and helpers shared by udp*.c
  *
- * udp.c (flows, tap path), udp_fwd.c (forwarded-port sockets, "auto"
- * scan), udp_splice.c (loopback splice path), udp_tap.c (frames to the
- * guest) and udp_err.c (ICMP errors) share struct udp_flow, the UDP part
- * of a flow table slot (flow.h), and one state struct, struct udp_state,
- * defined once in udp.c as "udp". Nothing else may include this header;
- * the Theory of Operation is in udp.c.
+ * struct udp_flow, the UDP part of a flow table slot (flow.h), the frame
+ * queue to the guest, constants, and small inline helpers (addresses, drop
+ * counting) used at every level of UDP. No function prototypes, no state:
+ * each udp*.c file keeps its own, see "Layers" in udp.c's Theory of
+ * Operation. Nothing outside udp*.c may include this header.
  */
 
 #ifndef UDP_INTERNAL_H
@@ -70,8 +69,6 @@ static_assert(UDP_OFF_L2 + TAP_FRAME_MAX <= UDP_FRAME_BYTES,
 	      "frame slot must hold the largest frame");
 static_assert(UDP_OFF_L3 % 8 == 0, "IP header must be aligned");
 static_assert(UDP_OFF_L2 >= sizeof(struct tap_hdr), "room for tap_hdr");
-static_assert(UDP_MAX_FRAMES <= UDP_SEND_BATCH,
-	      "splice batches reuse the send scratch");
 
 /* Reference data bits */
 #define UDP_REF_PORT_MASK	0xffffU
@@ -315,37 +312,5 @@ struct udp_txq {
 	struct iovec tx[UDP_MAX_FRAMES][2];
 	struct iovec gso_iov[UDP_MAX_FRAMES + 1];
 };
-
-/**
- * struct udp_state - UDP state besides the flows
- * @timeout:	Idle flow lifetime, seconds
- * @listen:	Listening socket per [side][v6][port], -1 if none
- * @warned:	Ports whose bind failure was reported, per [side][v6]
- * @txq:	Frames to the guest, per IP version
- * @mm:		sendmmsg() headers, guest to host and splice
- * @iov:	sendmmsg() vectors
- * @sa:		sendmmsg() destinations, splice replies
- * @cmsg:	sendmmsg() control messages: source address, UDP_SEGMENT
- * @proc_fd:	"auto": /proc/net/udp and udp6 per [side][v6], -1 if closed
- * @proc_buf:	Read buffer for @proc_fd
- * @scan:	Scratch bitmap of ports found bound
- * @err_buf:	Error queue payload buffer
- */
-struct udp_state {
-	time_t timeout;
-	int listen[2][2][NUM_PORTS];
-	uint8_t warned[2][2][FWD_BITMAP_BYTES];
-	struct udp_txq txq[2];
-	struct mmsghdr mm[UDP_SEND_BATCH];
-	struct iovec iov[UDP_SEND_BATCH];
-	struct sockaddr_in6 sa[UDP_SEND_BATCH];
-	union udp_cmsg cmsg[UDP_SEND_BATCH];
-	int proc_fd[2][2];
-	char proc_buf[UDP_PROC_BUF + 1];
-	uint8_t scan[FWD_BITMAP_BYTES];
-	uint8_t err_buf[TAP_ICMP6_QUOTE];
-};
-
-extern struct udp_state udp;
 
 #endif /* UDP_INTERNAL_H */
