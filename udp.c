@@ -223,7 +223,7 @@ static struct udp_state udp;
 /* Unspecified address: no source address for a send */
 static const union inany_addr udp_no_addr;
 
-/* Addresses and socket addresses */
+/* Address translation */
 
 /**
  * udp_is_unroutable() - Is a guest destination one we don't forward?
@@ -311,7 +311,7 @@ static void udp_guest_addr(const struct ctx *c, bool v6,
 		inany_from_v4(dst, tap_ip4_daddr(c));
 }
 
-/* Flows: slots of the flow table (flow.c) */
+/* Idle flows (their slots: udp_flow.c) */
 
 /**
  * udp_flow_timer() - Close a flow idle for the timeout, from passt.c's walk
@@ -325,8 +325,6 @@ void udp_flow_timer(struct ctx *c, struct udp_flow *uf,
 	if (now->tv_sec - uf->last >= udp.timeout)
 		udp_flow_close(c, uf);
 }
-
-/* Sockets */
 
 /* Guest to host (tap input) */
 
