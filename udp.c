@@ -7,15 +7,25 @@
  * UDP has no connections, so this file keeps "flows": the state that lets a
  * reply find its way back, and that lets a guest use port-based protocols
  * through host sockets. Flows are slots of the one flow table (flow.c,
- * type FLOW_UDP, struct udp_flow in udp_internal.h); the rest of the state
- * lives in struct udp_state, defined once here as "udp" and shared with
- * udp_fwd.c (forwarded-port sockets, "auto" scan), udp_splice.c
- * (loopback splice path), udp_tap.c (frames to the guest: headers,
- * checksums, USO super-frames, udp_flush()), udp_err.c (EPOLLERR: the
- * error queue and ICMP errors to the guest) and udp_cmsg.c (control
- * messages: local address of a datagram, source address and UDP_SEGMENT
- * of a send); nothing is allocated. This file holds the flows' life,
- * sockets, the guest-to-host path and the socket event handlers.
+ * type FLOW_UDP, struct udp_flow in udp_internal.h); nothing is allocated.
+ *
+ * Layers: this file is the top of UDP, the only one passt.c and tap.c call
+ * (udp.h): the guest-to-host path, the socket event handlers, the idle
+ * timeout, the frame queues to the guest and set-up. It calls down into
+ * files that never call back up, each holding its own state (static, no
+ * global shared through a header):
+ * - udp_tap.c (frames to the guest: headers, checksums, USO super-frames,
+ *   sending a queue; stateless), udp_splice.c (loopback splice path, its
+ *   send scratch), udp_fwd.c (forwarded-port sockets, "auto" scan), and
+ *   udp_err.c (EPOLLERR: the error queue and ICMP errors to the guest);
+ * - below them udp_sock.c (socket options, opening, binding, sendmmsg()
+ *   batches, pasta's namespace socket pool);
+ * - at the bottom udp_flow.c (flow slots: set-up, epoll, close, eviction)
+ *   and udp_cmsg.c (control messages: local address of a datagram,
+ *   source address and UDP_SEGMENT of a send).
+ * udp_internal.h holds only the types, constants and inline helpers they
+ * share. test/lint (layers) checks that no file includes the header of a
+ * file above it or at its level, nor calls a function defined there.
  *
  * Flow types
  * ----------
@@ -113,10 +123,10 @@
  *
  * Host to guest: recvmmsg() writes payloads straight into frame buffers
  * whose Ethernet, IP and UDP headers are then filled in place by
- * udp_tap.c, which also holds the checksums, super-frames and flush below.
- * Frames are
- * queued and sent by udp_flush(), called by passt.c after each batch of
- * events, or earlier when the queue is full. Slots are handed out through
+ * udp_tap.c, which also holds the checksums and super-frames below. The
+ * queues are this file's: frames are sent by udp_flush() (through
+ * udp_tap.c), called by passt.c after each batch of events, or earlier
+ * when a queue is more than half full. Slots are handed out through
  * a permutation (@order), so slots used by spliced datagrams are reused
  * without copying queued ones. Checksums: passt computes each datagram's;
  * pasta, whose tap carries a virtio-net header, leaves the pseudo-header
@@ -183,124 +193,37 @@
 #include "udp.h"
 #include "udp_cmsg.h"
 #include "udp_err.h"
+#include "udp_flow.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"
+#include "udp_sock.h"
 #include "udp_splice.h"
 #include "udp_tap.h"
 #include "util.h"
 
-/* All UDP state, shared with udp_fwd.c and udp_splice.c (udp_internal.h) */
-struct udp_state udp;
+/**
+ * struct udp_state - State of this file: timeout, frame queues, send scratch
+ * @timeout:	Idle flow lifetime, seconds
+ * @txq:	Frames to the guest, per IP version (udp_tap.c builds and
+ *		sends them)
+ * @mm:		sendmmsg() headers, guest to host
+ * @iov:	sendmmsg() vectors
+ * @cmsg:	sendmmsg() control messages: source address, UDP_SEGMENT
+ */
+struct udp_state {
+	time_t timeout;
+	struct udp_txq txq[2];
+	struct mmsghdr mm[UDP_SEND_BATCH];
+	struct iovec iov[UDP_SEND_BATCH];
+	union udp_cmsg cmsg[UDP_SEND_BATCH];
+};
+
+static struct udp_state udp;
 
 /* Unspecified address: no source address for a send */
 static const union inany_addr udp_no_addr;
 
-/**
- * udp_drop() - Count dropped datagrams
- * @c:		Execution context
- * @ctr:	Finer counter in c->stats
- * @n:		Datagrams dropped
- */
-void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n)
-{
-	c->stats.udp_drop += n;
-	*ctr += n;
-}
-
-/* Addresses and socket addresses */
-
-/**
- * udp_sa_set() - Fill a socket address
- * @sa:		Storage (output), big enough for IPv6
- * @a:		Address (IPv4 as v4-mapped)
- * @port:	Port, host order
- * @v6:		Make an IPv6 socket address
- *
- * Return: length of the socket address
- */
-socklen_t udp_sa_set(struct sockaddr_in6 *sa, const union inany_addr *a,
-		     uint16_t port, bool v6)
-{
-	memset(sa, 0, sizeof(*sa));
-	if (v6) {
-		sa->sin6_family = AF_INET6;
-		sa->sin6_port = htons(port);
-		sa->sin6_addr = a->a6;
-		return sizeof(*sa);
-	} else {
-		struct sockaddr_in *sa4 = (struct sockaddr_in *)(void *)sa;
-
-		sa4->sin_family = AF_INET;
-		sa4->sin_port = htons(port);
-		sa4->sin_addr = a->v4mapped.a4;
-		return sizeof(*sa4);
-	}
-}
-
-/**
- * udp_sa_get() - Read a socket address filled by the kernel
- * @sa:		Socket address, AF_INET or AF_INET6
- * @a:		Address (output)
- * @port:	Port, host order (output)
- */
-void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
-		uint16_t *port)
-{
-	if (sa->sin6_family == AF_INET6) {
-		a->a6 = sa->sin6_addr;
-		*port = ntohs(sa->sin6_port);
-	} else {
-		const struct sockaddr_in *sa4 = (const void *)sa;
-
-		inany_from_v4(a, sa4->sin_addr);
-		*port = ntohs(sa4->sin_port);
-	}
-}
-
-/**
- * udp_loopback() - Loopback address of an IP version
- * @a:		Address (output)
- * @v6:		IPv6
- */
-void udp_loopback(union inany_addr *a, bool v6)
-{
-	struct in_addr lo4 = { .s_addr = htonl(INADDR_LOOPBACK) };
-
-	if (v6)
-		a->a6 = in6addr_loopback;
-	else
-		inany_from_v4(a, lo4);
-}
-
-/**
- * udp_is_loopback() - Is an address loopback?
- * @a:		Address, IPv4 as v4-mapped
- *
- * Return: true for 127.0.0.0/8 and ::1
- */
-bool udp_is_loopback(const union inany_addr *a)
-{
-	const struct in_addr *a4 = inany_v4(a);
-
-	if (a4)
-		return in4_is_loopback(a4);
-	return IN6_IS_ADDR_LOOPBACK(&a->a6);
-}
-
-/**
- * udp_is_unspec() - Is an address unspecified (0.0.0.0 or ::)?
- * @a:		Address, IPv4 as v4-mapped
- *
- * Return: true if unspecified
- */
-bool udp_is_unspec(const union inany_addr *a)
-{
-	const struct in_addr *a4 = inany_v4(a);
-
-	if (a4)
-		return in4_is_unspec(a4);
-	return IN6_IS_ADDR_UNSPECIFIED(&a->a6);
-}
+/* Address translation */
 
 /**
  * udp_is_unroutable() - Is a guest destination one we don't forward?
@@ -319,22 +242,6 @@ static bool udp_is_unroutable(const union inany_addr *a)
 	}
 	return IN6_IS_ADDR_UNSPECIFIED(&a->a6) ||
 	       IN6_IS_ADDR_MULTICAST(&a->a6) || IN6_IS_ADDR_LINKLOCAL(&a->a6);
-}
-
-/**
- * udp_ctx_addr() - Fetch one of the configured addresses as an inany
- * @a:		Address (output)
- * @v6:		IPv6
- * @a4:		IPv4 address
- * @a6:		IPv6 address
- */
-void udp_ctx_addr(union inany_addr *a, bool v6,
-		  const struct in_addr *a4, const struct in6_addr *a6)
-{
-	if (v6)
-		a->a6 = *a6;
-	else
-		inany_from_v4(a, *a4);
 }
 
 /**
@@ -404,98 +311,10 @@ static void udp_guest_addr(const struct ctx *c, bool v6,
 		inany_from_v4(dst, tap_ip4_daddr(c));
 }
 
-/* Flows: slots of the flow table (flow.c) */
+/* Idle flows (their slots: udp_flow.c) */
 
 /**
- * udp_unspec() - Unspecified address of an IP version
- * @a:		Address (output): 0.0.0.0 as v4-mapped, or ::
- * @v6:		IPv6
- */
-void udp_unspec(union inany_addr *a, bool v6)
-{
-	struct in_addr any4 = { .s_addr = 0 };
-
-	if (v6)
-		a->a6 = in6addr_any;
-	else
-		inany_from_v4(a, any4);
-}
-
-/**
- * udp_flow_new() - Take a flow table slot for a new UDP flow
- * @pif_ini:	Interface of the side that sent the first datagram
- * @ini:	Its addresses and ports
- * @pif_tgt:	Interface of the side the datagram goes to
- * @tgt:	Its addresses and ports (local ones may be set later)
- * @now:	Current time
- *
- * The flow is left in FLOW_STATE_NEW, not hashed: udp_flow_activate()
- * publishes it once its socket, if any, is set up.
- *
- * Return: the flow, with no socket; NULL if the table or the UDP cap is
- * full (the caller counts its datagrams in udp_drop_full)
- */
-struct udp_flow *udp_flow_new(enum flow_pif pif_ini,
-			      const struct flowside *ini,
-			      enum flow_pif pif_tgt,
-			      const struct flowside *tgt,
-			      const struct timespec *now)
-{
-	struct udp_flow *uf = udp_flow_of(flow_alloc(FLOW_UDP));
-
-	if (!uf)
-		return NULL;
-	uf->f.pif[FLOW_SIDE_INI] = (uint8_t)pif_ini;
-	uf->f.pif[FLOW_SIDE_TGT] = (uint8_t)pif_tgt;
-	uf->f.side[FLOW_SIDE_INI] = *ini;
-	uf->f.side[FLOW_SIDE_TGT] = *tgt;
-	uf->sock = -1;
-	uf->last = now->tv_sec;
-	return uf;
-}
-
-/**
- * udp_flow_activate() - Hash a new flow's lookup sides, mark it active
- * @uf:		Flow from udp_flow_new(), sides filled in
- *
- * The side a datagram without a flow arrives on is hashed: INI always
- * (tap side of TAP_OUT, listening side of TAP_IN and SPLICE), and the tap
- * side of TAP_IN flows, which the guest's replies look up. The TGT sides
- * of TAP_OUT and SPLICE flows are connected sockets: what they read needs
- * no lookup.
- */
-void udp_flow_activate(struct udp_flow *uf)
-{
-	const struct flowside *tap = udp_flow_tap(uf);
-
-	if (udp_flow_kind(uf) != UDP_FLOW_SPLICE)
-		uf->label = tap_flow_label(tap, sizeof(*tap));
-	flow_hash_insert(&uf->f, FLOW_SIDE_INI);
-	if (udp_flow_kind(uf) == UDP_FLOW_TAP_IN)
-		flow_hash_insert(&uf->f, FLOW_SIDE_TGT);
-	flow_state_set(&uf->f, FLOW_STATE_ACTIVE);
-}
-
-/**
- * udp_flow_close() - Close a flow: socket, then its slot (and hash entries)
- * @c:		Execution context
- * @uf:		Flow
- *
- * #syscalls close
- */
-void udp_flow_close(const struct ctx *c, struct udp_flow *uf)
-{
-	flow_state_set(&uf->f, FLOW_STATE_CLOSING);
-	if (uf->sock >= 0) {
-		epoll_del(c, uf->sock);
-		close(uf->sock);
-		uf->sock = -1;
-	}
-	flow_free(&uf->f);
-}
-
-/**
- * udp_flow_timer() - Close a flow idle for the timeout, from passt.c's walk
+ * udp_flow_timer() - Close a flow idle for the timeout, from flow_walk.c's walk
  * @c:		Execution context
  * @uf:		Flow
  * @now:	Current time
@@ -505,179 +324,6 @@ void udp_flow_timer(struct ctx *c, struct udp_flow *uf,
 {
 	if (now->tv_sec - uf->last >= udp.timeout)
 		udp_flow_close(c, uf);
-}
-
-/**
- * udp_flow_evict_sock() - Close the least recently used flow owning a socket
- * @c:		Execution context
- * @keep:	Flow not to close, NULL for none
- *
- * Walks the flow table: only called when socket() runs out of descriptors.
- *
- * Return: true if a flow was closed
- */
-bool udp_flow_evict_sock(const struct ctx *c, const struct udp_flow *keep)
-{
-	struct udp_flow *uf, *old = NULL;
-	struct flow_common *f;
-	uint32_t i;
-
-	for (i = 0; i < flow_hiwat(); i++) {
-		f = flow_at(i);
-		if (!f || f->type != FLOW_UDP)
-			continue;
-		uf = udp_flow_of(f);
-		if (uf != keep && uf->sock >= 0 &&
-		    (!old || uf->last < old->last))
-			old = uf;
-	}
-	if (!old)
-		return false;
-	flow_log(&old->f, "evicted: out of descriptors");
-	udp_flow_close(c, old);
-	return true;
-}
-
-/**
- * udp_listen_fd() - Listening socket a TAP_IN or SPLICE flow's peer used
- * @uf:		Flow
- *
- * Return: socket replies to the INI peer are sent from, -1 if closed
- */
-static int udp_listen_fd(const struct udp_flow *uf)
-{
-	const struct flowside *ini = &uf->f.side[FLOW_SIDE_INI];
-	enum udp_side side = uf->f.pif[FLOW_SIDE_INI] == PIF_SPLICE ?
-			     UDP_SIDE_NS : UDP_SIDE_HOST;
-
-	return udp.listen[side][udp_flow_v6(uf)][ini->local_port];
-}
-
-/* Sockets */
-
-/**
- * udp_sock_opts() - Set the options of a new UDP socket
- * @fd:		Socket
- * @v6:		IPv6 socket
- * @recverr:	Queue ICMP errors (IP_RECVERR/IPV6_RECVERR)
- *
- * Failures other than IPV6_V6ONLY only cost performance or ICMP errors.
- *
- * Return: 0 on success, -1 if the socket can't be used
- *
- * #syscalls setsockopt
- */
-int udp_sock_opts(int fd, bool v6, bool recverr)
-{
-	int y = 1, sz = UDP_SOCK_BUF;
-
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &y, sizeof(y));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	if (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &y, sizeof(y)))
-		return -1;
-	if (recverr && v6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &y, sizeof(y));
-	else if (recverr)
-		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &y, sizeof(y));
-	return 0;
-}
-
-/**
- * udp_sock_new() - Open a UDP socket in our namespace, evicting on EMFILE
- * @c:		Execution context
- * @v6:		IPv6 socket
- * @recverr:	Queue ICMP errors
- * @keep:	Flow not to evict, NULL for none
- *
- * Return: socket, or -1 with errno set
- *
- * #syscalls socket close
- */
-int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
-		 const struct udp_flow *keep)
-{
-	int fd, tries;
-
-	for (tries = 0; tries < 2; tries++) {
-		fd = socket(v6 ? AF_INET6 : AF_INET,
-			    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			    IPPROTO_UDP);
-		if (fd >= 0)
-			break;
-		if ((errno != EMFILE && errno != ENFILE) ||
-		    !udp_flow_evict_sock(c, keep))
-			return -1;
-	}
-	if (fd < 0)
-		return -1;
-	if (fd > FD_REF_MAX || udp_sock_opts(fd, v6, recverr)) {
-		close(fd);
-		errno = EBADF;
-		return -1;
-	}
-	return fd;
-}
-
-/**
- * udp_sock_bind() - Bind a socket to an address and port
- * @fd:		Socket
- * @a:		Address, unspecified for any
- * @port:	Port, host order, 0 for ephemeral
- * @v6:		IPv6 socket
- *
- * Return: 0 on success, -1 with errno set
- *
- * #syscalls bind
- */
-int udp_sock_bind(int fd, const union inany_addr *a, uint16_t port,
-		  bool v6)
-{
-	struct sockaddr_in6 sa;
-	socklen_t sl = udp_sa_set(&sa, a, port, v6);
-
-	return bind(fd, (struct sockaddr *)&sa, sl);
-}
-
-/**
- * udp_sock_bind_connect() - Bind to a port (else ephemeral), connect
- * @fd:		Socket
- * @s:		Side of the socket: peer, peer_port the target; local the bind
- *		address (unspecified for any), local_port the preferred port,
- *		set to 0 if it was taken and an ephemeral one is used (in/out)
- * @v6:		IPv6 socket
- *
- * Return: 0 on success, -1 with errno set
- *
- * #syscalls bind connect
- */
-int udp_sock_bind_connect(int fd, struct flowside *s, bool v6)
-{
-	struct sockaddr_in6 sa;
-	socklen_t sl;
-
-	if (!s->local_port || udp_sock_bind(fd, &s->local, s->local_port, v6)) {
-		s->local_port = 0;
-		if (udp_sock_bind(fd, &s->local, 0, v6))
-			return -1;
-	}
-	sl = udp_sa_set(&sa, &s->peer, s->peer_port, v6);
-	return connect(fd, (struct sockaddr *)&sa, sl);
-}
-
-/**
- * udp_flow_sock_add() - Register a flow's socket with epoll
- * @c:		Execution context
- * @uf:		Flow, @sock set: its reference names the TGT side
- *
- * Return: 0 on success, negative errno on failure
- */
-int udp_flow_sock_add(const struct ctx *c, const struct udp_flow *uf)
-{
-	uint32_t data = flow_ref(&uf->f, FLOW_SIDE_TGT);
-
-	return epoll_add(c, uf->sock, EPOLLIN,
-			 epoll_ref_make(EPOLL_TYPE_UDP_REPLY, uf->sock, data));
 }
 
 /* Guest to host (tap input) */
@@ -732,109 +378,6 @@ fail:
 	udp_flow_close(c, uf);
 	udp_drop(c, &c->stats.udp_drop_flow, n);
 	return NULL;
-}
-
-/**
- * udp_mm_dgrams() - Datagrams one prepared message carries
- * @mh:		Message
- *
- * Return: its vectors: one datagram each (several only with UDP_SEGMENT)
- */
-static size_t udp_mm_dgrams(const struct msghdr *mh)
-{
-	return mh->msg_iovlen;
-}
-
-/**
- * udp_gso_split() - Send a UDP_SEGMENT message the kernel refused, one by one
- * @c:		Execution context
- * @fd:		Socket
- * @mh:		Message, one vector per datagram
- *
- * #syscalls sendmmsg
- */
-static void udp_gso_split(struct ctx *c, int fd, const struct msghdr *mh)
-{
-	struct mmsghdr one[UDP_GSO_SEGS_MAX];
-	size_t i, n = mh->msg_iovlen;
-	int r;
-
-	memset(one, 0, sizeof(one[0]) * n);
-	for (i = 0; i < n; i++) {
-		one[i].msg_hdr.msg_name = mh->msg_name;
-		one[i].msg_hdr.msg_namelen = mh->msg_namelen;
-		one[i].msg_hdr.msg_control = mh->msg_control;
-		one[i].msg_hdr.msg_controllen = udp_cmsg_unsegmented(mh);
-		one[i].msg_hdr.msg_iov = &mh->msg_iov[i];
-		one[i].msg_hdr.msg_iovlen = 1;
-	}
-	for (i = 0; i < n; i += r > 0 ? (size_t)r : 1) {
-		r = sendmmsg(fd, one + i, (unsigned)(n - i), 0);
-		if (r <= 0)
-			udp_drop(c, &c->stats.udp_drop_send, 1);
-	}
-}
-
-/**
- * udp_send_batch() - Send prepared messages, tolerating partial sends
- * @c:		Execution context
- * @fd:		Socket
- * @mm:		Messages: single datagrams, or several with UDP_SEGMENT
- * @n:		Number of messages
- * @gso_bad:	Set to the segment size of a UDP_SEGMENT message the kernel
- *		refused (which is then sent datagram by datagram), may be NULL
- *
- * Return: messages sent; datagrams not sent are counted as dropped
- *
- * #syscalls sendmmsg
- */
-size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
-		      size_t n, uint16_t *gso_bad)
-{
-	size_t done = 0, sent = 0, i;
-	int retry = 1, r, e;
-
-	while (done < n) {
-		const struct msghdr *mh = &mm[done].msg_hdr;
-
-		r = sendmmsg(fd, mm + done, (unsigned)(n - done), 0);
-		if (r > 0) {
-			for (i = done; i < done + (size_t)r; i++) {
-				if (mm[i].msg_hdr.msg_iovlen < 2)
-					continue;
-				c->stats.udp_gso_msgs++;
-				c->stats.udp_gso_dgrams +=
-					mm[i].msg_hdr.msg_iovlen;
-			}
-			done += (size_t)r;
-			sent += (size_t)r;
-			continue;
-		}
-		e = r < 0 ? errno : EIO;
-		if (e == EINTR || (retry-- > 0 && e == ECONNREFUSED))
-			continue;	/* ECONNREFUSED: a pending ICMP error */
-		if (mh->msg_iovlen > 1 && (e == EINVAL || e == EMSGSIZE ||
-					   e == EIO || e == ENOPROTOOPT)) {
-			/* No UDP_SEGMENT for this size or path: one by one */
-			if (gso_bad)
-				*gso_bad = (uint16_t)mh->msg_iov[0].iov_len;
-			c->stats.udp_gso_split++;
-			udp_gso_split(c, fd, mh);
-			done++;
-			continue;
-		}
-		debug_ratelimit("UDP: sendmmsg: %s", strerror(e));
-		if (e == EAGAIN || e == ENOBUFS) {
-			for (i = done; i < n; i++)
-				udp_drop(c, &c->stats.udp_drop_send,
-					 udp_mm_dgrams(&mm[i].msg_hdr));
-			break;
-		}
-		/* Skip the message the kernel refused, try the rest */
-		udp_drop(c, &c->stats.udp_drop_send, udp_mm_dgrams(mh));
-		done++;
-	}
-	return sent;
 }
 
 /**
@@ -1069,7 +612,7 @@ static size_t udp_recv(struct ctx *c, int fd, bool v6)
 	int r;
 
 	if (q->nq > UDP_MAX_FRAMES / 2)
-		udp_txq_flush(c, q);
+		udp_txq_flush(c, q, v6);
 	k = UDP_MAX_FRAMES - q->nq;
 	for (j = 0; j < k; j++) {
 		size_t s = q->order[q->nq + j];
@@ -1277,7 +820,7 @@ static void udp_listen_one(struct ctx *c, union epoll_ref ref, size_t j,
 	ini.local_port = ref.data & UDP_REF_PORT_MASK;
 	if (c->mode == MODE_PASTA && (side == UDP_SIDE_NS ||
 	    (!c->no_splice && udp_is_loopback(&ini.peer)))) {
-		udp_listen_splice(c, side, v6, &ini, j, run, now);
+		udp_listen_splice(c, side, v6, &ini, q, j, run, now);
 		return;
 	}
 	udp_splice_run_flush(c, run);
@@ -1345,6 +888,16 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		udp_listen_handler(c, ref, now);
 }
 
+/**
+ * udp_flush() - Send all frames queued to the guest, after a batch of events
+ * @c:		Execution context
+ */
+void udp_flush(struct ctx *c)
+{
+	udp_txq_flush(c, &udp.txq[0], false);
+	udp_txq_flush(c, &udp.txq[1], true);
+}
+
 /* Timer and set-up */
 
 /**
@@ -1352,7 +905,7 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
  * @c:		Execution context
  * @now:	Current time
  *
- * Idle flows are closed by udp_flow_timer(), from passt.c's walk of the
+ * Idle flows are closed by udp_flow_timer(), from flow_walk.c's walk of the
  * flow table.
  */
 void udp_timer(struct ctx *c, const struct timespec *now)
@@ -1374,8 +927,7 @@ static void udp_state_init(void)
 {
 	size_t i, v6;
 
-	memset(udp.listen, 0xff, sizeof(udp.listen));
-	memset(udp.proc_fd, 0xff, sizeof(udp.proc_fd));
+	udp_fwd_state_init();
 	for (v6 = 0; v6 < 2; v6++) {
 		udp.txq[v6].nq = 0;
 		for (i = 0; i < UDP_MAX_FRAMES; i++)

@@ -3,7 +3,7 @@
  *
  * On EPOLLERR, reads the error queue of a flow socket and sends the guest
  * an ICMP or ICMPv6 error quoting its datagram; other sockets just clear
- * SO_ERROR. Uses udp.err_buf (struct udp_state, udp_internal.h). The
+ * SO_ERROR. Its one buffer, udp_err_buf, holds the quoted payload. The
  * Theory of Operation is in udp.c.
  */
 
@@ -24,13 +24,16 @@
 #include "udp_internal.h"
 #include "util.h"
 
+/* Error queue payload: the start of the datagram an ICMP error quotes */
+static uint8_t udp_err_buf[TAP_ICMP6_QUOTE];
+
 /**
  * udp_err_quote() - Send the guest an ICMP error quoting its datagram
  * @c:		Execution context
  * @f:		TAP_OUT flow the datagram belonged to: its INI side is the
  *		guest's (peer) and the far end as the guest sees it (local)
  * @ee:		Extended error from the error queue
- * @dlen:	Payload bytes in udp.err_buf
+ * @dlen:	Payload bytes in udp_err_buf
  *
  * The quoted UDP header carries the checksum of what is quoted (over IPv6,
  * where none is not valid), not of the whole datagram.
@@ -48,11 +51,11 @@ static void udp_err_quote(struct ctx *c, const struct udp_flow *f,
 		.type = ee->ee_type, .code = ee->ee_code, .mtu = ee->ee_info,
 		.proto = IPPROTO_UDP, .l4len = dlen + sizeof(uh),
 		.label = f->label, .hdr = &uh, .hlen = sizeof(uh),
-		.data = udp.err_buf, .dlen = dlen,
+		.data = udp_err_buf, .dlen = dlen,
 	};
 
 	if (udp_flow_v6(f))
-		csum_udp6(&uh, &tap->peer.a6, &tap->local.a6, udp.err_buf,
+		csum_udp6(&uh, &tap->peer.a6, &tap->local.a6, udp_err_buf,
 			  MIN(dlen, TAP_ICMP6_QUOTE - sizeof(struct ipv6hdr) -
 				    sizeof(uh)));
 	tap_icmp_err_send(c, &tap->local, &tap->peer, &e);
@@ -71,7 +74,7 @@ static bool udp_err_one(struct ctx *c, const struct udp_flow *f)
 {
 	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) +
 			     sizeof(struct sockaddr_in6))];
-	struct iovec iov = { udp.err_buf, sizeof(udp.err_buf) };
+	struct iovec iov = { udp_err_buf, sizeof(udp_err_buf) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = cbuf,
 			     .msg_controllen = sizeof(cbuf) };

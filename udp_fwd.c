@@ -2,12 +2,12 @@
 /* udp_fwd.c - UDP forwarded ports: listening sockets and "auto" scan
  *
  * Binds the -u ports on the host and, in pasta, the -U ports in the
- * namespace (sockets opened there through ns_call(), or taken from the
- * splice pool), and in "auto" mode keeps them in step with the ports bound
- * on the other side, read from /proc/net/udp{,6} every second. The
- * listening sockets are stored in udp.listen, where udp.c's handlers find
- * them; see the Theory of Operation in udp.c, "Forwarded ports". State
- * lives in struct udp_state (udp_internal.h).
+ * namespace (sockets opened there through ns_call(), or taken from
+ * udp_sock.c's namespace pool), and in "auto" mode keeps them in step with
+ * the ports bound on the other side, read from /proc/net/udp{,6} every
+ * second. The listening sockets are held here, in udp_fwd.listen: udp.c's
+ * handlers ask udp_listen_fd() for the one a flow's peer used. See the
+ * Theory of Operation in udp.c, "Forwarded ports".
  */
 
 #include <errno.h>
@@ -24,7 +24,50 @@
 #include "udp_cmsg.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"
+#include "udp_sock.h"
 #include "util.h"
+
+/**
+ * struct udp_fwd_state - Listening sockets and "auto" scan state
+ * @listen:	Listening socket per [side][v6][port], -1 if none
+ * @warned:	Ports whose bind failure was reported, per [side][v6]
+ * @proc_fd:	"auto": /proc/net/udp and udp6 per [side][v6], -1 if closed
+ * @proc_buf:	Read buffer for @proc_fd
+ * @scan:	Scratch bitmap of ports found bound
+ */
+struct udp_fwd_state {
+	int listen[2][2][NUM_PORTS];
+	uint8_t warned[2][2][FWD_BITMAP_BYTES];
+	int proc_fd[2][2];
+	char proc_buf[UDP_PROC_BUF + 1];
+	uint8_t scan[FWD_BITMAP_BYTES];
+};
+
+static struct udp_fwd_state udp_fwd;
+
+/**
+ * udp_fwd_state_init() - Mark all listening sockets and scan files closed
+ */
+void udp_fwd_state_init(void)
+{
+	memset(udp_fwd.listen, 0xff, sizeof(udp_fwd.listen));
+	memset(udp_fwd.proc_fd, 0xff, sizeof(udp_fwd.proc_fd));
+}
+
+/**
+ * udp_listen_fd() - Listening socket a TAP_IN or SPLICE flow's peer used
+ * @uf:		Flow
+ *
+ * Return: socket replies to the INI peer are sent from, -1 if closed
+ */
+int udp_listen_fd(const struct udp_flow *uf)
+{
+	const struct flowside *ini = &uf->f.side[FLOW_SIDE_INI];
+	enum udp_side side = uf->f.pif[FLOW_SIDE_INI] == PIF_SPLICE ?
+			     UDP_SIDE_NS : UDP_SIDE_HOST;
+
+	return udp_fwd.listen[side][udp_flow_v6(uf)][ini->local_port];
+}
 
 /**
  * struct udp_ns_open_arg - Arguments of udp_ns_open_fn()
@@ -69,11 +112,12 @@ static int udp_ns_open_fn(void *arg)
 static int udp_listen_sock(const struct ctx *c, enum udp_side side, bool v6)
 {
 	struct udp_ns_open_arg a = { .v6 = v6, .fd = -1, .err = EINVAL };
+	int fd;
 
 	if (side == UDP_SIDE_HOST)
 		return udp_sock_new(c, v6, false, NULL);
-	if (udp.nspool.cnt[v6])
-		return udp.nspool.fd[v6][--udp.nspool.cnt[v6]];
+	if ((fd = udp_nspool_take(v6)) >= 0)
+		return fd;
 	if (ns_call(udp_ns_open_fn, &a) < 0 || a.fd < 0) {
 		errno = a.err;
 		return -1;
@@ -132,7 +176,7 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
 	union inany_addr a;
 	int fd;
 
-	if (udp.listen[side][v6][port] >= 0)
+	if (udp_fwd.listen[side][v6][port] >= 0)
 		return true;
 	if (!udp_listen_addr(c, side, v6, b, &a))
 		return false;
@@ -148,14 +192,14 @@ static bool udp_listen_open(struct ctx *c, enum udp_side side, bool v6,
 
 		if (fd >= 0)
 			close(fd);
-		if (!quiet && !fwd_bit_test(udp.warned[side][v6], port))
+		if (!quiet && !fwd_bit_test(udp_fwd.warned[side][v6], port))
 			warn("UDP: can't bind %s port %u (%s): %s",
 			     side == UDP_SIDE_HOST ? "host" : "namespace",
 			     port, v6 ? "IPv6" : "IPv4", strerror(e));
-		fwd_bit_set(udp.warned[side][v6], port);
+		fwd_bit_set(udp_fwd.warned[side][v6], port);
 		return false;
 	}
-	udp.listen[side][v6][port] = fd;
+	udp_fwd.listen[side][v6][port] = fd;
 	return true;
 }
 
@@ -173,13 +217,13 @@ static void udp_listen_close(const struct ctx *c, enum udp_side side,
 	int v6;
 
 	for (v6 = 0; v6 < 2; v6++) {
-		int fd = udp.listen[side][v6][port];
+		int fd = udp_fwd.listen[side][v6][port];
 
 		if (fd < 0)
 			continue;
 		epoll_del(c, fd);
 		close(fd);
-		udp.listen[side][v6][port] = -1;
+		udp_fwd.listen[side][v6][port] = -1;
 	}
 }
 
@@ -270,22 +314,22 @@ static void udp_proc_scan(int fd, uint8_t *map)
 
 	if (fd < 0)
 		return;
-	while ((r = pread(fd, udp.proc_buf + have, UDP_PROC_BUF - have,
+	while ((r = pread(fd, udp_fwd.proc_buf + have, UDP_PROC_BUF - have,
 			  off)) > 0) {
-		char *line = udp.proc_buf;
+		char *line = udp_fwd.proc_buf;
 
 		off += r;
 		have += (size_t)r;
-		udp.proc_buf[have] = '\0';
+		udp_fwd.proc_buf[have] = '\0';
 		while ((nl = strchr(line, '\n'))) {
 			*nl = '\0';
 			udp_proc_line(line, map);
 			line = nl + 1;
 		}
-		have -= (size_t)(line - udp.proc_buf);
+		have -= (size_t)(line - udp_fwd.proc_buf);
 		if (have == UDP_PROC_BUF)
 			have = 0;	/* Line longer than the buffer: skip */
-		memmove(udp.proc_buf, line, have);
+		memmove(udp_fwd.proc_buf, line, have);
 	}
 }
 
@@ -303,20 +347,20 @@ void udp_auto_update(struct ctx *c, enum udp_side side)
 	bool any_map = false;
 	unsigned port;
 
-	memset(udp.scan, 0, sizeof(udp.scan));
-	udp_proc_scan(udp.proc_fd[other][0], udp.scan);
-	udp_proc_scan(udp.proc_fd[other][1], udp.scan);
+	memset(udp_fwd.scan, 0, sizeof(udp_fwd.scan));
+	udp_proc_scan(udp_fwd.proc_fd[other][0], udp_fwd.scan);
+	udp_proc_scan(udp_fwd.proc_fd[other][1], udp_fwd.scan);
 	for (port = 0; port < FWD_BITMAP_BYTES && !any_map; port++)
 		any_map = fwd->map[port];
 	for (port = 1; port < NUM_PORTS; port++) {
 		uint16_t p = (uint16_t)port;
-		bool want = fwd_bit_test(udp.scan, p) &&
+		bool want = fwd_bit_test(udp_fwd.scan, p) &&
 			    (!any_map || fwd_bit_test(fwd->map, p)) &&
 			    !fwd_bit_test(fwd->excl, p) &&
-			    udp.listen[other][0][p] < 0 &&
-			    udp.listen[other][1][p] < 0;
-		bool have = udp.listen[side][0][p] >= 0 ||
-			    udp.listen[side][1][p] >= 0;
+			    udp_fwd.listen[other][0][p] < 0 &&
+			    udp_fwd.listen[other][1][p] < 0;
+		bool have = udp_fwd.listen[side][0][p] >= 0 ||
+			    udp_fwd.listen[side][1][p] >= 0;
 
 		if (want)
 			fwd_bit_set(fwd->auto_map, p);
@@ -364,15 +408,15 @@ void udp_auto_init(struct ctx *c)
 		return;
 	if (c->udp_in.mode == FWD_AUTO) {
 		ns_call(udp_proc_open_fn, &a);
-		udp.proc_fd[UDP_SIDE_NS][0] = a.fd[0];
-		udp.proc_fd[UDP_SIDE_NS][1] = a.fd[1];
+		udp_fwd.proc_fd[UDP_SIDE_NS][0] = a.fd[0];
+		udp_fwd.proc_fd[UDP_SIDE_NS][1] = a.fd[1];
 		if (a.fd[0] < 0 && a.fd[1] < 0)
 			warn("UDP: can't read namespace ports: no -u auto");
 	}
 	if (c->udp_out.mode == FWD_AUTO) {
 		udp_proc_open_fn(&a);
-		udp.proc_fd[UDP_SIDE_HOST][0] = a.fd[0];
-		udp.proc_fd[UDP_SIDE_HOST][1] = a.fd[1];
+		udp_fwd.proc_fd[UDP_SIDE_HOST][0] = a.fd[0];
+		udp_fwd.proc_fd[UDP_SIDE_HOST][1] = a.fd[1];
 		if (a.fd[0] < 0 && a.fd[1] < 0)
 			warn("UDP: can't read host ports: no -U auto");
 	}

@@ -7,6 +7,8 @@
 #include "passt.h"
 #include "udp_internal.h"
 
+void udp_fwd_state_init(void);
+int udp_listen_fd(const struct udp_flow *uf);
 void udp_fwd_init(struct ctx *c, enum udp_side side);
 void udp_auto_update(struct ctx *c, enum udp_side side);
 void udp_auto_init(struct ctx *c);

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* udp_internal.h - UDP translation: state and helpers shared by udp*.c
+/* udp_internal.h - UDP translation: types and helpers shared by udp*.c
  *
- * udp.c (flows, tap path), udp_fwd.c (forwarded-port sockets, "auto"
- * scan), udp_splice.c (loopback splice path), udp_tap.c (frames to the
- * guest) and udp_err.c (ICMP errors) share struct udp_flow, the UDP part
- * of a flow table slot (flow.h), and one state struct, struct udp_state,
- * defined once in udp.c as "udp". Nothing else may include this header;
- * the Theory of Operation is in udp.c.
+ * struct udp_flow, the UDP part of a flow table slot (flow.h), the frame
+ * queue to the guest, constants, and small inline helpers (addresses, drop
+ * counting) used at every level of UDP. No function prototypes, no state:
+ * each udp*.c file keeps its own, see "Layers" in udp.c's Theory of
+ * Operation. Nothing outside udp*.c may include this header.
  */
 
 #ifndef UDP_INTERNAL_H
@@ -18,6 +17,7 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -69,8 +69,6 @@ static_assert(UDP_OFF_L2 + TAP_FRAME_MAX <= UDP_FRAME_BYTES,
 	      "frame slot must hold the largest frame");
 static_assert(UDP_OFF_L3 % 8 == 0, "IP header must be aligned");
 static_assert(UDP_OFF_L2 >= sizeof(struct tap_hdr), "room for tap_hdr");
-static_assert(UDP_MAX_FRAMES <= UDP_SEND_BATCH,
-	      "splice batches reuse the send scratch");
 
 /* Reference data bits */
 #define UDP_REF_PORT_MASK	0xffffU
@@ -199,6 +197,95 @@ static inline void udp_flow_touch(struct udp_flow *uf,
 }
 
 /**
+ * udp_drop() - Count dropped datagrams
+ * @c:		Execution context
+ * @ctr:	Finer counter in c->stats
+ * @n:		Datagrams dropped
+ */
+static inline void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n)
+{
+	c->stats.udp_drop += n;
+	*ctr += n;
+}
+
+/**
+ * udp_loopback() - Loopback address of an IP version
+ * @a:		Address (output)
+ * @v6:		IPv6
+ */
+static inline void udp_loopback(union inany_addr *a, bool v6)
+{
+	struct in_addr lo4 = { .s_addr = htonl(INADDR_LOOPBACK) };
+
+	if (v6)
+		a->a6 = in6addr_loopback;
+	else
+		inany_from_v4(a, lo4);
+}
+
+/**
+ * udp_is_loopback() - Is an address loopback?
+ * @a:		Address, IPv4 as v4-mapped
+ *
+ * Return: true for 127.0.0.0/8 and ::1
+ */
+static inline bool udp_is_loopback(const union inany_addr *a)
+{
+	const struct in_addr *a4 = inany_v4(a);
+
+	if (a4)
+		return in4_is_loopback(a4);
+	return IN6_IS_ADDR_LOOPBACK(&a->a6);
+}
+
+/**
+ * udp_is_unspec() - Is an address unspecified (0.0.0.0 or ::)?
+ * @a:		Address, IPv4 as v4-mapped
+ *
+ * Return: true if unspecified
+ */
+static inline bool udp_is_unspec(const union inany_addr *a)
+{
+	const struct in_addr *a4 = inany_v4(a);
+
+	if (a4)
+		return in4_is_unspec(a4);
+	return IN6_IS_ADDR_UNSPECIFIED(&a->a6);
+}
+
+/**
+ * udp_ctx_addr() - Fetch one of the configured addresses as an inany
+ * @a:		Address (output)
+ * @v6:		IPv6
+ * @a4:		IPv4 address
+ * @a6:		IPv6 address
+ */
+static inline void udp_ctx_addr(union inany_addr *a, bool v6,
+				const struct in_addr *a4,
+				const struct in6_addr *a6)
+{
+	if (v6)
+		a->a6 = *a6;
+	else
+		inany_from_v4(a, *a4);
+}
+
+/**
+ * udp_unspec() - Unspecified address of an IP version
+ * @a:		Address (output): 0.0.0.0 as v4-mapped, or ::
+ * @v6:		IPv6
+ */
+static inline void udp_unspec(union inany_addr *a, bool v6)
+{
+	struct in_addr any4 = { .s_addr = 0 };
+
+	if (v6)
+		a->a6 = in6addr_any;
+	else
+		inany_from_v4(a, any4);
+}
+
+/**
  * struct udp_txq - Frames to the guest for one IP version
  * @buf:	Frame slots: [tap_hdr][Ethernet][IP][UDP][payload]
  * @order:	Permutation of slots: @order[0..@nq) are queued, rest free
@@ -225,79 +312,5 @@ struct udp_txq {
 	struct iovec tx[UDP_MAX_FRAMES][2];
 	struct iovec gso_iov[UDP_MAX_FRAMES + 1];
 };
-
-/**
- * struct udp_nspool - Unbound namespace-side sockets, ready for flows
- * @fd:		Sockets, per IP version
- * @cnt:	Sockets held, per IP version
- */
-struct udp_nspool {
-	int fd[2][UDP_NS_POOL];
-	size_t cnt[2];
-};
-
-/**
- * struct udp_state - UDP state besides the flows
- * @timeout:	Idle flow lifetime, seconds
- * @listen:	Listening socket per [side][v6][port], -1 if none
- * @warned:	Ports whose bind failure was reported, per [side][v6]
- * @txq:	Frames to the guest, per IP version
- * @mm:		sendmmsg() headers, guest to host and splice
- * @iov:	sendmmsg() vectors
- * @sa:		sendmmsg() destinations, splice replies
- * @cmsg:	sendmmsg() control messages: source address, UDP_SEGMENT
- * @nspool:	pasta: spare namespace-side sockets
- * @proc_fd:	"auto": /proc/net/udp and udp6 per [side][v6], -1 if closed
- * @proc_buf:	Read buffer for @proc_fd
- * @scan:	Scratch bitmap of ports found bound
- * @err_buf:	Error queue payload buffer
- */
-struct udp_state {
-	time_t timeout;
-	int listen[2][2][NUM_PORTS];
-	uint8_t warned[2][2][FWD_BITMAP_BYTES];
-	struct udp_txq txq[2];
-	struct mmsghdr mm[UDP_SEND_BATCH];
-	struct iovec iov[UDP_SEND_BATCH];
-	struct sockaddr_in6 sa[UDP_SEND_BATCH];
-	union udp_cmsg cmsg[UDP_SEND_BATCH];
-	struct udp_nspool nspool;
-	int proc_fd[2][2];
-	char proc_buf[UDP_PROC_BUF + 1];
-	uint8_t scan[FWD_BITMAP_BYTES];
-	uint8_t err_buf[TAP_ICMP6_QUOTE];
-};
-
-extern struct udp_state udp;
-
-/* Helpers in udp.c used by udp_fwd.c and udp_splice.c */
-void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n);
-socklen_t udp_sa_set(struct sockaddr_in6 *sa, const union inany_addr *a,
-		     uint16_t port, bool v6);
-void udp_sa_get(const struct sockaddr_in6 *sa, union inany_addr *a,
-		uint16_t *port);
-void udp_loopback(union inany_addr *a, bool v6);
-bool udp_is_loopback(const union inany_addr *a);
-bool udp_is_unspec(const union inany_addr *a);
-void udp_ctx_addr(union inany_addr *a, bool v6,
-		  const struct in_addr *a4, const struct in6_addr *a6);
-void udp_unspec(union inany_addr *a, bool v6);
-struct udp_flow *udp_flow_new(enum flow_pif pif_ini,
-			      const struct flowside *ini,
-			      enum flow_pif pif_tgt,
-			      const struct flowside *tgt,
-			      const struct timespec *now);
-void udp_flow_activate(struct udp_flow *uf);
-void udp_flow_close(const struct ctx *c, struct udp_flow *uf);
-bool udp_flow_evict_sock(const struct ctx *c, const struct udp_flow *keep);
-int udp_sock_opts(int fd, bool v6, bool recverr);
-int udp_sock_new(const struct ctx *c, bool v6, bool recverr,
-		 const struct udp_flow *keep);
-int udp_sock_bind(int fd, const union inany_addr *a, uint16_t port,
-		  bool v6);
-int udp_sock_bind_connect(int fd, struct flowside *s, bool v6);
-int udp_flow_sock_add(const struct ctx *c, const struct udp_flow *uf);
-size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
-		      size_t n, uint16_t *gso_bad);
 
 #endif /* UDP_INTERNAL_H */

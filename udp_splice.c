@@ -7,9 +7,9 @@
  * on the other side owned by a UDP_FLOW_SPLICE flow (see the Theory of
  * Operation in udp.c): its INI side is the listening socket's (PIF_HOST
  * for -u, PIF_SPLICE for -U), its TGT side the other one. Namespace-side
- * flow sockets come from a small pool, udp.nspool, created in the
- * namespace through ns_call() and topped up by udp_timer(). State lives in
- * struct udp_state and the flow table (udp_internal.h).
+ * flow sockets come from udp_sock.c's pool of sockets created in the
+ * namespace. Datagrams are collected into this file's sendmmsg() scratch,
+ * udp_splice, and sent one batch per run of datagrams for the same flow.
  */
 
 #include <errno.h>
@@ -22,73 +22,30 @@
 #include "log.h"
 #include "passt.h"
 #include "udp_cmsg.h"
+#include "udp_flow.h"
 #include "udp_internal.h"
+#include "udp_sock.h"
 #include "udp_splice.h"
 #include "util.h"
 
 /**
- * udp_ns_sock_fn() - Fill the namespace socket pool, in the namespace
- * @arg:	Unused
- *
- * Return: 0
- *
- * #syscalls:pasta socket close
+ * struct udp_splice_tx - sendmmsg() scratch of spliced datagrams
+ * @mm:		Message headers
+ * @iov:	Payload vectors, into the frame slots they were received in
+ * @sa:		Destinations: the INI peer, for replies
+ * @cmsg:	Control messages: the source address of replies
  */
-static int udp_ns_sock_fn(void *arg)
-{
-	int v6;
+struct udp_splice_tx {
+	struct mmsghdr mm[UDP_SEND_BATCH];
+	struct iovec iov[UDP_SEND_BATCH];
+	struct sockaddr_in6 sa[UDP_SEND_BATCH];
+	union udp_cmsg cmsg[UDP_SEND_BATCH];
+};
 
-	(void)arg;
-	for (v6 = 0; v6 < 2; v6++) {
-		while (udp.nspool.cnt[v6] < UDP_NS_POOL) {
-			int fd = socket(v6 ? AF_INET6 : AF_INET,
-					SOCK_DGRAM | SOCK_NONBLOCK |
-					SOCK_CLOEXEC, IPPROTO_UDP);
+static_assert(UDP_MAX_FRAMES <= UDP_SEND_BATCH,
+	      "the scratch holds the datagrams of one receive");
 
-			if (fd < 0)
-				break;
-			if (fd > FD_REF_MAX || udp_sock_opts(fd, v6, false)) {
-				close(fd);
-				break;
-			}
-			udp.nspool.fd[v6][udp.nspool.cnt[v6]++] = fd;
-		}
-	}
-	return 0;
-}
-
-/**
- * udp_nspool_refill() - Top up the namespace socket pool
- * @c:		Execution context
- */
-void udp_nspool_refill(const struct ctx *c)
-{
-	if (c->mode != MODE_PASTA || c->pasta_netns_fd < 0)
-		return;
-	if (udp.nspool.cnt[0] < UDP_NS_POOL / 2 ||
-	    udp.nspool.cnt[1] < UDP_NS_POOL / 2)
-		ns_call(udp_ns_sock_fn, NULL);
-}
-
-/**
- * udp_ns_sock() - Take a socket living in the namespace
- * @c:		Execution context
- * @v6:		IPv6 socket
- * @keep:	Flow not to evict if descriptors run out
- *
- * Return: socket, -1 if none could be made
- */
-static int udp_ns_sock(const struct ctx *c, bool v6,
-		       const struct udp_flow *keep)
-{
-	if (!udp.nspool.cnt[v6])
-		udp_nspool_refill(c);
-	if (!udp.nspool.cnt[v6] && udp_flow_evict_sock(c, keep))
-		ns_call(udp_ns_sock_fn, NULL);
-	if (!udp.nspool.cnt[v6])
-		return -1;
-	return udp.nspool.fd[v6][--udp.nspool.cnt[v6]];
-}
+static struct udp_splice_tx udp_splice;
 
 /**
  * udp_splice_target() - Where a spliced datagram goes on the other side
@@ -145,7 +102,7 @@ static struct udp_flow *udp_flow_splice(struct ctx *c, enum udp_side side,
 		udp_drop(c, &c->stats.udp_drop_full, 1);
 		return NULL;
 	}
-	uf->sock = side == UDP_SIDE_HOST ? udp_ns_sock(c, v6, uf) :
+	uf->sock = side == UDP_SIDE_HOST ? udp_sock_ns(c, v6, uf) :
 					   udp_sock_new(c, v6, false, uf);
 	if (uf->sock < 0 ||
 	    udp_sock_bind_connect(uf->sock, &uf->f.side[FLOW_SIDE_TGT], v6) ||
@@ -165,7 +122,7 @@ static struct udp_flow *udp_flow_splice(struct ctx *c, enum udp_side side,
  * udp_splice_send() - Send spliced datagrams collected in the scratch
  * @c:		Execution context
  * @fd:		Socket
- * @n:		Messages in udp.mm
+ * @n:		Messages in the scratch
  */
 void udp_splice_send(struct ctx *c, int fd, size_t n)
 {
@@ -175,7 +132,7 @@ void udp_splice_send(struct ctx *c, int fd, size_t n)
 		udp_drop(c, &c->stats.udp_drop_flow, n);
 		return;
 	}
-	udp_send_batch(c, fd, udp.mm, n, NULL);
+	udp_send_batch(c, fd, udp_splice.mm, n, NULL);
 }
 
 /**
@@ -188,23 +145,23 @@ void udp_splice_send(struct ctx *c, int fd, size_t n)
  *		the peer sent to (unconnected listening socket); NULL if the
  *		socket is connected
  */
-void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
+void udp_splice_add(const struct udp_txq *q, size_t j, bool v6, size_t n,
 		    const struct udp_flow *dest)
 {
-	struct msghdr *mh = &udp.mm[n].msg_hdr;
+	struct msghdr *mh = &udp_splice.mm[n].msg_hdr;
 	const struct flowside *ini;
 
-	udp.iov[n] = q->iov[j];
-	udp.iov[n].iov_len = q->mm[j].msg_len;
+	udp_splice.iov[n] = q->iov[j];
+	udp_splice.iov[n].iov_len = q->mm[j].msg_len;
 	memset(mh, 0, sizeof(*mh));
-	mh->msg_iov = &udp.iov[n];
+	mh->msg_iov = &udp_splice.iov[n];
 	mh->msg_iovlen = 1;
 	if (dest) {
 		ini = &dest->f.side[FLOW_SIDE_INI];
-		mh->msg_name = &udp.sa[n];
-		mh->msg_namelen = udp_sa_set(&udp.sa[n], &ini->peer,
+		mh->msg_name = &udp_splice.sa[n];
+		mh->msg_namelen = udp_sa_set(&udp_splice.sa[n], &ini->peer,
 					     ini->peer_port, v6);
-		udp_cmsg_tx(mh, &udp.cmsg[n], &ini->local, v6);
+		udp_cmsg_tx(mh, &udp_splice.cmsg[n], &ini->local, v6);
 	}
 }
 
@@ -227,16 +184,17 @@ void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run)
  * @side:	Side of the listening socket
  * @v6:		IPv6
  * @ini:	Peer, local address the datagram was sent to, listening port
- * @j:		Position of the datagram in the queue
+ * @q:		Queue the datagram was received into
+ * @j:		Position of the datagram in @q
  * @run:	Current splice run (input/output)
  * @now:	Current time
  */
 void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
-		       const struct flowside *ini, size_t j,
-		       struct udp_splice_run *run, const struct timespec *now)
+		       const struct flowside *ini, const struct udp_txq *q,
+		       size_t j, struct udp_splice_run *run,
+		       const struct timespec *now)
 {
 	enum flow_pif pif = side == UDP_SIDE_HOST ? PIF_HOST : PIF_SPLICE;
-	struct udp_txq *q = &udp.txq[v6];
 	struct udp_flow *uf;
 	unsigned fside;
 

@@ -13,7 +13,7 @@
 
 /**
  * struct udp_splice_run - Spliced datagrams collected for one flow
- * @n:		Datagrams in the scratch (udp.mm)
+ * @n:		Datagrams in udp_splice.c's scratch
  * @uf:		Flow they go to, NULL if none yet
  */
 struct udp_splice_run {
@@ -21,13 +21,13 @@ struct udp_splice_run {
 	struct udp_flow *uf;
 };
 
-void udp_nspool_refill(const struct ctx *c);
 void udp_splice_send(struct ctx *c, int fd, size_t n);
-void udp_splice_add(struct udp_txq *q, size_t j, bool v6, size_t n,
+void udp_splice_add(const struct udp_txq *q, size_t j, bool v6, size_t n,
 		    const struct udp_flow *dest);
 void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run);
 void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
-		       const struct flowside *ini, size_t j,
-		       struct udp_splice_run *run, const struct timespec *now);
+		       const struct flowside *ini, const struct udp_txq *q,
+		       size_t j, struct udp_splice_run *run,
+		       const struct timespec *now);
 
 #endif /* UDP_SPLICE_H */

@@ -2,9 +2,10 @@
 /* udp_tap.c - UDP frames to the guest: headers, checksums, USO, flush
  *
  * Builds the Ethernet, IP and UDP headers of datagrams received into the
- * frame slots of udp.txq (struct udp_state, udp_internal.h), and sends the
- * queued frames to the tap, merging runs of one flow into UDP super-frames
- * where the tap has USO. The Theory of Operation is in udp.c.
+ * frame slots of a queue (struct udp_txq, udp_internal.h, held by udp.c),
+ * and sends the queued frames to the tap, merging runs of one flow into
+ * UDP super-frames where the tap has USO. It holds no state of its own.
+ * The Theory of Operation is in udp.c.
  */
 
 #include <stddef.h>
@@ -19,7 +20,6 @@
 #include "checksum.h"
 #include "passt.h"
 #include "tap.h"
-#include "udp.h"
 #include "udp_tap.h"
 #include "udp_internal.h"
 #include "util.h"
@@ -270,11 +270,11 @@ static size_t udp_txq_singles(struct ctx *c, struct udp_txq *q, size_t first,
  * udp_txq_flush() - Send the frames queued for one IP version
  * @c:		Execution context
  * @q:		Queue
+ * @v6:		IPv6 queue
  */
-void udp_txq_flush(struct ctx *c, struct udp_txq *q)
+void udp_txq_flush(struct ctx *c, struct udp_txq *q, bool v6)
 {
 	size_t i, n, total, sent = 0, first = 0, hl = tap_hdr_len(c);
-	bool v6 = q == &udp.txq[1];
 
 	for (i = 0; i < q->nq; i += n) {
 		size_t s = q->order[i];
@@ -295,14 +295,4 @@ void udp_txq_flush(struct ctx *c, struct udp_txq *q)
 	if (sent < q->nq)
 		udp_drop(c, &c->stats.udp_drop_tap, q->nq - sent);
 	q->nq = 0;
-}
-
-/**
- * udp_flush() - Send all frames queued to the guest
- * @c:		Execution context
- */
-void udp_flush(struct ctx *c)
-{
-	udp_txq_flush(c, &udp.txq[0]);
-	udp_txq_flush(c, &udp.txq[1]);
 }

@@ -12,6 +12,6 @@
 
 void udp_frame_fill(const struct ctx *c, struct udp_txq *q, bool v6,
 		    size_t s, const struct udp_flow *f, size_t dlen);
-void udp_txq_flush(struct ctx *c, struct udp_txq *q);
+void udp_txq_flush(struct ctx *c, struct udp_txq *q, bool v6);
 
 #endif /* UDP_TAP_H */

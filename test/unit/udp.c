@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/udp.c - UDP flow table, address translation, frames, "auto" scan
  *
- * udp.c, udp_fwd.c, udp_splice.c, udp_err.c, udp_tap.c and udp_cmsg.c are
- * included
+ * udp.c, udp_fwd.c, udp_splice.c, udp_err.c, udp_tap.c, udp_cmsg.c,
+ * udp_flow.c and udp_sock.c are included
  * here so that their static functions can be checked directly. Test
  * doubles stand in for tap.c (header builders, frame output). Checked:
  * /proc/net/udp lines (state 07 counted, 01 not, IPv6 lines, malformed
@@ -29,6 +29,8 @@
 #include "../../udp_err.c"
 #include "../../udp_tap.c"
 #include "../../udp_cmsg.c"
+#include "../../udp_flow.c"
+#include "../../udp_sock.c"
 #include "unit.h"
 
 /* Test doubles for tap.c */
