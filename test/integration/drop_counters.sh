@@ -15,8 +15,9 @@
 #   payload lengths, IPv4 and IPv6 fragments, a broken IPv6 extension
 #   header chain, L4 header too short for ports, protocols we don't carry;
 # - ARP, DHCP, DHCPv6 and NDP: every reason they don't answer for;
-# - ICMP: too short, not an echo request; UDP: bad length; TCP: bad data
-#   offset, malformed SYN options, segments and resets for no connection;
+# - ICMP: too short, not an echo request, refused by the ping socket (to
+#   the broadcast address); UDP: bad length; TCP: bad data offset,
+#   malformed SYN options, segments and resets for no connection;
 # - with --no-tcp --no-udp --no-icmp --no-dhcp --no-dhcpv6, with -6 --no-ra
 #   and with -4: refused protocols, disabled IP versions, RSs with --no-ra.
 # Output-side counters (frames the guest did not take) are left out of the
@@ -325,6 +326,8 @@ drop_one a icmp_drop_short "ICMP of 4 bytes" \
 	"$(ip4 01 "${G4}" "${R4}" 08000000)"
 drop_one a icmp_drop_type "ICMP timestamp request" \
 	"$(ip4 01 "${G4}" "${R4}" "0d00 0000 0001 0001 $(zeros 12)")"
+drop_one a icmp_drop_send "echo request to 255.255.255.255" \
+	"$(ip4 01 "${G4}" ffffffff "0800 0000 0001 0001 61626364")"
 drop_one a udp_drop_bad "UDP length 4" \
 	"$(ip4 11 "${G4}" "${R4}" "04d2 1b58 0004 0000 61626364")"
 drop_one a tcp_drop_bad "TCP data offset 4" \
