@@ -276,6 +276,12 @@ static const struct passt_stats_name passt_stats_names[] = {
 	  offsetof(struct passt_stats, tcp_splice_reset) },
 };
 
+/* Flow types, as --stats names them: flow_<name>_live, flow_<name>_refused */
+static const char *const passt_flow_names[FLOW_NUM_TYPES] = {
+	[FLOW_TCP] = "tcp", [FLOW_TCP_SPLICE] = "tcp_splice",
+	[FLOW_UDP] = "udp", [FLOW_PING] = "ping",
+};
+
 static_assert(ARRAY_SIZE(passt_stats_names) * sizeof(unsigned long long) ==
 	      sizeof(struct passt_stats),
 	      "Every counter in struct passt_stats must have a name");
@@ -367,7 +373,8 @@ static void passt_stats_summary(const struct ctx *c)
  *
  * The summary lines come first, then one "name value" line per counter
  * (names are stable: see passt(1)), then packet.c's count of refused
- * accesses, and an end marker: "stats end".
+ * accesses, flow.c's live and refused flows per type, and an end marker:
+ * "stats end".
  */
 static void passt_stats_print(const struct ctx *c)
 {
@@ -378,6 +385,12 @@ static void passt_stats_print(const struct ctx *c)
 		info("%s %llu", passt_stats_names[i].name,
 		     passt_stats_get(&c->stats, i));
 	info("packet_bad_range %llu", packet_bad_range_count());
+	for (i = FLOW_TCP; i < FLOW_NUM_TYPES; i++) {
+		info("flow_%s_live %u", passt_flow_names[i],
+		     flow_count((enum flow_type)i));
+		info("flow_%s_refused %llu", passt_flow_names[i],
+		     flow_refused((enum flow_type)i));
+	}
 	info("stats end");
 }
 
