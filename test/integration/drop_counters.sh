@@ -16,7 +16,8 @@
 #   header chain, L4 header too short for ports, protocols we don't carry;
 # - ARP, DHCP, DHCPv6 and NDP: every reason they don't answer for;
 # - ICMP: too short, not an echo request, refused by the ping socket (to
-#   the broadcast address); UDP: bad length; TCP: bad data offset,
+#   the broadcast address), echo flow cap full (flow_ping_refused moves
+#   too); UDP: bad length; TCP: bad data offset,
 #   malformed SYN options, segments and resets for no connection;
 # - with --no-tcp --no-udp --no-icmp --no-dhcp --no-dhcpv6, with -6 --no-ra
 #   and with -4: refused protocols, disabled IP versions, RSs with --no-ra.
@@ -338,6 +339,18 @@ drop_one a tcp_drop_no_conn "TCP ACK for no connection" \
 	"$(ip4 06 "${G4}" "${R4}" "$(tcp 5010)")"
 drop_one a tcp_drop_rst "TCP RST for no connection" \
 	"$(ip4 06 "${G4}" "${R4}" "$(tcp 5004)")"
+
+# The echo flow cap, 256 (see passt(1)): fill it, one request more is refused
+LIVE="$(stats_value "${TMP}/a.log" flow_ping_live)"
+FRAMES=()
+for i in $(seq 1 $((256 - ${LIVE:-0} + 1))); do
+	FRAMES+=("$(ip4 01 "${G4}" "${R4}" \
+		"0800 0000 $(printf '%04x' $((0x4000 + i))) 0001 61626364")")
+done
+drop_one a icmp_drop_flow "echo flows: cap full, one request more" \
+	"${FRAMES[@]}"
+check "echo flows: cap full, counted as a refused ping flow" \
+	counter_is "${TMP}/a.log" flow_ping_refused 1
 
 # ---- Refused protocols, disabled IP versions, --no-ra -----------------------
 
