@@ -72,25 +72,37 @@ struct arp_frame {
 } __attribute__((packed));
 
 /**
- * arp_is_for_us() - Should a request be answered?
+ * arp_wanted() - Should a request be answered? If not, count why not
  * @c:		Execution context
  * @ah:		ARP header
  * @am:		ARP payload
  *
- * Return: true for well-formed requests for addresses we answer for
+ * Return: true for well-formed requests for addresses we answer for, false
+ *	   otherwise, the reason counted in c->stats
  */
-static bool arp_is_for_us(const struct ctx *c, const struct arp_hdr *ah,
-			  const struct arp_msg *am)
+static bool arp_wanted(struct ctx *c, const struct arp_hdr *ah,
+		       const struct arp_msg *am)
 {
+	struct passt_stats *s = &c->stats;
+
 	if (ah->ar_hrd != htons_constant(ARP_HRD_ETHER) ||
 	    ah->ar_pro != htons_constant(ETH_P_IP) ||
-	    ah->ar_hln != ETH_ALEN || ah->ar_pln != 4 ||
-	    ah->ar_op != htons_constant(ARP_OP_REQUEST))
+	    ah->ar_hln != ETH_ALEN || ah->ar_pln != 4) {
+		s->arp_drop_bad++;
 		return false;
-	if (am->tpa == am->spa && am->spa)	/* Gratuitous: announcement */
+	}
+	if (ah->ar_op != htons_constant(ARP_OP_REQUEST)) {
+		s->arp_drop_op++;
 		return false;
-	if (am->tpa == in4_to_be32(c->ip4.addr))
-		return false;		/* Guest's own: probe */
+	}
+	if (am->tpa == am->spa && am->spa) {	/* Gratuitous: announcement */
+		s->arp_drop_announce++;
+		return false;
+	}
+	if (am->tpa == in4_to_be32(c->ip4.addr)) {	/* Guest's own */
+		s->arp_drop_probe++;
+		return false;
+	}
 	return true;
 }
 
@@ -108,13 +120,11 @@ void arp(struct ctx *c, const struct pool *p)
 
 	am = packet_get(p, 0, L2_HLEN + sizeof(*ah), sizeof(*am), NULL);
 	if (!eh || !ah || !am) {
-		c->stats.arp_drop++;
+		c->stats.arp_drop_short++;
 		return;
 	}
-	if (!arp_is_for_us(c, ah, am)) {
-		c->stats.arp_drop++;
+	if (!arp_wanted(c, ah, am))
 		return;
-	}
 	memcpy(f.eh.h_dest, eh->h_source, ETH_ALEN);
 	memcpy(f.eh.h_source, c->our_tap_mac, ETH_ALEN);
 	f.eh.h_proto = htons_constant(ETH_P_ARP);

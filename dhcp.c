@@ -16,7 +16,7 @@
  * so that every option length is checked against what is left before its
  * bytes are read. A request that is truncated, lacks the magic cookie or the
  * END option, or carries a malformed option is dropped and counted in
- * c->stats.dhcp_drop; no reply is sent.
+ * c->stats (dhcp_drop_*, one counter per reason); no reply is sent.
  *
  * Replies are built into one static buffer. The buffer size the client can
  * take is its Maximum DHCP Message Size (option 57) if given, else 576 bytes
@@ -541,6 +541,20 @@ static void dhcp_reply(struct ctx *c, const struct dhcp_msg *req,
 }
 
 /**
+ * dhcp_drop() - Count and log a dropped request
+ * @reason:	Counter of the reason, in c->stats
+ * @why:	Reason, for the log
+ *
+ * Return: 1, the request was consumed
+ */
+static int dhcp_drop(unsigned long long *reason, const char *why)
+{
+	(*reason)++;
+	debug_ratelimit("DHCP: request dropped: %s", why);
+	return 1;
+}
+
+/**
  * dhcp_request() - Answer a DHCPREQUEST with an ACK or a NAK
  * @c:		Execution context
  * @req:	Fixed part of the request
@@ -554,7 +568,8 @@ static void dhcp_request(struct ctx *c, const struct dhcp_msg *req,
 
 	if (!in4_is_unspec(&r->server_id) &&
 	    !in4_equal(&r->server_id, &c->ip4.gw)) {
-		debug("DHCP: request for another server, ignored");
+		dhcp_drop(&c->stats.dhcp_drop_server,
+			  "request for another server");
 		return;
 	}
 	if (in4_is_unspec(&want))
@@ -566,20 +581,6 @@ static void dhcp_request(struct ctx *c, const struct dhcp_msg *req,
 		return;
 	}
 	dhcp_reply(c, req, r, DHCPACK, true);
-}
-
-/**
- * dhcp_drop() - Count and log a dropped request
- * @c:		Execution context
- * @why:	Reason, for the log
- *
- * Return: 1, the request was consumed
- */
-static int dhcp_drop(struct ctx *c, const char *why)
-{
-	c->stats.dhcp_drop++;
-	debug_ratelimit("DHCP: request dropped: %s", why);
-	return 1;
 }
 
 /**
@@ -610,9 +611,11 @@ static int dhcp_dispatch(struct ctx *c, const struct dhcp_msg *req,
 		debug("DHCP: guest released its lease");
 		return 1;
 	case 0:
-		return dhcp_drop(c, "no message type (BOOTP)");
+		return dhcp_drop(&c->stats.dhcp_drop_bootp,
+				 "no message type (BOOTP)");
 	default:
-		return dhcp_drop(c, "unexpected message type");
+		return dhcp_drop(&c->stats.dhcp_drop_type,
+				 "unexpected message type");
 	}
 }
 
@@ -635,25 +638,28 @@ int dhcp(struct ctx *c, const struct pool *p)
 
 	/* Copied out: the pool gives no alignment guarantee */
 	if (!(b = packet_get(p, 0, 0, sizeof(uh), NULL)))
-		return dhcp_drop(c, "no UDP header");
+		return dhcp_drop(&c->stats.dhcp_drop_short, "no UDP header");
 	memcpy(&uh, b, sizeof(uh));
 	if (uh.dest != htons_constant(DHCP_SERVER_PORT) || c->no_dhcp)
 		return 0;
 
 	req = packet_get(p, 0, sizeof(uh), DHCP_FIXED_LEN, &left);
 	if (!req)
-		return dhcp_drop(c, "truncated fixed part");
+		return dhcp_drop(&c->stats.dhcp_drop_short,
+				 "truncated fixed part");
 	if (req->op != BOOTREQUEST || req->htype != DHCP_HTYPE_ETHER ||
 	    req->hlen != ETH_ALEN)
-		return dhcp_drop(c, "not an Ethernet BOOTREQUEST");
+		return dhcp_drop(&c->stats.dhcp_drop_op,
+				 "not an Ethernet BOOTREQUEST");
 	if (req->magic != htonl_constant(DHCP_MAGIC_COOKIE))
-		return dhcp_drop(c, "no magic cookie");
+		return dhcp_drop(&c->stats.dhcp_drop_cookie, "no magic cookie");
 
 	cur.p = p;
 	cur.off = sizeof(uh) + DHCP_FIXED_LEN;
 	cur.left = left;
 	if (!dhcp_opts_parse(&cur, &r))
-		return dhcp_drop(c, "malformed or truncated options");
+		return dhcp_drop(&c->stats.dhcp_drop_opts,
+				 "malformed or truncated options");
 
 	return dhcp_dispatch(c, req, &r);
 }

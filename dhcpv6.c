@@ -18,11 +18,12 @@
  *   NotOnLink; none if it names no address
  * - RELEASE, DECLINE: REPLY with Success (there is nothing to free)
  * - INFORMATION-REQUEST: REPLY with configuration options only
- * Messages naming another server's DUID are ignored; messages that break
- * the per-type rules on Client and Server Identifier, or whose options are
- * truncated or of a wrong length, are dropped and counted in
- * c->stats.dhcpv6_drop. Options are walked with a cursor (offset, remaining
- * length) through the packet pool, nested IA_NA options likewise.
+ * Messages naming another server's DUID, CONFIRMs without addresses, and
+ * messages that break the per-type rules on Client and Server Identifier,
+ * or whose options are truncated or of a wrong length, get no reply: each
+ * is counted in c->stats under its reason (dhcpv6_drop_*). Options are
+ * walked with a cursor (offset, remaining length) through the packet pool,
+ * nested IA_NA options likewise.
  *
  * Replies go from c->ip6.our_tap_ll port 547 to the client's source address
  * port 546, sized to the guest MTU (at least the IPv6 minimum, 1280 bytes):
@@ -207,14 +208,14 @@ static void dhcpv6_duid_set(const struct ctx *c)
 
 /**
  * dhcpv6_drop() - Count and log a dropped message
- * @c:		Execution context
+ * @reason:	Counter of the reason, in c->stats
  * @why:	Reason, for the log
  *
  * Return: 1, the message was consumed
  */
-static int dhcpv6_drop(struct ctx *c, const char *why)
+static int dhcpv6_drop(unsigned long long *reason, const char *why)
 {
-	c->stats.dhcpv6_drop++;
+	(*reason)++;
 	debug_ratelimit("DHCPv6: message dropped: %s", why);
 	return 1;
 }
@@ -578,32 +579,42 @@ static size_t dhcpv6_reply_build(const struct ctx *c,
 }
 
 /**
- * dhcpv6_check() - Check a message against its type's rules (RFC 8415 16)
+ * dhcpv6_valid() - Check a message against its type's rules (RFC 8415 16)
+ * @c:		Execution context
  * @r:		Request summary
  *
- * Return: NULL if valid, else the reason to drop it
+ * Return: true if valid, false if not, the reason counted in c->stats
  */
-static const char *dhcpv6_check(const struct dhcpv6_req *r)
+static bool dhcpv6_valid(struct ctx *c, const struct dhcpv6_req *r)
 {
+	struct passt_stats *s = &c->stats;
+
 	switch (r->type) {
 	case DHCPV6_SOLICIT:
 	case DHCPV6_CONFIRM:
 	case DHCPV6_REBIND:
 		if (r->serverid)
-			return "Server Identifier where none is allowed";
-		return r->clientid ? NULL : "no Client Identifier";
+			return !dhcpv6_drop(&s->dhcpv6_drop_serverid,
+					    "Server Identifier not allowed");
+		break;
 	case DHCPV6_REQUEST:
 	case DHCPV6_RENEW:
 	case DHCPV6_RELEASE:
 	case DHCPV6_DECLINE:
 		if (!r->serverid)
-			return "no Server Identifier";
-		return r->clientid ? NULL : "no Client Identifier";
+			return !dhcpv6_drop(&s->dhcpv6_drop_serverid,
+					    "no Server Identifier");
+		break;
 	case DHCPV6_INFO_REQUEST:
-		return NULL;
+		return true;
 	default:
-		return "unexpected message type";
+		return !dhcpv6_drop(&s->dhcpv6_drop_type,
+				    "unexpected message type");
 	}
+	if (!r->clientid)
+		return !dhcpv6_drop(&s->dhcpv6_drop_clientid,
+				    "no Client Identifier");
+	return true;
 }
 
 /**
@@ -622,33 +633,33 @@ int dhcpv6(struct ctx *c, const struct pool *p, const struct in6_addr *saddr,
 	struct dhcpv6_cursor cur = { .p = p, .off = sizeof(struct udphdr) };
 	struct dhcpv6_req r;
 	struct udphdr uh;
-	const char *why;
 	const void *b;
 	size_t len;
 
 	(void)daddr;
 	/* Copied out: the pool gives no alignment guarantee */
 	if (!(b = packet_get(p, 0, 0, sizeof(uh), &cur.left)))
-		return dhcpv6_drop(c, "no UDP header");
+		return dhcpv6_drop(&c->stats.dhcpv6_drop_short,
+				   "no UDP header");
 	memcpy(&uh, b, sizeof(uh));
 	if (uh.dest != htons_constant(DHCPV6_SERVER_PORT) || c->no_dhcpv6)
 		return 0;
 	if (IN6_IS_ADDR_UNSPECIFIED(saddr) || IN6_IS_ADDR_MULTICAST(saddr))
-		return dhcpv6_drop(c, "bad source address");
+		return dhcpv6_drop(&c->stats.dhcpv6_drop_source,
+				   "bad source address");
 
 	dhcpv6_duid_set(c);
 	if (!dhcpv6_parse(c, &cur, &r))
-		return dhcpv6_drop(c, "malformed or truncated message");
-	if ((why = dhcpv6_check(&r)))
-		return dhcpv6_drop(c, why);
-	if (r.serverid && !r.serverid_ours) {
-		debug("DHCPv6: message for another server, ignored");
+		return dhcpv6_drop(&c->stats.dhcpv6_drop_parse,
+				   "malformed or truncated message");
+	if (!dhcpv6_valid(c, &r))
 		return 1;
-	}
-	if (r.type == DHCPV6_CONFIRM && !r.addr_cnt) {
-		debug("DHCPv6: CONFIRM without addresses, no reply (RFC 8415)");
-		return 1;
-	}
+	if (r.serverid && !r.serverid_ours)
+		return dhcpv6_drop(&c->stats.dhcpv6_drop_server,
+				   "message for another server");
+	if (r.type == DHCPV6_CONFIRM && !r.addr_cnt)
+		return dhcpv6_drop(&c->stats.dhcpv6_drop_confirm,
+				   "CONFIRM without addresses (RFC 8415)");
 
 	len = dhcpv6_reply_build(c, &r);
 	tap_udp6_send(c, &c->ip6.our_tap_ll, DHCPV6_SERVER_PORT, saddr,

@@ -8,7 +8,7 @@
  * equivalent), which need no privileges as long as the group of the process
  * is in net.ipv4.ping_group_range (the sysctl covers both families). If it is
  * not, socket() fails with EACCES: we say so once, with a warning, and drop
- * echo requests (counted in c->stats.icmp_drop) instead of failing.
+ * echo requests (counted in c->stats.icmp_drop_flow) instead of failing.
  *
  * Each echo flow is a FLOW_PING slot of the flow table (flow.c), struct
  * icmp_ping_flow, and owns one socket. Its initiating side (FLOW_SIDE_INI,
@@ -24,7 +24,7 @@
  * with flow_ref() of the target side as data, so an event for a flow freed
  * earlier in the same batch is dropped by flow_from_ref(). When the table
  * or the FLOW_PING cap (256) is full, new echo requests are dropped and
- * counted, in c->stats.icmp_drop and as a refusal (flow_refused()).
+ * counted, in c->stats.icmp_drop_flow and as a refusal (flow_refused()).
  *
  * The kernel rewrites the identifier of outgoing requests to the
  * socket's "port" and only delivers replies carrying it, so the socket is
@@ -328,12 +328,12 @@ static struct icmp_ping_flow *icmp_flow_get(struct ctx *c,
 
 /**
  * icmp_drop() - Count and log a dropped echo request or reply
- * @c:		Execution context
+ * @reason:	Counter of the reason, in c->stats
  * @why:	Reason, for the log
  */
-static void icmp_drop(struct ctx *c, const char *why)
+static void icmp_drop(unsigned long long *reason, const char *why)
 {
-	c->stats.icmp_drop++;
+	(*reason)++;
 	debug_ratelimit("ICMP: dropped: %s", why);
 }
 
@@ -363,11 +363,11 @@ static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
 
 	if (l4len < ICMP_ECHO_HLEN ||
 	    !(msg = packet_get(p, i, 0, l4len, NULL))) {
-		icmp_drop(c, "truncated message");
+		icmp_drop(&c->stats.icmp_drop_short, "truncated message");
 		return;
 	}
 	if (msg[0] != echo || msg[1]) {
-		icmp_drop(c, "not an echo request");
+		icmp_drop(&c->stats.icmp_drop_type, "not an echo request");
 		return;
 	}
 
@@ -377,17 +377,15 @@ static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
 	ini.peer_port = ini.local_port = (uint16_t)(msg[4] << 8 | msg[5]);
 	pf = icmp_flow_get(c, &ini);
 	if (!pf) {
-		icmp_drop(c, "no echo flow");
+		icmp_drop(&c->stats.icmp_drop_flow, "no echo flow");
 		return;
 	}
 	pf->ts = *now;
 
 	sl = icmp_sockaddr(pf, &sa);
 	if (sendto(pf->sock, msg, l4len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   sl) < 0) {
-		c->stats.icmp_drop++;
-		debug_ratelimit("ICMP: sendto: %s", strerror(errno));
-	}
+		   sl) < 0)
+		icmp_drop(&c->stats.icmp_drop_send, strerror(errno));
 }
 
 /**
@@ -440,7 +438,7 @@ static bool icmp_reply_one(struct ctx *c, struct icmp_ping_flow *pf,
 	len = (size_t)n;
 	if (len < ICMP_ECHO_HLEN ||
 	    b[0] != (v4 ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY)) {
-		icmp_drop(c, "not an echo reply");
+		icmp_drop(&c->stats.icmp_drop_reply, "not an echo reply");
 		return true;
 	}
 

@@ -24,8 +24,9 @@
  *
  * Messages are read only through the packet pool; options are walked with
  * a cursor and each option length is checked (non-zero, within what is
- * left) before use. Malformed messages are dropped and counted in
- * c->stats.ndp_drop. RAs come from c->ip6.our_tap_ll; tap.c sets the hop
+ * left) before use. Messages we don't answer (malformed, not for us, or
+ * not solicitations) are counted in c->stats under their reason
+ * (ndp_drop_*). RAs come from c->ip6.our_tap_ll; tap.c sets the hop
  * limit to 255, as receivers require (RFC 4861 section 6.1, 7.1).
  *
  * The only state is the schedule of unsolicited RAs, in ndp_state.
@@ -187,14 +188,14 @@ static struct ndp_state {
 
 /**
  * ndp_drop() - Count and log a dropped message
- * @c:		Execution context
+ * @reason:	Counter of the reason, in c->stats
  * @why:	Reason, for the log
  *
  * Return: 1, the message was consumed
  */
-static int ndp_drop(struct ctx *c, const char *why)
+static int ndp_drop(unsigned long long *reason, const char *why)
 {
-	c->stats.ndp_drop++;
+	(*reason)++;
 	debug_ratelimit("NDP: message dropped: %s", why);
 	return 1;
 }
@@ -396,12 +397,15 @@ static int ndp_rs(struct ctx *c, const struct pool *p,
 	/* Type, code, checksum, reserved: bytes, as the pool isn't aligned */
 	rs = packet_get(p, 0, 0, sizeof(struct icmp6hdr), &left);
 	if (!rs || rs[1])
-		return ndp_drop(c, "malformed Router Solicitation");
+		return ndp_drop(&c->stats.ndp_drop_rs,
+				"malformed Router Solicitation");
 	if (!ndp_opts_check(p, sizeof(struct icmp6hdr), left,
 			    IN6_IS_ADDR_UNSPECIFIED(saddr)))
-		return ndp_drop(c, "bad Router Solicitation options");
+		return ndp_drop(&c->stats.ndp_drop_opts,
+				"bad Router Solicitation options");
 	if (c->no_ra)
-		return 1;
+		return ndp_drop(&c->stats.ndp_drop_no_ra,
+				"Router Solicitation, --no-ra");
 	if (IN6_IS_ADDR_UNSPECIFIED(saddr))
 		inet_pton(AF_INET6, "ff02::1", &dst);
 	else
@@ -482,15 +486,19 @@ static int ndp_ns(struct ctx *c, const struct pool *p,
 
 	if (!(ns = packet_get(p, 0, 0, sizeof(*ns), &left)) ||
 	    ns->ih.icmp6_code)
-		return ndp_drop(c, "malformed Neighbour Solicitation");
+		return ndp_drop(&c->stats.ndp_drop_ns,
+				"malformed Neighbour Solicitation");
 	target = ns->target;
 	if (IN6_IS_ADDR_MULTICAST(&target))
-		return ndp_drop(c, "multicast Neighbour Solicitation target");
+		return ndp_drop(&c->stats.ndp_drop_target,
+				"multicast Neighbour Solicitation target");
 	if (!ndp_opts_check(p, sizeof(*ns), left, dad))
-		return ndp_drop(c, "bad Neighbour Solicitation options");
+		return ndp_drop(&c->stats.ndp_drop_opts,
+				"bad Neighbour Solicitation options");
 
 	if (dad ? !ndp_is_ours(c, &target) : ndp_is_guest(c, saddr, &target))
-		return 1;
+		return ndp_drop(&c->stats.ndp_drop_ns_other,
+				"Neighbour Solicitation, target not ours");
 
 	if (dad)
 		inet_pton(AF_INET6, "ff02::1", &dst);
@@ -520,7 +528,8 @@ int ndp(struct ctx *c, const struct pool *p, const struct in6_addr *saddr,
 	if (c->no_ndp)
 		return 1;
 	if (!packet_get(p, 0, 0, sizeof(struct icmp6hdr), NULL))
-		return ndp_drop(c, "truncated ICMPv6 header");
+		return ndp_drop(&c->stats.ndp_drop_short,
+				"truncated ICMPv6 header");
 
 	switch (*type) {
 	case NDP_RS:
@@ -528,7 +537,7 @@ int ndp(struct ctx *c, const struct pool *p, const struct in6_addr *saddr,
 	case NDP_NS:
 		return ndp_ns(c, p, saddr);
 	default:	/* RA, NA, Redirect from the guest: nothing to do */
-		return 1;
+		return ndp_drop(&c->stats.ndp_drop_type, "not a solicitation");
 	}
 }
 

@@ -101,10 +101,232 @@ static void passt_timer_init(struct ctx *c)
 }
 
 /**
- * passt_stats_print() - Print counters, for --stats and at debug level
+ * struct passt_stats_name - Name of one counter, as --stats prints it
+ * @name:	Counter name, the field's: <area>_drop_<reason> for drops
+ * @off:	Offset of the counter in struct passt_stats
+ */
+struct passt_stats_name {
+	const char *name;
+	size_t off;
+};
+
+/* Every counter, in struct order: --stats prints one "name value" line each */
+static const struct passt_stats_name passt_stats_names[] = {
+	{ "tap_frames_in",
+	  offsetof(struct passt_stats, tap_frames_in) },
+	{ "tap_frames_out",
+	  offsetof(struct passt_stats, tap_frames_out) },
+	{ "tap_client_rejected",
+	  offsetof(struct passt_stats, tap_client_rejected) },
+	{ "tap_drop_short",
+	  offsetof(struct passt_stats, tap_drop_short) },
+	{ "tap_drop_long",
+	  offsetof(struct passt_stats, tap_drop_long) },
+	{ "tap_drop_pool",
+	  offsetof(struct passt_stats, tap_drop_pool) },
+	{ "tap_drop_out",
+	  offsetof(struct passt_stats, tap_drop_out) },
+	{ "tap_drop_l2",
+	  offsetof(struct passt_stats, tap_drop_l2) },
+	{ "tap_drop_l3_short",
+	  offsetof(struct passt_stats, tap_drop_l3_short) },
+	{ "tap_drop_l3_version",
+	  offsetof(struct passt_stats, tap_drop_l3_version) },
+	{ "tap_drop_l3_hdrlen",
+	  offsetof(struct passt_stats, tap_drop_l3_hdrlen) },
+	{ "tap_drop_l3_len",
+	  offsetof(struct passt_stats, tap_drop_l3_len) },
+	{ "tap_drop_l3_frag",
+	  offsetof(struct passt_stats, tap_drop_l3_frag) },
+	{ "tap_drop_l3_exthdr",
+	  offsetof(struct passt_stats, tap_drop_l3_exthdr) },
+	{ "tap_drop_l4_short",
+	  offsetof(struct passt_stats, tap_drop_l4_short) },
+	{ "tap_drop_uso",
+	  offsetof(struct passt_stats, tap_drop_uso) },
+	{ "tap_drop_ip4_off",
+	  offsetof(struct passt_stats, tap_drop_ip4_off) },
+	{ "tap_drop_ip6_off",
+	  offsetof(struct passt_stats, tap_drop_ip6_off) },
+	{ "tap_drop_proto",
+	  offsetof(struct passt_stats, tap_drop_proto) },
+	{ "tap_drop_no_tcp",
+	  offsetof(struct passt_stats, tap_drop_no_tcp) },
+	{ "tap_drop_no_udp",
+	  offsetof(struct passt_stats, tap_drop_no_udp) },
+	{ "tap_drop_no_icmp",
+	  offsetof(struct passt_stats, tap_drop_no_icmp) },
+	{ "tap_drop_no_dhcp",
+	  offsetof(struct passt_stats, tap_drop_no_dhcp) },
+	{ "tap_drop_no_dhcpv6",
+	  offsetof(struct passt_stats, tap_drop_no_dhcpv6) },
+	{ "tap_drop_no_ndp",
+	  offsetof(struct passt_stats, tap_drop_no_ndp) },
+	{ "arp_replies",
+	  offsetof(struct passt_stats, arp_replies) },
+	{ "arp_drop_short",
+	  offsetof(struct passt_stats, arp_drop_short) },
+	{ "arp_drop_bad",
+	  offsetof(struct passt_stats, arp_drop_bad) },
+	{ "arp_drop_op",
+	  offsetof(struct passt_stats, arp_drop_op) },
+	{ "arp_drop_announce",
+	  offsetof(struct passt_stats, arp_drop_announce) },
+	{ "arp_drop_probe",
+	  offsetof(struct passt_stats, arp_drop_probe) },
+	{ "dhcp_drop_short",
+	  offsetof(struct passt_stats, dhcp_drop_short) },
+	{ "dhcp_drop_op",
+	  offsetof(struct passt_stats, dhcp_drop_op) },
+	{ "dhcp_drop_cookie",
+	  offsetof(struct passt_stats, dhcp_drop_cookie) },
+	{ "dhcp_drop_opts",
+	  offsetof(struct passt_stats, dhcp_drop_opts) },
+	{ "dhcp_drop_bootp",
+	  offsetof(struct passt_stats, dhcp_drop_bootp) },
+	{ "dhcp_drop_type",
+	  offsetof(struct passt_stats, dhcp_drop_type) },
+	{ "dhcp_drop_server",
+	  offsetof(struct passt_stats, dhcp_drop_server) },
+	{ "dhcpv6_drop_short",
+	  offsetof(struct passt_stats, dhcpv6_drop_short) },
+	{ "dhcpv6_drop_source",
+	  offsetof(struct passt_stats, dhcpv6_drop_source) },
+	{ "dhcpv6_drop_parse",
+	  offsetof(struct passt_stats, dhcpv6_drop_parse) },
+	{ "dhcpv6_drop_serverid",
+	  offsetof(struct passt_stats, dhcpv6_drop_serverid) },
+	{ "dhcpv6_drop_clientid",
+	  offsetof(struct passt_stats, dhcpv6_drop_clientid) },
+	{ "dhcpv6_drop_type",
+	  offsetof(struct passt_stats, dhcpv6_drop_type) },
+	{ "dhcpv6_drop_server",
+	  offsetof(struct passt_stats, dhcpv6_drop_server) },
+	{ "dhcpv6_drop_confirm",
+	  offsetof(struct passt_stats, dhcpv6_drop_confirm) },
+	{ "ndp_drop_short",
+	  offsetof(struct passt_stats, ndp_drop_short) },
+	{ "ndp_drop_rs",
+	  offsetof(struct passt_stats, ndp_drop_rs) },
+	{ "ndp_drop_ns",
+	  offsetof(struct passt_stats, ndp_drop_ns) },
+	{ "ndp_drop_target",
+	  offsetof(struct passt_stats, ndp_drop_target) },
+	{ "ndp_drop_opts",
+	  offsetof(struct passt_stats, ndp_drop_opts) },
+	{ "ndp_drop_no_ra",
+	  offsetof(struct passt_stats, ndp_drop_no_ra) },
+	{ "ndp_drop_ns_other",
+	  offsetof(struct passt_stats, ndp_drop_ns_other) },
+	{ "ndp_drop_type",
+	  offsetof(struct passt_stats, ndp_drop_type) },
+	{ "icmp_drop_short",
+	  offsetof(struct passt_stats, icmp_drop_short) },
+	{ "icmp_drop_type",
+	  offsetof(struct passt_stats, icmp_drop_type) },
+	{ "icmp_drop_flow",
+	  offsetof(struct passt_stats, icmp_drop_flow) },
+	{ "icmp_drop_send",
+	  offsetof(struct passt_stats, icmp_drop_send) },
+	{ "icmp_drop_reply",
+	  offsetof(struct passt_stats, icmp_drop_reply) },
+	{ "udp_drop_bad",
+	  offsetof(struct passt_stats, udp_drop_bad) },
+	{ "udp_drop_flow",
+	  offsetof(struct passt_stats, udp_drop_flow) },
+	{ "udp_drop_full",
+	  offsetof(struct passt_stats, udp_drop_full) },
+	{ "udp_drop_send",
+	  offsetof(struct passt_stats, udp_drop_send) },
+	{ "udp_drop_tap",
+	  offsetof(struct passt_stats, udp_drop_tap) },
+	{ "udp_gso_msgs",
+	  offsetof(struct passt_stats, udp_gso_msgs) },
+	{ "udp_gso_dgrams",
+	  offsetof(struct passt_stats, udp_gso_dgrams) },
+	{ "udp_gso_split",
+	  offsetof(struct passt_stats, udp_gso_split) },
+	{ "tcp_drop_bad",
+	  offsetof(struct passt_stats, tcp_drop_bad) },
+	{ "tcp_drop_opts",
+	  offsetof(struct passt_stats, tcp_drop_opts) },
+	{ "tcp_drop_no_conn",
+	  offsetof(struct passt_stats, tcp_drop_no_conn) },
+	{ "tcp_drop_rst",
+	  offsetof(struct passt_stats, tcp_drop_rst) },
+	{ "tcp_drop_full",
+	  offsetof(struct passt_stats, tcp_drop_full) },
+	{ "tcp_drop_ooo",
+	  offsetof(struct passt_stats, tcp_drop_ooo) },
+	{ "tcp_drop_short",
+	  offsetof(struct passt_stats, tcp_drop_short) },
+	{ "tcp_conns",
+	  offsetof(struct passt_stats, tcp_conns) },
+	{ "tcp_unreach",
+	  offsetof(struct passt_stats, tcp_unreach) },
+	{ "tcp_retrans",
+	  offsetof(struct passt_stats, tcp_retrans) },
+	{ "tcp_splice_conns",
+	  offsetof(struct passt_stats, tcp_splice_conns) },
+	{ "tcp_splice_drop",
+	  offsetof(struct passt_stats, tcp_splice_drop) },
+	{ "tcp_splice_connect_fail",
+	  offsetof(struct passt_stats, tcp_splice_connect_fail) },
+	{ "tcp_splice_reset",
+	  offsetof(struct passt_stats, tcp_splice_reset) },
+};
+
+/* Flow types, as --stats names them: flow_<name>_live, flow_<name>_refused */
+static const char *const passt_flow_names[FLOW_NUM_TYPES] = {
+	[FLOW_TCP] = "tcp", [FLOW_TCP_SPLICE] = "tcp_splice",
+	[FLOW_UDP] = "udp", [FLOW_PING] = "ping",
+};
+
+static_assert(ARRAY_SIZE(passt_stats_names) * sizeof(unsigned long long) ==
+	      sizeof(struct passt_stats),
+	      "Every counter in struct passt_stats must have a name");
+
+/**
+ * passt_stats_get() - Value of one counter
+ * @s:		Counters
+ * @i:		Index in passt_stats_names[]
+ *
+ * Return: the counter's value
+ */
+static unsigned long long passt_stats_get(const struct passt_stats *s,
+					  size_t i)
+{
+	unsigned long long v;
+
+	memcpy(&v, (const char *)s + passt_stats_names[i].off, sizeof(v));
+	return v;
+}
+
+/**
+ * passt_stats_sum() - Sum of the counters whose names start with a prefix
+ * @s:		Counters
+ * @prefix:	Name prefix, "tcp_drop_" for instance
+ *
+ * Return: the sum, for the summary lines
+ */
+static unsigned long long passt_stats_sum(const struct passt_stats *s,
+					  const char *prefix)
+{
+	unsigned long long sum = 0;
+	size_t i, len = strlen(prefix);
+
+	for (i = 0; i < ARRAY_SIZE(passt_stats_names); i++) {
+		if (!strncmp(passt_stats_names[i].name, prefix, len))
+			sum += passt_stats_get(s, i);
+	}
+	return sum;
+}
+
+/**
+ * passt_stats_summary() - Print the summary lines, totals per protocol
  * @c:		Execution context
  */
-static void passt_stats_print(const struct ctx *c)
+static void passt_stats_summary(const struct ctx *c)
 {
 	const struct passt_stats *s = &c->stats;
 
@@ -113,11 +335,14 @@ static void passt_stats_print(const struct ctx *c)
 	     "arp %llu/%llu; bad ranges %llu; dhcp %llu dhcpv6 %llu "
 	     "ndp %llu icmp %llu udp %llu tcp %llu",
 	     s->tap_frames_in, s->tap_frames_out, s->tap_drop_short,
-	     s->tap_drop_long, s->tap_drop_l2, s->tap_drop_l3,
-	     s->tap_drop_pool, s->tap_drop_out, s->tap_client_rejected,
-	     s->arp_replies, s->arp_drop, packet_bad_range_count(),
-	     s->dhcp_drop, s->dhcpv6_drop, s->ndp_drop, s->icmp_drop,
-	     s->udp_drop, s->tcp_drop);
+	     s->tap_drop_long, s->tap_drop_l2,
+	     passt_stats_sum(s, "tap_drop_l3_"), s->tap_drop_pool,
+	     s->tap_drop_out, s->tap_client_rejected, s->arp_replies,
+	     passt_stats_sum(s, "arp_drop_"), packet_bad_range_count(),
+	     passt_stats_sum(s, "dhcp_drop_"),
+	     passt_stats_sum(s, "dhcpv6_drop_"),
+	     passt_stats_sum(s, "ndp_drop_"), passt_stats_sum(s, "icmp_drop_"),
+	     passt_stats_sum(s, "udp_drop_"), passt_stats_sum(s, "tcp_drop_"));
 	info("TCP: connections %llu, resent %llu, unreachable %llu; drops: "
 	     "bad %llu, table full %llu, past a gap %llu, buffer full %llu",
 	     s->tcp_conns, s->tcp_retrans, s->tcp_unreach, s->tcp_drop_bad,
@@ -143,6 +368,33 @@ static void passt_stats_print(const struct ctx *c)
 }
 
 /**
+ * passt_stats_print() - Print counters, for --stats and at debug level
+ * @c:		Execution context
+ *
+ * The summary lines come first, then one "name value" line per counter
+ * (names are stable: see passt(1)), then packet.c's count of refused
+ * accesses, flow.c's live and refused flows per type, and an end marker:
+ * "stats end".
+ */
+static void passt_stats_print(const struct ctx *c)
+{
+	size_t i;
+
+	passt_stats_summary(c);
+	for (i = 0; i < ARRAY_SIZE(passt_stats_names); i++)
+		info("%s %llu", passt_stats_names[i].name,
+		     passt_stats_get(&c->stats, i));
+	info("packet_bad_range %llu", packet_bad_range_count());
+	for (i = FLOW_TCP; i < FLOW_NUM_TYPES; i++) {
+		info("flow_%s_live %u", passt_flow_names[i],
+		     flow_count((enum flow_type)i));
+		info("flow_%s_refused %llu", passt_flow_names[i],
+		     flow_refused((enum flow_type)i));
+	}
+	info("stats end");
+}
+
+/**
  * passt_timer() - Periodic housekeeping for every protocol
  * @c:		Execution context
  * @now:	Current timestamp
@@ -151,7 +403,6 @@ static void passt_stats_print(const struct ctx *c)
  */
 static void passt_timer(struct ctx *c, const struct timespec *now)
 {
-	static struct timespec stats_last;	/* not reset: statistics only */
 	uint64_t expired;
 
 	if (read(c->timer_fd, &expired, sizeof(expired)) < 0 &&
@@ -162,9 +413,9 @@ static void passt_timer(struct ctx *c, const struct timespec *now)
 	udp_timer(c, now);
 	tcp_timer(c, now);
 	if (c->stats_interval &&
-	    now->tv_sec - stats_last.tv_sec >= c->stats_interval) {
+	    now->tv_sec - c->stats_last.tv_sec >= c->stats_interval) {
 		passt_stats_print(c);
-		stats_last = *now;
+		c->stats_last = *now;
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/un.h>
 #include <linux/if_ether.h>
 
@@ -182,37 +183,81 @@ struct ip6_ctx {
 };
 
 /**
- * struct passt_stats - Drop and event counters, printed by --stats
+ * struct passt_stats - Counters printed by --stats, one per drop reason
  * @tap_frames_in:	Frames read from the tap back-end
  * @tap_frames_out:	Frames written to the tap back-end
+ * @tap_client_rejected: Extra passt clients closed at accept
  * @tap_drop_short:	Frames shorter than an Ethernet header
  * @tap_drop_long:	Frames longer than the largest we take
- * @tap_drop_l2:	Frames of an EtherType we don't handle
- * @tap_drop_l3:	IP headers that failed validation
  * @tap_drop_pool:	Frames that did not fit the input pool
  * @tap_drop_out:	Frames the tap back-end did not take
- * @tap_client_rejected: Extra passt clients closed at accept
+ * @tap_drop_l2:	Frames of an EtherType we don't handle
+ * @tap_drop_l3_short:	IP packets shorter than the fixed IP header
+ * @tap_drop_l3_version: IP version not matching the EtherType
+ * @tap_drop_l3_hdrlen:	IPv4 header length under 20 bytes or past the frame
+ * @tap_drop_l3_len:	IP total or payload length past the frame or header
+ * @tap_drop_l3_frag:	IPv4 or IPv6 fragments
+ * @tap_drop_l3_exthdr:	IPv6 extension header chains malformed or too long
+ * @tap_drop_l4_short:	TCP, UDP or ICMPv6 packets too short for ports/type
+ * @tap_drop_uso:	UDP super-frames (pasta, USO) with bad headers
+ * @tap_drop_ip4_off:	IPv4 packets while IPv4 is disabled (-6)
+ * @tap_drop_ip6_off:	IPv6 packets while IPv6 is disabled (-4)
+ * @tap_drop_proto:	IP packets of a protocol other than TCP, UDP, ICMP
+ * @tap_drop_no_tcp:	TCP segments refused by --no-tcp
+ * @tap_drop_no_udp:	UDP datagrams refused by --no-udp
+ * @tap_drop_no_icmp:	ICMP and ICMPv6 messages refused by --no-icmp
+ * @tap_drop_no_dhcp:	DHCP requests refused by --no-dhcp
+ * @tap_drop_no_dhcpv6:	DHCPv6 messages refused by --no-dhcpv6
+ * @tap_drop_no_ndp:	NDP messages refused by --no-ndp (or --no-icmp)
  * @arp_replies:	ARP replies sent
- * @arp_drop:		ARP frames dropped (malformed or ignored)
- * @pkt_bad_range:	Packet pool accesses refused (bounds)
- * @dhcp_drop:		DHCP requests dropped (malformed)
- * @dhcpv6_drop:	DHCPv6 requests dropped (malformed)
- * @ndp_drop:		NDP messages dropped (malformed)
- * @icmp_drop:		ICMP echo requests dropped
- * @udp_drop:		UDP datagrams dropped
- * @udp_drop_bad:	...of them malformed or truncated
- * @udp_drop_flow:	...of them with no flow or socket to use
- * @udp_drop_full:	...of them for a new flow the flow table refused
- * @udp_drop_send:	...of them refused by a host or namespace socket
- * @udp_drop_tap:	...of them not taken by the tap back-end
+ * @arp_drop_short:	ARP frames truncated
+ * @arp_drop_bad:	ARP not for Ethernet and IPv4, or with wrong lengths
+ * @arp_drop_op:	ARP operations other than request
+ * @arp_drop_announce:	Gratuitous ARP (announcements): nothing to answer
+ * @arp_drop_probe:	ARP requests for the guest's own address (probes)
+ * @dhcp_drop_short:	DHCP requests truncated (UDP header, fixed part)
+ * @dhcp_drop_op:	DHCP not an Ethernet BOOTREQUEST
+ * @dhcp_drop_cookie:	DHCP requests without the magic cookie
+ * @dhcp_drop_opts:	DHCP requests with malformed or truncated options
+ * @dhcp_drop_bootp:	DHCP requests without a message type (BOOTP)
+ * @dhcp_drop_type:	DHCP messages of a type a server doesn't take
+ * @dhcp_drop_server:	DHCPREQUESTs for another server
+ * @dhcpv6_drop_short:	DHCPv6 messages without a complete UDP header
+ * @dhcpv6_drop_source:	DHCPv6 from the unspecified or a multicast address
+ * @dhcpv6_drop_parse:	DHCPv6 messages malformed or truncated
+ * @dhcpv6_drop_serverid: DHCPv6 Server Identifier missing or not allowed
+ * @dhcpv6_drop_clientid: DHCPv6 messages without a Client Identifier
+ * @dhcpv6_drop_type:	DHCPv6 messages of a type a server doesn't take
+ * @dhcpv6_drop_server:	DHCPv6 messages for another server
+ * @dhcpv6_drop_confirm: DHCPv6 CONFIRMs without addresses (no reply)
+ * @ndp_drop_short:	NDP messages shorter than an ICMPv6 header
+ * @ndp_drop_rs:	Router Solicitations malformed (code)
+ * @ndp_drop_ns:	Neighbour Solicitations malformed (length, code)
+ * @ndp_drop_target:	Neighbour Solicitations for a multicast target
+ * @ndp_drop_opts:	Router or Neighbour Solicitations with bad options
+ * @ndp_drop_no_ra:	Router Solicitations while --no-ra is given
+ * @ndp_drop_ns_other:	Neighbour Solicitations for addresses not ours
+ * @ndp_drop_type:	RAs, NAs and Redirects from the guest
+ * @icmp_drop_short:	ICMP messages shorter than an echo header
+ * @icmp_drop_type:	ICMP messages other than echo requests
+ * @icmp_drop_flow:	Echo requests with no flow or ping socket to use
+ * @icmp_drop_send:	Echo requests the ping socket refused
+ * @icmp_drop_reply:	Messages from a ping socket other than echo replies
+ * @udp_drop_bad:	UDP datagrams malformed or truncated
+ * @udp_drop_flow:	UDP datagrams with no flow or socket to use
+ * @udp_drop_full:	UDP datagrams for a new flow the flow table refused
+ * @udp_drop_send:	UDP datagrams refused by a host or namespace socket
+ * @udp_drop_tap:	UDP datagrams not taken by the tap back-end
  * @udp_gso_msgs:	UDP sends of several datagrams at once (UDP_SEGMENT)
  * @udp_gso_dgrams:	...datagrams in them
  * @udp_gso_split:	...of them the kernel refused, sent one by one
- * @tcp_drop:		TCP segments dropped
- * @tcp_drop_bad:	...of them malformed (header, offset)
- * @tcp_drop_full:	...of them SYNs refused: table full or no socket
- * @tcp_drop_ooo:	...of them carrying data past a gap (dup-ACKed)
- * @tcp_drop_short:	...of them not taken by a full send buffer
+ * @tcp_drop_bad:	TCP segments malformed (header, offset)
+ * @tcp_drop_opts:	TCP SYNs and SYN-ACKs with malformed options
+ * @tcp_drop_no_conn:	TCP segments, not SYNs, for no connection (reset)
+ * @tcp_drop_rst:	TCP resets for no connection
+ * @tcp_drop_full:	TCP SYNs refused: table full or no socket
+ * @tcp_drop_ooo:	TCP segments carrying data past a gap (dup-ACKed)
+ * @tcp_drop_short:	TCP segments not taken by a full send buffer
  * @tcp_conns:		TCP connections on the tap path, opened
  * @tcp_unreach:	Guest SYNs answered with ICMP unreachable
  * @tcp_retrans:	TCP segments resent to the guest (fast or timer)
@@ -220,36 +265,47 @@ struct ip6_ctx {
  * @tcp_splice_drop:	Spliced connections refused: table full, no fds
  * @tcp_splice_connect_fail: Spliced connections whose target refused
  * @tcp_splice_reset:	Spliced connections ended by a reset or error
+ *
+ * Every field is an unsigned long long, listed by name in passt.c
+ * (passt_stats_names[]): a drop reason is named <area>_drop_<reason>, and
+ * each dropped frame, datagram or segment moves exactly one of them.
  */
 struct passt_stats {
-	unsigned long long tap_frames_in;
-	unsigned long long tap_frames_out;
-	unsigned long long tap_drop_short;
-	unsigned long long tap_drop_long;
-	unsigned long long tap_drop_l2;
-	unsigned long long tap_drop_l3;
-	unsigned long long tap_drop_pool;
-	unsigned long long tap_drop_out;
-	unsigned long long tap_client_rejected;
+	unsigned long long tap_frames_in, tap_frames_out, tap_client_rejected;
+	unsigned long long tap_drop_short, tap_drop_long, tap_drop_pool;
+	unsigned long long tap_drop_out, tap_drop_l2;
+	unsigned long long tap_drop_l3_short, tap_drop_l3_version;
+	unsigned long long tap_drop_l3_hdrlen, tap_drop_l3_len;
+	unsigned long long tap_drop_l3_frag, tap_drop_l3_exthdr;
+	unsigned long long tap_drop_l4_short, tap_drop_uso;
+	unsigned long long tap_drop_ip4_off, tap_drop_ip6_off, tap_drop_proto;
+	unsigned long long tap_drop_no_tcp, tap_drop_no_udp, tap_drop_no_icmp;
+	unsigned long long tap_drop_no_dhcp, tap_drop_no_dhcpv6;
+	unsigned long long tap_drop_no_ndp;
 	unsigned long long arp_replies;
-	unsigned long long arp_drop;
-	unsigned long long pkt_bad_range;
-	unsigned long long dhcp_drop;
-	unsigned long long dhcpv6_drop;
-	unsigned long long ndp_drop;
-	unsigned long long icmp_drop;
-	unsigned long long udp_drop;
+	unsigned long long arp_drop_short, arp_drop_bad, arp_drop_op;
+	unsigned long long arp_drop_announce, arp_drop_probe;
+	unsigned long long dhcp_drop_short, dhcp_drop_op, dhcp_drop_cookie;
+	unsigned long long dhcp_drop_opts, dhcp_drop_bootp, dhcp_drop_type;
+	unsigned long long dhcp_drop_server;
+	unsigned long long dhcpv6_drop_short, dhcpv6_drop_source;
+	unsigned long long dhcpv6_drop_parse, dhcpv6_drop_serverid;
+	unsigned long long dhcpv6_drop_clientid, dhcpv6_drop_type;
+	unsigned long long dhcpv6_drop_server, dhcpv6_drop_confirm;
+	unsigned long long ndp_drop_short, ndp_drop_rs, ndp_drop_ns;
+	unsigned long long ndp_drop_target, ndp_drop_opts, ndp_drop_no_ra;
+	unsigned long long ndp_drop_ns_other, ndp_drop_type;
+	unsigned long long icmp_drop_short, icmp_drop_type, icmp_drop_flow;
+	unsigned long long icmp_drop_send, icmp_drop_reply;
 	unsigned long long udp_drop_bad, udp_drop_flow, udp_drop_full;
 	unsigned long long udp_drop_send, udp_drop_tap;
 	unsigned long long udp_gso_msgs, udp_gso_dgrams, udp_gso_split;
-	unsigned long long tcp_drop;
-	unsigned long long tcp_drop_bad, tcp_drop_full, tcp_drop_ooo;
-	unsigned long long tcp_drop_short, tcp_conns, tcp_retrans;
-	unsigned long long tcp_unreach;
-	unsigned long long tcp_splice_conns;
-	unsigned long long tcp_splice_drop;
-	unsigned long long tcp_splice_connect_fail;
-	unsigned long long tcp_splice_reset;
+	unsigned long long tcp_drop_bad, tcp_drop_opts, tcp_drop_no_conn;
+	unsigned long long tcp_drop_rst, tcp_drop_full, tcp_drop_ooo;
+	unsigned long long tcp_drop_short;
+	unsigned long long tcp_conns, tcp_unreach, tcp_retrans;
+	unsigned long long tcp_splice_conns, tcp_splice_drop;
+	unsigned long long tcp_splice_connect_fail, tcp_splice_reset;
 };
 
 /**
@@ -346,6 +402,7 @@ struct tap_partial {
  * @uid:		Real user ID at start
  * @gid:		Real group ID at start
  * @stats:		Counters
+ * @stats_last:		When --stats last printed the counters
  */
 struct ctx {
 	enum passt_mode mode;
@@ -435,6 +492,7 @@ struct ctx {
 	gid_t gid;
 
 	struct passt_stats stats;
+	struct timespec stats_last;
 };
 
 /* Housekeeping tick: NDP, UDP and ICMP expiry, port scans */

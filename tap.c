@@ -16,7 +16,10 @@
  *   L3	     IPv4 and IPv6 headers are proven present and consistent (ihl,
  *	     tot_len, payload_len, extension headers), the packet is trimmed
  *	     to its IP length (link padding dropped), fragments are dropped and
- *	     counted, the guest's source address is recorded
+ *	     counted, the guest's source address is recorded; then packets
+ *	     of a disabled IP version (-4, -6), of a protocol turned off
+ *	     (--no-tcp, --no-udp, --no-icmp, --no-dhcp, --no-dhcpv6,
+ *	     --no-ndp) or of a protocol we don't carry are dropped
  *   sort    DHCP, DHCPv6, NDP and ICMP messages are handed over at once; TCP
  *	     and UDP packets are grouped by 5-tuple into at most TAP_SEQS
  *	     sequences, kept in arrival order within each sequence
@@ -24,7 +27,8 @@
  *	     messages (header and payload), so that handlers batch their
  *	     socket calls per flow
  *
- * Every drop reason has its own counter in c->stats. Descriptors point into
+ * Every drop reason has its own counter in c->stats (tap_drop_*, named in
+ * passt(1)), and each dropped frame moves exactly one. Descriptors point into
  * tap_buf and are valid until the next read: handlers must not keep them.
  *
  * Output: callers build frames as [struct tap_hdr][Ethernet][IP][L4][data]
@@ -522,9 +526,9 @@ static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
 					(const void *)&s->saddr.a6;
 		da = s->af == AF_INET ? (const void *)inany_v4(&s->daddr) :
 					(const void *)&s->daddr.a6;
-		if (s->proto == IPPROTO_TCP && !c->no_tcp)
+		if (s->proto == IPPROTO_TCP)
 			tcp_tap_handler(c, s->af, sa, da, &p, now);
-		else if (s->proto == IPPROTO_UDP && !c->no_udp)
+		else
 			udp_tap_handler(c, s->af, sa, da, &p, now);
 	}
 	tap_in.seq_count = 0;
@@ -549,8 +553,15 @@ static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
 	union inany_addr sa, da;
 	int seq;
 
+	if (proto == IPPROTO_TCP ? c->no_tcp : c->no_udp) {
+		if (proto == IPPROTO_TCP)
+			c->stats.tap_drop_no_tcp++;
+		else
+			c->stats.tap_drop_no_udp++;
+		return;
+	}
 	if (!ports) {
-		c->stats.tap_drop_l3++;
+		c->stats.tap_drop_l4_short++;
 		return;
 	}
 	inany_from_af(&sa, af, saddr);
@@ -589,9 +600,70 @@ static bool tap4_udp_local(struct ctx *c, const struct pool *l4)
 
 	if (!uh || uh->dest != htons_constant(67))
 		return false;
-	if (!c->no_dhcp)
+	if (c->no_dhcp)
+		c->stats.tap_drop_no_dhcp++;
+	else
 		dhcp(c, l4);
 	return true;
+}
+
+/**
+ * tap4_valid() - Check a fixed IPv4 header against the frame it came in
+ * @s:		Counters: the reason to drop the packet, if any, is counted
+ * @ip4h:	IPv4 header, its fixed 20 bytes present
+ * @l3avail:	Bytes of the frame from the IPv4 header on
+ *
+ * Return: true if the packet is valid and not a fragment
+ */
+static bool tap4_valid(struct passt_stats *s, const struct iphdr *ip4h,
+		       size_t l3avail)
+{
+	size_t l3len = be16_to_host((__force __be16)ip4h->tot_len);
+	size_t hlen = (size_t)ip4h->ihl * 4;
+
+	if (ip4h->version != 4)
+		s->tap_drop_l3_version++;
+	else if (ip4h->ihl < 5 || hlen > l3avail)
+		s->tap_drop_l3_hdrlen++;
+	else if (l3len < hlen || l3len > l3avail)
+		s->tap_drop_l3_len++;
+	else if (tap4_is_fragment(ip4h))
+		s->tap_drop_l3_frag++;
+	else
+		return true;
+	return false;
+}
+
+/**
+ * tap4_l4() - Pass a valid IPv4 packet's payload to its protocol
+ * @c:		Execution context
+ * @proto:	IP protocol number
+ * @saddr:	Source address
+ * @daddr:	Destination address
+ * @l4:		One-packet pool with the L4 message
+ * @now:	Current timestamp
+ */
+static void tap4_l4(struct ctx *c, uint8_t proto, const struct in_addr *saddr,
+		    const struct in_addr *daddr, const struct pool *l4,
+		    const struct timespec *now)
+{
+	switch (proto) {
+	case IPPROTO_ICMP:
+		if (c->no_icmp)
+			c->stats.tap_drop_no_icmp++;
+		else
+			icmp_tap_handler(c, AF_INET, saddr, daddr, l4, now);
+		break;
+	case IPPROTO_UDP:
+		if (!tap4_udp_local(c, l4))
+			tap_l4_queue(c, AF_INET, proto, saddr, daddr, l4, now);
+		break;
+	case IPPROTO_TCP:
+		tap_l4_queue(c, AF_INET, proto, saddr, daddr, l4, now);
+		break;
+	default:
+		c->stats.tap_drop_proto++;
+	}
 }
 
 /**
@@ -609,36 +681,24 @@ static void tap4_input(struct ctx *c, size_t i, const struct timespec *now)
 	struct iovec v;
 
 	ip4h = packet_get(&pool_l2, i, L2_HLEN, sizeof(*ip4h), NULL);
-	if (!ip4h || ip4h->version != 4 || ip4h->ihl < 5)
-		goto bad;
+	if (!ip4h) {
+		c->stats.tap_drop_l3_short++;
+		return;
+	}
+	if (!tap4_valid(&c->stats, ip4h, l3avail))
+		return;
 	hlen = (size_t)ip4h->ihl * 4;
 	l3len = be16_to_host((__force __be16)ip4h->tot_len);
-	if (hlen > l3avail || l3len < hlen || l3len > l3avail)
-		goto bad;
-	if (tap4_is_fragment(ip4h)) {
-		debug_ratelimit("Dropping IPv4 fragment from guest");
-		goto bad;
-	}
 	saddr = be32_to_in4(ip4h->saddr);
 	daddr = be32_to_in4(ip4h->daddr);
 	if (!in4_is_unspec(&saddr))
 		c->ip4.addr_seen = saddr;
-	if (!c->ifi4_up)
+	if (!c->ifi4_up) {
+		c->stats.tap_drop_ip4_off++;
 		return;
-	tap_pool_one(&l4, &v, (const char *)ip4h + hlen, l3len - hlen);
-	if (ip4h->protocol == IPPROTO_ICMP) {
-		if (!c->no_icmp)
-			icmp_tap_handler(c, AF_INET, &saddr, &daddr, &l4, now);
-	} else if (ip4h->protocol == IPPROTO_UDP) {
-		if (!tap4_udp_local(c, &l4))
-			tap_l4_queue(c, AF_INET, IPPROTO_UDP, &saddr, &daddr,
-				     &l4, now);
-	} else if (ip4h->protocol == IPPROTO_TCP) {
-		tap_l4_queue(c, AF_INET, IPPROTO_TCP, &saddr, &daddr, &l4, now);
 	}
-	return;
-bad:
-	c->stats.tap_drop_l3++;
+	tap_pool_one(&l4, &v, (const char *)ip4h + hlen, l3len - hlen);
+	tap4_l4(c, ip4h->protocol, &saddr, &daddr, &l4, now);
 }
 
 /**
@@ -695,11 +755,15 @@ static bool tap6_local(struct ctx *c, uint8_t proto, const struct pool *l4,
 		const struct icmp6hdr *ih = packet_get(l4, 0, 0, sizeof(*ih),
 						       NULL);
 
-		if (!ih)
+		if (!ih) {
+			c->stats.tap_drop_l4_short++;
 			return true;
+		}
 		if (ih->icmp6_type < 133 || ih->icmp6_type > 137)
 			return false;
-		if (!c->no_ndp)
+		if (c->no_ndp)
+			c->stats.tap_drop_no_ndp++;
+		else
 			ndp(c, l4, saddr, daddr);
 		return true;
 	}
@@ -709,7 +773,9 @@ static bool tap6_local(struct ctx *c, uint8_t proto, const struct pool *l4,
 
 		if (!uh || uh->dest != htons_constant(547))
 			return false;
-		if (!c->no_dhcpv6)
+		if (c->no_dhcpv6)
+			c->stats.tap_drop_no_dhcpv6++;
+		else
 			dhcpv6(c, l4, saddr, daddr);
 		return true;
 	}
@@ -735,6 +801,37 @@ static void tap6_addr_seen(struct ctx *c, const struct in6_addr *saddr)
 }
 
 /**
+ * tap6_l4() - Pass a valid IPv6 packet's payload to its protocol
+ * @c:		Execution context
+ * @proto:	Upper-layer protocol
+ * @saddr:	Source address
+ * @daddr:	Destination address
+ * @l4:		One-packet pool with the L4 message
+ * @now:	Current timestamp
+ */
+static void tap6_l4(struct ctx *c, uint8_t proto, const struct in6_addr *saddr,
+		    const struct in6_addr *daddr, const struct pool *l4,
+		    const struct timespec *now)
+{
+	if (tap6_local(c, proto, l4, saddr, daddr))
+		return;
+	switch (proto) {
+	case IPPROTO_ICMPV6:
+		if (c->no_icmp)
+			c->stats.tap_drop_no_icmp++;
+		else
+			icmp_tap_handler(c, AF_INET6, saddr, daddr, l4, now);
+		break;
+	case IPPROTO_UDP:
+	case IPPROTO_TCP:
+		tap_l4_queue(c, AF_INET6, proto, saddr, daddr, l4, now);
+		break;
+	default:
+		c->stats.tap_drop_proto++;
+	}
+}
+
+/**
  * tap6_input() - Validate an IPv6 packet and pass it on
  * @c:		Execution context
  * @i:		Index of the frame in pool_l2
@@ -750,29 +847,38 @@ static void tap6_input(struct ctx *c, size_t i, const struct timespec *now)
 	uint8_t proto;
 
 	ip6h = packet_get(&pool_l2, i, L2_HLEN, sizeof(*ip6h), NULL);
-	if (!ip6h || ip6h->version != 6)
-		goto bad;
+	if (!ip6h) {
+		c->stats.tap_drop_l3_short++;
+		return;
+	}
+	if (ip6h->version != 6) {
+		c->stats.tap_drop_l3_version++;
+		return;
+	}
 	plen = be16_to_host((__force __be16)ip6h->payload_len);
-	if (plen > l3avail - sizeof(*ip6h))
-		goto bad;
+	if (plen > l3avail - sizeof(*ip6h)) {
+		c->stats.tap_drop_l3_len++;
+		return;
+	}
 	off = L2_HLEN + sizeof(*ip6h);
 	end = off + plen;
 	proto = ip6h->nexthdr;
-	if (!tap6_skip_exthdr(i, &off, end, &proto))
-		goto bad;
+	if (!tap6_skip_exthdr(i, &off, end, &proto)) {
+		if (proto == IPPROTO_FRAGMENT)
+			c->stats.tap_drop_l3_frag++;
+		else
+			c->stats.tap_drop_l3_exthdr++;
+		return;
+	}
 	saddr = ip6h->saddr;
 	daddr = ip6h->daddr;
 	tap6_addr_seen(c, &saddr);
-	tap_pool_one(&l4, &v, (const char *)ip6h + (off - L2_HLEN), end - off);
-	if (tap6_local(c, proto, &l4, &saddr, &daddr) || !c->ifi6_up)
+	if (!c->ifi6_up) {
+		c->stats.tap_drop_ip6_off++;
 		return;
-	if (proto == IPPROTO_ICMPV6 && !c->no_icmp)
-		icmp_tap_handler(c, AF_INET6, &saddr, &daddr, &l4, now);
-	else if (proto == IPPROTO_UDP || proto == IPPROTO_TCP)
-		tap_l4_queue(c, AF_INET6, proto, &saddr, &daddr, &l4, now);
-	return;
-bad:
-	c->stats.tap_drop_l3++;
+	}
+	tap_pool_one(&l4, &v, (const char *)ip6h + (off - L2_HLEN), end - off);
+	tap6_l4(c, proto, &saddr, &daddr, &l4, now);
 }
 
 /**
@@ -950,7 +1056,7 @@ static size_t tap_uso_split(struct ctx *c, size_t off, size_t n,
 	tap_pool_one(&sf, &v, tap_buf + off + TAP_VNET_LEN, l2len);
 	hlen = tap_uso_hlen(&sf, l2len);
 	if (!hlen || !gso || l2len > sizeof(tap_out.uso)) {
-		c->stats.tap_drop_l3++;
+		c->stats.tap_drop_uso++;
 		return off;
 	}
 	trace("Segmenting UDP super-frame of %zu bytes by %zu", l2len, gso);

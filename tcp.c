@@ -144,14 +144,14 @@ static struct tcp_state {
 static uint8_t tcp_discard[TCP_DISCARD_LEN];
 
 /**
- * tcp_drop_count() - Count dropped segments, in total and by reason
- * @c:		Execution context
+ * tcp_drop_count() - Count dropped segments under their reason
+ * @c:		Execution context (totals are summed when printed)
  * @reason:	Counter for the reason, in c->stats
  * @n:		Segments dropped
  */
 void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n)
 {
-	c->stats.tcp_drop += n;
+	(void)c;
 	*reason += n;
 }
 static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn);
@@ -626,8 +626,10 @@ static bool tcp_seg_parse(const struct pool *p, size_t i, struct tcp_seg *seg)
  * @seg:	Parsed segment
  * @mss:	MSS option, unchanged if absent (output)
  * @ws:		Window scale shift, -1 if absent (output)
+ *
+ * Return: false if an option's length is under 2 or runs past the header
  */
-static void tcp_seg_opts(const struct pool *p, size_t i,
+static bool tcp_seg_opts(const struct pool *p, size_t i,
 			 const struct tcp_seg *seg, uint16_t *mss, int *ws)
 {
 	size_t optlen = seg->hlen - sizeof(seg->th), off = 0;
@@ -639,7 +641,7 @@ static void tcp_seg_opts(const struct pool *p, size_t i,
 
 		if (!len && (optlen - off < 2 || o[off + 1] < 2 ||
 			     o[off + 1] > optlen - off))
-			return;
+			return false;
 		if (!len)
 			len = o[off + 1];
 		if (o[off] == TCPOPT_MSS && len == 4)
@@ -648,6 +650,24 @@ static void tcp_seg_opts(const struct pool *p, size_t i,
 			*ws = MIN(o[off + 2], 14);
 		off += len;
 	}
+	return true;
+}
+
+/**
+ * tcp_seg_opts_ok() - Are the options of a SYN or SYN-ACK well-formed?
+ * @p:		Pool of L4 messages
+ * @i:		Index of the segment in @p
+ * @seg:	Parsed segment
+ *
+ * Return: true if every option length is at least 2 and within the header
+ */
+static bool tcp_seg_opts_ok(const struct pool *p, size_t i,
+			    const struct tcp_seg *seg)
+{
+	uint16_t mss;
+	int ws;
+
+	return tcp_seg_opts(p, i, seg, &mss, &ws);
 }
 
 /**
@@ -1006,6 +1026,10 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 	if (conn->events & TCP_EV_SYN_TO_TAP) {
 		if ((seg->flags & sa) != sa || seg->ack != conn->seq_to_tap)
 			return;
+		if (!tcp_seg_opts_ok(p, i, seg)) {
+			tcp_drop_count(c, &c->stats.tcp_drop_opts, 1);
+			return;
+		}
 		conn->seq_from_tap = seg->seq + 1;
 		tcp_syn_opts_apply(c, conn, p, i, seg);
 		conn->seq_ack_from_tap = seg->ack;
@@ -1083,12 +1107,21 @@ static void tcp_tap_no_conn(struct ctx *c, const struct flowside *tap,
 			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
 			continue;
 		}
-		if (seg.flags & TCP_RST)
+		if (seg.flags & TCP_RST) {
+			tcp_drop_count(c, &c->stats.tcp_drop_rst, 1);
 			continue;
-		if ((seg.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-			tcp_conn_from_tap(c, tap, p, i, &seg, now);
-		else
+		}
+		if ((seg.flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
+			tcp_drop_count(c, &c->stats.tcp_drop_no_conn, 1);
 			tcp_buf_rst_no_conn(c, tap, &seg);
+		} else if (!tcp_seg_opts_ok(p, i, &seg)) {
+			tcp_drop_count(c, &c->stats.tcp_drop_opts, 1);
+			continue;
+		} else {
+			tcp_conn_from_tap(c, tap, p, i, &seg, now);
+		}
+		/* The rest of the batch is for no connection yet */
+		tcp_drop_count(c, &c->stats.tcp_drop_no_conn, p->count - i - 1);
 		return;
 	}
 }

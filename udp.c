@@ -151,7 +151,7 @@
  * Other sockets just clear SO_ERROR (the error queue, EPOLLERR and the
  * /proc/net/udp states used below are probed by
  * test/platform/udp_connected_wins.c too). Every dropped datagram is
- * counted in c->stats.udp_drop and in one of the finer udp_drop_* counters.
+ * counted in c->stats in the one udp_drop_* counter of its reason.
  *
  * Forwarded ports: udp_init() binds -u ports on the host and, in pasta, -U
  * ports in the namespace (on loopback unless an address was given), with

@@ -249,6 +249,20 @@ static void ctx_init(void)
 }
 
 /**
+ * dhcp_drops() - DHCP requests dropped so far, for any reason
+ *
+ * Return: sum of the dhcp_drop_* counters
+ */
+static unsigned long long dhcp_drops(void)
+{
+	const struct passt_stats *s = &c.stats;
+
+	return s->dhcp_drop_short + s->dhcp_drop_op + s->dhcp_drop_cookie +
+	       s->dhcp_drop_opts + s->dhcp_drop_bootp + s->dhcp_drop_type +
+	       s->dhcp_drop_server;
+}
+
+/**
  * test_offer() - DISCOVER gets a complete OFFER
  */
 static void test_offer(void)
@@ -351,7 +365,9 @@ static void test_request(void)
 	req_opt(&r, 54, 4, &sid);
 	req_end(&r);
 	feed(r.b, r.len);
-	unit_check(sent.cnt == 2, "REQUEST to another server: no reply");
+	unit_check(sent.cnt == 2 && c.stats.dhcp_drop_server == 1 &&
+		   dhcp_drops() == 1,
+		   "REQUEST to another server: no reply, counted as such");
 
 	req_type(&r, 3, 0, "192.0.2.1");
 	req_end(&r);
@@ -368,7 +384,7 @@ static void test_request(void)
 static void test_inform_release(void)
 {
 	uint8_t o[OPT_MAX], type = 5;
-	unsigned long long drops = c.stats.dhcp_drop;
+	unsigned long long drops = dhcp_drops();
 	struct req r;
 
 	req_type(&r, 8, 0, "192.0.2.1");
@@ -388,7 +404,7 @@ static void test_inform_release(void)
 	req_type(&r, 4, 0, "0.0.0.0");
 	req_end(&r);
 	feed(r.b, r.len);
-	unit_check(sent.cnt == 1 && c.stats.dhcp_drop == drops,
+	unit_check(sent.cnt == 1 && dhcp_drops() == drops,
 	           "RELEASE, DECLINE: no reply, not dropped");
 }
 
@@ -435,7 +451,9 @@ static void test_overflow(void)
  */
 static void test_truncated(void)
 {
-	unsigned long long drops = c.stats.dhcp_drop;
+	unsigned long long drops = dhcp_drops();
+	unsigned long long short0 = c.stats.dhcp_drop_short;
+	unsigned long long opts0 = c.stats.dhcp_drop_opts;
 	size_t len, bad = 0;
 	struct req r;
 
@@ -449,8 +467,11 @@ static void test_truncated(void)
 			bad++;
 	}
 	unit_check(!bad && !sent.cnt, "truncated requests: consumed, no reply");
-	unit_check(c.stats.dhcp_drop - drops == r.len,
-	           "truncated requests: each counted in dhcp_drop");
+	unit_check(dhcp_drops() - drops == r.len,
+	           "truncated requests: each counted once");
+	unit_check(c.stats.dhcp_drop_short - short0 +
+		   c.stats.dhcp_drop_opts - opts0 == r.len,
+		   "truncated requests: as short or as bad options");
 }
 
 /**
@@ -458,7 +479,8 @@ static void test_truncated(void)
  */
 static void test_malformed(void)
 {
-	unsigned long long drops = c.stats.dhcp_drop;
+	unsigned long long drops = dhcp_drops();
+	struct passt_stats before = c.stats;
 	uint8_t g[REQ_MAX];
 	struct req r;
 	int i;
@@ -485,8 +507,12 @@ static void test_malformed(void)
 	req_init(&r, 0, "0.0.0.0");	/* BOOTP: no type */
 	req_end(&r);
 	feed(r.b, r.len);
-	unit_check(!sent.cnt && c.stats.dhcp_drop - drops == 5,
+	unit_check(!sent.cnt && dhcp_drops() - drops == 5,
 	           "bad lengths, duplicate type, no cookie, BOOTP: dropped");
+	unit_check(c.stats.dhcp_drop_opts - before.dhcp_drop_opts == 3 &&
+		   c.stats.dhcp_drop_cookie - before.dhcp_drop_cookie == 1 &&
+		   c.stats.dhcp_drop_bootp - before.dhcp_drop_bootp == 1,
+		   "...counted as bad options (3), no cookie, BOOTP");
 
 	srand(1);
 	for (i = 0; i < 20000; i++) {

@@ -358,11 +358,27 @@ static void test_types(void)
 }
 
 /**
+ * dhcpv6_drops() - DHCPv6 messages dropped so far, for any reason
+ *
+ * Return: sum of the dhcpv6_drop_* counters
+ */
+static unsigned long long dhcpv6_drops(void)
+{
+	const struct passt_stats *s = &c.stats;
+
+	return s->dhcpv6_drop_short + s->dhcpv6_drop_source +
+	       s->dhcpv6_drop_parse + s->dhcpv6_drop_serverid +
+	       s->dhcpv6_drop_clientid + s->dhcpv6_drop_type +
+	       s->dhcpv6_drop_server + s->dhcpv6_drop_confirm;
+}
+
+/**
  * test_bad() - Rule violations, truncation, garbage: dropped, counted
  */
 static void test_bad(void)
 {
-	unsigned long long drops = c.stats.dhcpv6_drop;
+	unsigned long long drops = dhcpv6_drops();
+	struct passt_stats before = c.stats;
 	uint8_t g[MSG_MAX], other[] = { 0, 3, 0, 1, 1, 2, 3, 4, 5, 6 };
 	size_t len, bad = 0;
 	struct msg m;
@@ -381,18 +397,24 @@ static void test_bad(void)
 	msg_init(&m, 1, 0);
 	msg_opt(&m, 3, 8, "\0\0\0\0\0\0\0\0");	/* short IA_NA */
 	feed(m.b, m.len);
-	unit_check(!sent.cnt && c.stats.dhcpv6_drop - drops == 5,
+	unit_check(!sent.cnt && dhcpv6_drops() - drops == 5,
 	           "rule violations and bad lengths: dropped, counted");
+	unit_check(c.stats.dhcpv6_drop_serverid -
+		   before.dhcpv6_drop_serverid == 2 &&
+		   c.stats.dhcpv6_drop_type - before.dhcpv6_drop_type == 1 &&
+		   c.stats.dhcpv6_drop_parse - before.dhcpv6_drop_parse == 2,
+		   "...as Server Identifier (2), type, malformed (2)");
 
 	msg_init(&m, 3, 0);
 	msg_opt(&m, 2, sizeof(other), other);
 	feed(m.b, m.len);
-	unit_check(!sent.cnt && c.stats.dhcpv6_drop - drops == 5,
-	           "REQUEST for another server: ignored, not counted");
+	unit_check(!sent.cnt && dhcpv6_drops() - drops == 6 &&
+		   c.stats.dhcpv6_drop_server - before.dhcpv6_drop_server == 1,
+	           "REQUEST for another server: no reply, counted as such");
 
 	msg_init(&m, 3, 1);
 	msg_ia(&m, "2001:db8::1");
-	drops = c.stats.dhcpv6_drop;
+	drops = dhcpv6_drops();
 	for (len = 0; len < m.len; len++) {
 		if (len == 12 || len == 26 || len == 32 || len == 46)
 			continue;	/* option boundaries: valid messages */
@@ -400,7 +422,7 @@ static void test_bad(void)
 			bad++;
 	}
 	unit_check(!bad && !sent.cnt &&
-	           c.stats.dhcpv6_drop - drops == m.len - 4,
+	           dhcpv6_drops() - drops == m.len - 4,
 	           "every truncation inside an option dropped and counted");
 
 	srand(3);

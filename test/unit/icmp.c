@@ -369,8 +369,8 @@ int main(void)
 	flow_limit_set(FLOW_PING, 1);
 	echo(AF_INET, "127.0.0.1", 0x4321, 1, 172);
 	unit_check(seen.fd_cnt == 4 && flow_refused(FLOW_PING) == 1 &&
-		   c.stats.icmp_drop == 1,
-		   "ping cap full: new flow refused, counted");
+		   c.stats.icmp_drop_flow == 1,
+		   "ping cap full: new flow refused, counted (icmp_drop_flow)");
 	timer(300);
 	unit_check(seen.del_cnt == 4 && !flow_count(FLOW_PING),
 		   "table empty after the last expiry");

@@ -278,11 +278,26 @@ static void test_dad(void)
 }
 
 /**
+ * ndp_drops() - NDP messages dropped so far, for any reason
+ *
+ * Return: sum of the ndp_drop_* counters
+ */
+static unsigned long long ndp_drops(void)
+{
+	const struct passt_stats *s = &c.stats;
+
+	return s->ndp_drop_short + s->ndp_drop_rs + s->ndp_drop_ns +
+	       s->ndp_drop_target + s->ndp_drop_opts + s->ndp_drop_no_ra +
+	       s->ndp_drop_ns_other + s->ndp_drop_type;
+}
+
+/**
  * test_bad() - Malformed messages dropped and counted
  */
 static void test_bad(void)
 {
-	unsigned long long drops = c.stats.ndp_drop;
+	unsigned long long drops = ndp_drops();
+	struct passt_stats before = c.stats;
 	uint8_t ns[64], g[512];
 	size_t len, i;
 
@@ -290,8 +305,11 @@ static void test_bad(void)
 	len = ns_build(ns, "2001:db8::fe", 1);
 	for (i = 4; i < 24; i++)
 		feed(ns, i, "fe80::2", "ff02::1");
-	unit_check(!sent.cnt && c.stats.ndp_drop - drops == 20,
+	unit_check(!sent.cnt && ndp_drops() - drops == 20,
 	           "truncated NS: dropped, counted");
+	unit_check(c.stats.ndp_drop_short - before.ndp_drop_short == 4 &&
+		   c.stats.ndp_drop_ns - before.ndp_drop_ns == 16,
+		   "...as short ICMPv6 header (4), malformed NS (16)");
 	ns[25] = 0;			/* option length 0 */
 	feed(ns, len, "fe80::2", "ff02::1");
 	ns[25] = 2;			/* option past the end */
@@ -302,8 +320,12 @@ static void test_bad(void)
 	feed(ns, len, "fe80::2", "ff02::1");
 	ns[1] = 1;			/* code */
 	feed(ns, 24, "fe80::2", "ff02::1");
-	unit_check(!sent.cnt && c.stats.ndp_drop - drops == 25,
+	unit_check(!sent.cnt && ndp_drops() - drops == 25,
 	           "bad options, SLLA in DAD, multicast target, code: dropped");
+	unit_check(c.stats.ndp_drop_opts - before.ndp_drop_opts == 3 &&
+		   c.stats.ndp_drop_target - before.ndp_drop_target == 1 &&
+		   c.stats.ndp_drop_ns - before.ndp_drop_ns == 17,
+		   "...as bad options (3), multicast target, malformed NS");
 
 	g[0] = 128;
 	unit_check(feed(g, 8, "fe80::2", "fe80::1") == 0,
