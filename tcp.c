@@ -9,7 +9,8 @@
  * mirror what the kernel has taken or given.
  *
  * Guest to host: tcp_tap_handler() gets all segments of one flow from one
- * tap read. Payload that continues the stream at @seq_from_tap is written
+ * tap read, and parses each once (tcp_seg.c) into a record the later passes
+ * use. Payload that continues the stream at @seq_from_tap is written
  * with one sendmsg() whose iovecs point into the tap buffer; we then ACK
  * exactly the bytes the kernel took, and advertise as window the free space
  * of the socket's send buffer (SO_SNDBUF less the memory its queue takes,
@@ -143,6 +144,9 @@ static struct tcp_state {
 
 /* Peek discard buffer, without SO_PEEK_OFF */
 static uint8_t tcp_discard[TCP_DISCARD_LEN];
+
+/* Segments of the flow tcp_tap_handler() works on, parsed once */
+static struct tcp_seg tcp_segs[TAP_MSGS];
 
 /**
  * tcp_drop_count() - Count dropped segments, in total and by reason
@@ -591,88 +595,24 @@ static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
- * tcp_seg_parse() - Copy out and check the header of a segment
- * @p:		Pool of L4 messages
- * @i:		Index in @p
- * @seg:	Parsed segment (output)
- *
- * Return: true if the header is complete and its offset fits the message
- */
-static bool tcp_seg_parse(const struct pool *p, size_t i, struct tcp_seg *seg)
-{
-	size_t l4len = packet_len(p, i);
-	const uint8_t *th = packet_get(p, i, 0, sizeof(seg->th), NULL);
-
-	if (!th)
-		return false;
-	memcpy(&seg->th, th, sizeof(seg->th));
-	seg->hlen = (size_t)seg->th.doff * 4;
-	if (seg->hlen < sizeof(seg->th) || seg->hlen > l4len)
-		return false;
-	seg->flags = th[13];
-	seg->seq = be32_to_host((__force __be32)seg->th.seq);
-	seg->ack = be32_to_host((__force __be32)seg->th.ack_seq);
-	seg->wnd = be16_to_host((__force __be16)seg->th.window);
-	seg->dlen = l4len - seg->hlen;
-	seg->data = NULL;
-	if (seg->dlen)
-		seg->data = packet_get(p, i, seg->hlen, seg->dlen, NULL);
-	return !seg->dlen || seg->data;
-}
-
-/**
- * tcp_seg_opts() - Read MSS and window scale options of a SYN segment
- * @p:		Pool of L4 messages
- * @i:		Index of the segment in @p
- * @seg:	Parsed segment
- * @mss:	MSS option, unchanged if absent (output)
- * @ws:		Window scale shift, -1 if absent (output)
- */
-static void tcp_seg_opts(const struct pool *p, size_t i,
-			 const struct tcp_seg *seg, uint16_t *mss, int *ws)
-{
-	size_t optlen = seg->hlen - sizeof(seg->th), off = 0;
-	const uint8_t *o = packet_get(p, i, sizeof(seg->th), optlen, NULL);
-
-	*ws = -1;
-	while (o && off < optlen && o[off] != TCPOPT_END) {
-		size_t len = o[off] == TCPOPT_NOP ? 1 : 0;
-
-		if (!len && (optlen - off < 2 || o[off + 1] < 2 ||
-			     o[off + 1] > optlen - off))
-			return;
-		if (!len)
-			len = o[off + 1];
-		if (o[off] == TCPOPT_MSS && len == 4)
-			*mss = (uint16_t)(o[off + 2] << 8 | o[off + 3]);
-		else if (o[off] == TCPOPT_WS && len == 3)
-			*ws = MIN(o[off + 2], 14);
-		off += len;
-	}
-}
-
-/**
  * tcp_syn_opts_apply() - Take MSS and window scaling from the guest's SYN
  * @c:		Execution context
  * @conn:	Connection
- * @p:		Pool of L4 messages
- * @i:		Index of the SYN in @p
- * @seg:	Parsed SYN
+ * @seg:	Parsed SYN, options read
  */
 void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
-			const struct pool *p, size_t i,
 			const struct tcp_seg *seg)
 {
-	uint16_t mss = conn->v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT;
-	int ws;
+	size_t mss = conn->v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT;
 
-	tcp_seg_opts(p, i, seg, &mss, &ws);
-	conn->mss = (uint16_t)MIN((size_t)mss, tcp_buf_mss_max(c, conn->v6));
+	if (seg->mss >= 0)
+		mss = (size_t)seg->mss;
+	conn->mss = (uint16_t)MIN(mss, tcp_buf_mss_max(c, conn->v6));
 	if (conn->mss < 64)
 		conn->mss = 64;
-	if (ws >= 0) {
+	if (seg->ws >= 0) {
 		conn->flags |= TCP_F_WS_OK;
-		conn->ws_from_tap = (uint8_t)ws;
+		conn->ws_from_tap = (uint8_t)seg->ws;
 		conn->ws_to_tap = TCP_WS_TO_TAP;
 	}
 	conn->wnd_from_tap = seg->wnd;
@@ -680,41 +620,41 @@ void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
 
 /**
  * tcp_data_collect() - Gather payload that continues the stream, in order
- * @p:		Pool of L4 messages
+ * @segs:	Parsed segments of one flow from one tap read
+ * @n:		Number of records in @segs
  * @seq:	Next sequence number expected, updated (input and output)
  * @iov:	Payload pieces (output), up to TCP_IOV_MAX
  * @fin:	Set if a FIN follows the gathered data (output)
  *
- * Segments may be out of order within @p: passes repeat while one extends
+ * Segments may be out of order within @segs: passes repeat while one extends
  * the stream. Duplicated ranges are trimmed.
  *
  * Return: number of iovecs filled
  */
-static size_t tcp_data_collect(const struct pool *p, uint32_t *seq,
-			       struct iovec *iov, bool *fin)
+static size_t tcp_data_collect(const struct tcp_seg *segs, size_t n,
+			       uint32_t *seq, struct iovec *iov, bool *fin)
 {
 	size_t cnt = 0, i;
-	struct tcp_seg seg;
 	bool progress;
 
 	do {
 		progress = false;
-		for (i = 0; i < p->count && cnt < TCP_IOV_MAX; i++) {
+		for (i = 0; i < n && cnt < TCP_IOV_MAX; i++) {
+			const struct tcp_seg *seg = &segs[i];
 			uint32_t end;
 
-			if (!tcp_seg_parse(p, i, &seg) ||
-			    (seg.flags & (TCP_SYN | TCP_RST)))
+			if (!seg->ok || (seg->flags & (TCP_SYN | TCP_RST)))
 				continue;
-			end = seg.seq + (uint32_t)seg.dlen;
-			if (seg.dlen && SEQ_LE(seg.seq, *seq) &&
+			end = seg->seq + (uint32_t)seg->dlen;
+			if (seg->dlen && SEQ_LE(seg->seq, *seq) &&
 			    SEQ_GT(end, *seq)) {
-				iov[cnt].iov_base = (void *)(seg.data +
-							     (*seq - seg.seq));
+				iov[cnt].iov_base = (void *)(seg->data +
+							     (*seq - seg->seq));
 				iov[cnt++].iov_len = end - *seq;
 				*seq = end;
 				progress = true;
 			}
-			if ((seg.flags & TCP_FIN) && end == *seq)
+			if ((seg->flags & TCP_FIN) && end == *seq)
 				*fin = true;
 		}
 	} while (progress && cnt < TCP_IOV_MAX);
@@ -723,7 +663,8 @@ static size_t tcp_data_collect(const struct pool *p, uint32_t *seq,
 
 /**
  * tcp_data_gap() - Count segments with payload beyond a sequence number
- * @p:		Pool of L4 messages
+ * @segs:	Parsed segments of one flow from one tap read
+ * @n:		Number of records in @segs
  * @start:	Next sequence number expected before this batch
  * @seq:	Next sequence number expected now
  * @keepalive:	Set if a segment starts before @start: old data again, a
@@ -731,19 +672,20 @@ static size_t tcp_data_collect(const struct pool *p, uint32_t *seq,
  *
  * Return: segments starting after @seq (past a gap), 0 if none
  */
-static size_t tcp_data_gap(const struct pool *p, uint32_t start,
-			   uint32_t seq, bool *keepalive)
+static size_t tcp_data_gap(const struct tcp_seg *segs, size_t n,
+			   uint32_t start, uint32_t seq, bool *keepalive)
 {
-	struct tcp_seg seg;
 	size_t i, gap = 0;
 
-	for (i = 0; i < p->count; i++) {
-		if (!tcp_seg_parse(p, i, &seg) || (seg.flags & TCP_SYN))
+	for (i = 0; i < n; i++) {
+		const struct tcp_seg *seg = &segs[i];
+
+		if (!seg->ok || (seg->flags & TCP_SYN))
 			continue;
-		if ((seg.dlen || (seg.flags & TCP_FIN)) &&
-		    SEQ_GT(seg.seq, seq))
+		if ((seg->dlen || (seg->flags & TCP_FIN)) &&
+		    SEQ_GT(seg->seq, seq))
 			gap++;
-		if (SEQ_LT(seg.seq, start))
+		if (SEQ_LT(seg->seq, start))
 			*keepalive = true;
 	}
 	return gap;
@@ -906,26 +848,28 @@ static void tcp_ack_due(struct ctx *c, struct tcp_conn *conn)
  * tcp_tap_data() - Write the guest's payload to the socket, acknowledge it
  * @c:		Execution context
  * @conn:	Connection, established
- * @p:		Segments of this connection from one tap read
+ * @segs:	Parsed segments of this connection from one tap read
+ * @n:		Number of records in @segs
  */
 static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
-			 const struct pool *p)
+			 const struct tcp_seg *segs, size_t n)
 {
 	uint32_t start = conn->seq_from_tap, seq = start;
 	bool fin = false, keepalive = false;
 	size_t cnt, gap;
 
 	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
-		if (tcp_data_gap(p, seq, seq, &keepalive) || keepalive)
+		if (tcp_data_gap(segs, n, seq, seq, &keepalive) || keepalive)
 			tcp_buf_send_flags(c, conn, TCP_ACK);
 		return;
 	}
-	while ((cnt = tcp_data_collect(p, &seq, tcp_st.piov, &fin))) {
+	while ((cnt = tcp_data_collect(segs, n, &seq, tcp_st.piov,
+					    &fin))) {
 		if (!tcp_data_write(c, conn, cnt)) {
 			if (tcp_conn_closed(conn))
 				return;
 			/* Those past the write, and the one it stopped in */
-			tcp_segs_dropped(conn, tcp_data_gap(p, start,
+			tcp_segs_dropped(conn, tcp_data_gap(segs, n, start,
 							    conn->seq_from_tap,
 							    &keepalive) + 1);
 			tcp_ack_to_tap(c, conn, false, true);
@@ -936,7 +880,7 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	}
 	if (fin)
 		tcp_tap_fin(conn);
-	gap = tcp_data_gap(p, start, conn->seq_from_tap, &keepalive);
+	gap = tcp_data_gap(segs, n, start, conn->seq_from_tap, &keepalive);
 	tcp_drop_count(c, &c->stats.tcp_drop_ooo, gap);
 	tcp_segs_dropped(conn, gap);
 	if (gap || keepalive)
@@ -992,13 +936,10 @@ static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
  * tcp_tap_handshake() - A segment on a connection not yet established
  * @c:		Execution context
  * @conn:	Connection
- * @p:		Pool of L4 messages
- * @i:		Index of the segment in @p
  * @seg:	Parsed segment
  * @now:	Current time
  */
 static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
-			      const struct pool *p, size_t i,
 			      const struct tcp_seg *seg,
 			      const struct timespec *now)
 {
@@ -1008,7 +949,7 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 		if ((seg->flags & sa) != sa || seg->ack != conn->seq_to_tap)
 			return;
 		conn->seq_from_tap = seg->seq + 1;
-		tcp_syn_opts_apply(c, conn, p, i, seg);
+		tcp_syn_opts_apply(c, conn, seg);
 		conn->seq_ack_from_tap = seg->ack;
 		tcp_established(conn, now);
 		tcp_ack_to_tap(c, conn, false, false);
@@ -1028,35 +969,38 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
  * tcp_tap_conn() - Segments from the guest for a known connection
  * @c:		Execution context
  * @conn:	Connection
- * @p:		Segments of this connection from one tap read
+ * @segs:	Parsed segments of this connection from one tap read
+ * @n:		Number of records in @segs
  * @now:	Current time
  */
 static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
-			 const struct pool *p, const struct timespec *now)
+			 const struct tcp_seg *segs, size_t n,
+			 const struct timespec *now)
 {
-	struct tcp_seg seg;
 	size_t i;
 
-	for (i = 0; i < p->count; i++) {
-		if (!tcp_seg_parse(p, i, &seg)) {
+	for (i = 0; i < n; i++) {
+		const struct tcp_seg *seg = &segs[i];
+
+		if (!seg->ok) {
 			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
 			continue;
 		}
-		if (seg.flags & TCP_RST) {
+		if (seg->flags & TCP_RST) {
 			tcp_sock_close(conn, true);
 			return;
 		}
 		if (!(conn->events & TCP_EV_ESTABLISHED))
-			tcp_tap_handshake(c, conn, p, i, &seg, now);
+			tcp_tap_handshake(c, conn, seg, now);
 		if (!(conn->events & TCP_EV_ESTABLISHED) ||
-		    (seg.flags & TCP_SYN) || !(seg.flags & TCP_ACK))
+		    (seg->flags & TCP_SYN) || !(seg->flags & TCP_ACK))
 			continue;
-		tcp_ack_from_tap(c, conn, &seg);
+		tcp_ack_from_tap(c, conn, seg);
 	}
 	if (tcp_conn_closed(conn) || !(conn->events & TCP_EV_ESTABLISHED))
 		return;
 	conn->active = (uint32_t)now->tv_sec;
-	tcp_tap_data(c, conn, p);
+	tcp_tap_data(c, conn, segs, n);
 	if (tcp_conn_closed(conn))
 		return;
 	if (conn->flags & TCP_F_SOCK_PENDING ||
@@ -1070,26 +1014,29 @@ static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
  * tcp_tap_no_conn() - Segments for no known connection: SYN or RST
  * @c:		Execution context
  * @tap:	Addresses and ports of the segments, as the tap side of a flow
- * @p:		Segments of this flow from one tap read
+ * @segs:	Parsed segments of this flow from one tap read
+ * @n:		Number of records in @segs
  * @now:	Current time
  */
 static void tcp_tap_no_conn(struct ctx *c, const struct flowside *tap,
-			    const struct pool *p, const struct timespec *now)
+			    const struct tcp_seg *segs, size_t n,
+			    const struct timespec *now)
 {
-	struct tcp_seg seg;
 	size_t i;
 
-	for (i = 0; i < p->count; i++) {
-		if (!tcp_seg_parse(p, i, &seg)) {
+	for (i = 0; i < n; i++) {
+		const struct tcp_seg *seg = &segs[i];
+
+		if (!seg->ok) {
 			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
 			continue;
 		}
-		if (seg.flags & TCP_RST)
+		if (seg->flags & TCP_RST)
 			continue;
-		if ((seg.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-			tcp_conn_from_tap(c, tap, p, i, &seg, now);
+		if ((seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+			tcp_conn_from_tap(c, tap, seg, now);
 		else
-			tcp_buf_rst_no_conn(c, tap, &seg);
+			tcp_buf_rst_no_conn(c, tap, seg);
 		return;
 	}
 }
@@ -1103,32 +1050,40 @@ static void tcp_tap_no_conn(struct ctx *c, const struct flowside *tap,
  * @p:		Pool of L4 messages (TCP header and payload), same 4-tuple
  * @now:	Current time
  *
+ * Each segment is parsed once, into tcp_segs[], which the handlers below
+ * use from then on.
+ *
  * Return: number of messages handled
  */
 int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 		    const void *daddr, const struct pool *p,
 		    const struct timespec *now)
 {
+	size_t n = MIN(p->count, ARRAY_SIZE(tcp_segs)), i;
+	const struct tcp_seg *seg;
 	struct tcp_conn *conn;
 	struct flowside tap;
-	struct tcp_seg seg;
-	size_t i;
 
-	for (i = 0; i < p->count && !tcp_seg_parse(p, i, &seg); i++)
-		;
-	if (i == p->count) {	/* Otherwise counted by the handlers below */
-		tcp_drop_count(c, &c->stats.tcp_drop_bad, p->count);
+	/* A pool views at most one batch, TAP_MSGS frames: none left out */
+	if (p->count > n)
+		tcp_drop_count(c, &c->stats.tcp_drop_bad, p->count - n);
+	for (i = 0, seg = NULL; i < n; i++) {
+		if (tcp_seg_parse(p, i, &tcp_segs[i]) && !seg)
+			seg = &tcp_segs[i];
+	}
+	if (!seg) {	/* Otherwise counted by the handlers below */
+		tcp_drop_count(c, &c->stats.tcp_drop_bad, n);
 		return (int)p->count;
 	}
 	inany_from_af(&tap.peer, af, saddr);
 	inany_from_af(&tap.local, af, daddr);
-	tap.peer_port = be16_to_host((__force __be16)seg.th.source);
-	tap.local_port = be16_to_host((__force __be16)seg.th.dest);
+	tap.peer_port = be16_to_host((__force __be16)seg->th.source);
+	tap.local_port = be16_to_host((__force __be16)seg->th.dest);
 	conn = tcp_conn_lookup(&tap);
 	if (conn)
-		tcp_tap_conn(c, conn, p, now);
+		tcp_tap_conn(c, conn, tcp_segs, n, now);
 	else
-		tcp_tap_no_conn(c, &tap, p, now);
+		tcp_tap_no_conn(c, &tap, tcp_segs, n, now);
 	return (int)p->count;
 }
 
