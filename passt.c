@@ -63,6 +63,7 @@
 #include "tap.h"
 #include "tap_passt.h"
 #include "tcp.h"
+#include "tcp_listen.h"
 #include "tcp_splice.h"
 #include "udp.h"
 #include "util.h"

@@ -87,14 +87,17 @@
  * touched again.
  *
  * Files: tcp.c holds this comment, the guest-side segment handling, the
- * socket-side data path and the connection life cycle; tcp_connect.c the
- * opening of connections (connect() for guest SYNs, and the guest's side
- * of inbound ones, its failures included); tcp_timer.c the
- * timers above (constants and arming helpers in tcp_timer.h); tcp_buf.c
- * the frames to the guest; tcp_conn.c the connections' use of the flow
- * table: sides, lookups, states (tcp_conn.h, which also declares the
- * tcp.c helpers tcp_timer.c calls back into); tcp_listen.c the listening
- * sockets; tcp_splice.c spliced loopback connections in pasta mode.
+ * socket-side data path and the event handlers (sockets, timers);
+ * tcp_connect.c the opening of connections (connect() for guest SYNs, and
+ * the guest's side of inbound ones, its failures included); tcp_timer.c
+ * the timers above (constants and arming helpers in tcp_timer.h; on
+ * expiry, tcp_timer_expire() says what is left for the data path here);
+ * tcp_ctl.c closing, resetting, drop counters and SYN options, for all
+ * three; tcp_seg.c the parsing of guest segments; tcp_buf.c the frames to
+ * the guest; tcp_conn.c the connections' use of the flow table: sides,
+ * lookups, states; tcp_listen.c the listening sockets; tcp_splice.c
+ * spliced loopback connections in pasta mode. Files below tcp.c never
+ * call into it.
  */
 
 #include <errno.h>
@@ -113,6 +116,7 @@
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_connect.h"
+#include "tcp_ctl.h"
 #include "tcp_listen.h"
 #include "tcp_splice.h"
 #include "tcp_timer.h"
@@ -120,8 +124,6 @@
 
 #define TCP_DISCARD_LEN		65536	/* Peek discard buffer (no peek_off) */
 #define TCP_IOV_MAX		1024	/* iovecs per sendmsg/recvmsg */
-#define TCP_MSS4_DEFAULT	536
-#define TCP_MSS6_DEFAULT	1220
 #define TCP_CLAMP_MIN		65536	/* Smallest TCP_WINDOW_CLAMP we set */
 #define TCP_CLAMP_MUL		2	/* Clamp: guest's window times this */
 #define TCP_DUP_ACKS		3	/* Fast retransmit threshold */
@@ -148,62 +150,7 @@ static uint8_t tcp_discard[TCP_DISCARD_LEN];
 /* Segments of the flow tcp_tap_handler() works on, parsed once */
 static struct tcp_seg tcp_segs[TAP_MSGS];
 
-/**
- * tcp_drop_count() - Count dropped segments, in total and by reason
- * @c:		Execution context
- * @reason:	Counter for the reason, in c->stats
- * @n:		Segments dropped
- */
-void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n)
-{
-	c->stats.tcp_drop += n;
-	*reason += n;
-}
 static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn);
-
-/**
- * tcp_sock_close() - Close a connection's descriptors and free its slot
- * @conn:	Connection
- * @abort:	Reset the host side (SO_LINGER 0) rather than close it
- *
- * close() takes the descriptors out of epoll; events already returned for
- * them fail tcp_conn_from_ref() from now on (flow generation).
- *
- * #syscalls close setsockopt
- */
-void tcp_sock_close(struct tcp_conn *conn, bool abort)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-	if (tcp_conn_closed(conn))
-		return;
-	if (conn->sock >= 0) {
-		if (abort)
-			setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &lg,
-				   sizeof(lg));
-		close(conn->sock);
-	}
-	if (conn->timer >= 0)
-		close(conn->timer);
-	tcp_conn_free(conn);
-}
-
-/**
- * tcp_rst() - Reset both sides of a connection and free it
- * @c:		Execution context
- * @conn:	Connection
- */
-void tcp_rst(struct ctx *c, struct tcp_conn *conn)
-{
-	if (tcp_conn_closed(conn))
-		return;
-	if (conn->events & TCP_EV_SYN_TO_TAP &&
-	    !(conn->events & TCP_EV_ESTABLISHED))
-		tcp_buf_send_flags(c, conn, TCP_RST);
-	else
-		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
-	tcp_sock_close(conn, true);
-}
 
 /**
  * tcp_wnd_set() - Set the window for the guest from the send buffer's state
@@ -354,7 +301,7 @@ static void tcp_peek_off_enable(struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  */
-void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
+static void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
 {
 	if (conn->seq_to_tap != conn->seq_ack_from_tap)
 		c->stats.tcp_retrans++;
@@ -595,30 +542,6 @@ static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
- * tcp_syn_opts_apply() - Take MSS and window scaling from the guest's SYN
- * @c:		Execution context
- * @conn:	Connection
- * @seg:	Parsed SYN, options read
- */
-void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
-			const struct tcp_seg *seg)
-{
-	size_t mss = conn->v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT;
-
-	if (seg->mss >= 0)
-		mss = (size_t)seg->mss;
-	conn->mss = (uint16_t)MIN(mss, tcp_buf_mss_max(c, conn->v6));
-	if (conn->mss < 64)
-		conn->mss = 64;
-	if (seg->ws >= 0) {
-		conn->flags |= TCP_F_WS_OK;
-		conn->ws_from_tap = (uint8_t)seg->ws;
-		conn->ws_to_tap = TCP_WS_TO_TAP;
-	}
-	conn->wnd_from_tap = seg->wnd;
-}
-
-/**
  * tcp_data_collect() - Gather payload that continues the stream, in order
  * @segs:	Parsed segments of one flow from one tap read
  * @n:		Number of records in @segs
@@ -817,7 +740,7 @@ static void tcp_segs_dropped(struct tcp_conn *conn, size_t n)
  * @c:		Execution context
  * @conn:	Connection
  */
-void tcp_ack_delayed(struct ctx *c, struct tcp_conn *conn)
+static void tcp_ack_delayed(struct ctx *c, struct tcp_conn *conn)
 {
 	if (conn->seq_ack_to_tap != conn->seq_from_tap)
 		tcp_ack_to_tap(c, conn, false, false);
@@ -887,18 +810,6 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		tcp_ack_to_tap(c, conn, !!gap, true);
 	else if (conn->seq_from_tap != start)
 		tcp_ack_due(c, conn);
-}
-
-/**
- * tcp_close_check() - Close a connection once both sides have finished
- * @conn:	Connection
- */
-void tcp_close_check(struct tcp_conn *conn)
-{
-	uint16_t done = TCP_EV_TAP_FIN_RCVD | TCP_EV_TAP_FIN_ACKED;
-
-	if (!tcp_conn_closed(conn) && (conn->events & done) == done)
-		tcp_sock_close(conn, false);
 }
 
 /**
@@ -1136,6 +1047,47 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
 		conn->flags |= TCP_F_SOCK_PENDING;
 		tcp_data_to_tap(c, conn);
+	}
+	tcp_close_check(conn);
+}
+
+/**
+ * tcp_timer_handler() - A connection's timerfd expired
+ * @c:		Execution context
+ * @ref:	Epoll reference: connection index
+ *
+ * tcp_timer_expire() handles what the timer alone can; resending, and the
+ * delayed ACK, take the data paths here.
+ *
+ * #syscalls read clock_gettime
+ */
+void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
+{
+	struct tcp_conn *conn = tcp_conn_from_ref(ref, true);
+	struct timespec now;
+	uint64_t exp;
+
+	if (!conn)
+		return;
+	if (read(conn->timer, &exp, sizeof(exp)) < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	switch (tcp_timer_expire(c, conn, now.tv_sec)) {
+	case TCP_TIMER_ACK:
+		tcp_ack_delayed(c, conn);
+		tcp_timer_resume(conn, now.tv_sec);
+		break;
+	case TCP_TIMER_RESEND:
+		tcp_rewind(c, conn);
+		if (!tcp_conn_closed(conn))
+			tcp_timer_resume(conn, now.tv_sec);
+		break;
+	case TCP_TIMER_RETRANSMIT:
+		tcp_rewind(c, conn);
+		tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
+		break;
+	case TCP_TIMER_DONE:
+		break;
 	}
 	tcp_close_check(conn);
 }

@@ -134,7 +134,7 @@ size_t tcp_buf_mss_max(const struct ctx *c, bool v6)
  *
  * Return: true with a virtio-net header and TSO for the family
  */
-bool tcp_buf_gso(const struct ctx *c, bool v6)
+static bool tcp_buf_gso(const struct ctx *c, bool v6)
 {
 	if (c->mode != MODE_PASTA || !c->vnet_hdr)
 		return false;

@@ -266,14 +266,4 @@ void tcp_conn_event(struct tcp_conn *conn, uint16_t ev);
 uint32_t tcp_conn_isn(const struct tcp_conn *conn,
 		      const struct timespec *now);
 
-/* tcp.c, for tcp_timer.c and tcp_connect.c */
-void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n);
-void tcp_sock_close(struct tcp_conn *conn, bool abort);
-void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
-			const struct tcp_seg *seg);
-void tcp_rst(struct ctx *c, struct tcp_conn *conn);
-void tcp_rewind(struct ctx *c, struct tcp_conn *conn);
-void tcp_close_check(struct tcp_conn *conn);
-void tcp_ack_delayed(struct ctx *c, struct tcp_conn *conn);
-
 #endif /* TCP_CONN_H */

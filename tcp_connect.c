@@ -32,6 +32,7 @@
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_connect.h"
+#include "tcp_ctl.h"
 #include "tcp_timer.h"
 #include "util.h"
 
