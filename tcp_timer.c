@@ -209,7 +209,7 @@ static enum tcp_timer_act tcp_timer_data(struct ctx *c, struct tcp_conn *conn,
 	}
 	if (conn->seq_to_tap == conn->seq_ack_from_tap &&
 	    (conn->flags & TCP_F_SOCK_PENDING))
-		return TCP_TIMER_RESEND;   /* Frames refused: tcp_timer_retry() */
+		return TCP_TIMER_RESEND;	/* Frames refused: tcp_timer_retry() */
 	if (conn->seq_to_tap == conn->seq_ack_from_tap) {
 		long idle = (long)((uint32_t)now - conn->active);
 
