@@ -249,7 +249,7 @@ uint32_t flow_hiwat(void)
  *
  * Return: name, "?" if out of range
  */
-const char *flow_type_str(enum flow_type type)
+static const char *flow_type_str(enum flow_type type)
 {
 	if ((unsigned)type >= FLOW_NUM_TYPES)
 		return "?";
@@ -262,7 +262,7 @@ const char *flow_type_str(enum flow_type type)
  *
  * Return: name, "?" if out of range
  */
-const char *flow_pif_str(enum flow_pif pif)
+static const char *flow_pif_str(enum flow_pif pif)
 {
 	if ((unsigned)pif >= PIF_NUM)
 		return "?";

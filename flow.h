@@ -155,8 +155,6 @@ struct flow_common *flow_lookup(enum flow_type type, enum flow_pif pif,
 				const struct flowside *key, unsigned *side);
 unsigned flow_count(enum flow_type type);
 unsigned long long flow_refused(enum flow_type type);
-const char *flow_type_str(enum flow_type type);
-const char *flow_pif_str(enum flow_pif pif);
 void flow_log(const struct flow_common *f, const char *what);
 
 #endif /* FLOW_H */

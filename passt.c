@@ -67,6 +67,7 @@
 #include "tap_passt.h"
 #include "tap_vu.h"
 #include "tcp.h"
+#include "tcp_listen.h"
 #include "tcp_splice.h"
 #include "udp.h"
 #include "util.h"

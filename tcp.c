@@ -9,7 +9,8 @@
  * mirror what the kernel has taken or given.
  *
  * Guest to host: tcp_tap_handler() gets all segments of one flow from one
- * tap read. Payload that continues the stream at @seq_from_tap is written
+ * tap read, and parses each once (tcp_seg.c) into a record the later passes
+ * use. Payload that continues the stream at @seq_from_tap is written
  * with one sendmsg() whose iovecs point into the tap buffer; we then ACK
  * exactly the bytes the kernel took, and advertise as window the free space
  * of the socket's send buffer (SO_SNDBUF less the memory its queue takes,
@@ -86,14 +87,17 @@
  * touched again.
  *
  * Files: tcp.c holds this comment, the guest-side segment handling, the
- * socket-side data path and the connection life cycle; tcp_connect.c the
- * opening of connections (connect() for guest SYNs, and the guest's side
- * of inbound ones, its failures included); tcp_timer.c the
- * timers above (constants and arming helpers in tcp_timer.h); tcp_buf.c
- * the frames to the guest; tcp_conn.c the connections' use of the flow
- * table: sides, lookups, states (tcp_conn.h, which also declares the
- * tcp.c helpers tcp_timer.c calls back into); tcp_listen.c the listening
- * sockets; tcp_splice.c spliced loopback connections in pasta mode.
+ * socket-side data path and the event handlers (sockets, timers);
+ * tcp_connect.c the opening of connections (connect() for guest SYNs, and
+ * the guest's side of inbound ones, its failures included); tcp_timer.c
+ * the timers above (constants and arming helpers in tcp_timer.h; on
+ * expiry, tcp_timer_expire() says what is left for the data path here);
+ * tcp_ctl.c closing, resetting, drop counters and SYN options, for all
+ * three; tcp_seg.c the parsing of guest segments; tcp_buf.c the frames to
+ * the guest; tcp_conn.c the connections' use of the flow table: sides,
+ * lookups, states; tcp_listen.c the listening sockets; tcp_splice.c
+ * spliced loopback connections in pasta mode. Files below tcp.c never
+ * call into it.
  */
 
 #include <errno.h>
@@ -111,6 +115,7 @@
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_connect.h"
+#include "tcp_ctl.h"
 #include "tcp_listen.h"
 #include "tcp_splice.h"
 #include "tcp_timer.h"
@@ -118,8 +123,6 @@
 
 #define TCP_DISCARD_LEN		65536	/* Peek discard buffer (no peek_off) */
 #define TCP_IOV_MAX		1024	/* iovecs per sendmsg/recvmsg */
-#define TCP_MSS4_DEFAULT	536
-#define TCP_MSS6_DEFAULT	1220
 #define TCP_CLAMP_MIN		65536	/* Smallest TCP_WINDOW_CLAMP we set */
 #define TCP_CLAMP_MUL		2	/* Clamp: guest's window times this */
 #define TCP_DUP_ACKS		3	/* Fast retransmit threshold */
@@ -143,62 +146,10 @@ static struct tcp_state {
 /* Peek discard buffer, without SO_PEEK_OFF */
 static uint8_t tcp_discard[TCP_DISCARD_LEN];
 
-/**
- * tcp_drop_count() - Count dropped segments under their reason
- * @c:		Execution context (totals are summed when printed)
- * @reason:	Counter for the reason, in c->stats
- * @n:		Segments dropped
- */
-void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n)
-{
-	(void)c;
-	*reason += n;
-}
+/* Segments of the flow tcp_tap_handler() works on, parsed once */
+static struct tcp_seg tcp_segs[TAP_MSGS];
+
 static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn);
-
-/**
- * tcp_sock_close() - Close a connection's descriptors and free its slot
- * @conn:	Connection
- * @abort:	Reset the host side (SO_LINGER 0) rather than close it
- *
- * close() takes the descriptors out of epoll; events already returned for
- * them fail tcp_conn_from_ref() from now on (flow generation).
- *
- * #syscalls close setsockopt
- */
-void tcp_sock_close(struct tcp_conn *conn, bool abort)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-	if (tcp_conn_closed(conn))
-		return;
-	if (conn->sock >= 0) {
-		if (abort)
-			setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &lg,
-				   sizeof(lg));
-		close(conn->sock);
-	}
-	if (conn->timer >= 0)
-		close(conn->timer);
-	tcp_conn_free(conn);
-}
-
-/**
- * tcp_rst() - Reset both sides of a connection and free it
- * @c:		Execution context
- * @conn:	Connection
- */
-void tcp_rst(struct ctx *c, struct tcp_conn *conn)
-{
-	if (tcp_conn_closed(conn))
-		return;
-	if (conn->events & TCP_EV_SYN_TO_TAP &&
-	    !(conn->events & TCP_EV_ESTABLISHED))
-		tcp_buf_send_flags(c, conn, TCP_RST);
-	else
-		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
-	tcp_sock_close(conn, true);
-}
 
 /**
  * tcp_wnd_set() - Set the window for the guest from the send buffer's state
@@ -349,7 +300,7 @@ static void tcp_peek_off_enable(struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  */
-void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
+static void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
 {
 	if (conn->seq_to_tap != conn->seq_ack_from_tap)
 		c->stats.tcp_retrans++;
@@ -590,150 +541,42 @@ static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
- * tcp_seg_parse() - Copy out and check the header of a segment
- * @p:		Pool of L4 messages
- * @i:		Index in @p
- * @seg:	Parsed segment (output)
- *
- * Return: true if the header is complete and its offset fits the message
- */
-static bool tcp_seg_parse(const struct pool *p, size_t i, struct tcp_seg *seg)
-{
-	size_t l4len = packet_len(p, i);
-	const uint8_t *th = packet_get(p, i, 0, sizeof(seg->th), NULL);
-
-	if (!th)
-		return false;
-	memcpy(&seg->th, th, sizeof(seg->th));
-	seg->hlen = (size_t)seg->th.doff * 4;
-	if (seg->hlen < sizeof(seg->th) || seg->hlen > l4len)
-		return false;
-	seg->flags = th[13];
-	seg->seq = be32_to_host((__force __be32)seg->th.seq);
-	seg->ack = be32_to_host((__force __be32)seg->th.ack_seq);
-	seg->wnd = be16_to_host((__force __be16)seg->th.window);
-	seg->dlen = l4len - seg->hlen;
-	seg->data = NULL;
-	if (seg->dlen)
-		seg->data = packet_get(p, i, seg->hlen, seg->dlen, NULL);
-	return !seg->dlen || seg->data;
-}
-
-/**
- * tcp_seg_opts() - Read MSS and window scale options of a SYN segment
- * @p:		Pool of L4 messages
- * @i:		Index of the segment in @p
- * @seg:	Parsed segment
- * @mss:	MSS option, unchanged if absent (output)
- * @ws:		Window scale shift, -1 if absent (output)
- *
- * Return: false if an option's length is under 2 or runs past the header
- */
-static bool tcp_seg_opts(const struct pool *p, size_t i,
-			 const struct tcp_seg *seg, uint16_t *mss, int *ws)
-{
-	size_t optlen = seg->hlen - sizeof(seg->th), off = 0;
-	const uint8_t *o = packet_get(p, i, sizeof(seg->th), optlen, NULL);
-
-	*ws = -1;
-	while (o && off < optlen && o[off] != TCPOPT_END) {
-		size_t len = o[off] == TCPOPT_NOP ? 1 : 0;
-
-		if (!len && (optlen - off < 2 || o[off + 1] < 2 ||
-			     o[off + 1] > optlen - off))
-			return false;
-		if (!len)
-			len = o[off + 1];
-		if (o[off] == TCPOPT_MSS && len == 4)
-			*mss = (uint16_t)(o[off + 2] << 8 | o[off + 3]);
-		else if (o[off] == TCPOPT_WS && len == 3)
-			*ws = MIN(o[off + 2], 14);
-		off += len;
-	}
-	return true;
-}
-
-/**
- * tcp_seg_opts_ok() - Are the options of a SYN or SYN-ACK well-formed?
- * @p:		Pool of L4 messages
- * @i:		Index of the segment in @p
- * @seg:	Parsed segment
- *
- * Return: true if every option length is at least 2 and within the header
- */
-static bool tcp_seg_opts_ok(const struct pool *p, size_t i,
-			    const struct tcp_seg *seg)
-{
-	uint16_t mss;
-	int ws;
-
-	return tcp_seg_opts(p, i, seg, &mss, &ws);
-}
-
-/**
- * tcp_syn_opts_apply() - Take MSS and window scaling from the guest's SYN
- * @c:		Execution context
- * @conn:	Connection
- * @p:		Pool of L4 messages
- * @i:		Index of the SYN in @p
- * @seg:	Parsed SYN
- */
-void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
-			const struct pool *p, size_t i,
-			const struct tcp_seg *seg)
-{
-	uint16_t mss = conn->v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT;
-	int ws;
-
-	tcp_seg_opts(p, i, seg, &mss, &ws);
-	conn->mss = (uint16_t)MIN((size_t)mss, tcp_buf_mss_max(c, conn->v6));
-	if (conn->mss < 64)
-		conn->mss = 64;
-	if (ws >= 0) {
-		conn->flags |= TCP_F_WS_OK;
-		conn->ws_from_tap = (uint8_t)ws;
-		conn->ws_to_tap = TCP_WS_TO_TAP;
-	}
-	conn->wnd_from_tap = seg->wnd;
-}
-
-/**
  * tcp_data_collect() - Gather payload that continues the stream, in order
- * @p:		Pool of L4 messages
+ * @segs:	Parsed segments of one flow from one tap read
+ * @n:		Number of records in @segs
  * @seq:	Next sequence number expected, updated (input and output)
  * @iov:	Payload pieces (output), up to TCP_IOV_MAX
  * @fin:	Set if a FIN follows the gathered data (output)
  *
- * Segments may be out of order within @p: passes repeat while one extends
+ * Segments may be out of order within @segs: passes repeat while one extends
  * the stream. Duplicated ranges are trimmed.
  *
  * Return: number of iovecs filled
  */
-static size_t tcp_data_collect(const struct pool *p, uint32_t *seq,
-			       struct iovec *iov, bool *fin)
+static size_t tcp_data_collect(const struct tcp_seg *segs, size_t n,
+			       uint32_t *seq, struct iovec *iov, bool *fin)
 {
 	size_t cnt = 0, i;
-	struct tcp_seg seg;
 	bool progress;
 
 	do {
 		progress = false;
-		for (i = 0; i < p->count && cnt < TCP_IOV_MAX; i++) {
+		for (i = 0; i < n && cnt < TCP_IOV_MAX; i++) {
+			const struct tcp_seg *seg = &segs[i];
 			uint32_t end;
 
-			if (!tcp_seg_parse(p, i, &seg) ||
-			    (seg.flags & (TCP_SYN | TCP_RST)))
+			if (!seg->ok || (seg->flags & (TCP_SYN | TCP_RST)))
 				continue;
-			end = seg.seq + (uint32_t)seg.dlen;
-			if (seg.dlen && SEQ_LE(seg.seq, *seq) &&
+			end = seg->seq + (uint32_t)seg->dlen;
+			if (seg->dlen && SEQ_LE(seg->seq, *seq) &&
 			    SEQ_GT(end, *seq)) {
-				iov[cnt].iov_base = (void *)(seg.data +
-							     (*seq - seg.seq));
+				iov[cnt].iov_base = (void *)(seg->data +
+							     (*seq - seg->seq));
 				iov[cnt++].iov_len = end - *seq;
 				*seq = end;
 				progress = true;
 			}
-			if ((seg.flags & TCP_FIN) && end == *seq)
+			if ((seg->flags & TCP_FIN) && end == *seq)
 				*fin = true;
 		}
 	} while (progress && cnt < TCP_IOV_MAX);
@@ -742,7 +585,8 @@ static size_t tcp_data_collect(const struct pool *p, uint32_t *seq,
 
 /**
  * tcp_data_gap() - Count segments with payload beyond a sequence number
- * @p:		Pool of L4 messages
+ * @segs:	Parsed segments of one flow from one tap read
+ * @n:		Number of records in @segs
  * @start:	Next sequence number expected before this batch
  * @seq:	Next sequence number expected now
  * @keepalive:	Set if a segment starts before @start: old data again, a
@@ -750,19 +594,20 @@ static size_t tcp_data_collect(const struct pool *p, uint32_t *seq,
  *
  * Return: segments starting after @seq (past a gap), 0 if none
  */
-static size_t tcp_data_gap(const struct pool *p, uint32_t start,
-			   uint32_t seq, bool *keepalive)
+static size_t tcp_data_gap(const struct tcp_seg *segs, size_t n,
+			   uint32_t start, uint32_t seq, bool *keepalive)
 {
-	struct tcp_seg seg;
 	size_t i, gap = 0;
 
-	for (i = 0; i < p->count; i++) {
-		if (!tcp_seg_parse(p, i, &seg) || (seg.flags & TCP_SYN))
+	for (i = 0; i < n; i++) {
+		const struct tcp_seg *seg = &segs[i];
+
+		if (!seg->ok || (seg->flags & TCP_SYN))
 			continue;
-		if ((seg.dlen || (seg.flags & TCP_FIN)) &&
-		    SEQ_GT(seg.seq, seq))
+		if ((seg->dlen || (seg->flags & TCP_FIN)) &&
+		    SEQ_GT(seg->seq, seq))
 			gap++;
-		if (SEQ_LT(seg.seq, start))
+		if (SEQ_LT(seg->seq, start))
 			*keepalive = true;
 	}
 	return gap;
@@ -894,7 +739,7 @@ static void tcp_segs_dropped(struct tcp_conn *conn, size_t n)
  * @c:		Execution context
  * @conn:	Connection
  */
-void tcp_ack_delayed(struct ctx *c, struct tcp_conn *conn)
+static void tcp_ack_delayed(struct ctx *c, struct tcp_conn *conn)
 {
 	if (conn->seq_ack_to_tap != conn->seq_from_tap)
 		tcp_ack_to_tap(c, conn, false, false);
@@ -925,26 +770,28 @@ static void tcp_ack_due(struct ctx *c, struct tcp_conn *conn)
  * tcp_tap_data() - Write the guest's payload to the socket, acknowledge it
  * @c:		Execution context
  * @conn:	Connection, established
- * @p:		Segments of this connection from one tap read
+ * @segs:	Parsed segments of this connection from one tap read
+ * @n:		Number of records in @segs
  */
 static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
-			 const struct pool *p)
+			 const struct tcp_seg *segs, size_t n)
 {
 	uint32_t start = conn->seq_from_tap, seq = start;
 	bool fin = false, keepalive = false;
 	size_t cnt, gap;
 
 	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
-		if (tcp_data_gap(p, seq, seq, &keepalive) || keepalive)
+		if (tcp_data_gap(segs, n, seq, seq, &keepalive) || keepalive)
 			tcp_buf_send_flags(c, conn, TCP_ACK);
 		return;
 	}
-	while ((cnt = tcp_data_collect(p, &seq, tcp_st.piov, &fin))) {
+	while ((cnt = tcp_data_collect(segs, n, &seq, tcp_st.piov,
+					    &fin))) {
 		if (!tcp_data_write(c, conn, cnt)) {
 			if (tcp_conn_closed(conn))
 				return;
 			/* Those past the write, and the one it stopped in */
-			tcp_segs_dropped(conn, tcp_data_gap(p, start,
+			tcp_segs_dropped(conn, tcp_data_gap(segs, n, start,
 							    conn->seq_from_tap,
 							    &keepalive) + 1);
 			tcp_ack_to_tap(c, conn, false, true);
@@ -955,25 +802,13 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	}
 	if (fin)
 		tcp_tap_fin(conn);
-	gap = tcp_data_gap(p, start, conn->seq_from_tap, &keepalive);
+	gap = tcp_data_gap(segs, n, start, conn->seq_from_tap, &keepalive);
 	tcp_drop_count(c, &c->stats.tcp_drop_ooo, gap);
 	tcp_segs_dropped(conn, gap);
 	if (gap || keepalive)
 		tcp_ack_to_tap(c, conn, !!gap, true);
 	else if (conn->seq_from_tap != start)
 		tcp_ack_due(c, conn);
-}
-
-/**
- * tcp_close_check() - Close a connection once both sides have finished
- * @conn:	Connection
- */
-void tcp_close_check(struct tcp_conn *conn)
-{
-	uint16_t done = TCP_EV_TAP_FIN_RCVD | TCP_EV_TAP_FIN_ACKED;
-
-	if (!tcp_conn_closed(conn) && (conn->events & done) == done)
-		tcp_sock_close(conn, false);
 }
 
 /**
@@ -1011,13 +846,10 @@ static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
  * tcp_tap_handshake() - A segment on a connection not yet established
  * @c:		Execution context
  * @conn:	Connection
- * @p:		Pool of L4 messages
- * @i:		Index of the segment in @p
  * @seg:	Parsed segment
  * @now:	Current time
  */
 static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
-			      const struct pool *p, size_t i,
 			      const struct tcp_seg *seg,
 			      const struct timespec *now)
 {
@@ -1026,12 +858,12 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 	if (conn->events & TCP_EV_SYN_TO_TAP) {
 		if ((seg->flags & sa) != sa || seg->ack != conn->seq_to_tap)
 			return;
-		if (!tcp_seg_opts_ok(p, i, seg)) {
+		if (seg->opts_bad) {
 			tcp_drop_count(c, &c->stats.tcp_drop_opts, 1);
 			return;
 		}
 		conn->seq_from_tap = seg->seq + 1;
-		tcp_syn_opts_apply(c, conn, p, i, seg);
+		tcp_syn_opts_apply(c, conn, seg);
 		conn->seq_ack_from_tap = seg->ack;
 		tcp_established(conn, now);
 		tcp_ack_to_tap(c, conn, false, false);
@@ -1051,35 +883,38 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
  * tcp_tap_conn() - Segments from the guest for a known connection
  * @c:		Execution context
  * @conn:	Connection
- * @p:		Segments of this connection from one tap read
+ * @segs:	Parsed segments of this connection from one tap read
+ * @n:		Number of records in @segs
  * @now:	Current time
  */
 static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
-			 const struct pool *p, const struct timespec *now)
+			 const struct tcp_seg *segs, size_t n,
+			 const struct timespec *now)
 {
-	struct tcp_seg seg;
 	size_t i;
 
-	for (i = 0; i < p->count; i++) {
-		if (!tcp_seg_parse(p, i, &seg)) {
+	for (i = 0; i < n; i++) {
+		const struct tcp_seg *seg = &segs[i];
+
+		if (!seg->ok) {
 			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
 			continue;
 		}
-		if (seg.flags & TCP_RST) {
+		if (seg->flags & TCP_RST) {
 			tcp_sock_close(conn, true);
 			return;
 		}
 		if (!(conn->events & TCP_EV_ESTABLISHED))
-			tcp_tap_handshake(c, conn, p, i, &seg, now);
+			tcp_tap_handshake(c, conn, seg, now);
 		if (!(conn->events & TCP_EV_ESTABLISHED) ||
-		    (seg.flags & TCP_SYN) || !(seg.flags & TCP_ACK))
+		    (seg->flags & TCP_SYN) || !(seg->flags & TCP_ACK))
 			continue;
-		tcp_ack_from_tap(c, conn, &seg);
+		tcp_ack_from_tap(c, conn, seg);
 	}
 	if (tcp_conn_closed(conn) || !(conn->events & TCP_EV_ESTABLISHED))
 		return;
 	conn->active = (uint32_t)now->tv_sec;
-	tcp_tap_data(c, conn, p);
+	tcp_tap_data(c, conn, segs, n);
 	if (tcp_conn_closed(conn))
 		return;
 	if (conn->flags & TCP_F_SOCK_PENDING ||
@@ -1093,35 +928,38 @@ static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
  * tcp_tap_no_conn() - Segments for no known connection: SYN or RST
  * @c:		Execution context
  * @tap:	Addresses and ports of the segments, as the tap side of a flow
- * @p:		Segments of this flow from one tap read
+ * @segs:	Parsed segments of this flow from one tap read
+ * @n:		Number of records in @segs
  * @now:	Current time
  */
 static void tcp_tap_no_conn(struct ctx *c, const struct flowside *tap,
-			    const struct pool *p, const struct timespec *now)
+			    const struct tcp_seg *segs, size_t n,
+			    const struct timespec *now)
 {
-	struct tcp_seg seg;
 	size_t i;
 
-	for (i = 0; i < p->count; i++) {
-		if (!tcp_seg_parse(p, i, &seg)) {
+	for (i = 0; i < n; i++) {
+		const struct tcp_seg *seg = &segs[i];
+
+		if (!seg->ok) {
 			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
 			continue;
 		}
-		if (seg.flags & TCP_RST) {
+		if (seg->flags & TCP_RST) {
 			tcp_drop_count(c, &c->stats.tcp_drop_rst, 1);
 			continue;
 		}
-		if ((seg.flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
+		if ((seg->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
 			tcp_drop_count(c, &c->stats.tcp_drop_no_conn, 1);
-			tcp_buf_rst_no_conn(c, tap, &seg);
-		} else if (!tcp_seg_opts_ok(p, i, &seg)) {
+			tcp_buf_rst_no_conn(c, tap, seg);
+		} else if (seg->opts_bad) {
 			tcp_drop_count(c, &c->stats.tcp_drop_opts, 1);
 			continue;
 		} else {
-			tcp_conn_from_tap(c, tap, p, i, &seg, now);
+			tcp_conn_from_tap(c, tap, seg, now);
 		}
 		/* The rest of the batch is for no connection yet */
-		tcp_drop_count(c, &c->stats.tcp_drop_no_conn, p->count - i - 1);
+		tcp_drop_count(c, &c->stats.tcp_drop_no_conn, n - i - 1);
 		return;
 	}
 }
@@ -1135,32 +973,40 @@ static void tcp_tap_no_conn(struct ctx *c, const struct flowside *tap,
  * @p:		Pool of L4 messages (TCP header and payload), same 4-tuple
  * @now:	Current time
  *
+ * Each segment is parsed once, into tcp_segs[], which the handlers below
+ * use from then on.
+ *
  * Return: number of messages handled
  */
 int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 		    const void *daddr, const struct pool *p,
 		    const struct timespec *now)
 {
+	size_t n = MIN(p->count, ARRAY_SIZE(tcp_segs)), i;
+	const struct tcp_seg *seg;
 	struct tcp_conn *conn;
 	struct flowside tap;
-	struct tcp_seg seg;
-	size_t i;
 
-	for (i = 0; i < p->count && !tcp_seg_parse(p, i, &seg); i++)
-		;
-	if (i == p->count) {	/* Otherwise counted by the handlers below */
-		tcp_drop_count(c, &c->stats.tcp_drop_bad, p->count);
+	/* A pool views at most one batch, TAP_MSGS frames: none left out */
+	if (p->count > n)
+		tcp_drop_count(c, &c->stats.tcp_drop_bad, p->count - n);
+	for (i = 0, seg = NULL; i < n; i++) {
+		if (tcp_seg_parse(p, i, &tcp_segs[i]) && !seg)
+			seg = &tcp_segs[i];
+	}
+	if (!seg) {	/* Otherwise counted by the handlers below */
+		tcp_drop_count(c, &c->stats.tcp_drop_bad, n);
 		return (int)p->count;
 	}
 	inany_from_af(&tap.peer, af, saddr);
 	inany_from_af(&tap.local, af, daddr);
-	tap.peer_port = be16_to_host((__force __be16)seg.th.source);
-	tap.local_port = be16_to_host((__force __be16)seg.th.dest);
+	tap.peer_port = be16_to_host((__force __be16)seg->th.source);
+	tap.local_port = be16_to_host((__force __be16)seg->th.dest);
 	conn = tcp_conn_lookup(&tap);
 	if (conn)
-		tcp_tap_conn(c, conn, p, now);
+		tcp_tap_conn(c, conn, tcp_segs, n, now);
 	else
-		tcp_tap_no_conn(c, &tap, p, now);
+		tcp_tap_no_conn(c, &tap, tcp_segs, n, now);
 	return (int)p->count;
 }
 
@@ -1213,6 +1059,47 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
 		conn->flags |= TCP_F_SOCK_PENDING;
 		tcp_data_to_tap(c, conn);
+	}
+	tcp_close_check(conn);
+}
+
+/**
+ * tcp_timer_handler() - A connection's timerfd expired
+ * @c:		Execution context
+ * @ref:	Epoll reference: connection index
+ *
+ * tcp_timer_expire() handles what the timer alone can; resending, and the
+ * delayed ACK, take the data paths here.
+ *
+ * #syscalls read clock_gettime
+ */
+void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
+{
+	struct tcp_conn *conn = tcp_conn_from_ref(ref, true);
+	struct timespec now;
+	uint64_t exp;
+
+	if (!conn)
+		return;
+	if (read(conn->timer, &exp, sizeof(exp)) < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	switch (tcp_timer_expire(c, conn, now.tv_sec)) {
+	case TCP_TIMER_ACK:
+		tcp_ack_delayed(c, conn);
+		tcp_timer_resume(conn, now.tv_sec);
+		break;
+	case TCP_TIMER_RESEND:
+		tcp_rewind(c, conn);
+		if (!tcp_conn_closed(conn))
+			tcp_timer_resume(conn, now.tv_sec);
+		break;
+	case TCP_TIMER_RETRANSMIT:
+		tcp_rewind(c, conn);
+		tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
+		break;
+	case TCP_TIMER_DONE:
+		break;
 	}
 	tcp_close_check(conn);
 }

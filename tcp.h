@@ -36,8 +36,6 @@ int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 		    const struct timespec *now);
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now);
-void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
-			const struct timespec *now);
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref);
 void tcp_timer(struct ctx *c, const struct timespec *now);
 void tcp_init(struct ctx *c);

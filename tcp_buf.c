@@ -135,7 +135,7 @@ size_t tcp_buf_mss_max(const struct ctx *c, bool v6)
  * Return: true with a virtio-net header and TSO for the family (pasta's
  * tap, or a vhost-user guest that took GUEST_TSO4/6)
  */
-bool tcp_buf_gso(const struct ctx *c, bool v6)
+static bool tcp_buf_gso(const struct ctx *c, bool v6)
 {
 	if (!c->vnet_hdr)
 		return false;

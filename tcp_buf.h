@@ -18,7 +18,6 @@ struct tcp_seg;
 
 void tcp_buf_init(void);
 size_t tcp_buf_mss_max(const struct ctx *c, bool v6);
-bool tcp_buf_gso(const struct ctx *c, bool v6);
 size_t tcp_buf_frame_get(struct ctx *c);
 void tcp_buf_frame_unget(void);
 void tcp_buf_frame_keep(size_t f);

@@ -17,6 +17,7 @@
 #include "inany.h"
 #include "passt.h"
 #include "tcp.h"
+#include "tcp_seg.h"
 
 struct pool;
 
@@ -27,19 +28,6 @@ struct pool;
 #define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
 #define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
 #define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
-
-/* TCP header flags, in the byte at offset 13 */
-#define TCP_FIN			0x01
-#define TCP_SYN			0x02
-#define TCP_RST			0x04
-#define TCP_PSH			0x08
-#define TCP_ACK			0x10
-
-/* TCP option kinds (RFC 9293, RFC 7323) */
-#define TCPOPT_END		0
-#define TCPOPT_NOP		1
-#define TCPOPT_MSS		2
-#define TCPOPT_WS		3
 
 /**
  * enum tcp_conn_ev - Connection events, kept as bits in tcp_conn.events
@@ -159,28 +147,6 @@ struct tcp_conn {
 static_assert(sizeof(struct tcp_conn) <= FLOW_SLOT_BYTES,
 	      "a TCP connection fits a flow table slot");
 
-/**
- * struct tcp_seg - One segment from the guest, header copied out
- * @th:		TCP header (aligned copy)
- * @flags:	Flags byte
- * @seq:	Sequence number, host order
- * @ack:	Acknowledgement number, host order
- * @wnd:	Window field, host order, unscaled
- * @hlen:	Header length with options, bytes
- * @dlen:	Payload length, bytes
- * @data:	Payload, in the tap buffer
- */
-struct tcp_seg {
-	struct tcphdr th;
-	uint8_t flags;
-	uint32_t seq;
-	uint32_t ack;
-	uint16_t wnd;
-	size_t hlen;
-	size_t dlen;
-	const uint8_t *data;
-};
-
 /*
  * Events a connection's socket is registered for: input, hang-up and output,
  * edge-triggered, from connect() to close(). The edge of EPOLLOUT reports a
@@ -299,16 +265,5 @@ void tcp_conn_free(struct tcp_conn *conn);
 void tcp_conn_event(struct tcp_conn *conn, uint16_t ev);
 uint32_t tcp_conn_isn(const struct tcp_conn *conn,
 		      const struct timespec *now);
-
-/* tcp.c, for tcp_timer.c and tcp_connect.c */
-void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n);
-void tcp_sock_close(struct tcp_conn *conn, bool abort);
-void tcp_syn_opts_apply(const struct ctx *c, struct tcp_conn *conn,
-			const struct pool *p, size_t i,
-			const struct tcp_seg *seg);
-void tcp_rst(struct ctx *c, struct tcp_conn *conn);
-void tcp_rewind(struct ctx *c, struct tcp_conn *conn);
-void tcp_close_check(struct tcp_conn *conn);
-void tcp_ack_delayed(struct ctx *c, struct tcp_conn *conn);
 
 #endif /* TCP_CONN_H */

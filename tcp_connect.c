@@ -32,6 +32,7 @@
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_connect.h"
+#include "tcp_ctl.h"
 #include "tcp_timer.h"
 #include "util.h"
 
@@ -284,9 +285,7 @@ static void tcp_host_side_out(const struct ctx *c,
  * tcp_conn_from_tap() - A SYN from the guest: connect to the destination
  * @c:		Execution context
  * @tap:	Guest's address and port as peer, destination as local
- * @p:		Pool of L4 messages
- * @i:		Index of the SYN in @p
- * @seg:	Parsed SYN
+ * @seg:	Parsed SYN, options read
  * @now:	Current time
  *
  * A full flow table refuses the connection with an RST, as does a failure
@@ -295,7 +294,6 @@ static void tcp_host_side_out(const struct ctx *c,
  * #syscalls connect
  */
 void tcp_conn_from_tap(struct ctx *c, const struct flowside *tap,
-		       const struct pool *p, size_t i,
 		       const struct tcp_seg *seg, const struct timespec *now)
 {
 	struct sockaddr_storage sa;
@@ -314,7 +312,7 @@ void tcp_conn_from_tap(struct ctx *c, const struct flowside *tap,
 	}
 	tcp_conn_seq_init(conn, now);
 	conn->seq_from_tap = seg->seq + 1;
-	tcp_syn_opts_apply(c, conn, p, i, seg);
+	tcp_syn_opts_apply(c, conn, seg);
 	tcp_conn_event(conn, TCP_EV_SYN_FROM_TAP);
 	conn->sock = tcp_sock_out(c, conn->v6);
 	if (conn->sock < 0 || !tcp_conn_fds(c, conn)) {

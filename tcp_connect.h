@@ -7,7 +7,6 @@
 #include "tcp_conn.h"
 
 void tcp_conn_from_tap(struct ctx *c, const struct flowside *tap,
-		       const struct pool *p, size_t i,
 		       const struct tcp_seg *seg, const struct timespec *now);
 void tcp_connect_done(struct ctx *c, struct tcp_conn *conn, uint32_t events);
 void tcp_tap_conn_from_sock(struct ctx *c, int s, const struct flowside *host,

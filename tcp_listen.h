@@ -11,5 +11,7 @@
 
 void tcp_listen_init(struct ctx *c);
 void tcp_listen_timer(struct ctx *c, const struct timespec *now);
+void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
+			const struct timespec *now);
 
 #endif /* TCP_LISTEN_H */

@@ -5,18 +5,20 @@
  * here: handshake resends and timeout, the retransmission timer with its
  * exponential back-off and retry limit, zero-window probes and the idle
  * timeout. The timer's modes and how lazily it is re-armed are described
- * in the Theory of Operation in tcp.c; tcp.c keeps the connection state
- * and the data paths this file calls back into (tcp_rst(), tcp_rewind(),
- * tcp_close_check()).
+ * in the Theory of Operation in tcp.c. The data paths stay above, in
+ * tcp.c: its tcp_timer_handler() reads the timerfd, and
+ * tcp_timer_expire() here does what the timer alone can, and says what is
+ * left for tcp.c (a delayed ACK, resending from the last acknowledged
+ * byte). Resets and closing go through tcp_ctl.c.
  */
 
 #include <time.h>
-#include <unistd.h>
 #include <sys/timerfd.h>
 
 #include "tcp.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
+#include "tcp_ctl.h"
 #include "tcp_timer.h"
 #include "util.h"
 
@@ -121,7 +123,7 @@ bool tcp_timer_ack(struct tcp_conn *conn)
  * Retransmission (or zero-window probe, or retry) timer, restarted, if
  * anything is in flight or waiting to be sent, else the idle timeout.
  */
-static void tcp_timer_resume(struct tcp_conn *conn, time_t now)
+void tcp_timer_resume(struct tcp_conn *conn, time_t now)
 {
 	long idle = (long)((uint32_t)now - conn->active);
 
@@ -194,21 +196,20 @@ static void tcp_zero_window_probe(struct ctx *c, struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  * @now:	Current time, seconds
+ *
+ * Return: what is left for tcp.c to do, see enum tcp_timer_act
  */
-static void tcp_timer_data(struct ctx *c, struct tcp_conn *conn, time_t now)
+static enum tcp_timer_act tcp_timer_data(struct ctx *c, struct tcp_conn *conn,
+					 time_t now)
 {
 	if (conn->seq_to_tap == conn->seq_ack_from_tap && !conn->wnd_from_tap &&
 	    (conn->flags & TCP_F_SOCK_PENDING)) {
 		tcp_zero_window_probe(c, conn);
-		return;
+		return TCP_TIMER_DONE;
 	}
 	if (conn->seq_to_tap == conn->seq_ack_from_tap &&
-	    (conn->flags & TCP_F_SOCK_PENDING)) {
-		tcp_rewind(c, conn);	/* Frames refused: tcp_timer_retry() */
-		if (!tcp_conn_closed(conn))
-			tcp_timer_resume(conn, now);
-		return;
-	}
+	    (conn->flags & TCP_F_SOCK_PENDING))
+		return TCP_TIMER_RESEND;	/* Frames refused: tcp_timer_retry() */
 	if (conn->seq_to_tap == conn->seq_ack_from_tap) {
 		long idle = (long)((uint32_t)now - conn->active);
 
@@ -216,48 +217,40 @@ static void tcp_timer_data(struct ctx *c, struct tcp_conn *conn, time_t now)
 			tcp_rst(c, conn);
 		else
 			tcp_timer_idle(conn, idle);
-		return;
+		return TCP_TIMER_DONE;
 	}
 	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
 	if (conn->seq_ack_from_tap != conn->seq_timer) {
 		tcp_timer_rto(conn);
-		return;
+		return TCP_TIMER_DONE;
 	}
 	if (++conn->retries > TCP_MAX_RETRIES) {
 		debug("TCP: connection %u: retransmissions exhausted",
 		      tcp_conn_idx(conn));
 		tcp_rst(c, conn);
-		return;
+		return TCP_TIMER_DONE;
 	}
-	tcp_rewind(c, conn);
-	tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
+	return TCP_TIMER_RETRANSMIT;
 }
 
 /**
- * tcp_timer_handler() - A connection's timerfd expired
+ * tcp_timer_expire() - A connection's timer expired: act on it
  * @c:		Execution context
- * @ref:	Epoll reference: connection index
+ * @conn:	Connection, timerfd read
+ * @now:	Current time, seconds
  *
- * #syscalls read clock_gettime
+ * Return: what is left for tcp.c to do, see enum tcp_timer_act
  */
-void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
+enum tcp_timer_act tcp_timer_expire(struct ctx *c, struct tcp_conn *conn,
+				    time_t now)
 {
-	struct tcp_conn *conn = tcp_conn_from_ref(ref, true);
-	struct timespec now;
-	uint64_t exp;
-
-	if (!conn)
-		return;
-	if (read(conn->timer, &exp, sizeof(exp)) < 0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (conn->flags & TCP_F_TIMER_ACK) {
 		conn->flags = (uint8_t)(conn->flags & ~TCP_F_TIMER_ACK);
-		tcp_ack_delayed(c, conn);
-		tcp_timer_resume(conn, now.tv_sec);
-	} else if (!(conn->events & TCP_EV_ESTABLISHED))
+		return TCP_TIMER_ACK;
+	}
+	if (!(conn->events & TCP_EV_ESTABLISHED)) {
 		tcp_timer_handshake(c, conn);
-	else
-		tcp_timer_data(c, conn, now.tv_sec);
-	tcp_close_check(conn);
+		return TCP_TIMER_DONE;
+	}
+	return tcp_timer_data(c, conn, now);
 }

@@ -4,6 +4,9 @@
 #ifndef TCP_TIMER_H
 #define TCP_TIMER_H
 
+#include <time.h>
+
+#include "passt.h"
 #include "tcp_conn.h"
 
 #define TCP_RTO_MS		1000	/* Initial retransmission timeout */
@@ -14,9 +17,29 @@
 #define TCP_IDLE_S		7200	/* Idle connections are reset */
 #define TCP_ACK_DELAY_MS	5	/* Longest wait for a delayed ACK */
 
+/**
+ * enum tcp_timer_act - What tcp_timer_expire() leaves to tcp.c
+ * @TCP_TIMER_DONE:		Nothing (the connection may have been reset)
+ * @TCP_TIMER_ACK:		Send the delayed ACK if still due, then
+ *				tcp_timer_resume()
+ * @TCP_TIMER_RESEND:		Frames were refused: resend from the last
+ *				acknowledged byte, then tcp_timer_resume()
+ * @TCP_TIMER_RETRANSMIT:	Retransmission timeout: resend from the last
+ *				acknowledged byte, then re-arm with back-off
+ */
+enum tcp_timer_act {
+	TCP_TIMER_DONE,
+	TCP_TIMER_ACK,
+	TCP_TIMER_RESEND,
+	TCP_TIMER_RETRANSMIT,
+};
+
 void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms);
 void tcp_timer_busy(struct tcp_conn *conn);
 void tcp_timer_retry(struct tcp_conn *conn);
 bool tcp_timer_ack(struct tcp_conn *conn);
+void tcp_timer_resume(struct tcp_conn *conn, time_t now);
+enum tcp_timer_act tcp_timer_expire(struct ctx *c, struct tcp_conn *conn,
+				    time_t now);
 
 #endif /* TCP_TIMER_H */

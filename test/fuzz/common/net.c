@@ -51,6 +51,7 @@
 #include "tap.h"
 #include "tap_passt.h"
 #include "tcp.h"
+#include "tcp_listen.h"
 #include "udp.h"
 
 #define FUZZ_OPS		8
