@@ -4,7 +4,7 @@
 #ifndef ARP_H
 #define ARP_H
 
-#include "passt.h"
+#include "ctx.h"
 
 struct pool;
 

@@ -52,7 +52,7 @@
 #include "fwd.h"
 #include "log.h"
 #include "netlink.h"
-#include "passt.h"
+#include "ctx.h"
 #include "util.h"
 
 #define CONF_LOCAL_ADDR4	"169.254.2.1"

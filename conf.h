@@ -4,7 +4,7 @@
 #ifndef CONF_H
 #define CONF_H
 
-#include "passt.h"
+#include "ctx.h"
 
 void conf(struct ctx *c, int argc, char **argv);
 void conf_print(const struct ctx *c);

@@ -25,7 +25,7 @@
 
 #include "conf_parse.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "util.h"
 
 #define CONF_MTU_MIN		68	/* RFC 791: every IPv4 host takes it */

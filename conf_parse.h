@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 /**
  * enum conf_opt - Values of long options without a short form

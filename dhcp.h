@@ -4,7 +4,7 @@
 #ifndef DHCP_H
 #define DHCP_H
 
-#include "passt.h"
+#include "ctx.h"
 
 struct pool;
 

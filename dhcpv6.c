@@ -42,7 +42,7 @@
 #include "dns.h"
 #include "log.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "util.h"
 

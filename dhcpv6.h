@@ -6,7 +6,7 @@
 
 #include <netinet/in.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 struct pool;
 

@@ -25,7 +25,7 @@
 #include <netinet/in.h>
 
 #include "dns.h"
-#include "passt.h"
+#include "ctx.h"
 #include "util.h"
 
 /* Compression pointers (RFC 1035 section 4.1.4) */

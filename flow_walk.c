@@ -14,7 +14,7 @@
 #include "flow.h"
 #include "flow_walk.h"
 #include "icmp.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tcp_splice.h"
 #include "udp.h"
 

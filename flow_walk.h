@@ -6,7 +6,7 @@
 
 #include <time.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 void flow_walk_timers(struct ctx *c, const struct timespec *now);
 

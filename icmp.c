@@ -72,7 +72,7 @@
 #include "log.h"
 #include "nat.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "util.h"
 

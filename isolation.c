@@ -91,7 +91,7 @@
 
 #include "isolation.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "seccomp.h"
 #include "util.h"
 

@@ -4,7 +4,7 @@
 #ifndef ISOLATION_H
 #define ISOLATION_H
 
-#include "passt.h"
+#include "ctx.h"
 
 void isolate_nofile(void);
 void isolate_user(struct ctx *c);

@@ -36,7 +36,7 @@
 
 #include "inany.h"
 #include "nat.h"
-#include "passt.h"
+#include "ctx.h"
 #include "util.h"
 
 #define NAT_DNS_PORT	53

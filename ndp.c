@@ -44,7 +44,7 @@
 #include "log.h"
 #include "ndp.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "util.h"
 

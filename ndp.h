@@ -7,7 +7,7 @@
 #include <netinet/in.h>
 #include <time.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 struct pool;
 

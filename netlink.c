@@ -56,7 +56,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "util.h"
 #include "log.h"
 #include "netlink.h"

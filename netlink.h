@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 void nl_sock_init(const struct ctx *c, bool ns);
 unsigned nl_get_ext_if(int s, sa_family_t af);

@@ -60,7 +60,7 @@
 #include "ndp.h"
 #include "netlink.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "pasta.h"
 #include "pcap.h"
 #include "tap.h"

@@ -49,7 +49,7 @@
 #include <sys/wait.h>
 
 #include "netlink.h"
-#include "passt.h"
+#include "ctx.h"
 #include "pasta.h"
 #include "tap.h"
 #include "util.h"

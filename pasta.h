@@ -4,7 +4,7 @@
 #ifndef PASTA_H
 #define PASTA_H
 
-#include "passt.h"
+#include "ctx.h"
 
 void pasta_open_ns(struct ctx *c);
 void pasta_start_ns(struct ctx *c);

@@ -89,7 +89,7 @@
 #include "inany.h"
 #include "ndp.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "pcap.h"
 #include "tap.h"
 #include "tap_passt.h"

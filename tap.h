@@ -10,7 +10,7 @@
 #include <netinet/in.h>
 #include <linux/virtio_net.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "tap_hdr.h"
 
 struct iphdr;

@@ -15,7 +15,7 @@
 #include <linux/ipv6.h>
 
 #include "checksum.h"
-#include "passt.h"
+#include "ctx.h"
 #include "siphash.h"
 #include "tap_hdr.h"
 #include "util.h"

@@ -9,7 +9,7 @@
 #include <netinet/in.h>
 #include <linux/virtio_net.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 struct iphdr;
 struct ipv6hdr;

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 
 /* Frames start 2 bytes past 4-byte alignment, so that IP headers after the

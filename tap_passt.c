@@ -32,7 +32,7 @@
 
 #include "log.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "tap_passt.h"
 #include "tap_internal.h"

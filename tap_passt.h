@@ -9,7 +9,7 @@
 #include <time.h>
 #include <sys/uio.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 void tap_listen_handler(struct ctx *c, uint32_t events);
 void tap_handler_passt(struct ctx *c, uint32_t events,

@@ -37,7 +37,7 @@
 
 #include "log.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "pcap.h"
 #include "tap.h"
 #include "tap_internal.h"

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <sys/uio.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
 			 const struct timespec *now);

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 struct pool;
 

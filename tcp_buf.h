@@ -10,7 +10,7 @@
 #include <sys/uio.h>
 
 #include "inany.h"
-#include "passt.h"
+#include "ctx.h"
 
 struct flowside;
 struct tcp_conn;

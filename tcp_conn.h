@@ -15,7 +15,7 @@
 
 #include "flow.h"
 #include "inany.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tcp.h"
 #include "tcp_seg.h"
 

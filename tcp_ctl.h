@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "tcp_conn.h"
 #include "tcp_seg.h"
 

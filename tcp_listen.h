@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 void tcp_listen_init(struct ctx *c);
 void tcp_listen_timer(struct ctx *c, const struct timespec *now);

@@ -118,7 +118,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "log.h"
 #include "util.h"
 #include "fwd.h"

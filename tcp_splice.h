@@ -9,7 +9,7 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 /*
  * Interface with tcp.c (listening sockets for -t/-T, accept()):

@@ -6,7 +6,7 @@
 
 #include <time.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "tcp_conn.h"
 
 #define TCP_RTO_MS		1000	/* Initial retransmission timeout */

@@ -188,7 +188,7 @@
 #include "log.h"
 #include "nat.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "udp.h"
 #include "udp_cmsg.h"

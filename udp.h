@@ -6,7 +6,7 @@
 
 #include <time.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 struct pool;
 struct udp_flow;

@@ -18,7 +18,7 @@
 
 #include "checksum.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "udp_err.h"
 #include "udp_internal.h"

@@ -6,7 +6,7 @@
 #ifndef UDP_ERR_H
 #define UDP_ERR_H
 
-#include "passt.h"
+#include "ctx.h"
 #include "udp_internal.h"
 
 void udp_sock_error(struct ctx *c, int fd, const struct udp_flow *f);

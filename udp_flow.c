@@ -15,7 +15,7 @@
 #include <sys/epoll.h>
 
 #include "flow.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "udp_flow.h"
 #include "udp_internal.h"

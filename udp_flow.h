@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "flow.h"
-#include "passt.h"
+#include "ctx.h"
 #include "udp_internal.h"
 
 struct udp_flow *udp_flow_new(enum flow_pif pif_ini,

@@ -20,7 +20,7 @@
 
 #include "fwd.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "udp_cmsg.h"
 #include "udp_fwd.h"
 #include "udp_internal.h"

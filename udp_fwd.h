@@ -4,7 +4,7 @@
 #ifndef UDP_FWD_H
 #define UDP_FWD_H
 
-#include "passt.h"
+#include "ctx.h"
 #include "udp_internal.h"
 
 void udp_fwd_state_init(void);

@@ -26,7 +26,7 @@
 #include "flow.h"
 #include "fwd.h"
 #include "inany.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "udp_cmsg.h"
 #include "util.h"

@@ -23,7 +23,7 @@
 #include <arpa/inet.h>
 
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "udp_cmsg.h"
 #include "udp_flow.h"
 #include "udp_internal.h"

@@ -14,7 +14,7 @@
 
 #include "flow.h"
 #include "inany.h"
-#include "passt.h"
+#include "ctx.h"
 #include "udp_internal.h"
 
 socklen_t udp_sa_set(struct sockaddr_in6 *sa, const union inany_addr *a,

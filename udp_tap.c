@@ -18,7 +18,7 @@
 #include <linux/udp.h>
 
 #include "checksum.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "udp_tap.h"
 #include "udp_internal.h"

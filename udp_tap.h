@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "udp_internal.h"
 
 void udp_frame_fill(const struct ctx *c, struct udp_txq *q, bool v6,

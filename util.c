@@ -19,7 +19,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "util.h"
 
 /**

@@ -56,7 +56,7 @@
 
 #include "log.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap_internal.h"
 #include "tcp.h"
 #include "util.h"

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "virtqueue.h"
 #include "vu_mem.h"
 

@@ -22,7 +22,7 @@
 #include "fuzz.h"
 #include "net.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 
 /**

@@ -21,7 +21,7 @@
 
 #include "log.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

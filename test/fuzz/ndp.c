@@ -22,7 +22,7 @@
 #include "net.h"
 #include "ndp.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 
 /**

@@ -34,7 +34,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 
-#include "../../passt.h"
+#include "../../ctx.h"
 #include "../../util.h"
 #include "../../log.h"
 #include "../../netlink.h"

@@ -17,7 +17,7 @@
 
 #include "arp.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "unit.h"
 

@@ -16,7 +16,7 @@
 
 #include "dhcp.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "unit.h"
 

@@ -11,7 +11,7 @@
 #include <netinet/in.h>
 
 #include "dns.h"
-#include "passt.h"
+#include "ctx.h"
 #include "unit.h"
 
 static struct ctx c;

@@ -33,7 +33,7 @@
 #include "flow.h"
 #include "icmp.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "unit.h"
 

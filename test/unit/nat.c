@@ -17,7 +17,7 @@
 
 #include "inany.h"
 #include "nat.h"
-#include "passt.h"
+#include "ctx.h"
 #include "unit.h"
 
 static struct ctx c;

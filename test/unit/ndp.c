@@ -15,7 +15,7 @@
 
 #include "ndp.h"
 #include "packet.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "unit.h"
 

@@ -18,7 +18,7 @@
 #include <arpa/inet.h>
 
 #include "../../flow.h"
-#include "../../passt.h"
+#include "../../ctx.h"
 #include "../../tcp_conn.h"
 #include "unit.h"
 

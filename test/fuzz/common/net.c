@@ -46,7 +46,7 @@
 #include "log.h"
 #include "ndp.h"
 #include "net.h"
-#include "passt.h"
+#include "ctx.h"
 #include "shim.h"
 #include "tap.h"
 #include "tap_passt.h"

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 /**
  * struct fuzz_in - Cursor over the input

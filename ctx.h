@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* passt.h - Execution context, epoll references, counters */
+/* ctx.h - Execution context, epoll references, counters: types only
+ *
+ * Header-only: every layer reads the context, none of them calls into
+ * passt.c (the loop), which dispatches to them.
+ */
 
-#ifndef PASST_H
-#define PASST_H
+#ifndef CTX_H
+#define CTX_H
 
 #include <limits.h>
 #include <net/if.h>
@@ -499,4 +503,4 @@ struct ctx {
 #define TIMER_INTERVAL_MS	1000
 
 
-#endif /* PASST_H */
+#endif /* CTX_H */
