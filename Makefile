@@ -11,8 +11,8 @@ SRCS = passt.c log.c util.c packet.c checksum.c siphash.c flow.c tap.c \
        tap_passt.c tap_hdr.c arp.c pcap.c conf.c conf_parse.c fwd.c nat.c \
        netlink.c nlmsg.c pasta.c isolation.c \
        dhcp.c dhcpv6.c ndp.c dns.c icmp.c tcp.c tcp_connect.c tcp_timer.c \
-       tcp_buf.c tcp_conn.c tcp_listen.c tcp_splice.c udp.c udp_fwd.c \
-       udp_splice.c udp_err.c udp_tap.c udp_cmsg.c
+       tcp_timerq.c tcp_buf.c tcp_conn.c tcp_listen.c tcp_splice.c udp.c \
+       udp_fwd.c udp_splice.c udp_err.c udp_tap.c udp_cmsg.c
 HDRS = $(SRCS:.c=.h) inany.h tap_internal.h udp_internal.h
 QRAP_SRCS = qrap.c
 

@@ -64,6 +64,7 @@
 #include "tap_passt.h"
 #include "tcp.h"
 #include "tcp_splice.h"
+#include "tcp_timer.h"
 #include "udp.h"
 #include "util.h"
 

@@ -60,8 +60,10 @@
  * once); an RST either way resets the other side (SO_LINGER 0 then
  * close()).
  *
- * Timers (tcp_timer.c): each connection has a timerfd (EPOLL_TYPE_TCP_TIMER),
- * created here with the socket. While data or a FIN is unacknowledged it
+ * Timers (tcp_timer.c): each connection has a timer, a deadline in a heap
+ * (tcp_timerq.c) under its flow index; one timerfd (EPOLL_TYPE_TCP_TIMER),
+ * created at start-up, expires for the earliest of them, so a connection
+ * costs one descriptor, its socket. While data or a FIN is unacknowledged it
  * runs as the retransmission timer: on expiry without progress we rewind
  * (tcp_rewind()) and resend, doubling the timeout, and reset the connection
  * after TCP_MAX_RETRIES. With nothing in flight, data waiting and the
@@ -75,21 +77,23 @@
  * expires on an established connection, or, for a few milliseconds, the
  * delayed ACK timer (tcp_timer_ack()), after which it is set up again for
  * what is due. It is re-armed lazily, on expiry or when data starts flowing
- * after an idle period, so steady traffic costs no timer syscalls and a
- * short connection two (handshake, and a delayed ACK or retransmission).
+ * after an idle period, so steady traffic costs no timer work and a short
+ * connection two arms (handshake, and a delayed ACK or retransmission),
+ * each a timerfd_settime() only if no earlier deadline holds the timerfd.
  *
  * Connections: each is a FLOW_TCP slot of the one flow table (flow.c),
  * found from guest segments by its tap side, from epoll events by the
- * flow reference of its socket and timerfd; slots never move, and closing
- * frees the slot at once (tcp_conn.c tells how). Any call that may close a
- * connection is followed by a tcp_conn_closed() check before the slot is
+ * flow reference of its socket, from the timer by its index; slots never
+ * move, and closing frees the slot at once (tcp_conn.c tells how). Any
+ * call that may close a connection is followed by a tcp_conn_closed() check before the slot is
  * touched again.
  *
  * Files: tcp.c holds this comment, the guest-side segment handling, the
  * socket-side data path and the connection life cycle; tcp_connect.c the
  * opening of connections (connect() for guest SYNs, and the guest's side
  * of inbound ones, its failures included); tcp_timer.c the
- * timers above (constants and arming helpers in tcp_timer.h); tcp_buf.c
+ * timers above (constants and arming helpers in tcp_timer.h), on
+ * tcp_timerq.c's deadline heap; tcp_buf.c
  * the frames to the guest; tcp_conn.c the connections' use of the flow
  * table: sides, lookups, states (tcp_conn.h, which also declares the
  * tcp.c helpers tcp_timer.c calls back into); tcp_listen.c the listening
@@ -157,12 +161,12 @@ void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n)
 static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn);
 
 /**
- * tcp_sock_close() - Close a connection's descriptors and free its slot
+ * tcp_sock_close() - Close a connection's socket and free its slot
  * @conn:	Connection
  * @abort:	Reset the host side (SO_LINGER 0) rather than close it
  *
- * close() takes the descriptors out of epoll; events already returned for
- * them fail tcp_conn_from_ref() from now on (flow generation).
+ * close() takes the socket out of epoll; events already returned for
+ * it fail tcp_conn_from_ref() from now on (flow generation).
  *
  * #syscalls close setsockopt
  */
@@ -178,8 +182,6 @@ void tcp_sock_close(struct tcp_conn *conn, bool abort)
 				   sizeof(lg));
 		close(conn->sock);
 	}
-	if (conn->timer >= 0)
-		close(conn->timer);
 	tcp_conn_free(conn);
 }
 
@@ -1154,7 +1156,7 @@ static void tcp_sock_unblock(struct ctx *c, struct tcp_conn *conn)
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now)
 {
-	struct tcp_conn *conn = tcp_conn_from_ref(ref, false);
+	struct tcp_conn *conn = tcp_conn_from_ref(ref);
 
 	if (!conn)
 		return;
@@ -1247,7 +1249,7 @@ static void tcp_sock_probe(void)
 }
 
 /**
- * tcp_init() - Set up connections' keys and cap, frames, listening sockets
+ * tcp_init() - Set up connections' keys, cap and timer, frames, listeners
  * @c:		Execution context
  */
 void tcp_init(struct ctx *c)
@@ -1264,5 +1266,6 @@ void tcp_init(struct ctx *c)
 	      tcp_st.peek_off ? "" : "not ", tcp_st.sndbuf_init);
 	if (c->mode == MODE_PASTA)
 		tcp_splice_init(c);
+	tcp_timer_init(c);
 	tcp_listen_init(c);
 }

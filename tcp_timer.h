@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tcp_timer.h - Per-connection timers of the TCP tap path */
+/* tcp_timer.h - Timers of TCP tap-path connections, one shared timerfd */
 
 #ifndef TCP_TIMER_H
 #define TCP_TIMER_H
@@ -14,6 +14,8 @@
 #define TCP_IDLE_S		7200	/* Idle connections are reset */
 #define TCP_ACK_DELAY_MS	5	/* Longest wait for a delayed ACK */
 
+void tcp_timer_init(const struct ctx *c);
+void tcp_timer_handler(struct ctx *c, union epoll_ref ref);
 void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms);
 void tcp_timer_busy(struct tcp_conn *conn);
 void tcp_timer_retry(struct tcp_conn *conn);

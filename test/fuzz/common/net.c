@@ -50,6 +50,7 @@
 #include "tap.h"
 #include "tap_passt.h"
 #include "tcp.h"
+#include "tcp_timer.h"
 #include "udp.h"
 
 #define FUZZ_OPS		8
