@@ -103,7 +103,7 @@ static void tcp_timerq_down(uint32_t i)
 
 /**
  * tcp_timerq_set() - Arm a deadline, or move the one already armed
- * @idx:	Flow table index, below FLOW_MAX
+ * @idx:	Flow table index; one not below FLOW_MAX is ignored
  * @deadline:	Expiry, nanoseconds (CLOCK_MONOTONIC)
  */
 void tcp_timerq_set(uint32_t idx, uint64_t deadline)
@@ -127,7 +127,7 @@ void tcp_timerq_set(uint32_t idx, uint64_t deadline)
 
 /**
  * tcp_timerq_cancel() - Disarm an index's deadline, if armed
- * @idx:	Flow table index, below FLOW_MAX
+ * @idx:	Flow table index; one not below FLOW_MAX is ignored
  */
 void tcp_timerq_cancel(uint32_t idx)
 {
@@ -143,27 +143,6 @@ void tcp_timerq_cancel(uint32_t idx)
 	tcp_timerq_put(i, tcp_timerq.heap[last]);
 	tcp_timerq_up(i);
 	tcp_timerq_down(tcp_timerq.pos[tcp_timerq.heap[i].idx] - 1);
-}
-
-/**
- * tcp_timerq_armed() - Does an index have a deadline?
- * @idx:	Flow table index, below FLOW_MAX
- *
- * Return: true if armed
- */
-bool tcp_timerq_armed(uint32_t idx)
-{
-	return idx < FLOW_MAX && tcp_timerq.pos[idx];
-}
-
-/**
- * tcp_timerq_cnt() - Number of armed deadlines
- *
- * Return: entries in the heap
- */
-uint32_t tcp_timerq_cnt(void)
-{
-	return tcp_timerq.cnt;
 }
 
 /**

@@ -9,8 +9,6 @@
 
 void tcp_timerq_set(uint32_t idx, uint64_t deadline);
 void tcp_timerq_cancel(uint32_t idx);
-bool tcp_timerq_armed(uint32_t idx);
-uint32_t tcp_timerq_cnt(void);
 bool tcp_timerq_first(uint64_t *deadline);
 bool tcp_timerq_pop(uint64_t now, uint32_t *idx);
 

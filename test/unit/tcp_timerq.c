@@ -16,6 +16,27 @@
 #include "../../tcp_timerq.c"
 #include "unit.h"
 
+/**
+ * tcp_timerq_armed() - Does an index have a deadline?
+ * @idx:	Flow table index
+ *
+ * Return: true if armed
+ */
+static bool tcp_timerq_armed(uint32_t idx)
+{
+	return idx < FLOW_MAX && tcp_timerq.pos[idx];
+}
+
+/**
+ * tcp_timerq_cnt() - Number of armed deadlines
+ *
+ * Return: entries in the heap
+ */
+static uint32_t tcp_timerq_cnt(void)
+{
+	return tcp_timerq.cnt;
+}
+
 #define UNIT_ROUNDS	8	/* Rounds of random operations */
 #define UNIT_OPS	(4 * FLOW_MAX)	/* Operations per round */
 #define UNIT_SPAN	100000	/* Deadlines drawn from 1 to this */
