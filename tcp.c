@@ -1215,7 +1215,7 @@ void tcp_flush(struct ctx *c)
 }
 
 /**
- * tcp_timer() - Periodic work: forwarded port scans, splice pools
+ * tcp_timer() - Periodic work: port scans, splice pools, idle timerfd
  * @c:		Execution context
  * @now:	Current time
  */
@@ -1223,6 +1223,7 @@ void tcp_timer(struct ctx *c, const struct timespec *now)
 {
 	if (c->no_tcp)
 		return;
+	tcp_timer_tidy();
 	tcp_listen_timer(c, now);
 	if (c->mode == MODE_PASTA)
 		tcp_splice_timer(c, now);

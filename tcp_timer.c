@@ -21,6 +21,13 @@
  * whose deadline has passed is handled in deadline order, each as its own
  * timerfd was before; deadlines set meanwhile lie in the future, so the
  * walk ends. tcp_conn_free() cancels a closing connection's deadline.
+ *
+ * Every open connection always has a deadline (the idle timeout at the
+ * latest), so the heap is empty exactly when no connection is open; the
+ * periodic tick then disarms a timerfd left set for a cancelled deadline
+ * (tcp_timer_tidy()): a disarmed one-shot timerfd tells, from outside
+ * (/proc/PID/fdinfo), that all connections have closed, which the tests
+ * wait for (test/lib.sh, tcp_conns_gone()).
  */
 
 #include <time.h>
@@ -96,6 +103,28 @@ void tcp_timer_init(const struct ctx *c)
 	if (epoll_add(c, tcp_timer_st.fd, EPOLLIN,
 		      epoll_ref_make(EPOLL_TYPE_TCP_TIMER, tcp_timer_st.fd, 0)))
 		die("Can't add the TCP timer to epoll");
+}
+
+/**
+ * tcp_timer_tidy() - Disarm the timerfd if no connection has a deadline
+ *
+ * Called from the periodic tick: after the last connection closed, the
+ * timerfd may still be set for its cancelled deadline, hours away.
+ *
+ * #syscalls timerfd_settime
+ */
+void tcp_timer_tidy(void)
+{
+	struct itimerspec it = { 0 };
+	uint64_t first;
+
+	if (!tcp_timer_st.armed || tcp_timerq_first(&first))
+		return;
+	if (timerfd_settime(tcp_timer_st.fd, 0, &it, NULL)) {
+		debug_perror("TCP: timerfd_settime");
+		return;
+	}
+	tcp_timer_st.armed = 0;
 }
 
 /**

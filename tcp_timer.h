@@ -16,6 +16,7 @@
 
 void tcp_timer_init(const struct ctx *c);
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref);
+void tcp_timer_tidy(void);
 void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms);
 void tcp_timer_busy(struct tcp_conn *conn);
 void tcp_timer_retry(struct tcp_conn *conn);
