@@ -33,7 +33,7 @@
  * @EPOLL_TYPE_TCP:		Connected TCP socket, flow_ref() in data
  * @EPOLL_TYPE_TCP_SPLICE:	Spliced TCP socket, flow_ref() of its side
  * @EPOLL_TYPE_TCP_LISTEN:	Listening TCP socket for forwarded ports
- * @EPOLL_TYPE_TCP_TIMER:	Per-connection TCP timerfd, flow_ref() in data
+ * @EPOLL_TYPE_TCP_TIMER:	timerfd of all TCP tap-path connections
  * @EPOLL_TYPE_UDP_LISTEN:	Bound UDP socket for a forwarded port
  * @EPOLL_TYPE_UDP_REPLY:	UDP flow socket, flow_ref() in data
  * @EPOLL_TYPE_PING:		ICMP/ICMPv6 echo (ping) socket, flow_ref()

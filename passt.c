@@ -69,6 +69,7 @@
 #include "tcp.h"
 #include "tcp_listen.h"
 #include "tcp_splice.h"
+#include "tcp_timer.h"
 #include "udp.h"
 #include "util.h"
 #include "vhost_user.h"

@@ -61,8 +61,10 @@
  * once); an RST either way resets the other side (SO_LINGER 0 then
  * close()).
  *
- * Timers (tcp_timer.c): each connection has a timerfd (EPOLL_TYPE_TCP_TIMER),
- * created here with the socket. While data or a FIN is unacknowledged it
+ * Timers (tcp_timer.c): each connection has a timer, a deadline in a heap
+ * (tcp_timerq.c) under its flow index; one timerfd (EPOLL_TYPE_TCP_TIMER),
+ * created at start-up, expires for the earliest of them, so a connection
+ * costs one descriptor, its socket. While data or a FIN is unacknowledged it
  * runs as the retransmission timer: on expiry without progress we rewind
  * (tcp_rewind()) and resend, doubling the timeout, and reset the connection
  * after TCP_MAX_RETRIES. With nothing in flight, data waiting and the
@@ -76,25 +78,27 @@
  * expires on an established connection, or, for a few milliseconds, the
  * delayed ACK timer (tcp_timer_ack()), after which it is set up again for
  * what is due. It is re-armed lazily, on expiry or when data starts flowing
- * after an idle period, so steady traffic costs no timer syscalls and a
- * short connection two (handshake, and a delayed ACK or retransmission).
+ * after an idle period, so steady traffic costs no timer work and a short
+ * connection two arms (handshake, and a delayed ACK or retransmission),
+ * each a timerfd_settime() only if no earlier deadline holds the timerfd.
  *
  * Connections: each is a FLOW_TCP slot of the one flow table (flow.c),
  * found from guest segments by its tap side, from epoll events by the
- * flow reference of its socket and timerfd; slots never move, and closing
- * frees the slot at once (tcp_conn.c tells how). Any call that may close a
- * connection is followed by a tcp_conn_closed() check before the slot is
+ * flow reference of its socket, from the timer by its index; slots never
+ * move, and closing frees the slot at once (tcp_conn.c tells how). Any
+ * call that may close a connection is followed by a tcp_conn_closed() check before the slot is
  * touched again.
  *
  * Files: tcp.c holds this comment, the guest-side segment handling, the
- * socket-side data path and the event handlers (sockets, timers);
+ * socket-side data path and the event handlers (sockets, the timer);
  * tcp_connect.c the opening of connections (connect() for guest SYNs, and
  * the guest's side of inbound ones, its failures included); tcp_timer.c
- * the timers above (constants and arming helpers in tcp_timer.h; on
- * expiry, tcp_timer_expire() says what is left for the data path here);
- * tcp_ctl.c closing, resetting, drop counters and SYN options, for all
- * three; tcp_seg.c the parsing of guest segments; tcp_buf.c the frames to
- * the guest; tcp_conn.c the connections' use of the flow table: sides,
+ * the timers above (constants and arming helpers in tcp_timer.h), on
+ * tcp_timerq.c's deadline heap and one timerfd; on expiry,
+ * tcp_timer_expire() says what is left for the data path here; tcp_ctl.c
+ * closing, resetting, drop counters and SYN options, for all three;
+ * tcp_seg.c the parsing of guest segments; tcp_buf.c the frames to the
+ * guest; tcp_conn.c the connections' use of the flow table: sides,
  * lookups, states; tcp_listen.c the listening sockets; tcp_splice.c
  * spliced loopback connections in pasta mode. Files below tcp.c never
  * call into it.
@@ -1033,7 +1037,7 @@ static void tcp_sock_unblock(struct ctx *c, struct tcp_conn *conn)
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now)
 {
-	struct tcp_conn *conn = tcp_conn_from_ref(ref, false);
+	struct tcp_conn *conn = tcp_conn_from_ref(ref);
 
 	if (!conn)
 		return;
@@ -1064,44 +1068,44 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 }
 
 /**
- * tcp_timer_handler() - A connection's timerfd expired
+ * tcp_timer_handler() - The shared TCP timer expired: each due connection
  * @c:		Execution context
- * @ref:	Epoll reference: connection index
+ * @ref:	Epoll reference of the timerfd
  *
  * tcp_timer_expire() handles what the timer alone can; resending, and the
  * delayed ACK, take the data paths here.
- *
- * #syscalls read clock_gettime
  */
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 {
-	struct tcp_conn *conn = tcp_conn_from_ref(ref, true);
-	struct timespec now;
-	uint64_t exp;
+	struct tcp_conn *conn;
+	uint64_t now_ns;
+	time_t now;
 
-	if (!conn)
+	if (!tcp_timer_due_start(ref, &now_ns))
 		return;
-	if (read(conn->timer, &exp, sizeof(exp)) < 0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	switch (tcp_timer_expire(c, conn, now.tv_sec)) {
-	case TCP_TIMER_ACK:
-		tcp_ack_delayed(c, conn);
-		tcp_timer_resume(conn, now.tv_sec);
-		break;
-	case TCP_TIMER_RESEND:
-		tcp_rewind(c, conn);
-		if (!tcp_conn_closed(conn))
-			tcp_timer_resume(conn, now.tv_sec);
-		break;
-	case TCP_TIMER_RETRANSMIT:
-		tcp_rewind(c, conn);
-		tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
-		break;
-	case TCP_TIMER_DONE:
-		break;
+	now = (time_t)(now_ns / 1000000000ULL);
+	while ((conn = tcp_timer_due_next(now_ns))) {
+		switch (tcp_timer_expire(c, conn, now)) {
+		case TCP_TIMER_ACK:
+			tcp_ack_delayed(c, conn);
+			tcp_timer_resume(conn, now);
+			break;
+		case TCP_TIMER_RESEND:
+			tcp_rewind(c, conn);
+			if (!tcp_conn_closed(conn))
+				tcp_timer_resume(conn, now);
+			break;
+		case TCP_TIMER_RETRANSMIT:
+			tcp_rewind(c, conn);
+			tcp_timer_arm(conn,
+				      (unsigned long)TCP_RTO_MS << conn->retries);
+			break;
+		case TCP_TIMER_DONE:
+			break;
+		}
+		tcp_close_check(conn);
 	}
-	tcp_close_check(conn);
+	tcp_timer_due_end();
 }
 
 /**
@@ -1133,7 +1137,7 @@ void tcp_flush(struct ctx *c)
 }
 
 /**
- * tcp_timer() - Periodic work: forwarded port scans, splice pools
+ * tcp_timer() - Periodic work: port scans, splice pools, idle timerfd
  * @c:		Execution context
  * @now:	Current time
  */
@@ -1141,6 +1145,7 @@ void tcp_timer(struct ctx *c, const struct timespec *now)
 {
 	if (c->no_tcp)
 		return;
+	tcp_timer_tidy();
 	tcp_listen_timer(c, now);
 	if (c->mode == MODE_PASTA)
 		tcp_splice_timer(c, now);
@@ -1167,7 +1172,7 @@ static void tcp_sock_probe(void)
 }
 
 /**
- * tcp_init() - Set up connections' keys and cap, frames, listening sockets
+ * tcp_init() - Set up connections' keys, cap and timer, frames, listeners
  * @c:		Execution context
  */
 void tcp_init(struct ctx *c)
@@ -1184,5 +1189,6 @@ void tcp_init(struct ctx *c)
 	      tcp_st.peek_off ? "" : "not ", tcp_st.sndbuf_init);
 	if (c->mode == MODE_PASTA)
 		tcp_splice_init(c);
+	tcp_timer_init(c);
 	tcp_listen_init(c);
 }

@@ -7,9 +7,10 @@
  * (flow.c): struct tcp_conn starts with the flow's common part, and its
  * own fields fill the rest of the FLOW_SLOT_BYTES slot. No allocation
  * happens per connection, and slots never move: a connection keeps its
- * index, and the epoll references of its socket (EPOLL_TYPE_TCP) and
- * timerfd (EPOLL_TYPE_TCP_TIMER), flow_ref() of its host side, stay valid
- * from creation to close, without any epoll_ctl() to update them.
+ * index, and the epoll reference of its socket (EPOLL_TYPE_TCP), flow_ref()
+ * of its host side, stays valid from creation to close, without any
+ * epoll_ctl() to update it. Its timer is no descriptor but a deadline
+ * under the same index (tcp_timerq.c): one descriptor per connection.
  *
  * Sides: an outbound connection starts on the tap (FLOW_SIDE_INI is
  * PIF_TAP) and goes to the host (FLOW_SIDE_TGT is PIF_HOST); an inbound
@@ -27,7 +28,7 @@
  * the guest's answer; FLOW_STATE_ACTIVE once established, and
  * FLOW_STATE_CLOSING from the first FIN either way (tcp_conn_event()).
  * TCP keeps its own event bits (enum tcp_conn_ev) beside these states.
- * Closing the socket and the timerfd frees the slot at once
+ * Closing the socket frees the slot at once, its timer cancelled
  * (tcp_conn_free()): events for it still queued in this epoll batch carry
  * the old generation, and flow_from_ref() refuses them even if a new
  * connection took the slot meanwhile.
@@ -46,6 +47,7 @@
 
 #include "siphash.h"
 #include "tcp_conn.h"
+#include "tcp_timerq.h"
 #include "util.h"
 
 /**
@@ -123,7 +125,7 @@ struct tcp_conn *tcp_conn_new(bool inbound, const struct flowside *tap,
 	f->pif[!tapside] = PIF_HOST;
 	f->side[tapside] = *tap;
 	f->side[!tapside] = *host;
-	conn->sock = conn->timer = -1;
+	conn->sock = -1;
 	conn->v6 = !inany_v4(&tap->peer);
 	flow_hash_insert(f, tapside);
 	flow_log(f, inbound ? "inbound" : "outbound");
@@ -132,12 +134,11 @@ struct tcp_conn *tcp_conn_new(bool inbound, const struct flowside *tap,
 
 /**
  * tcp_conn_from_ref() - Connection an epoll reference points to
- * @ref:	Reference: tcp_conn_ref() in data, descriptor in fd
- * @timer:	Reference is for the timerfd, not the socket
+ * @ref:	Reference: tcp_conn_ref() in data, socket in fd
  *
  * Return: connection, NULL if the reference is stale
  */
-struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer)
+struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref)
 {
 	struct flow_common *f = flow_from_ref(ref.data, FLOW_TCP, NULL);
 	struct tcp_conn *conn;
@@ -145,14 +146,14 @@ struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer)
 	if (!f)
 		return NULL;
 	conn = tcp_conn_of(f);
-	if ((timer ? conn->timer : conn->sock) != ref.fd)
+	if (conn->sock != ref.fd)
 		return NULL;
 	return conn;
 }
 
 /**
- * tcp_conn_free() - Unhash a connection and free its slot
- * @conn:	Connection; its descriptors are already closed
+ * tcp_conn_free() - Cancel a connection's timer, unhash it, free its slot
+ * @conn:	Connection; its socket is already closed
  *
  * The slot is zeroed and may be reused by the next connection: callers
  * check tcp_conn_closed() before touching @conn again.
@@ -161,6 +162,7 @@ void tcp_conn_free(struct tcp_conn *conn)
 {
 	if (tcp_conn_closed(conn))
 		return;
+	tcp_timerq_cancel(tcp_conn_idx(conn));
 	if (conn->f.state != FLOW_STATE_CLOSING)
 		flow_state_set(&conn->f, FLOW_STATE_CLOSING);
 	flow_free(&conn->f);

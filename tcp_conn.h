@@ -87,12 +87,12 @@ enum tcp_conn_flag {
  *			local; it is the one hashed. The host side holds the
  *			socket's peer and, if known, its local address
  * @sock:		Host socket, -1 if none yet
- * @timer:		Connection timerfd, -1 if none yet
  * @seq_to_tap:		Next sequence number we send to the guest
  * @seq_ack_from_tap:	Last sequence number the guest acknowledged
  * @seq_from_tap:	Next sequence number expected from the guest
  * @seq_ack_to_tap:	Last acknowledgement number sent to the guest
- * @seq_timer:		@seq_ack_from_tap when the timer was armed
+ * @seq_timer:		@seq_ack_from_tap when the timer was armed (its
+ *			deadline is in tcp_timerq.c, under the flow index)
  * @seq_high:		Highest sequence number sent to the guest, plus one
  * @seq_recover:	Fast recovery ends when the guest acknowledges this
  * @wnd_from_tap:	Guest's receive window, bytes (scaled)
@@ -118,7 +118,6 @@ enum tcp_conn_flag {
 struct tcp_conn {
 	struct flow_common f;
 	int32_t sock;
-	int32_t timer;
 	uint32_t seq_to_tap;
 	uint32_t seq_ack_from_tap;
 	uint32_t seq_from_tap;
@@ -246,8 +245,8 @@ static inline uint32_t tcp_conn_idx(const struct tcp_conn *conn)
  * tcp_conn_ref() - Epoll reference data of a connection: flow_ref()
  * @conn:	Connection
  *
- * The socket and the timerfd both refer to the host side; the epoll type
- * tells them apart.
+ * The socket's reference: its host side (timers share one timerfd, see
+ * tcp_timer.c).
  *
  * Return: reference data
  */
@@ -260,7 +259,7 @@ void tcp_conn_init(void);
 struct tcp_conn *tcp_conn_lookup(const struct flowside *tap);
 struct tcp_conn *tcp_conn_new(bool inbound, const struct flowside *tap,
 			      const struct flowside *host);
-struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref, bool timer);
+struct tcp_conn *tcp_conn_from_ref(union epoll_ref ref);
 void tcp_conn_free(struct tcp_conn *conn);
 void tcp_conn_event(struct tcp_conn *conn, uint16_t ev);
 uint32_t tcp_conn_isn(const struct tcp_conn *conn,

@@ -20,7 +20,6 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/tcp.h>
@@ -119,32 +118,22 @@ static int tcp_sock_out(const struct ctx *c, bool v6)
 }
 
 /**
- * tcp_conn_fds() - Register a connection's socket, create its timer
+ * tcp_conn_fds() - Register a connection's socket, its one descriptor
  * @c:		Execution context
  * @conn:	Connection, socket set
  *
+ * Its timer needs no descriptor: see tcp_timer.c.
+ *
  * Return: true on success
  *
- * #syscalls timerfd_create epoll_ctl close
+ * #syscalls epoll_ctl
  */
 static bool tcp_conn_fds(const struct ctx *c, struct tcp_conn *conn)
 {
 	uint32_t ref = tcp_conn_ref(conn);
 
-	if (epoll_add(c, conn->sock, TCP_CONN_EPOLL_EVENTS,
-		      epoll_ref_make(EPOLL_TYPE_TCP, conn->sock, ref)))
-		return false;
-	conn->timer = timerfd_create(CLOCK_MONOTONIC,
-				     TFD_NONBLOCK | TFD_CLOEXEC);
-	if (conn->timer < 0)
-		return false;
-	if (epoll_add(c, conn->timer, EPOLLIN,
-		      epoll_ref_make(EPOLL_TYPE_TCP_TIMER, conn->timer, ref))) {
-		close(conn->timer);
-		conn->timer = -1;
-		return false;
-	}
-	return true;
+	return !epoll_add(c, conn->sock, TCP_CONN_EPOLL_EVENTS,
+			  epoll_ref_make(EPOLL_TYPE_TCP, conn->sock, ref));
 }
 
 /**
@@ -289,7 +278,7 @@ static void tcp_host_side_out(const struct ctx *c,
  * @now:	Current time
  *
  * A full flow table refuses the connection with an RST, as does a failure
- * to open a socket or a timer.
+ * to open a socket.
  *
  * #syscalls connect
  */

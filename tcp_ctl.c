@@ -34,12 +34,13 @@ void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n)
 }
 
 /**
- * tcp_sock_close() - Close a connection's descriptors and free its slot
+ * tcp_sock_close() - Close a connection's socket and free its slot
  * @conn:	Connection
  * @abort:	Reset the host side (SO_LINGER 0) rather than close it
  *
- * close() takes the descriptors out of epoll; events already returned for
- * them fail tcp_conn_from_ref() from now on (flow generation).
+ * close() takes the socket out of epoll; events already returned for it
+ * fail tcp_conn_from_ref() from now on (flow generation), and
+ * tcp_conn_free() cancels the connection's timer deadline.
  *
  * #syscalls close setsockopt
  */
@@ -55,8 +56,6 @@ void tcp_sock_close(struct tcp_conn *conn, bool abort)
 				   sizeof(lg));
 		close(conn->sock);
 	}
-	if (conn->timer >= 0)
-		close(conn->timer);
 	tcp_conn_free(conn);
 }
 

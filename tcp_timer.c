@@ -1,15 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tcp_timer.c - TCP tap path: connection timers, retransmission, probes
  *
- * Each connection's timerfd (EPOLL_TYPE_TCP_TIMER) is armed and handled
- * here: handshake resends and timeout, the retransmission timer with its
- * exponential back-off and retry limit, zero-window probes and the idle
- * timeout. The timer's modes and how lazily it is re-armed are described
- * in the Theory of Operation in tcp.c. The data paths stay above, in
- * tcp.c: its tcp_timer_handler() reads the timerfd, and
- * tcp_timer_expire() here does what the timer alone can, and says what is
- * left for tcp.c (a delayed ACK, resending from the last acknowledged
- * byte). Resets and closing go through tcp_ctl.c.
+ * Theory of Operation
+ *
+ * Every connection of the tap path has one timer, armed and handled here:
+ * handshake resends and timeout, the retransmission timer with its
+ * exponential back-off and retry limit, zero-window probes, delayed ACKs
+ * and the idle timeout. The timer's modes and how lazily it is re-armed
+ * are described in the Theory of Operation in tcp.c. The data paths stay
+ * above, in tcp.c: its tcp_timer_handler() takes the due connections from
+ * here (tcp_timer_due_start(), _next(), _end()), and tcp_timer_expire()
+ * does what the timer alone can and says what is left for tcp.c (a
+ * delayed ACK, resending from the last acknowledged byte). Resets and
+ * closing go through tcp_ctl.c.
+ *
+ * The timers cost no descriptor each: a connection's timer is a deadline
+ * in tcp_timerq.c's heap, and one timerfd, created by tcp_timer_init() at
+ * start-up (EPOLL_TYPE_TCP_TIMER), is armed, with an absolute time, for
+ * the earliest of them. It is set again only when a deadline comes that is
+ * earlier than the one it holds (@armed below): moving or cancelling the
+ * earliest deadline leaves it as it is, and an expiry that finds nothing
+ * due just sets it for what comes first now. On expiry every connection
+ * whose deadline has passed is handled in deadline order, each as its own
+ * timerfd was before; deadlines set meanwhile lie in the future, so the
+ * walk ends. tcp_conn_free() cancels a closing connection's deadline.
+ *
+ * Every open connection always has a deadline (the idle timeout at the
+ * latest), so the heap is empty exactly when no connection is open; the
+ * periodic tick then disarms a timerfd left set for a cancelled deadline
+ * (tcp_timer_tidy()): a disarmed one-shot timerfd tells, from outside
+ * (/proc/PID/fdinfo), that all connections have closed, which the tests
+ * wait for (test/lib.sh, tcp_conns_gone()).
  */
 
 #include <time.h>
@@ -20,25 +41,113 @@
 #include "tcp_conn.h"
 #include "tcp_ctl.h"
 #include "tcp_timer.h"
+#include "tcp_timerq.h"
 #include "util.h"
+
+#define TCP_TIMER_NS_PER_MS	1000000ULL
+#define TCP_TIMER_NS_PER_S	1000000000ULL
+
+/**
+ * struct tcp_timer_state - The timerfd shared by all connections
+ * @fd:		timerfd, CLOCK_MONOTONIC, -1 before tcp_timer_init()
+ * @armed:	Absolute expiry it is set for, nanoseconds; 0 if disarmed
+ * @expiring:	Deadlines are being handled: the timerfd is set after them
+ */
+static struct tcp_timer_state {
+	int fd;
+	uint64_t armed;
+	bool expiring;
+} tcp_timer_st = { .fd = -1 };
+
+/**
+ * tcp_timer_now() - Current time for deadlines
+ *
+ * Return: CLOCK_MONOTONIC, nanoseconds
+ *
+ * #syscalls clock_gettime
+ */
+static uint64_t tcp_timer_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * TCP_TIMER_NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/**
+ * tcp_timer_set() - Set the shared timerfd for an absolute time
+ * @at:		Expiry, nanoseconds (CLOCK_MONOTONIC), not 0
+ *
+ * #syscalls timerfd_settime
+ */
+static void tcp_timer_set(uint64_t at)
+{
+	struct itimerspec it = { 0 };
+
+	it.it_value.tv_sec = (time_t)(at / TCP_TIMER_NS_PER_S);
+	it.it_value.tv_nsec = (long)(at % TCP_TIMER_NS_PER_S);
+	if (timerfd_settime(tcp_timer_st.fd, TFD_TIMER_ABSTIME, &it, NULL)) {
+		debug_perror("TCP: timerfd_settime");
+		return;
+	}
+	tcp_timer_st.armed = at;
+}
+
+/**
+ * tcp_timer_init() - Create the timerfd shared by all connections (set-up)
+ * @c:		Execution context
+ */
+void tcp_timer_init(const struct ctx *c)
+{
+	tcp_timer_st.fd = timerfd_create(CLOCK_MONOTONIC,
+					 TFD_NONBLOCK | TFD_CLOEXEC);
+	if (tcp_timer_st.fd < 0)
+		die_perror("Can't create the TCP timer");
+	if (epoll_add(c, tcp_timer_st.fd, EPOLLIN,
+		      epoll_ref_make(EPOLL_TYPE_TCP_TIMER, tcp_timer_st.fd, 0)))
+		die("Can't add the TCP timer to epoll");
+}
+
+/**
+ * tcp_timer_tidy() - Disarm the timerfd if no connection has a deadline
+ *
+ * Called from the periodic tick: after the last connection closed, the
+ * timerfd may still be set for its cancelled deadline, hours away.
+ *
+ * #syscalls timerfd_settime
+ */
+void tcp_timer_tidy(void)
+{
+	struct itimerspec it = { 0 };
+	uint64_t first;
+
+	if (!tcp_timer_st.armed || tcp_timerq_first(&first))
+		return;
+	if (timerfd_settime(tcp_timer_st.fd, 0, &it, NULL)) {
+		debug_perror("TCP: timerfd_settime");
+		return;
+	}
+	tcp_timer_st.armed = 0;
+}
 
 /**
  * tcp_timer_arm() - Arm a connection's timer
  * @conn:	Connection; nothing is done if it was closed meanwhile
  * @ms:		Timeout, milliseconds
  *
- * #syscalls timerfd_settime
+ * Re-arming replaces the deadline set before, as timerfd_settime() would.
  */
 void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms)
 {
-	struct itimerspec it = { 0 };
+	uint64_t at;
 
-	if (tcp_conn_closed(conn) || conn->timer < 0)
+	if (tcp_conn_closed(conn))
 		return;
-	it.it_value.tv_sec = (time_t)(ms / 1000);
-	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
-	if (timerfd_settime(conn->timer, 0, &it, NULL))
-		debug_perror("TCP: timerfd_settime");
+	at = tcp_timer_now() + (uint64_t)ms * TCP_TIMER_NS_PER_MS;
+	tcp_timerq_set(tcp_conn_idx(conn), at);
+	if (!tcp_timer_st.expiring &&
+	    (!tcp_timer_st.armed || at < tcp_timer_st.armed))
+		tcp_timer_set(at);
 }
 
 /**
@@ -253,4 +362,59 @@ enum tcp_timer_act tcp_timer_expire(struct ctx *c, struct tcp_conn *conn,
 		return TCP_TIMER_DONE;
 	}
 	return tcp_timer_data(c, conn, now);
+}
+
+/**
+ * tcp_timer_due_start() - The shared timerfd expired: start taking what is due
+ * @ref:	Epoll reference of the timerfd
+ * @now:	Current time, nanoseconds (CLOCK_MONOTONIC) (output)
+ *
+ * Return: true if the timerfd was read: call tcp_timer_due_next() until it
+ * returns NULL, then tcp_timer_due_end()
+ *
+ * #syscalls read
+ */
+bool tcp_timer_due_start(union epoll_ref ref, uint64_t *now)
+{
+	uint64_t exp;
+
+	if (ref.fd != tcp_timer_st.fd ||
+	    read(tcp_timer_st.fd, &exp, sizeof(exp)) < 0)
+		return false;
+	*now = tcp_timer_now();
+	tcp_timer_st.armed = 0;
+	tcp_timer_st.expiring = true;
+	return true;
+}
+
+/**
+ * tcp_timer_due_next() - Next connection whose deadline has passed
+ * @now:	Time tcp_timer_due_start() gave, nanoseconds
+ *
+ * Return: connection, its deadline taken off the heap, or NULL when none
+ * is left (closed connections' deadlines are skipped)
+ */
+struct tcp_conn *tcp_timer_due_next(uint64_t now)
+{
+	struct tcp_conn *conn;
+	uint32_t idx;
+
+	while (tcp_timerq_pop(now, &idx)) {
+		conn = tcp_conn_of(flow_at(idx));
+		if (conn && !tcp_conn_closed(conn))
+			return conn;
+	}
+	return NULL;
+}
+
+/**
+ * tcp_timer_due_end() - Done with what was due: set the timerfd again
+ */
+void tcp_timer_due_end(void)
+{
+	uint64_t first;
+
+	tcp_timer_st.expiring = false;
+	if (tcp_timerq_first(&first))
+		tcp_timer_set(first);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tcp_timer.h - Per-connection timers of the TCP tap path */
+/* tcp_timer.h - Timers of TCP tap-path connections, one shared timerfd */
 
 #ifndef TCP_TIMER_H
 #define TCP_TIMER_H
@@ -34,6 +34,11 @@ enum tcp_timer_act {
 	TCP_TIMER_RETRANSMIT,
 };
 
+void tcp_timer_init(const struct ctx *c);
+bool tcp_timer_due_start(union epoll_ref ref, uint64_t *now);
+struct tcp_conn *tcp_timer_due_next(uint64_t now);
+void tcp_timer_due_end(void);
+void tcp_timer_tidy(void);
 void tcp_timer_arm(const struct tcp_conn *conn, unsigned long ms);
 void tcp_timer_busy(struct tcp_conn *conn);
 void tcp_timer_retry(struct tcp_conn *conn);

@@ -423,14 +423,23 @@ fds_at_most() {
 }
 
 # tcp_conns_gone() - Check that passt or pasta holds no tap-path TCP
-# connection: each holds a timerfd of its own (tcp_connect.c) until its
-# socket is closed, next to the one housekeeping timerfd (passt.c). Sockets
-# alone won't tell: one whose host side is done is in CLOSE state, out of
-# ss's sight, while our FIN to the guest may still wait for a resend
+# connection: every open one keeps a deadline on the TCP timerfd (one-shot,
+# tcp_timer.c), disarmed within a housekeeping tick of the last close; the
+# housekeeping timerfd (passt.c) is the periodic one. Sockets alone won't
+# tell: one whose host side is done is in CLOSE state, out of ss's sight,
+# while our FIN to the guest may still wait for a resend
 # $1:	PID
 tcp_conns_gone() {
-	[ "$(ls -l "/proc/$1/fd" 2>/dev/null | grep -c 'anon_inode:\[timerfd\]')" \
-		-le 1 ]
+	local fd
+
+	for fd in "/proc/$1/fd/"*; do
+		[ "$(readlink "${fd}")" = "anon_inode:[timerfd]" ] || continue
+		grep -q '^it_interval: (0, 0)' "/proc/$1/fdinfo/${fd##*/}" ||
+			continue
+		grep -q '^it_value: (0, 0)' "/proc/$1/fdinfo/${fd##*/}" ||
+			return 1
+	done
+	[ -d "/proc/$1/fd" ]
 }
 
 # lib_port_listening() - Check for a listening socket on a port

@@ -34,7 +34,7 @@ case " $srcs " in
 	for f in socket close connect bind listen accept4 setsockopt \
 		 getsockopt send sendto sendmsg sendmmsg recv recvfrom recvmsg \
 		 recvmmsg read writev shutdown timerfd_create timerfd_settime \
-		 epoll_ctl fcntl poll; do
+		 clock_gettime epoll_ctl fcntl poll; do
 		wrap="$wrap,--wrap=$f"
 	done
 	wrap="-Wl$wrap"

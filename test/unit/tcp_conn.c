@@ -1,4 +1,4 @@
-/* UNIT_SRCS: tcp_conn.c flow.c siphash.c util.c log.c */
+/* UNIT_SRCS: tcp_conn.c tcp_timerq.c flow.c siphash.c util.c log.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/tcp_conn.c - TCP connections in the flow table
  *
@@ -110,7 +110,7 @@ static struct tcp_conn *unit_from_ref(uint32_t i)
 
 	ref.u64 = epoll_ref_make(EPOLL_TYPE_TCP, (int)(UNIT_FD_BASE + i),
 				 unit_st.ref[i]);
-	return tcp_conn_from_ref(ref, false);
+	return tcp_conn_from_ref(ref);
 }
 
 /**

@@ -52,6 +52,8 @@
 #include "tap_passt.h"
 #include "tcp.h"
 #include "tcp_listen.h"
+#include "tcp_timer.h"
+#include "tcp_timerq.h"
 #include "udp.h"
 
 #define FUZZ_OPS		8
@@ -658,6 +660,7 @@ void fuzz_net_init(const struct fuzz_target *t)
  */
 static void fuzz_net_end(struct ctx *c)
 {
+	uint64_t deadline;
 	size_t live;
 
 	fuzz_net_guest(c);
@@ -671,6 +674,11 @@ static void fuzz_net_end(struct ctx *c)
 	if (live != fuzz_net_st.base) {
 		fprintf(stderr, "fuzz: %zu sockets or timers open after the "
 			"input, %zu before\n", live, fuzz_net_st.base);
+		abort();
+	}
+	if (tcp_timerq_first(&deadline)) {
+		fprintf(stderr, "fuzz: a TCP timer armed after every "
+			"connection closed\n");
 		abort();
 	}
 }

@@ -22,6 +22,10 @@
  *   pasta tap one record per read(); writes are checked (every byte read,
  *   passt's framing followed across partial writes) and dropped
  * - epoll_ctl() records registrations, read by the driver (shim_ep_get())
+ * - clock_gettime(CLOCK_MONOTONIC) runs ahead of the real clock by however
+ *   far shim_timer_fire() had to move it to reach an absolute timer's
+ *   expiry (the TCP connections' shared timerfd keeps deadlines in that
+ *   clock)
  *
  * Calls on any other descriptor go to the real system call (__real_NAME).
  */
@@ -97,6 +101,7 @@ struct shim_fd {
 	bool shut_wr;
 	bool armed;
 	bool expired;
+	uint64_t at;
 	int so_error;
 	int peek_off;
 	uint32_t queued;
@@ -121,6 +126,9 @@ static size_t shim_hi;	/* slots below this may be in use */
 static uint8_t shim_out[SHIM_FRAME_MAX];
 static size_t shim_out_len;
 struct shim_host shim_host = { .sndbuf = 16384 };
+
+/* Nanoseconds CLOCK_MONOTONIC is moved ahead, see shim_timer_fire() */
+static uint64_t shim_clock_skew;
 
 /* Every byte handed to a fake socket or the tap is read into this */
 static volatile uint8_t shim_sink;
@@ -148,6 +156,7 @@ int __real_shutdown(int fd, int how);
 int __real_timerfd_create(int clockid, int flags);
 int __real_timerfd_settime(int fd, int flags, const struct itimerspec *n,
 			   struct itimerspec *o);
+int __real_clock_gettime(clockid_t id, struct timespec *ts);
 int __real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 int __real_fcntl(int fd, int cmd, ...);
 int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
@@ -436,9 +445,15 @@ bool shim_connect_done(int fd, int err)
 bool shim_timer_fire(int fd)
 {
 	struct shim_fd *f = shim_get(fd);
+	struct timespec ts;
+	uint64_t now;
 
 	if (!f || !f->armed)
 		return false;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	if (f->at > now)
+		shim_clock_skew += f->at - now;
 	f->armed = false;
 	f->expired = true;
 	return true;
@@ -1287,6 +1302,32 @@ int __wrap_timerfd_settime(int fd, int flags, const struct itimerspec *n,
 		memset(o, 0, sizeof(*o));
 	f->armed = n->it_value.tv_sec || n->it_value.tv_nsec;
 	f->expired = false;
+	f->at = 0;
+	if (flags & TFD_TIMER_ABSTIME)
+		f->at = (uint64_t)n->it_value.tv_sec * 1000000000ULL +
+			(uint64_t)n->it_value.tv_nsec;
+	return 0;
+}
+
+/**
+ * __wrap_clock_gettime() - clock_gettime(): monotonic time moved ahead
+ * @id:		Clock
+ * @ts:		Time (output)
+ *
+ * Return: 0, or -1 with errno set
+ */
+int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
+{
+	uint64_t ns;
+
+	if (__real_clock_gettime(id, ts))
+		return -1;
+	if (id != CLOCK_MONOTONIC)
+		return 0;
+	ns = (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec +
+	     shim_clock_skew;
+	ts->tv_sec = (time_t)(ns / 1000000000ULL);
+	ts->tv_nsec = (long)(ns % 1000000000ULL);
 	return 0;
 }
 
