@@ -64,8 +64,14 @@ static_assert(TAP_BUF_BYTES >= 2 * TAP_VU_TX_ROOM,
  * @rx:		Following receive chain, one at a time
  * @rx_head:	Head index of each receive chain taken for the frame
  * @rx_len:	Bytes written into each of them
+ * @rx_chain:	Writable bytes of the last receive chain seen, 0 if none yet:
+ *		the guest's buffer size, for tap_vu_room()'s estimate
+ * @rx_wait:	Frames were held back for want of buffers: on the guest's
+ *		next receive kick, producers are told to go on
  */
 static struct tap_vu_scratch {
+	size_t rx_chain;
+	bool rx_wait;
 	struct vq_elem tx;
 	struct vq_elem rx_first;
 	struct vq_elem rx;
@@ -207,8 +213,9 @@ static void tap_vu_tx(struct ctx *c, struct vu_queue *q,
  * @ref:	epoll reference: kick eventfd, queue index in data
  * @now:	Current timestamp
  *
- * Receive queue kicks (new buffers) need nothing: frames to the guest are
- * only ever sent when produced, and TCP resends what found no buffers.
+ * A receive queue kick (new buffers) matters only if tap_vu_room() held
+ * frames back: then the producers go on (tap_resume()), as they would on
+ * EPOLLOUT of a socket.
  *
  * #syscalls:passt read
  */
@@ -219,9 +226,50 @@ void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
 
 	if (read(ref.fd, &kicks, sizeof(kicks)) < 0 && errno != EAGAIN)
 		debug_ratelimit("vhost-user: kick eventfd: %s", strerror(errno));
-	if (ref.data != VU_TX || !vhost_user_ready(&vu_dev.q[VU_TX]))
+	if (ref.data == VU_RX) {
+		if (tap_vu.rx_wait && vhost_user_ready(&vu_dev.q[VU_RX])) {
+			tap_vu.rx_wait = false;
+			tap_resume(c, now);
+		}
+		return;
+	}
+	if (!vhost_user_ready(&vu_dev.q[VU_TX]))
 		return;
 	tap_vu_tx(c, &vu_dev.q[VU_TX], now);
+}
+
+/**
+ * tap_vu_room() - How many frames of a size the guest's buffers take now
+ * @l2len:	Frame length, bytes, at most
+ *
+ * An estimate from the chains available and the size of the last chain
+ * seen (the guest posts buffers of one size). If it is 0, the guest is
+ * asked to kick the receive queue once it has posted enough buffers, and
+ * tap_vu_kick_handler() resumes the producers then.
+ *
+ * Return: frames, 0 if none now
+ */
+size_t tap_vu_room(size_t l2len)
+{
+	bool mrg = vu_dev.features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	struct vu_queue *q = &vu_dev.q[VU_RX];
+	size_t per = 1, avail;
+
+	if (!vhost_user_ready(q))
+		return 0;
+	if (mrg && tap_vu.rx_chain)
+		per = DIV_ROUND_UP(vu_dev.hdr_len + l2len, tap_vu.rx_chain);
+	per = MIN(per, q->vq.num);
+	avail = vq_avail_count(&q->vq);
+	if (avail >= per)
+		return avail / per;
+	tap_vu.rx_wait = true;
+	vq_kick_at(&q->vq, (uint16_t)(per - avail - 1));
+	avail = vq_avail_count(&q->vq);		/* Published meanwhile? */
+	if (avail < per)
+		return 0;
+	tap_vu.rx_wait = false;
+	return avail / per;
 }
 
 /**
@@ -352,6 +400,7 @@ static enum tap_vu_rx_result tap_vu_rx_frame(struct vu_queue *q,
 			tap_vu_rx_abort(q, n, r == VQ_BAD);
 			return TAP_VU_RX_NOROOM;
 		}
+		tap_vu.rx_chain = e->in_len;
 		tap_vu.rx_head[n] = e->head;
 		tap_vu.rx_len[n] = (uint32_t)(skip + tap_vu_fill(e, skip, &src));
 		n++;
@@ -389,7 +438,10 @@ size_t tap_send_vu(struct ctx *c, const struct iovec *iov, size_t bpf,
 							   bpf);
 
 		if (r == TAP_VU_RX_NOROOM) {
+			/* Rare with tap_vu_room(): go on at the next kick */
 			vu_dev.drop_rx++;
+			tap_vu.rx_wait = true;
+			vq_kick_at(&q->vq, 0);
 			break;
 		}
 		if (r == TAP_VU_RX_BIG) {
