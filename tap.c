@@ -96,6 +96,7 @@
 #include "tap_vu.h"
 #include "tap_internal.h"
 #include "tcp.h"
+#include "tcp_buf.h"
 #include "udp.h"
 #include "util.h"
 #include "vhost_user.h"
@@ -208,6 +209,35 @@ static size_t tap_send_pasta(struct ctx *c, const struct iovec *iov,
 		pcap_iov(f + 1, bpf - 1);
 	}
 	return i;
+}
+
+/**
+ * tap_room() - How many frames the back-end takes now without refusing
+ * @c:		Execution context
+ * @l2len:	Frame length, bytes, at most
+ *
+ * Only vhost-user refuses frames for want of room (the guest's receive
+ * buffers); the stream socket and the tap device block or queue instead.
+ * Producers build no more frames than this, and go on at tap_resume().
+ *
+ * Return: frames, SIZE_MAX if not limited
+ */
+size_t tap_room(const struct ctx *c, size_t l2len)
+{
+	if (c->vhost_user)
+		return tap_vu_room(l2len);
+	return SIZE_MAX;
+}
+
+/**
+ * tap_resume() - The back-end has room again: producers held back go on
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+void tap_resume(struct ctx *c, const struct timespec *now)
+{
+	if (!c->no_tcp)
+		tcp_buf_resume(c, now);
 }
 
 /**

@@ -27,6 +27,8 @@ struct pool;
 
 
 
+size_t tap_room(const struct ctx *c, size_t l2len);
+void tap_resume(struct ctx *c, const struct timespec *now);
 size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
 void tap_send_single(struct ctx *c, const void *l2, size_t l2len);

@@ -23,9 +23,12 @@
  * the TCP and UDP paths fill for offloads (partial checksums, GSO super-
  * frames) as they do for pasta. Each frame is written, after the header
  * and with num_buffers set, into as many receive chains as it needs with
- * MRG_RXBUF, or into one chain without it. A frame that finds no buffers
- * is left for later: its chains are put back and the batch stops, and the
- * callers count the frames not sent as they do for the other back-ends.
+ * MRG_RXBUF (up to the whole ring), or into one chain without it. A frame
+ * that finds too few buffers is left for later: its chains are put back and
+ * the batch stops, and the callers count the frames not sent as they do for
+ * the other back-ends. A frame that can't fit even the whole ring (or,
+ * without MRG_RXBUF, the chain offered) is dropped and counted
+ * (drop_rx_big), and the batch goes on.
  * The call eventfd is signalled once per batch, if the driver asked.
  */
 
@@ -47,7 +50,6 @@
 #include "virtqueue.h"
 
 #define TAP_VU_TX_BUDGET	4096	/* Chains taken per wake-up */
-#define TAP_VU_MRG_MAX		64	/* Receive chains per frame */
 #define TAP_VU_HDR_MAX		sizeof(struct virtio_net_hdr_mrg_rxbuf)
 /* Room a frame from the guest takes in tap_buf, at most */
 #define TAP_VU_TX_ROOM		(TAP_L2_PAD + TAP_FRAME_MAX + 8)
@@ -58,27 +60,49 @@ static_assert(TAP_BUF_BYTES >= 2 * TAP_VU_TX_ROOM,
 /**
  * struct tap_vu_scratch - Chains being filled or emptied, per call only
  * @tx:		Chain from the transmit queue
- * @rx:		Chains from the receive queue, for one frame
- * @rx_len:	Bytes written into each of @rx
+ * @rx_first:	First receive chain of a frame: the header goes there last
+ * @rx:		Following receive chain, one at a time
+ * @rx_head:	Head index of each receive chain taken for the frame
+ * @rx_len:	Bytes written into each of them
+ * @rx_chain:	Writable bytes of the last receive chain seen, 0 if none yet:
+ *		the guest's buffer size, for tap_vu_room()'s estimate
+ * @rx_wait:	Frames were held back for want of buffers: on the guest's
+ *		next receive kick, producers are told to go on
  */
 static struct tap_vu_scratch {
+	size_t rx_chain;
+	bool rx_wait;
 	struct vq_elem tx;
-	struct vq_elem rx[TAP_VU_MRG_MAX];
-	uint32_t rx_len[TAP_VU_MRG_MAX];
+	struct vq_elem rx_first;
+	struct vq_elem rx;
+	uint16_t rx_head[VQ_SIZE_MAX];
+	uint32_t rx_len[VQ_SIZE_MAX];
 } tap_vu;
 
 /**
- * struct tap_vu_cursor - Where the next byte goes in receive chains
- * @elem:	Chain, index in tap_vu.rx
- * @iov:	Writable buffer of that chain
- * @off:	Offset in that buffer
- * @n:		Chains available
+ * struct tap_vu_src - Where the next byte of a frame comes from
+ * @iov:	Frame buffers, after the back-end header
+ * @cnt:	Number of them
+ * @i:		Current buffer
+ * @off:	Offset in it
  */
-struct tap_vu_cursor {
-	size_t elem;
-	size_t iov;
+struct tap_vu_src {
+	const struct iovec *iov;
+	size_t cnt;
+	size_t i;
 	size_t off;
-	size_t n;
+};
+
+/**
+ * enum tap_vu_rx_result - What became of a frame for the guest
+ * @TAP_VU_RX_OK:	Written and pushed
+ * @TAP_VU_RX_NOROOM:	Not enough buffers now: nothing taken, try later
+ * @TAP_VU_RX_BIG:	Larger than every buffer the guest posted: dropped
+ */
+enum tap_vu_rx_result {
+	TAP_VU_RX_OK,
+	TAP_VU_RX_NOROOM,
+	TAP_VU_RX_BIG,
 };
 
 /**
@@ -189,8 +213,9 @@ static void tap_vu_tx(struct ctx *c, struct vu_queue *q,
  * @ref:	epoll reference: kick eventfd, queue index in data
  * @now:	Current timestamp
  *
- * Receive queue kicks (new buffers) need nothing: frames to the guest are
- * only ever sent when produced, and TCP resends what found no buffers.
+ * A receive queue kick (new buffers) matters only if tap_vu_room() held
+ * frames back: then the producers go on (tap_resume()), as they would on
+ * EPOLLOUT of a socket.
  *
  * #syscalls:passt read
  */
@@ -201,78 +226,132 @@ void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
 
 	if (read(ref.fd, &kicks, sizeof(kicks)) < 0 && errno != EAGAIN)
 		debug_ratelimit("vhost-user: kick eventfd: %s", strerror(errno));
-	if (ref.data != VU_TX || !vhost_user_ready(&vu_dev.q[VU_TX]))
+	if (ref.data == VU_RX) {
+		if (tap_vu.rx_wait && vhost_user_ready(&vu_dev.q[VU_RX])) {
+			tap_vu.rx_wait = false;
+			tap_resume(c, now);
+		}
+		return;
+	}
+	if (!vhost_user_ready(&vu_dev.q[VU_TX]))
 		return;
 	tap_vu_tx(c, &vu_dev.q[VU_TX], now);
 }
 
 /**
- * tap_vu_put() - Write bytes at a cursor in receive chains
- * @cur:	Cursor (updated)
- * @src:	Bytes
- * @len:	How many, at most the room left after the cursor
+ * tap_vu_room() - How many frames of a size the guest's buffers take now
+ * @l2len:	Frame length, bytes, at most
+ *
+ * An estimate from the chains available and the size of the last chain
+ * seen (the guest posts buffers of one size). If it is 0, the guest is
+ * asked to kick the receive queue once it has posted enough buffers, and
+ * tap_vu_kick_handler() resumes the producers then.
+ *
+ * Return: frames, 0 if none now
  */
-static void tap_vu_put(struct tap_vu_cursor *cur, const char *src, size_t len)
+size_t tap_vu_room(size_t l2len)
 {
-	while (len && cur->elem < cur->n) {
-		const struct vq_elem *e = &tap_vu.rx[cur->elem];
-		const struct iovec *d;
-		size_t chunk;
+	bool mrg = vu_dev.features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	struct vu_queue *q = &vu_dev.q[VU_RX];
+	size_t per = 1, avail;
 
-		if (cur->iov == e->in_cnt) {
-			cur->elem++;
-			cur->iov = cur->off = 0;
+	if (!vhost_user_ready(q))
+		return 0;
+	if (mrg && tap_vu.rx_chain)
+		per = DIV_ROUND_UP(vu_dev.hdr_len + l2len, tap_vu.rx_chain);
+	per = MIN(per, q->vq.num);
+	avail = vq_avail_count(&q->vq);
+	if (avail >= per)
+		return avail / per;
+	tap_vu.rx_wait = true;
+	vq_kick_at(&q->vq, (uint16_t)(per - avail - 1));
+	avail = vq_avail_count(&q->vq);		/* Published meanwhile? */
+	if (avail < per)
+		return 0;
+	tap_vu.rx_wait = false;
+	return avail / per;
+}
+
+/**
+ * tap_vu_fill() - Copy frame bytes into the writable buffers of a chain
+ * @e:		Receive chain
+ * @skip:	Bytes to leave free at the start of its buffers
+ * @src:	Source cursor (updated)
+ *
+ * Return: bytes written after @skip
+ */
+static size_t tap_vu_fill(const struct vq_elem *e, size_t skip,
+			  struct tap_vu_src *src)
+{
+	size_t done = 0, i;
+
+	for (i = 0; i < e->in_cnt && src->i < src->cnt; i++) {
+		const struct iovec *d = &e->iov[e->out_cnt + i];
+		size_t doff = 0;
+
+		if (skip >= d->iov_len) {
+			skip -= d->iov_len;
 			continue;
 		}
-		d = &e->iov[e->out_cnt + cur->iov];
-		chunk = MIN(len, d->iov_len - cur->off);
-		memcpy((char *)d->iov_base + cur->off, src, chunk);
-		tap_vu.rx_len[cur->elem] += chunk;
-		src += chunk;
-		len -= chunk;
-		cur->off += chunk;
-		if (cur->off == d->iov_len) {
-			cur->iov++;
-			cur->off = 0;
+		doff = skip;
+		skip = 0;
+		while (doff < d->iov_len && src->i < src->cnt) {
+			const struct iovec *s = &src->iov[src->i];
+			size_t chunk = MIN(d->iov_len - doff,
+					   s->iov_len - src->off);
+
+			memcpy((char *)d->iov_base + doff,
+			       (const char *)s->iov_base + src->off, chunk);
+			doff += chunk;
+			done += chunk;
+			src->off += chunk;
+			if (src->off == s->iov_len) {
+				src->i++;
+				src->off = 0;
+			}
 		}
+	}
+	return done;
+}
+
+/**
+ * tap_vu_put_hdr() - Write the virtio-net header at the start of a chain
+ * @e:		Receive chain, with at least vu_dev.hdr_len writable bytes
+ * @h:		Header
+ */
+static void tap_vu_put_hdr(const struct vq_elem *e,
+			   const struct virtio_net_hdr_mrg_rxbuf *h)
+{
+	const char *p = (const char *)h;
+	size_t left = vu_dev.hdr_len, i;
+
+	for (i = 0; i < e->in_cnt && left; i++) {
+		const struct iovec *d = &e->iov[e->out_cnt + i];
+		size_t chunk = MIN(left, d->iov_len);
+
+		memcpy(d->iov_base, p, chunk);
+		p += chunk;
+		left -= chunk;
 	}
 }
 
 /**
- * tap_vu_rx_chains() - Take enough receive chains for a frame
+ * tap_vu_rx_abort() - Give up the chains taken for a frame
  * @q:		Receive queue
- * @need:	Bytes to write: header and frame
- *
- * Return: chains taken into tap_vu.rx, 0 if there aren't enough (none
- *	   kept: put back, or given back unused if the ring had a bad one)
+ * @n:		Chains taken
+ * @pushed:	A bad chain was given back meanwhile: ours can't be put back
+ *		in the available ring, give them back unused instead
  */
-static size_t tap_vu_rx_chains(struct vu_queue *q, size_t need)
+static void tap_vu_rx_abort(struct vu_queue *q, size_t n, bool pushed)
 {
-	bool mrg = vu_dev.features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
-	size_t n = 0, cap = 0, i;
-	enum vq_pop_result r = VQ_OK;
+	size_t i;
 
-	while (cap < need && n < TAP_VU_MRG_MAX && (!n || mrg)) {
-		r = vq_pop(&q->vq, &vu_dev.mem, &tap_vu.rx[n]);
-		if (r != VQ_OK)
-			break;
-		if (!tap_vu.rx[n].in_len) {
-			vq_push(&q->vq, tap_vu.rx[n].head, 0);
-			r = VQ_BAD;
-			break;
-		}
-		tap_vu.rx_len[n] = 0;
-		cap += tap_vu.rx[n++].in_len;
-	}
-	if (cap >= need)
-		return n;
-	if (r == VQ_BAD) {
-		for (i = 0; i < n; i++)
-			vq_push(&q->vq, tap_vu.rx[i].head, 0);
-	} else {
+	if (!pushed) {
 		vq_unpop(&q->vq, (uint16_t)n);
+		return;
 	}
-	return 0;
+	for (i = 0; i < n; i++)
+		vq_push(&q->vq, tap_vu.rx_head[i], 0);
 }
 
 /**
@@ -281,30 +360,60 @@ static size_t tap_vu_rx_chains(struct vu_queue *q, size_t need)
  * @f:		Frame: back-end header, then the Ethernet frame
  * @bpf:	iovecs in @f
  *
- * Return: true if written, false if the guest has no room for it now
+ * Chains are taken and written one at a time, as many as the frame needs
+ * (one without MRG_RXBUF), up to the whole ring; the header, which says
+ * how many, is written last into the first one. If the ring runs out
+ * first, the chains go back to the available ring, untouched as far as
+ * the guest can tell.
+ *
+ * Return: TAP_VU_RX_OK, TAP_VU_RX_NOROOM (nothing taken) or TAP_VU_RX_BIG
+ *	   (the frame can't fit even the whole ring, or one chain without
+ *	   MRG_RXBUF: nothing taken)
  */
-static bool tap_vu_rx_frame(struct vu_queue *q, const struct iovec *f,
-			    size_t bpf)
+static enum tap_vu_rx_result tap_vu_rx_frame(struct vu_queue *q,
+					     const struct iovec *f, size_t bpf)
 {
+	bool mrg = vu_dev.features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	struct tap_vu_src src = { .iov = f + 1, .cnt = bpf - 1 };
 	struct virtio_net_hdr_mrg_rxbuf h = { 0 };
-	struct tap_vu_cursor cur = { 0 };
-	size_t l2len = 0, i;
+	size_t n = 0, i;
 
-	for (i = 1; i < bpf; i++)
-		l2len += f[i].iov_len;
-	cur.n = tap_vu_rx_chains(q, vu_dev.hdr_len + l2len);
-	if (!cur.n) {
-		vu_dev.drop_rx++;
-		return false;
-	}
+	/* Skip empty buffers, so that "all copied" is src.i == src.cnt */
+	while (src.i < src.cnt && !src.iov[src.i].iov_len)
+		src.i++;
+	do {
+		struct vq_elem *e = n ? &tap_vu.rx : &tap_vu.rx_first;
+		size_t skip = n ? 0 : vu_dev.hdr_len;
+		enum vq_pop_result r;
+
+		if (n == q->vq.num || (n && !mrg)) {
+			tap_vu_rx_abort(q, n, false);
+			return TAP_VU_RX_BIG;
+		}
+		r = vq_pop(&q->vq, &vu_dev.mem, e);
+		if (r == VQ_OK && (!e->in_len || e->in_len < skip)) {
+			/* Nothing to write into, or no room for the header */
+			vq_push(&q->vq, e->head, 0);
+			r = VQ_BAD;
+		}
+		if (r != VQ_OK) {
+			tap_vu_rx_abort(q, n, r == VQ_BAD);
+			return TAP_VU_RX_NOROOM;
+		}
+		tap_vu.rx_chain = e->in_len;
+		tap_vu.rx_head[n] = e->head;
+		tap_vu.rx_len[n] = (uint32_t)(skip + tap_vu_fill(e, skip, &src));
+		n++;
+		while (src.i < src.cnt && !src.iov[src.i].iov_len)
+			src.i++;
+	} while (src.i < src.cnt);
+
 	memcpy(&h.hdr, f[0].iov_base, MIN(f[0].iov_len, sizeof(h.hdr)));
-	h.num_buffers = (__force __virtio16)htole16((uint16_t)cur.n);
-	tap_vu_put(&cur, (const char *)&h, vu_dev.hdr_len);
-	for (i = 1; i < bpf; i++)
-		tap_vu_put(&cur, f[i].iov_base, f[i].iov_len);
-	for (i = 0; i < cur.n; i++)
-		vq_push(&q->vq, tap_vu.rx[i].head, tap_vu.rx_len[i]);
-	return true;
+	h.num_buffers = (__force __virtio16)htole16((uint16_t)n);
+	tap_vu_put_hdr(&tap_vu.rx_first, &h);
+	for (i = 0; i < n; i++)
+		vq_push(&q->vq, tap_vu.rx_head[i], tap_vu.rx_len[i]);
+	return TAP_VU_RX_OK;
 }
 
 /**
@@ -325,8 +434,20 @@ size_t tap_send_vu(struct ctx *c, const struct iovec *iov, size_t bpf,
 	if (!vhost_user_ready(q))
 		return 0;
 	for (i = 0; i < nframes; i++) {
-		if (!tap_vu_rx_frame(q, iov + i * bpf, bpf))
+		enum tap_vu_rx_result r = tap_vu_rx_frame(q, iov + i * bpf,
+							   bpf);
+
+		if (r == TAP_VU_RX_NOROOM) {
+			/* Rare with tap_vu_room(): go on at the next kick */
+			vu_dev.drop_rx++;
+			tap_vu.rx_wait = true;
+			vq_kick_at(&q->vq, 0);
 			break;
+		}
+		if (r == TAP_VU_RX_BIG) {
+			vu_dev.drop_rx_big++;
+			continue;
+		}
 		pcap_iov(iov + i * bpf + 1, bpf - 1);
 	}
 	(void)c;

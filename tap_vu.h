@@ -12,6 +12,7 @@
 
 void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
 			 const struct timespec *now);
+size_t tap_vu_room(size_t l2len);
 size_t tap_send_vu(struct ctx *c, const struct iovec *iov, size_t bpf,
 		   size_t nframes);
 

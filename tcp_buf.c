@@ -26,6 +26,10 @@
  * guest. When nothing is left in flight, no ACK will come to trigger the
  * next try: the connection's timer does (tcp_timer_retry()).
  * Single-segment retransmissions are not undone: the timer covers them.
+ * Before frames are built, the back-end is asked how many it takes now
+ * (tap_room(): the guest's free receive buffers with --vhost-user); no more
+ * are built, the connection keeps its data pending, and tcp_buf_resume()
+ * goes on once the back-end has room again (tap_resume()).
  * Each frame records its connection's flow reference (tcp_conn_ref()): a
  * connection closed since the frame was queued, its flow table slot
  * perhaps already taken by another, fails flow_from_ref() and is skipped.
@@ -41,7 +45,9 @@
 #include <linux/tcp.h>
 
 #include "checksum.h"
+#include "flow.h"
 #include "tap.h"
+#include "tcp.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_timer.h"
@@ -51,6 +57,7 @@
 #define TCP_SLOT		65536	/* Payload bytes per frame slot */
 #define TCP_PAYLOAD_MAX		(ETH_MAX_MTU - 20 - 20)	/* IPv4 tot_len */
 #define TCP_OPT_LEN		8	/* MSS, NOP, window scale */
+#define TCP_HDRS_MAX		128	/* Ethernet, IP and TCP headers, most */
 
 static_assert(TCP_PAYLOAD_MAX <= TCP_SLOT, "Payload must fit a slot");
 
@@ -470,21 +477,24 @@ void tcp_buf_frame_keep(size_t f)
  * @max:	Entries available in @iov
  * @fsize:	Payload bytes per frame (output)
  *
+ * Frames are not prepared beyond what the back-end takes now (tap_room()),
+ * counting those queued already.
+ *
  * Return: entries filled, covering at most @avail bytes
  */
 size_t tcp_buf_peek_iov(struct ctx *c, const struct tcp_conn *conn,
 			size_t avail, struct iovec *iov, size_t max,
 			size_t *fsize)
 {
-	size_t n = 0, f;
+	size_t n = 0, f, room;
 
 	if (tcp_out.nframes >= TCP_FRAMES)
 		tcp_buf_flush(c);
 	*fsize = conn->mss;
 	if (tcp_buf_gso(c, conn->v6))
 		*fsize = (TCP_PAYLOAD_MAX - TCP_OPT_LEN) / conn->mss * conn->mss;
-	for (f = tcp_out.nframes; f < TCP_FRAMES && avail && n < max;
-	     f++, n++) {
+	room = MIN(tap_room(c, *fsize + TCP_HDRS_MAX), TCP_FRAMES);
+	for (f = tcp_out.nframes; f < room && avail && n < max; f++, n++) {
 		iov[n].iov_base = tcp_payload[f];
 		iov[n].iov_len = MIN(avail, *fsize);
 		avail -= iov[n].iov_len;
@@ -516,6 +526,36 @@ void tcp_buf_data_queue(const struct ctx *c, struct tcp_conn *conn,
 		len -= dlen;
 	}
 	tcp_buf_sent(conn, fin);
+}
+
+/**
+ * tcp_buf_resume() - The back-end has room again: send pending data
+ * @c:		Execution context
+ * @now:	Current timestamp
+ *
+ * Established connections with data held back (TCP_F_SOCK_PENDING) go on
+ * as if their socket had become readable again.
+ */
+void tcp_buf_resume(struct ctx *c, const struct timespec *now)
+{
+	struct flow_common *f;
+	uint32_t i;
+
+	for (i = 0; i < flow_hiwat(); i++) {
+		struct tcp_conn *conn;
+		union epoll_ref ref;
+
+		if (!(f = flow_at(i)) || f->type != FLOW_TCP)
+			continue;
+		conn = tcp_conn_of(f);
+		if (!(conn->flags & TCP_F_SOCK_PENDING) ||
+		    !(conn->events & TCP_EV_ESTABLISHED) ||
+		    tcp_conn_closed(conn))
+			continue;
+		ref.u64 = epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
+					 tcp_conn_ref(conn));
+		tcp_sock_handler(c, ref, EPOLLIN, now);
+	}
 }
 
 /**

@@ -934,6 +934,7 @@ void vhost_user_stats_print(void)
 		     d->idx, d->head, d->next, d->loop, d->table, d->overlap,
 		     d->chain_long, d->len, d->indirect, d->order);
 	}
-	info("vhost-user: frames dropped: to guest %llu, from guest %llu",
-	     vu_dev.drop_rx, vu_dev.drop_tx);
+	info("vhost-user: frames dropped: to guest %llu, from guest %llu, "
+	     "too large for the guest's buffers %llu",
+	     vu_dev.drop_rx, vu_dev.drop_tx, vu_dev.drop_rx_big);
 }

@@ -55,7 +55,9 @@ struct vu_queue {
  * @mem:	Guest memory, mapped
  * @q:		Queues, VU_RX and VU_TX
  * @drop_tx:	Transmitted frames dropped: too short or too long
- * @drop_rx:	Frames to the guest dropped: no (or too small) buffers
+ * @drop_rx:	Frames to the guest not sent: not enough buffers yet
+ * @drop_rx_big: Frames to the guest dropped: larger than the whole ring
+ *		(or, without MRG_RXBUF, than the chain offered)
  */
 struct vu_dev {
 	uint64_t features;
@@ -65,6 +67,7 @@ struct vu_dev {
 	struct vu_queue q[VU_QUEUES];
 	unsigned long long drop_tx;
 	unsigned long long drop_rx;
+	unsigned long long drop_rx_big;
 };
 
 extern struct vu_dev vu_dev;

@@ -483,3 +483,41 @@ void vq_kick_rearm(struct vq *vq)
 	vq_wr16(avail_event, vq->last_avail);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
+
+/**
+ * vq_avail_count() - How many chains wait in the available ring?
+ * @vq:		Virtqueue
+ *
+ * Return: entries published and not taken, 0 if the ring is unusable or
+ *	   its index is beyond the queue size (vq_pop() will say so)
+ */
+uint16_t vq_avail_count(const struct vq *vq)
+{
+	uint16_t n;
+
+	if (!vq->num || vq->broken)
+		return 0;
+	n = (uint16_t)(vq_rd16(&vq->avail->idx) - vq->last_avail);
+	return n > vq->num ? 0 : n;
+}
+
+/**
+ * vq_kick_at() - Ask the driver to kick once it publishes a given entry
+ * @vq:		Virtqueue (event-idx only; no-op otherwise, as the driver
+ *		then kicks for every entry)
+ * @ahead:	Entries past the ones available now: 0 for the next one
+ *
+ * Callers check vq_avail_count() afterwards: entries published before the
+ * driver saw this would not kick.
+ */
+void vq_kick_at(struct vq *vq, uint16_t ahead)
+{
+	__le16 *avail_event;
+
+	if (!vq->num || !vq->event_idx)
+		return;
+	avail_event = (__le16 *)(void *)&vq->used->ring[vq->num];
+	vq_wr16(avail_event, (uint16_t)(vq->last_avail + vq_avail_count(vq) +
+					ahead));
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}

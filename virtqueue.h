@@ -171,5 +171,7 @@ void vq_push(struct vq *vq, uint16_t head, uint32_t len);
 void vq_flush(struct vq *vq);
 bool vq_notify_needed(struct vq *vq);
 void vq_kick_rearm(struct vq *vq);
+uint16_t vq_avail_count(const struct vq *vq);
+void vq_kick_at(struct vq *vq, uint16_t ahead);
 
 #endif /* VIRTQUEUE_H */

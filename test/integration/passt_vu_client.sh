@@ -15,7 +15,8 @@
 #   nooffl  vu_client --no-offload, MTU 1500: no GSO frame, none beyond
 #           the MTU, either way; TX chains in indirect tables;
 #   chains  MTU 65520, the TX header in a descriptor of its own, 4 KiB TX
-#           buffers (chains of 17), 2 KiB merged RX buffers, one region;
+#           buffers (chains of 17), 1 KiB merged RX buffers, one region:
+#           a 64 KiB frame to the guest takes 65 of them;
 #   hostile vu_client --hostile --indirect: before any good frame, nine
 #           bad TX chains (a loop, buffers outside the memory table or
 #           beyond their region, next and head indices beyond the ring,
@@ -232,9 +233,11 @@ check "nooffl: no frame larger than the MTU either way" \
 	     "$(vc_stat nooffl rx_max)" -le 1514
 stop nooffl
 
-pass chains 65520 7400 --hdr-apart --tx-seg 4096 --rx-buf 2048 --regions 1
+pass chains 65520 7400 --hdr-apart --tx-seg 4096 --rx-buf 1024 --regions 1
 check "chains: 64 KiB frames through 4 KiB TX buffers" \
 	test "$(vc_stat chains tx_max)" -gt 60000
+check "chains: frames to the guest over more than 64 RX buffers of 1 KiB" \
+	test "$(vc_stat chains rx_max)" -gt $((64 * 1024 - 12))
 stop chains
 
 pass hostile 65520 7500 --hostile --indirect

@@ -409,6 +409,29 @@ static void test_notify(void)
 }
 
 /**
+ * test_avail_count() - Chains waiting, and kicks asked for further ahead
+ */
+static void test_avail_count(void)
+{
+	struct vq_used *u = (struct vq_used *)(void *)(mem + USED_OFF);
+	__le16 *avail_event = (__le16 *)(void *)&u->ring[8];
+
+	ring_init(8, false, true);
+	unit_check(vq_avail_count(&vq) == 0, "count: empty ring");
+	vq.last_avail = 65534;
+	avail_idx_set(1);		/* 65534 + 3 */
+	unit_check(vq_avail_count(&vq) == 3, "count: 3 across the wrap");
+	vq_kick_at(&vq, 4);
+	unit_check(le16toh((__force uint16_t)*avail_event) == 5,
+		   "kick asked at the 5th entry past those available");
+	avail_idx_set(7);		/* 65534 + 9 */
+	unit_check(vq_avail_count(&vq) == 0, "count: beyond the ring is 0");
+	ring_init(8, false, false);
+	vq_kick_at(&vq, 2);
+	unit_check(!*avail_event, "no avail_event without event-idx");
+}
+
+/**
  * main() - Run the tests
  *
  * Return: 0 if all passed
@@ -422,5 +445,6 @@ int main(void)
 	test_indirect();
 	test_bad();
 	test_notify();
+	test_avail_count();
 	return unit_done();
 }
