@@ -237,7 +237,7 @@ size_t tap_room(const struct ctx *c, size_t l2len)
 void tap_resume(struct ctx *c, const struct timespec *now)
 {
 	if (!c->no_tcp)
-		tcp_buf_resume(c, now);
+		tcp_resume(c, now);
 }
 
 /**

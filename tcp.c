@@ -1109,6 +1109,36 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 }
 
 /**
+ * tcp_resume() - The back-end has room again: send pending data
+ * @c:		Execution context
+ * @now:	Current timestamp
+ *
+ * Established connections with data held back (TCP_F_SOCK_PENDING) go on
+ * as if their socket had become readable again.
+ */
+void tcp_resume(struct ctx *c, const struct timespec *now)
+{
+	struct flow_common *f;
+	uint32_t i;
+
+	for (i = 0; i < flow_hiwat(); i++) {
+		struct tcp_conn *conn;
+		union epoll_ref ref;
+
+		if (!(f = flow_at(i)) || f->type != FLOW_TCP)
+			continue;
+		conn = tcp_conn_of(f);
+		if (!(conn->flags & TCP_F_SOCK_PENDING) ||
+		    !(conn->events & TCP_EV_ESTABLISHED) ||
+		    tcp_conn_closed(conn))
+			continue;
+		ref.u64 = epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
+					 tcp_conn_ref(conn));
+		tcp_sock_handler(c, ref, EPOLLIN, now);
+	}
+}
+
+/**
  * tcp_tap_reset() - The guest went away (passt client closed): reset all
  * @c:		Execution context
  *

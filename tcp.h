@@ -41,5 +41,6 @@ void tcp_timer(struct ctx *c, const struct timespec *now);
 void tcp_init(struct ctx *c);
 void tcp_flush(struct ctx *c);
 void tcp_tap_reset(const struct ctx *c);
+void tcp_resume(struct ctx *c, const struct timespec *now);
 
 #endif /* TCP_H */

@@ -28,8 +28,8 @@
  * Single-segment retransmissions are not undone: the timer covers them.
  * Before frames are built, the back-end is asked how many it takes now
  * (tap_room(): the guest's free receive buffers with --vhost-user); no more
- * are built, the connection keeps its data pending, and tcp_buf_resume()
- * goes on once the back-end has room again (tap_resume()).
+ * are built, the connection keeps its data pending, and tcp_resume()
+ * (tcp.c) goes on once the back-end has room again (tap_resume()).
  * Each frame records its connection's flow reference (tcp_conn_ref()): a
  * connection closed since the frame was queued, its flow table slot
  * perhaps already taken by another, fails flow_from_ref() and is skipped.
@@ -47,7 +47,6 @@
 #include "checksum.h"
 #include "flow.h"
 #include "tap.h"
-#include "tcp.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_timer.h"
@@ -526,36 +525,6 @@ void tcp_buf_data_queue(const struct ctx *c, struct tcp_conn *conn,
 		len -= dlen;
 	}
 	tcp_buf_sent(conn, fin);
-}
-
-/**
- * tcp_buf_resume() - The back-end has room again: send pending data
- * @c:		Execution context
- * @now:	Current timestamp
- *
- * Established connections with data held back (TCP_F_SOCK_PENDING) go on
- * as if their socket had become readable again.
- */
-void tcp_buf_resume(struct ctx *c, const struct timespec *now)
-{
-	struct flow_common *f;
-	uint32_t i;
-
-	for (i = 0; i < flow_hiwat(); i++) {
-		struct tcp_conn *conn;
-		union epoll_ref ref;
-
-		if (!(f = flow_at(i)) || f->type != FLOW_TCP)
-			continue;
-		conn = tcp_conn_of(f);
-		if (!(conn->flags & TCP_F_SOCK_PENDING) ||
-		    !(conn->events & TCP_EV_ESTABLISHED) ||
-		    tcp_conn_closed(conn))
-			continue;
-		ref.u64 = epoll_ref_make(EPOLL_TYPE_TCP, conn->sock,
-					 tcp_conn_ref(conn));
-		tcp_sock_handler(c, ref, EPOLLIN, now);
-	}
 }
 
 /**

@@ -35,6 +35,5 @@ void tcp_buf_send_flags(struct ctx *c, struct tcp_conn *conn, uint8_t flags);
 void tcp_buf_rst_no_conn(struct ctx *c, const struct flowside *tap,
 			 const struct tcp_seg *seg);
 void tcp_buf_flush(struct ctx *c);
-void tcp_buf_resume(struct ctx *c, const struct timespec *now);
 
 #endif /* TCP_BUF_H */
