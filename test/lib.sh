@@ -642,11 +642,14 @@ platform_probe() {
 # Prints the path of the binary
 build_tool() {
 	local src="${TEST_TOP}/test/tools/$1.c" bin="${TEST_BUILD}/$1"
+	local hdr="${TEST_TOP}/test/tools/io.h"
 
-	if [ ! -x "${bin}" ] || [ "${src}" -nt "${bin}" ]; then
+	if [ ! -x "${bin}" ] || [ "${src}" -nt "${bin}" ] ||
+	   [ "${hdr}" -nt "${bin}" ]; then
 		(
 			flock 9
-			if [ ! -x "${bin}" ] || [ "${src}" -nt "${bin}" ]; then
+			if [ ! -x "${bin}" ] || [ "${src}" -nt "${bin}" ] ||
+			   [ "${hdr}" -nt "${bin}" ]; then
 				${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra \
 					-Werror -o "${bin}.tmp.$$" "${src}" &&
 				mv -f "${bin}.tmp.$$" "${bin}"

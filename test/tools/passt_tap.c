@@ -34,6 +34,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include "io.h"
+
 #define PT_FRAME_MAX		(65535 + 14)
 #define PT_SOCK_BUF		(1 << 20)
 
@@ -132,29 +134,6 @@ static int pt_spawn(char **argv)
 }
 
 /**
- * pt_write_all() - Write a whole buffer to a blocking descriptor
- * @fd:		Descriptor
- * @buf:	Data
- * @len:	Length, bytes
- *
- * Return: 0 on success, -1 on errors
- */
-static int pt_write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/**
  * pt_from_tap() - Forward one frame from the tap to passt
  *
  * Return: 0 on success, -1 on errors
@@ -168,7 +147,7 @@ static int pt_from_tap(void)
 		return errno == EINTR || errno == EAGAIN ? 0 : -1;
 	be = htonl((uint32_t)n);
 	memcpy(pt.out, &be, 4);
-	return pt_write_all(pt.sock, pt.out, (size_t)n + 4);
+	return io_write_all(pt.sock, pt.out, (size_t)n + 4);
 }
 
 /**

@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
+
 #define PAUSE_CAT_BUF		(1 << 17)
 #define PAUSE_CAT_LONG_MS	200	/* Waits longer than this are counted */
 
@@ -43,28 +45,6 @@ static long long pause_cat_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/**
- * pause_cat_write() - Write a whole buffer to standard output
- * @buf:	Data
- * @len:	Length, bytes
- *
- * Return: 0 on success, -1 on errors
- */
-static int pause_cat_write(const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /**
@@ -114,7 +94,7 @@ int main(int argc, char **argv)
 		}
 		if (done && t > PAUSE_CAT_LONG_MS)
 			longs++;
-		if (pause_cat_write(pause_cat_buf, (size_t)n))
+		if (io_write_all(STDOUT_FILENO, pause_cat_buf, (size_t)n))
 			return 1;
 		done += (unsigned long long)n;
 		if (done == next) {

@@ -17,31 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
+
 #define SLOW_CAT_BUF		(1 << 20)
 
 static char slow_cat_buf[SLOW_CAT_BUF];
-
-/**
- * slow_cat_write() - Write a whole buffer to standard output
- * @buf:	Data
- * @len:	Length, bytes
- *
- * Return: 0 on success, -1 on errors
- */
-static int slow_cat_write(const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /**
  * main() - Entry point
@@ -80,7 +60,7 @@ int main(int argc, char **argv)
 			return 1;
 		if (!n)
 			return 0;
-		if (slow_cat_write(slow_cat_buf, (size_t)n))
+		if (io_write_all(STDOUT_FILENO, slow_cat_buf, (size_t)n))
 			return 1;
 		done += (unsigned long long)n;
 		if (done < fast_after)
