@@ -36,7 +36,6 @@
 #include <time.h>
 #include <sys/timerfd.h>
 
-#include "tcp.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_ctl.h"
