@@ -1068,12 +1068,48 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 }
 
 /**
+ * tcp_zero_window_probe() - The guest's window is closed, data waits
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Resend the last byte's sequence number with no data, as a keepalive:
+ * the guest answers with an ACK carrying its window, should the update
+ * that reopens it have been lost. Backs off like retransmissions, without
+ * a limit: a slow reader is no failure.
+ */
+static void tcp_zero_window_probe(struct ctx *c, struct tcp_conn *conn)
+{
+	conn->seq_to_tap--;
+	tcp_buf_send_flags(c, conn, TCP_ACK);
+	conn->seq_to_tap++;
+	if (conn->retries < TCP_MAX_RETRIES)
+		conn->retries++;
+	tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
+}
+
+/**
+ * tcp_syn_resend() - Handshake timer: send our SYN, or SYN-ACK, again
+ * @c:		Execution context
+ * @conn:	Connection, @retries counted already (tcp_timer_expire())
+ *
+ * The timer is re-armed with back-off, doubling per resend.
+ */
+static void tcp_syn_resend(struct ctx *c, struct tcp_conn *conn)
+{
+	if (conn->events & TCP_EV_SYN_TO_TAP)
+		tcp_buf_send_flags(c, conn, TCP_SYN);
+	else
+		tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
+	tcp_timer_arm(conn, (unsigned long)TCP_SYN_TIMEOUT_MS << conn->retries);
+}
+
+/**
  * tcp_timer_handler() - The shared TCP timer expired: each due connection
  * @c:		Execution context
  * @ref:	Epoll reference of the timerfd
  *
- * tcp_timer_expire() handles what the timer alone can; resending, and the
- * delayed ACK, take the data paths here.
+ * tcp_timer_expire() handles what the timer alone can; sending (resends,
+ * probes, the delayed ACK) and resetting take the data paths here.
  */
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 {
@@ -1085,7 +1121,7 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 		return;
 	now = (time_t)(now_ns / 1000000000ULL);
 	while ((conn = tcp_timer_due_next(now_ns))) {
-		switch (tcp_timer_expire(c, conn, now)) {
+		switch (tcp_timer_expire(conn, now)) {
 		case TCP_TIMER_ACK:
 			tcp_ack_delayed(c, conn);
 			tcp_timer_resume(conn, now);
@@ -1099,6 +1135,15 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 			tcp_rewind(c, conn);
 			tcp_timer_arm(conn,
 				      (unsigned long)TCP_RTO_MS << conn->retries);
+			break;
+		case TCP_TIMER_PROBE:
+			tcp_zero_window_probe(c, conn);
+			break;
+		case TCP_TIMER_SYN:
+			tcp_syn_resend(c, conn);
+			break;
+		case TCP_TIMER_RST:
+			tcp_rst(c, conn);
 			break;
 		case TCP_TIMER_DONE:
 			break;
