@@ -96,12 +96,19 @@
  * the timers above (constants and arming helpers in tcp_timer.h), on
  * tcp_timerq.c's deadline heap and one timerfd; on expiry,
  * tcp_timer_expire() says what is left for the data path here; tcp_ctl.c
- * closing, resetting, drop counters and SYN options, for all three;
- * tcp_seg.c the parsing of guest segments; tcp_buf.c the frames to the
- * guest; tcp_conn.c the connections' use of the flow table: sides,
- * lookups, states; tcp_listen.c the listening sockets; tcp_splice.c
- * spliced loopback connections in pasta mode. Files below tcp.c never
- * call into it.
+ * closing, resetting, drop counters and SYN options, for tcp.c and
+ * tcp_connect.c; tcp_seg.c the parsing of guest segments; tcp_buf.c the
+ * frames to the guest; tcp_conn.c the connections' use of the flow table:
+ * sides, lookups, states; tcp_listen.c the listening sockets;
+ * tcp_splice.c spliced loopback connections in pasta mode.
+ *
+ * Tiers: a file includes the headers of, and calls, only files in tiers
+ * below its own (test/lint checks this, LAYER_ORDER). From the top: tcp.c;
+ * tcp_listen.c; tcp_connect.c and tcp_splice.c; tcp_ctl.c; tcp_buf.c;
+ * tcp_timer.c; tcp_conn.c; tcp_timerq.c and tcp_seg.c. What a lower file
+ * can't do itself it returns to its caller rather than calling up:
+ * tcp_timer_expire() returns the frames to send or the reset to do
+ * (enum tcp_timer_act), which tcp_timer_handler() here carries out.
  */
 
 #include <errno.h>
