@@ -678,7 +678,7 @@ static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
 				tcp_conn_idx(conn), n, total, sndbuf, queued,
 				conn->wnd_to_tap,
 				conn->seq_from_tap - conn->seq_sndbuf);
-		tcp_drop_count(c, &c->stats.tcp_drop_short, 1);
+		tcp_drop_count(&c->stats.tcp_drop_short, 1);
 		tcp_sock_block(c, conn);
 		return false;
 	}
@@ -814,7 +814,7 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	if (fin)
 		tcp_tap_fin(conn);
 	gap = tcp_data_gap(segs, n, start, conn->seq_from_tap, &keepalive);
-	tcp_drop_count(c, &c->stats.tcp_drop_ooo, gap);
+	tcp_drop_count(&c->stats.tcp_drop_ooo, gap);
 	tcp_segs_dropped(conn, gap);
 	if (gap || keepalive)
 		tcp_ack_to_tap(c, conn, !!gap, true);
@@ -870,7 +870,7 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 		if ((seg->flags & sa) != sa || seg->ack != conn->seq_to_tap)
 			return;
 		if (seg->opts_bad) {
-			tcp_drop_count(c, &c->stats.tcp_drop_opts, 1);
+			tcp_drop_count(&c->stats.tcp_drop_opts, 1);
 			return;
 		}
 		conn->seq_from_tap = seg->seq + 1;
@@ -908,7 +908,7 @@ static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
 		const struct tcp_seg *seg = &segs[i];
 
 		if (!seg->ok) {
-			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
+			tcp_drop_count(&c->stats.tcp_drop_bad, 1);
 			continue;
 		}
 		if (seg->flags & TCP_RST) {
@@ -953,24 +953,24 @@ static void tcp_tap_no_conn(struct ctx *c, const struct flowside *tap,
 		const struct tcp_seg *seg = &segs[i];
 
 		if (!seg->ok) {
-			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
+			tcp_drop_count(&c->stats.tcp_drop_bad, 1);
 			continue;
 		}
 		if (seg->flags & TCP_RST) {
-			tcp_drop_count(c, &c->stats.tcp_drop_rst, 1);
+			tcp_drop_count(&c->stats.tcp_drop_rst, 1);
 			continue;
 		}
 		if ((seg->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
-			tcp_drop_count(c, &c->stats.tcp_drop_no_conn, 1);
+			tcp_drop_count(&c->stats.tcp_drop_no_conn, 1);
 			tcp_buf_rst_no_conn(c, tap, seg);
 		} else if (seg->opts_bad) {
-			tcp_drop_count(c, &c->stats.tcp_drop_opts, 1);
+			tcp_drop_count(&c->stats.tcp_drop_opts, 1);
 			continue;
 		} else {
 			tcp_conn_from_tap(c, tap, seg, now);
 		}
 		/* The rest of the batch is for no connection yet */
-		tcp_drop_count(c, &c->stats.tcp_drop_no_conn, n - i - 1);
+		tcp_drop_count(&c->stats.tcp_drop_no_conn, n - i - 1);
 		return;
 	}
 }
@@ -1000,13 +1000,13 @@ int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 
 	/* A pool views at most one batch, TAP_MSGS frames: none left out */
 	if (p->count > n)
-		tcp_drop_count(c, &c->stats.tcp_drop_bad, p->count - n);
+		tcp_drop_count(&c->stats.tcp_drop_bad, p->count - n);
 	for (i = 0, seg = NULL; i < n; i++) {
 		if (tcp_seg_parse(p, i, &tcp_segs[i]) && !seg)
 			seg = &tcp_segs[i];
 	}
 	if (!seg) {	/* Otherwise counted by the handlers below */
-		tcp_drop_count(c, &c->stats.tcp_drop_bad, n);
+		tcp_drop_count(&c->stats.tcp_drop_bad, n);
 		return (int)p->count;
 	}
 	inany_from_af(&tap.peer, af, saddr);

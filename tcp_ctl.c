@@ -24,13 +24,11 @@
 
 /**
  * tcp_drop_count() - Count dropped segments under their reason
- * @c:		Execution context (totals are summed when printed)
  * @reason:	Counter for the reason, in c->stats
  * @n:		Segments dropped
  */
-void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n)
+void tcp_drop_count(unsigned long long *reason, size_t n)
 {
-	(void)c;
 	*reason += n;
 }
 
