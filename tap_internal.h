@@ -12,11 +12,6 @@
 #include "ctx.h"
 #include "tap.h"
 
-/* Frames start 2 bytes past 4-byte alignment, so that IP headers after the
- * 14-byte Ethernet header are 4-byte aligned, as their structs require
- */
-#define TAP_L2_PAD		2
-
 /* Input buffer and its pool of frames: tap.c */
 extern char tap_buf[TAP_BUF_BYTES];
 extern struct pool pool_l2;

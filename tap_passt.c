@@ -33,7 +33,7 @@
 #include "log.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "tap_passt.h"
 #include "tap_internal.h"
 #include "tcp.h"

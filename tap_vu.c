@@ -2,8 +2,8 @@
 /* tap_vu.c - passt's vhost-user back-end: frames through guest virtqueues
  *
  * The third tap back-end, next to the stream socket (tap_passt.c) and
- * pasta's tap device (tap.c). The session and the rings are set up by
- * vhost_user.c; this file moves frames.
+ * pasta's tap device (read in tap.c, written in tap_out.c). The session
+ * and the rings are set up by vhost_user.c; this file moves frames.
  *
  * From the guest (transmit queue): a kick on the queue's eventfd wakes the
  * loop; each available chain holds a virtio-net header (vu_dev.hdr_len
@@ -42,7 +42,7 @@
 #include "packet.h"
 #include "ctx.h"
 #include "pcap.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "tap_internal.h"
 #include "tap_vu.h"
 #include "util.h"
