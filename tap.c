@@ -41,8 +41,11 @@
  * --one-off the process exits. The stream back-end (framing, partial reads
  * and writes, the listening socket) is in tap_passt.c, the vhost-user one
  * (--vhost-user: frames through virtqueues in guest memory) in tap_vu.c and
- * vhost_user.c; the input buffer and pipeline entry points they share with
- * this file are in tap_internal.h.
+ * vhost_user.c; the input buffer they fill is in tap_buf.c. They sit below
+ * the protocols and never call up: this file drives their input
+ * (tap_handler_passt(), tap_handler_vu_kick(), tap_handler_vu_cmd()), runs
+ * the pipeline whenever the buffer or the pool is full, and resets TCP
+ * connections when the guest's connection ends (test/lint, HOUSE_ORDER).
  *
  * pasta opens the tap with IFF_VNET_HDR and asks for checksum and TCP
  * segmentation offloads (TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6): the namespace
@@ -89,7 +92,8 @@
 #include "pcap.h"
 #include "tap.h"
 #include "tap_passt.h"
-#include "tap_internal.h"
+#include "tap_buf.h"
+#include "tap_vu.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
@@ -110,14 +114,6 @@
 static_assert(TAP_BUF_BYTES >= 4 * (sizeof(uint32_t) + TAP_READ_MAX),
 	      "Input buffer must hold several largest frames");
 static_assert(TAP_SEQS <= 255, "Sequence index must fit tap_in.l4_seq");
-
-/* Input buffer: frames from the guest, valid until the next read */
-char tap_buf[TAP_BUF_BYTES] __attribute__((aligned(64)));
-static struct iovec pool_l2_pkt[TAP_MSGS];
-struct pool pool_l2 = {
-	.buf = tap_buf, .buf_size = sizeof(tap_buf), .size = TAP_MSGS,
-	.count = 0, .pkt = pool_l2_pkt,
-};
 
 /**
  * struct tap_seq - TCP or UDP packets of one flow, in one input batch
@@ -169,7 +165,7 @@ static char tap_uso_buf[TAP_FRAME_MAX] __attribute__((aligned(8)));
  * @c:		Execution context
  * @now:	Current timestamp
  */
-void tap_resume(struct ctx *c, const struct timespec *now)
+static void tap_resume(struct ctx *c, const struct timespec *now)
 {
 	if (!c->no_tcp)
 		tcp_resume(c, now);
@@ -642,7 +638,7 @@ static void tap_learn_mac(struct ctx *c, const struct ethhdr *eh)
  * @c:		Execution context
  * @now:	Current timestamp
  */
-void tap_l2_input(struct ctx *c, const struct timespec *now)
+static void tap_l2_input(struct ctx *c, const struct timespec *now)
 {
 	size_t i;
 
@@ -676,23 +672,83 @@ void tap_l2_input(struct ctx *c, const struct timespec *now)
 }
 
 /**
- * tap_frame_add() - Add a frame read from the guest to the input pool
+ * tap_handler_passt() - Read frames from qemu's stream socket, run them
  * @c:		Execution context
- * @frame:	Start of the Ethernet frame in tap_buf
- * @l2len:	Length of the frame, bytes
+ * @events:	epoll events
+ * @now:	Current timestamp
+ *
+ * The back-end (tap_passt.c) reads and splits; the pipeline runs here after
+ * each read, and TCP connections are reset here when the client leaves.
  */
-void tap_frame_add(struct ctx *c, const char *frame, size_t l2len)
+void tap_handler_passt(struct ctx *c, uint32_t events,
+		       const struct timespec *now)
 {
-	if (l2len < L2_HLEN) {
-		c->stats.tap_drop_short++;
-		return;
+	int rounds;
+
+	for (rounds = 0; rounds < 64; rounds++) {
+		enum tap_passt_read r;
+		size_t used;
+
+		r = tap_passt_read(c, &used);
+		if (r == TAP_PASST_GONE) {
+			tcp_tap_reset(c);
+			return;
+		}
+		if (r == TAP_PASST_RETRY)
+			continue;
+		if (r == TAP_PASST_AGAIN)
+			break;
+		tap_l2_input(c, now);
+		tap_passt_keep(c, used);
 	}
-	if (l2len > TAP_FRAME_MAX) {
-		c->stats.tap_drop_long++;
-		return;
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		tap_sock_reset(c);
+		tcp_tap_reset(c);
 	}
-	if (!packet_add(&pool_l2, l2len, frame))
-		c->stats.tap_drop_pool++;
+}
+
+/**
+ * tap_handler_vu_cmd() - vhost-user control messages, or the front-end left
+ * @c:		Execution context
+ * @events:	epoll events
+ */
+void tap_handler_vu_cmd(struct ctx *c, uint32_t events)
+{
+	if (vhost_user_handler(c, events))
+		tcp_tap_reset(c);
+}
+
+/**
+ * tap_handler_vu_kick() - A vhost-user driver kicked a queue
+ * @c:		Execution context
+ * @ref:	epoll reference: kick eventfd, queue index in data
+ * @now:	Current timestamp
+ *
+ * Receive queue: producers held back for want of buffers go on. Transmit
+ * queue: the back-end (tap_vu.c) copies frames into tap_buf until it or the
+ * pool is full, the pipeline runs, and so on until the queue is empty or the
+ * back-end's budget is spent.
+ */
+void tap_handler_vu_kick(struct ctx *c, union epoll_ref ref,
+			 const struct timespec *now)
+{
+	size_t off = 0, n = 0;
+
+	switch (tap_vu_kick(ref)) {
+	case TAP_VU_KICK_RESUME:
+		tap_resume(c, now);
+		break;
+	case TAP_VU_KICK_TX:
+		while (tap_vu_tx(c, &off, &n)) {
+			tap_l2_input(c, now);
+			off = 0;
+		}
+		tap_l2_input(c, now);
+		tap_vu_tx_done(n);
+		break;
+	case TAP_VU_KICK_NONE:
+		break;
+	}
 }
 
 /**

@@ -17,10 +17,13 @@ struct iphdr;
 struct ipv6hdr;
 struct pool;
 
-#define TAP_BUF_BYTES		(2UL * 1024 * 1024)
 #define TAP_SEQS		128	/* Flows sorted per input batch */
 
-void tap_resume(struct ctx *c, const struct timespec *now);
+void tap_handler_passt(struct ctx *c, uint32_t events,
+		       const struct timespec *now);
+void tap_handler_vu_cmd(struct ctx *c, uint32_t events);
+void tap_handler_vu_kick(struct ctx *c, union epoll_ref ref,
+			 const struct timespec *now);
 void tap_handler_pasta(struct ctx *c, uint32_t events,
 		       const struct timespec *now);
 
