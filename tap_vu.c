@@ -11,14 +11,15 @@
  * (the one copy), added to the input pool and run through tap.c's
  * pipeline like the other back-ends' frames: tap.c's tap_handler_vu_kick()
  * drives tap_vu_tx(), which stops whenever tap_buf or the pool is full, so
- * that this file, below the protocols, never calls up into tap.c. The header is not looked at:
- * with HOST_TSO4/6 the guest hands over TCP super-frames of up to 64 KiB
- * with partial checksums, which, as with pasta's tap, are never verified
- * and go to the socket whole. Chains are given back at once (length 0).
- * At most TAP_VU_TX_BUDGET chains are taken per wake-up; if more wait, we
- * kick ourselves, so the loop serves other events in between. With
- * event-idx, we ask the driver to kick at the next entry once the ring is
- * empty, and look again, so that no entry published meanwhile is missed.
+ * that this file, below the protocols, never calls up into tap.c. The
+ * header is not looked at: with HOST_TSO4/6 the guest hands over TCP
+ * super-frames of up to 64 KiB with partial checksums, which, as with
+ * pasta's tap, are never verified and go to the socket whole. Chains are
+ * given back at once (length 0). At most TAP_VU_TX_BUDGET chains are taken
+ * per wake-up; if more wait, we kick ourselves, so the loop serves other
+ * events in between. With event-idx, we ask the driver to kick at the next
+ * entry once the ring is empty, and look again, so that no entry published
+ * meanwhile is missed.
  *
  * To the guest (receive queue): tap_send_frames() passes frames as iovec
  * arrays, the first iovec being a virtio-net header (struct tap_hdr) that
