@@ -20,8 +20,8 @@
  * dropped (tap_drop_out), the ones taken as tap_frames_out.
  *
  * Only vhost-user refuses frames for want of room: producers ask
- * tap_room() first, and are resumed by the loop (tap_resume(), tap.c) when
- * the guest posts buffers again.
+ * tap_room() first, and are resumed by tap.c (tap_resume(), on the guest's
+ * receive kick) when the guest posts buffers again.
  *
  * One-off messages (ARP, DHCP, DHCPv6, NDP, ICMP echo replies and errors)
  * are built in one static scratch frame, tap_out, with headers from
