@@ -37,7 +37,7 @@
  * (test/platform/ping_reuse.c shows both behaviours). Either way, replies
  * are handed back to the guest with the identifier it used, sequence number
  * and data untouched, from the address it sent the request to, and with a
- * checksum set by tap.c.
+ * checksum set by tap_out.c.
  *
  * Destinations are translated by nat.c: the map_host_loopback address (the
  * gateway unless --no-map-gw; for IPv6 our link-local address too) goes to
@@ -73,7 +73,7 @@
 #include "nat.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "util.h"
 
 #define ICMP_IDLE_MS		60000	/* Flow expiry, at most */

@@ -2,21 +2,24 @@
 /* tap_vu.c - passt's vhost-user back-end: frames through guest virtqueues
  *
  * The third tap back-end, next to the stream socket (tap_passt.c) and
- * pasta's tap device (tap.c). The session and the rings are set up by
- * vhost_user.c; this file moves frames.
+ * pasta's tap device (read in tap.c, written in tap_out.c). The session
+ * and the rings are set up by vhost_user.c; this file moves frames.
  *
  * From the guest (transmit queue): a kick on the queue's eventfd wakes the
  * loop; each available chain holds a virtio-net header (vu_dev.hdr_len
  * bytes) and one frame, which is copied from guest memory into tap_buf
  * (the one copy), added to the input pool and run through tap.c's
- * pipeline like the other back-ends' frames. The header is not looked at:
- * with HOST_TSO4/6 the guest hands over TCP super-frames of up to 64 KiB
- * with partial checksums, which, as with pasta's tap, are never verified
- * and go to the socket whole. Chains are given back at once (length 0).
- * At most TAP_VU_TX_BUDGET chains are taken per wake-up; if more wait, we
- * kick ourselves, so the loop serves other events in between. With
- * event-idx, we ask the driver to kick at the next entry once the ring is
- * empty, and look again, so that no entry published meanwhile is missed.
+ * pipeline like the other back-ends' frames: tap.c's tap_handler_vu_kick()
+ * drives tap_vu_tx(), which stops whenever tap_buf or the pool is full, so
+ * that this file, below the protocols, never calls up into tap.c. The
+ * header is not looked at: with HOST_TSO4/6 the guest hands over TCP
+ * super-frames of up to 64 KiB with partial checksums, which, as with
+ * pasta's tap, are never verified and go to the socket whole. Chains are
+ * given back at once (length 0). At most TAP_VU_TX_BUDGET chains are taken
+ * per wake-up; if more wait, we kick ourselves, so the loop serves other
+ * events in between. With event-idx, we ask the driver to kick at the next
+ * entry once the ring is empty, and look again, so that no entry published
+ * meanwhile is missed.
  *
  * To the guest (receive queue): tap_send_frames() passes frames as iovec
  * arrays, the first iovec being a virtio-net header (struct tap_hdr) that
@@ -42,8 +45,8 @@
 #include "packet.h"
 #include "ctx.h"
 #include "pcap.h"
-#include "tap.h"
-#include "tap_internal.h"
+#include "tap_out.h"
+#include "tap_buf.h"
 #include "tap_vu.h"
 #include "util.h"
 #include "vhost_user.h"
@@ -163,27 +166,24 @@ static size_t tap_vu_tx_frame(struct ctx *c, const struct vq_elem *e,
 }
 
 /**
- * tap_vu_tx() - Take frames from the transmit queue into the pipeline
+ * tap_vu_tx() - Take frames from the transmit queue into the input pool
  * @c:		Execution context
- * @q:		Transmit queue, ready
- * @now:	Current timestamp
+ * @off:	Offset in tap_buf for the next frame (in/out), 0 to start
+ * @n:		Chains taken in this wake-up (in/out), 0 to start
  *
- * #syscalls:passt write
+ * Return: true if tap_buf or the pool is full and more chains may wait:
+ *	   the caller runs the pool, then calls again with @off 0
  */
-static void tap_vu_tx(struct ctx *c, struct vu_queue *q,
-		      const struct timespec *now)
+bool tap_vu_tx(struct ctx *c, size_t *off, size_t *n)
 {
-	const uint64_t one = 1;
-	size_t off = 0, n;
+	struct vu_queue *q = &vu_dev.q[VU_TX];
 
-	for (n = 0; n < TAP_VU_TX_BUDGET; n++) {
+	for (; *n < TAP_VU_TX_BUDGET; (*n)++) {
 		enum vq_pop_result r;
 
-		if (sizeof(tap_buf) - off < TAP_VU_TX_ROOM ||
-		    pool_full(&pool_l2)) {
-			tap_l2_input(c, now);
-			off = 0;
-		}
+		if (sizeof(tap_buf) - *off < TAP_VU_TX_ROOM ||
+		    pool_full(&pool_l2))
+			return true;
 		r = vq_pop(&q->vq, &vu_dev.mem, &tap_vu.tx);
 		if (r == VQ_EMPTY) {
 			vq_kick_rearm(&q->vq);
@@ -196,11 +196,26 @@ static void tap_vu_tx(struct ctx *c, struct vu_queue *q,
 			break;
 		}
 		if (r == VQ_OK) {
-			off = tap_vu_tx_frame(c, &tap_vu.tx, off);
+			*off = tap_vu_tx_frame(c, &tap_vu.tx, *off);
 			vq_push(&q->vq, tap_vu.tx.head, 0);
 		}
 	}
-	tap_l2_input(c, now);
+	return false;
+}
+
+/**
+ * tap_vu_tx_done() - Give the chains taken back, kick ourselves if more wait
+ * @n:		Chains taken in this wake-up
+ *
+ * Called once the frames taken have been run through the pipeline.
+ *
+ * #syscalls:passt write
+ */
+void tap_vu_tx_done(size_t n)
+{
+	struct vu_queue *q = &vu_dev.q[VU_TX];
+	const uint64_t one = 1;
+
 	vq_flush(&q->vq);
 	tap_vu_notify(q);
 	if (n == TAP_VU_TX_BUDGET && write(q->kick_fd, &one, sizeof(one)) < 0)
@@ -208,19 +223,20 @@ static void tap_vu_tx(struct ctx *c, struct vu_queue *q,
 }
 
 /**
- * tap_vu_kick_handler() - A driver kicked a queue
- * @c:		Execution context
+ * tap_vu_kick() - A driver kicked a queue: what is there to do?
  * @ref:	epoll reference: kick eventfd, queue index in data
- * @now:	Current timestamp
  *
  * A receive queue kick (new buffers) matters only if tap_vu_room() held
- * frames back: then the producers go on (tap_resume()), as they would on
- * EPOLLOUT of a socket.
+ * frames back: then the producers go on (tap_resume(), called by tap.c),
+ * as they would on EPOLLOUT of a socket.
+ *
+ * Return: TAP_VU_KICK_RESUME if producers held back may go on,
+ *	   TAP_VU_KICK_TX if frames may wait on the ready transmit queue,
+ *	   TAP_VU_KICK_NONE otherwise
  *
  * #syscalls:passt read
  */
-void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
-			 const struct timespec *now)
+enum tap_vu_kick tap_vu_kick(union epoll_ref ref)
 {
 	uint64_t kicks;
 
@@ -229,13 +245,13 @@ void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
 	if (ref.data == VU_RX) {
 		if (tap_vu.rx_wait && vhost_user_ready(&vu_dev.q[VU_RX])) {
 			tap_vu.rx_wait = false;
-			tap_resume(c, now);
+			return TAP_VU_KICK_RESUME;
 		}
-		return;
+		return TAP_VU_KICK_NONE;
 	}
 	if (!vhost_user_ready(&vu_dev.q[VU_TX]))
-		return;
-	tap_vu_tx(c, &vu_dev.q[VU_TX], now);
+		return TAP_VU_KICK_NONE;
+	return TAP_VU_KICK_TX;
 }
 
 /**
@@ -245,7 +261,7 @@ void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
  * An estimate from the chains available and the size of the last chain
  * seen (the guest posts buffers of one size). If it is 0, the guest is
  * asked to kick the receive queue once it has posted enough buffers, and
- * tap_vu_kick_handler() resumes the producers then.
+ * tap.c's tap_handler_vu_kick() resumes the producers then.
  *
  * Return: frames, 0 if none now
  */

@@ -4,14 +4,28 @@
 #ifndef TAP_VU_H
 #define TAP_VU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 #include <sys/uio.h>
 
 #include "ctx.h"
 
-void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
-			 const struct timespec *now);
+/**
+ * enum tap_vu_kick - What a driver's kick asks for
+ * @TAP_VU_KICK_NONE:	Nothing
+ * @TAP_VU_KICK_RESUME:	Receive buffers are back: producers held back go on
+ * @TAP_VU_KICK_TX:	Frames may wait on the transmit queue
+ */
+enum tap_vu_kick {
+	TAP_VU_KICK_NONE,
+	TAP_VU_KICK_RESUME,
+	TAP_VU_KICK_TX,
+};
+
+enum tap_vu_kick tap_vu_kick(union epoll_ref ref);
+bool tap_vu_tx(struct ctx *c, size_t *off, size_t *n);
+void tap_vu_tx_done(size_t n);
 size_t tap_vu_room(size_t l2len);
 size_t tap_send_vu(struct ctx *c, const struct iovec *iov, size_t bpf,
 		   size_t nframes);

@@ -121,7 +121,7 @@
 #include <linux/tcp.h>
 
 #include "packet.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "tcp.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"

@@ -47,7 +47,7 @@
 
 #include "checksum.h"
 #include "flow.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_timer.h"

@@ -27,7 +27,7 @@
 #include "log.h"
 #include "nat.h"
 #include "packet.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_connect.h"

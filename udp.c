@@ -189,7 +189,7 @@
 #include "nat.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "udp.h"
 #include "udp_cmsg.h"
 #include "udp_err.h"

@@ -27,7 +27,7 @@
 #include "fwd.h"
 #include "inany.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "udp_cmsg.h"
 #include "util.h"
 

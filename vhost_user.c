@@ -38,7 +38,8 @@
  * One front-end at a time (tap_listen_handler() refuses a second). When it
  * disconnects, or breaks the protocol, or sends RESET_OWNER, everything is
  * undone: rings stopped, eventfds closed, memory unmapped, offloads off,
- * TCP connections reset; the next qemu starts from scratch.
+ * TCP connections reset (by tap.c, on our return); the next qemu starts
+ * from scratch.
  */
 
 #include <errno.h>
@@ -57,8 +58,7 @@
 #include "log.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap_internal.h"
-#include "tcp.h"
+#include "tap_buf.h"
 #include "util.h"
 #include "vhost_user.h"
 #include "virtqueue.h"
@@ -339,6 +339,9 @@ static void vu_dev_reset(struct ctx *c)
  * vu_disconnect() - The front-end left or broke the protocol: start over
  * @c:		Execution context
  *
+ * TCP connections are reset by the caller of vhost_user_handler() (tap.c):
+ * this file is below the protocols and doesn't call them.
+ *
  * #syscalls:passt exit_group
  */
 static void vu_disconnect(struct ctx *c)
@@ -351,7 +354,6 @@ static void vu_disconnect(struct ctx *c)
 	epoll_del(c, c->fd_tap);
 	vu_fd_close(&c->fd_tap);
 	pool_flush(&pool_l2);
-	tcp_tap_reset(c);
 }
 
 /**
@@ -893,8 +895,11 @@ static bool vu_one(struct ctx *c, struct vu_msg *m)
  * vhost_user_handler() - Messages from the front-end, or its departure
  * @c:		Execution context
  * @events:	epoll events
+ *
+ * Return: true if the front-end left and the session was reset: the caller
+ *	   resets what the guest had open (TCP connections)
  */
-void vhost_user_handler(struct ctx *c, uint32_t events)
+bool vhost_user_handler(struct ctx *c, uint32_t events)
 {
 	struct vu_msg m;
 	int rounds;
@@ -910,12 +915,15 @@ void vhost_user_handler(struct ctx *c, uint32_t events)
 			for (i = 0; i < m.fd_cnt; i++)
 				vu_fd_close(&m.fds[i]);
 			vu_disconnect(c);
-			return;
+			return true;
 		}
 	}
 	if (c->fd_tap >= 0 && (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) &&
-	    !rounds)
+	    !rounds) {
 		vu_disconnect(c);
+		return true;
+	}
+	return false;
 }
 
 /**

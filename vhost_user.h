@@ -74,7 +74,7 @@ extern struct vu_dev vu_dev;
 
 void vhost_user_init(void);
 void vhost_user_accept(struct ctx *c, int fd);
-void vhost_user_handler(struct ctx *c, uint32_t events);
+bool vhost_user_handler(struct ctx *c, uint32_t events);
 bool vhost_user_ready(const struct vu_queue *q);
 void vhost_user_stats_print(void);
 

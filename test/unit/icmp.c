@@ -34,7 +34,7 @@
 #include "icmp.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "unit.h"
 
 #define FLOWS_SEEN	8

@@ -5,7 +5,7 @@
  * udp.c, udp_fwd.c, udp_splice.c, udp_err.c, udp_tap.c, udp_cmsg.c,
  * udp_flow.c and udp_sock.c are included
  * here so that their static functions can be checked directly. Test
- * doubles stand in for tap.c (header builders, frame output). Checked:
+ * doubles stand in for tap_out.c (frame output). Checked:
  * /proc/net/udp lines (state 07 counted, 01 not, IPv6 lines, malformed
  * ones ignored), guest
  * destinations (gateway to loopback, --dns-forward on port 53 only,
@@ -33,7 +33,7 @@
 #include "../../udp_sock.c"
 #include "unit.h"
 
-/* Test doubles for tap.c */
+/* Test doubles for tap_out.c */
 
 static size_t unit_frames_sent;
 

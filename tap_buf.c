@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tap_buf.c - Input buffer: frames from the guest, before the pipeline
+ *
+ * The back-ends (pasta's tap in tap.c, the stream socket in tap_passt.c,
+ * vhost-user in tap_vu.c) read or copy frames into tap_buf and add each to
+ * pool_l2 with tap_frame_add(), which drops and counts frames too short or
+ * too long to be Ethernet frames we take. tap.c then runs the pool through
+ * its pipeline and flushes it. This file sits with the back-ends, below the
+ * protocols, so that they fill the pool without calling up into tap.c:
+ * tap.c drives them, and runs the pipeline whenever the buffer or the pool
+ * is full. Descriptors point into tap_buf and are valid until the next
+ * read.
+ */
+
+#include <stddef.h>
+#include <sys/uio.h>
+
+#include "ctx.h"
+#include "packet.h"
+#include "tap_buf.h"
+#include "tap_out.h"
+#include "util.h"
+
+/* Input buffer: frames from the guest, valid until the next read */
+char tap_buf[TAP_BUF_BYTES] __attribute__((aligned(64)));
+static struct iovec pool_l2_pkt[TAP_MSGS];
+struct pool pool_l2 = {
+	.buf = tap_buf, .buf_size = sizeof(tap_buf), .size = TAP_MSGS,
+	.count = 0, .pkt = pool_l2_pkt,
+};
+
+/**
+ * tap_frame_add() - Add a frame read from the guest to the input pool
+ * @c:		Execution context
+ * @frame:	Start of the Ethernet frame in tap_buf
+ * @l2len:	Length of the frame, bytes
+ */
+void tap_frame_add(struct ctx *c, const char *frame, size_t l2len)
+{
+	if (l2len < L2_HLEN) {
+		c->stats.tap_drop_short++;
+		return;
+	}
+	if (l2len > TAP_FRAME_MAX) {
+		c->stats.tap_drop_long++;
+		return;
+	}
+	if (!packet_add(&pool_l2, l2len, frame))
+		c->stats.tap_drop_pool++;
+}
