@@ -49,7 +49,7 @@
 
 #include "conf.h"
 #include "conf_parse.h"
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "log.h"
 #include "netlink.h"
 #include "ctx.h"

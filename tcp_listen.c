@@ -40,7 +40,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "nat.h"
 #include "tcp.h"
 #include "tcp_connect.h"

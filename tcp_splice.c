@@ -121,7 +121,7 @@
 #include "ctx.h"
 #include "log.h"
 #include "util.h"
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "flow.h"
 #include "tcp_splice.h"
 

@@ -183,7 +183,7 @@
 
 #include "checksum.h"
 #include "flow.h"
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "inany.h"
 #include "log.h"
 #include "nat.h"

@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 
 #include "flow.h"
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "log.h"
 #include "ctx.h"
 #include "udp_cmsg.h"

@@ -1,13 +1,13 @@
-/* UNIT_SRCS: fwd.c log.c */
+/* UNIT_SRCS: fwd_spec.c log.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test/unit/fwd.c - Port forwarding specification parser: fwd_parse_spec() */
+/* test/unit/fwd_spec.c - Forwarding specification parser: fwd_parse_spec() */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "fwd.h"
+#include "fwd_spec.h"
 
 /**
  * struct fwd_test_state - Results so far

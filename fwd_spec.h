@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fwd.h - Port forwarding tables (-t, -u, -T, -U) */
+/* fwd_spec.h - Port forwarding tables (-t, -u, -T, -U) and their parser */
 
-#ifndef FWD_H
-#define FWD_H
+#ifndef FWD_SPEC_H
+#define FWD_SPEC_H
 
 #include <assert.h>
 #include <net/if.h>
@@ -149,4 +149,4 @@ static inline uint16_t fwd_port_target(const struct fwd_ports *fwd,
 int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 		   char *errbuf, size_t errlen);
 
-#endif /* FWD_H */
+#endif /* FWD_SPEC_H */

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* fwd.c - Port forwarding specifications: parsing -t, -u, -T and -U
+/* fwd_spec.c - Port forwarding specifications: parsing -t, -u, -T and -U
  *
  * Theory of Operation
  *
- * Each of the four options fills one struct fwd_ports (see fwd.h). This file
- * only parses: it holds no state of its own, and the tables it fills are read
- * by the TCP and UDP code once set-up is over.
+ * Each of the four options fills one struct fwd_ports (see fwd_spec.h).
+ * This file only parses: it holds no state of its own, and the tables it
+ * fills are read by the TCP and UDP code, and by fwd.c's per-flow
+ * decisions, once set-up is over.
  *
  * A specification is "none", or an optional "addr[%iface]/" prefix followed
  * by a comma-separated list of items:
@@ -45,7 +46,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fwd.h"
+#include "fwd_spec.h"
 
 #define FWD_PORT_MAX		65535U
 
