@@ -342,7 +342,7 @@ static void test_errors(void)
 }
 
 /**
- * invariant_ok() - Check the table invariants fwd.c documents
+ * invariant_ok() - Check the table invariants fwd_spec.c documents
  * @f:		Table
  *
  * Return: true if no port is both forwarded and excluded, port 0 isn't
