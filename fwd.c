@@ -37,10 +37,11 @@
  * the peer's port and, on loopback, to the target address; spliced TCP
  * sockets are left to the kernel. Anything else from the host goes to the
  * guest (PIF_TAP): the guest's port is the target port, the far end is the
- * peer shown as below, and the guest's address is the one it was seen
- * with (TCP) or left unspecified (UDP: udp.c matches the guest's replies
- * from any of its addresses and keeps the one it answered from). From the
- * namespace, without splicing, nothing is forwarded (PIF_NONE).
+ * peer shown as below, and the guest's address is left unspecified, of
+ * the peer's family: which of its addresses the guest uses is the tap
+ * layer's knowledge (tap_ip4_daddr(), tap_ip6_daddr()), and the protocol
+ * fills it in (TCP) or matches the guest's replies from any of them (UDP).
+ * From the namespace, without splicing, nothing is forwarded (PIF_NONE).
  *
  * Addresses standing for the host. The guest shares the host's address
  * (pasta copies it, passt hands it out by DHCP), so it can't reach the
@@ -76,7 +77,6 @@
 #include "flow.h"
 #include "fwd.h"
 #include "inany.h"
-#include "tap_hdr.h"
 #include "util.h"
 
 #define FWD_DNS_PORT	53
@@ -455,12 +455,7 @@ static enum flow_pif fwd_tap_target(const struct ctx *c, uint8_t proto,
 	tgt->peer_port = fwd_port_target(fwd_table(c, proto, false),
 					 ini->local_port);
 	tgt->peer = tgt->local;
-	if (proto == IPPROTO_UDP)
-		fwd_unspec(&tgt->peer);
-	else if (inany_v4(&tgt->local))
-		inany_from_v4(&tgt->peer, tap_ip4_daddr(c));
-	else
-		tgt->peer.a6 = *tap_ip6_daddr(c, &tgt->local.a6);
+	fwd_unspec(&tgt->peer);
 	return PIF_TAP;
 }
 
@@ -472,9 +467,9 @@ static enum flow_pif fwd_tap_target(const struct ctx *c, uint8_t proto,
  *		PIF_SPLICE (pasta: -T, -U)
  * @ini:	Listening side: peer's address and port, the local address
  *		(unspecified if unknown) and the listening port
- * @tgt:	Target side (output): for PIF_TAP the guest's address (TCP;
- *		unspecified for UDP) and port as peer, the peer as the guest
- *		sees it as local; for a splice, the target as peer, and for
+ * @tgt:	Target side (output): for PIF_TAP the guest's port as peer
+ *		port (its address unspecified: the caller's to choose), the
+ *		peer as the guest sees it as local; for a splice, the target as peer, and for
  *		UDP the address and port to bind as local; all zeroes if
  *		refused
  *

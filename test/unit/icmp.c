@@ -1,4 +1,4 @@
-/* UNIT_SRCS: nat.c icmp.c flow.c siphash.c packet.c log.c checksum.c */
+/* UNIT_SRCS: fwd.c icmp.c flow.c siphash.c packet.c log.c checksum.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/icmp.c - ICMP echo flows over real ping sockets, loopback only
  *
