@@ -533,7 +533,7 @@ static bool tcp_listen_accept(struct ctx *c, union epoll_ref ref,
 {
 	union tcp_listen_ref lr = { .u32 = ref.data };
 	enum flow_pif pif = lr.ns ? PIF_SPLICE : PIF_HOST;
-	struct sockaddr_storage sa;
+	struct sockaddr_storage sa = { .ss_family = AF_UNSPEC };
 	socklen_t sl = sizeof(sa);
 	struct flowside ini, tgt;
 	int s;
