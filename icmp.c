@@ -334,20 +334,18 @@ static void icmp_drop(unsigned long long *reason, const char *why)
 /**
  * icmp_tap_one() - Send one echo request from the guest out of its socket
  * @c:		Execution context
- * @af:		AF_INET or AF_INET6
- * @saddr:	Source address: struct in_addr or struct in6_addr
- * @daddr:	Destination address, same type
+ * @key:	Addresses tap.c parsed: source as peer, destination as local
  * @p:		Pool of ICMP or ICMPv6 messages
  * @i:		Index of the message in @p
  * @now:	Current timestamp
  *
  * #syscalls sendto
  */
-static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
-			 const void *daddr, const struct pool *p, size_t i,
+static void icmp_tap_one(struct ctx *c, const struct flowside *key,
+			 const struct pool *p, size_t i,
 			 const struct timespec *now)
 {
-	uint8_t echo = af == AF_INET ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
+	uint8_t echo = inany_v4(&key->peer) ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
 	size_t l4len = packet_len(p, i);
 	struct icmp_ping_flow *pf;
 	struct sockaddr_storage sa;
@@ -365,9 +363,7 @@ static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
 		return;
 	}
 
-	memset(&ini, 0, sizeof(ini));
-	inany_from_af(&ini.peer, af, saddr);
-	inany_from_af(&ini.local, af, daddr);
+	ini = *key;
 	ini.peer_port = ini.local_port = (uint16_t)(msg[4] << 8 | msg[5]);
 	pf = icmp_flow_get(c, &ini);
 	if (!pf) {
@@ -385,22 +381,20 @@ static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
 /**
  * icmp_tap_handler() - Handle echo requests from the guest
  * @c:		Execution context
- * @af:		AF_INET or AF_INET6
- * @saddr:	Source address: struct in_addr or struct in6_addr
- * @daddr:	Destination address, same type
+ * @key:	Addresses tap.c parsed for @p: source as peer, destination
+ *		as local (ports unused: each message has its identifier)
  * @p:		Pool of ICMP or ICMPv6 messages (header and data)
  * @now:	Current timestamp
  *
  * Return: number of messages handled (sent or dropped)
  */
-int icmp_tap_handler(struct ctx *c, int af, const void *saddr,
-		     const void *daddr, const struct pool *p,
-		     const struct timespec *now)
+int icmp_tap_handler(struct ctx *c, const struct flowside *key,
+		     const struct pool *p, const struct timespec *now)
 {
 	size_t i;
 
 	for (i = 0; i < p->count; i++)
-		icmp_tap_one(c, af, saddr, daddr, p, i, now);
+		icmp_tap_one(c, key, p, i, now);
 	return (int)i;
 }
 

@@ -139,8 +139,9 @@
  * into one super-frame (VIRTIO_NET_HDR_GSO_UDP_L4, gso_size the length):
  * the kernel splits it back into the same datagrams, for one write.
  *
- * Guest to host: udp_tap_handler() gets one flow's datagrams per call and
- * sends them with one sendmmsg() per UDP_SEND_BATCH. Consecutive datagrams
+ * Guest to host: udp_tap_handler() gets one flow's datagrams per call,
+ * with the addresses and ports tap.c parsed for them (struct flowside,
+ * the flow's key), and sends them with one sendmmsg() per UDP_SEND_BATCH. Consecutive datagrams
  * of one length (the last may be shorter) go as one message with
  * UDP_SEGMENT (Linux 4.18): one pass through the host's stack for up to
  * UDP_GSO_SEGS_MAX of them, split back into the same datagrams at the
@@ -457,64 +458,47 @@ static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 }
 
 /**
- * udp_tap_ports() - Ports of a guest datagram
+ * udp_tap_hdr_ok() - Is the UDP header of a guest datagram there?
  * @p:		Pool of datagrams
  * @i:		Index
- * @sport:	Source port, host order (output)
- * @dport:	Destination port, host order (output)
  *
- * Return: true if the header is there
+ * Return: true if the whole header is there
  */
-static bool udp_tap_ports(const struct pool *p, size_t i, uint16_t *sport,
-			  uint16_t *dport)
+static bool udp_tap_hdr_ok(const struct pool *p, size_t i)
 {
-	const struct udphdr *uh = packet_get(p, i, 0, sizeof(*uh), NULL);
-
-	if (!uh)
-		return false;
-	*sport = be16_to_host(uh->source);
-	*dport = be16_to_host(uh->dest);
-	return true;
+	return packet_get(p, i, 0, sizeof(struct udphdr), NULL);
 }
 
 /**
  * udp_tap_handler() - Forward datagrams of one flow from the guest
  * @c:		Execution context
- * @af:		AF_INET or AF_INET6
- * @saddr:	Source address, struct in_addr or struct in6_addr
- * @daddr:	Destination address, same type
+ * @key:	Addresses and ports tap.c parsed, shared by all datagrams of
+ *		@p: the guest's as peer, the destination as local, host order
  * @p:		Pool of UDP datagrams (header and payload), one flow
  * @now:	Current time
  *
- * Datagrams are expected to share their ports; runs with other ports are
- * handled as their own flows all the same.
+ * Datagrams too short for a UDP header are dropped before they could
+ * open a flow; runs of whole ones go to the flow of @key.
  *
  * Return: datagrams handled (all of @p: drops are counted)
  */
-int udp_tap_handler(struct ctx *c, int af, const void *saddr,
-		    const void *daddr, const struct pool *p,
-		    const struct timespec *now)
+int udp_tap_handler(struct ctx *c, const struct flowside *key,
+		    const struct pool *p, const struct timespec *now)
 {
-	uint16_t sp, dp, sp2, dp2;
-	struct flowside k;
+	bool v6 = !inany_v4(&key->peer);
 	size_t i, first;
 
-	inany_from_af(&k.peer, af, saddr);
-	inany_from_af(&k.local, af, daddr);
 	for (first = 0; first < p->count; first = i) {
-		if (!udp_tap_ports(p, first, &sp, &dp)) {
+		if (!udp_tap_hdr_ok(p, first)) {
 			udp_drop(c, &c->stats.udp_drop_bad, 1);
 			i = first + 1;
 			continue;
 		}
 		for (i = first + 1; i < p->count; i++) {
-			if (!udp_tap_ports(p, i, &sp2, &dp2) ||
-			    sp2 != sp || dp2 != dp)
+			if (!udp_tap_hdr_ok(p, i))
 				break;
 		}
-		k.peer_port = sp;
-		k.local_port = dp;
-		udp_tap_run(c, &k, af == AF_INET6, p, first, i - first, now);
+		udp_tap_run(c, key, v6, p, first, i - first, now);
 	}
 	return (int)p->count;
 }
