@@ -116,7 +116,7 @@ static bool fwd_cfg(const union inany_addr *like, const struct in_addr *a4,
 
 /**
  * fwd_unspec() - Set the unspecified address of @a's family
- * @a:		Address (input: family; output: 0.0.0.0 as v4-mapped, or ::)
+ * @a:		Address (input: family; output: 0.0.0.0, v4-mapped, or ::)
  */
 static void fwd_unspec(union inany_addr *a)
 {
@@ -469,9 +469,9 @@ static enum flow_pif fwd_tap_target(const struct ctx *c, uint8_t proto,
  *		(unspecified if unknown) and the listening port
  * @tgt:	Target side (output): for PIF_TAP the guest's port as peer
  *		port (its address unspecified: the caller's to choose), the
- *		peer as the guest sees it as local; for a splice, the target as peer, and for
- *		UDP the address and port to bind as local; all zeroes if
- *		refused
+ *		peer as the guest sees it as local; for a splice, the target
+ *		as peer, and for UDP the address and port to bind as local;
+ *		all zeroes if refused
  *
  * Return: PIF_TAP, PIF_SPLICE or PIF_HOST (spliced), PIF_NONE if refused
  */

@@ -80,9 +80,10 @@
  *
  * Addresses, as fwd.c decides them. Connections from the namespace (-T)
  * go to the host's loopback, 127.0.0.1 or ::1. Connections from the
- * host's loopback (-t) go to the namespace's own address (c->ip4.addr, c->ip6.addr) and so appear to come
- * from it, as local traffic within the namespace: services bound to the
- * namespace's loopback only are not exposed to the host. With
+ * host's loopback (-t) go to the namespace's own address (c->ip4.addr,
+ * c->ip6.addr) and so appear to come from it, as local traffic within the
+ * namespace: services bound to the namespace's loopback only are not
+ * exposed to the host. With
  * --host-lo-to-ns-lo, or if that address is unspecified, they go to the
  * namespace's loopback instead. Either way the socket we connect from is
  * unbound: the kernel picks the source, the client's address and port are

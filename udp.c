@@ -141,12 +141,12 @@
  *
  * Guest to host: udp_tap_handler() gets one flow's datagrams per call,
  * with the addresses and ports tap.c parsed for them (struct flowside,
- * the flow's key), and sends them with one sendmmsg() per UDP_SEND_BATCH. Consecutive datagrams
- * of one length (the last may be shorter) go as one message with
- * UDP_SEGMENT (Linux 4.18): one pass through the host's stack for up to
- * UDP_GSO_SEGS_MAX of them, split back into the same datagrams at the
- * device or by the receiving socket. Where the kernel refuses that (the
- * path MTU is smaller than the datagrams, say), the message is sent
+ * the flow's key), and sends them with one sendmmsg() per UDP_SEND_BATCH.
+ * Consecutive datagrams of one length (the last may be shorter) go as one
+ * message with UDP_SEGMENT (Linux 4.18): one pass through the host's stack
+ * for up to UDP_GSO_SEGS_MAX of them, split back into the same datagrams
+ * at the device or by the receiving socket. Where the kernel refuses that
+ * (the path MTU is smaller than the datagrams, say), the message is sent
  * datagram by datagram and the flow stops merging datagrams that long.
  *
  * Errors (udp_err.c): flow sockets set IP_RECVERR/IPV6_RECVERR; on
