@@ -59,10 +59,9 @@
  *   listening socket is spliced is decided by fwd_from_host() by its
  *   source address, once per new flow (not per socket); later datagrams
  *   follow the flow their listening side finds. The flow owns a socket on
- *   the other side,
- *   bound to the peer's port where possible and connected to the target
- *   port there (loopback for -U and with --host-lo-to-ns-lo, else the
- *   namespace's address). Datagrams move socket to socket with
+ *   the other side, bound to the peer's port where possible and connected
+ *   to the target port there (loopback for -U and with
+ *   --host-lo-to-ns-lo, else the namespace's address). Datagrams move socket to socket with
  *   recvmmsg()/sendmmsg(); replies read from the flow socket go back
  *   through the listening socket to the peer, from the local address it
  *   sent to (udp_cmsg.c).
