@@ -9,7 +9,7 @@ MANDIR ?= $(PREFIX)/share/man
 # Daemon sources: one concern per file (keep in order, explicit)
 SRCS = passt.c log.c util.c packet.c checksum.c siphash.c flow.c flow_walk.c tap.c \
        tap_out.c tap_buf.c \
-       tap_passt.c tap_hdr.c arp.c pcap.c conf.c conf_parse.c fwd.c nat.c \
+       tap_passt.c tap_hdr.c arp.c pcap.c conf.c conf_parse.c fwd_spec.c fwd.c \
        netlink.c nlmsg.c pasta.c isolation.c \
        dhcp.c dhcpv6.c ndp.c dns.c icmp.c tcp.c tcp_connect.c tcp_timer.c \
        tcp_timerq.c tcp_buf.c tcp_conn.c tcp_ctl.c tcp_listen.c tcp_seg.c \

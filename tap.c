@@ -25,7 +25,10 @@
  *	     sequences, kept in arrival order within each sequence
  *   dispatch each sequence goes to its protocol handler as one pool of L4
  *	     messages (header and payload), so that handlers batch their
- *	     socket calls per flow
+ *	     socket calls per flow. Addresses and ports are parsed once, here:
+ *	     UDP and ICMP handlers get them as a struct flowside (source as
+ *	     peer, destination as local, ports host order; ICMP's unset, as
+ *	     each message carries its own identifier)
  *
  * Every drop reason has its own counter in c->stats (tap_drop_*, named in
  * passt(1)), and each dropped frame moves exactly one. Descriptors point into
@@ -84,6 +87,7 @@
 #include "arp.h"
 #include "dhcp.h"
 #include "dhcpv6.h"
+#include "flow.h"
 #include "icmp.h"
 #include "inany.h"
 #include "ndp.h"
@@ -119,20 +123,15 @@ static_assert(TAP_SEQS <= 255, "Sequence index must fit tap_in.l4_seq");
  * struct tap_seq - TCP or UDP packets of one flow, in one input batch
  * @af:		AF_INET or AF_INET6
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
- * @sport:	Source port, host order
- * @dport:	Destination port, host order
- * @saddr:	Source address
- * @daddr:	Destination address
+ * @key:	Addresses and ports, parsed once: source address and port as
+ *		peer, destination as local, ports host order (flow.h)
  * @count:	Packets in the sequence
  * @start:	Index of its first packet in tap_in.sorted
  */
 struct tap_seq {
 	int af;
 	uint8_t proto;
-	uint16_t sport;
-	uint16_t dport;
-	union inany_addr saddr;
-	union inany_addr daddr;
+	struct flowside key;
 	size_t count;
 	size_t start;
 };
@@ -193,16 +192,12 @@ static void tap_pool_one(struct pool *one, struct iovec *v, const char *start,
  * tap_seq_find() - Find or start the sequence of a TCP or UDP packet
  * @af:		AF_INET or AF_INET6
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
- * @saddr:	Source address
- * @daddr:	Destination address
- * @ports:	Source and destination ports, network order, as in the header
+ * @key:	Addresses and ports of the packet
  *
  * Return: sequence index, or -1 if the batch has no free sequence
  */
-static int tap_seq_find(int af, uint8_t proto, const union inany_addr *saddr,
-			const union inany_addr *daddr, const __be16 *ports)
+static int tap_seq_find(int af, uint8_t proto, const struct flowside *key)
 {
-	uint16_t sport = be16_to_host(ports[0]), dport = be16_to_host(ports[1]);
 	struct tap_seq *s;
 	size_t i;
 
@@ -210,9 +205,8 @@ static int tap_seq_find(int af, uint8_t proto, const union inany_addr *saddr,
 		size_t n = (tap_in.last + i) % tap_in.seq_count;
 
 		s = &tap_in.seq[n];
-		if (s->proto == proto && s->sport == sport &&
-		    s->dport == dport && inany_equals(&s->saddr, saddr) &&
-		    inany_equals(&s->daddr, daddr)) {
+		if (s->proto == proto &&
+		    !memcmp(&s->key, key, sizeof(*key))) {
 			tap_in.last = n;
 			return (int)n;
 		}
@@ -222,10 +216,7 @@ static int tap_seq_find(int af, uint8_t proto, const union inany_addr *saddr,
 	s = &tap_in.seq[tap_in.seq_count];
 	s->af = af;
 	s->proto = proto;
-	s->sport = sport;
-	s->dport = dport;
-	s->saddr = *saddr;
-	s->daddr = *daddr;
+	s->key = *key;
 	s->count = 0;
 	tap_in.last = tap_in.seq_count;
 	return (int)tap_in.seq_count++;
@@ -256,14 +247,15 @@ static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
 				  s->count, tap_in.sorted + s->start };
 		const void *sa, *da;
 
-		sa = s->af == AF_INET ? (const void *)inany_v4(&s->saddr) :
-					(const void *)&s->saddr.a6;
-		da = s->af == AF_INET ? (const void *)inany_v4(&s->daddr) :
-					(const void *)&s->daddr.a6;
-		if (s->proto == IPPROTO_TCP)
-			tcp_tap_handler(c, s->af, sa, da, &p, now);
-		else
-			udp_tap_handler(c, s->af, sa, da, &p, now);
+		if (s->proto == IPPROTO_UDP) {
+			udp_tap_handler(c, &s->key, &p, now);
+			continue;
+		}
+		sa = s->af == AF_INET ? (const void *)inany_v4(&s->key.peer) :
+					(const void *)&s->key.peer.a6;
+		da = s->af == AF_INET ? (const void *)inany_v4(&s->key.local) :
+					(const void *)&s->key.local.a6;
+		tcp_tap_handler(c, s->af, sa, da, &p, now);
 	}
 	tap_in.seq_count = 0;
 	tap_in.l4_count = 0;
@@ -274,17 +266,16 @@ static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
  * @c:		Execution context
  * @af:		AF_INET or AF_INET6
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
- * @saddr:	Source address (struct in_addr or in6_addr)
- * @daddr:	Destination address
+ * @addrs:	Source address as peer, destination as local; ports unset
  * @l4:		One-packet pool with the L4 message
  * @now:	Current timestamp
  */
 static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
-			 const void *saddr, const void *daddr,
-			 const struct pool *l4, const struct timespec *now)
+			 const struct flowside *addrs, const struct pool *l4,
+			 const struct timespec *now)
 {
 	const __be16 *ports = packet_get(l4, 0, 0, 2 * sizeof(__be16), NULL);
-	union inany_addr sa, da;
+	struct flowside key = *addrs;
 	int seq;
 
 	if (proto == IPPROTO_TCP ? c->no_tcp : c->no_udp) {
@@ -298,12 +289,12 @@ static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
 		c->stats.tap_drop_l4_short++;
 		return;
 	}
-	inany_from_af(&sa, af, saddr);
-	inany_from_af(&da, af, daddr);
-	seq = tap_seq_find(af, proto, &sa, &da, ports);
+	key.peer_port = be16_to_host(ports[0]);
+	key.local_port = be16_to_host(ports[1]);
+	seq = tap_seq_find(af, proto, &key);
 	if (seq < 0 || tap_in.l4_count >= TAP_MSGS) {
 		tap_seq_dispatch(c, now);
-		seq = tap_seq_find(af, proto, &sa, &da, ports);
+		seq = tap_seq_find(af, proto, &key);
 	}
 	tap_in.l4[tap_in.l4_count] = l4->pkt[0];
 	tap_in.l4_seq[tap_in.l4_count++] = (uint8_t)seq;
@@ -381,19 +372,23 @@ static void tap4_l4(struct ctx *c, uint8_t proto, const struct in_addr *saddr,
 		    const struct in_addr *daddr, const struct pool *l4,
 		    const struct timespec *now)
 {
+	struct flowside key = { .peer_port = 0, .local_port = 0 };
+
+	inany_from_v4(&key.peer, *saddr);
+	inany_from_v4(&key.local, *daddr);
 	switch (proto) {
 	case IPPROTO_ICMP:
 		if (c->no_icmp)
 			c->stats.tap_drop_no_icmp++;
 		else
-			icmp_tap_handler(c, AF_INET, saddr, daddr, l4, now);
+			icmp_tap_handler(c, &key, l4, now);
 		break;
 	case IPPROTO_UDP:
 		if (!tap4_udp_local(c, l4))
-			tap_l4_queue(c, AF_INET, proto, saddr, daddr, l4, now);
+			tap_l4_queue(c, AF_INET, proto, &key, l4, now);
 		break;
 	case IPPROTO_TCP:
-		tap_l4_queue(c, AF_INET, proto, saddr, daddr, l4, now);
+		tap_l4_queue(c, AF_INET, proto, &key, l4, now);
 		break;
 	default:
 		c->stats.tap_drop_proto++;
@@ -547,6 +542,8 @@ static void tap6_l4(struct ctx *c, uint8_t proto, const struct in6_addr *saddr,
 		    const struct in6_addr *daddr, const struct pool *l4,
 		    const struct timespec *now)
 {
+	struct flowside key = { .peer.a6 = *saddr, .local.a6 = *daddr };
+
 	if (tap6_local(c, proto, l4, saddr, daddr))
 		return;
 	switch (proto) {
@@ -554,11 +551,11 @@ static void tap6_l4(struct ctx *c, uint8_t proto, const struct in6_addr *saddr,
 		if (c->no_icmp)
 			c->stats.tap_drop_no_icmp++;
 		else
-			icmp_tap_handler(c, AF_INET6, saddr, daddr, l4, now);
+			icmp_tap_handler(c, &key, l4, now);
 		break;
 	case IPPROTO_UDP:
 	case IPPROTO_TCP:
-		tap_l4_queue(c, AF_INET6, proto, saddr, daddr, l4, now);
+		tap_l4_queue(c, AF_INET6, proto, &key, l4, now);
 		break;
 	default:
 		c->stats.tap_drop_proto++;

@@ -18,7 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "log.h"
 #include "ctx.h"
 #include "udp_cmsg.h"

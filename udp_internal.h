@@ -24,7 +24,7 @@
 #include <linux/udp.h>
 
 #include "flow.h"
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "inany.h"
 #include "ctx.h"
 #include "tap_out.h"
