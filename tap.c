@@ -30,6 +30,10 @@
  * Every drop reason has its own counter in c->stats (tap_drop_*, named in
  * passt(1)), and each dropped frame moves exactly one. Descriptors point into
  * tap_buf and are valid until the next read: handlers must not keep them.
+ * With vhost-user, a frame from the guest may come in two parts (packet.c):
+ * its headers copied into tap_buf, its payload left in guest memory
+ * (tap_vu_tx.c); the stages read headers only, and each cuts the next
+ * layer's message with packet_sub(), which keeps the two parts.
  *
  * Output: callers build frames as [struct tap_hdr][Ethernet][IP][L4][data]
  * and pass them as iovec arrays, the first iovec of each frame being the
@@ -120,9 +124,10 @@ static_assert(TAP_SEQS <= 255, "Sequence index must fit tap_in.l4_seq");
 /* Input buffer: frames from the guest, valid until the next read */
 char tap_buf[TAP_BUF_BYTES] __attribute__((aligned(64)));
 static struct iovec pool_l2_pkt[TAP_MSGS];
+static struct iovec pool_l2_tail[TAP_MSGS];
 struct pool pool_l2 = {
 	.buf = tap_buf, .buf_size = sizeof(tap_buf), .size = TAP_MSGS,
-	.count = 0, .pkt = pool_l2_pkt,
+	.count = 0, .pkt = pool_l2_pkt, .tail = pool_l2_tail,
 };
 
 /**
@@ -153,18 +158,23 @@ struct tap_seq {
  * @seq_count:	Number of sequences
  * @last:	Sequence matched last (most frames belong to the same flow)
  * @l4:		TCP and UDP packets in arrival order (L4 header and data)
+ * @l4_tail:	Tail of each packet in @l4 (vhost-user: payload in guest
+ *		memory), length 0 if none
  * @l4_seq:	Sequence of each packet in @l4
  * @l4_count:	Packets in @l4
  * @sorted:	Packets grouped by sequence, for dispatch
+ * @sorted_tail: Their tails
  */
 static struct tap_input {
 	struct tap_seq seq[TAP_SEQS];
 	size_t seq_count;
 	size_t last;
 	struct iovec l4[TAP_MSGS];
+	struct iovec l4_tail[TAP_MSGS];
 	uint8_t l4_seq[TAP_MSGS];
 	size_t l4_count;
 	struct iovec sorted[TAP_MSGS];
+	struct iovec sorted_tail[TAP_MSGS];
 } tap_in;
 
 /**
@@ -468,21 +478,16 @@ void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
 }
 
 /**
- * tap_pool_one() - Make a one-packet pool over part of an input frame
+ * tap_pool_one() - Make a one-packet pool over a range of tap_buf
  * @one:	Pool to set up (output)
- * @v:		Its descriptor storage
  * @start:	First byte (already proven inside tap_buf)
  * @len:	Length, bytes
  */
-static void tap_pool_one(struct pool *one, struct iovec *v, const char *start,
-			 size_t len)
+static void tap_pool_one(struct pool_one *one, const char *start, size_t len)
 {
-	one->buf = tap_buf;
-	one->buf_size = sizeof(tap_buf);
-	one->size = 1;
-	one->count = 0;
-	one->pkt = v;
-	packet_add(one, len, start);
+	one->p = (struct pool){ .buf = tap_buf, .buf_size = sizeof(tap_buf),
+				.size = 1, .pkt = &one->pkt };
+	packet_add(&one->p, len, start);
 }
 
 /**
@@ -544,12 +549,16 @@ static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
 	for (i = 0; i < tap_in.l4_count; i++) {
 		struct tap_seq *s = &tap_in.seq[tap_in.l4_seq[i]];
 
-		tap_in.sorted[s->start + s->count++] = tap_in.l4[i];
+		tap_in.sorted[s->start + s->count] = tap_in.l4[i];
+		tap_in.sorted_tail[s->start + s->count++] = tap_in.l4_tail[i];
 	}
 	for (i = 0; i < tap_in.seq_count; i++) {
 		struct tap_seq *s = &tap_in.seq[i];
-		struct pool p = { tap_buf, sizeof(tap_buf), s->count,
-				  s->count, tap_in.sorted + s->start };
+		struct pool p = { .buf = tap_buf, .buf_size = sizeof(tap_buf),
+				  .size = s->count, .count = s->count,
+				  .pkt = tap_in.sorted + s->start,
+				  .tail = tap_in.sorted_tail + s->start,
+				  .ranges = pool_l2.ranges };
 		const void *sa, *da;
 
 		sa = s->af == AF_INET ? (const void *)inany_v4(&s->saddr) :
@@ -602,6 +611,8 @@ static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
 		seq = tap_seq_find(af, proto, &sa, &da, ports);
 	}
 	tap_in.l4[tap_in.l4_count] = l4->pkt[0];
+	tap_in.l4_tail[tap_in.l4_count] = l4->tail ? l4->tail[0] :
+					  (struct iovec){ NULL, 0 };
 	tap_in.l4_seq[tap_in.l4_count++] = (uint8_t)seq;
 	tap_in.seq[seq].count++;
 }
@@ -707,8 +718,7 @@ static void tap4_input(struct ctx *c, size_t i, const struct timespec *now)
 	size_t l3avail = packet_len(&pool_l2, i) - L2_HLEN, hlen, l3len;
 	struct in_addr saddr, daddr;
 	const struct iphdr *ip4h;
-	struct pool l4;
-	struct iovec v;
+	struct pool_one l4;
 
 	ip4h = packet_get(&pool_l2, i, L2_HLEN, sizeof(*ip4h), NULL);
 	if (!ip4h) {
@@ -727,8 +737,8 @@ static void tap4_input(struct ctx *c, size_t i, const struct timespec *now)
 		c->stats.tap_drop_ip4_off++;
 		return;
 	}
-	tap_pool_one(&l4, &v, (const char *)ip4h + hlen, l3len - hlen);
-	tap4_l4(c, ip4h->protocol, &saddr, &daddr, &l4, now);
+	packet_sub(&pool_l2, i, L2_HLEN + hlen, l3len - hlen, &l4);
+	tap4_l4(c, ip4h->protocol, &saddr, &daddr, &l4.p, now);
 }
 
 /**
@@ -872,8 +882,7 @@ static void tap6_input(struct ctx *c, size_t i, const struct timespec *now)
 	size_t l3avail = packet_len(&pool_l2, i) - L2_HLEN, plen, off, end;
 	struct in6_addr saddr, daddr;
 	const struct ipv6hdr *ip6h;
-	struct pool l4;
-	struct iovec v;
+	struct pool_one l4;
 	uint8_t proto;
 
 	ip6h = packet_get(&pool_l2, i, L2_HLEN, sizeof(*ip6h), NULL);
@@ -907,8 +916,8 @@ static void tap6_input(struct ctx *c, size_t i, const struct timespec *now)
 		c->stats.tap_drop_ip6_off++;
 		return;
 	}
-	tap_pool_one(&l4, &v, (const char *)ip6h + (off - L2_HLEN), end - off);
-	tap6_l4(c, proto, &saddr, &daddr, &l4, now);
+	packet_sub(&pool_l2, i, off, end - off, &l4);
+	tap6_l4(c, proto, &saddr, &daddr, &l4.p, now);
 }
 
 /**
@@ -941,20 +950,20 @@ void tap_l2_input(struct ctx *c, const struct timespec *now)
 	for (i = 0; i < pool_l2.count; i++) {
 		const struct ethhdr *eh = packet_get(&pool_l2, i, 0,
 						     sizeof(*eh), NULL);
-		struct pool one;
-		struct iovec v;
+		struct pool_one one;
+		struct iovec v[2];
 
 		c->stats.tap_frames_in++;
 		if (!eh) {
 			c->stats.tap_drop_short++;
 			continue;
 		}
-		pcap(eh, packet_len(&pool_l2, i));
+		pcap_iov(v, packet_iov(&pool_l2, i, v));
 		tap_learn_mac(c, eh);
 		if (eh->h_proto == htons_constant(ETH_P_ARP)) {
-			tap_pool_one(&one, &v, (const char *)eh,
-				     packet_len(&pool_l2, i));
-			arp(c, &one);
+			packet_sub(&pool_l2, i, 0, packet_len(&pool_l2, i),
+				   &one);
+			arp(c, &one.p);
 		} else if (eh->h_proto == htons_constant(ETH_P_IP)) {
 			tap4_input(c, i, now);
 		} else if (eh->h_proto == htons_constant(ETH_P_IPV6)) {
@@ -985,6 +994,34 @@ void tap_frame_add(struct ctx *c, const char *frame, size_t l2len)
 	}
 	if (!packet_add(&pool_l2, l2len, frame))
 		c->stats.tap_drop_pool++;
+}
+
+/**
+ * tap_frame_add_tail() - Add a frame of two parts to the input pool
+ * @c:		Execution context
+ * @head:	Start of the Ethernet frame in tap_buf: its headers
+ * @hlen:	Bytes of @head, at least an Ethernet header
+ * @tail:	The rest of the frame, inside a range pool_l2 is bound to
+ * @tlen:	Bytes of @tail
+ *
+ * Return: true if added, false if refused (counted)
+ */
+bool tap_frame_add_tail(struct ctx *c, const char *head, size_t hlen,
+			const char *tail, size_t tlen)
+{
+	if (hlen < L2_HLEN) {
+		c->stats.tap_drop_short++;
+		return false;
+	}
+	if (tlen > TAP_FRAME_MAX || hlen > TAP_FRAME_MAX - tlen) {
+		c->stats.tap_drop_long++;
+		return false;
+	}
+	if (!packet_add_tail(&pool_l2, hlen, head, tlen, tail)) {
+		c->stats.tap_drop_pool++;
+		return false;
+	}
+	return true;
 }
 
 /**
@@ -1079,12 +1116,11 @@ static size_t tap_uso_split(struct ctx *c, size_t off, size_t n,
 	const struct virtio_net_hdr *vh = (void *)(tap_buf + off);
 	size_t gso = le16toh((__force uint16_t)vh->gso_size);
 	size_t l2len = n - TAP_VNET_LEN;
+	struct pool_one sf;
 	size_t hlen, pos;
-	struct pool sf;
-	struct iovec v;
 
-	tap_pool_one(&sf, &v, tap_buf + off + TAP_VNET_LEN, l2len);
-	hlen = tap_uso_hlen(&sf, l2len);
+	tap_pool_one(&sf, tap_buf + off + TAP_VNET_LEN, l2len);
+	hlen = tap_uso_hlen(&sf.p, l2len);
 	if (!hlen || !gso || l2len > sizeof(tap_out.uso)) {
 		c->stats.tap_drop_uso++;
 		return off;

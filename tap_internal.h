@@ -4,6 +4,7 @@
 #ifndef TAP_INTERNAL_H
 #define TAP_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -23,5 +24,7 @@ extern struct pool pool_l2;
 
 void tap_l2_input(struct ctx *c, const struct timespec *now);
 void tap_frame_add(struct ctx *c, const char *frame, size_t l2len);
+bool tap_frame_add_tail(struct ctx *c, const char *head, size_t hlen,
+			const char *tail, size_t tlen);
 
 #endif /* TAP_INTERNAL_H */

@@ -5,14 +5,45 @@
  * pasta's tap device (tap.c). The session and the rings are set up by
  * vhost_user.c; this file moves frames.
  *
- * From the guest (transmit queue): a kick on the queue's eventfd wakes the
- * loop; each available chain holds a virtio-net header (vu_dev.hdr_len
- * bytes) and one frame, which is copied from guest memory into tap_buf
- * (the one copy), added to the input pool and run through tap.c's
- * pipeline like the other back-ends' frames. The header is not looked at:
- * with HOST_TSO4/6 the guest hands over TCP super-frames of up to 64 KiB
- * with partial checksums, which, as with pasta's tap, are never verified
- * and go to the socket whole. Chains are given back at once (length 0).
+ * From the guest (transmit queue, tap_vu_tx.c): a kick on the queue's
+ * eventfd wakes the loop; each available chain holds a virtio-net header
+ * (vu_dev.hdr_len bytes) and one frame, which goes into the input pool and
+ * through tap.c's pipeline like the other back-ends' frames. The header is
+ * not looked at: with HOST_TSO4/6 the guest hands over TCP super-frames of
+ * up to 64 KiB with partial checksums, which, as with pasta's tap, are
+ * never verified and go to the socket whole.
+ *
+ * Payload in place. A TCP or UDP frame's payload is not copied: it goes
+ * from guest memory straight to the socket (sendmsg()/sendmmsg() copy it
+ * into the kernel, the one copy left). Guest memory is shared, and the
+ * guest may change any byte of it at any time, also after we checked it:
+ * a length read twice may differ the second time, so whatever decides
+ * bounds, lengths and offsets must come from one read into our memory.
+ * The pipeline reads the headers several times (each stage, then the
+ * handlers), so the headers are copied: the frame's first bytes, up to the
+ * longest Ethernet, IP and TCP headers, are copied into tap_buf once, the
+ * header length is found in that copy, and the frame enters the pool in
+ * two parts (packet.c): the copied headers, then the payload, where it
+ * lies in guest memory. Every stage and handler reads headers from the
+ * copy only; the payload is opaque to us (handed to the kernel, or to the
+ * capture file), so a guest changing it meanwhile only changes what it
+ * sends, as it could have before. Packet accessors refuse a range across
+ * the two parts, and check the payload against the memory table's mapped
+ * regions, to which the input pool is bound (pool_bind_ranges()).
+ * The alternative, reading the headers in place once and keeping their
+ * values, would need every parser to take values, not pointers into the
+ * frame; copying some 54 to 134 bytes a frame is the sound and simple way.
+ * This is done where the payload lies in one buffer of the chain: a frame
+ * in one descriptor, or with the header in a descriptor of its own and the
+ * frame in the next, or with Linux's layout, its linear part (headers) in
+ * one and the payload in the next. Frames whose payload spans buffers
+ * (64 KiB super-frames in small buffers), and frames other than TCP and
+ * UDP (ARP, ICMP, DHCP, NDP: parsed whole), are copied whole, as before.
+ * Since the pool points into the chains' buffers, a chain is given back
+ * (length 0) only once the batch holding its frame has been through the
+ * pipeline, not at once; the used index is published after each batch,
+ * the driver notified once per wake-up.
+ *
  * At most TAP_VU_TX_BUDGET chains are taken per wake-up; if more wait, we
  * kick ourselves, so the loop serves other events in between. With
  * event-idx, we ask the driver to kick at the next entry once the ring is
@@ -45,21 +76,15 @@
 #include "tap.h"
 #include "tap_internal.h"
 #include "tap_vu.h"
+#include "tap_vu_tx.h"
 #include "util.h"
 #include "vhost_user.h"
 #include "virtqueue.h"
 
-#define TAP_VU_TX_BUDGET	4096	/* Chains taken per wake-up */
 #define TAP_VU_HDR_MAX		sizeof(struct virtio_net_hdr_mrg_rxbuf)
-/* Room a frame from the guest takes in tap_buf, at most */
-#define TAP_VU_TX_ROOM		(TAP_L2_PAD + TAP_FRAME_MAX + 8)
-
-static_assert(TAP_BUF_BYTES >= 2 * TAP_VU_TX_ROOM,
-	      "Input buffer must hold two largest frames");
 
 /**
- * struct tap_vu_scratch - Chains being filled or emptied, per call only
- * @tx:		Chain from the transmit queue
+ * struct tap_vu_scratch - Chains being filled, per call only
  * @rx_first:	First receive chain of a frame: the header goes there last
  * @rx:		Following receive chain, one at a time
  * @rx_head:	Head index of each receive chain taken for the frame
@@ -72,7 +97,6 @@ static_assert(TAP_BUF_BYTES >= 2 * TAP_VU_TX_ROOM,
 static struct tap_vu_scratch {
 	size_t rx_chain;
 	bool rx_wait;
-	struct vq_elem tx;
 	struct vq_elem rx_first;
 	struct vq_elem rx;
 	uint16_t rx_head[VQ_SIZE_MAX];
@@ -111,7 +135,7 @@ enum tap_vu_rx_result {
  *
  * #syscalls:passt write
  */
-static void tap_vu_notify(struct vu_queue *q)
+void tap_vu_notify(struct vu_queue *q)
 {
 	const uint64_t one = 1;
 
@@ -119,92 +143,6 @@ static void tap_vu_notify(struct vu_queue *q)
 		return;
 	if (write(q->call_fd, &one, sizeof(one)) < 0)
 		debug_ratelimit("vhost-user: call eventfd: %s", strerror(errno));
-}
-
-/**
- * tap_vu_tx_frame() - Copy one frame from a transmit chain into tap_buf
- * @c:		Execution context
- * @e:		Chain: virtio-net header, then the frame
- * @off:	Offset in tap_buf with room for TAP_VU_TX_ROOM bytes
- *
- * Return: offset in tap_buf for the next frame
- */
-static size_t tap_vu_tx_frame(struct ctx *c, const struct vq_elem *e,
-			      size_t off)
-{
-	size_t skip = vu_dev.hdr_len, l2len, done = 0, i;
-	char *frame = tap_buf + off + TAP_L2_PAD;
-
-	if (e->out_len < skip) {
-		vu_dev.drop_tx++;
-		c->stats.tap_drop_short++;
-		return off;
-	}
-	l2len = e->out_len - skip;
-	if (l2len > TAP_FRAME_MAX) {
-		vu_dev.drop_tx++;
-		c->stats.tap_drop_long++;
-		return off;
-	}
-	for (i = 0; i < e->out_cnt; i++) {
-		size_t len = e->iov[i].iov_len;
-
-		if (skip >= len) {
-			skip -= len;
-			continue;
-		}
-		memcpy(frame + done, (char *)e->iov[i].iov_base + skip,
-		       len - skip);
-		done += len - skip;
-		skip = 0;
-	}
-	tap_frame_add(c, frame, l2len);
-	return ROUND_UP(off + TAP_L2_PAD + l2len, 8);
-}
-
-/**
- * tap_vu_tx() - Take frames from the transmit queue into the pipeline
- * @c:		Execution context
- * @q:		Transmit queue, ready
- * @now:	Current timestamp
- *
- * #syscalls:passt write
- */
-static void tap_vu_tx(struct ctx *c, struct vu_queue *q,
-		      const struct timespec *now)
-{
-	const uint64_t one = 1;
-	size_t off = 0, n;
-
-	for (n = 0; n < TAP_VU_TX_BUDGET; n++) {
-		enum vq_pop_result r;
-
-		if (sizeof(tap_buf) - off < TAP_VU_TX_ROOM ||
-		    pool_full(&pool_l2)) {
-			tap_l2_input(c, now);
-			off = 0;
-		}
-		r = vq_pop(&q->vq, &vu_dev.mem, &tap_vu.tx);
-		if (r == VQ_EMPTY) {
-			vq_kick_rearm(&q->vq);
-			if (vq_pending(&q->vq))
-				continue;
-			break;
-		}
-		if (r == VQ_BROKEN) {
-			warn_ratelimit("vhost-user: transmit ring broken");
-			break;
-		}
-		if (r == VQ_OK) {
-			off = tap_vu_tx_frame(c, &tap_vu.tx, off);
-			vq_push(&q->vq, tap_vu.tx.head, 0);
-		}
-	}
-	tap_l2_input(c, now);
-	vq_flush(&q->vq);
-	tap_vu_notify(q);
-	if (n == TAP_VU_TX_BUDGET && write(q->kick_fd, &one, sizeof(one)) < 0)
-		debug_ratelimit("vhost-user: self-kick: %s", strerror(errno));
 }
 
 /**

@@ -9,9 +9,11 @@
 #include <sys/uio.h>
 
 #include "ctx.h"
+#include "vhost_user.h"
 
 void tap_vu_kick_handler(struct ctx *c, union epoll_ref ref,
 			 const struct timespec *now);
+void tap_vu_notify(struct vu_queue *q);
 size_t tap_vu_room(size_t l2len);
 size_t tap_send_vu(struct ctx *c, const struct iovec *iov, size_t bpf,
 		   size_t nframes);
