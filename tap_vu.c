@@ -30,9 +30,12 @@
  * sends, as it could have before. Packet accessors refuse a range across
  * the two parts, and check the payload against the memory table's mapped
  * regions, to which the input pool is bound (pool_bind_ranges()).
- * The alternative, reading the headers in place once and keeping their
- * values, would need every parser to take values, not pointers into the
- * frame; copying some 54 to 134 bytes a frame is the sound and simple way.
+ * The alternative, reading each header field in place once and keeping
+ * its value, would need every parser (the pipeline's stages, the TCP and
+ * UDP handlers) to take values instead of pointers into the frame, and
+ * one missed re-read would be a hole; copying at most 134 bytes a frame
+ * (TAP_VU_TX_HDR_MAX) costs little next to the payload, and is simple to
+ * get right.
  * This is done where the payload lies in one buffer of the chain: a frame
  * in one descriptor, or with the header in a descriptor of its own and the
  * frame in the next, or with Linux's layout, its linear part (headers) in
