@@ -15,7 +15,7 @@ SRCS = passt.c log.c util.c packet.c checksum.c siphash.c flow.c flow_walk.c tap
        tcp_timerq.c tcp_buf.c tcp_conn.c tcp_ctl.c tcp_listen.c tcp_seg.c \
        tcp_splice.c udp.c udp_fwd.c udp_splice.c udp_err.c udp_tap.c \
        udp_cmsg.c udp_flow.c udp_sock.c vu_mem.c virtqueue.c vhost_user.c \
-       tap_vu.c
+       tap_vu.c tap_vu_tx.c
 HDRS = $(filter-out passt.h,$(SRCS:.c=.h)) ctx.h inany.h \
        udp_internal.h
 QRAP_SRCS = qrap.c

@@ -33,6 +33,10 @@
  * Every drop reason has its own counter in c->stats (tap_drop_*, named in
  * passt(1)), and each dropped frame moves exactly one. Descriptors point into
  * tap_buf and are valid until the next read: handlers must not keep them.
+ * With vhost-user, a frame from the guest may come in two parts (packet.c):
+ * its headers copied into tap_buf, its payload left in guest memory
+ * (tap_vu_tx.c); the stages read headers only, and each cuts the next
+ * layer's message with packet_sub(), which keeps the two parts.
  *
  * Output is not here: protocols send to the guest through tap_out.c, which
  * sits below them and picks the back-end, so that this file calls up into
@@ -98,6 +102,7 @@
 #include "tap_passt.h"
 #include "tap_buf.h"
 #include "tap_vu.h"
+#include "tap_vu_tx.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
@@ -142,18 +147,23 @@ struct tap_seq {
  * @seq_count:	Number of sequences
  * @last:	Sequence matched last (most frames belong to the same flow)
  * @l4:		TCP and UDP packets in arrival order (L4 header and data)
+ * @l4_tail:	Tail of each packet in @l4 (vhost-user: payload in guest
+ *		memory), length 0 if none
  * @l4_seq:	Sequence of each packet in @l4
  * @l4_count:	Packets in @l4
  * @sorted:	Packets grouped by sequence, for dispatch
+ * @sorted_tail: Their tails
  */
 static struct tap_input {
 	struct tap_seq seq[TAP_SEQS];
 	size_t seq_count;
 	size_t last;
 	struct iovec l4[TAP_MSGS];
+	struct iovec l4_tail[TAP_MSGS];
 	uint8_t l4_seq[TAP_MSGS];
 	size_t l4_count;
 	struct iovec sorted[TAP_MSGS];
+	struct iovec sorted_tail[TAP_MSGS];
 } tap_in;
 
 /* Copy of a UDP super-frame from the tap, being segmented */
@@ -171,21 +181,16 @@ static void tap_resume(struct ctx *c, const struct timespec *now)
 }
 
 /**
- * tap_pool_one() - Make a one-packet pool over part of an input frame
+ * tap_pool_one() - Make a one-packet pool over a range of tap_buf
  * @one:	Pool to set up (output)
- * @v:		Its descriptor storage
  * @start:	First byte (already proven inside tap_buf)
  * @len:	Length, bytes
  */
-static void tap_pool_one(struct pool *one, struct iovec *v, const char *start,
-			 size_t len)
+static void tap_pool_one(struct pool_one *one, const char *start, size_t len)
 {
-	one->buf = tap_buf;
-	one->buf_size = sizeof(tap_buf);
-	one->size = 1;
-	one->count = 0;
-	one->pkt = v;
-	packet_add(one, len, start);
+	one->p = (struct pool){ .buf = tap_buf, .buf_size = sizeof(tap_buf),
+				.size = 1, .pkt = &one->pkt };
+	packet_add(&one->p, len, start);
 }
 
 /**
@@ -239,12 +244,16 @@ static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
 	for (i = 0; i < tap_in.l4_count; i++) {
 		struct tap_seq *s = &tap_in.seq[tap_in.l4_seq[i]];
 
-		tap_in.sorted[s->start + s->count++] = tap_in.l4[i];
+		tap_in.sorted[s->start + s->count] = tap_in.l4[i];
+		tap_in.sorted_tail[s->start + s->count++] = tap_in.l4_tail[i];
 	}
 	for (i = 0; i < tap_in.seq_count; i++) {
 		struct tap_seq *s = &tap_in.seq[i];
-		struct pool p = { tap_buf, sizeof(tap_buf), s->count,
-				  s->count, tap_in.sorted + s->start };
+		struct pool p = { .buf = tap_buf, .buf_size = sizeof(tap_buf),
+				  .size = s->count, .count = s->count,
+				  .pkt = tap_in.sorted + s->start,
+				  .tail = tap_in.sorted_tail + s->start,
+				  .ranges = pool_l2.ranges };
 		const void *sa, *da;
 
 		if (s->proto == IPPROTO_UDP) {
@@ -297,6 +306,8 @@ static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
 		seq = tap_seq_find(af, proto, &key);
 	}
 	tap_in.l4[tap_in.l4_count] = l4->pkt[0];
+	tap_in.l4_tail[tap_in.l4_count] = l4->tail ? l4->tail[0] :
+					  (struct iovec){ NULL, 0 };
 	tap_in.l4_seq[tap_in.l4_count++] = (uint8_t)seq;
 	tap_in.seq[seq].count++;
 }
@@ -406,8 +417,7 @@ static void tap4_input(struct ctx *c, size_t i, const struct timespec *now)
 	size_t l3avail = packet_len(&pool_l2, i) - L2_HLEN, hlen, l3len;
 	struct in_addr saddr, daddr;
 	const struct iphdr *ip4h;
-	struct pool l4;
-	struct iovec v;
+	struct pool_one l4;
 
 	ip4h = packet_get(&pool_l2, i, L2_HLEN, sizeof(*ip4h), NULL);
 	if (!ip4h) {
@@ -426,8 +436,8 @@ static void tap4_input(struct ctx *c, size_t i, const struct timespec *now)
 		c->stats.tap_drop_ip4_off++;
 		return;
 	}
-	tap_pool_one(&l4, &v, (const char *)ip4h + hlen, l3len - hlen);
-	tap4_l4(c, ip4h->protocol, &saddr, &daddr, &l4, now);
+	packet_sub(&pool_l2, i, L2_HLEN + hlen, l3len - hlen, &l4);
+	tap4_l4(c, ip4h->protocol, &saddr, &daddr, &l4.p, now);
 }
 
 /**
@@ -573,8 +583,7 @@ static void tap6_input(struct ctx *c, size_t i, const struct timespec *now)
 	size_t l3avail = packet_len(&pool_l2, i) - L2_HLEN, plen, off, end;
 	struct in6_addr saddr, daddr;
 	const struct ipv6hdr *ip6h;
-	struct pool l4;
-	struct iovec v;
+	struct pool_one l4;
 	uint8_t proto;
 
 	ip6h = packet_get(&pool_l2, i, L2_HLEN, sizeof(*ip6h), NULL);
@@ -608,8 +617,8 @@ static void tap6_input(struct ctx *c, size_t i, const struct timespec *now)
 		c->stats.tap_drop_ip6_off++;
 		return;
 	}
-	tap_pool_one(&l4, &v, (const char *)ip6h + (off - L2_HLEN), end - off);
-	tap6_l4(c, proto, &saddr, &daddr, &l4, now);
+	packet_sub(&pool_l2, i, off, end - off, &l4);
+	tap6_l4(c, proto, &saddr, &daddr, &l4.p, now);
 }
 
 /**
@@ -642,20 +651,20 @@ static void tap_l2_input(struct ctx *c, const struct timespec *now)
 	for (i = 0; i < pool_l2.count; i++) {
 		const struct ethhdr *eh = packet_get(&pool_l2, i, 0,
 						     sizeof(*eh), NULL);
-		struct pool one;
-		struct iovec v;
+		struct pool_one one;
+		struct iovec v[2];
 
 		c->stats.tap_frames_in++;
 		if (!eh) {
 			c->stats.tap_drop_short++;
 			continue;
 		}
-		pcap(eh, packet_len(&pool_l2, i));
+		pcap_iov(v, packet_iov(&pool_l2, i, v));
 		tap_learn_mac(c, eh);
 		if (eh->h_proto == htons_constant(ETH_P_ARP)) {
-			tap_pool_one(&one, &v, (const char *)eh,
-				     packet_len(&pool_l2, i));
-			arp(c, &one);
+			packet_sub(&pool_l2, i, 0, packet_len(&pool_l2, i),
+				   &one);
+			arp(c, &one.p);
 		} else if (eh->h_proto == htons_constant(ETH_P_IP)) {
 			tap4_input(c, i, now);
 		} else if (eh->h_proto == htons_constant(ETH_P_IPV6)) {
@@ -722,9 +731,11 @@ void tap_handler_vu_cmd(struct ctx *c, uint32_t events)
  * @now:	Current timestamp
  *
  * Receive queue: producers held back for want of buffers go on. Transmit
- * queue: the back-end (tap_vu.c) copies frames into tap_buf until it or the
- * pool is full, the pipeline runs, and so on until the queue is empty or the
- * back-end's budget is spent.
+ * queue: the back-end (tap_vu_tx.c) puts frames into the pool (headers
+ * copied into tap_buf, payload in place or copied) until tap_buf, the pool
+ * or its chains held are full, the pipeline runs, the chains of the batch
+ * are given back, and so on until the queue is empty or the back-end's
+ * budget is spent.
  */
 void tap_handler_vu_kick(struct ctx *c, union epoll_ref ref,
 			 const struct timespec *now)
@@ -738,6 +749,7 @@ void tap_handler_vu_kick(struct ctx *c, union epoll_ref ref,
 	case TAP_VU_KICK_TX:
 		while (tap_vu_tx(c, &off, &n)) {
 			tap_l2_input(c, now);
+			tap_vu_tx_release();
 			off = 0;
 		}
 		tap_l2_input(c, now);
@@ -840,12 +852,11 @@ static size_t tap_uso_split(struct ctx *c, size_t off, size_t n,
 	const struct virtio_net_hdr *vh = (void *)(tap_buf + off);
 	size_t gso = le16toh((__force uint16_t)vh->gso_size);
 	size_t l2len = n - TAP_VNET_LEN;
+	struct pool_one sf;
 	size_t hlen, pos;
-	struct pool sf;
-	struct iovec v;
 
-	tap_pool_one(&sf, &v, tap_buf + off + TAP_VNET_LEN, l2len);
-	hlen = tap_uso_hlen(&sf, l2len);
+	tap_pool_one(&sf, tap_buf + off + TAP_VNET_LEN, l2len);
+	hlen = tap_uso_hlen(&sf.p, l2len);
 	if (!hlen || !gso || l2len > sizeof(tap_uso_buf)) {
 		c->stats.tap_drop_uso++;
 		return off;

@@ -4,6 +4,7 @@
 #ifndef TAP_BUF_H
 #define TAP_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ctx.h"
@@ -16,5 +17,7 @@ extern char tap_buf[TAP_BUF_BYTES];
 extern struct pool pool_l2;
 
 void tap_frame_add(struct ctx *c, const char *frame, size_t l2len);
+bool tap_frame_add_tail(struct ctx *c, const char *head, size_t hlen,
+			const char *tail, size_t tlen);
 
 #endif /* TAP_BUF_H */

@@ -5,21 +5,55 @@
  * pasta's tap device (read in tap.c, written in tap_out.c). The session
  * and the rings are set up by vhost_user.c; this file moves frames.
  *
- * From the guest (transmit queue): a kick on the queue's eventfd wakes the
- * loop; each available chain holds a virtio-net header (vu_dev.hdr_len
- * bytes) and one frame, which is copied from guest memory into tap_buf
- * (the one copy), added to the input pool and run through tap.c's
- * pipeline like the other back-ends' frames: tap.c's tap_handler_vu_kick()
- * drives tap_vu_tx(), which stops whenever tap_buf or the pool is full, so
- * that this file, below the protocols, never calls up into tap.c. The
- * header is not looked at: with HOST_TSO4/6 the guest hands over TCP
- * super-frames of up to 64 KiB with partial checksums, which, as with
- * pasta's tap, are never verified and go to the socket whole. Chains are
- * given back at once (length 0). At most TAP_VU_TX_BUDGET chains are taken
- * per wake-up; if more wait, we kick ourselves, so the loop serves other
- * events in between. With event-idx, we ask the driver to kick at the next
- * entry once the ring is empty, and look again, so that no entry published
- * meanwhile is missed.
+ * From the guest (transmit queue, tap_vu_tx.c): a kick on the queue's
+ * eventfd wakes the loop; each available chain holds a virtio-net header
+ * (vu_dev.hdr_len bytes) and one frame, which goes into the input pool and
+ * through tap.c's pipeline like the other back-ends' frames: tap.c's
+ * tap_handler_vu_kick() drives tap_vu_tx(), which stops whenever tap_buf,
+ * the pool or the chains held are full, so that this back-end, below the
+ * protocols, never calls up into tap.c. The header is
+ * not looked at: with HOST_TSO4/6 the guest hands over TCP super-frames of
+ * up to 64 KiB with partial checksums, which, as with pasta's tap, are
+ * never verified and go to the socket whole.
+ *
+ * Payload in place. A TCP or UDP frame's payload is not copied: it goes
+ * from guest memory straight to the socket (sendmsg()/sendmmsg() copy it
+ * into the kernel, the one copy left). Guest memory is shared, and the
+ * guest may change any byte of it at any time, also after we checked it:
+ * a length read twice may differ the second time, so whatever decides
+ * bounds, lengths and offsets must come from one read into our memory.
+ * The pipeline reads the headers several times (each stage, then the
+ * handlers), so the headers are copied: the frame's first bytes, up to the
+ * longest Ethernet, IP and TCP headers, are copied into tap_buf once, the
+ * header length is found in that copy, and the frame enters the pool in
+ * two parts (packet.c): the copied headers, then the payload, where it
+ * lies in guest memory. Every stage and handler reads headers from the
+ * copy only; the payload is opaque to us (handed to the kernel, or to the
+ * capture file), so a guest changing it meanwhile only changes what it
+ * sends, as it could have before. Packet accessors refuse a range across
+ * the two parts, and check the payload against the memory table's mapped
+ * regions, to which the input pool is bound (pool_bind_ranges()).
+ * The alternative, reading each header field in place once and keeping
+ * its value, would need every parser (the pipeline's stages, the TCP and
+ * UDP handlers) to take values instead of pointers into the frame, and
+ * one missed re-read would be a hole; copying at most 134 bytes a frame
+ * (TAP_VU_TX_HDR_MAX) costs little next to the payload, and is simple to
+ * get right.
+ * This is done where the payload lies in one buffer of the chain: a frame
+ * in one descriptor, or with the header in a descriptor of its own and the
+ * frame in the next, or with Linux's layout, its linear part (headers) in
+ * one and the payload in the next. Frames whose payload spans buffers
+ * (64 KiB super-frames in small buffers), and frames other than TCP and
+ * UDP (ARP, ICMP, DHCP, NDP: parsed whole), are copied whole, as before.
+ * Since the pool points into the chains' buffers, a chain is given back
+ * (length 0) only once the batch holding its frame has been through the
+ * pipeline, not at once; the used index is published after each batch,
+ * the driver notified once per wake-up.
+ *
+ * At most TAP_VU_TX_BUDGET chains are taken per wake-up; if more wait, we
+ * kick ourselves, so the loop serves other events in between. With
+ * event-idx, we ask the driver to kick at the next entry once the ring is
+ * empty, and look again, so that no entry published meanwhile is missed.
  *
  * To the guest (receive queue): tap_send_frames() passes frames as iovec
  * arrays, the first iovec being a virtio-net header (struct tap_hdr) that
@@ -46,23 +80,15 @@
 #include "ctx.h"
 #include "pcap.h"
 #include "tap_out.h"
-#include "tap_buf.h"
 #include "tap_vu.h"
 #include "util.h"
 #include "vhost_user.h"
 #include "virtqueue.h"
 
-#define TAP_VU_TX_BUDGET	4096	/* Chains taken per wake-up */
 #define TAP_VU_HDR_MAX		sizeof(struct virtio_net_hdr_mrg_rxbuf)
-/* Room a frame from the guest takes in tap_buf, at most */
-#define TAP_VU_TX_ROOM		(TAP_L2_PAD + TAP_FRAME_MAX + 8)
-
-static_assert(TAP_BUF_BYTES >= 2 * TAP_VU_TX_ROOM,
-	      "Input buffer must hold two largest frames");
 
 /**
- * struct tap_vu_scratch - Chains being filled or emptied, per call only
- * @tx:		Chain from the transmit queue
+ * struct tap_vu_scratch - Chains being filled, per call only
  * @rx_first:	First receive chain of a frame: the header goes there last
  * @rx:		Following receive chain, one at a time
  * @rx_head:	Head index of each receive chain taken for the frame
@@ -75,7 +101,6 @@ static_assert(TAP_BUF_BYTES >= 2 * TAP_VU_TX_ROOM,
 static struct tap_vu_scratch {
 	size_t rx_chain;
 	bool rx_wait;
-	struct vq_elem tx;
 	struct vq_elem rx_first;
 	struct vq_elem rx;
 	uint16_t rx_head[VQ_SIZE_MAX];
@@ -114,7 +139,7 @@ enum tap_vu_rx_result {
  *
  * #syscalls:passt write
  */
-static void tap_vu_notify(struct vu_queue *q)
+void tap_vu_notify(struct vu_queue *q)
 {
 	const uint64_t one = 1;
 
@@ -122,104 +147,6 @@ static void tap_vu_notify(struct vu_queue *q)
 		return;
 	if (write(q->call_fd, &one, sizeof(one)) < 0)
 		debug_ratelimit("vhost-user: call eventfd: %s", strerror(errno));
-}
-
-/**
- * tap_vu_tx_frame() - Copy one frame from a transmit chain into tap_buf
- * @c:		Execution context
- * @e:		Chain: virtio-net header, then the frame
- * @off:	Offset in tap_buf with room for TAP_VU_TX_ROOM bytes
- *
- * Return: offset in tap_buf for the next frame
- */
-static size_t tap_vu_tx_frame(struct ctx *c, const struct vq_elem *e,
-			      size_t off)
-{
-	size_t skip = vu_dev.hdr_len, l2len, done = 0, i;
-	char *frame = tap_buf + off + TAP_L2_PAD;
-
-	if (e->out_len < skip) {
-		vu_dev.drop_tx++;
-		c->stats.tap_drop_short++;
-		return off;
-	}
-	l2len = e->out_len - skip;
-	if (l2len > TAP_FRAME_MAX) {
-		vu_dev.drop_tx++;
-		c->stats.tap_drop_long++;
-		return off;
-	}
-	for (i = 0; i < e->out_cnt; i++) {
-		size_t len = e->iov[i].iov_len;
-
-		if (skip >= len) {
-			skip -= len;
-			continue;
-		}
-		memcpy(frame + done, (char *)e->iov[i].iov_base + skip,
-		       len - skip);
-		done += len - skip;
-		skip = 0;
-	}
-	tap_frame_add(c, frame, l2len);
-	return ROUND_UP(off + TAP_L2_PAD + l2len, 8);
-}
-
-/**
- * tap_vu_tx() - Take frames from the transmit queue into the input pool
- * @c:		Execution context
- * @off:	Offset in tap_buf for the next frame (in/out), 0 to start
- * @n:		Chains taken in this wake-up (in/out), 0 to start
- *
- * Return: true if tap_buf or the pool is full and more chains may wait:
- *	   the caller runs the pool, then calls again with @off 0
- */
-bool tap_vu_tx(struct ctx *c, size_t *off, size_t *n)
-{
-	struct vu_queue *q = &vu_dev.q[VU_TX];
-
-	for (; *n < TAP_VU_TX_BUDGET; (*n)++) {
-		enum vq_pop_result r;
-
-		if (sizeof(tap_buf) - *off < TAP_VU_TX_ROOM ||
-		    pool_full(&pool_l2))
-			return true;
-		r = vq_pop(&q->vq, &vu_dev.mem, &tap_vu.tx);
-		if (r == VQ_EMPTY) {
-			vq_kick_rearm(&q->vq);
-			if (vq_pending(&q->vq))
-				continue;
-			break;
-		}
-		if (r == VQ_BROKEN) {
-			warn_ratelimit("vhost-user: transmit ring broken");
-			break;
-		}
-		if (r == VQ_OK) {
-			*off = tap_vu_tx_frame(c, &tap_vu.tx, *off);
-			vq_push(&q->vq, tap_vu.tx.head, 0);
-		}
-	}
-	return false;
-}
-
-/**
- * tap_vu_tx_done() - Give the chains taken back, kick ourselves if more wait
- * @n:		Chains taken in this wake-up
- *
- * Called once the frames taken have been run through the pipeline.
- *
- * #syscalls:passt write
- */
-void tap_vu_tx_done(size_t n)
-{
-	struct vu_queue *q = &vu_dev.q[VU_TX];
-	const uint64_t one = 1;
-
-	vq_flush(&q->vq);
-	tap_vu_notify(q);
-	if (n == TAP_VU_TX_BUDGET && write(q->kick_fd, &one, sizeof(one)) < 0)
-		debug_ratelimit("vhost-user: self-kick: %s", strerror(errno));
 }
 
 /**

@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 
 #include "ctx.h"
+#include "vhost_user.h"
 
 /**
  * enum tap_vu_kick - What a driver's kick asks for
@@ -24,8 +25,7 @@ enum tap_vu_kick {
 };
 
 enum tap_vu_kick tap_vu_kick(union epoll_ref ref);
-bool tap_vu_tx(struct ctx *c, size_t *off, size_t *n);
-void tap_vu_tx_done(size_t n);
+void tap_vu_notify(struct vu_queue *q);
 size_t tap_vu_room(size_t l2len);
 size_t tap_send_vu(struct ctx *c, const struct iovec *iov, size_t bpf,
 		   size_t nframes);

@@ -425,11 +425,15 @@ static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 	for (i = first; i < first + n; i++) {
 		const struct udphdr *uh;
 		struct msghdr *mh;
-		size_t left, l4len;
+		size_t left, dlen;
+		void *data;
 
 		uh = packet_get(p, i, 0, sizeof(*uh), &left);
-		l4len = uh ? be16_to_host(uh->len) : 0;
-		if (!uh || l4len < sizeof(*uh) || l4len - sizeof(*uh) > left) {
+		dlen = uh ? be16_to_host(uh->len) : 0;
+		dlen = dlen < sizeof(*uh) ? SIZE_MAX : dlen - sizeof(*uh);
+		/* The payload may be apart from the header (vhost-user) */
+		if (!uh || dlen > left ||
+		    !(data = packet_get(p, i, sizeof(*uh), dlen, NULL))) {
 			udp_drop(&c->stats.udp_drop_bad, 1);
 			continue;
 		}
@@ -437,8 +441,8 @@ static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 			udp_send_batch(c, fd, udp.mm, cnt, &f->gso_bad);
 			cnt = nio = 0;
 		}
-		udp.iov[nio].iov_base = (void *)(uh + 1);
-		udp.iov[nio].iov_len = l4len - sizeof(*uh);
+		udp.iov[nio].iov_base = data;
+		udp.iov[nio].iov_len = dlen;
 		if (cnt && udp_gso_join(&udp.mm[cnt - 1].msg_hdr,
 					udp.iov[nio].iov_len, f->gso_bad)) {
 			nio++;

@@ -945,4 +945,6 @@ void vhost_user_stats_print(void)
 	info("vhost-user: frames dropped: to guest %llu, from guest %llu, "
 	     "too large for the guest's buffers %llu",
 	     vu_dev.drop_rx, vu_dev.drop_tx, vu_dev.drop_rx_big);
+	info("vhost-user: frames from guest: payload in place %llu, "
+	     "copied %llu", vu_dev.tx_inplace, vu_dev.tx_copied);
 }

@@ -58,6 +58,8 @@ struct vu_queue {
  * @drop_rx:	Frames to the guest not sent: not enough buffers yet
  * @drop_rx_big: Frames to the guest dropped: larger than the whole ring
  *		(or, without MRG_RXBUF, than the chain offered)
+ * @tx_inplace:	Frames from the guest with their payload read in place
+ * @tx_copied:	Frames from the guest copied whole
  */
 struct vu_dev {
 	uint64_t features;
@@ -68,6 +70,8 @@ struct vu_dev {
 	unsigned long long drop_tx;
 	unsigned long long drop_rx;
 	unsigned long long drop_rx_big;
+	unsigned long long tx_inplace;
+	unsigned long long tx_copied;
 };
 
 extern struct vu_dev vu_dev;

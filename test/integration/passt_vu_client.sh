@@ -17,6 +17,9 @@
 #   chains  MTU 65520, the TX header in a descriptor of its own, 4 KiB TX
 #           buffers (chains of 17), 1 KiB merged RX buffers, one region:
 #           a 64 KiB frame to the guest takes 65 of them;
+# passt's --stats show frames from the guest read in place (payload in one
+# buffer: nooffl's segments, every pass's datagrams) or copied (frames over
+# several buffers, frames without payload);
 #   hostile vu_client --hostile --indirect: before any good frame, nine
 #           bad TX chains (a loop, buffers outside the memory table or
 #           beyond their region, next and head indices beyond the ring,
@@ -208,6 +211,20 @@ stop() {
 	wait_for sh -c "! ip -n '${G}' link show tap0"
 }
 
+# vu_tx() - Frames from guests so far, from passt's last --stats line
+# $1:	1 for those whose payload was read in place, 2 for those copied
+vu_tx() {
+	sed -n 's/.*frames from guest: payload in place \([0-9]*\), copied \([0-9]*\)$/\1 \2/p' \
+		"${TMP}/passt.log" | tail -n 1 | cut -d ' ' -f "$1"
+}
+
+# vu_tx_wait() - Wait for passt's counters to cover what a front-end sent
+# $1:	1 (in place) or 2 (copied)
+# $2:	at least this many
+vu_tx_wait() {
+	WAIT_TRIES=200 wait_for test "$(vu_tx "$1")" -ge "$2"
+}
+
 # tx_ring_drops() - Sum of the TX ring's drop counters in passt's last
 # --stats line
 tx_ring_drops() {
@@ -217,6 +234,7 @@ tx_ring_drops() {
 }
 
 pass offl 1500 7200
+INPLACE0="$(vu_tx 1)"
 check "offl: CSUM, HOST_TSO4/6, GUEST_TSO4/6, MRG_RXBUF negotiated" \
 	vc_has offl 0 11 12 7 8 15
 check "offl: the guest's TSO frames went to passt whole" \
@@ -231,6 +249,11 @@ check "nooffl: no GSO frame either way" \
 check "nooffl: no frame larger than the MTU either way" \
 	test "$(vc_stat nooffl tx_max)" -le 1514 -a \
 	     "$(vc_stat nooffl rx_max)" -le 1514
+# 32 MiB and 8 MiB of TCP at MTU 1500, each segment in one buffer: at
+# least 33554432 / 1448 + 8388608 / 1428 frames with their payload in place
+check "nooffl: TCP segments and UDP datagrams from the guest read in place" \
+	vu_tx_wait 1 "$((INPLACE0 + 23173 + 5875))"
+INPLACE0="$(vu_tx 1)"
 stop nooffl
 
 pass chains 65520 7400 --hdr-apart --tx-seg 4096 --rx-buf 1024 --regions 1
@@ -238,6 +261,8 @@ check "chains: 64 KiB frames through 4 KiB TX buffers" \
 	test "$(vc_stat chains tx_max)" -gt 60000
 check "chains: frames to the guest over more than 64 RX buffers of 1 KiB" \
 	test "$(vc_stat chains rx_max)" -gt $((64 * 1024 - 12))
+check "chains: 1000 datagrams, header apart, payload read in place" \
+	vu_tx_wait 1 "$((INPLACE0 + 1000))"
 stop chains
 
 pass hostile 65520 7500 --hostile --indirect
