@@ -8,8 +8,9 @@
 # (TCG, no KVM) boots the guest of test/qemu_guest.sh with its virtio-net
 # device on vhost-user: -chardev socket to passt's socket, -netdev
 # vhost-user, guest memory from memory-backend-memfd,share=on that passt
-# maps. The guest does DHCP, IPv6 by SLAAC, pings, 8 MiB up, down and
-# inbound through -t, sums compared. passt gives the guest MTU 1500 (-m):
+# maps. The guest does DHCP, IPv6 by SLAAC, DHCPv6 (dhcpcd), pings, UDP
+# echoes to H2 and inbound through -u (every byte checked), 8 MiB up, down
+# and inbound through -t, sums compared. passt gives the guest MTU 1500 (-m):
 # the first guest takes every offload passt offers, so TCP data to it must
 # go as super-frames of many MSS-sized segments (GUEST_TSO4/6, across
 # merged buffers): 16 MiB in fewer than 4000 frames, where MTU-sized
@@ -48,7 +49,8 @@ PIDFILE="${TMP}/passt.pid"
 LOGFILE="${TMP}/passt.log"
 check "passt --vhost-user starts" \
 	h1 timeout 300 "${PASST}" --vhost-user --socket "${SOCK}" \
-	--pid "${PIDFILE}" --log-file "${LOGFILE}" --stats 1 -t 7101 -m 1500
+	--pid "${PIDFILE}" --log-file "${LOGFILE}" --stats 1 -t 7101 -u 7102 \
+	-m 1500
 PASST_PID="$(cat "${PIDFILE}" 2>/dev/null)"
 cleanup_pid "${PASST_PID:-0}"
 check "passt creates its socket" wait_file "${SOCK}" ||
