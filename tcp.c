@@ -117,6 +117,7 @@
 #include "tap.h"
 #include "tcp.h"
 #include "tcp_buf.h"
+#include "tcp_vu.h"
 #include "tcp_conn.h"
 #include "tcp_connect.h"
 #include "tcp_ctl.h"
@@ -462,8 +463,31 @@ static size_t tcp_peek_iov(struct ctx *c, const struct tcp_conn *conn,
 			sent -= tcp_st.piov[n].iov_len;
 		}
 	}
+	if (c->vhost_user)
+		return n + tcp_vu_peek_iov(c, conn, avail, tcp_st.piov + n,
+					   TCP_IOV_MAX - n);
 	return n + tcp_buf_peek_iov(c, conn, avail, tcp_st.piov + n,
 				    TCP_IOV_MAX - n, fsize);
+}
+
+/**
+ * tcp_data_queue() - Build frames for bytes just peeked, by frame source
+ * @c:		Execution context
+ * @conn:	Connection
+ * @dlen:	Payload bytes peeked, 0 if none (or on error)
+ * @fsize:	Payload bytes per frame (tcp_buf.c)
+ * @fin:	The last frame carries our FIN
+ *
+ * With vhost-user, tcp_vu.c builds them in the guest's buffers and gives
+ * back those not used, also when nothing was read.
+ */
+static void tcp_data_queue(struct ctx *c, struct tcp_conn *conn, size_t dlen,
+			   size_t fsize, bool fin)
+{
+	if (c->vhost_user)
+		tcp_vu_data_queue(c, conn, dlen, fin);
+	else if (dlen)
+		tcp_buf_data_queue(c, conn, dlen, fsize, fin);
 }
 
 /**
@@ -479,7 +503,7 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 {
 	uint32_t sent = conn->seq_to_tap - conn->seq_ack_from_tap;
 	struct msghdr mh = { .msg_iov = tcp_st.piov };
-	size_t fsize, req = 0, skip, i;
+	size_t fsize = 0, req = 0, skip, i;
 	bool last;
 	ssize_t n;
 
@@ -505,6 +529,10 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 	do
 		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
+	/* Short read after EPOLLRDHUP: that was the last data, FIN rides on */
+	last = n >= 0 && (size_t)n < req && (conn->events & TCP_EV_SOCK_EOF);
+	tcp_data_queue(c, conn, n > 0 && (size_t)n > skip ? (size_t)n - skip : 0,
+		       fsize, last);
 	if (n < 0) {
 		conn->flags &= (uint8_t)~TCP_F_SOCK_PENDING;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -517,9 +545,6 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 			tcp_fin_to_tap(c, conn);
 		return false;
 	}
-	/* Short read after EPOLLRDHUP: that was the last data, FIN rides on */
-	last = (size_t)n < req && (conn->events & TCP_EV_SOCK_EOF);
-	tcp_buf_data_queue(c, conn, (size_t)n - skip, fsize, last);
 	tcp_timer_busy(conn);
 	if ((size_t)n < req) {
 		conn->flags &= (uint8_t)~TCP_F_SOCK_PENDING;
@@ -1164,6 +1189,8 @@ void tcp_tap_reset(const struct ctx *c)
 void tcp_flush(struct ctx *c)
 {
 	tcp_buf_flush(c);
+	if (c->vhost_user)
+		tcp_vu_flush();
 }
 
 /**

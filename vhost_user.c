@@ -58,6 +58,7 @@
 #include "packet.h"
 #include "ctx.h"
 #include "tap_internal.h"
+#include "tap_vu.h"
 #include "tcp.h"
 #include "util.h"
 #include "vhost_user.h"
@@ -331,6 +332,7 @@ static void vu_dev_reset(struct ctx *c)
 	vu_mem_unmap();
 	vu_dev.features = vu_dev.protocol = 0;
 	vu_dev.hdr_len = 0;
+	tap_vu_rx_reset();
 	c->vnet_hdr = false;
 	c->tap_offloads = 0;
 }
