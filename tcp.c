@@ -1138,7 +1138,8 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
  * @c:		Execution context
  * @now:	Current timestamp
  *
- * Established connections with data held back (TCP_F_SOCK_PENDING) go on
+ * Segments without payload held back (@flags_held) go first; then
+ * established connections with data held back (TCP_F_SOCK_PENDING) go on
  * as if their socket had become readable again.
  */
 void tcp_resume(struct ctx *c, const struct timespec *now)
@@ -1153,6 +1154,8 @@ void tcp_resume(struct ctx *c, const struct timespec *now)
 		if (!(f = flow_at(i)) || f->type != FLOW_TCP)
 			continue;
 		conn = tcp_conn_of(f);
+		if (conn->flags_held)
+			tcp_buf_flags_resume(c, conn);
 		if (!(conn->flags & TCP_F_SOCK_PENDING) ||
 		    !(conn->events & TCP_EV_ESTABLISHED) ||
 		    tcp_conn_closed(conn))

@@ -28,7 +28,11 @@
  * Before frames are built, the back-end is asked how many it takes now
  * (tap_room(): the guest's free receive buffers with --vhost-user); no more
  * are built, the connection keeps its data pending, and tcp_resume()
- * (tcp.c) goes on once the back-end has room again (tap_resume()).
+ * (tcp.c) goes on once the back-end has room again (tap_resume()). Frames
+ * without payload ask too: a SYN or ACK without room is held in the
+ * connection (@flags_held) for tcp_resume(), a FIN left to the data path
+ * (TCP_F_SOCK_PENDING); an RST is queued anyway, its connection gone. A
+ * SYN or ACK frame the back-end refused after all is held the same way.
  * Each frame records its connection's flow reference (tcp_conn_ref()): a
  * connection closed since the frame was queued, its flow table slot
  * perhaps already taken by another, fails flow_from_ref() and is skipped.
@@ -61,13 +65,13 @@ static_assert(TCP_PAYLOAD_MAX <= TCP_SLOT, "Payload must fit a slot");
  * @conn:	Connection reference, tcp_conn_ref(): flow index and generation
  * @seq:	Sequence number of the first payload byte (or of the FIN)
  * @dlen:	Payload length, bytes
- * @fin:	Frame carries a FIN
+ * @flags:	TCP flags of the frame (0 once tcp_buf_frame_keep() says so)
  */
 struct tcp_frame_meta {
 	uint32_t conn;
 	uint32_t seq;
 	uint32_t dlen;
-	bool fin;
+	uint8_t flags;
 };
 
 /**
@@ -128,7 +132,7 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 						       tcp_conn_ref(conn);
 	tcp_out.meta[f].seq = seq;
 	tcp_out.meta[f].dlen = (uint32_t)dlen;
-	tcp_out.meta[f].fin = flags & TCP_FIN;
+	tcp_out.meta[f].flags = flags;
 }
 
 /**
@@ -144,14 +148,18 @@ static void tcp_buf_unsent(size_t f)
 	int off;
 
 	/* Also skips RSTs for no connection: their @conn is FLOW_IDX_NONE */
-	if (!m->dlen && !m->fin)
+	if (!m->flags || (m->flags & TCP_RST))
 		return;
 	/* Closed since, the slot perhaps reused: generation differs */
 	conn = tcp_conn_of(flow_from_ref(m->conn, FLOW_TCP, NULL));
 	if (!conn)
 		return;
+	if (!m->dlen && !(m->flags & TCP_FIN)) {
+		conn->flags_held |= m->flags & (TCP_SYN | TCP_ACK);
+		return;
+	}
 	/* An earlier frame of the batch may have rewound past this one */
-	if (m->fin)
+	if (m->flags & TCP_FIN)
 		conn->events &= (uint16_t)~TCP_EV_TAP_FIN_SENT;
 	if (!SEQ_LT(m->seq, conn->seq_to_tap))
 		return;
@@ -195,18 +203,60 @@ size_t tcp_buf_frame_get(struct ctx *c)
 }
 
 /**
+ * tcp_buf_flags_hold() - Keep a segment without payload for tcp_resume()
+ * @conn:	Connection
+ * @flags:	TCP flags of the segment, not RST
+ *
+ * SYN and ACK wait in @flags_held. A FIN is sent again by the data path,
+ * which goes on at tcp_resume() (TCP_F_SOCK_PENDING) and finds the end of
+ * the stream again: @seq_to_tap is already the FIN's sequence number.
+ */
+static void tcp_buf_flags_hold(struct tcp_conn *conn, uint8_t flags)
+{
+	if (flags & TCP_FIN) {
+		conn->events &= (uint16_t)~TCP_EV_TAP_FIN_SENT;
+		conn->flags |= TCP_F_SOCK_PENDING;
+		return;
+	}
+	conn->flags_held |= flags & (TCP_SYN | TCP_ACK);
+}
+
+/**
+ * tcp_buf_flags_resume() - Send the segment without payload held back
+ * @c:		Execution context
+ * @conn:	Connection, with @flags_held set
+ */
+void tcp_buf_flags_resume(struct ctx *c, struct tcp_conn *conn)
+{
+	uint8_t flags = conn->flags_held;
+
+	conn->flags_held = 0;
+	tcp_buf_send_flags(c, conn, flags);
+}
+
+/**
  * tcp_buf_send_flags() - Queue a segment without payload to the guest
  * @c:		Execution context
  * @conn:	Connection
  * @flags:	TCP flags; SYN adds options, FIN takes one sequence number
+ *
+ * If the back-end has no room for it now (tap_room()), the segment is held
+ * for tcp_resume() (tcp_buf_flags_hold()), except an RST: the connection
+ * is gone right after it, so it is queued anyway.
  */
 void tcp_buf_send_flags(struct ctx *c, struct tcp_conn *conn,
 			   uint8_t flags)
 {
-	size_t f = tcp_buf_frame_get(c), optlen = 0;
 	uint32_t seq = conn->seq_to_tap;
+	size_t f, optlen = 0;
 	uint8_t *opts;
 
+	if (!(flags & TCP_RST) &&
+	    tap_room(c, TCP_HDRS_MAX) <= tcp_out.nframes % TCP_FRAMES) {
+		tcp_buf_flags_hold(conn, flags);
+		return;
+	}
+	f = tcp_buf_frame_get(c);
 	opts = tcp_frame_opts(&tcp_out.fr[f], conn->v6);
 	if (flags & TCP_SYN) {
 		bool ws = !(flags & TCP_ACK) || (conn->flags & TCP_F_WS_OK);
@@ -277,7 +327,7 @@ void tcp_buf_frame_unget(void)
 void tcp_buf_frame_keep(size_t f)
 {
 	tcp_out.meta[f].dlen = 0;
-	tcp_out.meta[f].fin = false;
+	tcp_out.meta[f].flags = 0;
 }
 
 /**

@@ -18,7 +18,8 @@
  * of any length and alignment.
  *
  * Building a frame with ACK records the acknowledgement as sent
- * (@seq_ack_to_tap); tcp_frame_sent() then accounts for the sequence
+ * (@seq_ack_to_tap), and drops a plain ACK held back for want of room
+ * (@flags_held): this frame carries it; tcp_frame_sent() then accounts for the sequence
  * space a batch of frames took (our FIN, @seq_high). Frames a source
  * can't deliver are undone by that source (see tcp_buf.c).
  */
@@ -238,7 +239,8 @@ static void tcp_frame_l3(const struct ctx *c, const struct tcp_conn *conn,
 /**
  * tcp_frame_fill() - Write the headers of a frame for a connection
  * @c:		Execution context
- * @conn:	Connection; with ACK, @seq_ack_to_tap becomes @seq_from_tap
+ * @conn:	Connection; with ACK, @seq_ack_to_tap becomes @seq_from_tap,
+ *		and a held plain ACK is dropped
  * @fr:		Frame (output); options, if any, already written
  * @s:		What the frame carries; payload already in place
  *
@@ -270,6 +272,8 @@ size_t tcp_frame_fill(const struct ctx *c, struct tcp_conn *conn,
 	if (s->flags & TCP_ACK) {
 		conn->seq_ack_to_tap = conn->seq_from_tap;
 		conn->segs_unacked = 0;
+		if (conn->flags_held == TCP_ACK)	/* This one carries it */
+			conn->flags_held = 0;
 	}
 	return hlen;
 }
