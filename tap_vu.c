@@ -30,6 +30,21 @@
  * without MRG_RXBUF, the chain offered) is dropped and counted
  * (drop_rx_big), and the batch goes on.
  * The call eventfd is signalled once per batch, if the driver asked.
+ *
+ * In place (TCP data, tcp_vu.c): a producer takes the chains for a frame
+ * first (tap_vu_rx_take(): the writable buffers after the virtio-net
+ * header, enough for the frame with MRG_RXBUF, one chain without it),
+ * writes the frame into them, and gives it with tap_vu_rx_put(), which
+ * writes the header with num_buffers and pushes the chains the frame
+ * needs, in order. tap_vu_rx_end() closes the batch: chains not used go
+ * back to the available ring (vq_unpop(): they were the last taken), or,
+ * if a bad chain was given back meanwhile, are given back empty. No other
+ * frame goes to the guest while a batch is open. tap_vu_rx_flush()
+ * publishes the used entries and notifies, once per batch of events.
+ *
+ * Receive state (the buffer size estimate, a pending resume, an open
+ * batch) belongs to the session: tap_vu_rx_reset() clears it whenever
+ * vhost_user.c resets the device, so a new front-end starts afresh.
  */
 
 #include <errno.h>

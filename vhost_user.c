@@ -311,7 +311,7 @@ static void vu_mem_unmap(void)
 }
 
 /**
- * vu_dev_reset() - Undo a session: rings, eventfds, memory, offloads
+ * vu_dev_reset() - Undo a session: rings, eventfds, memory, offloads, RX
  * @c:		Execution context
  */
 static void vu_dev_reset(struct ctx *c)
