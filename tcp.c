@@ -318,6 +318,41 @@ static void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_retransmit_vu() - Resend the first unacknowledged bytes, vhost-user
+ * @c:		Execution context
+ * @conn:	Connection
+ * @len:	Bytes to resend, at most one MSS
+ *
+ * Peeked from the start of the socket's queue straight into the guest's
+ * buffers, as new data is (tcp_vu.c); without a buffer, the timer resends.
+ *
+ * #syscalls recvmsg setsockopt
+ */
+static void tcp_retransmit_vu(struct ctx *c, struct tcp_conn *conn,
+			      size_t len)
+{
+	struct msghdr mh = { .msg_iov = tcp_st.piov };
+	uint32_t next = conn->seq_to_tap;
+	int zero = 0;
+	ssize_t n;
+
+	mh.msg_iovlen = tcp_vu_peek_iov(c, conn, len, tcp_st.piov,
+					TCP_IOV_MAX);
+	if (!mh.msg_iovlen)
+		return;
+	if (conn->flags & TCP_F_PEEK_OFF)
+		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+			   sizeof(zero));
+	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	tcp_peek_off_set(conn);
+	conn->seq_to_tap = conn->seq_ack_from_tap;
+	tcp_vu_data_queue(c, conn, n > 0 ? (size_t)n : 0, false);
+	conn->seq_to_tap = next;
+	if (n > 0)
+		c->stats.tcp_retrans++;
+}
+
+/**
  * tcp_retransmit_one() - Resend the first unacknowledged segment
  * @c:		Execution context
  * @conn:	Connection
@@ -337,6 +372,10 @@ static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 	if (!len) {
 		conn->seq_to_tap--;
 		tcp_buf_send_flags(c, conn, TCP_FIN | TCP_ACK);
+		return;
+	}
+	if (c->vhost_user) {
+		tcp_retransmit_vu(c, conn, len);
 		return;
 	}
 	f = tcp_buf_frame_get(c);

@@ -13,8 +13,8 @@
  *
  * Headers, checksums and offload fields are written by tcp_frame.c, which
  * tcp_vu.c shares: with vhost-user, socket data goes straight into the
- * guest's receive buffers there instead, and only retransmissions of one
- * segment and frames without payload come through here.
+ * guest's receive buffers there instead, and only frames without payload
+ * come through here.
  *
  * Frames the back-end did not take are undone (tcp_buf_unsent()): the
  * connection's @seq_to_tap goes back to the first byte not sent, and its

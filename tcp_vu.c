@@ -25,8 +25,9 @@
  * the socket (TCP_F_SOCK_PENDING) and tcp_resume() goes on once the guest
  * posts more.
  *
- * Frames without payload and single-segment retransmissions still go
- * through tcp_buf.c (headers only, or a rare copy).
+ * Single-segment retransmissions (tcp.c, fast recovery) come through here
+ * too, with @seq_to_tap moved back for the call. Frames without payload
+ * still go through tcp_buf.c: headers only, nothing to peek.
  */
 
 #include <stddef.h>
