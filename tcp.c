@@ -542,7 +542,7 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 {
 	uint32_t sent = conn->seq_to_tap - conn->seq_ack_from_tap;
 	struct msghdr mh = { .msg_iov = tcp_st.piov };
-	size_t fsize = 0, req = 0, skip, i;
+	size_t fsize = 0, req = 0, skip, dlen, i;
 	bool last;
 	ssize_t n;
 
@@ -570,8 +570,8 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 	while (n < 0 && errno == EINTR);
 	/* Short read after EPOLLRDHUP: that was the last data, FIN rides on */
 	last = n >= 0 && (size_t)n < req && (conn->events & TCP_EV_SOCK_EOF);
-	tcp_data_queue(c, conn, n > 0 && (size_t)n > skip ? (size_t)n - skip : 0,
-		       fsize, last);
+	dlen = n > 0 && (size_t)n > skip ? (size_t)n - skip : 0;
+	tcp_data_queue(c, conn, dlen, fsize, last);
 	if (n < 0) {
 		conn->flags &= (uint8_t)~TCP_F_SOCK_PENDING;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)

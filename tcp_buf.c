@@ -261,7 +261,8 @@ void tcp_buf_send_flags(struct ctx *c, struct tcp_conn *conn,
 	if (flags & TCP_SYN) {
 		bool ws = !(flags & TCP_ACK) || (conn->flags & TCP_F_WS_OK);
 
-		optlen = tcp_frame_opts_syn(opts, tcp_buf_mss_max(c, conn->v6), ws);
+		optlen = tcp_frame_opts_syn(opts, tcp_buf_mss_max(c, conn->v6),
+					    ws);
 		seq--;
 	}
 	tcp_buf_frame_build(c, conn, f, flags, seq, optlen, 0);

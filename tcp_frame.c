@@ -19,8 +19,8 @@
  *
  * Building a frame with ACK records the acknowledgement as sent
  * (@seq_ack_to_tap), and drops a plain ACK held back for want of room
- * (@flags_held): this frame carries it; tcp_frame_sent() then accounts for the sequence
- * space a batch of frames took (our FIN, @seq_high). Frames a source
+ * (@flags_held): this frame carries it. tcp_frame_sent() then accounts
+ * for the sequence space a batch of frames took (our FIN, @seq_high). Frames a source
  * can't deliver are undone by that source (see tcp_buf.c).
  */
 
@@ -272,7 +272,7 @@ size_t tcp_frame_fill(const struct ctx *c, struct tcp_conn *conn,
 	if (s->flags & TCP_ACK) {
 		conn->seq_ack_to_tap = conn->seq_from_tap;
 		conn->segs_unacked = 0;
-		if (conn->flags_held == TCP_ACK)	/* This one carries it */
+		if (conn->flags_held == TCP_ACK)	/* Carried here */
 			conn->flags_held = 0;
 	}
 	return hlen;

@@ -32,11 +32,13 @@ static uint8_t payload[UNIT_DLEN];
 static void unit_conn(struct tcp_conn *conn)
 {
 	struct flowside *tap = &conn->f.side[FLOW_SIDE_INI];
+	struct in_addr guest = { htonl(0xc0000201) };
+	struct in_addr far = { htonl(0xc0000202) };
 
 	memset(conn, 0, sizeof(*conn));
 	conn->f.pif[FLOW_SIDE_INI] = PIF_TAP;
-	inany_from_af(&tap->peer, AF_INET, &(struct in_addr){ htonl(0xc0000201) });
-	inany_from_af(&tap->local, AF_INET, &(struct in_addr){ htonl(0xc0000202) });
+	inany_from_af(&tap->peer, AF_INET, &guest);
+	inany_from_af(&tap->local, AF_INET, &far);
 	tap->peer_port = 40000;
 	tap->local_port = 80;
 	conn->mss = 1460;
@@ -101,7 +103,7 @@ int main(void)
 	unit_check(ntohs(whole.hdr.v4.ip4h.tot_len) == 40 + UNIT_DLEN,
 		   "IPv4 total length counts the payload");
 	unit_check(conn.seq_ack_to_tap == 1000, "ACK recorded as sent");
-	unit_check(unit_verify(&whole), "checksum of the whole payload verifies");
+	unit_check(unit_verify(&whole), "checksum of whole payload verifies");
 
 	s.data = iov;
 	s.cnt = unit_pieces(iov);
