@@ -30,7 +30,8 @@
  * written.
  *
  * Host to guest: data is read with MSG_PEEK straight into the payload slots
- * of pre-built frames (tcp_buf.c), never more than the guest's window allows,
+ * of pre-built frames (tcp_buf.c), or, with vhost-user, into the guest's
+ * own receive buffers (tcp_vu.c), never more than the guest's window allows,
  * and stays in the socket until the guest acknowledges it; then it is
  * dropped with recv(MSG_TRUNC). With SO_PEEK_OFF (Linux 6.10 and later for
  * TCP, see test/platform/peek_off.c), turned on once bytes are in flight,
@@ -42,7 +43,7 @@
  * rewinds @seq_to_tap to the last acknowledged byte and resends all from the
  * socket. In pasta mode, with the tap's TSO offloads, frames carry up to
  * 64 KiB of payload with a virtio-net GSO header (gso_size: the guest's MSS)
- * and a partial checksum the kernel completes (tcp_buf.c). EPOLLRDHUP tells
+ * and a partial checksum the kernel completes (tcp_frame.c). EPOLLRDHUP tells
  * that the peer closed its side: once everything is sent, a FIN follows, in
  * the last data frame if the read that took the last bytes came after it.
  * The guest's window is reflected onto the socket with TCP_WINDOW_CLAMP, so
@@ -98,10 +99,11 @@
  * tcp_timer_expire() says what is left for the data path here; tcp_ctl.c
  * closing, resetting, drop counters and SYN options, for all three;
  * tcp_seg.c the parsing of guest segments; tcp_buf.c the frames to the
- * guest; tcp_conn.c the connections' use of the flow table: sides,
- * lookups, states; tcp_listen.c the listening sockets; tcp_splice.c
- * spliced loopback connections in pasta mode. Files below tcp.c never
- * call into it.
+ * guest, tcp_vu.c those built in a vhost-user guest's buffers, tcp_frame.c
+ * the headers of both; tcp_conn.c the connections' use of the flow
+ * table: sides, lookups, states; tcp_listen.c the listening sockets;
+ * tcp_splice.c spliced loopback connections in pasta mode. Files below
+ * tcp.c never call into it.
  */
 
 #include <errno.h>
