@@ -287,8 +287,10 @@ size_t tap_vu_room(size_t l2len)
 	struct vu_queue *q = &vu_dev.q[VU_RX];
 	size_t per = 1, avail;
 
-	if (!vhost_user_ready(q))
+	if (!vhost_user_ready(q)) {
+		tap_vu.rx_wait = true;	/* Resume at the first buffers */
 		return 0;
+	}
 	if (mrg && tap_vu.rx_chain)
 		per = DIV_ROUND_UP(vu_dev.hdr_len + l2len, tap_vu.rx_chain);
 	per = MIN(per, q->vq.num);

@@ -208,14 +208,17 @@ size_t tcp_buf_frame_get(struct ctx *c)
  * @flags:	TCP flags of the segment, not RST
  *
  * SYN and ACK wait in @flags_held. A FIN is sent again by the data path,
- * which goes on at tcp_resume() (TCP_F_SOCK_PENDING) and finds the end of
- * the stream again: @seq_to_tap is already the FIN's sequence number.
+ * which goes on at tcp_resume() (TCP_F_SOCK_PENDING), or from the timer if
+ * nothing is in flight, as for an unsent FIN, and finds the end of the
+ * stream again: @seq_to_tap is already the FIN's sequence number.
  */
 static void tcp_buf_flags_hold(struct tcp_conn *conn, uint8_t flags)
 {
 	if (flags & TCP_FIN) {
 		conn->events &= (uint16_t)~TCP_EV_TAP_FIN_SENT;
 		conn->flags |= TCP_F_SOCK_PENDING;
+		if (conn->seq_to_tap == conn->seq_ack_from_tap)
+			tcp_timer_retry(conn);	/* No ACK will come */
 		return;
 	}
 	conn->flags_held |= flags & (TCP_SYN | TCP_ACK);
