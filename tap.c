@@ -178,6 +178,8 @@ static void tap_resume(struct ctx *c, const struct timespec *now)
 {
 	if (!c->no_tcp)
 		tcp_resume(c, now);
+	if (!c->no_udp)
+		udp_resume(c);
 }
 
 /**

@@ -67,6 +67,21 @@
  * without MRG_RXBUF, the chain offered) is dropped and counted
  * (drop_rx_big), and the batch goes on.
  * The call eventfd is signalled once per batch, if the driver asked.
+ *
+ * In place (TCP data, tcp_vu.c): a producer takes the chains for a frame
+ * first (tap_vu_rx_take(): the writable buffers after the virtio-net
+ * header, enough for the frame with MRG_RXBUF, one chain without it),
+ * writes the frame into them, and gives it with tap_vu_rx_put(), which
+ * writes the header with num_buffers and pushes the chains the frame
+ * needs, in order. tap_vu_rx_end() closes the batch: chains not used go
+ * back to the available ring (vq_unpop(): they were the last taken), or,
+ * if a bad chain was given back meanwhile, are given back empty. No other
+ * frame goes to the guest while a batch is open. tap_vu_rx_flush()
+ * publishes the used entries and notifies, once per batch of events.
+ *
+ * Receive state (the buffer size estimate, a pending resume, an open
+ * batch) belongs to the session: tap_vu_rx_reset() clears it whenever
+ * vhost_user.c resets the device, so a new front-end starts afresh.
  */
 
 #include <errno.h>
@@ -88,23 +103,40 @@
 #define TAP_VU_HDR_MAX		sizeof(struct virtio_net_hdr_mrg_rxbuf)
 
 /**
- * struct tap_vu_scratch - Chains being filled, per call only
- * @rx_first:	First receive chain of a frame: the header goes there last
- * @rx:		Following receive chain, one at a time
- * @rx_head:	Head index of each receive chain taken for the frame
- * @rx_len:	Bytes written into each of them
+ * struct tap_vu_scratch - Chains being filled or emptied, and receive state
  * @rx_chain:	Writable bytes of the last receive chain seen, 0 if none yet:
  *		the guest's buffer size, for tap_vu_room()'s estimate
  * @rx_wait:	Frames were held back for want of buffers: on the guest's
  *		next receive kick, producers are told to go on
+ * @rx_taken:	In-place batch: chains taken (tap_vu_rx_take())
+ * @rx_pushed:	In-place batch: chains given back so far
+ * @rx_frames:	In-place batch: frames taken
+ * @rx_put:	In-place batch: frames given to the guest
+ * @rx_bad:	In-place batch: a bad chain was given back meanwhile, so
+ *		unused ones can't return to the available ring
+ * @rx_first:	First receive chain of a frame: the header goes there last
+ * @rx:		Following receive chain, one at a time
+ * @rx_head:	Head index of each receive chain taken for the frame (or
+ *		for the in-place batch)
+ * @rx_len:	Bytes written into each of them (in-place batch: writable
+ *		bytes of each)
+ * @rx_fstart:	In-place batch: index of each frame's first chain
+ * @rx_vnet:	In-place batch: where each frame's virtio-net header goes
  */
 static struct tap_vu_scratch {
 	size_t rx_chain;
 	bool rx_wait;
+	size_t rx_taken;
+	size_t rx_pushed;
+	size_t rx_frames;
+	size_t rx_put;
+	bool rx_bad;
 	struct vq_elem rx_first;
 	struct vq_elem rx;
 	uint16_t rx_head[VQ_SIZE_MAX];
 	uint32_t rx_len[VQ_SIZE_MAX];
+	uint16_t rx_fstart[TAP_VU_RX_FRAMES];
+	void *rx_vnet[TAP_VU_RX_FRAMES];
 } tap_vu;
 
 /**
@@ -198,8 +230,10 @@ size_t tap_vu_room(size_t l2len)
 	struct vu_queue *q = &vu_dev.q[VU_RX];
 	size_t per = 1, avail;
 
-	if (!vhost_user_ready(q))
+	if (!vhost_user_ready(q)) {
+		tap_vu.rx_wait = true;	/* Resume at the first buffers */
 		return 0;
+	}
 	if (mrg && tap_vu.rx_chain)
 		per = DIV_ROUND_UP(vu_dev.hdr_len + l2len, tap_vu.rx_chain);
 	per = MIN(per, q->vq.num);
@@ -397,4 +431,192 @@ size_t tap_send_vu(struct ctx *c, const struct iovec *iov, size_t bpf,
 	vq_flush(&q->vq);
 	tap_vu_notify(q);
 	return i;
+}
+
+/**
+ * tap_vu_rx_no_room() - The ring ran out: ask for a kick at the next entry
+ * @q:		Receive queue
+ *
+ * Return: true if entries were published meanwhile: try again now
+ */
+static bool tap_vu_rx_no_room(struct vu_queue *q)
+{
+	tap_vu.rx_wait = true;
+	vq_kick_at(&q->vq, 0);
+	if (!vq_avail_count(&q->vq))
+		return false;
+	tap_vu.rx_wait = false;
+	return true;
+}
+
+/**
+ * tap_vu_rx_chain() - Take one receive chain for the in-place batch
+ * @q:		Receive queue, ready
+ * @first:	First chain of a frame: the virtio-net header goes in its
+ *		first buffer, which must hold it
+ * @iov:	Frame buffers (output), appended after the header
+ * @max:	Entries in @iov
+ * @cnt:	Entries used in @iov (input/output)
+ *
+ * Return: writable bytes taken for the frame, 0 if none (nothing taken)
+ */
+static size_t tap_vu_rx_chain(struct vu_queue *q, bool first,
+			      struct iovec *iov, size_t max, size_t *cnt)
+{
+	struct vq_elem *e = &tap_vu.rx;
+	size_t skip = first ? vu_dev.hdr_len : 0, i;
+	enum vq_pop_result r;
+
+	r = vq_pop(&q->vq, &vu_dev.mem, e);
+	if (r == VQ_EMPTY && first && tap_vu_rx_no_room(q))
+		r = vq_pop(&q->vq, &vu_dev.mem, e);
+	if (r == VQ_OK && (!e->in_cnt || e->in_len <= skip ||
+			     e->iov[e->out_cnt].iov_len < skip)) {
+		/* Nothing to write into, or no room for the header */
+		vq_push(&q->vq, e->head, 0);
+		r = VQ_BAD;
+	}
+	if (r == VQ_BAD)
+		tap_vu.rx_bad = true;
+	if (r != VQ_OK)
+		return 0;
+	if (e->in_cnt > max - *cnt) {
+		vq_unpop(&q->vq, 1);
+		return 0;
+	}
+	if (first)
+		tap_vu.rx_vnet[tap_vu.rx_frames] = e->iov[e->out_cnt].iov_base;
+	for (i = 0; i < e->in_cnt; i++) {
+		iov[*cnt] = e->iov[e->out_cnt + i];
+		if (skip) {
+			iov[*cnt].iov_base = (char *)iov[*cnt].iov_base + skip;
+			iov[*cnt].iov_len -= skip;
+			skip = 0;
+		}
+		if (iov[*cnt].iov_len)
+			(*cnt)++;
+	}
+	tap_vu.rx_chain = e->in_len;
+	tap_vu.rx_head[tap_vu.rx_taken] = e->head;
+	tap_vu.rx_len[tap_vu.rx_taken++] = (uint32_t)e->in_len;
+	return e->in_len - (first ? vu_dev.hdr_len : 0);
+}
+
+/**
+ * tap_vu_rx_take() - Take receive chains to build one frame in place
+ * @l2len:	Frame length wanted, bytes, from the Ethernet header
+ * @iov:	Frame buffers (output), appended at @iov[*@cnt]: guest memory
+ *		after the virtio-net header, which tap_vu_rx_put() writes
+ * @max:	Entries in @iov
+ * @cnt:	Entries used in @iov (input/output)
+ *
+ * Chains are taken until they hold @l2len bytes, one only without
+ * MRG_RXBUF, fewer if the ring or @iov runs out. The chains stay taken
+ * until tap_vu_rx_end(); no other frame may go to the guest meanwhile. If
+ * the ring is empty, the producers are resumed once the guest posts more
+ * buffers (tap_resume()), as with tap_vu_room().
+ *
+ * Return: frame bytes the buffers taken hold, at most @l2len; 0 if none
+ */
+size_t tap_vu_rx_take(size_t l2len, struct iovec *iov, size_t max,
+		      size_t *cnt)
+{
+	bool mrg = vu_dev.features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	struct vu_queue *q = &vu_dev.q[VU_RX];
+	size_t got, more, start = tap_vu.rx_taken;
+
+	if (!vhost_user_ready(q) || tap_vu.rx_frames >= TAP_VU_RX_FRAMES)
+		return 0;
+	if (!(got = tap_vu_rx_chain(q, true, iov, max, cnt)))
+		return 0;
+	while (mrg && got < l2len && tap_vu.rx_taken < q->vq.num &&
+	       (more = tap_vu_rx_chain(q, false, iov, max, cnt)))
+		got += more;
+	tap_vu.rx_fstart[tap_vu.rx_frames++] = (uint16_t)start;
+	return MIN(got, l2len);
+}
+
+/**
+ * tap_vu_rx_put() - Give the guest the next frame built in place
+ * @taph:	Back-end header: virtio-net offload fields
+ * @l2len:	Frame length, bytes, already written in the frame buffers
+ *
+ * The chains the frame needs get the virtio-net header (num_buffers set)
+ * and go to the used ring, in order; its chains not needed stay taken,
+ * for tap_vu_rx_end(). Published by tap_vu_rx_flush().
+ */
+void tap_vu_rx_put(const struct tap_hdr *taph, size_t l2len)
+{
+	struct virtio_net_hdr_mrg_rxbuf h;
+	struct vu_queue *q = &vu_dev.q[VU_RX];
+	size_t k = tap_vu.rx_put++, i, left;
+
+	if (k >= tap_vu.rx_frames)
+		return;
+	memcpy(&h.hdr, taph, sizeof(h.hdr));
+	/* Unused chains of an earlier frame: given back empty (not seen) */
+	for (; tap_vu.rx_pushed < tap_vu.rx_fstart[k]; tap_vu.rx_pushed++)
+		vq_push(&q->vq, tap_vu.rx_head[tap_vu.rx_pushed], 0);
+	left = vu_dev.hdr_len + l2len;
+	for (i = tap_vu.rx_pushed; left && i < tap_vu.rx_taken; i++)
+		left -= MIN(left, tap_vu.rx_len[i]);
+	h.num_buffers = (__force __virtio16)htole16((uint16_t)
+						    (i - tap_vu.rx_pushed));
+	memcpy(tap_vu.rx_vnet[k], &h, vu_dev.hdr_len);
+	left = vu_dev.hdr_len + l2len;
+	for (; tap_vu.rx_pushed < i; tap_vu.rx_pushed++) {
+		uint32_t len = (uint32_t)MIN(left,
+					    tap_vu.rx_len[tap_vu.rx_pushed]);
+
+		vq_push(&q->vq, tap_vu.rx_head[tap_vu.rx_pushed], len);
+		left -= len;
+	}
+}
+
+/**
+ * tap_vu_rx_end() - Close an in-place batch: unused chains go back
+ *
+ * They return to the available ring, untouched, unless a bad chain was
+ * given back meanwhile: then they are given back empty.
+ */
+void tap_vu_rx_end(void)
+{
+	struct vu_queue *q = &vu_dev.q[VU_RX];
+	size_t n = tap_vu.rx_taken - tap_vu.rx_pushed;
+
+	if (n && !tap_vu.rx_bad)
+		vq_unpop(&q->vq, (uint16_t)n);
+	for (; n && tap_vu.rx_bad; n--)
+		vq_push(&q->vq, tap_vu.rx_head[tap_vu.rx_pushed++], 0);
+	tap_vu.rx_taken = tap_vu.rx_pushed = 0;
+	tap_vu.rx_frames = tap_vu.rx_put = 0;
+	tap_vu.rx_bad = false;
+}
+
+/**
+ * tap_vu_rx_flush() - Publish the frames given in place, notify the guest
+ */
+void tap_vu_rx_flush(void)
+{
+	struct vu_queue *q = &vu_dev.q[VU_RX];
+
+	if (!vhost_user_ready(q))
+		return;
+	vq_flush(&q->vq);
+	tap_vu_notify(q);
+}
+
+/**
+ * tap_vu_rx_reset() - Forget the receive state of a session that ended
+ *
+ * The buffer size estimate and a pending resume belong to the front-end
+ * that left: the next one may post other buffers.
+ */
+void tap_vu_rx_reset(void)
+{
+	tap_vu.rx_chain = 0;
+	tap_vu.rx_wait = false;
+	tap_vu.rx_taken = tap_vu.rx_pushed = 0;
+	tap_vu.rx_frames = tap_vu.rx_put = 0;
+	tap_vu.rx_bad = false;
 }

@@ -137,6 +137,12 @@
  * queued datagrams of one flow and one length (the last may be shorter)
  * into one super-frame (VIRTIO_NET_HDR_GSO_UDP_L4, gso_size the length):
  * the kernel splits it back into the same datagrams, for one write.
+ * Reads take no more datagrams than the back-end takes now (tap_room():
+ * the guest's free receive buffers with --vhost-user): when it is full,
+ * the datagrams stay in the socket, whose EPOLLIN is turned off (it is
+ * level-triggered) and its reference kept (udp_hold(), at most
+ * UDP_HELD_MAX sockets, beyond which reads go on and refused frames are
+ * counted), until tap_resume() calls udp_resume(), or the next tick does.
  *
  * Guest to host: udp_tap_handler() gets one flow's datagrams per call,
  * with the addresses and ports tap.c parsed for them (struct flowside,
@@ -206,19 +212,24 @@
 
 /**
  * struct udp_state - State of this file: timeout, frame queues, send scratch
- * @timeout:	Idle flow lifetime, seconds
  * @txq:	Frames to the guest, per IP version (udp_tap.c builds and
  *		sends them)
+ * @timeout:	Idle flow lifetime, seconds
  * @mm:		sendmmsg() headers, guest to host
  * @iov:	sendmmsg() vectors
  * @cmsg:	sendmmsg() control messages: source address, UDP_SEGMENT
+ * @held:	Epoll references of sockets held for want of room in the
+ *		back-end, their EPOLLIN off until udp_resume()
+ * @nheld:	Entries in @held
  */
 struct udp_state {
-	time_t timeout;
 	struct udp_txq txq[2];
+	time_t timeout;
 	struct mmsghdr mm[UDP_SEND_BATCH];
 	struct iovec iov[UDP_SEND_BATCH];
 	union udp_cmsg cmsg[UDP_SEND_BATCH];
+	uint64_t held[UDP_HELD_MAX];
+	size_t nheld;
 };
 
 static struct udp_state udp;
@@ -509,6 +520,91 @@ int udp_tap_handler(struct ctx *c, const struct flowside *key,
 /* Host to guest: receiving into frame slots (udp_tap.c builds them) */
 
 /**
+ * udp_room() - Datagrams to the guest the back-end takes now
+ * @c:		Execution context
+ *
+ * Frames queued already count; the largest frame is assumed. When no more
+ * sockets can be held (udp_hold()), reads go on as if there were room:
+ * frames the back-end refuses are then counted (udp_drop_tap).
+ *
+ * Return: datagrams, SIZE_MAX if not limited
+ */
+static size_t udp_room(const struct ctx *c)
+{
+	size_t nq = udp.txq[0].nq + udp.txq[1].nq, room;
+
+	if (udp.nheld >= UDP_HELD_MAX)
+		return SIZE_MAX;
+	room = tap_room(c, TAP_FRAME_MAX);
+	return room > nq ? room - nq : 0;
+}
+
+/**
+ * udp_hold() - Leave a socket's datagrams there while the back-end is full
+ * @c:		Execution context
+ * @ref:	Socket's epoll reference
+ *
+ * The socket stops reporting EPOLLIN (level-triggered, it would report at
+ * every wait) until udp_resume().
+ *
+ * Return: true if held: don't read it now
+ */
+static bool udp_hold(const struct ctx *c, union epoll_ref ref)
+{
+	if (udp_room(c))
+		return false;
+	if (epoll_mod(c, ref.fd, 0, ref.u64))
+		return false;
+	udp.held[udp.nheld++] = ref.u64;
+	return true;
+}
+
+/**
+ * udp_held_valid() - Is a held socket still the one its reference names?
+ * @ref:	Epoll reference of a held socket
+ *
+ * A flow may have been closed meanwhile, or a forwarded port unbound, and
+ * the descriptor number taken again by another socket.
+ *
+ * Return: true if the socket is still open and registered with @ref
+ */
+static bool udp_held_valid(union epoll_ref ref)
+{
+	enum udp_side side = ref.data & UDP_REF_SIDE_NS ? UDP_SIDE_NS :
+							  UDP_SIDE_HOST;
+	struct udp_flow *uf;
+
+	if (ref.type == EPOLL_TYPE_UDP_REPLY) {
+		uf = udp_flow_of(flow_from_ref(ref.data, FLOW_UDP, NULL));
+		return uf && uf->sock == ref.fd;
+	}
+	return udp_fwd_listen_get(side, ref.data & UDP_REF_V6,
+				  (uint16_t)(ref.data & UDP_REF_PORT_MASK)) ==
+	       ref.fd;
+}
+
+/**
+ * udp_resume() - The back-end has room again: read held sockets again
+ * @c:		Execution context
+ *
+ * Their EPOLLIN goes back on; the datagrams waiting there are reported at
+ * the next wait. Also called from udp_timer(), so that no socket stays
+ * held across a change of front-end.
+ */
+void udp_resume(const struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < udp.nheld; i++) {
+		union epoll_ref ref = { .u64 = udp.held[i] };
+
+		if (udp_held_valid(ref))
+			epoll_mod(c, ref.fd, EPOLLIN, ref.u64);
+	}
+	udp.nheld = 0;
+}
+
+/**
  * udp_recv() - Receive datagrams into the free frame slots of a queue
  * @c:		Execution context
  * @fd:		Socket
@@ -516,7 +612,8 @@ int udp_tap_handler(struct ctx *c, const struct flowside *key,
  *
  * Results are at positions 0..n-1 of @q->mm, slots @q->order[@q->nq + i].
  * Frames already queued are sent first if more than half the slots are
- * taken, so that every read has room for at least UDP_MAX_FRAMES / 2.
+ * taken, so that every read has room for at least UDP_MAX_FRAMES / 2, or
+ * for what the back-end takes now (udp_room()), if that is less.
  *
  * Return: datagrams received, 0 if none or on error
  *
@@ -530,7 +627,9 @@ static size_t udp_recv(struct ctx *c, int fd, bool v6)
 
 	if (q->nq > UDP_MAX_FRAMES / 2)
 		udp_txq_flush(c, q, v6);
-	k = UDP_MAX_FRAMES - q->nq;
+	k = MIN(UDP_MAX_FRAMES - q->nq, udp_room(c));
+	if (!k)
+		return 0;
 	for (j = 0; j < k; j++) {
 		size_t s = q->order[q->nq + j];
 		struct msghdr *mh = &q->mm[j].msg_hdr;
@@ -799,6 +898,8 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 {
 	struct udp_flow *uf;
 
+	if ((events & EPOLLIN) && udp_hold(c, ref))
+		events &= ~(uint32_t)EPOLLIN;
 	if (ref.type == EPOLL_TYPE_UDP_REPLY) {
 		/* NULL: the flow was closed, maybe its slot reused, since */
 		uf = udp_flow_of(flow_from_ref(ref.data, FLOW_UDP, NULL));
@@ -839,6 +940,8 @@ void udp_flush(struct ctx *c)
 void udp_timer(struct ctx *c, const struct timespec *now)
 {
 	(void)now;
+	if (udp.nheld)
+		udp_resume(c);
 	if (c->mode != MODE_PASTA || c->no_udp)
 		return;
 	if (c->udp_in.mode == FWD_AUTO)

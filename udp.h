@@ -21,5 +21,6 @@ void udp_flow_timer(struct ctx *c, struct udp_flow *uf,
 		    const struct timespec *now);
 void udp_init(struct ctx *c);
 void udp_flush(struct ctx *c);
+void udp_resume(const struct ctx *c);
 
 #endif /* UDP_H */

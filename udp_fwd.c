@@ -70,6 +70,19 @@ int udp_listen_fd(const struct udp_flow *uf)
 }
 
 /**
+ * udp_fwd_listen_get() - Listening socket of a forwarded port
+ * @side:	Host or namespace side
+ * @v6:		IPv6 socket
+ * @port:	Port, host order
+ *
+ * Return: socket, -1 if none
+ */
+int udp_fwd_listen_get(enum udp_side side, bool v6, uint16_t port)
+{
+	return udp_fwd.listen[side][v6][port];
+}
+
+/**
  * struct udp_ns_open_arg - Arguments of udp_ns_open_fn()
  * @v6:		IPv6 socket
  * @fd:		Socket (output), -1 on failure

@@ -59,6 +59,7 @@
 #include "packet.h"
 #include "ctx.h"
 #include "tap_buf.h"
+#include "tap_vu.h"
 #include "util.h"
 #include "vhost_user.h"
 #include "virtqueue.h"
@@ -310,7 +311,7 @@ static void vu_mem_unmap(void)
 }
 
 /**
- * vu_dev_reset() - Undo a session: rings, eventfds, memory, offloads
+ * vu_dev_reset() - Undo a session: rings, eventfds, memory, offloads, RX
  * @c:		Execution context
  */
 static void vu_dev_reset(struct ctx *c)
@@ -331,6 +332,7 @@ static void vu_dev_reset(struct ctx *c)
 	vu_mem_unmap();
 	vu_dev.features = vu_dev.protocol = 0;
 	vu_dev.hdr_len = 0;
+	tap_vu_rx_reset();
 	c->vnet_hdr = false;
 	c->tap_offloads = 0;
 }

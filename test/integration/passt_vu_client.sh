@@ -30,7 +30,8 @@
 # ping to H2; 32 MiB over TCP each way with H2 (IPv4) and 8 MiB each way
 # over IPv6, sha256 compared; 500 UDP datagrams echoed by H2, checked byte
 # for byte; 32 MiB from H2 through the inbound -t forward. vu_client's
-# counters (SIGUSR1) show what the queues carried; on SIGTERM it stops the
+# counters (SIGUSR1) show what the queues carried, passt's (--stats) that
+# it found receive buffers for every frame it built; on SIGTERM it stops the
 # rings as qemu does (SET_VRING_ENABLE 0, GET_VRING_BASE), and passt must
 # answer for the TX queue with the index it consumed up to, all of it.
 
@@ -225,6 +226,13 @@ vu_tx_wait() {
 	WAIT_TRIES=200 wait_for test "$(vu_tx "$1")" -ge "$2"
 }
 
+# rx_refused() - Frames to the guest passt found no receive buffers for,
+# from its last --stats line: TCP and UDP ask first (tap_room())
+rx_refused() {
+	grep "vhost-user: frames dropped: to guest" "${TMP}/passt.log" |
+		tail -n 1 | sed 's/.*to guest \([0-9]*\),.*/\1/'
+}
+
 # tx_ring_drops() - Sum of the TX ring's drop counters in passt's last
 # --stats line
 tx_ring_drops() {
@@ -272,6 +280,8 @@ stop hostile
 WAIT_TRIES=100 wait_for test "$(tx_ring_drops)" -ge 9
 check_eq "hostile: passt counted each bad chain once (--stats)" \
 	"$(tx_ring_drops)" 9
+check_eq "every session: no frame to the guest refused for want of buffers" \
+	"$(rx_refused)" 0
 
 check "passt served four front-ends in turn and is still running" \
 	kill -0 "${PASST_PID}"

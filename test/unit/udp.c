@@ -57,6 +57,20 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 }
 
 /**
+ * tap_room() - Test double: the back-end is never full
+ * @c:		Execution context
+ * @l2len:	Unused
+ *
+ * Return: SIZE_MAX
+ */
+size_t tap_room(const struct ctx *c, size_t l2len)
+{
+	(void)c;
+	(void)l2len;
+	return SIZE_MAX;
+}
+
+/**
  * tap_icmp_err_send() - Test double: ignore
  * @c:		Execution context
  * @far:	Unused
