@@ -347,6 +347,7 @@ static void tcp_retransmit_vu(struct ctx *c, struct tcp_conn *conn,
 	int zero = 0;
 	ssize_t n;
 
+	tcp_buf_flush(c);	/* Queued frames take their buffers first */
 	mh.msg_iovlen = tcp_vu_peek_iov(c, conn, len, tcp_st.piov,
 					TCP_IOV_MAX);
 	if (!mh.msg_iovlen)
@@ -495,7 +496,9 @@ static void tcp_fin_to_tap(struct ctx *c, struct tcp_conn *conn)
  * @fsize:	Payload bytes per frame (output)
  *
  * Without SO_PEEK_OFF, the bytes already sent are peeked into a discard
- * buffer first.
+ * buffer first. With vhost-user, frames tcp_buf.c queued (segments without
+ * payload) are sent before the guest's buffers are taken for data in place:
+ * tap_room() counted them as room, and they would find none at the flush.
  *
  * Return: iovecs used in tcp_st.piov, 0 if nothing can be read now
  */
@@ -513,9 +516,11 @@ static size_t tcp_peek_iov(struct ctx *c, const struct tcp_conn *conn,
 			sent -= tcp_st.piov[n].iov_len;
 		}
 	}
-	if (c->vhost_user)
+	if (c->vhost_user) {
+		tcp_buf_flush(c);	/* Queued frames take their buffers first */
 		return n + tcp_vu_peek_iov(c, conn, avail, tcp_st.piov + n,
 					   TCP_IOV_MAX - n);
+	}
 	return n + tcp_buf_peek_iov(c, conn, avail, tcp_st.piov + n,
 				    TCP_IOV_MAX - n, fsize);
 }
