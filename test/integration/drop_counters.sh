@@ -137,25 +137,6 @@ icmp6() {
 	ip6 3a "${LL6}" "${ALLN}" "$1"
 }
 
-# stats_snap() - Last complete block of counters printed by passt, sorted
-# $1:	log of passt run with --stats
-stats_snap() {
-	local end
-
-	end="$(grep -n '^stats end$' "$1" | tail -n 1 | cut -d: -f1)"
-	[ -n "${end}" ] || return 1
-	head -n "${end}" "$1" | tac | sed '/^frames in /q' |
-		grep -E '^[a-z0-9_]+ [0-9]+$' | sort
-}
-
-# stats_value() - Value of a counter in the last complete block
-# $1:	log
-# $2:	counter name
-stats_value() {
-	stats_snap "$1" | awk -v n="$2" '$1 == n { print $2; f = 1 }
-					  END { exit !f }'
-}
-
 # counter_is() - Has a counter reached a value in a complete block?
 # $1:	log
 # $2:	counter name
