@@ -262,6 +262,8 @@ static const struct passt_stats_name passt_stats_names[] = {
 	  offsetof(struct passt_stats, tcp_drop_ooo) },
 	{ "tcp_drop_short",
 	  offsetof(struct passt_stats, tcp_drop_short) },
+	{ "tcp_drop_handshake",
+	  offsetof(struct passt_stats, tcp_drop_handshake) },
 	{ "tcp_conns",
 	  offsetof(struct passt_stats, tcp_conns) },
 	{ "tcp_unreach",

@@ -852,6 +852,10 @@ static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
  * @conn:	Connection
  * @seg:	Parsed segment
  * @now:	Current time
+ *
+ * A segment other than the SYN-ACK (inbound) or the ACK (outbound) we wait
+ * for, or a SYN resent that we answer again, is ignored and counted
+ * (tcp_drop_handshake); so is any segment while connect() is pending.
  */
 static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 			      const struct tcp_seg *seg,
@@ -860,8 +864,10 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 	uint8_t sa = TCP_SYN | TCP_ACK;
 
 	if (conn->events & TCP_EV_SYN_TO_TAP) {
-		if ((seg->flags & sa) != sa || seg->ack != conn->seq_to_tap)
+		if ((seg->flags & sa) != sa || seg->ack != conn->seq_to_tap) {
+			tcp_drop_count(c, &c->stats.tcp_drop_handshake, 1);
 			return;
+		}
 		if (seg->opts_bad) {
 			tcp_drop_count(c, &c->stats.tcp_drop_opts, 1);
 			return;
@@ -873,14 +879,19 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 		tcp_ack_to_tap(c, conn, false, false);
 		return;
 	}
-	if (!(conn->events & TCP_EV_SYNACK_TO_TAP))
-		return;		/* connect() pending, SYN resent */
+	if (!(conn->events & TCP_EV_SYNACK_TO_TAP)) {
+		/* connect() pending: the SYN resent, or anything else */
+		tcp_drop_count(c, &c->stats.tcp_drop_handshake, 1);
+		return;
+	}
 	if (seg->flags & TCP_SYN) {
 		tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
 		return;
 	}
 	if ((seg->flags & TCP_ACK) && seg->ack == conn->seq_to_tap)
 		tcp_established(conn, now);
+	else
+		tcp_drop_count(c, &c->stats.tcp_drop_handshake, 1);
 }
 
 /**
@@ -906,10 +917,15 @@ static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
 		}
 		if (seg->flags & TCP_RST) {
 			tcp_sock_close(conn, true);
+			/* The rest of the batch is for no connection now */
+			tcp_drop_count(c, &c->stats.tcp_drop_no_conn,
+				       n - i - 1);
 			return;
 		}
 		if (!(conn->events & TCP_EV_ESTABLISHED))
 			tcp_tap_handshake(c, conn, seg, now);
+		else if (seg->flags & TCP_SYN)
+			tcp_drop_count(c, &c->stats.tcp_drop_handshake, 1);
 		if (!(conn->events & TCP_EV_ESTABLISHED) ||
 		    (seg->flags & TCP_SYN) || !(seg->flags & TCP_ACK))
 			continue;

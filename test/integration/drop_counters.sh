@@ -18,7 +18,8 @@
 # - ICMP: too short, not an echo request, refused by the ping socket (to
 #   the broadcast address), echo flow cap full (flow_ping_refused moves
 #   too); UDP: bad length; TCP: bad data offset,
-#   malformed SYN options, segments and resets for no connection;
+#   malformed SYN options, segments and resets for no connection, an ACK
+#   that doesn't fit the handshake (to a server in H2);
 # - with --no-tcp --no-udp --no-icmp --no-dhcp --no-dhcpv6, with -6 --no-ra
 #   and with -4: refused protocols, disabled IP versions, RSs with --no-ra.
 # Output-side counters (frames the guest did not take) are left out of the
@@ -198,6 +199,7 @@ passt_start() {
 # $2:	counter expected to move by one
 # $3:	description
 # $4..:	frames, hex, one argument each (with QC_CMD=script: script lines)
+# QC_T sets qemu_client's timeout (default 0.1 s), for a script's recv
 drop_one() {
 	local log="${TMP}/$1.log" sock="${TMP}/$1.sock" name="$2" desc="$3"
 	local was
@@ -206,7 +208,8 @@ drop_one() {
 	stats_snap "${log}" > "${TMP}/snap.before"
 	was="$(awk -v n="${name}" '$1 == n { print $2 }' "${TMP}/snap.before")"
 	printf '%s\n' "$@" > "${TMP}/frames.hex"
-	h1 "${QC}" -t 0.1 "${QC_CMD:-raw}" "${sock}" "${TMP}/frames.hex" \
+	h1 "${QC}" -t "${QC_T:-0.1}" "${QC_CMD:-raw}" "${sock}" \
+		"${TMP}/frames.hex" \
 		> /dev/null 2>&1
 	WAIT_TRIES=100 WAIT_STEP=0.05 wait_for counter_is "${log}" "${name}" \
 		$((${was:-0} + 1))
@@ -320,6 +323,18 @@ drop_one a tcp_drop_no_conn "TCP ACK for no connection" \
 	"$(ip4 06 "${G4}" "${R4}" "$(tcp 5010)")"
 drop_one a tcp_drop_rst "TCP RST for no connection" \
 	"$(ip4 06 "${G4}" "${R4}" "$(tcp 5004)")"
+
+# A connection to H2's port 8081: SYN, our SYN-ACK (or connect() still
+# pending), then an ACK acknowledging something else
+tcp_echo_server "${H2}" 8081
+check "TCP server in H2" wait_port "${H2}" tcp 8081
+QC_CMD=script QC_T=2 drop_one a tcp_drop_handshake \
+	"TCP handshake: ACK for something else than our SYN-ACK" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"04d2 1f91 00000001 00000000 5002 ffff 0000 0000")" \
+	"recv" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"04d2 1f91 00000002 00000000 5010 ffff 0000 0000")"
 
 # The echo flow cap, 256 (see passt(1)): fill it, one request more is refused
 LIVE="$(stats_value "${TMP}/a.log" flow_ping_live)"
