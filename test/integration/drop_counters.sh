@@ -20,6 +20,12 @@
 #   too); UDP: bad length; TCP: bad data offset,
 #   malformed SYN options, segments and resets for no connection, an ACK
 #   that doesn't fit the handshake (to a server in H2);
+# - past the parsers: UDP to the host's loopback (no flow), a flow socket
+#   refusing to send (a "prohibit" route to H2 added after its first
+#   datagram was echoed), the UDP flow cap full (PASST_UDP_FLOW_MAX=16);
+#   on connections to H2 made by hand (qemu_client's recvtcp acknowledges
+#   the SYN-ACK), data past a gap and a segment of 64000 bytes into a send
+#   buffer of 4 KiB (tcp_wmem in H1);
 # - with --no-tcp --no-udp --no-icmp --no-dhcp --no-dhcpv6, with -6 --no-ra
 #   and with -4: refused protocols, disabled IP versions, RSs with --no-ra.
 # Output-side counters (frames the guest did not take) are left out of the
@@ -54,10 +60,11 @@ OSID="0002000a00030001010203040506"		# another server's Identifier
 ECHO_PORT=7091
 
 # nbytes() - Length of a hex string (blanks ignored), bytes, as 4 hex digits
-# $1:	hex string
+# $1:	hex string; '@' stands for 4 bytes (see qemu_client's recvtcp)
 nbytes() {
 	local h="${1// /}"
 
+	h="${h//@/00000000}"
 	printf '%04x' $((${#h} / 2))
 }
 
@@ -332,7 +339,7 @@ QC_CMD=script QC_T=2 drop_one a tcp_drop_handshake \
 	"TCP handshake: ACK for something else than our SYN-ACK" \
 	"send $(ip4 06 "${G4}" "${R4}" \
 		"04d2 1f91 00000001 00000000 5002 ffff 0000 0000")" \
-	"recv" \
+	"recvtcp" \
 	"send $(ip4 06 "${G4}" "${R4}" \
 		"04d2 1f91 00000002 00000000 5010 ffff 0000 0000")"
 
@@ -347,6 +354,80 @@ drop_one a icmp_drop_flow "echo flows: cap full, one request more" \
 	"${FRAMES[@]}"
 check "echo flows: cap full, counted as a refused ping flow" \
 	counter_is "${TMP}/a.log" flow_ping_refused 1
+
+# ---- UDP and TCP losses past the parsers ------------------------------------
+
+bg_start "${TMP}/echo.log" h2 "${ECHO}" server 198.51.100.1 "${ECHO_PORT}"
+check "UDP echo server in H2" wait_port "${H2}" udp "${ECHO_PORT}"
+EP="$(printf '%04x' "${ECHO_PORT}")"
+
+drop_one a udp_drop_flow "UDP to 127.0.0.1 (the host's loopback, unmapped)" \
+	"$(ip4 11 "${G4}" 7f000001 "$(udp 04d2 "${EP}" 61626364)")"
+
+# A flow's socket refuses to send: a datagram echoed by H2 (the flow is
+# connected), then a "prohibit" route to H2, then the same flow again
+stats_snap "${TMP}/a.log" > "${TMP}/snap.before"
+WAS="$(stats_value "${TMP}/a.log" udp_drop_send)"
+{
+	echo "send $(ip4 11 "${G4}" "${R4}" "$(udp 6001 "${EP}" 61626364)")"
+	echo "recv"
+	echo "touch ${TMP}/flow.up"
+	echo "waitfile ${TMP}/route.go"
+	echo "send $(ip4 11 "${G4}" "${R4}" "$(udp 6001 "${EP}" 65666768)")"
+} > "${TMP}/send.script"
+bg_start "${TMP}/send.out" h1 "${QC}" -t 5 script "${TMP}/a.sock" \
+	"${TMP}/send.script"
+check "UDP flow to H2: echo received" wait_file "${TMP}/flow.up"
+ip -n "${H1}" route add prohibit 198.51.100.1/32
+touch "${TMP}/route.go"
+WAIT_TRIES=100 WAIT_STEP=0.05 wait_for counter_is "${TMP}/a.log" \
+	udp_drop_send $((WAS + 1))
+check "UDP socket refused (prohibit route): udp_drop_send moved by one, \
+no other drop counter" drops_moved "${TMP}/snap.before" "${TMP}/a.log" \
+	udp_drop_send
+ip -n "${H1}" route del prohibit 198.51.100.1/32
+
+# Small send buffers for passt e's sockets (tcp_wmem), the UDP flow cap at
+# its lowest (PASST_UDP_FLOW_MAX=16)
+ip netns exec "${H1}" sysctl -qw net.ipv4.tcp_wmem="4096 4096 4096"
+PASST_UDP_FLOW_MAX=16 passt_start e
+
+# tcp_seg() - TCP segment to H2's port 8081 acknowledging "@" (the end of
+# the SYN-ACK qemu_client's recvtcp saw)
+# $1:	source port, 4 hex digits
+# $2:	sequence number, 8 hex digits
+# $3:	payload, hex
+tcp_seg() {
+	ip4 06 "${G4}" "${R4}" "$1 1f91 $2 @ 5010 ffff 0000 0000 ${3:-}"
+}
+
+QC_CMD=script QC_T=2 drop_one e tcp_drop_ooo \
+	"TCP: data 100 bytes past what the stream expects" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"0501 1f91 00000001 00000000 5002 ffff 0000 0000")" \
+	"recvtcp" \
+	"send $(tcp_seg 0501 00000002)" \
+	"send $(tcp_seg 0501 00000066 "$(zeros 10)")"
+
+QC_CMD=script QC_T=2 drop_one e tcp_drop_short \
+	"TCP: 64000 bytes at once into a send buffer of 4 KiB" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"0502 1f91 00000001 00000000 5002 ffff 0000 0000")" \
+	"recvtcp" \
+	"send $(tcp_seg 0502 00000002)" \
+	"send $(tcp_seg 0502 00000002 "$(zeros 64000)")"
+
+# The UDP flow cap: fill it, one datagram from a new port more is refused
+LIVE="$(stats_value "${TMP}/e.log" flow_udp_live)"
+FRAMES=()
+for i in $(seq 1 $((16 - ${LIVE:-0} + 1))); do
+	FRAMES+=("$(ip4 11 "${G4}" "${R4}" \
+		"$(udp "$(printf '%04x' $((0x7000 + i)))" "${EP}" 61626364)")")
+done
+drop_one e udp_drop_full "UDP flows: cap full, one datagram more" \
+	"${FRAMES[@]}"
+check "UDP flows: cap full, counted as a refused UDP flow" \
+	counter_is "${TMP}/e.log" flow_udp_refused 1
 
 # ---- Refused protocols, disabled IP versions, --no-ra -----------------------
 
@@ -381,8 +462,6 @@ arp_ok d
 
 # ---- The first passt still works, and normal traffic drops nothing ---------
 
-bg_start "${TMP}/echo.log" h2 "${ECHO}" server 198.51.100.1 "${ECHO_PORT}"
-check "UDP echo server in H2" wait_port "${H2}" udp "${ECHO_PORT}"
 stats_snap "${TMP}/a.log" > "${TMP}/snap.before"
 IN="$(awk '$1 == "tap_frames_in" { print $2 }' "${TMP}/snap.before")"
 PAYLOAD="$(printf 'drop-counters-ok' | od -An -tx1 | tr -d ' \n')"
