@@ -351,6 +351,24 @@ stats_value() {
 					  END { exit !f }'
 }
 
+# counter_is() - Does a counter hold a value in the last complete block?
+# $1:	log
+# $2:	counter name
+# $3:	value
+counter_is() {
+	[ "$(stats_value "$1" "$2")" = "$3" ]
+}
+
+# counter_at_least() - Has a counter reached a value in a complete block?
+# $1:	log
+# $2:	counter name
+# $3:	value
+counter_at_least() {
+	local v
+
+	v="$(stats_value "$1" "$2")" && [ "${v}" -ge "$3" ]
+}
+
 # dead_pipe_open() - Open descriptor 3 on the write end of a pipe whose
 # reader has exited, as a launcher that closed its end without reading
 # leaves it: writes to it fail with EPIPE, or raise SIGPIPE

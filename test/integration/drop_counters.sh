@@ -26,6 +26,8 @@
 #   on connections to H2 made by hand (qemu_client's recvtcp acknowledges
 #   the SYN-ACK), data past a gap and a segment of 64000 bytes into a send
 #   buffer of 4 KiB (tcp_wmem in H1);
+# - events: a second client closed at accept (tap_client_rejected), data
+#   the guest doesn't acknowledge resent (tcp_retrans), frames out;
 # - with --no-tcp --no-udp --no-icmp --no-dhcp --no-dhcpv6, with -6 --no-ra
 #   and with -4: refused protocols, disabled IP versions, RSs with --no-ra.
 # Output-side counters (frames the guest did not take) are left out of the
@@ -143,24 +145,6 @@ dhcpv6() {
 # $1:	message, hex
 icmp6() {
 	ip6 3a "${LL6}" "${ALLN}" "$1"
-}
-
-# counter_is() - Has a counter reached a value in a complete block?
-# $1:	log
-# $2:	counter name
-# $3:	value
-counter_is() {
-	[ "$(stats_value "$1" "$2")" = "$3" ]
-}
-
-# counter_at_least() - Has a counter reached a value in a complete block?
-# $1:	log
-# $2:	counter name
-# $3:	value
-counter_at_least() {
-	local v
-
-	v="$(stats_value "$1" "$2")" && [ "${v}" -ge "$3" ]
 }
 
 # drops_moved() - Compare drop counters with a snapshot: exactly one moved
@@ -378,6 +362,13 @@ WAS="$(stats_value "${TMP}/a.log" udp_drop_send)"
 bg_start "${TMP}/send.out" h1 "${QC}" -t 5 script "${TMP}/a.sock" \
 	"${TMP}/send.script"
 check "UDP flow to H2: echo received" wait_file "${TMP}/flow.up"
+# Meanwhile, a second client is closed at accept, and counted
+REJ="$(stats_value "${TMP}/a.log" tap_client_rejected)"
+h1 "${QC}" -t 1 probe "${TMP}/a.sock" > "${TMP}/probe.out" 2>&1
+check_grep "second client closed at once" "${TMP}/probe.out" "^closed$"
+WAIT_TRIES=100 WAIT_STEP=0.05 check "second client: tap_client_rejected \
+moved by one" wait_for counter_is "${TMP}/a.log" tap_client_rejected \
+	$((REJ + 1))
 ip -n "${H1}" route add prohibit 198.51.100.1/32
 touch "${TMP}/route.go"
 WAIT_TRIES=100 WAIT_STEP=0.05 wait_for counter_is "${TMP}/a.log" \
@@ -416,6 +407,27 @@ QC_CMD=script QC_T=2 drop_one e tcp_drop_short \
 	"recvtcp" \
 	"send $(tcp_seg 0502 00000002)" \
 	"send $(tcp_seg 0502 00000002 "$(zeros 64000)")"
+
+# Data from H2 that the guest never acknowledges is resent: a connection
+# made by hand sends 5 bytes, H2's server echoes them, and qemu_client
+# stays connected without acknowledging until passt resent them
+stats_snap "${TMP}/e.log" > "${TMP}/snap.before"
+RT="$(stats_value "${TMP}/e.log" tcp_retrans)"
+{
+	echo "send $(ip4 06 "${G4}" "${R4}" \
+		"0503 1f91 00000001 00000000 5002 ffff 0000 0000")"
+	echo "recvtcp"
+	echo "send $(tcp_seg 0503 00000002 68656c6c6f)"
+	echo "waitfile ${TMP}/retrans.done"
+} > "${TMP}/retrans.script"
+bg_start "${TMP}/retrans.out" h1 "${QC}" -t 10 script "${TMP}/e.sock" \
+	"${TMP}/retrans.script"
+WAIT_TRIES=100 WAIT_STEP=0.1 check "TCP data not acknowledged by the guest: \
+resent (tcp_retrans)" wait_for counter_at_least "${TMP}/e.log" tcp_retrans \
+	$((RT + 1))
+touch "${TMP}/retrans.done"
+check "TCP data resent: no drop counter moved" \
+	drops_moved "${TMP}/snap.before" "${TMP}/e.log" ""
 
 # The UDP flow cap: fill it, one datagram from a new port more is refused
 LIVE="$(stats_value "${TMP}/e.log" flow_udp_live)"
@@ -464,6 +476,7 @@ arp_ok d
 
 stats_snap "${TMP}/a.log" > "${TMP}/snap.before"
 IN="$(awk '$1 == "tap_frames_in" { print $2 }' "${TMP}/snap.before")"
+OUT="$(awk '$1 == "tap_frames_out" { print $2 }' "${TMP}/snap.before")"
 PAYLOAD="$(printf 'drop-counters-ok' | od -An -tx1 | tr -d ' \n')"
 ip4 11 "${G4}" "${R4}" "$(udp 9999 "$(printf '%04x' "${ECHO_PORT}")" \
 	"${PAYLOAD}")" > "${TMP}/echo.hex"
@@ -478,6 +491,8 @@ WAIT_TRIES=100 WAIT_STEP=0.05 wait_for counter_at_least "${TMP}/a.log" \
 	tap_frames_in $((IN + 3))
 check "UDP echo, DHCP: all frames in, no drop counter moved" \
 	drops_moved "${TMP}/snap.before" "${TMP}/a.log" ""
+check "UDP echo, DHCP: echo, offer and ack out (tap_frames_out)" \
+	counter_at_least "${TMP}/a.log" tap_frames_out $((OUT + 3))
 arp_ok a
 
 test_done
