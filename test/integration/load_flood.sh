@@ -102,7 +102,7 @@ IREPL="$(flood_field "${TMP}/flood.icmp" replies)"
 check "ICMP flood: each request answered, or dropped and counted" \
 	test "$(grep -o ' icmp [0-9]*' "${TMP}/pasta.log" | tail -n 1 |
 		cut -d' ' -f3)" -ge $((400 - ${IREPL:-400}))
-check "under the floods, no frame refused by a full input pool (tap_drop_pool)" \
+check "under the floods, no frame refused by a full pool (tap_drop_pool)" \
 	counter_is "${TMP}/pasta.log" tap_drop_pool 0
 check "the transfer under way meanwhile: 32 MiB intact" \
 	sum_is "${TMP}/bulk.out" "${MID_SUM}"
