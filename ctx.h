@@ -265,6 +265,7 @@ struct ip6_ctx {
  * @tcp_drop_ooo:	TCP segments carrying data past a gap (dup-ACKed)
  * @tcp_drop_short:	TCP segments not taken by a full send buffer
  * @tcp_drop_handshake: TCP segments not fitting the handshake, ignored
+ * @tcp_drop_fin:	TCP segments carrying data past the guest's FIN
  * @tcp_conns:		TCP connections on the tap path, opened
  * @tcp_unreach:	Guest SYNs answered with ICMP unreachable
  * @tcp_retrans:	TCP segments resent to the guest (fast or timer)
@@ -309,7 +310,7 @@ struct passt_stats {
 	unsigned long long udp_gso_msgs, udp_gso_dgrams, udp_gso_split;
 	unsigned long long tcp_drop_bad, tcp_drop_opts, tcp_drop_no_conn;
 	unsigned long long tcp_drop_rst, tcp_drop_full, tcp_drop_ooo;
-	unsigned long long tcp_drop_short, tcp_drop_handshake;
+	unsigned long long tcp_drop_short, tcp_drop_handshake, tcp_drop_fin;
 	unsigned long long tcp_conns, tcp_unreach, tcp_retrans;
 	unsigned long long tcp_splice_conns, tcp_splice_drop;
 	unsigned long long tcp_splice_connect_fail, tcp_splice_reset;

@@ -264,6 +264,8 @@ static const struct passt_stats_name passt_stats_names[] = {
 	  offsetof(struct passt_stats, tcp_drop_short) },
 	{ "tcp_drop_handshake",
 	  offsetof(struct passt_stats, tcp_drop_handshake) },
+	{ "tcp_drop_fin",
+	  offsetof(struct passt_stats, tcp_drop_fin) },
 	{ "tcp_conns",
 	  offsetof(struct passt_stats, tcp_conns) },
 	{ "tcp_unreach",

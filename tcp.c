@@ -618,6 +618,30 @@ static size_t tcp_data_gap(const struct tcp_seg *segs, size_t n,
 }
 
 /**
+ * tcp_data_after_fin() - Count segments with payload past the guest's FIN
+ * @segs:	Parsed segments of one flow from one tap read
+ * @n:		Number of records in @segs
+ * @fin_seq:	Sequence number of the guest's FIN
+ *
+ * Return: segments carrying payload that ends after @fin_seq (a resent
+ *	   segment that ends with the FIN is not one)
+ */
+static size_t tcp_data_after_fin(const struct tcp_seg *segs, size_t n,
+				 uint32_t fin_seq)
+{
+	size_t i, cnt = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct tcp_seg *seg = &segs[i];
+
+		if (seg->ok && !(seg->flags & TCP_SYN) && seg->dlen &&
+		    SEQ_GT(seg->seq + (uint32_t)seg->dlen, fin_seq))
+			cnt++;
+	}
+	return cnt;
+}
+
+/**
  * tcp_sock_block() - Ask for EPOLLOUT: the send buffer is full
  * @c:		Execution context
  * @conn:	Connection
@@ -785,6 +809,8 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	size_t cnt, gap;
 
 	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
+		tcp_drop_count(c, &c->stats.tcp_drop_fin,
+			       tcp_data_after_fin(segs, n, seq - 1));
 		if (tcp_data_gap(segs, n, seq, seq, &keepalive) || keepalive)
 			tcp_buf_send_flags(c, conn, TCP_ACK);
 		return;

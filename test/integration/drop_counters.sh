@@ -25,7 +25,7 @@
 #   datagram was echoed), the UDP flow cap full (PASST_UDP_FLOW_MAX=16);
 #   on connections to H2 made by hand (qemu_client's recvtcp acknowledges
 #   the SYN-ACK), data past a gap and a segment of 64000 bytes into a send
-#   buffer of 4 KiB (tcp_wmem in H1);
+#   buffer of 4 KiB (tcp_wmem in H1), data after the guest's FIN;
 # - events: a second client closed at accept (tap_client_rejected), data
 #   the guest doesn't acknowledge resent (tcp_retrans), frames out;
 # - with --no-tcp --no-udp --no-icmp --no-dhcp --no-dhcpv6, with -6 --no-ra
@@ -407,6 +407,17 @@ QC_CMD=script QC_T=2 drop_one e tcp_drop_short \
 	"recvtcp" \
 	"send $(tcp_seg 0502 00000002)" \
 	"send $(tcp_seg 0502 00000002 "$(zeros 64000)")"
+
+QC_CMD=script QC_T=2 drop_one e tcp_drop_fin \
+	"TCP: data after the guest's FIN" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"0504 1f91 00000001 00000000 5002 ffff 0000 0000")" \
+	"recvtcp" \
+	"send $(tcp_seg 0504 00000002)" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"0504 1f91 00000002 @ 5011 ffff 0000 0000")" \
+	"recvtcp" \
+	"send $(tcp_seg 0504 00000003 61626364)"
 
 # Data from H2 that the guest never acknowledges is resent: a connection
 # made by hand sends 5 bytes, H2's server echoes them, and qemu_client
