@@ -96,12 +96,19 @@
  * the timers above (constants and arming helpers in tcp_timer.h), on
  * tcp_timerq.c's deadline heap and one timerfd; on expiry,
  * tcp_timer_expire() says what is left for the data path here; tcp_ctl.c
- * closing, resetting, drop counters and SYN options, for all three;
- * tcp_seg.c the parsing of guest segments; tcp_buf.c the frames to the
- * guest; tcp_conn.c the connections' use of the flow table: sides,
- * lookups, states; tcp_listen.c the listening sockets; tcp_splice.c
- * spliced loopback connections in pasta mode. Files below tcp.c never
- * call into it.
+ * closing, resetting, drop counters and SYN options, for tcp.c and
+ * tcp_connect.c; tcp_seg.c the parsing of guest segments; tcp_buf.c the
+ * frames to the guest; tcp_conn.c the connections' use of the flow table:
+ * sides, lookups, states; tcp_listen.c the listening sockets;
+ * tcp_splice.c spliced loopback connections in pasta mode.
+ *
+ * Tiers: a file includes the headers of, and calls, only files in tiers
+ * below its own (test/lint checks this, LAYER_ORDER). From the top: tcp.c;
+ * tcp_listen.c; tcp_connect.c and tcp_splice.c; tcp_ctl.c; tcp_buf.c;
+ * tcp_timer.c; tcp_conn.c; tcp_timerq.c and tcp_seg.c. What a lower file
+ * can't do itself it returns to its caller rather than calling up:
+ * tcp_timer_expire() returns the frames to send or the reset to do
+ * (enum tcp_timer_act), which tcp_timer_handler() here carries out.
  */
 
 #include <errno.h>
@@ -695,7 +702,7 @@ static bool tcp_data_write(struct ctx *c, struct tcp_conn *conn, size_t cnt)
 				tcp_conn_idx(conn), n, total, sndbuf, queued,
 				conn->wnd_to_tap,
 				conn->seq_from_tap - conn->seq_sndbuf);
-		tcp_drop_count(c, &c->stats.tcp_drop_short, 1);
+		tcp_drop_count(&c->stats.tcp_drop_short, 1);
 		tcp_sock_block(c, conn);
 		return false;
 	}
@@ -809,7 +816,7 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	size_t cnt, gap;
 
 	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
-		tcp_drop_count(c, &c->stats.tcp_drop_fin,
+		tcp_drop_count(&c->stats.tcp_drop_fin,
 			       tcp_data_after_fin(segs, n, seq - 1));
 		if (tcp_data_gap(segs, n, seq, seq, &keepalive) || keepalive)
 			tcp_buf_send_flags(c, conn, TCP_ACK);
@@ -833,7 +840,7 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	if (fin)
 		tcp_tap_fin(conn);
 	gap = tcp_data_gap(segs, n, start, conn->seq_from_tap, &keepalive);
-	tcp_drop_count(c, &c->stats.tcp_drop_ooo, gap);
+	tcp_drop_count(&c->stats.tcp_drop_ooo, gap);
 	tcp_segs_dropped(conn, gap);
 	if (gap || keepalive)
 		tcp_ack_to_tap(c, conn, !!gap, true);
@@ -891,11 +898,11 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 
 	if (conn->events & TCP_EV_SYN_TO_TAP) {
 		if ((seg->flags & sa) != sa || seg->ack != conn->seq_to_tap) {
-			tcp_drop_count(c, &c->stats.tcp_drop_handshake, 1);
+			tcp_drop_count(&c->stats.tcp_drop_handshake, 1);
 			return;
 		}
 		if (seg->opts_bad) {
-			tcp_drop_count(c, &c->stats.tcp_drop_opts, 1);
+			tcp_drop_count(&c->stats.tcp_drop_opts, 1);
 			return;
 		}
 		conn->seq_from_tap = seg->seq + 1;
@@ -907,7 +914,7 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 	}
 	if (!(conn->events & TCP_EV_SYNACK_TO_TAP)) {
 		/* connect() pending: the SYN resent, or anything else */
-		tcp_drop_count(c, &c->stats.tcp_drop_handshake, 1);
+		tcp_drop_count(&c->stats.tcp_drop_handshake, 1);
 		return;
 	}
 	if (seg->flags & TCP_SYN) {
@@ -917,7 +924,7 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 	if ((seg->flags & TCP_ACK) && seg->ack == conn->seq_to_tap)
 		tcp_established(conn, now);
 	else
-		tcp_drop_count(c, &c->stats.tcp_drop_handshake, 1);
+		tcp_drop_count(&c->stats.tcp_drop_handshake, 1);
 }
 
 /**
@@ -938,20 +945,19 @@ static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
 		const struct tcp_seg *seg = &segs[i];
 
 		if (!seg->ok) {
-			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
+			tcp_drop_count(&c->stats.tcp_drop_bad, 1);
 			continue;
 		}
 		if (seg->flags & TCP_RST) {
 			tcp_sock_close(conn, true);
 			/* The rest of the batch is for no connection now */
-			tcp_drop_count(c, &c->stats.tcp_drop_no_conn,
-				       n - i - 1);
+			tcp_drop_count(&c->stats.tcp_drop_no_conn, n - i - 1);
 			return;
 		}
 		if (!(conn->events & TCP_EV_ESTABLISHED))
 			tcp_tap_handshake(c, conn, seg, now);
 		else if (seg->flags & TCP_SYN)
-			tcp_drop_count(c, &c->stats.tcp_drop_handshake, 1);
+			tcp_drop_count(&c->stats.tcp_drop_handshake, 1);
 		if (!(conn->events & TCP_EV_ESTABLISHED) ||
 		    (seg->flags & TCP_SYN) || !(seg->flags & TCP_ACK))
 			continue;
@@ -988,24 +994,24 @@ static void tcp_tap_no_conn(struct ctx *c, const struct flowside *tap,
 		const struct tcp_seg *seg = &segs[i];
 
 		if (!seg->ok) {
-			tcp_drop_count(c, &c->stats.tcp_drop_bad, 1);
+			tcp_drop_count(&c->stats.tcp_drop_bad, 1);
 			continue;
 		}
 		if (seg->flags & TCP_RST) {
-			tcp_drop_count(c, &c->stats.tcp_drop_rst, 1);
+			tcp_drop_count(&c->stats.tcp_drop_rst, 1);
 			continue;
 		}
 		if ((seg->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
-			tcp_drop_count(c, &c->stats.tcp_drop_no_conn, 1);
+			tcp_drop_count(&c->stats.tcp_drop_no_conn, 1);
 			tcp_buf_rst_no_conn(c, tap, seg);
 		} else if (seg->opts_bad) {
-			tcp_drop_count(c, &c->stats.tcp_drop_opts, 1);
+			tcp_drop_count(&c->stats.tcp_drop_opts, 1);
 			continue;
 		} else {
 			tcp_conn_from_tap(c, tap, seg, now);
 		}
 		/* The rest of the batch is for no connection yet */
-		tcp_drop_count(c, &c->stats.tcp_drop_no_conn, n - i - 1);
+		tcp_drop_count(&c->stats.tcp_drop_no_conn, n - i - 1);
 		return;
 	}
 }
@@ -1035,13 +1041,13 @@ int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 
 	/* A pool views at most one batch, TAP_MSGS frames: none left out */
 	if (p->count > n)
-		tcp_drop_count(c, &c->stats.tcp_drop_bad, p->count - n);
+		tcp_drop_count(&c->stats.tcp_drop_bad, p->count - n);
 	for (i = 0, seg = NULL; i < n; i++) {
 		if (tcp_seg_parse(p, i, &tcp_segs[i]) && !seg)
 			seg = &tcp_segs[i];
 	}
 	if (!seg) {	/* Otherwise counted by the handlers below */
-		tcp_drop_count(c, &c->stats.tcp_drop_bad, n);
+		tcp_drop_count(&c->stats.tcp_drop_bad, n);
 		return (int)p->count;
 	}
 	inany_from_af(&tap.peer, af, saddr);
@@ -1110,12 +1116,48 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 }
 
 /**
+ * tcp_zero_window_probe() - The guest's window is closed, data waits
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Resend the last byte's sequence number with no data, as a keepalive:
+ * the guest answers with an ACK carrying its window, should the update
+ * that reopens it have been lost. Backs off like retransmissions, without
+ * a limit: a slow reader is no failure.
+ */
+static void tcp_zero_window_probe(struct ctx *c, struct tcp_conn *conn)
+{
+	conn->seq_to_tap--;
+	tcp_buf_send_flags(c, conn, TCP_ACK);
+	conn->seq_to_tap++;
+	if (conn->retries < TCP_MAX_RETRIES)
+		conn->retries++;
+	tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
+}
+
+/**
+ * tcp_syn_resend() - Handshake timer: send our SYN, or SYN-ACK, again
+ * @c:		Execution context
+ * @conn:	Connection, @retries counted already (tcp_timer_expire())
+ *
+ * The timer is re-armed with back-off, doubling per resend.
+ */
+static void tcp_syn_resend(struct ctx *c, struct tcp_conn *conn)
+{
+	if (conn->events & TCP_EV_SYN_TO_TAP)
+		tcp_buf_send_flags(c, conn, TCP_SYN);
+	else
+		tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
+	tcp_timer_arm(conn, (unsigned long)TCP_SYN_TIMEOUT_MS << conn->retries);
+}
+
+/**
  * tcp_timer_handler() - The shared TCP timer expired: each due connection
  * @c:		Execution context
  * @ref:	Epoll reference of the timerfd
  *
- * tcp_timer_expire() handles what the timer alone can; resending, and the
- * delayed ACK, take the data paths here.
+ * tcp_timer_expire() handles what the timer alone can; sending (resends,
+ * probes, the delayed ACK) and resetting take the data paths here.
  */
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 {
@@ -1127,7 +1169,7 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 		return;
 	now = (time_t)(now_ns / 1000000000ULL);
 	while ((conn = tcp_timer_due_next(now_ns))) {
-		switch (tcp_timer_expire(c, conn, now)) {
+		switch (tcp_timer_expire(conn, now)) {
 		case TCP_TIMER_ACK:
 			tcp_ack_delayed(c, conn);
 			tcp_timer_resume(conn, now);
@@ -1141,6 +1183,15 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
 			tcp_rewind(c, conn);
 			tcp_timer_arm(conn,
 				      (unsigned long)TCP_RTO_MS << conn->retries);
+			break;
+		case TCP_TIMER_PROBE:
+			tcp_zero_window_probe(c, conn);
+			break;
+		case TCP_TIMER_SYN:
+			tcp_syn_resend(c, conn);
+			break;
+		case TCP_TIMER_RST:
+			tcp_rst(c, conn);
 			break;
 		case TCP_TIMER_DONE:
 			break;

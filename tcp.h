@@ -12,25 +12,6 @@
 
 struct pool;
 
-/**
- * union tcp_listen_ref - Data of EPOLL_TYPE_TCP_LISTEN references
- * @port:	Port the socket is bound to, host order
- * @ns:		Socket is in the pasta namespace (-T), else on the host (-t)
- * @v6:		Socket is IPv6 (IPV6_V6ONLY), else IPv4
- * @u32:	As the 32-bit epoll data
- *
- * EPOLL_TYPE_TCP and EPOLL_TYPE_TCP_TIMER references carry flow_ref() of
- * the connection's flow instead (see tcp_conn.c).
- */
-union tcp_listen_ref {
-	struct {
-		uint16_t port;
-		uint8_t ns:1,
-			v6:1;
-	};
-	uint32_t u32;
-};
-
 int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 		    const void *daddr, const struct pool *p,
 		    const struct timespec *now);

@@ -24,7 +24,8 @@
  * when an earlier frame of the batch already rewound past it: else no more
  * data would be read, and the rest of the stream would never reach the
  * guest. When nothing is left in flight, no ACK will come to trigger the
- * next try: the connection's timer does (tcp_timer_retry()).
+ * next try: the connection's timer does (tcp_timer_retry(): tcp_timer.c is
+ * a tier below this file, see tcp.c, and never sends frames itself).
  * Single-segment retransmissions are not undone: the timer covers them.
  * Before frames are built, the back-end is asked how many it takes now
  * (tap_room(): the guest's free receive buffers with --vhost-user); no more

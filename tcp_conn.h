@@ -16,7 +16,6 @@
 #include "flow.h"
 #include "inany.h"
 #include "ctx.h"
-#include "tcp.h"
 #include "tcp_seg.h"
 
 struct pool;

@@ -295,7 +295,7 @@ void tcp_conn_from_tap(struct ctx *c, const struct flowside *tap,
 	tcp_host_side_out(c, &sa, sl, &host);
 	conn = tcp_conn_new(false, tap, &host);
 	if (!conn) {
-		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
+		tcp_drop_count(&c->stats.tcp_drop_full, 1);
 		tcp_buf_rst_no_conn(c, tap, seg);
 		return;
 	}
@@ -305,7 +305,7 @@ void tcp_conn_from_tap(struct ctx *c, const struct flowside *tap,
 	tcp_conn_event(conn, TCP_EV_SYN_FROM_TAP);
 	conn->sock = tcp_sock_out(c, conn->v6);
 	if (conn->sock < 0 || !tcp_conn_fds(c, conn)) {
-		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
+		tcp_drop_count(&c->stats.tcp_drop_full, 1);
 		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
 		tcp_sock_close(conn, false);
 		return;
@@ -352,7 +352,7 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s, const struct flowside *host,
 	else
 		tap.peer.a6 = *tap_ip6_daddr(c, &tap.local.a6);
 	if (tcp_conn_lookup(&tap) || !(conn = tcp_conn_new(true, &tap, host))) {
-		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
+		tcp_drop_count(&c->stats.tcp_drop_full, 1);
 		close(s);
 		return;
 	}
@@ -362,7 +362,7 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s, const struct flowside *host,
 	conn->mss = (uint16_t)tcp_buf_mss_max(c, conn->v6);
 	tcp_conn_event(conn, TCP_EV_SYN_TO_TAP);
 	if (!tcp_conn_fds(c, conn)) {
-		tcp_drop_count(c, &c->stats.tcp_drop_full, 1);
+		tcp_drop_count(&c->stats.tcp_drop_full, 1);
 		tcp_sock_close(conn, true);
 		return;
 	}

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tcp_ctl.c - TCP tap path: closing, resetting, counting, SYN options
  *
- * What tcp.c, tcp_connect.c and tcp_timer.c all need, below all three:
- * closing a connection's descriptors and freeing its slot, resetting both
- * sides, closing once both sides have finished, counting dropped segments
- * by reason, and taking MSS and window scaling from a guest's SYN. Nothing
- * here calls up into the data paths of tcp.c.
+ * What tcp.c and tcp_connect.c both need, below both: closing a
+ * connection's descriptors and freeing its slot, resetting both sides,
+ * closing once both sides have finished, counting dropped segments by
+ * reason, and taking MSS and window scaling from a guest's SYN. Its tier
+ * (see tcp.c) is above tcp_buf.c, which sends the RSTs, and tcp_conn.c:
+ * nothing here calls up into the data paths of tcp.c.
  */
 
 #include <stdbool.h>
@@ -23,13 +24,11 @@
 
 /**
  * tcp_drop_count() - Count dropped segments under their reason
- * @c:		Execution context (totals are summed when printed)
  * @reason:	Counter for the reason, in c->stats
  * @n:		Segments dropped
  */
-void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n)
+void tcp_drop_count(unsigned long long *reason, size_t n)
 {
-	(void)c;
 	*reason += n;
 }
 

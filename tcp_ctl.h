@@ -11,7 +11,7 @@
 #include "tcp_conn.h"
 #include "tcp_seg.h"
 
-void tcp_drop_count(struct ctx *c, unsigned long long *reason, size_t n);
+void tcp_drop_count(unsigned long long *reason, size_t n);
 void tcp_sock_close(struct tcp_conn *conn, bool abort);
 void tcp_rst(struct ctx *c, struct tcp_conn *conn);
 void tcp_close_check(struct tcp_conn *conn);

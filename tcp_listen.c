@@ -42,7 +42,6 @@
 
 #include "fwd.h"
 #include "nat.h"
-#include "tcp.h"
 #include "tcp_connect.h"
 #include "tcp_listen.h"
 #include "tcp_splice.h"

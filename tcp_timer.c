@@ -10,9 +10,13 @@
  * are described in the Theory of Operation in tcp.c. The data paths stay
  * above, in tcp.c: its tcp_timer_handler() takes the due connections from
  * here (tcp_timer_due_start(), _next(), _end()), and tcp_timer_expire()
- * does what the timer alone can and says what is left for tcp.c (a
- * delayed ACK, resending from the last acknowledged byte). Resets and
- * closing go through tcp_ctl.c.
+ * does what the timer alone can (count retries, re-arm) and says what is
+ * left for tcp.c: a delayed ACK, resending from the last acknowledged
+ * byte, our SYN or SYN-ACK again, a zero-window probe, or a reset. Nothing
+ * here sends a frame or closes a connection: this file lies below
+ * tcp_buf.c, whose frames refused by the back-end arm the timer
+ * (tcp_timer_retry()), and below tcp_ctl.c, and calls into tcp_timerq.c
+ * only (see the tiers in tcp.c).
  *
  * The timers cost no descriptor each: a connection's timer is a deadline
  * in tcp_timerq.c's heap, and one timerfd, created by tcp_timer_init() at
@@ -36,10 +40,7 @@
 #include <time.h>
 #include <sys/timerfd.h>
 
-#include "tcp.h"
-#include "tcp_buf.h"
 #include "tcp_conn.h"
-#include "tcp_ctl.h"
 #include "tcp_timer.h"
 #include "tcp_timerq.h"
 #include "util.h"
@@ -245,10 +246,12 @@ void tcp_timer_resume(struct tcp_conn *conn, time_t now)
 
 /**
  * tcp_timer_handshake() - Timer expired before the handshake completed
- * @c:		Execution context
  * @conn:	Connection
+ *
+ * Return: TCP_TIMER_SYN to resend our SYN or SYN-ACK, TCP_TIMER_RST once
+ * connect() or the handshake timed out, else TCP_TIMER_DONE
  */
-static void tcp_timer_handshake(struct ctx *c, struct tcp_conn *conn)
+static enum tcp_timer_act tcp_timer_handshake(struct tcp_conn *conn)
 {
 	bool resend = conn->events & (TCP_EV_SYN_TO_TAP |
 				      TCP_EV_SYNACK_TO_TAP);
@@ -260,62 +263,32 @@ static void tcp_timer_handshake(struct ctx *c, struct tcp_conn *conn)
 		if (++conn->retries < TCP_CONNECT_TIMEOUT_MS /
 				      TCP_SYN_TIMEOUT_MS) {
 			tcp_timer_arm(conn, TCP_SYN_TIMEOUT_MS);
-			return;
+			return TCP_TIMER_DONE;
 		}
 		debug("TCP: connection %u: connect() timed out",
 		      tcp_conn_idx(conn));
-		tcp_rst(c, conn);
-		return;
+		return TCP_TIMER_RST;
 	}
 	if (++conn->retries > TCP_SYN_RETRIES) {
 		debug("TCP: connection %u: handshake timed out",
 		      tcp_conn_idx(conn));
-		tcp_rst(c, conn);
-		return;
+		return TCP_TIMER_RST;
 	}
-	if (conn->events & TCP_EV_SYN_TO_TAP)
-		tcp_buf_send_flags(c, conn, TCP_SYN);
-	else
-		tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
-	tcp_timer_arm(conn, (unsigned long)TCP_SYN_TIMEOUT_MS << conn->retries);
-}
-
-/**
- * tcp_zero_window_probe() - The guest's window is closed, data waits
- * @c:		Execution context
- * @conn:	Connection
- *
- * Resend the last byte's sequence number with no data, as a keepalive:
- * the guest answers with an ACK carrying its window, should the update
- * that reopens it have been lost. Backs off like retransmissions, without
- * a limit: a slow reader is no failure.
- */
-static void tcp_zero_window_probe(struct ctx *c, struct tcp_conn *conn)
-{
-	conn->seq_to_tap--;
-	tcp_buf_send_flags(c, conn, TCP_ACK);
-	conn->seq_to_tap++;
-	if (conn->retries < TCP_MAX_RETRIES)
-		conn->retries++;
-	tcp_timer_arm(conn, (unsigned long)TCP_RTO_MS << conn->retries);
+	return TCP_TIMER_SYN;
 }
 
 /**
  * tcp_timer_data() - Timer expired on an established connection
- * @c:		Execution context
  * @conn:	Connection
  * @now:	Current time, seconds
  *
  * Return: what is left for tcp.c to do, see enum tcp_timer_act
  */
-static enum tcp_timer_act tcp_timer_data(struct ctx *c, struct tcp_conn *conn,
-					 time_t now)
+static enum tcp_timer_act tcp_timer_data(struct tcp_conn *conn, time_t now)
 {
 	if (conn->seq_to_tap == conn->seq_ack_from_tap && !conn->wnd_from_tap &&
-	    (conn->flags & TCP_F_SOCK_PENDING)) {
-		tcp_zero_window_probe(c, conn);
-		return TCP_TIMER_DONE;
-	}
+	    (conn->flags & TCP_F_SOCK_PENDING))
+		return TCP_TIMER_PROBE;
 	if (conn->seq_to_tap == conn->seq_ack_from_tap &&
 	    (conn->flags & TCP_F_SOCK_PENDING))
 		return TCP_TIMER_RESEND;	/* Frames refused: tcp_timer_retry() */
@@ -323,9 +296,8 @@ static enum tcp_timer_act tcp_timer_data(struct ctx *c, struct tcp_conn *conn,
 		long idle = (long)((uint32_t)now - conn->active);
 
 		if (idle >= TCP_IDLE_S)
-			tcp_rst(c, conn);
-		else
-			tcp_timer_idle(conn, idle);
+			return TCP_TIMER_RST;
+		tcp_timer_idle(conn, idle);
 		return TCP_TIMER_DONE;
 	}
 	conn->flags &= (uint8_t)~TCP_F_TIMER_IDLE;
@@ -336,32 +308,27 @@ static enum tcp_timer_act tcp_timer_data(struct ctx *c, struct tcp_conn *conn,
 	if (++conn->retries > TCP_MAX_RETRIES) {
 		debug("TCP: connection %u: retransmissions exhausted",
 		      tcp_conn_idx(conn));
-		tcp_rst(c, conn);
-		return TCP_TIMER_DONE;
+		return TCP_TIMER_RST;
 	}
 	return TCP_TIMER_RETRANSMIT;
 }
 
 /**
- * tcp_timer_expire() - A connection's timer expired: act on it
- * @c:		Execution context
- * @conn:	Connection, timerfd read
+ * tcp_timer_expire() - A connection's timer expired: decide what to do
+ * @conn:	Connection, its deadline taken (tcp_timer_due_next())
  * @now:	Current time, seconds
  *
  * Return: what is left for tcp.c to do, see enum tcp_timer_act
  */
-enum tcp_timer_act tcp_timer_expire(struct ctx *c, struct tcp_conn *conn,
-				    time_t now)
+enum tcp_timer_act tcp_timer_expire(struct tcp_conn *conn, time_t now)
 {
 	if (conn->flags & TCP_F_TIMER_ACK) {
 		conn->flags = (uint8_t)(conn->flags & ~TCP_F_TIMER_ACK);
 		return TCP_TIMER_ACK;
 	}
-	if (!(conn->events & TCP_EV_ESTABLISHED)) {
-		tcp_timer_handshake(c, conn);
-		return TCP_TIMER_DONE;
-	}
-	return tcp_timer_data(c, conn, now);
+	if (!(conn->events & TCP_EV_ESTABLISHED))
+		return tcp_timer_handshake(conn);
+	return tcp_timer_data(conn, now);
 }
 
 /**

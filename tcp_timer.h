@@ -19,19 +19,28 @@
 
 /**
  * enum tcp_timer_act - What tcp_timer_expire() leaves to tcp.c
- * @TCP_TIMER_DONE:		Nothing (the connection may have been reset)
+ * @TCP_TIMER_DONE:		Nothing (the timer is armed again)
  * @TCP_TIMER_ACK:		Send the delayed ACK if still due, then
  *				tcp_timer_resume()
  * @TCP_TIMER_RESEND:		Frames were refused: resend from the last
  *				acknowledged byte, then tcp_timer_resume()
  * @TCP_TIMER_RETRANSMIT:	Retransmission timeout: resend from the last
  *				acknowledged byte, then re-arm with back-off
+ * @TCP_TIMER_PROBE:		Guest's window closed, data waiting: send a
+ *				zero-window probe, then re-arm with back-off
+ * @TCP_TIMER_SYN:		Handshake: send our SYN, or SYN-ACK, again,
+ *				then re-arm with back-off
+ * @TCP_TIMER_RST:		Timed out (connect(), handshake, retries,
+ *				idle): reset the connection
  */
 enum tcp_timer_act {
 	TCP_TIMER_DONE,
 	TCP_TIMER_ACK,
 	TCP_TIMER_RESEND,
 	TCP_TIMER_RETRANSMIT,
+	TCP_TIMER_PROBE,
+	TCP_TIMER_SYN,
+	TCP_TIMER_RST,
 };
 
 void tcp_timer_init(const struct ctx *c);
@@ -44,7 +53,6 @@ void tcp_timer_busy(struct tcp_conn *conn);
 void tcp_timer_retry(struct tcp_conn *conn);
 bool tcp_timer_ack(struct tcp_conn *conn);
 void tcp_timer_resume(struct tcp_conn *conn, time_t now);
-enum tcp_timer_act tcp_timer_expire(struct ctx *c, struct tcp_conn *conn,
-				    time_t now);
+enum tcp_timer_act tcp_timer_expire(struct tcp_conn *conn, time_t now);
 
 #endif /* TCP_TIMER_H */

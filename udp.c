@@ -352,14 +352,14 @@ static struct udp_flow *udp_flow_tap_out(struct ctx *c,
 	struct udp_flow *uf;
 
 	if (!udp_guest_to_host(c, v6, &tgt.peer, &tgt.peer_port)) {
-		udp_drop(c, &c->stats.udp_drop_flow, n);
+		udp_drop(&c->stats.udp_drop_flow, n);
 		return NULL;
 	}
 	udp_ctx_addr(&tgt.local, v6, &c->ip4.addr_out, &c->ip6.addr_out);
 	if (udp_is_loopback(&tgt.peer))
 		udp_unspec(&tgt.local, v6);
 	if (!(uf = udp_flow_new(PIF_TAP, ini, PIF_HOST, &tgt, now))) {
-		udp_drop(c, &c->stats.udp_drop_full, n);
+		udp_drop(&c->stats.udp_drop_full, n);
 		return NULL;
 	}
 	if ((uf->sock = udp_sock_new(c, v6, true, uf)) < 0)
@@ -376,7 +376,7 @@ static struct udp_flow *udp_flow_tap_out(struct ctx *c,
 fail:
 	debug_ratelimit("UDP: can't open flow socket: %s", strerror(errno));
 	udp_flow_close(c, uf);
-	udp_drop(c, &c->stats.udp_drop_flow, n);
+	udp_drop(&c->stats.udp_drop_flow, n);
 	return NULL;
 }
 
@@ -488,7 +488,7 @@ static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 	if (!(f = udp_tap_flow(c, k, v6, n, now)))
 		return;
 	if ((fd = udp_tap_dest(f, &sa, &sl, &src)) < 0) {
-		udp_drop(c, &c->stats.udp_drop_flow, n);
+		udp_drop(&c->stats.udp_drop_flow, n);
 		return;
 	}
 	udp_flow_touch(f, now);
@@ -500,7 +500,7 @@ static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 		uh = packet_get(p, i, 0, sizeof(*uh), &left);
 		l4len = uh ? be16_to_host(uh->len) : 0;
 		if (!uh || l4len < sizeof(*uh) || l4len - sizeof(*uh) > left) {
-			udp_drop(c, &c->stats.udp_drop_bad, 1);
+			udp_drop(&c->stats.udp_drop_bad, 1);
 			continue;
 		}
 		if (nio == UDP_SEND_BATCH) {
@@ -573,7 +573,7 @@ int udp_tap_handler(struct ctx *c, int af, const void *saddr,
 	inany_from_af(&k.local, af, daddr);
 	for (first = 0; first < p->count; first = i) {
 		if (!udp_tap_ports(p, first, &sp, &dp)) {
-			udp_drop(c, &c->stats.udp_drop_bad, 1);
+			udp_drop(&c->stats.udp_drop_bad, 1);
 			i = first + 1;
 			continue;
 		}
@@ -659,7 +659,7 @@ static void udp_txq_keep(struct udp_txq *q, size_t j, size_t *kept)
 static bool udp_recv_ok(struct ctx *c, const struct udp_txq *q, size_t j)
 {
 	if (q->mm[j].msg_hdr.msg_flags & MSG_TRUNC) {
-		udp_drop(c, &c->stats.udp_drop_bad, 1);
+		udp_drop(&c->stats.udp_drop_bad, 1);
 		return false;
 	}
 	return true;
@@ -773,7 +773,7 @@ static struct udp_flow *udp_flow_tap_in(struct ctx *c, bool v6,
 	if (uf && side == FLOW_SIDE_INI && udp_flow_kind(uf) == UDP_FLOW_TAP_IN)
 		return uf;
 	if (!udp_tap_in_side(c, v6, ini, &tap)) {
-		udp_drop(c, &c->stats.udp_drop_flow, 1);
+		udp_drop(&c->stats.udp_drop_flow, 1);
 		return NULL;
 	}
 	if ((uf = udp_flow_of(flow_lookup(FLOW_UDP, PIF_TAP, &tap, NULL)))) {
@@ -781,7 +781,7 @@ static struct udp_flow *udp_flow_tap_in(struct ctx *c, bool v6,
 		return uf;
 	}
 	if (!(uf = udp_flow_new(PIF_HOST, ini, PIF_TAP, &tap, now))) {
-		udp_drop(c, &c->stats.udp_drop_full, 1);
+		udp_drop(&c->stats.udp_drop_full, 1);
 		return NULL;
 	}
 	udp_guest_addr(c, v6, &tap.local, &uf->gaddr);

@@ -198,13 +198,11 @@ static inline void udp_flow_touch(struct udp_flow *uf,
 
 /**
  * udp_drop() - Count dropped datagrams under their reason
- * @c:		Execution context (totals are summed when printed)
  * @ctr:	Counter of the reason, in c->stats
  * @n:		Datagrams dropped
  */
-static inline void udp_drop(struct ctx *c, unsigned long long *ctr, size_t n)
+static inline void udp_drop(unsigned long long *ctr, size_t n)
 {
-	(void)c;
 	*ctr += n;
 }
 

@@ -238,7 +238,7 @@ static void udp_gso_split(struct ctx *c, int fd, const struct msghdr *mh)
 	for (i = 0; i < n; i += r > 0 ? (size_t)r : 1) {
 		r = sendmmsg(fd, one + i, (unsigned)(n - i), 0);
 		if (r <= 0)
-			udp_drop(c, &c->stats.udp_drop_send, 1);
+			udp_drop(&c->stats.udp_drop_send, 1);
 	}
 }
 
@@ -293,12 +293,12 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 		debug_ratelimit("UDP: sendmmsg: %s", strerror(e));
 		if (e == EAGAIN || e == ENOBUFS) {
 			for (i = done; i < n; i++)
-				udp_drop(c, &c->stats.udp_drop_send,
+				udp_drop(&c->stats.udp_drop_send,
 					 udp_mm_dgrams(&mm[i].msg_hdr));
 			break;
 		}
 		/* Skip the message the kernel refused, try the rest */
-		udp_drop(c, &c->stats.udp_drop_send, udp_mm_dgrams(mh));
+		udp_drop(&c->stats.udp_drop_send, udp_mm_dgrams(mh));
 		done++;
 	}
 	return sent;

@@ -99,7 +99,7 @@ static struct udp_flow *udp_flow_splice(struct ctx *c, enum udp_side side,
 	uf = udp_flow_new(pif, ini, pif == PIF_HOST ? PIF_SPLICE : PIF_HOST,
 			  &tgt, now);
 	if (!uf) {
-		udp_drop(c, &c->stats.udp_drop_full, 1);
+		udp_drop(&c->stats.udp_drop_full, 1);
 		return NULL;
 	}
 	uf->sock = side == UDP_SIDE_HOST ? udp_sock_ns(c, v6, uf) :
@@ -110,7 +110,7 @@ static struct udp_flow *udp_flow_splice(struct ctx *c, enum udp_side side,
 		debug_ratelimit("UDP: can't open spliced socket: %s",
 				strerror(errno));
 		udp_flow_close(c, uf);
-		udp_drop(c, &c->stats.udp_drop_flow, 1);
+		udp_drop(&c->stats.udp_drop_flow, 1);
 		return NULL;
 	}
 	udp_flow_activate(uf);
@@ -129,7 +129,7 @@ void udp_splice_send(struct ctx *c, int fd, size_t n)
 	if (!n)
 		return;
 	if (fd < 0) {
-		udp_drop(c, &c->stats.udp_drop_flow, n);
+		udp_drop(&c->stats.udp_drop_flow, n);
 		return;
 	}
 	udp_send_batch(c, fd, udp_splice.mm, n, NULL);

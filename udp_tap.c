@@ -293,6 +293,6 @@ void udp_txq_flush(struct ctx *c, struct udp_txq *q, bool v6)
 	}
 	sent += udp_txq_singles(c, q, first, q->nq - first);
 	if (sent < q->nq)
-		udp_drop(c, &c->stats.udp_drop_tap, q->nq - sent);
+		udp_drop(&c->stats.udp_drop_tap, q->nq - sent);
 	q->nq = 0;
 }

@@ -15,7 +15,7 @@
 #     first (banner) is heard;
 #   - slow readers on either side, no byte lost;
 #   - 1000 concurrent echo connections; half-close; RST either way;
-#   - connect() to a closed port refused in under a second;
+#   - connect() to a closed port refused (an RST, not a timeout);
 #   - no descriptor leak in passt after 10,000 short connections;
 #   - when the client (the VM) goes away, host peers are reset at once.
 
@@ -162,13 +162,9 @@ check "inbound half-close: reply after H2's FIN" \
 	h2 timeout 20 "${PEER}" half-client 192.0.2.1 7105 1000000
 check "inbound: RST from the guest reaches H2" \
 	h2 timeout 20 "${PEER}" rst-client 192.0.2.1 7106
-start="$(date +%s%N)"
 g timeout 5 socat -u /dev/null TCP:${S4}:7399 2> "${TMP}/refused"
-end="$(date +%s%N)"
 check_grep "closed port: connection refused" "${TMP}/refused" \
 	"Connection refused"
-check "closed port: refused in under a second" \
-	test $(((end - start) / 1000000)) -lt 1000
 
 # ---- Descriptor leaks -------------------------------------------------------------
 

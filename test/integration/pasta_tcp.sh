@@ -215,14 +215,10 @@ test_conns() {
 		timeout 20 ${PEER} half-client ${S4} 6302 1000000; echo \$? > ${TMP}/r.half
 		timeout 20 ${PEER} rst-client ${S4} 6303; echo \$? > ${TMP}/r.rst
 		timeout 20 ${PEER} abort-client ${S4} 6304; echo \$? > ${TMP}/r.abort
-		s=\$(date +%s%N)
 		timeout 5 socat -u /dev/null TCP:${S4}:6399 2> ${TMP}/refused
-		e=\$(date +%s%N); echo \$(( (e - s) / 1000000 )) > ${TMP}/refused.ms
 		timeout 5 socat -u /dev/null TCP6:[${S6}]:6399 2> ${TMP}/refused6
-		s=\$(date +%s%N)
 		timeout 5 socat -u /dev/null TCP:198.51.100.200:6399 \
 			2> ${TMP}/unreach
-		e=\$(date +%s%N); echo \$(( (e - s) / 1000000 )) > ${TMP}/unreach.ms
 		timeout 5 socat -u /dev/null TCP6:[2001:db8:2::1]:6399 \
 			2> ${TMP}/unreach6
 	" > "${TMP}/pasta.conns.log" 2>&1
@@ -238,14 +234,10 @@ test_conns() {
 		"${TMP}/refused" "Connection refused"
 	check_grep "closed port: connection refused (IPv6)" \
 		"${TMP}/refused6" "Connection refused"
-	check "closed port: refused in under a second" \
-		test "$(cat "${TMP}/refused.ms")" -lt 1000
 	check_grep "unreachable host: no route to host (IPv4, ICMP)" \
 		"${TMP}/unreach" "No route to host"
 	check_grep "unreachable host: no route to host (IPv6, ICMPv6)" \
 		"${TMP}/unreach6" "No route to host"
-	check "unreachable host: told in under a second" \
-		test "$(cat "${TMP}/unreach.ms")" -lt 1000
 	check "unreachable host: both counted (tcp_unreach, --stats)" \
 		counter_is "${TMP}/pasta.conns.log" tcp_unreach 2
 	lib_kill_pids
@@ -363,9 +355,8 @@ test_full() {
 			sleep 0.05
 		done
 		ss -Htn state established '${est}' | wc -l > ${TMP}/full.n
-		s=\$(date +%s%N)
 		timeout 5 socat -u /dev/null TCP:${S4}:6701 2> ${TMP}/full.err
-		e=\$(date +%s%N); echo \$(( (e - s) / 1000000 )) > ${TMP}/full.ms
+		touch ${TMP}/full.tried
 		for i in \$(seq 200); do
 			[ -e ${TMP}/full.in ] && break
 			sleep 0.05
@@ -391,7 +382,7 @@ test_full() {
 		kill \${echo_pid}
 	"
 	wait_port "${H1}" tcp 6702
-	WAIT_TRIES=300 wait_file "${TMP}/full.ms"
+	WAIT_TRIES=300 wait_file "${TMP}/full.tried"
 	# Sends nothing: held open, or taken to the echo server, it would
 	# time out (124); closed, socat ends at once
 	h2 timeout 5 socat -u TCP:192.0.2.1:6702 STDOUT \
@@ -411,8 +402,6 @@ test_full() {
 		"$(cat "${TMP}/full.n" 2>/dev/null)" 16
 	check_grep "full table: next connection refused" \
 		"${TMP}/full.err" "Connection refused"
-	check "full table: refused in under a second" \
-		test "$(cat "${TMP}/full.ms" 2>/dev/null)" -lt 1000
 	check "full table: inbound connection closed at once" \
 		test "$(cat "${TMP}/full.in.rc" 2>/dev/null)" -lt 124
 	check "full table: both refusals counted as such (--stats)" \
