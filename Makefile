@@ -8,14 +8,15 @@ MANDIR ?= $(PREFIX)/share/man
 
 # Daemon sources: one concern per file (keep in order, explicit)
 SRCS = passt.c log.c util.c packet.c checksum.c siphash.c flow.c flow_walk.c tap.c \
-       tap_passt.c tap_hdr.c arp.c pcap.c conf.c conf_parse.c fwd.c nat.c \
+       tap_out.c tap_buf.c \
+       tap_passt.c tap_hdr.c arp.c pcap.c conf.c conf_parse.c fwd_spec.c fwd.c \
        netlink.c nlmsg.c pasta.c isolation.c \
        dhcp.c dhcpv6.c ndp.c dns.c icmp.c tcp.c tcp_connect.c tcp_timer.c \
-       tcp_timerq.c tcp_buf.c tcp_conn.c tcp_ctl.c tcp_listen.c tcp_seg.c \
+       tcp_timerq.c tcp_buf.c tcp_frame.c tcp_vu.c tcp_conn.c tcp_ctl.c tcp_listen.c tcp_seg.c \
        tcp_splice.c udp.c udp_fwd.c udp_splice.c udp_err.c udp_tap.c \
        udp_cmsg.c udp_flow.c udp_sock.c vu_mem.c virtqueue.c vhost_user.c \
-       tap_vu.c
-HDRS = $(filter-out passt.h,$(SRCS:.c=.h)) ctx.h inany.h tap_internal.h \
+       tap_vu.c tap_vu_tx.c
+HDRS = $(filter-out passt.h,$(SRCS:.c=.h)) ctx.h inany.h \
        udp_internal.h
 QRAP_SRCS = qrap.c
 

@@ -22,7 +22,7 @@
 #include "arp.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "util.h"
 
 #define ARP_HRD_ETHER		1

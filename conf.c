@@ -29,7 +29,7 @@
  *    template, a family runs in "local mode": 169.254.2.1/16 via
  *    169.254.2.2 for IPv4, no global address via fe80::1 for IPv6
  * 7. host mappings (--map-host-loopback, by default the gateway unless
- *    --no-map-gw; --map-guest-addr, none by default: see nat.c for what
+ *    --no-map-gw; --map-guest-addr, none by default: see fwd.c for what
  *    they do), resolvers and search list (resolv.conf unless -D/-S),
  *    forwarding defaults (passt: none, pasta: auto)
  *
@@ -49,7 +49,7 @@
 
 #include "conf.h"
 #include "conf_parse.h"
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "log.h"
 #include "netlink.h"
 #include "ctx.h"

@@ -18,7 +18,7 @@
 #include <sys/un.h>
 #include <linux/if_ether.h>
 
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "util.h"
 
 #define VERSION			"0.1"

@@ -49,7 +49,7 @@
 #include "log.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "util.h"
 
 /* BOOTP/DHCP constants (RFC 951, RFC 2131) */

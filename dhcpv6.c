@@ -43,7 +43,7 @@
 #include "log.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "util.h"
 
 #define DHCPV6_CLIENT_PORT	546

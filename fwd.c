@@ -1,559 +1,488 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* fwd.c - Port forwarding specifications: parsing -t, -u, -T and -U
+/* fwd.c - Forwarding decisions: where a new flow goes, with which addresses
  *
  * Theory of Operation
  *
- * Each of the four options fills one struct fwd_ports (see fwd.h). This file
- * only parses: it holds no state of its own, and the tables it fills are read
- * by the TCP and UDP code once set-up is over.
+ * Every new flow (a TCP SYN from the guest or a connection accepted on a
+ * forwarded port, the first UDP datagram either way, a new ICMP echo
+ * identifier) asks this file, once, where it goes: which interface its
+ * target side is on and that side's addresses and ports (flow.h
+ * conventions). The protocol stores the answer in the flow's target side
+ * and uses it for the flow's whole life; later packets never ask again.
+ * Nothing here keeps state: every answer comes from struct ctx as conf()
+ * left it and from the initiating side.
  *
- * A specification is "none", or an optional "addr[%iface]/" prefix followed
- * by a comma-separated list of items:
+ * From the guest, fwd_from_tap(): the target is a host socket (PIF_HOST),
+ * its peer the guest's destination translated as below, its local address
+ * the -o address of that family (unspecified if none; for UDP also when
+ * the target is the host's loopback, which -o can't reach). The local
+ * port is the guest's source port for UDP (the socket is bound to it if
+ * free) and the echo identifier for ICMP, 0 (any) for TCP. A UDP
+ * destination left untranslated that is the host's loopback, unspecified,
+ * broadcast, multicast or link-local is refused (PIF_NONE), as is any
+ * destination mapped to nothing (--dns-forward without a host resolver):
+ * TCP then answers the guest's SYN with a host unreachable error.
  *
- *	first[-last][:tofirst[-tolast]]	forward a range, maybe remapped
- *	~first[-last]			exclude a range
- *	all				every non-ephemeral port
- *	auto				(pasta) ports bound on the other side
+ * From a forwarded port, fwd_from_host(): @pif says where the listening
+ * socket is, PIF_HOST for -t/-u, PIF_SPLICE (pasta) for -T/-U. The
+ * target port is the listening port remapped by that table's delta. In
+ * pasta, a connection or datagram is spliced (target PIF_SPLICE from the
+ * host, PIF_HOST from the namespace) when its peer is on loopback
+ * (127.0.0.0/8, ::1, v4-mapped ones included) or when it arrived in the
+ * namespace, unless --no-splice (for TCP; UDP datagrams from the
+ * namespace have no other path and are spliced all the same). From the
+ * namespace the target is the host's loopback; from the host the
+ * namespace's own address, or its loopback with --host-lo-to-ns-lo or if
+ * the namespace has no address of that family. Spliced UDP flows bind to
+ * the peer's port and, on loopback, to the target address; spliced TCP
+ * sockets are left to the kernel. Anything else from the host goes to the
+ * guest (PIF_TAP): the guest's port is the target port, the far end is the
+ * peer shown as below, and the guest's address is left unspecified, of
+ * the peer's family: which of its addresses the guest uses is the tap
+ * layer's knowledge (tap_ip4_daddr(), tap_ip6_daddr()), and the protocol
+ * fills it in (TCP) or matches the guest's replies from any of them (UDP).
+ * From the namespace, without splicing, nothing is forwarded (PIF_NONE).
  *
- * Several options for the same table accumulate, as upstream's do:
- * "-t 22 -t 80:8080" forwards both ports. The table invariants are:
+ * Addresses standing for the host. The guest shares the host's address
+ * (pasta copies it, passt hands it out by DHCP), so it can't reach the
+ * host at that address: the guest would answer itself. A few guest-side
+ * addresses therefore stand for the host, for TCP, UDP and ICMP alike:
  *
- * - @map holds the ports forwarded (FWD_SPEC, FWD_ALL), or the ports that may
- *   be forwarded once found bound on the other side (FWD_AUTO)
- * - @excl holds every excluded port, and no port is in both @map and @excl,
- *   whatever the order the items came in: exclusions win
- * - @delta[port] is the remapping offset: traffic to a forwarded port goes
- *   to port + delta (mod 65536) on the other side, 0 when not remapped
- * - a list made of exclusions only means "all, except these": FWD_ALL
- * - FWD_ALL and a bare "auto" cover the non-ephemeral ports, that is, all
- *   ports but 0 and EPHEMERAL_PORT_FIRST..EPHEMERAL_PORT_LAST
- * - "none" can't be combined with anything else
- * - @bind_of[port] is the index in @bind of the "addr[%iface]/" prefix the
- *   port was given with, 0 (any address, any interface) for none: each
- *   prefix applies to its own specification only, so "-t 8080 -t
- *   192.0.2.1/9090" (podman's form) listens on every address for 8080 and
- *   on 192.0.2.1 only for 9090
- * - a port may be given twice only with an IPv4 and an IPv6 address (same
- *   target, same interface): libvirt passes one option per <portForward>,
- *   and the port then listens on both (a prefix with @addr_both)
+ * - --dns-forward (dns_match), port 53 only (TCP and UDP): the host's
+ *   resolver (dns_host, the first one in resolv.conf unless --dns-host).
+ *   Checked first, as it may name the gateway address itself
+ * - --map-host-loopback (map_host_loopback, by default the gateway unless
+ *   --no-map-gw; for IPv6 our link-local address too): the host's
+ *   loopback, 127.0.0.1 or ::1
+ * - --map-guest-addr (map_guest_addr, none by default): the address the
+ *   guest was given, which on the host is the host's own address, so that
+ *   services bound only to that address are reachable
  *
- * On error, the table may be left partly updated: callers exit at once.
+ * Anything else is left alone. In the other direction, a host peer the
+ * guest would not understand is shown through the same addresses: one
+ * using the guest's own address as --map-guest-addr if set, else like a
+ * loopback peer; a loopback (or unspecified) one as --map-host-loopback,
+ * or, with no such mapping (--no-map-gw), as the gateway all the same: the
+ * guest would drop a packet from its own address or from loopback, and the
+ * flow, not the address, carries its replies back. The host's resolver,
+ * port 53, appears as --dns-forward. Only without any gateway is a
+ * host-local peer left as it is: TCP shows it so, UDP refuses a loopback
+ * one.
  */
 
-#include <arpa/inet.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 
+#include "ctx.h"
+#include "flow.h"
 #include "fwd.h"
+#include "inany.h"
+#include "util.h"
 
-#define FWD_PORT_MAX		65535U
+#define FWD_DNS_PORT	53
 
 /**
- * struct fwd_range - A port range as written in a specification
- * @first:	First port, host order
- * @last:	Last port, host order, >= @first
+ * enum fwd_nat - What an address translation did
+ * @FWD_NAT_SAME:	Nothing: the address is left as it is
+ * @FWD_NAT_MAPPED:	Replaced by what it stands for
+ * @FWD_NAT_NONE:	Outbound: mapped to nothing (drop); inbound: a
+ *			host-local peer with nothing to show it as (left)
  */
-struct fwd_range {
-	unsigned first;
-	unsigned last;
+enum fwd_nat {
+	FWD_NAT_SAME,
+	FWD_NAT_MAPPED,
+	FWD_NAT_NONE,
 };
 
 /**
- * struct fwd_parse - Progress through one specification
- * @fwd:	Table being filled
- * @allow_auto:	"auto" is allowed (pasta)
- * @incl_cnt:	Include items seen
- * @excl_cnt:	Exclude items seen
- * @all:	"all" seen
- * @autoscan:	"auto" seen
- * @bind_idx:	Index in the table's bind list of this specification's
- *		"addr[%iface]/" prefix, 0 for none
- * @errbuf:	Buffer for an error message
- * @errlen:	Size of @errbuf, bytes
- */
-struct fwd_parse {
-	struct fwd_ports *fwd;
-	bool allow_auto;
-	unsigned incl_cnt;
-	unsigned excl_cnt;
-	bool all;
-	bool autoscan;
-	uint8_t bind_idx;
-	char *errbuf;
-	size_t errlen;
-};
-
-/**
- * fwd_err() - Write an error message for the caller
- * @fp:		Parsing state with the caller's buffer
- * @fmt:	Format string
+ * fwd_cfg() - One of the configured addresses, of the family of @like
+ * @like:	Address whose family is wanted
+ * @a4:		IPv4 address
+ * @a6:		IPv6 address
+ * @out:	Address (output)
  *
- * Return: -1, always
+ * Return: true if the address is set (not unspecified)
  */
-__attribute__((format(printf, 2, 3)))
-static int fwd_err(const struct fwd_parse *fp, const char *fmt, ...)
+static bool fwd_cfg(const union inany_addr *like, const struct in_addr *a4,
+		    const struct in6_addr *a6, union inany_addr *out)
 {
-	va_list ap;
-
-	if (!fp->errbuf || !fp->errlen)
-		return -1;
-
-	va_start(ap, fmt);
-	vsnprintf(fp->errbuf, fp->errlen, fmt, ap);
-	va_end(ap);
-
-	return -1;
-}
-
-/**
- * fwd_port_parse() - Parse one decimal port number, advancing a cursor
- * @fp:		Parsing state, for errors
- * @s:		Cursor, moved past the digits (input and output)
- * @port:	Port number, host order (output)
- *
- * Return: 0 on success, -1 on error (message set)
- */
-static int fwd_port_parse(const struct fwd_parse *fp, const char **s,
-			  unsigned *port)
-{
-	size_t len = strspn(*s, "0123456789");
-	unsigned long v = 0;
-	size_t i;
-
-	if (!len)
-		return fwd_err(fp, "expected a port number at '%s'", *s);
-
-	for (i = 0; i < len && v <= FWD_PORT_MAX; i++)
-		v = v * 10 + (unsigned long)((*s)[i] - '0');
-
-	if (v > FWD_PORT_MAX || !v)
-		return fwd_err(fp, "port '%.*s' out of range (1-%u)", (int)len,
-			       *s, FWD_PORT_MAX);
-
-	*port = (unsigned)v;
-	*s += len;
-	return 0;
-}
-
-/**
- * fwd_range_parse() - Parse "first[-last]", advancing a cursor
- * @fp:		Parsing state, for errors
- * @s:		Cursor, moved past the range (input and output)
- * @r:		Range (output)
- *
- * Return: 0 on success, -1 on error (message set)
- */
-static int fwd_range_parse(const struct fwd_parse *fp, const char **s,
-			   struct fwd_range *r)
-{
-	if (fwd_port_parse(fp, s, &r->first))
-		return -1;
-
-	r->last = r->first;
-	if (**s != '-')
-		return 0;
-
-	(*s)++;
-	if (fwd_port_parse(fp, s, &r->last))
-		return -1;
-
-	if (r->last < r->first)
-		return fwd_err(fp, "range %u-%u is reversed", r->first,
-			       r->last);
-	return 0;
-}
-
-/**
- * fwd_fill_all() - Forward every non-ephemeral port that isn't excluded
- * @fwd:	Table to fill
- * @bind_idx:	Bind prefix for ports not given by an earlier item
- */
-static void fwd_fill_all(struct fwd_ports *fwd, uint8_t bind_idx)
-{
-	unsigned port;
-
-	for (port = 1; port <= FWD_PORT_MAX; port++) {
-		if (port >= EPHEMERAL_PORT_FIRST && port <= EPHEMERAL_PORT_LAST)
-			continue;
-		if (fwd_bit_test(fwd->excl, (uint16_t)port))
-			continue;
-		if (!fwd_bit_test(fwd->map, (uint16_t)port))
-			fwd->bind_of[port] = bind_idx;
-		fwd_bit_set(fwd->map, (uint16_t)port);
+	if (inany_v4(like)) {
+		inany_from_v4(out, *a4);
+		return !in4_is_unspec(a4);
 	}
+	out->a6 = *a6;
+	return !IN6_IS_ADDR_UNSPECIFIED(a6);
 }
 
 /**
- * fwd_map_empty() - Is no port in a table's map?
- * @fwd:	Table
- *
- * Return: true if no port is set in @fwd->map
+ * fwd_unspec() - Set the unspecified address of @a's family
+ * @a:		Address (input: family; output: 0.0.0.0, v4-mapped, or ::)
  */
-static bool fwd_map_empty(const struct fwd_ports *fwd)
+static void fwd_unspec(union inany_addr *a)
 {
-	size_t i;
+	struct in_addr any4 = { .s_addr = INADDR_ANY };
 
-	for (i = 0; i < FWD_BITMAP_BYTES; i++) {
-		if (fwd->map[i])
-			return false;
-	}
-	return true;
-}
-
-/**
- * fwd_exclude() - Apply an exclusion item "~first[-last]"
- * @fp:		Parsing state
- * @item:	Item text after the '~', NUL-terminated
- *
- * Return: 0 on success, -1 on error (message set)
- */
-static int fwd_exclude(struct fwd_parse *fp, const char *item)
-{
-	struct fwd_range r;
-	unsigned port;
-
-	if (fwd_range_parse(fp, &item, &r))
-		return -1;
-	if (*item)
-		return fwd_err(fp, "unexpected '%s' after excluded range",
-			       item);
-
-	for (port = r.first; port <= r.last; port++) {
-		fwd_bit_set(fp->fwd->excl, (uint16_t)port);
-		fwd_bit_clear(fp->fwd->map, (uint16_t)port);
-		fp->fwd->delta[port] = 0;
-	}
-
-	fp->excl_cnt++;
-	return 0;
-}
-
-/**
- * fwd_target_parse() - Parse the ":tofirst[-tolast]" part of an include item
- * @fp:		Parsing state, for errors
- * @s:		Text after the ':', NUL-terminated
- * @r:		Range being forwarded
- * @to:		Target range, same length as @r (output)
- *
- * Return: 0 on success, -1 on error (message set)
- */
-static int fwd_target_parse(const struct fwd_parse *fp, const char *s,
-			    const struct fwd_range *r, struct fwd_range *to)
-{
-	bool one = !strchr(s, '-');
-
-	if (strchr(s, '/') || strchr(s, '.'))
-		return fwd_err(fp, "target addresses are not supported: '%s'",
-			       s);
-
-	if (fwd_range_parse(fp, &s, to))
-		return -1;
-	if (*s)
-		return fwd_err(fp, "unexpected '%s' after target range", s);
-
-	if (one && r->first != r->last) {
-		/* Only the first target port given: shift the whole range */
-		to->last = to->first + (r->last - r->first);
-		if (to->last > FWD_PORT_MAX)
-			return fwd_err(fp, "target range %u-%u out of range",
-				       to->first, to->last);
-	}
-
-	if (to->last - to->first != r->last - r->first)
-		return fwd_err(fp, "ranges %u-%u and %u-%u differ in length",
-			       r->first, r->last, to->first, to->last);
-	return 0;
-}
-
-/**
- * fwd_bind_equal() - Do two bind prefixes say the same?
- * @a:		First prefix
- * @b:		Second prefix
- *
- * Return: true if address, family and interface all match
- */
-static bool fwd_bind_equal(const struct fwd_bind *a, const struct fwd_bind *b)
-{
-	return a->addr_set == b->addr_set && a->addr_v6 == b->addr_v6 &&
-	       a->addr_both == b->addr_both && in4_equal(&a->addr4, &b->addr4) &&
-	       IN6_ARE_ADDR_EQUAL(&a->addr6, &b->addr6) &&
-	       !strcmp(a->ifname, b->ifname);
-}
-
-/**
- * fwd_bind_add() - Find or add a bind prefix in a table's list
- * @fp:		Parsing state: @fp->bind_idx set on success
- * @b:		Bind prefix
- *
- * Return: 0 on success, -1 if the list is full (message set)
- */
-static int fwd_bind_add(struct fwd_parse *fp, const struct fwd_bind *b)
-{
-	struct fwd_ports *fwd = fp->fwd;
-	unsigned i;
-
-	for (i = 1; i <= fwd->bind_cnt; i++) {
-		if (fwd_bind_equal(&fwd->bind[i], b)) {
-			fp->bind_idx = (uint8_t)i;
-			return 0;
-		}
-	}
-	if (fwd->bind_cnt + 1 >= FWD_BIND_MAX)
-		return fwd_err(fp, "more than %d bind addresses",
-			       FWD_BIND_MAX - 1);
-	fwd->bind[++fwd->bind_cnt] = *b;
-	fp->bind_idx = (uint8_t)fwd->bind_cnt;
-	return 0;
-}
-
-/**
- * fwd_bind_merge() - Give a port this specification's address too
- * @fp:		Parsing state
- * @port:	Port, already forwarded by another specification, host order
- *
- * Only an IPv4 and an IPv6 address, on the same interface, combine: the
- * port then listens on both.
- *
- * Return: 0 on success, -1 if the prefixes can't be combined
- */
-static int fwd_bind_merge(struct fwd_parse *fp, uint16_t port)
-{
-	const struct fwd_bind *old = fwd_port_bind(fp->fwd, port);
-	const struct fwd_bind *new = &fp->fwd->bind[fp->bind_idx];
-	uint8_t idx = fp->bind_idx;
-	struct fwd_bind both = *old;
-
-	if (!old->addr_set || !new->addr_set || old->addr_both ||
-	    new->addr_both || old->addr_v6 == new->addr_v6 ||
-	    strcmp(old->ifname, new->ifname))
-		return -1;
-	if (new->addr_v6)
-		both.addr6 = new->addr6;
+	if (inany_v4(a))
+		inany_from_v4(a, any4);
 	else
-		both.addr4 = new->addr4;
-	both.addr_both = true;
-	if (fwd_bind_add(fp, &both))
-		return -1;
-	fp->fwd->bind_of[port] = fp->bind_idx;
-	fp->bind_idx = idx;
-	return 0;
+		a->a6 = in6addr_any;
 }
 
 /**
- * fwd_include() - Apply an include item "first[-last][:tofirst[-tolast]]"
- * @fp:		Parsing state
- * @item:	Item text, NUL-terminated
- *
- * Return: 0 on success, -1 on error (message set)
+ * fwd_loopback() - Set the loopback address of @a's family
+ * @a:		Address (input: family; output: 127.0.0.1 or ::1)
  */
-static int fwd_include(struct fwd_parse *fp, const char *item)
+static void fwd_loopback(union inany_addr *a)
 {
-	struct fwd_ports *fwd = fp->fwd;
-	struct fwd_range r, to;
-	unsigned port;
+	struct in_addr lo4 = { .s_addr = htonl(INADDR_LOOPBACK) };
 
-	if (fwd_range_parse(fp, &item, &r))
-		return -1;
-
-	to = r;
-	if (*item == ':') {
-		if (fwd_target_parse(fp, item + 1, &r, &to))
-			return -1;
-	} else if (*item) {
-		return fwd_err(fp, "unexpected '%s' after port range", item);
-	}
-
-	for (port = r.first; port <= r.last; port++) {
-		uint16_t delta = (uint16_t)(to.first - r.first);
-
-		if (fwd_bit_test(fwd->excl, (uint16_t)port))
-			continue;
-		if (fwd_bit_test(fwd->map, (uint16_t)port) &&
-		    fwd->mode != FWD_ALL && fwd->mode != FWD_AUTO) {
-			if (fwd->delta[port] != delta ||
-			    fwd_bind_merge(fp, (uint16_t)port))
-				return fwd_err(fp, "port %u given twice", port);
-			continue;
-		}
-		fwd_bit_set(fwd->map, (uint16_t)port);
-		fwd->delta[port] = delta;
-		fwd->bind_of[port] = fp->bind_idx;
-	}
-
-	fp->incl_cnt++;
-	return 0;
-}
-
-/**
- * fwd_item() - Apply one item of a comma-separated list
- * @fp:		Parsing state
- * @item:	Item text, NUL-terminated
- *
- * Return: 0 on success, -1 on error (message set)
- */
-static int fwd_item(struct fwd_parse *fp, const char *item)
-{
-	if (!*item)
-		return fwd_err(fp, "empty item in port list");
-
-	if (!strcmp(item, "none"))
-		return fwd_err(fp, "'none' can't be combined with ports");
-
-	if (!strcmp(item, "all")) {
-		fp->all = true;
-		return 0;
-	}
-
-	if (!strcmp(item, "auto")) {
-		if (!fp->allow_auto)
-			return fwd_err(fp, "'auto' is only valid for pasta");
-		fp->autoscan = true;
-		return 0;
-	}
-
-	if (*item == '~')
-		return fwd_exclude(fp, item + 1);
-
-	return fwd_include(fp, item);
-}
-
-/**
- * fwd_addr_parse() - Parse the "addr[%iface]" prefix of a specification
- * @fp:		Parsing state: the prefix applies to its ports only
- * @s:		Prefix text, NUL-terminated, modified (the '%' is cut)
- *
- * Return: 0 on success, -1 on error (message set)
- */
-static int fwd_addr_parse(struct fwd_parse *fp, char *s)
-{
-	char *ifname = strchr(s, '%');
-	struct fwd_bind b;
-
-	memset(&b, 0, sizeof(b));
-	if (ifname) {
-		*ifname++ = '\0';
-		if (!*ifname || strlen(ifname) >= IFNAMSIZ)
-			return fwd_err(fp, "bad interface name '%s'", ifname);
-		strcpy(b.ifname, ifname);
-	}
-
-	if (!*s)
-		return fwd_bind_add(fp, &b);
-
-	if (inet_pton(AF_INET, s, &b.addr4) == 1)
-		b.addr_v6 = false;
-	else if (inet_pton(AF_INET6, s, &b.addr6) == 1)
-		b.addr_v6 = true;
+	if (inany_v4(a))
+		inany_from_v4(a, lo4);
 	else
-		return fwd_err(fp, "bad bind address '%s'", s);
-
-	b.addr_set = true;
-	return fwd_bind_add(fp, &b);
+		a->a6 = in6addr_loopback;
 }
 
 /**
- * fwd_list_parse() - Apply a comma-separated list of items
- * @fp:		Parsing state
- * @list:	List text, NUL-terminated, modified (commas are cut)
+ * fwd_is_loopback() - Is an address loopback?
+ * @a:		Address, IPv4 as v4-mapped
  *
- * Return: 0 on success, -1 on error (message set)
+ * Return: true for 127.0.0.0/8 and ::1
  */
-static int fwd_list_parse(struct fwd_parse *fp, char *list)
+static bool fwd_is_loopback(const union inany_addr *a)
 {
-	char *item = list, *comma;
+	const struct in_addr *a4 = inany_v4(a);
 
-	for (;;) {
-		comma = strchr(item, ',');
-		if (comma)
-			*comma = '\0';
-		if (fwd_item(fp, item))
-			return -1;
-		if (!comma)
-			return 0;
-		item = comma + 1;
-	}
+	if (a4)
+		return in4_is_loopback(a4);
+	return IN6_IS_ADDR_LOOPBACK(&a->a6);
 }
 
 /**
- * fwd_mode_update() - Set the table's mode once a whole list is applied
- * @fp:		Parsing state
+ * fwd_is_host_local() - Is an address loopback, or unspecified?
+ * @a:		Address, IPv4 as v4-mapped
  *
- * Return: 0 on success, -1 on error (message set)
+ * Return: true for 127.0.0.0/8, ::1, 0.0.0.0 and ::
  */
-static int fwd_mode_update(struct fwd_parse *fp)
+static bool fwd_is_host_local(const union inany_addr *a)
 {
-	struct fwd_ports *fwd = fp->fwd;
+	const struct in_addr *a4 = inany_v4(a);
 
-	if (fwd->mode == FWD_NONE)
-		return fwd_err(fp, "'none' can't be combined with ports");
-
-	if (fp->autoscan) {
-		fwd->mode = FWD_AUTO;
-		if (fp->all || fwd_map_empty(fwd))
-			fwd_fill_all(fwd, fp->bind_idx);
-		return 0;
-	}
-
-	if (fp->all || (!fp->incl_cnt && fwd->mode == FWD_UNSET)) {
-		if (fwd->mode != FWD_AUTO)
-			fwd->mode = FWD_ALL;
-		fwd_fill_all(fwd, fp->bind_idx);
-		return 0;
-	}
-
-	if (fwd->mode == FWD_UNSET)
-		fwd->mode = FWD_SPEC;
-	return 0;
+	if (a4)
+		return in4_is_loopback(a4) || in4_is_unspec(a4);
+	return IN6_IS_ADDR_LOOPBACK(&a->a6) || IN6_IS_ADDR_UNSPECIFIED(&a->a6);
 }
 
 /**
- * fwd_parse_spec() - Parse one -t, -u, -T or -U specification into a table
- * @fwd:	Table, accumulating over several options (input and output)
- * @spec:	Specification as given on the command line
- * @allow_auto:	Accept "auto" (pasta)
- * @errbuf:	Buffer for an error message, may be NULL
- * @errlen:	Size of @errbuf, bytes
+ * fwd_is_unroutable() - Is a guest's UDP destination one we don't forward?
+ * @a:		Address, IPv4 as v4-mapped
  *
- * Return: 0 on success, -1 on error with a message in @errbuf
+ * Return: true for unspecified, broadcast, multicast and link-local
  */
-int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool allow_auto,
-		   char *errbuf, size_t errlen)
+static bool fwd_is_unroutable(const union inany_addr *a)
 {
-	struct fwd_parse fp = { .fwd = fwd, .allow_auto = allow_auto,
-				.errbuf = errbuf, .errlen = errlen };
-	char buf[BUFSIZ], *list, *slash;
+	const struct in_addr *a4 = inany_v4(a);
 
-	if (errbuf && errlen)
-		*errbuf = '\0';
+	if (a4) {
+		uint32_t h = ntohl(a4->s_addr);
 
-	if (!*spec)
-		return fwd_err(&fp, "empty specification");
-	if (strlen(spec) >= sizeof(buf))
-		return fwd_err(&fp, "specification too long");
+		return !h || h == INADDR_BROADCAST || IN_MULTICAST(h);
+	}
+	return IN6_IS_ADDR_UNSPECIFIED(&a->a6) ||
+	       IN6_IS_ADDR_MULTICAST(&a->a6) || IN6_IS_ADDR_LINKLOCAL(&a->a6);
+}
 
-	if (!strcmp(spec, "none")) {
-		if (fwd->mode != FWD_UNSET && fwd->mode != FWD_NONE)
-			return fwd_err(&fp, "'none' can't be combined");
-		fwd->mode = FWD_NONE;
+/**
+ * fwd_is_host_lo() - Does a guest destination stand for the host's loopback?
+ * @c:		Execution context
+ * @dst:	Destination as the guest sent it
+ *
+ * Return: true for --map-host-loopback's address, and for IPv6 our own
+ *	   link-local address while a mapping is in place
+ */
+static bool fwd_is_host_lo(const struct ctx *c, const union inany_addr *dst)
+{
+	union inany_addr m;
+
+	if (!fwd_cfg(dst, &c->ip4.map_host_loopback,
+		     &c->ip6.map_host_loopback, &m))
+		return false;
+	if (inany_equals(dst, &m))
+		return true;
+	return !inany_v4(dst) && IN6_ARE_ADDR_EQUAL(&dst->a6,
+						    &c->ip6.our_tap_ll);
+}
+
+/**
+ * fwd_gw() - The guest's gateway, of the family of @like
+ * @c:		Execution context
+ * @like:	Address whose family is wanted
+ * @out:	Gateway (output); for IPv6 without one, our link-local address
+ *
+ * Return: true if there is one
+ */
+static bool fwd_gw(const struct ctx *c, const union inany_addr *like,
+		   union inany_addr *out)
+{
+	if (fwd_cfg(like, &c->ip4.gw, &c->ip6.gw, out))
+		return true;
+	return !inany_v4(like) &&
+	       fwd_cfg(like, &c->ip4.gw, &c->ip6.our_tap_ll, out);
+}
+
+/**
+ * fwd_nat_port() - Port the --dns-forward check sees
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP or IPPROTO_ICMPV6
+ * @port:	Port of the side, host order (the identifier for ICMP)
+ *
+ * Return: @port, 0 for ICMP: an echo identifier is no port
+ */
+static uint16_t fwd_nat_port(uint8_t proto, uint16_t port)
+{
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6)
 		return 0;
+	return port;
+}
+
+/**
+ * fwd_nat_out() - Translate a guest's destination into the host's target
+ * @c:		Execution context
+ * @addr:	Destination as the guest sent it, replaced by the target
+ *		(input/output), IPv4 as v4-mapped
+ * @port:	Destination port, host order (0 for ICMP)
+ *
+ * Return: FWD_NAT_MAPPED for the host's resolver, loopback or own
+ *	   address, FWD_NAT_NONE if mapped to nothing, FWD_NAT_SAME otherwise
+ */
+static enum fwd_nat fwd_nat_out(const struct ctx *c, union inany_addr *addr,
+				uint16_t port)
+{
+	union inany_addr m;
+
+	if (port == FWD_DNS_PORT &&
+	    fwd_cfg(addr, &c->ip4.dns_match, &c->ip6.dns_match, &m) &&
+	    inany_equals(addr, &m)) {
+		if (!fwd_cfg(addr, &c->ip4.dns_host, &c->ip6.dns_host, addr))
+			return FWD_NAT_NONE;
+		return FWD_NAT_MAPPED;
 	}
 
-	strcpy(buf, spec);
-	list = buf;
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		list = slash + 1;
-		if (fwd_addr_parse(&fp, buf))
-			return -1;
+	if (fwd_is_host_lo(c, addr)) {
+		fwd_loopback(addr);
+		return FWD_NAT_MAPPED;
 	}
 
-	if (!*list)
-		return fwd_err(&fp, "no ports after '/'");
+	if (fwd_cfg(addr, &c->ip4.map_guest_addr, &c->ip6.map_guest_addr,
+		    &m) && inany_equals(addr, &m)) {
+		if (!fwd_cfg(addr, &c->ip4.addr, &c->ip6.addr, addr))
+			return FWD_NAT_NONE;
+		return FWD_NAT_MAPPED;
+	}
 
-	if (fwd_list_parse(&fp, list))
-		return -1;
+	return FWD_NAT_SAME;
+}
 
-	return fwd_mode_update(&fp);
+/**
+ * fwd_nat_in() - Translate a host peer into the address the guest sees
+ * @c:		Execution context
+ * @addr:	Peer's address, replaced by what the guest sees
+ *		(input/output), IPv4 as v4-mapped
+ * @port:	Peer's port, host order
+ *
+ * Return: FWD_NAT_MAPPED if @addr was translated, FWD_NAT_NONE for a
+ *	   host-local peer (loopback, unspecified, the guest's own address)
+ *	   with no mapping and no gateway (@addr left alone), FWD_NAT_SAME
+ *	   otherwise
+ */
+static enum fwd_nat fwd_nat_in(const struct ctx *c, union inany_addr *addr,
+			       uint16_t port)
+{
+	union inany_addr m, own;
+	bool is_own;
+
+	fwd_cfg(addr, &c->ip4.addr, &c->ip6.addr, &own);
+	is_own = inany_equals(addr, &own);
+
+	if (is_own && fwd_cfg(addr, &c->ip4.map_guest_addr,
+			      &c->ip6.map_guest_addr, &m)) {
+		*addr = m;
+		return FWD_NAT_MAPPED;
+	}
+
+	if (is_own || fwd_is_host_local(addr)) {
+		if (!fwd_cfg(addr, &c->ip4.map_host_loopback,
+			     &c->ip6.map_host_loopback, &m) &&
+		    !fwd_gw(c, addr, &m))
+			return FWD_NAT_NONE;
+		*addr = m;
+		return FWD_NAT_MAPPED;
+	}
+
+	if (port == FWD_DNS_PORT &&
+	    fwd_cfg(addr, &c->ip4.dns_host, &c->ip6.dns_host, &m) &&
+	    inany_equals(addr, &m) &&
+	    fwd_cfg(addr, &c->ip4.dns_match, &c->ip6.dns_match, &m)) {
+		*addr = m;
+		return FWD_NAT_MAPPED;
+	}
+
+	return FWD_NAT_SAME;
+}
+
+/**
+ * fwd_from_tap() - Where a new flow from the guest goes
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP or IPPROTO_ICMPV6
+ * @ini:	Tap side: guest address and port as peer, its destination as
+ *		local (ICMP: the echo identifier as both ports)
+ * @tgt:	Target side (output): translated destination as peer, the
+ *		address and port to bind as local; all zeroes if refused
+ *
+ * Return: PIF_HOST, or PIF_NONE if the destination is refused
+ */
+enum flow_pif fwd_from_tap(const struct ctx *c, uint8_t proto,
+			   const struct flowside *ini, struct flowside *tgt)
+{
+	bool udp = proto == IPPROTO_UDP;
+	enum fwd_nat how;
+
+	memset(tgt, 0, sizeof(*tgt));
+	tgt->peer = ini->local;
+	how = fwd_nat_out(c, &tgt->peer, fwd_nat_port(proto, ini->local_port));
+	if (how == FWD_NAT_NONE ||
+	    (how == FWD_NAT_SAME && udp &&
+	     (fwd_is_unroutable(&tgt->peer) || fwd_is_loopback(&tgt->peer)))) {
+		memset(tgt, 0, sizeof(*tgt));
+		return PIF_NONE;
+	}
+	tgt->peer_port = ini->local_port;
+	fwd_cfg(&tgt->peer, &c->ip4.addr_out, &c->ip6.addr_out, &tgt->local);
+	if (udp && fwd_is_loopback(&tgt->peer))
+		fwd_unspec(&tgt->local);
+	if (proto != IPPROTO_TCP)
+		tgt->local_port = ini->peer_port;
+	return PIF_HOST;
+}
+
+/**
+ * fwd_table() - Forwarding table of a protocol and listening side
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @from_ns:	Listening in the namespace (-T, -U), else on the host
+ *
+ * Return: the table
+ */
+static const struct fwd_ports *fwd_table(const struct ctx *c, uint8_t proto,
+					 bool from_ns)
+{
+	if (proto == IPPROTO_TCP)
+		return from_ns ? &c->tcp_out : &c->tcp_in;
+	return from_ns ? &c->udp_out : &c->udp_in;
+}
+
+/**
+ * fwd_spliced() - Does a flow from a forwarded port skip the guest?
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @pif:	Interface of the listening socket
+ * @peer:	Peer's address
+ *
+ * Return: true in pasta for loopback peers and namespace-side listeners,
+ *	   unless --no-splice (TCP only: UDP from the namespace is spliced)
+ */
+static bool fwd_spliced(const struct ctx *c, uint8_t proto, enum flow_pif pif,
+			const union inany_addr *peer)
+{
+	if (c->mode != MODE_PASTA)
+		return false;
+	if (proto == IPPROTO_UDP && pif == PIF_SPLICE)
+		return true;
+	return !c->no_splice && (pif == PIF_SPLICE || fwd_is_loopback(peer));
+}
+
+/**
+ * fwd_splice_target() - Target side of a spliced flow
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @pif:	Interface of the listening socket
+ * @ini:	Peer, local address and listening port
+ * @tgt:	Target side (output), zeroed by the caller
+ *
+ * Return: the target's interface: the other side
+ */
+static enum flow_pif fwd_splice_target(const struct ctx *c, uint8_t proto,
+				       enum flow_pif pif,
+				       const struct flowside *ini,
+				       struct flowside *tgt)
+{
+	bool from_ns = pif == PIF_SPLICE;
+
+	tgt->peer_port = fwd_port_target(fwd_table(c, proto, from_ns),
+					 ini->local_port);
+	if (from_ns || c->host_lo_to_ns_lo ||
+	    !fwd_cfg(&ini->peer, &c->ip4.addr, &c->ip6.addr, &tgt->peer)) {
+		tgt->peer = ini->peer;
+		fwd_loopback(&tgt->peer);
+	}
+	if (proto == IPPROTO_UDP) {
+		tgt->local = tgt->peer;
+		if (!fwd_is_loopback(&tgt->peer))
+			fwd_unspec(&tgt->local);
+		tgt->local_port = ini->peer_port;
+	}
+	return from_ns ? PIF_HOST : PIF_SPLICE;
+}
+
+/**
+ * fwd_tap_target() - Tap side of a flow from a host peer to the guest
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @ini:	Host side: peer, local address and listening port
+ * @tgt:	Tap side (output), zeroed by the caller
+ *
+ * Return: PIF_TAP, or PIF_NONE for a UDP loopback peer that can't be shown
+ */
+static enum flow_pif fwd_tap_target(const struct ctx *c, uint8_t proto,
+				    const struct flowside *ini,
+				    struct flowside *tgt)
+{
+	tgt->local = ini->peer;
+	tgt->local_port = ini->peer_port;
+	if (fwd_nat_in(c, &tgt->local, ini->peer_port) == FWD_NAT_NONE &&
+	    proto == IPPROTO_UDP && fwd_is_loopback(&tgt->local)) {
+		memset(tgt, 0, sizeof(*tgt));
+		return PIF_NONE;
+	}
+	tgt->peer_port = fwd_port_target(fwd_table(c, proto, false),
+					 ini->local_port);
+	tgt->peer = tgt->local;
+	fwd_unspec(&tgt->peer);
+	return PIF_TAP;
+}
+
+/**
+ * fwd_from_host() - Where a new flow from a forwarded port goes
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @pif:	Interface of the listening socket: PIF_HOST (-t, -u) or
+ *		PIF_SPLICE (pasta: -T, -U)
+ * @ini:	Listening side: peer's address and port, the local address
+ *		(unspecified if unknown) and the listening port
+ * @tgt:	Target side (output): for PIF_TAP the guest's port as peer
+ *		port (its address unspecified: the caller's to choose), the
+ *		peer as the guest sees it as local; for a splice, the target
+ *		as peer, and for UDP the address and port to bind as local;
+ *		all zeroes if refused
+ *
+ * Return: PIF_TAP, PIF_SPLICE or PIF_HOST (spliced), PIF_NONE if refused
+ */
+enum flow_pif fwd_from_host(const struct ctx *c, uint8_t proto,
+			    enum flow_pif pif, const struct flowside *ini,
+			    struct flowside *tgt)
+{
+	memset(tgt, 0, sizeof(*tgt));
+	if (fwd_spliced(c, proto, pif, &ini->peer))
+		return fwd_splice_target(c, proto, pif, ini, tgt);
+	if (pif != PIF_HOST)
+		return PIF_NONE;
+	return fwd_tap_target(c, proto, ini, tgt);
 }

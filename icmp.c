@@ -37,12 +37,14 @@
  * (test/platform/ping_reuse.c shows both behaviours). Either way, replies
  * are handed back to the guest with the identifier it used, sequence number
  * and data untouched, from the address it sent the request to, and with a
- * checksum set by tap.c.
+ * checksum set by tap_out.c.
  *
- * Destinations are translated by nat.c: the map_host_loopback address (the
- * gateway unless --no-map-gw; for IPv6 our link-local address too) goes to
- * the host's loopback, the map_guest_addr one to the host's own address.
- * Other link-local destinations are reached through the template interface
+ * The target side of a new flow is fwd_from_tap()'s (fwd.c), decided once:
+ * the map_host_loopback address (the gateway unless --no-map-gw; for IPv6
+ * our link-local address too) goes to the host's loopback, the
+ * map_guest_addr one to the host's own address; the socket is bound to its
+ * local address (the -o one, or unspecified) and identifier. Other
+ * link-local destinations are reached through the template interface
  * (scope c->ifi6).
  *
  * Flows expire after ICMP_IDLE_MS without traffic (for tests only,
@@ -67,13 +69,13 @@
 #include <netinet/ip_icmp.h>
 
 #include "flow.h"
+#include "fwd.h"
 #include "icmp.h"
 #include "inany.h"
 #include "log.h"
-#include "nat.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "util.h"
 
 #define ICMP_IDLE_MS		60000	/* Flow expiry, at most */
@@ -141,28 +143,21 @@ static int icmp_flow_af(const struct icmp_ping_flow *pf)
 }
 
 /**
- * icmp_target() - Translate the guest's destination for the ping socket
+ * icmp_scope() - IPv6 scope of an echo flow's target
  * @c:		Execution context
- * @daddr:	Destination as the guest sent it
- * @tgt:	Target side: its peer is set to the translation (output)
- * @scope_id:	IPv6 scope for a link-local destination, else 0 (output)
+ * @ini:	Guest's side: its destination as local
+ * @tgt:	Target side, from fwd_from_tap()
  *
- * Return: true if the destination maps to an address, false if to nothing
+ * Return: the template interface for a link-local destination reached as
+ *	   the guest sent it, 0 otherwise
  */
-static bool icmp_target(const struct ctx *c, const union inany_addr *daddr,
-			struct flowside *tgt, uint32_t *scope_id)
+static uint32_t icmp_scope(const struct ctx *c, const struct flowside *ini,
+			   const struct flowside *tgt)
 {
-	enum nat_out how;
-
-	tgt->peer = *daddr;
-	how = nat_outbound(c, &tgt->peer, 0);
-	if (how == NAT_OUT_NONE)
-		return false;
-	*scope_id = 0;
-	if (!inany_v4(&tgt->peer) && how == NAT_OUT_SAME &&
-	    IN6_IS_ADDR_LINKLOCAL(&tgt->peer.a6))
-		*scope_id = c->ifi6;
-	return true;
+	if (inany_v4(&tgt->peer) || !IN6_IS_ADDR_LINKLOCAL(&tgt->peer.a6) ||
+	    !inany_equals(&tgt->peer, &ini->local))
+		return 0;
+	return c->ifi6;
 }
 
 /**
@@ -199,15 +194,14 @@ static socklen_t icmp_sockaddr(const struct icmp_ping_flow *pf,
  * @c:		Execution context
  * @af:		AF_INET or AF_INET6
  * @s:		Socket
- * @id:		Identifier, host order: the port we ask for
- * @tgt:	Target side: local address and both ports set (output), the
- *		ports to @id, or left 0 if the kernel chose one
+ * @tgt:	Target side: local address and identifier (as local port) to
+ *		bind; both ports are set to 0 if the kernel chose another
  *
  * Return: 0 on success (possibly on a port the kernel chose), -errno
  *
  * #syscalls bind setsockopt
  */
-static int icmp_sock_bind(const struct ctx *c, int af, int s, uint16_t id,
+static int icmp_sock_bind(const struct ctx *c, int af, int s,
 			  struct flowside *tgt)
 {
 	const char *ifname = af == AF_INET ? c->ip4.ifname_out :
@@ -227,18 +221,15 @@ static int icmp_sock_bind(const struct ctx *c, int af, int s, uint16_t id,
 				    (socklen_t)strlen(ifname) + 1))
 		return -errno;
 	if (af == AF_INET) {
-		s4->sin_addr = c->ip4.addr_out;
-		s4->sin_port = htons(id);
+		s4->sin_addr = *inany_v4(&tgt->local);
+		s4->sin_port = htons(tgt->local_port);
 	} else {
-		s6->sin6_addr = c->ip6.addr_out;
-		s6->sin6_port = htons(id);
+		s6->sin6_addr = tgt->local.a6;
+		s6->sin6_port = htons(tgt->local_port);
 	}
-	inany_from_af(&tgt->local, af, af == AF_INET ? (void *)&s4->sin_addr :
-						       (void *)&s6->sin6_addr);
-	if (!bind(s, (struct sockaddr *)&sa, sl)) {
-		tgt->local_port = tgt->peer_port = id;
+	if (!bind(s, (struct sockaddr *)&sa, sl))
 		return 0;
-	}
+	tgt->local_port = tgt->peer_port = 0;
 	if (af == AF_INET)	/* identifier taken: let the kernel choose */
 		s4->sin_port = 0;
 	else
@@ -249,7 +240,7 @@ static int icmp_sock_bind(const struct ctx *c, int af, int s, uint16_t id,
 /**
  * icmp_flow_sock() - Open and register the ping socket of a new flow
  * @c:		Execution context
- * @pf:		Echo flow, both sides' peers set: @pf->sock is set
+ * @pf:		Echo flow, both sides set: @pf->sock is set
  *
  * Return: 0 on success, -1 on failure (logged)
  *
@@ -257,7 +248,6 @@ static int icmp_sock_bind(const struct ctx *c, int af, int s, uint16_t id,
  */
 static int icmp_flow_sock(struct ctx *c, struct icmp_ping_flow *pf)
 {
-	uint16_t id = pf->f.side[FLOW_SIDE_INI].peer_port;
 	int af = icmp_flow_af(pf), s, ret;
 	uint64_t ref;
 
@@ -272,7 +262,7 @@ static int icmp_flow_sock(struct ctx *c, struct icmp_ping_flow *pf)
 		debug_ratelimit("ICMP: socket number too high");
 		return -1;
 	}
-	ret = icmp_sock_bind(c, af, s, id, &pf->f.side[FLOW_SIDE_TGT]);
+	ret = icmp_sock_bind(c, af, s, &pf->f.side[FLOW_SIDE_TGT]);
 	if (!ret) {
 		ref = epoll_ref_make(EPOLL_TYPE_PING, s,
 				     flow_ref(&pf->f, FLOW_SIDE_TGT));
@@ -293,12 +283,15 @@ static int icmp_flow_sock(struct ctx *c, struct icmp_ping_flow *pf)
  * @c:		Execution context
  * @ini:	Guest's side of the request: addresses, identifier as ports
  *
+ * The target side is what fwd_from_tap() decides, once, for the new flow.
+ *
  * Return: flow, NULL if there is none and none could be made: table full
- *	   (counted by flow.c), destination mapping to nothing, no socket
+ *	   (counted by flow.c), destination refused, no socket
  */
 static struct icmp_ping_flow *icmp_flow_get(struct ctx *c,
 					    const struct flowside *ini)
 {
+	uint8_t proto = inany_v4(&ini->peer) ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	struct icmp_ping_flow *pf;
 	struct flow_common *f;
 
@@ -314,9 +307,10 @@ static struct icmp_ping_flow *icmp_flow_get(struct ctx *c,
 	pf->sock = -1;
 	f->pif[FLOW_SIDE_INI] = PIF_TAP;
 	f->side[FLOW_SIDE_INI] = *ini;
-	f->pif[FLOW_SIDE_TGT] = PIF_HOST;
-	if (!icmp_target(c, &ini->local, &f->side[FLOW_SIDE_TGT],
-			 &pf->scope_id) || icmp_flow_sock(c, pf)) {
+	f->pif[FLOW_SIDE_TGT] = fwd_from_tap(c, proto, ini,
+					     &f->side[FLOW_SIDE_TGT]);
+	pf->scope_id = icmp_scope(c, ini, &f->side[FLOW_SIDE_TGT]);
+	if (f->pif[FLOW_SIDE_TGT] == PIF_NONE || icmp_flow_sock(c, pf)) {
 		flow_free(f);
 		return NULL;
 	}
@@ -340,20 +334,18 @@ static void icmp_drop(unsigned long long *reason, const char *why)
 /**
  * icmp_tap_one() - Send one echo request from the guest out of its socket
  * @c:		Execution context
- * @af:		AF_INET or AF_INET6
- * @saddr:	Source address: struct in_addr or struct in6_addr
- * @daddr:	Destination address, same type
+ * @key:	Addresses tap.c parsed: source as peer, destination as local
  * @p:		Pool of ICMP or ICMPv6 messages
  * @i:		Index of the message in @p
  * @now:	Current timestamp
  *
  * #syscalls sendto
  */
-static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
-			 const void *daddr, const struct pool *p, size_t i,
+static void icmp_tap_one(struct ctx *c, const struct flowside *key,
+			 const struct pool *p, size_t i,
 			 const struct timespec *now)
 {
-	uint8_t echo = af == AF_INET ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
+	uint8_t echo = inany_v4(&key->peer) ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
 	size_t l4len = packet_len(p, i);
 	struct icmp_ping_flow *pf;
 	struct sockaddr_storage sa;
@@ -371,9 +363,7 @@ static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
 		return;
 	}
 
-	memset(&ini, 0, sizeof(ini));
-	inany_from_af(&ini.peer, af, saddr);
-	inany_from_af(&ini.local, af, daddr);
+	ini = *key;
 	ini.peer_port = ini.local_port = (uint16_t)(msg[4] << 8 | msg[5]);
 	pf = icmp_flow_get(c, &ini);
 	if (!pf) {
@@ -391,22 +381,20 @@ static void icmp_tap_one(struct ctx *c, int af, const void *saddr,
 /**
  * icmp_tap_handler() - Handle echo requests from the guest
  * @c:		Execution context
- * @af:		AF_INET or AF_INET6
- * @saddr:	Source address: struct in_addr or struct in6_addr
- * @daddr:	Destination address, same type
+ * @key:	Addresses tap.c parsed for @p: source as peer, destination
+ *		as local (ports unused: each message has its identifier)
  * @p:		Pool of ICMP or ICMPv6 messages (header and data)
  * @now:	Current timestamp
  *
  * Return: number of messages handled (sent or dropped)
  */
-int icmp_tap_handler(struct ctx *c, int af, const void *saddr,
-		     const void *daddr, const struct pool *p,
-		     const struct timespec *now)
+int icmp_tap_handler(struct ctx *c, const struct flowside *key,
+		     const struct pool *p, const struct timespec *now)
 {
 	size_t i;
 
 	for (i = 0; i < p->count; i++)
-		icmp_tap_one(c, af, saddr, daddr, p, i, now);
+		icmp_tap_one(c, key, p, i, now);
 	return (int)i;
 }
 

@@ -9,11 +9,11 @@
 #include "ctx.h"
 
 struct pool;
+struct flowside;
 struct icmp_ping_flow;
 
-int icmp_tap_handler(struct ctx *c, int af, const void *saddr,
-		     const void *daddr, const struct pool *p,
-		     const struct timespec *now);
+int icmp_tap_handler(struct ctx *c, const struct flowside *key,
+		     const struct pool *p, const struct timespec *now);
 void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		       const struct timespec *now);
 void icmp_flow_timer(struct ctx *c, struct icmp_ping_flow *pf,

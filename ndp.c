@@ -26,7 +26,7 @@
  * a cursor and each option length is checked (non-zero, within what is
  * left) before use. Messages we don't answer (malformed, not for us, or
  * not solicitations) are counted in c->stats under their reason
- * (ndp_drop_*). RAs come from c->ip6.our_tap_ll; tap.c sets the hop
+ * (ndp_drop_*). RAs come from c->ip6.our_tap_ll; tap_hdr.c sets the hop
  * limit to 255, as receivers require (RFC 4861 section 6.1, 7.1).
  *
  * The only state is the schedule of unsolicited RAs, in ndp_state.
@@ -45,7 +45,7 @@
 #include "ndp.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "util.h"
 
 /* ICMPv6 types (RFC 4861 section 4) */

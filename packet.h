@@ -8,13 +8,29 @@
 #include <stddef.h>
 #include <sys/uio.h>
 
+/* Ranges a pool's tails may lie in: vhost-user's memory table has 8 regions */
+#define POOL_RANGES_MAX		8
+
 /**
- * struct pool - Descriptors of packets held in a buffer the pool doesn't own
- * @buf:	Buffer every packet must lie in
+ * struct pool_ranges - Memory, besides a pool's buffer, that tails may be in
+ * @cnt:	Ranges in use, at most POOL_RANGES_MAX
+ * @r:		Start and length of each range
+ */
+struct pool_ranges {
+	size_t cnt;
+	struct iovec r[POOL_RANGES_MAX];
+};
+
+/**
+ * struct pool - Descriptors of packets held in memory the pool doesn't own
+ * @buf:	Buffer every packet's head must lie in
  * @buf_size:	Size of @buf, bytes
- * @size:	Number of descriptor slots in @pkt
+ * @size:	Number of descriptor slots in @pkt (and @tail)
  * @count:	Slots in use
- * @pkt:	Descriptors: start and length of each packet
+ * @pkt:	Descriptors: start and length of each packet (its head)
+ * @tail:	Per packet, bytes that follow its head elsewhere (length 0 if
+ *		none), inside one of @ranges; NULL: packets have no tails
+ * @ranges:	Memory tails may lie in (pool_bind_ranges()), NULL if none
  */
 struct pool {
 	char *buf;
@@ -22,6 +38,20 @@ struct pool {
 	size_t size;
 	size_t count;
 	struct iovec *pkt;
+	struct iovec *tail;
+	const struct pool_ranges *ranges;
+};
+
+/**
+ * struct pool_one - A pool of one packet, with its own descriptors
+ * @p:		Pool
+ * @pkt:	Head descriptor
+ * @tail:	Tail descriptor
+ */
+struct pool_one {
+	struct pool p;
+	struct iovec pkt;
+	struct iovec tail;
 };
 
 /**
@@ -39,16 +69,28 @@ struct pool {
 
 bool packet_add_do(struct pool *p, size_t len, const char *start,
 		   const char *func, int line);
+bool packet_add_tail_do(struct pool *p, size_t hlen, const char *head,
+			size_t tlen, const char *tail, const char *func,
+			int line);
 void *packet_get_do(const struct pool *p, size_t idx, size_t offset,
 		    size_t len, size_t *left, const char *func, int line);
+bool packet_sub_do(const struct pool *p, size_t idx, size_t offset,
+		   size_t len, struct pool_one *one, const char *func,
+		   int line);
+size_t packet_iov(const struct pool *p, size_t idx, struct iovec *v);
 size_t packet_len(const struct pool *p, size_t idx);
 bool pool_full(const struct pool *p);
 void pool_flush(struct pool *p);
+void pool_bind_ranges(struct pool *p, const struct pool_ranges *r);
 unsigned long long packet_bad_range_count(void);
 
 #define packet_add(p, len, start)					\
 	packet_add_do(p, len, start, __func__, __LINE__)
+#define packet_add_tail(p, hlen, head, tlen, tail)			\
+	packet_add_tail_do(p, hlen, head, tlen, tail, __func__, __LINE__)
 #define packet_get(p, idx, offset, len, left)				\
 	packet_get_do(p, idx, offset, len, left, __func__, __LINE__)
+#define packet_sub(p, idx, offset, len, one)				\
+	packet_sub_do(p, idx, offset, len, one, __func__, __LINE__)
 
 #endif /* PACKET_H */

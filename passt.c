@@ -65,7 +65,6 @@
 #include "pcap.h"
 #include "tap.h"
 #include "tap_passt.h"
-#include "tap_vu.h"
 #include "tcp.h"
 #include "tcp_listen.h"
 #include "tcp_splice.h"
@@ -474,10 +473,10 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 		pasta_netns_quit_handler(c, ref.fd);
 		break;
 	case EPOLL_TYPE_VHOST_CMD:
-		vhost_user_handler(c, ev->events);
+		tap_handler_vu_cmd(c, ev->events);
 		break;
 	case EPOLL_TYPE_VHOST_KICK:
-		tap_vu_kick_handler(c, ref, now);
+		tap_handler_vu_kick(c, ref, now);
 		break;
 	default:
 		debug("Unexpected epoll reference type %u", ref.type);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tap.c - Guest-facing frame I/O: passt stream socket and pasta tap device
+/* tap.c - Frames from the guest: input pipeline, pasta tap device
  *
  * Theory of Operation
  *
@@ -25,27 +25,34 @@
  *	     sequences, kept in arrival order within each sequence
  *   dispatch each sequence goes to its protocol handler as one pool of L4
  *	     messages (header and payload), so that handlers batch their
- *	     socket calls per flow
+ *	     socket calls per flow. Addresses and ports are parsed once, here:
+ *	     UDP and ICMP handlers get them as a struct flowside (source as
+ *	     peer, destination as local, ports host order; ICMP's unset, as
+ *	     each message carries its own identifier)
  *
  * Every drop reason has its own counter in c->stats (tap_drop_*, named in
  * passt(1)), and each dropped frame moves exactly one. Descriptors point into
  * tap_buf and are valid until the next read: handlers must not keep them.
+ * With vhost-user, a frame from the guest may come in two parts (packet.c):
+ * its headers copied into tap_buf, its payload left in guest memory
+ * (tap_vu_tx.c); the stages read headers only, and each cuts the next
+ * layer's message with packet_sub(), which keeps the two parts.
  *
- * Output: callers build frames as [struct tap_hdr][Ethernet][IP][L4][data]
- * and pass them as iovec arrays, the first iovec of each frame being the
- * back-end header: pasta writes one frame per writev() to the tap; passt
- * sends a whole batch with one sendmsg() and completes a frame cut by a
- * partial write, so that the stream never loses its framing; with
- * --vhost-user, frames are copied into the guest's receive buffers and the
- * guest is notified once per batch (tap_vu.c).
+ * Output is not here: protocols send to the guest through tap_out.c, which
+ * sits below them and picks the back-end, so that this file calls up into
+ * the protocols and they never call back into it. Only tap_resume() stays:
+ * it calls up, into TCP, when the back-end has room again.
  *
  * passt serves one client at a time: a second connection is accepted and
  * closed at once. When the client leaves, the next one is served, or with
  * --one-off the process exits. The stream back-end (framing, partial reads
  * and writes, the listening socket) is in tap_passt.c, the vhost-user one
  * (--vhost-user: frames through virtqueues in guest memory) in tap_vu.c and
- * vhost_user.c; the input buffer and pipeline entry points they share with
- * this file are in tap_internal.h.
+ * vhost_user.c; the input buffer they fill is in tap_buf.c. They sit below
+ * the protocols and never call up: this file drives their input
+ * (tap_handler_passt(), tap_handler_vu_kick(), tap_handler_vu_cmd()), runs
+ * the pipeline whenever the buffer or the pool is full, and resets TCP
+ * connections when the guest's connection ends (test/lint, HOUSE_ORDER).
  *
  * pasta opens the tap with IFF_VNET_HDR and asks for checksum and TCP
  * segmentation offloads (TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6): the namespace
@@ -82,9 +89,9 @@
 #include <linux/udp.h>
 
 #include "arp.h"
-#include "checksum.h"
 #include "dhcp.h"
 #include "dhcpv6.h"
+#include "flow.h"
 #include "icmp.h"
 #include "inany.h"
 #include "ndp.h"
@@ -93,10 +100,10 @@
 #include "pcap.h"
 #include "tap.h"
 #include "tap_passt.h"
+#include "tap_buf.h"
 #include "tap_vu.h"
-#include "tap_internal.h"
+#include "tap_vu_tx.h"
 #include "tcp.h"
-#include "tcp_buf.h"
 #include "udp.h"
 #include "util.h"
 #include "vhost_user.h"
@@ -117,32 +124,19 @@ static_assert(TAP_BUF_BYTES >= 4 * (sizeof(uint32_t) + TAP_READ_MAX),
 	      "Input buffer must hold several largest frames");
 static_assert(TAP_SEQS <= 255, "Sequence index must fit tap_in.l4_seq");
 
-/* Input buffer: frames from the guest, valid until the next read */
-char tap_buf[TAP_BUF_BYTES] __attribute__((aligned(64)));
-static struct iovec pool_l2_pkt[TAP_MSGS];
-struct pool pool_l2 = {
-	.buf = tap_buf, .buf_size = sizeof(tap_buf), .size = TAP_MSGS,
-	.count = 0, .pkt = pool_l2_pkt,
-};
-
 /**
  * struct tap_seq - TCP or UDP packets of one flow, in one input batch
  * @af:		AF_INET or AF_INET6
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
- * @sport:	Source port, host order
- * @dport:	Destination port, host order
- * @saddr:	Source address
- * @daddr:	Destination address
+ * @key:	Addresses and ports, parsed once: source address and port as
+ *		peer, destination as local, ports host order (flow.h)
  * @count:	Packets in the sequence
  * @start:	Index of its first packet in tap_in.sorted
  */
 struct tap_seq {
 	int af;
 	uint8_t proto;
-	uint16_t sport;
-	uint16_t dport;
-	union inany_addr saddr;
-	union inany_addr daddr;
+	struct flowside key;
 	size_t count;
 	size_t start;
 };
@@ -153,352 +147,64 @@ struct tap_seq {
  * @seq_count:	Number of sequences
  * @last:	Sequence matched last (most frames belong to the same flow)
  * @l4:		TCP and UDP packets in arrival order (L4 header and data)
+ * @l4_tail:	Tail of each packet in @l4 (vhost-user: payload in guest
+ *		memory), length 0 if none
  * @l4_seq:	Sequence of each packet in @l4
  * @l4_count:	Packets in @l4
  * @sorted:	Packets grouped by sequence, for dispatch
+ * @sorted_tail: Their tails
  */
 static struct tap_input {
 	struct tap_seq seq[TAP_SEQS];
 	size_t seq_count;
 	size_t last;
 	struct iovec l4[TAP_MSGS];
+	struct iovec l4_tail[TAP_MSGS];
 	uint8_t l4_seq[TAP_MSGS];
 	size_t l4_count;
 	struct iovec sorted[TAP_MSGS];
+	struct iovec sorted_tail[TAP_MSGS];
 } tap_in;
 
-/**
- * struct tap_out - Scratch frame for one-off messages (ARP, DHCP, NDP...)
- * @hdr:	Back-end header
- * @frame:	Ethernet frame
- * @uso:	Copy of a UDP super-frame from the tap, being segmented
- */
-static struct tap_out {
-	struct tap_hdr hdr;
-	char frame[TAP_L2_PAD + TAP_FRAME_MAX] __attribute__((aligned(8)));
-	char uso[TAP_FRAME_MAX] __attribute__((aligned(8)));
-} tap_out;
-
-/**
- * tap_send_pasta() - Write frames to the tap device, one writev() each
- * @c:		Execution context
- * @iov:	Frames, @bpf iovecs each, the first being the back-end header
- * @bpf:	Buffers per frame
- * @nframes:	Number of frames
- *
- * Return: frames written
- *
- * #syscalls:pasta writev
- */
-static size_t tap_send_pasta(struct ctx *c, const struct iovec *iov,
-			     size_t bpf, size_t nframes)
-{
-	size_t i;
-
-	for (i = 0; i < nframes; i++) {
-		const struct iovec *f = iov + i * bpf;
-
-		if (writev(c->fd_tap, f, (int)bpf) < 0) {
-			if (errno == EINTR) {
-				i--;
-				continue;
-			}
-			debug_ratelimit("tap write: %s", strerror(errno));
-			break;
-		}
-		pcap_iov(f + 1, bpf - 1);
-	}
-	return i;
-}
-
-/**
- * tap_room() - How many frames the back-end takes now without refusing
- * @c:		Execution context
- * @l2len:	Frame length, bytes, at most
- *
- * Only vhost-user refuses frames for want of room (the guest's receive
- * buffers); the stream socket and the tap device block or queue instead.
- * Producers build no more frames than this, and go on at tap_resume().
- *
- * Return: frames, SIZE_MAX if not limited
- */
-size_t tap_room(const struct ctx *c, size_t l2len)
-{
-	if (c->vhost_user)
-		return tap_vu_room(l2len);
-	return SIZE_MAX;
-}
+/* Copy of a UDP super-frame from the tap, being segmented */
+static char tap_uso_buf[TAP_FRAME_MAX] __attribute__((aligned(8)));
 
 /**
  * tap_resume() - The back-end has room again: producers held back go on
  * @c:		Execution context
  * @now:	Current timestamp
  */
-void tap_resume(struct ctx *c, const struct timespec *now)
+static void tap_resume(struct ctx *c, const struct timespec *now)
 {
 	if (!c->no_tcp)
 		tcp_resume(c, now);
+	if (!c->no_udp)
+		udp_resume(c);
 }
 
 /**
- * tap_send_frames() - Send a batch of frames to the guest
- * @c:		Execution context
- * @iov:	Frames, @bufs_per_frame iovecs each; the first iovec of each
- *		frame is its back-end header (tap_hdr_set(), tap_hdr_len())
- * @bufs_per_frame: iovecs per frame, at least 2
- * @nframes:	Number of frames
- *
- * Return: frames sent; the rest are counted as dropped
- */
-size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
-		       size_t bufs_per_frame, size_t nframes)
-{
-	size_t sent, i;
-
-	if (c->fd_tap < 0 || !nframes)
-		return 0;
-	if (c->vhost_user) {
-		sent = tap_send_vu(c, iov, bufs_per_frame, nframes);
-	} else if (c->mode == MODE_PASST) {
-		sent = tap_send_passt(c, iov, bufs_per_frame, nframes);
-		for (i = 0; i < sent; i++)
-			pcap_iov(iov + i * bufs_per_frame + 1,
-				 bufs_per_frame - 1);
-	} else {
-		sent = tap_send_pasta(c, iov, bufs_per_frame, nframes);
-	}
-	c->stats.tap_frames_out += sent;
-	c->stats.tap_drop_out += nframes - sent;
-	return sent;
-}
-
-/**
- * tap_send_single() - Send one Ethernet frame to the guest
- * @c:		Execution context
- * @l2:		Frame, from the Ethernet header
- * @l2len:	Length of the frame, bytes
- */
-void tap_send_single(struct ctx *c, const void *l2, size_t l2len)
-{
-	struct tap_hdr th;
-	struct iovec iov[2] = {
-		{ &th, tap_hdr_len(c) },
-		{ (void *)l2, l2len },
-	};
-
-	tap_hdr_set(c, &th, l2len);
-	tap_send_frames(c, iov, 2, 1);
-}
-
-/**
- * tap_udp4_send() - Send a UDP over IPv4 datagram to the guest
- * @c:		Execution context
- * @src:	Source address
- * @sport:	Source port, host order
- * @dst:	Destination address
- * @dport:	Destination port, host order
- * @in:		Payload
- * @dlen:	Payload length, bytes
- */
-void tap_udp4_send(struct ctx *c, struct in_addr src, uint16_t sport,
-		   struct in_addr dst, uint16_t dport, const void *in,
-		   size_t dlen)
-{
-	char *f = tap_out.frame + TAP_L2_PAD;
-	size_t l4len = dlen + sizeof(struct udphdr);
-	struct iphdr *ip4h;
-	struct udphdr *uh;
-	char *data;
-
-	if (l4len + sizeof(*ip4h) + L2_HLEN > TAP_FRAME_MAX)
-		return;
-	ip4h = tap_push_l2h(c, f, htons_constant(ETH_P_IP));
-	uh = tap_push_ip4h(ip4h, src, dst, l4len, IPPROTO_UDP);
-	data = (char *)(uh + 1);
-	uh->source = host_to_be16(sport);
-	uh->dest = host_to_be16(dport);
-	uh->len = host_to_be16(l4len);
-	memcpy(data, in, dlen);
-	csum_udp4(uh, src, dst, data, dlen);
-	tap_send_single(c, f, data + dlen - f);
-}
-
-/**
- * tap_udp6_send() - Send a UDP over IPv6 datagram to the guest
- * @c:		Execution context
- * @src:	Source address
- * @sport:	Source port, host order
- * @dst:	Destination address
- * @dport:	Destination port, host order
- * @flow:	Flow label
- * @in:		Payload
- * @dlen:	Payload length, bytes
- */
-void tap_udp6_send(struct ctx *c, const struct in6_addr *src, uint16_t sport,
-		   const struct in6_addr *dst, uint16_t dport, uint32_t flow,
-		   const void *in, size_t dlen)
-{
-	char *f = tap_out.frame + TAP_L2_PAD;
-	size_t l4len = dlen + sizeof(struct udphdr);
-	struct ipv6hdr *ip6h;
-	struct udphdr *uh;
-	char *data;
-
-	if (l4len + sizeof(*ip6h) + L2_HLEN > TAP_FRAME_MAX)
-		return;
-	ip6h = tap_push_l2h(c, f, htons_constant(ETH_P_IPV6));
-	uh = tap_push_ip6h(ip6h, src, dst, l4len, IPPROTO_UDP, flow);
-	data = (char *)(uh + 1);
-	uh->source = host_to_be16(sport);
-	uh->dest = host_to_be16(dport);
-	uh->len = host_to_be16(l4len);
-	memcpy(data, in, dlen);
-	csum_udp6(uh, src, dst, data, dlen);
-	tap_send_single(c, f, data + dlen - f);
-}
-
-/**
- * tap_icmp_err_send() - Send the guest an ICMP or ICMPv6 error
- * @c:		Execution context
- * @far:	Far address: source of the error, destination of the packet
- * @guest:	Guest's address
- * @e:		Error, and what it quotes of the guest's packet: the IP header
- *		rebuilt from the addresses, then @e->hdr and @e->data, cut to
- *		TAP_ICMP4_QUOTE or TAP_ICMP6_QUOTE bytes in all
- */
-void tap_icmp_err_send(struct ctx *c, const union inany_addr *far,
-		       const union inany_addr *guest,
-		       const struct tap_icmp_err *e)
-{
-	uint8_t m[sizeof(struct icmp6hdr) + TAP_ICMP6_QUOTE]
-		__attribute__((aligned(8)));
-	const struct in_addr *far4 = inany_v4(far);
-	size_t left, hlen, dlen;
-	uint8_t *p;
-
-	static_assert(sizeof(struct icmphdr) == sizeof(struct icmp6hdr),
-		      "ICMP and ICMPv6 headers take the same room");
-	memset(m, 0, sizeof(struct icmp6hdr));
-	if (far4) {
-		struct icmphdr *ih = (struct icmphdr *)(void *)m;
-
-		ih->type = e->type;
-		ih->code = e->code;
-		if (e->type == ICMP_DEST_UNREACH &&
-		    e->code == ICMP_FRAG_NEEDED)
-			ih->un.frag.mtu = host_to_be16(
-				(uint16_t)MIN(e->mtu, 0xffffU));
-		p = tap_push_ip4h((struct iphdr *)(ih + 1), guest->v4mapped.a4,
-				  *far4, e->l4len, e->proto);
-		left = TAP_ICMP4_QUOTE - sizeof(struct iphdr);
-	} else {
-		struct icmp6hdr *ih = (struct icmp6hdr *)(void *)m;
-
-		ih->icmp6_type = e->type;
-		ih->icmp6_code = e->code;
-		if (e->type == ICMPV6_PKT_TOOBIG)
-			ih->icmp6_mtu = host_to_be32(e->mtu);
-		p = tap_push_ip6h((struct ipv6hdr *)(ih + 1), &guest->a6,
-				  &far->a6, e->l4len, e->proto, e->label);
-		left = TAP_ICMP6_QUOTE - sizeof(struct ipv6hdr);
-	}
-	hlen = MIN(e->hlen, left);
-	memcpy(p, e->hdr, hlen);
-	dlen = e->data ? MIN(e->dlen, left - hlen) : 0;
-	if (dlen)
-		memcpy(p + hlen, e->data, dlen);
-	if (far4)
-		tap_icmp4_send(c, *far4, guest->v4mapped.a4, m,
-			       (size_t)(p - m) + hlen + dlen);
-	else
-		tap_icmp6_send(c, &far->a6, &guest->a6, m,
-			       (size_t)(p - m) + hlen + dlen);
-}
-
-/**
- * tap_icmp4_send() - Send an ICMP message to the guest
- * @c:		Execution context
- * @src:	Source address
- * @dst:	Destination address
- * @in:		ICMP message from its header; the checksum is set here
- * @l4len:	Length of the message, bytes
- */
-void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
-		    const void *in, size_t l4len)
-{
-	char *f = tap_out.frame + TAP_L2_PAD;
-	struct icmphdr *ih;
-	struct iphdr *ip4h;
-
-	if (l4len < sizeof(*ih) ||
-	    l4len + sizeof(*ip4h) + L2_HLEN > TAP_FRAME_MAX)
-		return;
-	ip4h = tap_push_l2h(c, f, htons_constant(ETH_P_IP));
-	ih = tap_push_ip4h(ip4h, src, dst, l4len, IPPROTO_ICMP);
-	memcpy(ih, in, l4len);
-	csum_icmp4(ih, ih + 1, l4len - sizeof(*ih));
-	tap_send_single(c, f, (char *)ih + l4len - f);
-}
-
-/**
- * tap_icmp6_send() - Send an ICMPv6 message to the guest
- * @c:		Execution context
- * @src:	Source address
- * @dst:	Destination address
- * @in:		ICMPv6 message from its header; the checksum is set here
- * @l4len:	Length of the message, bytes
- */
-void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
-		    const struct in6_addr *dst, const void *in, size_t l4len)
-{
-	char *f = tap_out.frame + TAP_L2_PAD;
-	struct ipv6hdr *ip6h;
-	struct icmp6hdr *ih;
-	uint32_t flow;
-
-	if (l4len < sizeof(*ih) ||
-	    l4len + sizeof(*ip6h) + L2_HLEN > TAP_FRAME_MAX)
-		return;
-	flow = tap_flow_label(dst, sizeof(*dst));
-	ip6h = tap_push_l2h(c, f, htons_constant(ETH_P_IPV6));
-	ih = tap_push_ip6h(ip6h, src, dst, l4len, IPPROTO_ICMPV6, flow);
-	memcpy(ih, in, l4len);
-	csum_icmp6(ih, src, dst, ih + 1, l4len - sizeof(*ih));
-	tap_send_single(c, f, (char *)ih + l4len - f);
-}
-
-/**
- * tap_pool_one() - Make a one-packet pool over part of an input frame
+ * tap_pool_one() - Make a one-packet pool over a range of tap_buf
  * @one:	Pool to set up (output)
- * @v:		Its descriptor storage
  * @start:	First byte (already proven inside tap_buf)
  * @len:	Length, bytes
  */
-static void tap_pool_one(struct pool *one, struct iovec *v, const char *start,
-			 size_t len)
+static void tap_pool_one(struct pool_one *one, const char *start, size_t len)
 {
-	one->buf = tap_buf;
-	one->buf_size = sizeof(tap_buf);
-	one->size = 1;
-	one->count = 0;
-	one->pkt = v;
-	packet_add(one, len, start);
+	one->p = (struct pool){ .buf = tap_buf, .buf_size = sizeof(tap_buf),
+				.size = 1, .pkt = &one->pkt };
+	packet_add(&one->p, len, start);
 }
 
 /**
  * tap_seq_find() - Find or start the sequence of a TCP or UDP packet
  * @af:		AF_INET or AF_INET6
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
- * @saddr:	Source address
- * @daddr:	Destination address
- * @ports:	Source and destination ports, network order, as in the header
+ * @key:	Addresses and ports of the packet
  *
  * Return: sequence index, or -1 if the batch has no free sequence
  */
-static int tap_seq_find(int af, uint8_t proto, const union inany_addr *saddr,
-			const union inany_addr *daddr, const __be16 *ports)
+static int tap_seq_find(int af, uint8_t proto, const struct flowside *key)
 {
-	uint16_t sport = be16_to_host(ports[0]), dport = be16_to_host(ports[1]);
 	struct tap_seq *s;
 	size_t i;
 
@@ -506,9 +212,8 @@ static int tap_seq_find(int af, uint8_t proto, const union inany_addr *saddr,
 		size_t n = (tap_in.last + i) % tap_in.seq_count;
 
 		s = &tap_in.seq[n];
-		if (s->proto == proto && s->sport == sport &&
-		    s->dport == dport && inany_equals(&s->saddr, saddr) &&
-		    inany_equals(&s->daddr, daddr)) {
+		if (s->proto == proto &&
+		    !memcmp(&s->key, key, sizeof(*key))) {
 			tap_in.last = n;
 			return (int)n;
 		}
@@ -518,10 +223,7 @@ static int tap_seq_find(int af, uint8_t proto, const union inany_addr *saddr,
 	s = &tap_in.seq[tap_in.seq_count];
 	s->af = af;
 	s->proto = proto;
-	s->sport = sport;
-	s->dport = dport;
-	s->saddr = *saddr;
-	s->daddr = *daddr;
+	s->key = *key;
 	s->count = 0;
 	tap_in.last = tap_in.seq_count;
 	return (int)tap_in.seq_count++;
@@ -544,22 +246,27 @@ static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
 	for (i = 0; i < tap_in.l4_count; i++) {
 		struct tap_seq *s = &tap_in.seq[tap_in.l4_seq[i]];
 
-		tap_in.sorted[s->start + s->count++] = tap_in.l4[i];
+		tap_in.sorted[s->start + s->count] = tap_in.l4[i];
+		tap_in.sorted_tail[s->start + s->count++] = tap_in.l4_tail[i];
 	}
 	for (i = 0; i < tap_in.seq_count; i++) {
 		struct tap_seq *s = &tap_in.seq[i];
-		struct pool p = { tap_buf, sizeof(tap_buf), s->count,
-				  s->count, tap_in.sorted + s->start };
+		struct pool p = { .buf = tap_buf, .buf_size = sizeof(tap_buf),
+				  .size = s->count, .count = s->count,
+				  .pkt = tap_in.sorted + s->start,
+				  .tail = tap_in.sorted_tail + s->start,
+				  .ranges = pool_l2.ranges };
 		const void *sa, *da;
 
-		sa = s->af == AF_INET ? (const void *)inany_v4(&s->saddr) :
-					(const void *)&s->saddr.a6;
-		da = s->af == AF_INET ? (const void *)inany_v4(&s->daddr) :
-					(const void *)&s->daddr.a6;
-		if (s->proto == IPPROTO_TCP)
-			tcp_tap_handler(c, s->af, sa, da, &p, now);
-		else
-			udp_tap_handler(c, s->af, sa, da, &p, now);
+		if (s->proto == IPPROTO_UDP) {
+			udp_tap_handler(c, &s->key, &p, now);
+			continue;
+		}
+		sa = s->af == AF_INET ? (const void *)inany_v4(&s->key.peer) :
+					(const void *)&s->key.peer.a6;
+		da = s->af == AF_INET ? (const void *)inany_v4(&s->key.local) :
+					(const void *)&s->key.local.a6;
+		tcp_tap_handler(c, s->af, sa, da, &p, now);
 	}
 	tap_in.seq_count = 0;
 	tap_in.l4_count = 0;
@@ -570,17 +277,16 @@ static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
  * @c:		Execution context
  * @af:		AF_INET or AF_INET6
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
- * @saddr:	Source address (struct in_addr or in6_addr)
- * @daddr:	Destination address
+ * @addrs:	Source address as peer, destination as local; ports unset
  * @l4:		One-packet pool with the L4 message
  * @now:	Current timestamp
  */
 static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
-			 const void *saddr, const void *daddr,
-			 const struct pool *l4, const struct timespec *now)
+			 const struct flowside *addrs, const struct pool *l4,
+			 const struct timespec *now)
 {
 	const __be16 *ports = packet_get(l4, 0, 0, 2 * sizeof(__be16), NULL);
-	union inany_addr sa, da;
+	struct flowside key = *addrs;
 	int seq;
 
 	if (proto == IPPROTO_TCP ? c->no_tcp : c->no_udp) {
@@ -594,14 +300,16 @@ static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
 		c->stats.tap_drop_l4_short++;
 		return;
 	}
-	inany_from_af(&sa, af, saddr);
-	inany_from_af(&da, af, daddr);
-	seq = tap_seq_find(af, proto, &sa, &da, ports);
+	key.peer_port = be16_to_host(ports[0]);
+	key.local_port = be16_to_host(ports[1]);
+	seq = tap_seq_find(af, proto, &key);
 	if (seq < 0 || tap_in.l4_count >= TAP_MSGS) {
 		tap_seq_dispatch(c, now);
-		seq = tap_seq_find(af, proto, &sa, &da, ports);
+		seq = tap_seq_find(af, proto, &key);
 	}
 	tap_in.l4[tap_in.l4_count] = l4->pkt[0];
+	tap_in.l4_tail[tap_in.l4_count] = l4->tail ? l4->tail[0] :
+					  (struct iovec){ NULL, 0 };
 	tap_in.l4_seq[tap_in.l4_count++] = (uint8_t)seq;
 	tap_in.seq[seq].count++;
 }
@@ -677,19 +385,23 @@ static void tap4_l4(struct ctx *c, uint8_t proto, const struct in_addr *saddr,
 		    const struct in_addr *daddr, const struct pool *l4,
 		    const struct timespec *now)
 {
+	struct flowside key = { .peer_port = 0, .local_port = 0 };
+
+	inany_from_v4(&key.peer, *saddr);
+	inany_from_v4(&key.local, *daddr);
 	switch (proto) {
 	case IPPROTO_ICMP:
 		if (c->no_icmp)
 			c->stats.tap_drop_no_icmp++;
 		else
-			icmp_tap_handler(c, AF_INET, saddr, daddr, l4, now);
+			icmp_tap_handler(c, &key, l4, now);
 		break;
 	case IPPROTO_UDP:
 		if (!tap4_udp_local(c, l4))
-			tap_l4_queue(c, AF_INET, proto, saddr, daddr, l4, now);
+			tap_l4_queue(c, AF_INET, proto, &key, l4, now);
 		break;
 	case IPPROTO_TCP:
-		tap_l4_queue(c, AF_INET, proto, saddr, daddr, l4, now);
+		tap_l4_queue(c, AF_INET, proto, &key, l4, now);
 		break;
 	default:
 		c->stats.tap_drop_proto++;
@@ -707,8 +419,7 @@ static void tap4_input(struct ctx *c, size_t i, const struct timespec *now)
 	size_t l3avail = packet_len(&pool_l2, i) - L2_HLEN, hlen, l3len;
 	struct in_addr saddr, daddr;
 	const struct iphdr *ip4h;
-	struct pool l4;
-	struct iovec v;
+	struct pool_one l4;
 
 	ip4h = packet_get(&pool_l2, i, L2_HLEN, sizeof(*ip4h), NULL);
 	if (!ip4h) {
@@ -727,8 +438,8 @@ static void tap4_input(struct ctx *c, size_t i, const struct timespec *now)
 		c->stats.tap_drop_ip4_off++;
 		return;
 	}
-	tap_pool_one(&l4, &v, (const char *)ip4h + hlen, l3len - hlen);
-	tap4_l4(c, ip4h->protocol, &saddr, &daddr, &l4, now);
+	packet_sub(&pool_l2, i, L2_HLEN + hlen, l3len - hlen, &l4);
+	tap4_l4(c, ip4h->protocol, &saddr, &daddr, &l4.p, now);
 }
 
 /**
@@ -843,6 +554,8 @@ static void tap6_l4(struct ctx *c, uint8_t proto, const struct in6_addr *saddr,
 		    const struct in6_addr *daddr, const struct pool *l4,
 		    const struct timespec *now)
 {
+	struct flowside key = { .peer.a6 = *saddr, .local.a6 = *daddr };
+
 	if (tap6_local(c, proto, l4, saddr, daddr))
 		return;
 	switch (proto) {
@@ -850,11 +563,11 @@ static void tap6_l4(struct ctx *c, uint8_t proto, const struct in6_addr *saddr,
 		if (c->no_icmp)
 			c->stats.tap_drop_no_icmp++;
 		else
-			icmp_tap_handler(c, AF_INET6, saddr, daddr, l4, now);
+			icmp_tap_handler(c, &key, l4, now);
 		break;
 	case IPPROTO_UDP:
 	case IPPROTO_TCP:
-		tap_l4_queue(c, AF_INET6, proto, saddr, daddr, l4, now);
+		tap_l4_queue(c, AF_INET6, proto, &key, l4, now);
 		break;
 	default:
 		c->stats.tap_drop_proto++;
@@ -872,8 +585,7 @@ static void tap6_input(struct ctx *c, size_t i, const struct timespec *now)
 	size_t l3avail = packet_len(&pool_l2, i) - L2_HLEN, plen, off, end;
 	struct in6_addr saddr, daddr;
 	const struct ipv6hdr *ip6h;
-	struct pool l4;
-	struct iovec v;
+	struct pool_one l4;
 	uint8_t proto;
 
 	ip6h = packet_get(&pool_l2, i, L2_HLEN, sizeof(*ip6h), NULL);
@@ -907,8 +619,8 @@ static void tap6_input(struct ctx *c, size_t i, const struct timespec *now)
 		c->stats.tap_drop_ip6_off++;
 		return;
 	}
-	tap_pool_one(&l4, &v, (const char *)ip6h + (off - L2_HLEN), end - off);
-	tap6_l4(c, proto, &saddr, &daddr, &l4, now);
+	packet_sub(&pool_l2, i, off, end - off, &l4);
+	tap6_l4(c, proto, &saddr, &daddr, &l4.p, now);
 }
 
 /**
@@ -934,27 +646,27 @@ static void tap_learn_mac(struct ctx *c, const struct ethhdr *eh)
  * @c:		Execution context
  * @now:	Current timestamp
  */
-void tap_l2_input(struct ctx *c, const struct timespec *now)
+static void tap_l2_input(struct ctx *c, const struct timespec *now)
 {
 	size_t i;
 
 	for (i = 0; i < pool_l2.count; i++) {
 		const struct ethhdr *eh = packet_get(&pool_l2, i, 0,
 						     sizeof(*eh), NULL);
-		struct pool one;
-		struct iovec v;
+		struct pool_one one;
+		struct iovec v[2];
 
 		c->stats.tap_frames_in++;
 		if (!eh) {
 			c->stats.tap_drop_short++;
 			continue;
 		}
-		pcap(eh, packet_len(&pool_l2, i));
+		pcap_iov(v, packet_iov(&pool_l2, i, v));
 		tap_learn_mac(c, eh);
 		if (eh->h_proto == htons_constant(ETH_P_ARP)) {
-			tap_pool_one(&one, &v, (const char *)eh,
-				     packet_len(&pool_l2, i));
-			arp(c, &one);
+			packet_sub(&pool_l2, i, 0, packet_len(&pool_l2, i),
+				   &one);
+			arp(c, &one.p);
 		} else if (eh->h_proto == htons_constant(ETH_P_IP)) {
 			tap4_input(c, i, now);
 		} else if (eh->h_proto == htons_constant(ETH_P_IPV6)) {
@@ -968,24 +680,86 @@ void tap_l2_input(struct ctx *c, const struct timespec *now)
 }
 
 /**
- * tap_frame_add() - Add a frame read from the guest to the input pool
+ * tap_handler_passt() - Read frames from qemu's stream socket, run them
  * @c:		Execution context
- * @frame:	Start of the Ethernet frame in tap_buf
- * @l2len:	Length of the frame, bytes
+ * @events:	epoll events
+ * @now:	Current timestamp
+ *
+ * The back-end (tap_passt.c) reads and splits; the pipeline runs here after
+ * each read, and TCP connections are reset here when the client leaves.
  */
-void tap_frame_add(struct ctx *c, const char *frame, size_t l2len)
+void tap_handler_passt(struct ctx *c, uint32_t events,
+		       const struct timespec *now)
 {
-	if (l2len < L2_HLEN) {
-		c->stats.tap_drop_short++;
-		return;
+	int rounds;
+
+	for (rounds = 0; rounds < 64; rounds++) {
+		enum tap_passt_read r;
+		size_t used;
+
+		r = tap_passt_read(c, &used);
+		if (r == TAP_PASST_GONE) {
+			tcp_tap_reset(c);
+			return;
+		}
+		if (r == TAP_PASST_RETRY)
+			continue;
+		if (r == TAP_PASST_AGAIN)
+			break;
+		tap_l2_input(c, now);
+		tap_passt_keep(c, used);
 	}
-	if (l2len > TAP_FRAME_MAX) {
-		c->stats.tap_drop_long++;
-		return;
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		tap_sock_reset(c);
+		tcp_tap_reset(c);
 	}
-	/* Back-ends stop reading while the pool is full: this stays 0 */
-	if (!packet_add(&pool_l2, l2len, frame))
-		c->stats.tap_drop_pool++;
+}
+
+/**
+ * tap_handler_vu_cmd() - vhost-user control messages, or the front-end left
+ * @c:		Execution context
+ * @events:	epoll events
+ */
+void tap_handler_vu_cmd(struct ctx *c, uint32_t events)
+{
+	if (vhost_user_handler(c, events))
+		tcp_tap_reset(c);
+}
+
+/**
+ * tap_handler_vu_kick() - A vhost-user driver kicked a queue
+ * @c:		Execution context
+ * @ref:	epoll reference: kick eventfd, queue index in data
+ * @now:	Current timestamp
+ *
+ * Receive queue: producers held back for want of buffers go on. Transmit
+ * queue: the back-end (tap_vu_tx.c) puts frames into the pool (headers
+ * copied into tap_buf, payload in place or copied) until tap_buf, the pool
+ * or its chains held are full, the pipeline runs, the chains of the batch
+ * are given back, and so on until the queue is empty or the back-end's
+ * budget is spent.
+ */
+void tap_handler_vu_kick(struct ctx *c, union epoll_ref ref,
+			 const struct timespec *now)
+{
+	size_t off = 0, n = 0;
+
+	switch (tap_vu_kick(ref)) {
+	case TAP_VU_KICK_RESUME:
+		tap_resume(c, now);
+		break;
+	case TAP_VU_KICK_TX:
+		while (tap_vu_tx(c, &off, &n)) {
+			tap_l2_input(c, now);
+			tap_vu_tx_release();
+			off = 0;
+		}
+		tap_l2_input(c, now);
+		tap_vu_tx_done(n);
+		break;
+	case TAP_VU_KICK_NONE:
+		break;
+	}
 }
 
 /**
@@ -1080,18 +854,17 @@ static size_t tap_uso_split(struct ctx *c, size_t off, size_t n,
 	const struct virtio_net_hdr *vh = (void *)(tap_buf + off);
 	size_t gso = le16toh((__force uint16_t)vh->gso_size);
 	size_t l2len = n - TAP_VNET_LEN;
+	struct pool_one sf;
 	size_t hlen, pos;
-	struct pool sf;
-	struct iovec v;
 
-	tap_pool_one(&sf, &v, tap_buf + off + TAP_VNET_LEN, l2len);
-	hlen = tap_uso_hlen(&sf, l2len);
-	if (!hlen || !gso || l2len > sizeof(tap_out.uso)) {
+	tap_pool_one(&sf, tap_buf + off + TAP_VNET_LEN, l2len);
+	hlen = tap_uso_hlen(&sf.p, l2len);
+	if (!hlen || !gso || l2len > sizeof(tap_uso_buf)) {
 		c->stats.tap_drop_uso++;
 		return off;
 	}
 	trace("Segmenting UDP super-frame of %zu bytes by %zu", l2len, gso);
-	memcpy(tap_out.uso, tap_buf + off + TAP_VNET_LEN, l2len);
+	memcpy(tap_uso_buf, tap_buf + off + TAP_VNET_LEN, l2len);
 	for (pos = hlen; pos < l2len; pos += gso) {
 		size_t dlen = MIN(gso, l2len - pos);
 
@@ -1103,8 +876,8 @@ static size_t tap_uso_split(struct ctx *c, size_t off, size_t n,
 			off = 0;
 		}
 		seg = tap_buf + off + TAP_L2_PAD;
-		memcpy(seg, tap_out.uso, hlen);
-		memcpy(seg + hlen, tap_out.uso + pos, dlen);
+		memcpy(seg, tap_uso_buf, hlen);
+		memcpy(seg + hlen, tap_uso_buf + pos, dlen);
 		tap_uso_fix(seg, hlen, dlen);
 		tap_frame_add(c, seg, hlen + dlen);
 		off = ROUND_UP(off + TAP_L2_PAD + hlen + dlen, 8);

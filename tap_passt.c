@@ -3,9 +3,9 @@
  *
  * qemu (-netdev stream) connects to a UNIX stream socket and frames each
  * Ethernet frame with a 4-byte big-endian length. Input: stream data is
- * read into tap_buf (tap.c), split into frames, and a frame cut by the end
- * of a read is moved to the start of the buffer and completed by the next
- * read (state in c->tap_partial); a frame too long to hold is skipped
+ * read into tap_buf (tap_buf.c), split into frames, and a frame cut by the
+ * end of a read is moved to the start of the buffer and completed by the
+ * next read (state in c->tap_partial); a frame too long to hold is skipped
  * without losing the framing; frames are moved back into their own length
  * field when that aligns their IP header. Output: a batch of frames goes
  * out in one sendmsg(), and a frame cut by a partial write is completed
@@ -17,6 +17,11 @@
  * One client at a time: a second connection is accepted and closed at once.
  * When the client leaves, TCP connections are reset and the next client is
  * served, or with --one-off the process exits.
+ *
+ * This file is below the protocols (test/lint, HOUSE_ORDER): it calls
+ * neither them nor tap.c. tap.c's tap_handler_passt() drives the input,
+ * tap_passt_read() then the pipeline then tap_passt_keep(), and resets TCP
+ * when the client goes.
  */
 
 #include <errno.h>
@@ -33,10 +38,9 @@
 #include "log.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "tap_passt.h"
-#include "tap_internal.h"
-#include "tcp.h"
+#include "tap_buf.h"
 #include "util.h"
 #include "vhost_user.h"
 
@@ -151,9 +155,12 @@ size_t tap_send_passt(struct ctx *c, const struct iovec *iov,
  * tap_sock_reset() - Drop the passt client, wait for the next one
  * @c:		Execution context
  *
+ * The caller resets what the client had open (tcp_tap_reset()): this file
+ * is below the protocols and doesn't call them.
+ *
  * #syscalls:passt exit_group close
  */
-static void tap_sock_reset(struct ctx *c)
+void tap_sock_reset(struct ctx *c)
 {
 	info("Client connection closed%s", c->one_off ? ", exiting" : "");
 	if (c->one_off)
@@ -164,7 +171,6 @@ static void tap_sock_reset(struct ctx *c)
 	c->tap_partial.len = 0;
 	c->tap_partial.skip = 0;
 	pool_flush(&pool_l2);
-	tcp_tap_reset(c);
 }
 
 /**
@@ -224,39 +230,46 @@ static size_t tap_passt_parse(struct ctx *c, size_t avail)
 }
 
 /**
- * tap_handler_passt() - Read frames from qemu's stream socket
+ * tap_passt_read() - Read stream data from qemu, split it into frames
  * @c:		Execution context
- * @events:	epoll events
- * @now:	Current timestamp
+ * @used:	Bytes at the start of tap_buf split into frames (output)
+ *
+ * Frames go to pool_l2. The rest of the data, the start of a frame cut by
+ * the end of the read, stays in tap_buf: once the pool has been run,
+ * tap_passt_keep() moves it to the start of the buffer.
+ *
+ * Return: TAP_PASST_FRAMES if data was read (@used set), TAP_PASST_RETRY
+ *	   if interrupted, TAP_PASST_AGAIN if nothing is left to read,
+ *	   TAP_PASST_GONE if the client left (tap_sock_reset() done)
  *
  * #syscalls:passt recvfrom
  */
-void tap_handler_passt(struct ctx *c, uint32_t events,
-		       const struct timespec *now)
+enum tap_passt_read tap_passt_read(struct ctx *c, size_t *used)
 {
-	int rounds;
+	size_t have = c->tap_partial.len;
+	ssize_t n = recv(c->fd_tap, tap_buf + have, sizeof(tap_buf) - have,
+			 MSG_DONTWAIT);
 
-	for (rounds = 0; rounds < 64; rounds++) {
-		size_t have = c->tap_partial.len, used;
-		ssize_t n = recv(c->fd_tap, tap_buf + have,
-				 sizeof(tap_buf) - have, MSG_DONTWAIT);
-
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			tap_sock_reset(c);
-			return;
-		}
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		used = tap_passt_parse(c, have + (size_t)n);
-		tap_l2_input(c, now);
-		memmove(tap_buf, tap_buf + used, have + (size_t)n - used);
-		c->tap_partial.len = have + (size_t)n - used;
-	}
-	if (events & (EPOLLHUP | EPOLLERR))
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		tap_sock_reset(c);
+		return TAP_PASST_GONE;
+	}
+	if (n < 0)
+		return errno == EINTR ? TAP_PASST_RETRY : TAP_PASST_AGAIN;
+	*used = tap_passt_parse(c, have + (size_t)n);
+	c->tap_partial.len = have + (size_t)n;
+	return TAP_PASST_FRAMES;
+}
+
+/**
+ * tap_passt_keep() - Move the start of a cut frame to the start of tap_buf
+ * @c:		Execution context
+ * @used:	Bytes split into frames by tap_passt_read(), now run
+ */
+void tap_passt_keep(struct ctx *c, size_t used)
+{
+	memmove(tap_buf, tap_buf + used, c->tap_partial.len - used);
+	c->tap_partial.len -= used;
 }
 
 /**

@@ -30,7 +30,8 @@
  * written.
  *
  * Host to guest: data is read with MSG_PEEK straight into the payload slots
- * of pre-built frames (tcp_buf.c), never more than the guest's window allows,
+ * of pre-built frames (tcp_buf.c), or, with vhost-user, into the guest's
+ * own receive buffers (tcp_vu.c), never more than the guest's window allows,
  * and stays in the socket until the guest acknowledges it; then it is
  * dropped with recv(MSG_TRUNC). With SO_PEEK_OFF (Linux 6.10 and later for
  * TCP, see test/platform/peek_off.c), turned on once bytes are in flight,
@@ -42,7 +43,7 @@
  * rewinds @seq_to_tap to the last acknowledged byte and resends all from the
  * socket. In pasta mode, with the tap's TSO offloads, frames carry up to
  * 64 KiB of payload with a virtio-net GSO header (gso_size: the guest's MSS)
- * and a partial checksum the kernel completes (tcp_buf.c). EPOLLRDHUP tells
+ * and a partial checksum the kernel completes (tcp_frame.c). EPOLLRDHUP tells
  * that the peer closed its side: once everything is sent, a FIN follows, in
  * the last data frame if the read that took the last bytes came after it.
  * The guest's window is reflected onto the socket with TCP_WINDOW_CLAMP, so
@@ -98,17 +99,20 @@
  * tcp_timer_expire() says what is left for the data path here; tcp_ctl.c
  * closing, resetting, drop counters and SYN options, for tcp.c and
  * tcp_connect.c; tcp_seg.c the parsing of guest segments; tcp_buf.c the
- * frames to the guest; tcp_conn.c the connections' use of the flow table:
- * sides, lookups, states; tcp_listen.c the listening sockets;
- * tcp_splice.c spliced loopback connections in pasta mode.
+ * frames to the guest, tcp_vu.c those built in a vhost-user guest's
+ * buffers, tcp_frame.c the headers of both; tcp_conn.c the connections'
+ * use of the flow table: sides, lookups, states; tcp_listen.c the
+ * listening sockets; tcp_splice.c spliced loopback connections in pasta
+ * mode.
  *
  * Tiers: a file includes the headers of, and calls, only files in tiers
  * below its own (test/lint checks this, LAYER_ORDER). From the top: tcp.c;
- * tcp_listen.c; tcp_connect.c and tcp_splice.c; tcp_ctl.c; tcp_buf.c;
- * tcp_timer.c; tcp_conn.c; tcp_timerq.c and tcp_seg.c. What a lower file
- * can't do itself it returns to its caller rather than calling up:
- * tcp_timer_expire() returns the frames to send or the reset to do
- * (enum tcp_timer_act), which tcp_timer_handler() here carries out.
+ * tcp_listen.c; tcp_connect.c and tcp_splice.c; tcp_ctl.c; tcp_buf.c and
+ * tcp_vu.c; tcp_timer.c and tcp_frame.c; tcp_conn.c; tcp_timerq.c and
+ * tcp_seg.c. What a lower file can't do itself it returns to its caller
+ * rather than calling up: tcp_timer_expire() returns the frames to send or
+ * the reset to do (enum tcp_timer_act), which tcp_timer_handler() here
+ * carries out.
  */
 
 #include <errno.h>
@@ -121,9 +125,10 @@
 #include <linux/tcp.h>
 
 #include "packet.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "tcp.h"
 #include "tcp_buf.h"
+#include "tcp_vu.h"
 #include "tcp_conn.h"
 #include "tcp_connect.h"
 #include "tcp_ctl.h"
@@ -324,6 +329,41 @@ static void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_retransmit_vu() - Resend the first unacknowledged bytes, vhost-user
+ * @c:		Execution context
+ * @conn:	Connection
+ * @len:	Bytes to resend, at most one MSS
+ *
+ * Peeked from the start of the socket's queue straight into the guest's
+ * buffers, as new data is (tcp_vu.c); without a buffer, the timer resends.
+ *
+ * #syscalls recvmsg setsockopt
+ */
+static void tcp_retransmit_vu(struct ctx *c, struct tcp_conn *conn,
+			      size_t len)
+{
+	struct msghdr mh = { .msg_iov = tcp_st.piov };
+	uint32_t next = conn->seq_to_tap;
+	int zero = 0;
+	ssize_t n;
+
+	mh.msg_iovlen = tcp_vu_peek_iov(c, conn, len, tcp_st.piov,
+					TCP_IOV_MAX);
+	if (!mh.msg_iovlen)
+		return;
+	if (conn->flags & TCP_F_PEEK_OFF)
+		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+			   sizeof(zero));
+	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	tcp_peek_off_set(conn);
+	conn->seq_to_tap = conn->seq_ack_from_tap;
+	tcp_vu_data_queue(c, conn, n > 0 ? (size_t)n : 0, false);
+	conn->seq_to_tap = next;
+	if (n > 0)
+		c->stats.tcp_retrans++;
+}
+
+/**
  * tcp_retransmit_one() - Resend the first unacknowledged segment
  * @c:		Execution context
  * @conn:	Connection
@@ -343,6 +383,10 @@ static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 	if (!len) {
 		conn->seq_to_tap--;
 		tcp_buf_send_flags(c, conn, TCP_FIN | TCP_ACK);
+		return;
+	}
+	if (c->vhost_user) {
+		tcp_retransmit_vu(c, conn, len);
 		return;
 	}
 	f = tcp_buf_frame_get(c);
@@ -469,8 +513,31 @@ static size_t tcp_peek_iov(struct ctx *c, const struct tcp_conn *conn,
 			sent -= tcp_st.piov[n].iov_len;
 		}
 	}
+	if (c->vhost_user)
+		return n + tcp_vu_peek_iov(c, conn, avail, tcp_st.piov + n,
+					   TCP_IOV_MAX - n);
 	return n + tcp_buf_peek_iov(c, conn, avail, tcp_st.piov + n,
 				    TCP_IOV_MAX - n, fsize);
+}
+
+/**
+ * tcp_data_queue() - Build frames for bytes just peeked, by frame source
+ * @c:		Execution context
+ * @conn:	Connection
+ * @dlen:	Payload bytes peeked, 0 if none (or on error)
+ * @fsize:	Payload bytes per frame (tcp_buf.c)
+ * @fin:	The last frame carries our FIN
+ *
+ * With vhost-user, tcp_vu.c builds them in the guest's buffers and gives
+ * back those not used, also when nothing was read.
+ */
+static void tcp_data_queue(struct ctx *c, struct tcp_conn *conn, size_t dlen,
+			   size_t fsize, bool fin)
+{
+	if (c->vhost_user)
+		tcp_vu_data_queue(c, conn, dlen, fin);
+	else if (dlen)
+		tcp_buf_data_queue(c, conn, dlen, fsize, fin);
 }
 
 /**
@@ -486,7 +553,7 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 {
 	uint32_t sent = conn->seq_to_tap - conn->seq_ack_from_tap;
 	struct msghdr mh = { .msg_iov = tcp_st.piov };
-	size_t fsize, req = 0, skip, i;
+	size_t fsize = 0, req = 0, skip, dlen, i;
 	bool last;
 	ssize_t n;
 
@@ -512,6 +579,10 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 	do
 		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
+	/* Short read after EPOLLRDHUP: that was the last data, FIN rides on */
+	last = n >= 0 && (size_t)n < req && (conn->events & TCP_EV_SOCK_EOF);
+	dlen = n > 0 && (size_t)n > skip ? (size_t)n - skip : 0;
+	tcp_data_queue(c, conn, dlen, fsize, last);
 	if (n < 0) {
 		conn->flags &= (uint8_t)~TCP_F_SOCK_PENDING;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -524,9 +595,6 @@ static bool tcp_data_peek(struct ctx *c, struct tcp_conn *conn)
 			tcp_fin_to_tap(c, conn);
 		return false;
 	}
-	/* Short read after EPOLLRDHUP: that was the last data, FIN rides on */
-	last = (size_t)n < req && (conn->events & TCP_EV_SOCK_EOF);
-	tcp_buf_data_queue(c, conn, (size_t)n - skip, fsize, last);
 	tcp_timer_busy(conn);
 	if ((size_t)n < req) {
 		conn->flags &= (uint8_t)~TCP_F_SOCK_PENDING;
@@ -1206,7 +1274,8 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref)
  * @c:		Execution context
  * @now:	Current timestamp
  *
- * Established connections with data held back (TCP_F_SOCK_PENDING) go on
+ * Segments without payload held back (@flags_held) go first; then
+ * established connections with data held back (TCP_F_SOCK_PENDING) go on
  * as if their socket had become readable again.
  */
 void tcp_resume(struct ctx *c, const struct timespec *now)
@@ -1221,6 +1290,8 @@ void tcp_resume(struct ctx *c, const struct timespec *now)
 		if (!(f = flow_at(i)) || f->type != FLOW_TCP)
 			continue;
 		conn = tcp_conn_of(f);
+		if (conn->flags_held)
+			tcp_buf_flags_resume(c, conn);
 		if (!(conn->flags & TCP_F_SOCK_PENDING) ||
 		    !(conn->events & TCP_EV_ESTABLISHED) ||
 		    tcp_conn_closed(conn))
@@ -1257,6 +1328,8 @@ void tcp_tap_reset(const struct ctx *c)
 void tcp_flush(struct ctx *c)
 {
 	tcp_buf_flush(c);
+	if (c->vhost_user)
+		tcp_vu_flush();
 }
 
 /**

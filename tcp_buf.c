@@ -11,11 +11,10 @@
  * from tcp_flush() after each batch of events, hands the queue to
  * tap_send_frames() in one call.
  *
- * Checksums: in pasta mode with a virtio-net header the TCP checksum field
- * holds the pseudo-header sum and VIRTIO_NET_HDR_F_NEEDS_CSUM tells the
- * kernel to complete it; frames longer than the MSS are GSO super-frames
- * (gso_size: the guest's MSS) if the tap has TSO for the family. Otherwise
- * (passt, or no virtio-net header) checksums are computed here.
+ * Headers, checksums and offload fields are written by tcp_frame.c, which
+ * tcp_vu.c shares: with vhost-user, socket data goes straight into the
+ * guest's receive buffers there instead, and only frames without payload
+ * come through here.
  *
  * Frames the back-end did not take are undone (tcp_buf_unsent()): the
  * connection's @seq_to_tap goes back to the first byte not sent, and its
@@ -30,7 +29,11 @@
  * Before frames are built, the back-end is asked how many it takes now
  * (tap_room(): the guest's free receive buffers with --vhost-user); no more
  * are built, the connection keeps its data pending, and tcp_resume()
- * (tcp.c) goes on once the back-end has room again (tap_resume()).
+ * (tcp.c) goes on once the back-end has room again (tap_resume()). Frames
+ * without payload ask too: a SYN or ACK without room is held in the
+ * connection (@flags_held) for tcp_resume(), a FIN left to the data path
+ * (TCP_F_SOCK_PENDING); an RST is queued anyway, its connection gone. A
+ * SYN or ACK frame the back-end refused after all is held the same way.
  * Each frame records its connection's flow reference (tcp_conn_ref()): a
  * connection closed since the frame was queued, its flow table slot
  * perhaps already taken by another, fails flow_from_ref() and is skipped.
@@ -45,71 +48,42 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 
-#include "checksum.h"
 #include "flow.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
+#include "tcp_frame.h"
 #include "tcp_timer.h"
 #include "util.h"
 
 #define TCP_FRAMES		64	/* Frames queued to the guest */
 #define TCP_SLOT		65536	/* Payload bytes per frame slot */
-#define TCP_PAYLOAD_MAX		(ETH_MAX_MTU - 20 - 20)	/* IPv4 tot_len */
-#define TCP_OPT_LEN		8	/* MSS, NOP, window scale */
-#define TCP_HDRS_MAX		128	/* Ethernet, IP and TCP headers, most */
 
 static_assert(TCP_PAYLOAD_MAX <= TCP_SLOT, "Payload must fit a slot");
-
-/**
- * struct tcp_frame_hdr - Headers of one frame to the guest, aligned
- * @pad:	Keeps the IP header 4-byte aligned after the Ethernet one
- * @l2:		Ethernet header
- * @v4:		IPv4 layout: IP header, TCP header, options
- * @v6:		IPv6 layout: IP header, TCP header, options
- */
-struct tcp_frame_hdr {
-	uint8_t pad[2];
-	uint8_t l2[L2_HLEN];
-	union {
-		struct {
-			struct iphdr ip4h;
-			struct tcphdr th;
-			uint8_t opts[TCP_OPT_LEN];
-		} v4;
-		struct {
-			struct ipv6hdr ip6h;
-			struct tcphdr th;
-			uint8_t opts[TCP_OPT_LEN];
-		} v6;
-	};
-};
 
 /**
  * struct tcp_frame_meta - What a queued frame carries, to undo if unsent
  * @conn:	Connection reference, tcp_conn_ref(): flow index and generation
  * @seq:	Sequence number of the first payload byte (or of the FIN)
  * @dlen:	Payload length, bytes
- * @fin:	Frame carries a FIN
+ * @flags:	TCP flags of the frame (0 once tcp_buf_frame_keep() says so)
  */
 struct tcp_frame_meta {
 	uint32_t conn;
 	uint32_t seq;
 	uint32_t dlen;
-	bool fin;
+	uint8_t flags;
 };
 
 /**
  * struct tcp_out - Frames queued to the guest, sent by tcp_flush()
- * @taph:	Back-end headers
- * @hdr:	L2 to L4 headers
+ * @fr:		Back-end and L2 to L4 headers
  * @iov:	Per frame: back-end header, L2-L4 headers, payload
  * @meta:	Per frame: connection and sequence, see tcp_frame_unsent()
  * @nframes:	Frames queued
  */
 static struct tcp_out {
-	struct tap_hdr taph[TCP_FRAMES];
-	struct tcp_frame_hdr hdr[TCP_FRAMES];
+	struct tcp_frame fr[TCP_FRAMES];
 	struct iovec iov[TCP_FRAMES][3];
 	struct tcp_frame_meta meta[TCP_FRAMES];
 	size_t nframes;
@@ -135,118 +109,6 @@ size_t tcp_buf_mss_max(const struct ctx *c, bool v6)
 }
 
 /**
- * tcp_buf_gso() - Can frames to the guest be GSO super-frames?
- * @c:		Execution context
- * @v6:		IPv6 connection
- *
- * Return: true with a virtio-net header and TSO for the family (pasta's
- * tap, or a vhost-user guest that took GUEST_TSO4/6)
- */
-static bool tcp_buf_gso(const struct ctx *c, bool v6)
-{
-	if (!c->vnet_hdr)
-		return false;
-	return c->tap_offloads & (v6 ? TUN_F_TSO6 : TUN_F_TSO4);
-}
-
-/**
- * tcp_buf_csum_offload() - Can the tap complete our TCP checksums?
- * @c:		Execution context
- *
- * Return: true with a virtio-net header (pasta), or with GUEST_CSUM
- * (vhost-user): c->vnet_hdr is false otherwise
- */
-static bool tcp_buf_csum_offload(const struct ctx *c)
-{
-	return c->vnet_hdr;
-}
-
-/**
- * tcp_buf_opts_syn() - Write our SYN options: MSS and window scale
- * @opts:	Options buffer, TCP_OPT_LEN bytes (output)
- * @mss:	MSS to announce, bytes
- * @ws:		Announce window scaling
- *
- * Return: options length, bytes, a multiple of 4
- */
-static size_t tcp_buf_opts_syn(uint8_t *opts, size_t mss, bool ws)
-{
-	opts[0] = TCPOPT_MSS;
-	opts[1] = 4;
-	opts[2] = (uint8_t)(MIN(mss, 65535U) >> 8);
-	opts[3] = (uint8_t)(MIN(mss, 65535U) & 0xff);
-	if (!ws)
-		return 4;
-	opts[4] = TCPOPT_NOP;
-	opts[5] = TCPOPT_WS;
-	opts[6] = 3;
-	opts[7] = TCP_WS_TO_TAP;
-	return 8;
-}
-
-/**
- * tcp_buf_csum_set() - Set the TCP checksum of a frame, or offload it
- * @c:		Execution context
- * @conn:	Connection (addresses)
- * @f:		Frame index
- * @l4len:	TCP header, options and payload length, bytes
- * @thlen:	TCP header and options length, bytes
- */
-static void tcp_buf_csum_set(const struct ctx *c, const struct tcp_conn *conn,
-			 size_t f, size_t l4len, size_t thlen)
-{
-	struct tcp_frame_hdr *h = &tcp_out.hdr[f];
-	struct tcphdr *th = conn->v6 ? &h->v6.th : &h->v4.th;
-	const struct flowside *tap = tcp_tapside(conn);
-	uint32_t sum;
-
-	if (conn->v6)
-		sum = csum_pseudo6(l4len, IPPROTO_TCP, &tap->local.a6,
-				   &tap->peer.a6);
-	else
-		sum = csum_pseudo4(l4len, IPPROTO_TCP, tap->local.v4mapped.a4,
-				   tap->peer.v4mapped.a4);
-	th->check = 0;
-	if (tcp_buf_csum_offload(c)) {
-		struct tap_hdr *taph = &tcp_out.taph[f];
-		size_t l3hlen = conn->v6 ? sizeof(struct ipv6hdr) :
-					   sizeof(struct iphdr);
-
-		th->check = (__force __sum16)(uint16_t)~(__force uint16_t)csum_fold(sum);
-		taph->vnet.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		taph->vnet.csum_start = (__force __virtio16)(uint16_t)
-					(L2_HLEN + l3hlen);
-		taph->vnet.csum_offset = (__force __virtio16)
-					 offsetof(struct tcphdr, check);
-		return;
-	}
-	sum = csum_unfolded(th, thlen, sum);
-	sum = csum_unfolded(tcp_out.iov[f][2].iov_base, l4len - thlen, sum);
-	th->check = csum_fold(sum);
-}
-
-/**
- * tcp_buf_gso_set() - Mark a frame as a GSO super-frame if it exceeds the MSS
- * @c:		Execution context
- * @conn:	Connection
- * @f:		Frame index
- * @hlen:	L2 to L4 header length, bytes
- * @dlen:	Payload length, bytes
- */
-static void tcp_buf_gso_set(const struct ctx *c, const struct tcp_conn *conn,
-			size_t f, size_t hlen, size_t dlen)
-{
-	struct tap_hdr *taph = &tcp_out.taph[f];
-
-	if (!tcp_buf_csum_offload(c) || dlen <= conn->mss)
-		return;
-	taph->vnet.gso_type = conn->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
-					 VIRTIO_NET_HDR_GSO_TCPV4;
-	taph->vnet.gso_size = (__force __virtio16)conn->mss;
-	taph->vnet.hdr_len = (__force __virtio16)(uint16_t)hlen;
-}
-
-/**
  * tcp_buf_frame_build() - Fill headers of a queued frame for a connection
  * @c:		Execution context
  * @conn:	Connection
@@ -260,48 +122,18 @@ void tcp_buf_frame_build(const struct ctx *c, struct tcp_conn *conn,
 			    size_t f, uint8_t flags, uint32_t seq,
 			    size_t optlen, size_t dlen)
 {
-	struct tcp_frame_hdr *h = &tcp_out.hdr[f];
-	struct tcphdr *th = conn->v6 ? &h->v6.th : &h->v4.th;
-	const struct flowside *tap = tcp_tapside(conn);
-	size_t thlen = sizeof(*th) + optlen, hlen;
-	uint32_t wnd = tcp_wnd_cur(conn) >> conn->ws_to_tap;
+	struct tcp_frame_seg s = { .flags = flags, .seq = seq, .optlen = optlen,
+				   .data = &tcp_out.iov[f][2], .cnt = 1 };
 
-	if (conn->v6) {
-		tap_push_l2h(c, h->l2, htons_constant(ETH_P_IPV6));
-		tap_push_ip6h(&h->v6.ip6h, &tap->local.a6, &tap->peer.a6,
-			      thlen + dlen, IPPROTO_TCP, conn->flow_label);
-		hlen = L2_HLEN + sizeof(struct ipv6hdr) + thlen;
-	} else {
-		tap_push_l2h(c, h->l2, htons_constant(ETH_P_IP));
-		tap_push_ip4h(&h->v4.ip4h, tap->local.v4mapped.a4,
-			      tap->peer.v4mapped.a4, thlen + dlen,
-			      IPPROTO_TCP);
-		hlen = L2_HLEN + sizeof(struct iphdr) + thlen;
-	}
-	memset(th, 0, sizeof(*th));
-	th->source = (__force __be16)host_to_be16(tap->local_port);
-	th->dest = (__force __be16)host_to_be16(tap->peer_port);
-	th->seq = (__force __be32)host_to_be32(seq);
-	th->ack_seq = (__force __be32)host_to_be32(conn->seq_from_tap);
-	th->doff = (uint16_t)(thlen / 4);
-	((uint8_t *)th)[13] = flags;
-	th->window = (__force __be16)host_to_be16((uint16_t)MIN(wnd, 65535U));
-	tap_hdr_set(c, &tcp_out.taph[f], hlen + dlen);
-	tcp_out.iov[f][0].iov_len = tap_hdr_len(c);
-	tcp_out.iov[f][1].iov_len = hlen;
 	tcp_out.iov[f][2].iov_len = dlen;
-	tcp_buf_csum_set(c, conn, f, thlen + dlen, thlen);
-	tcp_buf_gso_set(c, conn, f, hlen, dlen);
+	tcp_out.iov[f][0].iov_len = tap_hdr_len(c);
+	tcp_out.iov[f][1].iov_len = tcp_frame_fill(c, conn, &tcp_out.fr[f], &s);
 	/* Not for tcp_buf_rst_no_conn()'s connection, outside the table */
 	tcp_out.meta[f].conn = tcp_conn_closed(conn) ? FLOW_IDX_NONE :
 						       tcp_conn_ref(conn);
 	tcp_out.meta[f].seq = seq;
 	tcp_out.meta[f].dlen = (uint32_t)dlen;
-	tcp_out.meta[f].fin = flags & TCP_FIN;
-	if (flags & TCP_ACK) {
-		conn->seq_ack_to_tap = conn->seq_from_tap;
-		conn->segs_unacked = 0;
-	}
+	tcp_out.meta[f].flags = flags;
 }
 
 /**
@@ -317,14 +149,18 @@ static void tcp_buf_unsent(size_t f)
 	int off;
 
 	/* Also skips RSTs for no connection: their @conn is FLOW_IDX_NONE */
-	if (!m->dlen && !m->fin)
+	if (!m->flags || (m->flags & TCP_RST))
 		return;
 	/* Closed since, the slot perhaps reused: generation differs */
 	conn = tcp_conn_of(flow_from_ref(m->conn, FLOW_TCP, NULL));
 	if (!conn)
 		return;
+	if (!m->dlen && !(m->flags & TCP_FIN)) {
+		conn->flags_held |= m->flags & (TCP_SYN | TCP_ACK);
+		return;
+	}
 	/* An earlier frame of the batch may have rewound past this one */
-	if (m->fin)
+	if (m->flags & TCP_FIN)
 		conn->events &= (uint16_t)~TCP_EV_TAP_FIN_SENT;
 	if (!SEQ_LT(m->seq, conn->seq_to_tap))
 		return;
@@ -368,18 +204,38 @@ size_t tcp_buf_frame_get(struct ctx *c)
 }
 
 /**
- * tcp_buf_sent() - Account for queued frames: our FIN, highest sequence
- * @conn:	Connection; @seq_to_tap already past the payload queued
- * @fin:	The last frame carries our FIN: it takes one sequence number
+ * tcp_buf_flags_hold() - Keep a segment without payload for tcp_resume()
+ * @conn:	Connection
+ * @flags:	TCP flags of the segment, not RST
+ *
+ * SYN and ACK wait in @flags_held. A FIN is sent again by the data path,
+ * which goes on at tcp_resume() (TCP_F_SOCK_PENDING), or from the timer if
+ * nothing is in flight, as for an unsent FIN, and finds the end of the
+ * stream again: @seq_to_tap is already the FIN's sequence number.
  */
-static void tcp_buf_sent(struct tcp_conn *conn, bool fin)
+static void tcp_buf_flags_hold(struct tcp_conn *conn, uint8_t flags)
 {
-	if (fin) {
-		conn->seq_to_tap++;
-		tcp_conn_event(conn, TCP_EV_TAP_FIN_SENT);
+	if (flags & TCP_FIN) {
+		conn->events &= (uint16_t)~TCP_EV_TAP_FIN_SENT;
+		conn->flags |= TCP_F_SOCK_PENDING;
+		if (conn->seq_to_tap == conn->seq_ack_from_tap)
+			tcp_timer_retry(conn);	/* No ACK will come */
+		return;
 	}
-	if (SEQ_GT(conn->seq_to_tap, conn->seq_high))
-		conn->seq_high = conn->seq_to_tap;
+	conn->flags_held |= flags & (TCP_SYN | TCP_ACK);
+}
+
+/**
+ * tcp_buf_flags_resume() - Send the segment without payload held back
+ * @c:		Execution context
+ * @conn:	Connection, with @flags_held set
+ */
+void tcp_buf_flags_resume(struct ctx *c, struct tcp_conn *conn)
+{
+	uint8_t flags = conn->flags_held;
+
+	conn->flags_held = 0;
+	tcp_buf_send_flags(c, conn, flags);
 }
 
 /**
@@ -387,23 +243,34 @@ static void tcp_buf_sent(struct tcp_conn *conn, bool fin)
  * @c:		Execution context
  * @conn:	Connection
  * @flags:	TCP flags; SYN adds options, FIN takes one sequence number
+ *
+ * If the back-end has no room for it now (tap_room()), the segment is held
+ * for tcp_resume() (tcp_buf_flags_hold()), except an RST: the connection
+ * is gone right after it, so it is queued anyway.
  */
 void tcp_buf_send_flags(struct ctx *c, struct tcp_conn *conn,
 			   uint8_t flags)
 {
-	size_t f = tcp_buf_frame_get(c), optlen = 0;
 	uint32_t seq = conn->seq_to_tap;
+	size_t f, optlen = 0;
 	uint8_t *opts;
 
-	opts = conn->v6 ? tcp_out.hdr[f].v6.opts : tcp_out.hdr[f].v4.opts;
+	if (!(flags & TCP_RST) &&
+	    tap_room(c, TCP_HDRS_MAX) <= tcp_out.nframes % TCP_FRAMES) {
+		tcp_buf_flags_hold(conn, flags);
+		return;
+	}
+	f = tcp_buf_frame_get(c);
+	opts = tcp_frame_opts(&tcp_out.fr[f], conn->v6);
 	if (flags & TCP_SYN) {
 		bool ws = !(flags & TCP_ACK) || (conn->flags & TCP_F_WS_OK);
 
-		optlen = tcp_buf_opts_syn(opts, tcp_buf_mss_max(c, conn->v6), ws);
+		optlen = tcp_frame_opts_syn(opts, tcp_buf_mss_max(c, conn->v6),
+					    ws);
 		seq--;
 	}
 	tcp_buf_frame_build(c, conn, f, flags, seq, optlen, 0);
-	tcp_buf_sent(conn, flags & TCP_FIN);
+	tcp_frame_sent(conn, flags & TCP_FIN);
 }
 
 /**
@@ -465,7 +332,7 @@ void tcp_buf_frame_unget(void)
 void tcp_buf_frame_keep(size_t f)
 {
 	tcp_out.meta[f].dlen = 0;
-	tcp_out.meta[f].fin = false;
+	tcp_out.meta[f].flags = 0;
 }
 
 /**
@@ -490,9 +357,7 @@ size_t tcp_buf_peek_iov(struct ctx *c, const struct tcp_conn *conn,
 
 	if (tcp_out.nframes >= TCP_FRAMES)
 		tcp_buf_flush(c);
-	*fsize = conn->mss;
-	if (tcp_buf_gso(c, conn->v6))
-		*fsize = (TCP_PAYLOAD_MAX - TCP_OPT_LEN) / conn->mss * conn->mss;
+	*fsize = tcp_frame_size(c, conn);
 	room = MIN(tap_room(c, *fsize + TCP_HDRS_MAX), TCP_FRAMES);
 	for (f = tcp_out.nframes; f < room && avail && n < max; f++, n++) {
 		iov[n].iov_base = tcp_payload[f];
@@ -525,7 +390,7 @@ void tcp_buf_data_queue(const struct ctx *c, struct tcp_conn *conn,
 		conn->seq_to_tap += (uint32_t)dlen;
 		len -= dlen;
 	}
-	tcp_buf_sent(conn, fin);
+	tcp_frame_sent(conn, fin);
 }
 
 /**
@@ -536,8 +401,8 @@ void tcp_buf_init(void)
 	size_t f;
 
 	for (f = 0; f < TCP_FRAMES; f++) {
-		tcp_out.iov[f][0].iov_base = &tcp_out.taph[f];
-		tcp_out.iov[f][1].iov_base = tcp_out.hdr[f].l2;
+		tcp_out.iov[f][0].iov_base = &tcp_out.fr[f].taph;
+		tcp_out.iov[f][1].iov_base = tcp_out.fr[f].hdr.l2;
 		tcp_out.iov[f][2].iov_base = tcp_payload[f];
 	}
 }

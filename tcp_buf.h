@@ -32,6 +32,7 @@ size_t tcp_buf_peek_iov(struct ctx *c, const struct tcp_conn *conn,
 void tcp_buf_data_queue(const struct ctx *c, struct tcp_conn *conn,
 			size_t len, size_t fsize, bool fin);
 void tcp_buf_send_flags(struct ctx *c, struct tcp_conn *conn, uint8_t flags);
+void tcp_buf_flags_resume(struct ctx *c, struct tcp_conn *conn);
 void tcp_buf_rst_no_conn(struct ctx *c, const struct flowside *tap,
 			 const struct tcp_seg *seg);
 void tcp_buf_flush(struct ctx *c);

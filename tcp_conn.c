@@ -16,7 +16,7 @@
  * PIF_TAP) and goes to the host (FLOW_SIDE_TGT is PIF_HOST); an inbound
  * one, accepted on a forwarded port, is the reverse. The tap side holds
  * the guest's address and port as peer, and as local the far end as the
- * guest sees it (after nat.c's translations); the host side the socket's
+ * guest sees it (after fwd.c's translations); the host side the socket's
  * peer and, when known without a syscall, its local address. Only the tap
  * side is hashed: segments from the guest are looked up by their
  * addresses and ports (tcp_conn_lookup()), under the flow table's SipHash

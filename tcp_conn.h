@@ -112,6 +112,9 @@ enum tcp_conn_flag {
  *			duplicate ACK answered yet: the guest counts each
  *			duplicate as a segment that left the network, so no
  *			more are sent than this (tcp_ack_to_tap())
+ * @flags_held:		TCP flags (SYN, ACK) of a segment without payload
+ *			held back for want of room in the back-end, sent by
+ *			tcp_resume()
  * @v6:			IPv6 connection
  */
 struct tcp_conn {
@@ -139,6 +142,7 @@ struct tcp_conn {
 	uint8_t dup_acks;
 	uint8_t segs_unacked;
 	uint8_t segs_dropped;
+	uint8_t flags_held;
 	bool v6;
 };
 

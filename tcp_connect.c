@@ -4,7 +4,7 @@
  * A SYN from the guest for no known connection (tcp_conn_from_tap()) takes
  * a flow table slot, opens a host socket (bound to the -o address, the
  * outbound interface) and starts a non-blocking connect() to the guest's
- * destination, mapped as tcp_sockaddr_out() says. tcp_connect_done()
+ * destination, mapped as fwd_from_tap() (fwd.c) says. tcp_connect_done()
  * answers the guest when it completes: SYN-ACK, or on failure an RST, or
  * an ICMP destination unreachable quoting the SYN for an unreachable host
  * or network. An inbound connection accepted on a forwarded port
@@ -24,10 +24,10 @@
 #include <linux/icmpv6.h>
 #include <linux/tcp.h>
 
+#include "fwd.h"
 #include "log.h"
-#include "nat.h"
 #include "packet.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "tcp_buf.h"
 #include "tcp_conn.h"
 #include "tcp_connect.h"
@@ -36,41 +36,29 @@
 #include "util.h"
 
 /**
- * tcp_sockaddr_out() - Host address for a guest's destination
- * @c:		Execution context
- * @fa:		Destination as the guest sees it
- * @fport:	Destination port, host order
+ * tcp_sockaddr_of() - Socket address of the peer of a host side
+ * @host:	Host side, as fwd_from_tap() filled it
  * @sa:		Socket address (output)
  *
- * The destination is translated by nat_outbound(): the --map-host-loopback
- * address (the gateway by default) to the host's loopback, the
- * --map-guest-addr one to the host's own address, the --dns-forward one on
- * port 53 to the host's resolver.
- *
- * Return: length of @sa, 0 if the destination maps to nothing
+ * Return: length of @sa
  */
-static socklen_t tcp_sockaddr_out(const struct ctx *c,
-				  const union inany_addr *fa, uint16_t fport,
-				  struct sockaddr_storage *sa)
+static socklen_t tcp_sockaddr_of(const struct flowside *host,
+				 struct sockaddr_storage *sa)
 {
-	union inany_addr t = *fa;
-	const struct in_addr *a4 = inany_v4(&t);
+	const struct in_addr *a4 = inany_v4(&host->peer);
 
 	memset(sa, 0, sizeof(*sa));
-	if (nat_outbound(c, &t, fport) == NAT_OUT_NONE)
-		return 0;
-
 	if (a4) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
 
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons(fport);
+		s4->sin_port = htons(host->peer_port);
 		s4->sin_addr = *a4;
 		return sizeof(*s4);
 	}
 	((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
-	((struct sockaddr_in6 *)sa)->sin6_port = htons(fport);
-	((struct sockaddr_in6 *)sa)->sin6_addr = t.a6;
+	((struct sockaddr_in6 *)sa)->sin6_port = htons(host->peer_port);
+	((struct sockaddr_in6 *)sa)->sin6_addr = host->peer.a6;
 	return sizeof(struct sockaddr_in6);
 }
 
@@ -242,43 +230,19 @@ void tcp_connect_done(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
- * tcp_host_side_out() - Host side of an outbound connection
- * @c:		Execution context
- * @sa:		Destination, from tcp_sockaddr_out()
- * @sl:		Length of @sa, 0 if the destination maps to nothing
- * @host:	Host side (output): destination as peer, the -o address (or
- *		unspecified) as local
- */
-static void tcp_host_side_out(const struct ctx *c,
-			      const struct sockaddr_storage *sa, socklen_t sl,
-			      struct flowside *host)
-{
-	memset(host, 0, sizeof(*host));
-	if (sl == sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-
-		inany_from_v4(&host->peer, s4->sin_addr);
-		inany_from_v4(&host->local, c->ip4.addr_out);
-		host->peer_port = ntohs(s4->sin_port);
-	} else if (sl) {
-		const struct sockaddr_in6 *s6 =
-			(const struct sockaddr_in6 *)sa;
-
-		host->peer.a6 = s6->sin6_addr;
-		host->local.a6 = c->ip6.addr_out;
-		host->peer_port = ntohs(s6->sin6_port);
-	}
-}
-
-/**
  * tcp_conn_from_tap() - A SYN from the guest: connect to the destination
  * @c:		Execution context
  * @tap:	Guest's address and port as peer, destination as local
  * @seg:	Parsed SYN, options read
  * @now:	Current time
  *
- * A full flow table refuses the connection with an RST, as does a failure
- * to open a socket.
+ * The host side is fwd_from_tap()'s, decided here once: the translated
+ * destination (the --map-host-loopback address, the gateway by default, to
+ * the host's loopback, the --map-guest-addr one to the host's own address,
+ * the --dns-forward one on port 53 to the host's resolver) and the -o
+ * address. A destination mapped to nothing is answered as unreachable. A
+ * full flow table refuses the connection with an RST, as does a failure to
+ * open a socket.
  *
  * #syscalls connect
  */
@@ -291,8 +255,9 @@ void tcp_conn_from_tap(struct ctx *c, const struct flowside *tap,
 	bool pending;
 	socklen_t sl;
 
-	sl = tcp_sockaddr_out(c, &tap->local, tap->local_port, &sa);
-	tcp_host_side_out(c, &sa, sl, &host);
+	sl = 0;
+	if (fwd_from_tap(c, IPPROTO_TCP, tap, &host) != PIF_NONE)
+		sl = tcp_sockaddr_of(&host, &sa);
 	conn = tcp_conn_new(false, tap, &host);
 	if (!conn) {
 		tcp_drop_count(&c->stats.tcp_drop_full, 1);

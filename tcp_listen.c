@@ -22,10 +22,12 @@
  * are the ports to listen on here. Sockets are opened and closed to match,
  * for the namespace side with one ns_call() per change.
  *
- * Inbound connections from the host itself (loopback, or the address the
- * guest shares with the host) reach the guest from the address nat.c
- * chooses: --map-guest-addr for the host's own address, else
- * --map-host-loopback, else (--no-map-gw) the gateway address.
+ * Where an accepted connection goes is fwd_from_host()'s decision (fwd.c),
+ * asked once per connection. Inbound connections from the host itself
+ * (loopback, or the address the guest shares with the host) reach the
+ * guest from the address it chooses: --map-guest-addr for the host's own
+ * address, else --map-host-loopback, else (--no-map-gw) the gateway
+ * address.
  */
 
 #include <arpa/inet.h>
@@ -41,7 +43,7 @@
 #include <linux/sock_diag.h>
 
 #include "fwd.h"
-#include "nat.h"
+#include "fwd_spec.h"
 #include "tcp_connect.h"
 #include "tcp_listen.h"
 #include "tcp_splice.h"
@@ -484,42 +486,31 @@ void tcp_listen_init(struct ctx *c)
 }
 
 /**
- * tcp_listen_sides() - Sides of an inbound connection for the tap path
- * @c:		Execution context
+ * tcp_listen_ini() - Initiating side of an accepted connection
  * @sa:		Peer address from accept()
- * @host:	Host side (output): @sa as peer, local left unspecified
- * @far:	Tap side, partly (output): far end as the guest sees it
- *
- * Peers on the host itself are shown through nat_inbound(): the guest
- * never sees a connection from itself or from loopback. The caller sets
- * the ports it knows: the listening one, the guest's.
+ * @ini:	Side (output): @sa as peer, local left unspecified, ports 0
  *
  * Return: true if the address family is usable
  */
-static bool tcp_listen_sides(const struct ctx *c,
-			     const struct sockaddr_storage *sa,
-			     struct flowside *host, struct flowside *far)
+static bool tcp_listen_ini(const struct sockaddr_storage *sa,
+			   struct flowside *ini)
 {
-	memset(host, 0, sizeof(*host));
-	memset(far, 0, sizeof(*far));
+	memset(ini, 0, sizeof(*ini));
 	if (sa->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 		struct in_addr any = { .s_addr = INADDR_ANY };
 
-		inany_from_v4(&host->peer, s4->sin_addr);
-		inany_from_v4(&host->local, any);
-		host->peer_port = ntohs(s4->sin_port);
+		inany_from_v4(&ini->peer, s4->sin_addr);
+		inany_from_v4(&ini->local, any);
+		ini->peer_port = ntohs(s4->sin_port);
 	} else if (sa->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
-		host->peer.a6 = s6->sin6_addr;
-		host->peer_port = ntohs(s6->sin6_port);
+		ini->peer.a6 = s6->sin6_addr;
+		ini->peer_port = ntohs(s6->sin6_port);
 	} else {
 		return false;
 	}
-	far->local = host->peer;
-	far->local_port = host->peer_port;
-	nat_inbound(c, &far->local, far->local_port);
 	return true;
 }
 
@@ -529,6 +520,9 @@ static bool tcp_listen_sides(const struct ctx *c,
  * @ref:	Epoll reference of the listening socket
  * @now:	Current time
  *
+ * Where it goes is fwd_from_host()'s decision, made here once: the guest
+ * (tcp_connect.c), a splice (tcp_splice.c), or nowhere (closed).
+ *
  * Return: false when there is nothing more to accept
  *
  * #syscalls accept4 close
@@ -537,29 +531,36 @@ static bool tcp_listen_accept(struct ctx *c, union epoll_ref ref,
 			      const struct timespec *now)
 {
 	union tcp_listen_ref lr = { .u32 = ref.data };
-	struct flowside host, far;
-	struct sockaddr_storage sa;
+	enum flow_pif pif = lr.ns ? PIF_SPLICE : PIF_HOST;
+	struct sockaddr_storage sa = { .ss_family = AF_UNSPEC };
 	socklen_t sl = sizeof(sa);
-	uint16_t dport;
+	struct flowside ini, tgt;
 	int s;
 
 	s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (s < 0)
 		return false;
-	dport = fwd_port_target(tcp_listen_fwd(c, lr.ns), lr.port);
-	if (c->mode == MODE_PASTA &&
-	    tcp_splice_conn_from_sock(c, s, lr.ns, dport,
-				      (struct sockaddr *)&sa, now))
-		return true;
-	if (lr.ns || s > FD_REF_MAX ||
-	    !tcp_listen_sides(c, &sa, &host, &far)) {
+	if (!tcp_listen_ini(&sa, &ini)) {
 		close(s);
 		return true;
 	}
-	host.local_port = lr.port;
-	far.peer_port = dport;
-	tcp_tap_conn_from_sock(c, s, &host, &far, now);
+	ini.local_port = lr.port;
+	switch (fwd_from_host(c, IPPROTO_TCP, pif, &ini, &tgt)) {
+	case PIF_TAP:
+		if (s > FD_REF_MAX)
+			break;
+		tcp_tap_conn_from_sock(c, s, &ini, &tgt, now);
+		return true;
+	case PIF_SPLICE:
+	case PIF_HOST:
+		if (!tcp_splice_conn_from_sock(c, s, lr.ns, &ini, &tgt, now))
+			break;
+		return true;
+	default:
+		break;
+	}
+	close(s);
 	return true;
 }
 

@@ -39,7 +39,8 @@ struct pool;
  * @opts_bad:	A SYN's option runs past the header or has a length under 2
  * @hlen:	Header length with options, bytes
  * @dlen:	Payload length, bytes
- * @data:	Payload, in the tap buffer
+ * @data:	Payload, in the tap buffer or, with vhost-user, in guest
+ *		memory (the header is always a copy)
  */
 struct tcp_seg {
 	struct tcphdr th;

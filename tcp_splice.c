@@ -8,10 +8,11 @@
  * namespace) whose peer is a loopback address (127.0.0.0/8, ::1, or
  * ::ffff:127.0.0.0/104) never needs the tap device: both ends are local
  * sockets. Connections accepted in the namespace have no other path, so
- * there any peer qualifies. tcp.c offers every accepted socket in pasta mode
- * to tcp_splice_conn_from_sock(); we take the ones that qualify and join
- * them to a socket connected to the other side (see Addresses below), in the
- * peer's family, at the forwarded target port. Data moves with splice(2)
+ * there any peer qualifies. fwd_from_host() (fwd.c) decides that, once per
+ * accepted socket, and tcp_listen.c hands the ones to splice to
+ * tcp_splice_conn_from_sock(), which joins them to a socket connected to
+ * the other side (see Addresses below), in the peer's family, at the
+ * forwarded target port. Data moves with splice(2)
  * through one pipe per direction: socket to pipe, pipe to socket, page
  * references only, no copy through user space.
  *
@@ -77,11 +78,12 @@
  * fairness and re-arm the reader with EPOLL_CTL_MOD, which queues a new
  * event if it is ready.
  *
- * Addresses. Connections from the namespace (-T) go to the host's loopback,
- * 127.0.0.1 or ::1. Connections from the host's loopback (-t) go to the
- * namespace's own address (c->ip4.addr, c->ip6.addr) and so appear to come
- * from it, as local traffic within the namespace: services bound to the
- * namespace's loopback only are not exposed to the host. With
+ * Addresses, as fwd.c decides them. Connections from the namespace (-T)
+ * go to the host's loopback, 127.0.0.1 or ::1. Connections from the
+ * host's loopback (-t) go to the namespace's own address (c->ip4.addr,
+ * c->ip6.addr) and so appear to come from it, as local traffic within the
+ * namespace: services bound to the namespace's loopback only are not
+ * exposed to the host. With
  * --host-lo-to-ns-lo, or if that address is unspecified, they go to the
  * namespace's loopback instead. Either way the socket we connect from is
  * unbound: the kernel picks the source, the client's address and port are
@@ -121,7 +123,6 @@
 #include "ctx.h"
 #include "log.h"
 #include "util.h"
-#include "fwd.h"
 #include "flow.h"
 #include "tcp_splice.h"
 
@@ -847,36 +848,6 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 }
 
 /**
- * tcp_splice_peer_af() - Family to splice a connection with, by its peer
- * @peer:	Address returned by accept()
- * @any:	Take any peer, not only loopback ones
- *
- * Return: AF_INET (IPv4, also v4-mapped) or AF_INET6 if the peer is on
- *	   loopback (or @any), AF_UNSPEC otherwise
- */
-static int tcp_splice_peer_af(const struct sockaddr *peer, bool any)
-{
-	union tcp_splice_sockaddr sa;
-	struct in_addr a4;
-
-	if (peer->sa_family == AF_INET) {
-		memcpy(&sa.sa4, peer, sizeof(sa.sa4));
-		a4 = sa.sa4.sin_addr;
-	} else if (peer->sa_family == AF_INET6) {
-		memcpy(&sa.sa6, peer, sizeof(sa.sa6));
-		if (!IN6_IS_ADDR_V4MAPPED(&sa.sa6.sin6_addr)) {
-			if (any || IN6_IS_ADDR_LOOPBACK(&sa.sa6.sin6_addr))
-				return AF_INET6;
-			return AF_UNSPEC;
-		}
-		memcpy(&a4, &sa.sa6.sin6_addr.s6_addr[12], sizeof(a4));
-	} else {
-		return AF_UNSPEC;
-	}
-	return (any || in4_is_loopback(&a4)) ? AF_INET : AF_UNSPEC;
-}
-
-/**
  * tcp_splice_sa_get() - Address and port of a socket address
  * @sa:		AF_INET or AF_INET6 socket address, else none
  * @addr:	Address (output), IPv4 as v4-mapped; unspecified if no family
@@ -948,49 +919,22 @@ static void tcp_splice_local(struct tcp_splice_conn *conn, unsigned side)
 }
 
 /**
- * tcp_splice_target() - Address and port of the target, into a flow side
- * @c:		Execution context
- * @fs:		Target side: peer address and port set (output)
- * @af:		AF_INET or AF_INET6
- * @port:	Target port, host order
- * @lo:		Target is on loopback, else the namespace's own address
- */
-static void tcp_splice_target(const struct ctx *c, struct flowside *fs,
-			      int af, uint16_t port, bool lo)
-{
-	fs->peer_port = port;
-	if (af == AF_INET) {
-		struct in_addr a4 = { .s_addr = htonl(INADDR_LOOPBACK) };
-
-		if (!lo && !in4_is_unspec(&c->ip4.addr))
-			a4 = c->ip4.addr;
-		inany_from_v4(&fs->peer, a4);
-		return;
-	}
-	fs->peer.a6 = in6addr_loopback;
-	if (!lo && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
-		fs->peer.a6 = c->ip6.addr;
-}
-
-/**
  * tcp_splice_conn_new() - Take a flow slot for an accepted socket
- * @c:		Execution context
  * @s:		Accepted socket
  * @from_ns:	Accepted in the namespace (-T), else on the host (-t)
- * @af:		Family of the connection: AF_INET or AF_INET6
- * @peer:	Client's address from accept()
- * @dst_port:	Target port, host order
+ * @ini:	Client's side: its address and port, the listening port
+ * @tgt:	Target side, from fwd_from_host(): address and port
  * @now:	Current timestamp
  *
- * Both sides are filled (the target's local address once connect() bound
- * its socket), the flow is ACTIVE, sockets and pipes are not taken yet.
+ * Both sides are filled (the client's local address from its socket, the
+ * target's once connect() bound its socket), the flow is ACTIVE, sockets
+ * and pipes are not taken yet.
  *
  * Return: connection, NULL if the flow table (or our share of it) is full
  */
-static struct tcp_splice_conn *tcp_splice_conn_new(const struct ctx *c, int s,
-						   bool from_ns, int af,
-						   const struct sockaddr *peer,
-						   uint16_t dst_port,
+static struct tcp_splice_conn *tcp_splice_conn_new(int s, bool from_ns,
+						   const struct flowside *ini,
+						   const struct flowside *tgt,
 						   const struct timespec *now)
 {
 	struct flow_common *f = flow_alloc(FLOW_TCP_SPLICE);
@@ -1008,11 +952,11 @@ static struct tcp_splice_conn *tcp_splice_conn_new(const struct ctx *c, int s,
 
 	f->pif[FLOW_SIDE_INI] = from_ns ? PIF_SPLICE : PIF_HOST;
 	f->pif[FLOW_SIDE_TGT] = from_ns ? PIF_HOST : PIF_SPLICE;
-	tcp_splice_sa_get(peer, &f->side[FLOW_SIDE_INI].peer,
-			  &f->side[FLOW_SIDE_INI].peer_port);
+	f->side[FLOW_SIDE_INI].peer = ini->peer;
+	f->side[FLOW_SIDE_INI].peer_port = ini->peer_port;
 	tcp_splice_local(conn, FLOW_SIDE_INI);
-	tcp_splice_target(c, &f->side[FLOW_SIDE_TGT], af, dst_port,
-			  from_ns || c->host_lo_to_ns_lo);
+	f->side[FLOW_SIDE_TGT].peer = tgt->peer;
+	f->side[FLOW_SIDE_TGT].peer_port = tgt->peer_port;
 	flow_state_set(f, FLOW_STATE_ACTIVE);
 	return conn;
 }
@@ -1084,35 +1028,30 @@ static void tcp_splice_connect(struct ctx *c, struct tcp_splice_conn *conn)
 }
 
 /**
- * tcp_splice_conn_from_sock() - Splice an accepted connection if it's local
+ * tcp_splice_conn_from_sock() - Splice an accepted connection
  * @c:		Execution context
  * @s:		Accepted socket, non-blocking
  * @from_ns:	Accepted on a namespace-side listener (-T), else on the host
- * @dst_port:	Port to connect to on the other side (after
- *		fwd_port_target()), host order
- * @peer:	Peer address from accept(): AF_INET or AF_INET6
+ * @ini:	Client's side: its address and port, the listening port
+ * @tgt:	Target side, as fwd_from_host() decided to splice: the address
+ *		and port to connect to on the other side
  * @now:	Current timestamp
  *
- * Host-side connections are spliced if the peer is on loopback. Sockets
- * accepted in the namespace have no other path: any peer is spliced.
- *
  * Return: true if @s was taken (spliced, or reset and closed on failure),
- *	   false if the caller keeps it (not local, not pasta, --no-splice)
+ *	   false if the caller keeps it (splicing not set up)
  */
 bool tcp_splice_conn_from_sock(struct ctx *c, int s, bool from_ns,
-			       uint16_t dst_port, const struct sockaddr *peer,
+			       const struct flowside *ini,
+			       const struct flowside *tgt,
 			       const struct timespec *now)
 {
+	int af = inany_v4(&tgt->peer) ? AF_INET : AF_INET6;
 	struct tcp_splice_conn *conn;
-	int af;
 
 	if (c->mode != MODE_PASTA || !tcp_splice_tbl.ready)
 		return false;
-	af = tcp_splice_peer_af(peer, from_ns);
-	if (af == AF_UNSPEC)
-		return false;
 
-	conn = tcp_splice_conn_new(c, s, from_ns, af, peer, dst_port, now);
+	conn = tcp_splice_conn_new(s, from_ns, ini, tgt, now);
 	if (!conn) {
 		warn_ratelimit("TCP splice: flow table full (%u spliced), "
 			       "resetting new connection",

@@ -32,14 +32,15 @@
  * - UDP_FLOW_TAP_OUT: the guest sent a datagram (from the tap) to a far
  *   address. We open a host socket, bind it to the guest's source port
  *   where the port is free (else an ephemeral one), and connect() it to the
- *   target. The target is the guest's destination, translated by nat.c:
- *   the map_host_loopback address (the gateway unless --no-map-gw) becomes
- *   the host's 127.0.0.1/::1, the map_guest_addr one the host's own
- *   address, and the --dns-forward address on port 53 the host's first
- *   resolver; the host's loopback addresses, broadcast, multicast
- *   and link-local destinations are refused (counted as "no flow"). A
- *   connected socket receives only from its target, and
- *   the kernel prefers it over any wildcard socket bound to the same port
+ *   target. The target side is fwd_from_tap()'s (fwd.c), decided once
+ *   when the flow is created: the map_host_loopback address (the gateway
+ *   unless --no-map-gw) becomes the host's 127.0.0.1/::1, the
+ *   map_guest_addr one the host's own address, and the --dns-forward
+ *   address on port 53 the host's first resolver; the host's loopback
+ *   addresses, broadcast, multicast and link-local destinations are
+ *   refused (counted as "no flow"). A connected socket receives only from
+ *   its target, and the kernel prefers it over any wildcard socket bound
+ *   to the same port
  *   (test/platform/udp_connected_wins.c proves this), so everything read
  *   from it is a reply for this flow: it goes to the guest from the address
  *   and port the guest sent to.
@@ -47,7 +48,7 @@
  *   the listening socket, and not spliced. The datagram goes to the guest's
  *   port (remapped by the -u delta) from the peer's address, or, if the
  *   peer is loopback or uses the guest's own address, from the address
- *   nat.c maps it to (map_guest_addr, map_host_loopback, else the gateway
+ *   fwd.c maps it to (map_guest_addr, map_host_loopback, else the gateway
  *   all the same with --no-map-gw: the guest would drop datagrams from its
  *   own address). The flow owns no socket: the guest's replies are sent
  *   from the listening socket, so they leave from the port the peer sent
@@ -55,11 +56,12 @@
  *   of the peer's latest datagram, udp_cmsg.c).
  * - UDP_FLOW_SPLICE (pasta): a loopback peer sent to a forwarded port on
  *   one side (-u: host side, -U: namespace side). Whether a datagram from a
- *   listening socket is spliced is decided per datagram by its source
- *   address, not per socket. The flow owns a socket on the other side,
- *   bound to the peer's port where possible and connected to the target
- *   port there (loopback for -U and with --host-lo-to-ns-lo, else the
- *   namespace's address). Datagrams move socket to socket with
+ *   listening socket is spliced is decided by fwd_from_host() by its
+ *   source address, once per new flow (not per socket); later datagrams
+ *   follow the flow their listening side finds. The flow owns a socket on
+ *   the other side, bound to the peer's port where possible and connected
+ *   to the target port there (loopback for -U and with
+ *   --host-lo-to-ns-lo, else the namespace's address). Datagrams move socket to socket with
  *   recvmmsg()/sendmmsg(); replies read from the flow socket go back
  *   through the listening socket to the peer, from the local address it
  *   sent to (udp_cmsg.c).
@@ -135,14 +137,21 @@
  * queued datagrams of one flow and one length (the last may be shorter)
  * into one super-frame (VIRTIO_NET_HDR_GSO_UDP_L4, gso_size the length):
  * the kernel splits it back into the same datagrams, for one write.
+ * Reads take no more datagrams than the back-end takes now (tap_room():
+ * the guest's free receive buffers with --vhost-user): when it is full,
+ * the datagrams stay in the socket, whose EPOLLIN is turned off (it is
+ * level-triggered) and its reference kept (udp_hold(), at most
+ * UDP_HELD_MAX sockets, beyond which reads go on and refused frames are
+ * counted), until tap_resume() calls udp_resume(), or the next tick does.
  *
- * Guest to host: udp_tap_handler() gets one flow's datagrams per call and
- * sends them with one sendmmsg() per UDP_SEND_BATCH. Consecutive datagrams
- * of one length (the last may be shorter) go as one message with
- * UDP_SEGMENT (Linux 4.18): one pass through the host's stack for up to
- * UDP_GSO_SEGS_MAX of them, split back into the same datagrams at the
- * device or by the receiving socket. Where the kernel refuses that (the
- * path MTU is smaller than the datagrams, say), the message is sent
+ * Guest to host: udp_tap_handler() gets one flow's datagrams per call,
+ * with the addresses and ports tap.c parsed for them (struct flowside,
+ * the flow's key), and sends them with one sendmmsg() per UDP_SEND_BATCH.
+ * Consecutive datagrams of one length (the last may be shorter) go as one
+ * message with UDP_SEGMENT (Linux 4.18): one pass through the host's stack
+ * for up to UDP_GSO_SEGS_MAX of them, split back into the same datagrams
+ * at the device or by the receiving socket. Where the kernel refuses that
+ * (the path MTU is smaller than the datagrams, say), the message is sent
  * datagram by datagram and the flow stops merging datagrams that long.
  *
  * Errors (udp_err.c): flow sockets set IP_RECVERR/IPV6_RECVERR; on
@@ -184,12 +193,12 @@
 #include "checksum.h"
 #include "flow.h"
 #include "fwd.h"
+#include "fwd_spec.h"
 #include "inany.h"
 #include "log.h"
-#include "nat.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "udp.h"
 #include "udp_cmsg.h"
 #include "udp_err.h"
@@ -203,19 +212,24 @@
 
 /**
  * struct udp_state - State of this file: timeout, frame queues, send scratch
- * @timeout:	Idle flow lifetime, seconds
  * @txq:	Frames to the guest, per IP version (udp_tap.c builds and
  *		sends them)
+ * @timeout:	Idle flow lifetime, seconds
  * @mm:		sendmmsg() headers, guest to host
  * @iov:	sendmmsg() vectors
  * @cmsg:	sendmmsg() control messages: source address, UDP_SEGMENT
+ * @held:	Epoll references of sockets held for want of room in the
+ *		back-end, their EPOLLIN off until udp_resume()
+ * @nheld:	Entries in @held
  */
 struct udp_state {
-	time_t timeout;
 	struct udp_txq txq[2];
+	time_t timeout;
 	struct mmsghdr mm[UDP_SEND_BATCH];
 	struct iovec iov[UDP_SEND_BATCH];
 	union udp_cmsg cmsg[UDP_SEND_BATCH];
+	uint64_t held[UDP_HELD_MAX];
+	size_t nheld;
 };
 
 static struct udp_state udp;
@@ -223,77 +237,7 @@ static struct udp_state udp;
 /* Unspecified address: no source address for a send */
 static const union inany_addr udp_no_addr;
 
-/* Address translation */
-
-/**
- * udp_is_unroutable() - Is a guest destination one we don't forward?
- * @a:		Address, IPv4 as v4-mapped
- *
- * Return: true for unspecified, broadcast, multicast and link-local
- */
-static bool udp_is_unroutable(const union inany_addr *a)
-{
-	const struct in_addr *a4 = inany_v4(a);
-
-	if (a4) {
-		uint32_t h = ntohl(a4->s_addr);
-
-		return !h || h == INADDR_BROADCAST || IN_MULTICAST(h);
-	}
-	return IN6_IS_ADDR_UNSPECIFIED(&a->a6) ||
-	       IN6_IS_ADDR_MULTICAST(&a->a6) || IN6_IS_ADDR_LINKLOCAL(&a->a6);
-}
-
-/**
- * udp_guest_to_host() - Translate a guest's destination to a host target
- * @c:		Execution context
- * @v6:		IPv6
- * @addr:	Guest's destination, replaced by the target (input/output)
- * @port:	Guest's destination port, replaced by the target's (in/out)
- *
- * Return: true if the destination can be reached, false to drop
- */
-static bool udp_guest_to_host(const struct ctx *c, bool v6,
-			      union inany_addr *addr, uint16_t *port)
-{
-	(void)v6;
-	switch (nat_outbound(c, addr, *port)) {
-	case NAT_OUT_NONE:
-		return false;
-	case NAT_OUT_SAME:
-		break;
-	default:
-		return true;
-	}
-	/* The host's loopback is reachable only through the mapping */
-	return !udp_is_unroutable(addr) && !udp_is_loopback(addr);
-}
-
-/**
- * udp_host_to_guest() - Source address a host peer appears with to the guest
- * @c:		Execution context
- * @v6:		IPv6
- * @src:	Peer's address, replaced by what the guest sees (input/output)
- * @sport:	Peer's port, host order
- *
- * Peers on the host itself are shown through nat_inbound(): the guest's
- * own address as --map-guest-addr, loopback (and, without that mapping,
- * the guest's own address) as --map-host-loopback, or with --no-map-gw as
- * the gateway all the same, as for TCP: the flow, not the address, carries
- * the guest's replies back. The host's resolver on port 53 appears as the
- * --dns-forward address. A loopback peer can't be shown without any
- * gateway.
- *
- * Return: true if the peer can be shown to the guest, false to drop
- */
-static bool udp_host_to_guest(const struct ctx *c, bool v6,
-			      union inany_addr *src, uint16_t sport)
-{
-	(void)v6;
-	if (nat_inbound(c, src, sport) == NAT_IN_UNMAPPED)
-		return !udp_is_loopback(src);
-	return true;
-}
+/* Guest addresses */
 
 /**
  * udp_guest_addr() - Guest address a datagram from @src is delivered to
@@ -336,7 +280,9 @@ void udp_flow_timer(struct ctx *c, struct udp_flow *uf,
  * @n:		Datagrams waiting for it, counted as dropped on failure
  * @now:	Current time
  *
- * Return: the flow, NULL if the destination is unreachable, the table is
+ * The target side is fwd_from_tap()'s, decided once for the flow.
+ *
+ * Return: the flow, NULL if the destination is refused, the table is
  * full or no socket could be opened
  *
  * #syscalls setsockopt
@@ -345,19 +291,14 @@ static struct udp_flow *udp_flow_tap_out(struct ctx *c,
 					 const struct flowside *ini, bool v6,
 					 size_t n, const struct timespec *now)
 {
-	struct flowside tgt = { .peer = ini->local,
-				.peer_port = ini->local_port,
-				.local_port = ini->peer_port };
 	const char *ifn = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
 	struct udp_flow *uf;
+	struct flowside tgt;
 
-	if (!udp_guest_to_host(c, v6, &tgt.peer, &tgt.peer_port)) {
+	if (fwd_from_tap(c, IPPROTO_UDP, ini, &tgt) == PIF_NONE) {
 		udp_drop(&c->stats.udp_drop_flow, n);
 		return NULL;
 	}
-	udp_ctx_addr(&tgt.local, v6, &c->ip4.addr_out, &c->ip6.addr_out);
-	if (udp_is_loopback(&tgt.peer))
-		udp_unspec(&tgt.local, v6);
 	if (!(uf = udp_flow_new(PIF_TAP, ini, PIF_HOST, &tgt, now))) {
 		udp_drop(&c->stats.udp_drop_full, n);
 		return NULL;
@@ -495,11 +436,15 @@ static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 	for (i = first; i < first + n; i++) {
 		const struct udphdr *uh;
 		struct msghdr *mh;
-		size_t left, l4len;
+		size_t left, dlen;
+		void *data;
 
 		uh = packet_get(p, i, 0, sizeof(*uh), &left);
-		l4len = uh ? be16_to_host(uh->len) : 0;
-		if (!uh || l4len < sizeof(*uh) || l4len - sizeof(*uh) > left) {
+		dlen = uh ? be16_to_host(uh->len) : 0;
+		dlen = dlen < sizeof(*uh) ? SIZE_MAX : dlen - sizeof(*uh);
+		/* The payload may be apart from the header (vhost-user) */
+		if (!uh || dlen > left ||
+		    !(data = packet_get(p, i, sizeof(*uh), dlen, NULL))) {
 			udp_drop(&c->stats.udp_drop_bad, 1);
 			continue;
 		}
@@ -507,8 +452,8 @@ static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 			udp_send_batch(c, fd, udp.mm, cnt, &f->gso_bad);
 			cnt = nio = 0;
 		}
-		udp.iov[nio].iov_base = (void *)(uh + 1);
-		udp.iov[nio].iov_len = l4len - sizeof(*uh);
+		udp.iov[nio].iov_base = data;
+		udp.iov[nio].iov_len = dlen;
 		if (cnt && udp_gso_join(&udp.mm[cnt - 1].msg_hdr,
 					udp.iov[nio].iov_len, f->gso_bad)) {
 			nio++;
@@ -527,69 +472,137 @@ static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 }
 
 /**
- * udp_tap_ports() - Ports of a guest datagram
+ * udp_tap_hdr_ok() - Is the UDP header of a guest datagram there?
  * @p:		Pool of datagrams
  * @i:		Index
- * @sport:	Source port, host order (output)
- * @dport:	Destination port, host order (output)
  *
- * Return: true if the header is there
+ * Return: true if the whole header is there
  */
-static bool udp_tap_ports(const struct pool *p, size_t i, uint16_t *sport,
-			  uint16_t *dport)
+static bool udp_tap_hdr_ok(const struct pool *p, size_t i)
 {
-	const struct udphdr *uh = packet_get(p, i, 0, sizeof(*uh), NULL);
-
-	if (!uh)
-		return false;
-	*sport = be16_to_host(uh->source);
-	*dport = be16_to_host(uh->dest);
-	return true;
+	return packet_get(p, i, 0, sizeof(struct udphdr), NULL);
 }
 
 /**
  * udp_tap_handler() - Forward datagrams of one flow from the guest
  * @c:		Execution context
- * @af:		AF_INET or AF_INET6
- * @saddr:	Source address, struct in_addr or struct in6_addr
- * @daddr:	Destination address, same type
+ * @key:	Addresses and ports tap.c parsed, shared by all datagrams of
+ *		@p: the guest's as peer, the destination as local, host order
  * @p:		Pool of UDP datagrams (header and payload), one flow
  * @now:	Current time
  *
- * Datagrams are expected to share their ports; runs with other ports are
- * handled as their own flows all the same.
+ * Datagrams too short for a UDP header are dropped before they could
+ * open a flow; runs of whole ones go to the flow of @key.
  *
  * Return: datagrams handled (all of @p: drops are counted)
  */
-int udp_tap_handler(struct ctx *c, int af, const void *saddr,
-		    const void *daddr, const struct pool *p,
-		    const struct timespec *now)
+int udp_tap_handler(struct ctx *c, const struct flowside *key,
+		    const struct pool *p, const struct timespec *now)
 {
-	uint16_t sp, dp, sp2, dp2;
-	struct flowside k;
+	bool v6 = !inany_v4(&key->peer);
 	size_t i, first;
 
-	inany_from_af(&k.peer, af, saddr);
-	inany_from_af(&k.local, af, daddr);
 	for (first = 0; first < p->count; first = i) {
-		if (!udp_tap_ports(p, first, &sp, &dp)) {
+		if (!udp_tap_hdr_ok(p, first)) {
 			udp_drop(&c->stats.udp_drop_bad, 1);
 			i = first + 1;
 			continue;
 		}
 		for (i = first + 1; i < p->count; i++) {
-			if (!udp_tap_ports(p, i, &sp2, &dp2) ||
-			    sp2 != sp || dp2 != dp)
+			if (!udp_tap_hdr_ok(p, i))
 				break;
 		}
-		k.peer_port = sp;
-		k.local_port = dp;
-		udp_tap_run(c, &k, af == AF_INET6, p, first, i - first, now);
+		udp_tap_run(c, key, v6, p, first, i - first, now);
 	}
 	return (int)p->count;
 }
 
 /* Host to guest: receiving into frame slots (udp_tap.c builds them) */
+
+/**
+ * udp_room() - Datagrams to the guest the back-end takes now
+ * @c:		Execution context
+ *
+ * Frames queued already count; the largest frame is assumed. When no more
+ * sockets can be held (udp_hold()), reads go on as if there were room:
+ * frames the back-end refuses are then counted (udp_drop_tap).
+ *
+ * Return: datagrams, SIZE_MAX if not limited
+ */
+static size_t udp_room(const struct ctx *c)
+{
+	size_t nq = udp.txq[0].nq + udp.txq[1].nq, room;
+
+	if (udp.nheld >= UDP_HELD_MAX)
+		return SIZE_MAX;
+	room = tap_room(c, TAP_FRAME_MAX);
+	return room > nq ? room - nq : 0;
+}
+
+/**
+ * udp_hold() - Leave a socket's datagrams there while the back-end is full
+ * @c:		Execution context
+ * @ref:	Socket's epoll reference
+ *
+ * The socket stops reporting EPOLLIN (level-triggered, it would report at
+ * every wait) until udp_resume().
+ *
+ * Return: true if held: don't read it now
+ */
+static bool udp_hold(const struct ctx *c, union epoll_ref ref)
+{
+	if (udp_room(c))
+		return false;
+	if (epoll_mod(c, ref.fd, 0, ref.u64))
+		return false;
+	udp.held[udp.nheld++] = ref.u64;
+	return true;
+}
+
+/**
+ * udp_held_valid() - Is a held socket still the one its reference names?
+ * @ref:	Epoll reference of a held socket
+ *
+ * A flow may have been closed meanwhile, or a forwarded port unbound, and
+ * the descriptor number taken again by another socket.
+ *
+ * Return: true if the socket is still open and registered with @ref
+ */
+static bool udp_held_valid(union epoll_ref ref)
+{
+	enum udp_side side = ref.data & UDP_REF_SIDE_NS ? UDP_SIDE_NS :
+							  UDP_SIDE_HOST;
+	struct udp_flow *uf;
+
+	if (ref.type == EPOLL_TYPE_UDP_REPLY) {
+		uf = udp_flow_of(flow_from_ref(ref.data, FLOW_UDP, NULL));
+		return uf && uf->sock == ref.fd;
+	}
+	return udp_fwd_listen_get(side, ref.data & UDP_REF_V6,
+				  (uint16_t)(ref.data & UDP_REF_PORT_MASK)) ==
+	       ref.fd;
+}
+
+/**
+ * udp_resume() - The back-end has room again: read held sockets again
+ * @c:		Execution context
+ *
+ * Their EPOLLIN goes back on; the datagrams waiting there are reported at
+ * the next wait. Also called from udp_timer(), so that no socket stays
+ * held across a change of front-end.
+ */
+void udp_resume(const struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < udp.nheld; i++) {
+		union epoll_ref ref = { .u64 = udp.held[i] };
+
+		if (udp_held_valid(ref))
+			epoll_mod(c, ref.fd, EPOLLIN, ref.u64);
+	}
+	udp.nheld = 0;
+}
 
 /**
  * udp_recv() - Receive datagrams into the free frame slots of a queue
@@ -599,7 +612,8 @@ int udp_tap_handler(struct ctx *c, int af, const void *saddr,
  *
  * Results are at positions 0..n-1 of @q->mm, slots @q->order[@q->nq + i].
  * Frames already queued are sent first if more than half the slots are
- * taken, so that every read has room for at least UDP_MAX_FRAMES / 2.
+ * taken, so that every read has room for at least UDP_MAX_FRAMES / 2, or
+ * for what the back-end takes now (udp_room()), if that is less.
  *
  * Return: datagrams received, 0 if none or on error
  *
@@ -613,7 +627,9 @@ static size_t udp_recv(struct ctx *c, int fd, bool v6)
 
 	if (q->nq > UDP_MAX_FRAMES / 2)
 		udp_txq_flush(c, q, v6);
-	k = UDP_MAX_FRAMES - q->nq;
+	k = MIN(UDP_MAX_FRAMES - q->nq, udp_room(c));
+	if (!k)
+		return 0;
 	for (j = 0; j < k; j++) {
 		size_t s = q->order[q->nq + j];
 		struct msghdr *mh = &q->mm[j].msg_hdr;
@@ -709,26 +725,6 @@ static void udp_flow_reply(struct ctx *c, struct udp_flow *f,
 }
 
 /**
- * udp_tap_in_side() - Tap side of a flow from a host peer to the guest
- * @c:		Execution context
- * @v6:		IPv6
- * @ini:	Host side: peer, local address it sent to, listening port
- * @tap:	Tap side (output): the guest address unspecified, the guest
- *		port the listening port maps to, the peer as the guest sees it
- *
- * Return: true if the peer can be shown to the guest
- */
-static bool udp_tap_in_side(const struct ctx *c, bool v6,
-			    const struct flowside *ini, struct flowside *tap)
-{
-	udp_unspec(&tap->peer, v6);
-	tap->peer_port = fwd_port_target(&c->udp_in, ini->local_port);
-	tap->local = ini->peer;
-	tap->local_port = ini->peer_port;
-	return udp_host_to_guest(c, v6, &tap->local, ini->peer_port);
-}
-
-/**
  * udp_flow_local_set() - Reply from the local address of the latest datagram
  * @uf:		TAP_IN flow
  * @laddr:	Local address the peer sent to
@@ -747,47 +743,82 @@ static void udp_flow_local_set(struct udp_flow *uf,
 }
 
 /**
- * udp_flow_tap_in() - Find or create the flow of a datagram to the guest
+ * udp_flow_tap_in() - Flow of a datagram to the guest, for a new host peer
  * @c:		Execution context
  * @v6:		IPv6
  * @ini:	Host side: peer, local address it sent to, listening port
+ * @tap:	Tap side, as fwd_from_host() decided: the guest address
+ *		unspecified, the guest port, the peer as the guest sees it
  * @now:	Current time
  *
- * A flow is found by its host side, else by its tap side: another peer
- * shown to the guest as the same address (nat.c), or the same peer sending
- * to another of our addresses, shares the flow, as the guest can't tell
- * them apart. The guest's replies go to the flow's peer, from the local
- * address of its latest datagram.
+ * Another peer shown to the guest as the same address (fwd.c), or the
+ * same peer sending to another of our addresses, shares the flow found by
+ * its tap side, as the guest can't tell them apart. The guest's replies
+ * go to the flow's peer, from the local address of its latest datagram.
  *
- * Return: the flow, NULL if the datagram can't be delivered (counted)
+ * Return: the flow, NULL if the table is full (counted)
  */
 static struct udp_flow *udp_flow_tap_in(struct ctx *c, bool v6,
 					const struct flowside *ini,
+					const struct flowside *tap,
 					const struct timespec *now)
 {
 	struct udp_flow *uf;
-	struct flowside tap;
-	unsigned side;
 
-	uf = udp_flow_of(flow_lookup(FLOW_UDP, PIF_HOST, ini, &side));
-	if (uf && side == FLOW_SIDE_INI && udp_flow_kind(uf) == UDP_FLOW_TAP_IN)
-		return uf;
-	if (!udp_tap_in_side(c, v6, ini, &tap)) {
-		udp_drop(&c->stats.udp_drop_flow, 1);
-		return NULL;
-	}
-	if ((uf = udp_flow_of(flow_lookup(FLOW_UDP, PIF_TAP, &tap, NULL)))) {
+	if ((uf = udp_flow_of(flow_lookup(FLOW_UDP, PIF_TAP, tap, NULL)))) {
 		udp_flow_local_set(uf, &ini->local);
 		return uf;
 	}
-	if (!(uf = udp_flow_new(PIF_HOST, ini, PIF_TAP, &tap, now))) {
+	if (!(uf = udp_flow_new(PIF_HOST, ini, PIF_TAP, tap, now))) {
 		udp_drop(&c->stats.udp_drop_full, 1);
 		return NULL;
 	}
-	udp_guest_addr(c, v6, &tap.local, &uf->gaddr);
+	udp_guest_addr(c, v6, &tap->local, &uf->gaddr);
 	udp_flow_activate(uf);
 	flow_log(&uf->f, "UDP tap-in");
 	return uf;
+}
+
+/**
+ * udp_listen_flow() - Find or create the flow of a datagram on a listening
+ *		       socket
+ * @c:		Execution context
+ * @pif:	Interface of the listening socket: PIF_HOST, PIF_SPLICE
+ * @v6:		IPv6
+ * @ini:	Peer, local address it sent to, listening port
+ * @run:	Current splice run, flushed before a flow is created
+ * @now:	Current time
+ *
+ * A flow is found by its listening side; for a new peer, fwd_from_host()
+ * decides, once, whether the flow goes to the guest or is spliced (pasta:
+ * loopback peers on the host, every peer in the namespace).
+ *
+ * Return: the flow, NULL if the datagram can't be delivered (counted)
+ */
+static struct udp_flow *udp_listen_flow(struct ctx *c, enum flow_pif pif,
+					bool v6, const struct flowside *ini,
+					struct udp_splice_run *run,
+					const struct timespec *now)
+{
+	struct flowside tgt;
+	struct udp_flow *uf;
+	unsigned side;
+
+	uf = udp_flow_of(flow_lookup(FLOW_UDP, pif, ini, &side));
+	if (uf && side == FLOW_SIDE_INI)
+		return uf;
+	/* Opening a socket may evict a flow, maybe the run's: flush it */
+	udp_splice_run_flush(c, run);
+	switch (fwd_from_host(c, IPPROTO_UDP, pif, ini, &tgt)) {
+	case PIF_TAP:
+		return udp_flow_tap_in(c, v6, ini, &tgt, now);
+	case PIF_HOST:
+	case PIF_SPLICE:
+		return udp_flow_splice(c, pif, v6, ini, &tgt, now);
+	default:
+		udp_drop(&c->stats.udp_drop_flow, 1);
+		return NULL;
+	}
 }
 
 /**
@@ -799,16 +830,13 @@ static struct udp_flow *udp_flow_tap_in(struct ctx *c, bool v6,
  * @run:	Current splice run (input/output)
  * @now:	Current time
  *
- * In pasta, datagrams from loopback peers on host-side sockets, and all
- * datagrams on namespace-side sockets, are spliced; the rest go to the
- * guest. The choice is made per datagram, by its source address.
+ * The datagram is spliced or goes to the guest as its flow says.
  */
 static void udp_listen_one(struct ctx *c, union epoll_ref ref, size_t j,
 			   size_t *kept, struct udp_splice_run *run,
 			   const struct timespec *now)
 {
-	enum udp_side side = ref.data & UDP_REF_SIDE_NS ? UDP_SIDE_NS :
-							  UDP_SIDE_HOST;
+	enum flow_pif pif = ref.data & UDP_REF_SIDE_NS ? PIF_SPLICE : PIF_HOST;
 	bool v6 = ref.data & UDP_REF_V6;
 	struct udp_txq *q = &udp.txq[v6];
 	size_t s = q->order[q->nq + j];
@@ -818,14 +846,13 @@ static void udp_listen_one(struct ctx *c, union epoll_ref ref, size_t j,
 	udp_sa_get(&q->name[s], &ini.peer, &ini.peer_port);
 	udp_cmsg_local(&q->mm[j].msg_hdr, &ini.local);
 	ini.local_port = ref.data & UDP_REF_PORT_MASK;
-	if (c->mode == MODE_PASTA && (side == UDP_SIDE_NS ||
-	    (!c->no_splice && udp_is_loopback(&ini.peer)))) {
-		udp_listen_splice(c, side, v6, &ini, q, j, run, now);
+	if (!(uf = udp_listen_flow(c, pif, v6, &ini, run, now)))
+		return;
+	if (udp_flow_kind(uf) == UDP_FLOW_SPLICE) {
+		udp_listen_splice(c, uf, q, j, run, now);
 		return;
 	}
 	udp_splice_run_flush(c, run);
-	if (!(uf = udp_flow_tap_in(c, v6, &ini, now)))
-		return;
 	udp_flow_touch(uf, now);
 	udp_frame_fill(c, q, v6, s, uf, q->mm[j].msg_len);
 	udp_txq_keep(q, j, kept);
@@ -871,6 +898,8 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 {
 	struct udp_flow *uf;
 
+	if ((events & EPOLLIN) && udp_hold(c, ref))
+		events &= ~(uint32_t)EPOLLIN;
 	if (ref.type == EPOLL_TYPE_UDP_REPLY) {
 		/* NULL: the flow was closed, maybe its slot reused, since */
 		uf = udp_flow_of(flow_from_ref(ref.data, FLOW_UDP, NULL));
@@ -911,6 +940,8 @@ void udp_flush(struct ctx *c)
 void udp_timer(struct ctx *c, const struct timespec *now)
 {
 	(void)now;
+	if (udp.nheld)
+		udp_resume(c);
 	if (c->mode != MODE_PASTA || c->no_udp)
 		return;
 	if (c->udp_in.mode == FWD_AUTO)

@@ -9,11 +9,11 @@
 #include "ctx.h"
 
 struct pool;
+struct flowside;
 struct udp_flow;
 
-int udp_tap_handler(struct ctx *c, int af, const void *saddr,
-		    const void *daddr, const struct pool *p,
-		    const struct timespec *now);
+int udp_tap_handler(struct ctx *c, const struct flowside *key,
+		    const struct pool *p, const struct timespec *now);
 void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now);
 void udp_timer(struct ctx *c, const struct timespec *now);
@@ -21,5 +21,6 @@ void udp_flow_timer(struct ctx *c, struct udp_flow *uf,
 		    const struct timespec *now);
 void udp_init(struct ctx *c);
 void udp_flush(struct ctx *c);
+void udp_resume(const struct ctx *c);
 
 #endif /* UDP_H */

@@ -16,7 +16,7 @@
 
 #include "flow.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "udp_flow.h"
 #include "udp_internal.h"
 #include "util.h"

@@ -18,7 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "log.h"
 #include "ctx.h"
 #include "udp_cmsg.h"
@@ -67,6 +67,19 @@ int udp_listen_fd(const struct udp_flow *uf)
 			     UDP_SIDE_NS : UDP_SIDE_HOST;
 
 	return udp_fwd.listen[side][udp_flow_v6(uf)][ini->local_port];
+}
+
+/**
+ * udp_fwd_listen_get() - Listening socket of a forwarded port
+ * @side:	Host or namespace side
+ * @v6:		IPv6 socket
+ * @port:	Port, host order
+ *
+ * Return: socket, -1 if none
+ */
+int udp_fwd_listen_get(enum udp_side side, bool v6, uint16_t port)
+{
+	return udp_fwd.listen[side][v6][port];
 }
 
 /**

@@ -9,6 +9,7 @@
 
 void udp_fwd_state_init(void);
 int udp_listen_fd(const struct udp_flow *uf);
+int udp_fwd_listen_get(enum udp_side side, bool v6, uint16_t port);
 void udp_fwd_init(struct ctx *c, enum udp_side side);
 void udp_auto_update(struct ctx *c, enum udp_side side);
 void udp_auto_init(struct ctx *c);

@@ -24,10 +24,10 @@
 #include <linux/udp.h>
 
 #include "flow.h"
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "inany.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "udp_cmsg.h"
 #include "util.h"
 
@@ -40,6 +40,7 @@
 #define UDP_GSO_SEGS_MAX	64	/* Datagrams per UDP_SEGMENT send */
 #define UDP_GSO_BYTES_MAX	65507	/* Payload of one UDP_SEGMENT send */
 #define UDP_READ_ROUNDS		4	/* recvmmsg() calls per event at most */
+#define UDP_HELD_MAX		64	/* Sockets held while the back-end is full */
 #define UDP_SOCK_BUF		(4 * 1024 * 1024)	/* SO_RCVBUF/SO_SNDBUF */
 #define UDP_NS_POOL		16	/* Spare namespace sockets per family */
 #define UDP_PROC_BUF		65536	/* Read size for /proc/net/udp */

@@ -18,7 +18,6 @@
 #include <sys/socket.h>
 
 #include "flow.h"
-#include "fwd.h"
 #include "log.h"
 #include "ctx.h"
 #include "udp_cmsg.h"
@@ -48,62 +47,33 @@ static_assert(UDP_MAX_FRAMES <= UDP_SEND_BATCH,
 static struct udp_splice_tx udp_splice;
 
 /**
- * udp_splice_target() - Where a spliced datagram goes on the other side
- * @c:		Execution context
- * @side:	Side of the listening socket the datagram came in on
- * @v6:		IPv6
- * @ini:	Side it came in on: peer, local address, listening port
- * @tgt:	Other side (output): the target as peer, loopback or
- *		unspecified as local address, the peer's port preferred
- */
-static void udp_splice_target(const struct ctx *c, enum udp_side side,
-			      bool v6, const struct flowside *ini,
-			      struct flowside *tgt)
-{
-	if (side == UDP_SIDE_HOST) {
-		tgt->peer_port = fwd_port_target(&c->udp_in, ini->local_port);
-		udp_ctx_addr(&tgt->peer, v6, &c->ip4.addr, &c->ip6.addr);
-		if (c->host_lo_to_ns_lo || udp_is_unspec(&tgt->peer))
-			udp_loopback(&tgt->peer, v6);
-	} else {
-		tgt->peer_port = fwd_port_target(&c->udp_out, ini->local_port);
-		udp_loopback(&tgt->peer, v6);
-	}
-	if (udp_is_loopback(&tgt->peer))
-		tgt->local = tgt->peer;
-	else
-		udp_unspec(&tgt->local, v6);
-	tgt->local_port = ini->peer_port;
-}
-
-/**
  * udp_flow_splice() - Create a spliced flow for a peer of a listening socket
  * @c:		Execution context
- * @side:	Side of the listening socket
+ * @pif:	Interface of the listening socket: PIF_HOST or PIF_SPLICE
  * @v6:		IPv6
  * @ini:	Peer, local address it sent to (replies come from it) and
  *		listening port
+ * @tgt:	Other side, as fwd_from_host() decided: the target as peer,
+ *		the address (loopback or unspecified) and port to bind
  * @now:	Current time
  *
  * Return: the flow, NULL on failure (the datagram is counted as dropped)
  */
-static struct udp_flow *udp_flow_splice(struct ctx *c, enum udp_side side,
-					bool v6, const struct flowside *ini,
-					const struct timespec *now)
+struct udp_flow *udp_flow_splice(struct ctx *c, enum flow_pif pif, bool v6,
+				 const struct flowside *ini,
+				 const struct flowside *tgt,
+				 const struct timespec *now)
 {
-	enum flow_pif pif = side == UDP_SIDE_HOST ? PIF_HOST : PIF_SPLICE;
-	struct flowside tgt;
 	struct udp_flow *uf;
 
-	udp_splice_target(c, side, v6, ini, &tgt);
 	uf = udp_flow_new(pif, ini, pif == PIF_HOST ? PIF_SPLICE : PIF_HOST,
-			  &tgt, now);
+			  tgt, now);
 	if (!uf) {
 		udp_drop(&c->stats.udp_drop_full, 1);
 		return NULL;
 	}
-	uf->sock = side == UDP_SIDE_HOST ? udp_sock_ns(c, v6, uf) :
-					   udp_sock_new(c, v6, false, uf);
+	uf->sock = pif == PIF_HOST ? udp_sock_ns(c, v6, uf) :
+				     udp_sock_new(c, v6, false, uf);
 	if (uf->sock < 0 ||
 	    udp_sock_bind_connect(uf->sock, &uf->f.side[FLOW_SIDE_TGT], v6) ||
 	    udp_flow_sock_add(c, uf)) {
@@ -181,33 +151,19 @@ void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run)
 /**
  * udp_listen_splice() - Splice one datagram read from a listening socket
  * @c:		Execution context
- * @side:	Side of the listening socket
- * @v6:		IPv6
- * @ini:	Peer, local address the datagram was sent to, listening port
+ * @uf:		Its flow, a SPLICE one
  * @q:		Queue the datagram was received into
  * @j:		Position of the datagram in @q
  * @run:	Current splice run (input/output)
  * @now:	Current time
  */
-void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
-		       const struct flowside *ini, const struct udp_txq *q,
-		       size_t j, struct udp_splice_run *run,
-		       const struct timespec *now)
+void udp_listen_splice(struct ctx *c, struct udp_flow *uf,
+		       const struct udp_txq *q, size_t j,
+		       struct udp_splice_run *run, const struct timespec *now)
 {
-	enum flow_pif pif = side == UDP_SIDE_HOST ? PIF_HOST : PIF_SPLICE;
-	struct udp_flow *uf;
-	unsigned fside;
-
-	uf = udp_flow_of(flow_lookup(FLOW_UDP, pif, ini, &fside));
-	if (uf && (fside != FLOW_SIDE_INI ||
-		   udp_flow_kind(uf) != UDP_FLOW_SPLICE))
-		uf = NULL;
 	if (uf != run->uf || run->n == UDP_SEND_BATCH)
 		udp_splice_run_flush(c, run);
-	/* Opening a socket may evict a flow: the run was flushed above */
-	if (!uf && !(uf = udp_flow_splice(c, side, v6, ini, now)))
-		return;
 	run->uf = uf;
 	udp_flow_touch(uf, now);
-	udp_splice_add(q, j, v6, run->n++, NULL);
+	udp_splice_add(q, j, udp_flow_v6(uf), run->n++, NULL);
 }

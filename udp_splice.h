@@ -25,9 +25,12 @@ void udp_splice_send(struct ctx *c, int fd, size_t n);
 void udp_splice_add(const struct udp_txq *q, size_t j, bool v6, size_t n,
 		    const struct udp_flow *dest);
 void udp_splice_run_flush(struct ctx *c, struct udp_splice_run *run);
-void udp_listen_splice(struct ctx *c, enum udp_side side, bool v6,
-		       const struct flowside *ini, const struct udp_txq *q,
-		       size_t j, struct udp_splice_run *run,
-		       const struct timespec *now);
+struct udp_flow *udp_flow_splice(struct ctx *c, enum flow_pif pif, bool v6,
+				 const struct flowside *ini,
+				 const struct flowside *tgt,
+				 const struct timespec *now);
+void udp_listen_splice(struct ctx *c, struct udp_flow *uf,
+		       const struct udp_txq *q, size_t j,
+		       struct udp_splice_run *run, const struct timespec *now);
 
 #endif /* UDP_SPLICE_H */

@@ -19,7 +19,7 @@
 
 #include "checksum.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "udp_tap.h"
 #include "udp_internal.h"
 #include "util.h"

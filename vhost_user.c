@@ -38,7 +38,8 @@
  * One front-end at a time (tap_listen_handler() refuses a second). When it
  * disconnects, or breaks the protocol, or sends RESET_OWNER, everything is
  * undone: rings stopped, eventfds closed, memory unmapped, offloads off,
- * TCP connections reset; the next qemu starts from scratch.
+ * TCP connections reset (by tap.c, on our return); the next qemu starts
+ * from scratch.
  */
 
 #include <errno.h>
@@ -57,8 +58,8 @@
 #include "log.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap_internal.h"
-#include "tcp.h"
+#include "tap_buf.h"
+#include "tap_vu.h"
 #include "util.h"
 #include "vhost_user.h"
 #include "virtqueue.h"
@@ -254,7 +255,8 @@ struct vu_stats_name {
  * refusals (struct vq_drops) per queue; frames too large for the guest's
  * buffers; receive chains without room for the header; times the receive
  * queue was full (its frames are counted in tap_drop_out); frames from the
- * guest of a bad length (counted again in tap_drop_short or tap_drop_long)
+ * guest of a bad length (counted again in tap_drop_short or tap_drop_long);
+ * frames from the guest read in place, or copied
  */
 static const struct vu_stats_name vu_stats_names[] = {
 	{ "vu_rx_drop_idx",
@@ -301,11 +303,13 @@ static const struct vu_stats_name vu_stats_names[] = {
 	{ "vu_rx_drop_short",	&vu_dev.drop_rx_short },
 	{ "vu_rx_full",		&vu_dev.drop_rx },
 	{ "vu_tx_bad_len",	&vu_dev.drop_tx },
+	{ "vu_tx_inplace",	&vu_dev.tx_inplace },
+	{ "vu_tx_copied",	&vu_dev.tx_copied },
 };
 
 static_assert(ARRAY_SIZE(vu_stats_names) ==
 	      VU_QUEUES * sizeof(struct vq_drops) /
-	      sizeof(unsigned long long) + 4,
+	      sizeof(unsigned long long) + 6,
 	      "Every vhost-user counter must have a name");
 
 /**
@@ -378,7 +382,7 @@ static void vu_mem_unmap(void)
 }
 
 /**
- * vu_dev_reset() - Undo a session: rings, eventfds, memory, offloads
+ * vu_dev_reset() - Undo a session: rings, eventfds, memory, offloads, RX
  * @c:		Execution context
  */
 static void vu_dev_reset(struct ctx *c)
@@ -399,6 +403,7 @@ static void vu_dev_reset(struct ctx *c)
 	vu_mem_unmap();
 	vu_dev.features = vu_dev.protocol = 0;
 	vu_dev.hdr_len = 0;
+	tap_vu_rx_reset();
 	c->vnet_hdr = false;
 	c->tap_offloads = 0;
 }
@@ -406,6 +411,9 @@ static void vu_dev_reset(struct ctx *c)
 /**
  * vu_disconnect() - The front-end left or broke the protocol: start over
  * @c:		Execution context
+ *
+ * TCP connections are reset by the caller of vhost_user_handler() (tap.c):
+ * this file is below the protocols and doesn't call them.
  *
  * #syscalls:passt exit_group
  */
@@ -419,7 +427,6 @@ static void vu_disconnect(struct ctx *c)
 	epoll_del(c, c->fd_tap);
 	vu_fd_close(&c->fd_tap);
 	pool_flush(&pool_l2);
-	tcp_tap_reset(c);
 }
 
 /**
@@ -961,8 +968,11 @@ static bool vu_one(struct ctx *c, struct vu_msg *m)
  * vhost_user_handler() - Messages from the front-end, or its departure
  * @c:		Execution context
  * @events:	epoll events
+ *
+ * Return: true if the front-end left and the session was reset: the caller
+ *	   resets what the guest had open (TCP connections)
  */
-void vhost_user_handler(struct ctx *c, uint32_t events)
+bool vhost_user_handler(struct ctx *c, uint32_t events)
 {
 	struct vu_msg m;
 	int rounds;
@@ -978,12 +988,15 @@ void vhost_user_handler(struct ctx *c, uint32_t events)
 			for (i = 0; i < m.fd_cnt; i++)
 				vu_fd_close(&m.fds[i]);
 			vu_disconnect(c);
-			return;
+			return true;
 		}
 	}
 	if (c->fd_tap >= 0 && (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) &&
-	    !rounds)
+	    !rounds) {
 		vu_disconnect(c);
+		return true;
+	}
+	return false;
 }
 
 /**
@@ -1005,6 +1018,8 @@ void vhost_user_stats_print(void)
 	info("vhost-user: frames dropped: to guest %llu, from guest %llu, "
 	     "too large for the guest's buffers %llu",
 	     vu_dev.drop_rx, vu_dev.drop_tx, vu_dev.drop_rx_big);
+	info("vhost-user: frames from guest: payload in place %llu, "
+	     "copied %llu", vu_dev.tx_inplace, vu_dev.tx_copied);
 }
 
 /**

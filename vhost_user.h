@@ -59,6 +59,8 @@ struct vu_queue {
  * @drop_rx_big: Frames to the guest dropped: larger than the whole ring
  *		(or, without MRG_RXBUF, than the chain offered)
  * @drop_rx_short: Receive chains given back unused: no room for the header
+ * @tx_inplace:	Frames from the guest with their payload read in place
+ * @tx_copied:	Frames from the guest copied whole
  */
 struct vu_dev {
 	uint64_t features;
@@ -70,13 +72,15 @@ struct vu_dev {
 	unsigned long long drop_rx;
 	unsigned long long drop_rx_big;
 	unsigned long long drop_rx_short;
+	unsigned long long tx_inplace;
+	unsigned long long tx_copied;
 };
 
 extern struct vu_dev vu_dev;
 
 void vhost_user_init(void);
 void vhost_user_accept(struct ctx *c, int fd);
-void vhost_user_handler(struct ctx *c, uint32_t events);
+bool vhost_user_handler(struct ctx *c, uint32_t events);
 bool vhost_user_ready(const struct vu_queue *q);
 void vhost_user_stats_print(void);
 void vhost_user_stats_names(void);

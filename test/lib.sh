@@ -677,10 +677,14 @@ platform_probe() {
 
 # build_tool() - Build test/tools/NAME.c into test/build/NAME if stale
 # $1:	tool name
+# $2:	"static" for a statically linked NAME.static (for a qemu guest's
+#	initramfs, which has no C library), or nothing
 # Prints the path of the binary
 build_tool() {
 	local src="${TEST_TOP}/test/tools/$1.c" bin="${TEST_BUILD}/$1"
-	local hdr="${TEST_TOP}/test/tools/io.h"
+	local hdr="${TEST_TOP}/test/tools/io.h" ldflags=""
+
+	[ "${2:-}" = "static" ] && bin="${bin}.static" && ldflags="-static"
 
 	if [ ! -x "${bin}" ] || [ "${src}" -nt "${bin}" ] ||
 	   [ "${hdr}" -nt "${bin}" ]; then
@@ -689,7 +693,8 @@ build_tool() {
 			if [ ! -x "${bin}" ] || [ "${src}" -nt "${bin}" ] ||
 			   [ "${hdr}" -nt "${bin}" ]; then
 				${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra \
-					-Werror -o "${bin}.tmp.$$" "${src}" &&
+					-Werror ${ldflags} -o "${bin}.tmp.$$" \
+					"${src}" &&
 				mv -f "${bin}.tmp.$$" "${bin}"
 			fi
 		) 9> "${TEST_BUILD}/.$1.lock" >&2 || return 1

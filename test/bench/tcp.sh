@@ -116,7 +116,9 @@ tcp_bench_phase() {
 # tcp_bench_main() - Run every setup at every MTU, BENCH_RUNS rounds
 #
 # Rounds are interleaved (each round runs every setup once) so that load
-# from other work on the machine spreads over all setups alike.
+# from other work on the machine spreads over all setups alike; every other
+# round runs them in reverse order (ABBA), so that none always comes first
+# after the sandbox or right after the same other setup.
 tcp_bench_main() {
 	bench_init "tcp$$"
 	trap 'bench_net_down' EXIT
@@ -126,7 +128,10 @@ tcp_bench_main() {
 	_rounds=$BENCH_RUNS
 	BENCH_RUNS=1
 	for _round in $(seq "$_rounds"); do
-		for _s in ${BENCH_SETUPS:-ours debian slirp veth}; do
+		_setups=${BENCH_SETUPS:-ours debian slirp veth}
+		[ $((_round % 2)) = 0 ] && _setups=$(echo "$_setups" |
+			awk '{ for (i = NF; i > 0; i--) printf "%s ", $i }')
+		for _s in $_setups; do
 			_first=first
 			for _mtu in ${BENCH_MTUS:-65520 1500}; do
 				bench_log "round $_round/$_rounds"

@@ -36,7 +36,9 @@
 #
 # Environment: BENCH_MTUS (default "65520 1500"), BENCH_RUNS, VU_RUNS,
 # BENCH_TIME, PASST_BIN, BENCH_RESULTS, BENCH_TOOLS, VU_SETUPS (default
-# "vu_offl vu_nooffl vu_stream").
+# "vu_offl vu_nooffl vu_stream"), VU_CLIENT_OPTS (more vu_client options
+# for vu_offl and vu_nooffl, e.g. "--tx-seg 65565": every frame from the
+# guest in one TX buffer, default: none, 16 KiB buffers).
 
 # BENCH_SETUP and BENCH_IN are read by lib.sh's helpers
 # shellcheck disable=SC2034
@@ -94,9 +96,11 @@ vu_wait_tap() {
 # $1:	Setup
 # $2:	passt's socket
 vu_front_start() {
+	# shellcheck disable=SC2086 # word splitting intended
 	case "$1" in
-	vu_offl)	set -- "$BENCH_TOOLS/vu_client" "$2" tap0 ;;
-	vu_nooffl)	set -- "$BENCH_TOOLS/vu_client" --no-offload "$2" tap0 ;;
+	vu_offl)	set -- "$BENCH_TOOLS/vu_client" $VU_CLIENT_OPTS "$2" tap0 ;;
+	vu_nooffl)	set -- "$BENCH_TOOLS/vu_client" --no-offload \
+				$VU_CLIENT_OPTS "$2" tap0 ;;
 	*)		set -- "$BENCH_TOOLS/passt_tap" "$2" tap0 ;;
 	esac
 	ip netns exec "$BENCH_NS" "$@" > "$BENCH_TMP/front.log" 2>&1 &

@@ -90,6 +90,8 @@ static inline bool fuzz_pool_one(struct pool *p, struct iovec *iov,
 	p->size = 1;
 	p->count = 0;
 	p->pkt = iov;
+	p->tail = NULL;
+	p->ranges = NULL;
 	return packet_add(p, size, (const char *)data);
 }
 

@@ -23,7 +23,7 @@
 #include "ndp.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 
 /**
  * fuzz_reply() - Check the size of a reply sent to the fake tap

@@ -1,4 +1,4 @@
-/* FUZZ_SRCS: virtqueue.c vu_mem.c */
+/* FUZZ_SRCS: virtqueue.c vu_mem.c packet.c log.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/fuzz/virtqueue.c - Fuzz the split ring parser with arbitrary rings
  *
@@ -15,7 +15,10 @@
  *		descriptors (with addresses into or out of the region, and
  *		indirect tables) all come from the input.
  * Chains are taken until the ring is empty, broken or FUZZ_POPS: every byte
- * of every readable buffer is read and every writable one written, as
+ * of every readable buffer is read, through a packet pool bound to the
+ * memory table's regions as tap_vu_tx.c binds its input pool (each buffer
+ * as the tail of a packet, which the pool must accept, and whose seam it
+ * must refuse to read across), and every writable one written, as
  * tap_vu.c does, and each chain is given back; then used entries are
  * published and the notification decision made. Indices, heads and lengths
  * that don't fit must be refused, not followed.
@@ -30,6 +33,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "packet.h"
 #include "virtqueue.h"
 #include "vu_mem.h"
 
@@ -41,6 +45,56 @@
 #define FUZZ_USED	256
 #define FUZZ_POPS	64
 
+/* A pool of one packet: a head here, a tail in guest memory */
+static char fuzz_head[64];
+static struct iovec fuzz_pkt, fuzz_tail;
+static struct pool_ranges fuzz_ranges;
+static struct pool fuzz_pool = {
+	.buf = fuzz_head, .buf_size = sizeof(fuzz_head), .size = 1,
+	.pkt = &fuzz_pkt, .tail = &fuzz_tail,
+};
+
+/**
+ * fuzz_bind() - Bind the pool to a memory table's regions
+ * @m:		Memory table
+ */
+static void fuzz_bind(const struct vu_mem *m)
+{
+	size_t i;
+
+	fuzz_ranges.cnt = m->count;
+	for (i = 0; i < m->count; i++) {
+		fuzz_ranges.r[i].iov_base = m->r[i].host;
+		fuzz_ranges.r[i].iov_len = m->r[i].size;
+	}
+	pool_bind_ranges(&fuzz_pool, &fuzz_ranges);
+}
+
+/**
+ * fuzz_tail_read() - Read a readable buffer as the tail of a packet
+ * @b:		Buffer, as vq_pop() translated it
+ *
+ * Return: sum of its bytes
+ */
+static unsigned fuzz_tail_read(const struct iovec *b)
+{
+	const volatile uint8_t *p;
+	unsigned sum = 0;
+	size_t j;
+
+	pool_flush(&fuzz_pool);
+	if (!packet_add_tail(&fuzz_pool, sizeof(fuzz_head), fuzz_head,
+			     b->iov_len, b->iov_base))
+		abort();	/* A translated buffer lies in a region */
+	p = packet_get(&fuzz_pool, 0, sizeof(fuzz_head), b->iov_len, NULL);
+	if (!p || (b->iov_len &&
+		   packet_get(&fuzz_pool, 0, sizeof(fuzz_head) - 1, 2, NULL)))
+		abort();
+	for (j = 0; j < b->iov_len; j++)
+		sum += p[j];
+	return sum;
+}
+
 /**
  * fuzz_touch() - Read every readable byte of a chain, write every writable
  * @e:		Chain
@@ -50,12 +104,10 @@
 static unsigned fuzz_touch(const struct vq_elem *e)
 {
 	unsigned sum = 0;
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < e->out_cnt; i++) {
-		for (j = 0; j < e->iov[i].iov_len; j++)
-			sum += ((const volatile uint8_t *)e->iov[i].iov_base)[j];
-	}
+	for (i = 0; i < e->out_cnt; i++)
+		sum += fuzz_tail_read(&e->iov[i]);
 	for (; i < e->out_cnt + e->in_cnt; i++)
 		memset(e->iov[i].iov_base, 0xa5, e->iov[i].iov_len);
 	return sum;
@@ -119,6 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     FUZZ_UVA + FUZZ_DESC, FUZZ_UVA + FUZZ_AVAIL,
 		     FUZZ_UVA + FUZZ_USED)) {
 		vq.last_avail = vq.used_idx = (uint16_t)(data[2] | data[3] << 8);
+		fuzz_bind(&m);
 		fuzz_run(&vq, &m);
 	}
 	free(mem);

@@ -7,8 +7,9 @@
 # In a sandbox (see test/lib.sh), passt runs in H1 and qemu (TCG, no KVM)
 # boots a guest whose virtio-net device is on passt's socket (-netdev
 # stream, the way libvirt and users run it); test/qemu_guest.sh builds the
-# guest and lists what it does: DHCP, IPv6 by SLAAC, pings, 8 MiB up, down
-# and inbound through -t, sums compared.
+# guest and lists what it does: DHCP, IPv6 by SLAAC, DHCPv6 (dhcpcd),
+# pings, UDP echoes to H2 and inbound through -u (every byte checked), 8 MiB
+# up, down and inbound through -t, sums compared.
 #
 # passt is started the way libvirt 9.0 starts it: in the background (no
 # -f), with --one-off, --socket, --pid and --log-file, its standard error a
@@ -32,7 +33,8 @@ LOGFILE="${TMP}/passt.log"
 dead_pipe_open
 check "passt starts, its standard error a pipe nobody reads" \
 	with_dead_stderr h1 timeout 30 "${PASST}" --one-off \
-	--socket "${SOCK}" --pid "${PIDFILE}" --log-file "${LOGFILE}" -t 7101
+	--socket "${SOCK}" --pid "${PIDFILE}" --log-file "${LOGFILE}" \
+	-t 7101 -u 7102
 exec 3>&-
 PASST_PID="$(cat "${PIDFILE}" 2>/dev/null)"
 cleanup_pid "${PASST_PID:-0}"

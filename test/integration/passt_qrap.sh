@@ -8,8 +8,9 @@
 # which finds passt (probing /tmp/passt_1.socket onward, or the path given)
 # and executes qemu. In a sandbox (see test/lib.sh), with a private /tmp
 # so that only this test's passt is found, three boots of the guest that
-# test/qemu_guest.sh builds (DHCP, SLAAC, pings, 2 MiB up, down and
-# inbound through -t, sums compared), passt started with -f --one-off:
+# test/qemu_guest.sh builds (DHCP, SLAAC, DHCPv6, pings, UDP echoes out and
+# inbound through -u, 2 MiB up, down and inbound through -t, sums
+# compared), passt started with -f --one-off:
 #   - netdev: our qrap, probing, the user's own -netdev socket,id=n0,fd=5
 #     and -device virtio-net-pci,netdev=n0 kept as they are;
 #   - legacy: our qrap with --socket PATH and the legacy -net socket,fd=5
@@ -68,7 +69,7 @@ qrap_boot() {
 		fi
 	done
 	bg_start "${TMP}/${t}.console.log" qemu_h1_private bash -c '
-		"$1" -f --one-off -t 7101 -m "$4" > "$2" 2>&1 &
+		"$1" -f --one-off -t 7101 -u 7102 -m "$4" > "$2" 2>&1 &
 		echo $! > "$3"
 		wait_file /tmp/passt_1.socket || exit 1
 		shift 4

@@ -17,6 +17,9 @@
 #   chains  MTU 65520, the TX header in a descriptor of its own, 4 KiB TX
 #           buffers (chains of 17), 1 KiB merged RX buffers, one region:
 #           a 64 KiB frame to the guest takes 65 of them;
+# passt's --stats show frames from the guest read in place (payload in one
+# buffer: nooffl's segments, every pass's datagrams) or copied (frames over
+# several buffers, frames without payload);
 #   hostile vu_client --hostile --indirect: before any good frame, nine
 #           bad TX chains (a loop, buffers outside the memory table or
 #           beyond their region, next and head indices beyond the ring,
@@ -34,8 +37,9 @@
 # larger than the whole ring, is dropped and counted (vu_rx_drop_big).
 # Every vhost-user counter of --stats, listed by name (VU_ALL), must then
 # hold exactly what was provoked, 0 for the rest (vu_rx_full aside: load
-# moves it). vu_client's
-# counters (SIGUSR1) show what the queues carried; on SIGTERM it stops the
+# moves it, though it stays 0 until the small front-end: TCP and UDP ask
+# for room first). vu_client's counters (SIGUSR1) show what the queues
+# carried; on SIGTERM it stops the
 # rings as qemu does (SET_VRING_ENABLE 0, GET_VRING_BASE), and passt must
 # answer for the TX queue with the index it consumed up to, all of it.
 
@@ -225,7 +229,7 @@ vu_rx_drop_len=0 vu_rx_drop_indirect=0 vu_rx_drop_order=0 vu_tx_drop_idx=0
 vu_tx_drop_head=0 vu_tx_drop_next=0 vu_tx_drop_loop=0 vu_tx_drop_table=0
 vu_tx_drop_overlap=0 vu_tx_drop_chain_long=0 vu_tx_drop_len=0
 vu_tx_drop_indirect=0 vu_tx_drop_order=0 vu_rx_drop_big=0 vu_rx_drop_short=0
-vu_rx_full=* vu_tx_bad_len=0"
+vu_rx_full=* vu_tx_bad_len=0 vu_tx_inplace=* vu_tx_copied=*"
 
 # vu_counters_are() - Check passt's vhost-user counters in its last complete
 # --stats block against VU_ALL and the values given: each vu_* counter
@@ -262,13 +266,33 @@ vu_counters_are() {
 		}'
 }
 
+# vu_tx() - Frames from guests so far, from passt's last --stats block
+# $1:	1 for those whose payload was read in place, 2 for those copied
+vu_tx() {
+	if [ "$1" = 1 ]; then
+		stats_value "${TMP}/passt.log" vu_tx_inplace
+	else
+		stats_value "${TMP}/passt.log" vu_tx_copied
+	fi
+}
+
+# vu_tx_wait() - Wait for passt's counters to cover what a front-end sent
+# $1:	1 (in place) or 2 (copied)
+# $2:	at least this many
+vu_tx_wait() {
+	WAIT_TRIES=200 wait_for test "$(vu_tx "$1")" -ge "$2"
+}
+
 pass offl 1500 7200
+INPLACE0="$(vu_tx 1)"
 check "offl: CSUM, HOST_TSO4/6, GUEST_TSO4/6, MRG_RXBUF negotiated" \
 	vc_has offl 0 11 12 7 8 15
 check "offl: the guest's TSO frames went to passt whole" \
 	test "$(vc_stat offl tx_gso)" -gt 0 -a "$(vc_stat offl tx_max)" -gt 1514
 check "offl: passt handed the guest frames larger than its MTU" \
 	test "$(vc_stat offl rx_max)" -gt 1514
+check "offl: frames over several TX buffers copied (vu_tx_copied)" \
+	vu_tx_wait 2 1
 stop offl
 
 pass nooffl 1500 7300 --no-offload --indirect
@@ -277,6 +301,11 @@ check "nooffl: no GSO frame either way" \
 check "nooffl: no frame larger than the MTU either way" \
 	test "$(vc_stat nooffl tx_max)" -le 1514 -a \
 	     "$(vc_stat nooffl rx_max)" -le 1514
+# 32 MiB and 8 MiB of TCP at MTU 1500, each segment in one buffer: at
+# least 33554432 / 1448 + 8388608 / 1428 frames with their payload in place
+check "nooffl: TCP segments and UDP datagrams from the guest read in place" \
+	vu_tx_wait 1 "$((INPLACE0 + 23173 + 5875))"
+INPLACE0="$(vu_tx 1)"
 stop nooffl
 
 pass chains 65520 7400 --hdr-apart --tx-seg 4096 --rx-buf 1024 --regions 1
@@ -284,6 +313,8 @@ check "chains: 64 KiB frames through 4 KiB TX buffers" \
 	test "$(vc_stat chains tx_max)" -gt 60000
 check "chains: frames to the guest over more than 64 RX buffers of 1 KiB" \
 	test "$(vc_stat chains rx_max)" -gt $((64 * 1024 - 12))
+check "chains: 1000 datagrams, header apart, payload read in place" \
+	vu_tx_wait 1 "$((INPLACE0 + 1000))"
 stop chains
 
 pass hostile 65520 7500 --hostile --indirect
@@ -297,6 +328,8 @@ check "hostile: passt counted each bad chain once, under its reason" \
 	vu_counters_are ${TX_BAD}
 check_eq "hostile: the short chain counted as a short frame" \
 	"$(stats_value "${TMP}/passt.log" tap_drop_short)" 1
+check_eq "every session: no frame to the guest refused for want of buffers" \
+	"$(stats_value "${TMP}/passt.log" vu_rx_full)" 0
 
 vc_up small 1500 --ring 16 --rx-buf 64 || {
 	check_eq "small: vu_client's tap comes up" no yes

@@ -18,7 +18,7 @@
 #include "arp.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "unit.h"
 
 #define ARP_FRAME_LEN	42	/* Ethernet, ARP header, IPv4 payload */

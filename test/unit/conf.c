@@ -1,4 +1,4 @@
-/* UNIT_SRCS: conf.c conf_parse.c fwd.c log.c */
+/* UNIT_SRCS: conf.c conf_parse.c fwd_spec.c log.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/conf.c - Option value parsers, and conf() run in child processes
  *

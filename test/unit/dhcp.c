@@ -17,7 +17,7 @@
 #include "dhcp.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "unit.h"
 
 #define REQ_MAX		2048
@@ -43,7 +43,7 @@ static struct sent {
 
 static struct ctx c;
 
-/* Test doubles of tap.c output: only the UDP one may be called */
+/* Test doubles of tap_out.c: only the UDP one may be called */
 
 /**
  * tap_udp4_send() - Test double: record the datagram

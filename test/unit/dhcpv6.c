@@ -16,7 +16,7 @@
 #include "dhcpv6.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "unit.h"
 
 #define MSG_MAX		2048

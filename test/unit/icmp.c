@@ -1,4 +1,4 @@
-/* UNIT_SRCS: nat.c icmp.c flow.c siphash.c packet.c log.c checksum.c */
+/* UNIT_SRCS: fwd.c icmp.c flow.c siphash.c packet.c log.c checksum.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/icmp.c - ICMP echo flows over real ping sockets, loopback only
  *
@@ -34,7 +34,7 @@
 #include "icmp.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "unit.h"
 
 #define FLOWS_SEEN	8
@@ -192,6 +192,7 @@ static void echo(int af, const char *dst, uint16_t id, uint16_t seq,
 {
 	static uint8_t buf[256];
 	struct timespec ts = { .tv_sec = now };
+	struct flowside key = { .peer_port = 0 };
 	struct in6_addr s6, d6;
 	struct iovec iov[1];
 	struct pool p = { .buf = (char *)buf, .buf_size = sizeof(buf),
@@ -208,7 +209,9 @@ static void echo(int af, const char *dst, uint16_t id, uint16_t seq,
 	packet_add(&p, 24, (char *)m);
 	inet_pton(af, af == AF_INET ? "192.0.2.1" : "2001:db8::1", &s6);
 	inet_pton(af, dst, &d6);
-	icmp_tap_handler(&c, af, &s6, &d6, &p, &ts);
+	inany_from_af(&key.peer, af, &s6);
+	inany_from_af(&key.local, af, &d6);
+	icmp_tap_handler(&c, &key, &p, &ts);
 }
 
 /**

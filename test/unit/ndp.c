@@ -16,7 +16,7 @@
 #include "ndp.h"
 #include "packet.h"
 #include "ctx.h"
-#include "tap.h"
+#include "tap_out.h"
 #include "unit.h"
 
 /**

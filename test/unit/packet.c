@@ -61,6 +61,162 @@ static void test_get(void)
 		   "packet_len");
 }
 
+/* Two "guest regions" for pools with tails, and memory outside both */
+static char region0[2048], region1[512], elsewhere[64];
+static struct pool_ranges ranges = {
+	.cnt = 2, .r = { { region0, sizeof(region0) },
+			 { region1, sizeof(region1) } },
+};
+static struct iovec tpool_pkt[4], tpool_tail[4];
+static struct pool tpool = {
+	.buf = buf, .buf_size = sizeof(buf), .size = 4,
+	.pkt = tpool_pkt, .tail = tpool_tail,
+};
+
+/**
+ * test_tail_add() - Tails inside, outside and across the bound ranges
+ */
+static void test_tail_add(void)
+{
+	unsigned long long bad = packet_bad_range_count();
+
+	pool_bind_ranges(&tpool, NULL);
+	pool_flush(&tpool);
+	unit_check(!packet_add_tail(&tpool, 54, buf, 100, region0),
+		   "refuse a tail while not bound");
+	unit_check(!packet_add_tail(&pool, 54, buf, 100, region0),
+		   "refuse a tail in a pool without tail slots");
+	pool_bind_ranges(&tpool, &ranges);
+	unit_check(packet_add_tail(&tpool, 54, buf, 100, region0 + 10),
+		   "tail inside the first range");
+	unit_check(packet_add_tail(&tpool, 54, buf + 64, sizeof(region1),
+				   region1),
+		   "tail filling the second range");
+	unit_check(!packet_add_tail(&tpool, 54, buf, 100, elsewhere),
+		   "refuse tail outside every range");
+	unit_check(!packet_add_tail(&tpool, 54, buf, 2, region1 +
+				    sizeof(region1) - 1),
+		   "refuse tail crossing a range's end");
+	unit_check(!packet_add_tail(&tpool, 54, buf, SIZE_MAX, region0 + 1),
+		   "refuse huge tail (no overflow)");
+	unit_check(!packet_add_tail(&tpool, 54, region0, 10, region0 + 100),
+		   "refuse head outside the buffer");
+	unit_check(!packet_add_tail(&tpool, 2, buf + sizeof(buf) - 1, 10,
+				    region0),
+		   "refuse head crossing the buffer's end");
+	unit_check(packet_bad_range_count() - bad == 7,
+		   "each refused range counted once");
+	unit_check(tpool.count == 2, "only the good ones added");
+	unit_check(packet_add_tail(&tpool, 60, buf, 0, NULL) &&
+		   packet_len(&tpool, 2) == 60 && !tpool_tail[2].iov_len,
+		   "packet without tail in a bound pool");
+	unit_check(packet_len(&tpool, 0) == 154 &&
+		   packet_len(&tpool, 1) == 54 + sizeof(region1),
+		   "packet_len counts head and tail");
+}
+
+/**
+ * test_tail_get() - Ranges in the head, in the tail, across the seam
+ */
+static void test_tail_get(void)
+{
+	size_t left = 0;
+	char *p;
+
+	pool_bind_ranges(&tpool, &ranges);
+	pool_flush(&tpool);
+	packet_add_tail(&tpool, 54, buf + 8, 100, region0 + 10);
+	p = packet_get(&tpool, 0, 14, 20, &left);
+	unit_check(p == buf + 22 && left == 120, "range in the head");
+	p = packet_get(&tpool, 0, 54, 100, &left);
+	unit_check(p == region0 + 10 && left == 0, "whole tail");
+	p = packet_get(&tpool, 0, 60, 10, &left);
+	unit_check(p == region0 + 16 && left == 84, "range inside the tail");
+	unit_check(!packet_get(&tpool, 0, 50, 10, NULL),
+		   "refuse range across head and tail");
+	unit_check(packet_get(&tpool, 0, 54, 0, NULL) == buf + 62,
+		   "empty range at the seam");
+	unit_check(!packet_get(&tpool, 0, 150, 5, NULL),
+		   "refuse range past the tail");
+	unit_check(!packet_get(&tpool, 0, 155, 0, NULL),
+		   "refuse offset past the tail");
+	unit_check(!packet_get(&tpool, 0, 60, SIZE_MAX, NULL),
+		   "length overflow refused");
+	tpool_tail[0].iov_base = elsewhere;
+	unit_check(!packet_get(&tpool, 0, 0, 1, NULL) &&
+		   !packet_len(&tpool, 0),
+		   "tampered tail outside the ranges: nothing read");
+	tpool_tail[0].iov_base = region0 + 10;
+	tpool_tail[0].iov_len = SIZE_MAX - 10;
+	unit_check(!packet_get(&tpool, 0, 0, 1, NULL),
+		   "tampered tail length: refused");
+	tpool_tail[0].iov_len = 100;
+	pool_bind_ranges(&tpool, NULL);
+	unit_check(!packet_get(&tpool, 0, 54, 10, NULL),
+		   "unbound pool: tail no longer readable");
+}
+
+/**
+ * test_tail_iov() - A packet's parts as iovecs
+ */
+static void test_tail_iov(void)
+{
+	struct iovec v[2];
+
+	pool_bind_ranges(&tpool, &ranges);
+	pool_flush(&tpool);
+	packet_add_tail(&tpool, 54, buf, 100, region0);
+	packet_add(&tpool, 60, buf + 64);
+	unit_check(packet_iov(&tpool, 0, v) == 2 && v[0].iov_base == buf &&
+		   v[0].iov_len == 54 && v[1].iov_base == region0 &&
+		   v[1].iov_len == 100, "two parts");
+	unit_check(packet_iov(&tpool, 1, v) == 1 && v[0].iov_len == 60,
+		   "one part");
+	unit_check(!packet_iov(&tpool, 2, v), "index past count");
+}
+
+/**
+ * test_sub() - One-packet pools cut from a packet, keeping the seam
+ */
+static void test_sub(void)
+{
+	struct pool_one one;
+	size_t left;
+
+	pool_bind_ranges(&tpool, &ranges);
+	pool_flush(&tpool);
+	packet_add_tail(&tpool, 54, buf, 100, region0);
+	unit_check(packet_sub(&tpool, 0, 34, 120, &one) &&
+		   packet_len(&one.p, 0) == 120, "L4 message over the seam");
+	unit_check(packet_get(&one.p, 0, 0, 20, NULL) == buf + 34 &&
+		   packet_get(&one.p, 0, 20, 100, &left) == region0 &&
+		   !left, "its header in the head, its payload in the tail");
+	unit_check(!packet_get(&one.p, 0, 10, 20, NULL),
+		   "its seam refused too");
+	unit_check(packet_sub(&tpool, 0, 34, 70, &one) &&
+		   packet_len(&one.p, 0) == 70 &&
+		   packet_get(&one.p, 0, 20, 50, NULL) == region0,
+		   "trimmed to a shorter length (padding dropped)");
+	unit_check(packet_sub(&tpool, 0, 14, 20, &one) &&
+		   !one.tail.iov_len &&
+		   packet_get(&one.p, 0, 0, 20, NULL) == buf + 14,
+		   "range within the head: no tail");
+	unit_check(packet_sub(&tpool, 0, 64, 90, &one) &&
+		   !one.pkt.iov_len &&
+		   packet_get(&one.p, 0, 0, 90, NULL) == region0 + 10,
+		   "range within the tail: empty head");
+	unit_check(packet_sub(&tpool, 0, 154, 0, &one) &&
+		   packet_len(&one.p, 0) == 0, "empty range at the end");
+	unit_check(!packet_sub(&tpool, 0, 34, 121, &one) && !one.p.count,
+		   "refuse range past the end, nothing in the pool");
+	unit_check(!packet_sub(&tpool, 1, 0, 1, &one) && !one.p.count,
+		   "refuse index past count");
+	packet_add(&pool, 40, buf + 1000);
+	unit_check(packet_sub(&pool, pool.count - 1, 14, 26, &one) &&
+		   packet_get(&one.p, 0, 0, 26, NULL) == buf + 1014,
+		   "sub-packet of a pool without tails");
+}
+
 /**
  * main() - Run the packet pool tests
  *
@@ -70,5 +226,9 @@ int main(void)
 {
 	test_add();
 	test_get();
+	test_tail_add();
+	test_tail_get();
+	test_tail_iov();
+	test_sub();
 	return unit_done();
 }

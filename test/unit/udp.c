@@ -1,18 +1,18 @@
-/* UNIT_SRCS: flow.c nat.c tap_hdr.c packet.c log.c checksum.c siphash.c util.c */
+/* UNIT_SRCS: flow.c fwd.c tap_hdr.c packet.c log.c checksum.c siphash.c util.c */
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/udp.c - UDP flow table, address translation, frames, "auto" scan
  *
  * udp.c, udp_fwd.c, udp_splice.c, udp_err.c, udp_tap.c, udp_cmsg.c,
  * udp_flow.c and udp_sock.c are included
  * here so that their static functions can be checked directly. Test
- * doubles stand in for tap.c (header builders, frame output). Checked:
+ * doubles stand in for tap_out.c (frame output). Checked:
  * /proc/net/udp lines (state 07 counted, 01 not, IPv6 lines, malformed
- * ones ignored), guest
- * destinations (gateway to loopback, --dns-forward on port 53 only,
- * loopback and multicast refused), peers
- * shown to the guest (loopback and the guest's own address as the
- * gateway, with --no-map-gw too), control messages (local address read
- * from IP_PKTINFO and IPV6_PKTINFO, multicast ignored; source address
+ * ones ignored), guest destinations as fwd.c decides them for UDP
+ * (gateway to loopback, --dns-forward on port 53 only, loopback and
+ * multicast refused), peers shown to the guest (loopback and the guest's
+ * own address as the gateway, with --no-map-gw too), control messages
+ * (local address read from IP_PKTINFO and IPV6_PKTINFO, multicast
+ * ignored; source address
  * then UDP_SEGMENT written, the source alone kept for a split), flows in
  * the flow table (lookup from the host side and from the tap side, a
  * reply from another guest address or to another local address, a full
@@ -33,7 +33,7 @@
 #include "../../udp_sock.c"
 #include "unit.h"
 
-/* Test doubles for tap.c */
+/* Test doubles for tap_out.c */
 
 static size_t unit_frames_sent;
 
@@ -54,6 +54,20 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 	(void)bufs_per_frame;
 	unit_frames_sent += nframes;
 	return nframes;
+}
+
+/**
+ * tap_room() - Test double: the back-end is never full
+ * @c:		Execution context
+ * @l2len:	Unused
+ *
+ * Return: SIZE_MAX
+ */
+size_t tap_room(const struct ctx *c, size_t l2len)
+{
+	(void)c;
+	(void)l2len;
+	return SIZE_MAX;
 }
 
 /**
@@ -109,62 +123,86 @@ static void unit_proc(void)
 }
 
 /**
+ * unit_out() - Target side of a new UDP flow from the guest (fwd.c)
+ * @dst:	Guest's destination, IPv4 text
+ * @port:	Destination port
+ * @tgt:	Target side (output)
+ *
+ * Return: true if the destination is not refused
+ */
+static bool unit_out(const char *dst, uint16_t port, struct flowside *tgt)
+{
+	struct flowside ini = { .peer = unit_v4("192.0.2.1"),
+				.local = unit_v4(dst),
+				.peer_port = 40000, .local_port = port };
+
+	return fwd_from_tap(&unit_ctx, IPPROTO_UDP, &ini, tgt) == PIF_HOST;
+}
+
+/**
+ * unit_in() - How a host peer of forwarded port 7000 is shown to the guest
+ * @src:	Peer, IPv4 text
+ * @far:	Address the guest sees (output)
+ *
+ * Return: true if the datagram goes to the guest
+ */
+static bool unit_in(const char *src, union inany_addr *far)
+{
+	struct flowside ini = { .peer = unit_v4(src), .peer_port = 9,
+				.local_port = 7000 }, tap;
+	bool ok;
+
+	ok = fwd_from_host(&unit_ctx, IPPROTO_UDP, PIF_HOST, &ini, &tap) ==
+	     PIF_TAP;
+	*far = tap.local;
+	return ok;
+}
+
+/**
  * unit_addrs() - Address translation both ways
  */
 static void unit_addrs(void)
 {
 	struct ctx *c = &unit_ctx;
+	struct flowside t;
 	union inany_addr a;
-	uint16_t port;
 
-	a = unit_v4("192.0.2.254");
-	port = 7000;
-	unit_check(udp_guest_to_host(c, false, &a, &port) &&
-		   udp_is_loopback(&a) && port == 7000,
+	unit_check(unit_out("192.0.2.254", 7000, &t) &&
+		   udp_is_loopback(&t.peer) && t.peer_port == 7000,
 		   "gateway goes to the host's loopback");
-	a = unit_v4("192.0.2.53");
-	port = 53;
-	unit_check(udp_guest_to_host(c, false, &a, &port) &&
-		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
+	unit_check(unit_out("192.0.2.53", 53, &t) &&
+		   inany_equals(&t.peer, &(union inany_addr){ .a6 = unit_v4(
 			   "198.51.100.53").a6 }),
 		   "--dns-forward address, port 53: host resolver");
-	a = unit_v4("192.0.2.53");
-	port = 54;
-	unit_check(udp_guest_to_host(c, false, &a, &port) &&
-		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
+	unit_check(unit_out("192.0.2.53", 54, &t) &&
+		   inany_equals(&t.peer, &(union inany_addr){ .a6 = unit_v4(
 			   "192.0.2.53").a6 }),
 		   "--dns-forward address, other port: unchanged");
-	a = unit_v4("127.0.0.1");
-	unit_check(!udp_guest_to_host(c, false, &a, &port),
+	unit_check(!unit_out("127.0.0.1", 54, &t),
 		   "loopback destination from the guest refused");
-	a = unit_v4("224.0.0.251");
-	unit_check(!udp_guest_to_host(c, false, &a, &port),
+	unit_check(!unit_out("224.0.0.251", 54, &t),
 		   "multicast destination refused");
-	a = unit_v4("127.0.0.1");
-	unit_check(udp_host_to_guest(c, false, &a, 9) &&
+	unit_check(unit_in("127.0.0.1", &a) &&
 		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
 			   "192.0.2.254").a6 }),
 		   "host loopback peer shown as the gateway");
-	a = unit_v4("192.0.2.1");
-	unit_check(udp_host_to_guest(c, false, &a, 9) &&
+	unit_check(unit_in("192.0.2.1", &a) &&
 		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
 			   "192.0.2.254").a6 }),
 		   "peer using the guest's address shown as the gateway");
 	c->no_map_gw = true;
 	c->ip4.map_host_loopback.s_addr = 0;
-	a = unit_v4("127.0.0.1");
-	unit_check(udp_host_to_guest(c, false, &a, 9) &&
+	unit_check(unit_in("127.0.0.1", &a) &&
 		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
 			   "192.0.2.254").a6 }),
 		   "--no-map-gw: loopback peer shown as the gateway");
-	a = unit_v4("192.0.2.1");
-	unit_check(udp_host_to_guest(c, false, &a, 9) &&
+	unit_check(unit_in("192.0.2.1", &a) &&
 		   inany_equals(&a, &(union inany_addr){ .a6 = unit_v4(
 			   "192.0.2.254").a6 }),
 		   "--no-map-gw: guest's address still shown as the gateway");
-	a = unit_v4("192.0.2.254");
-	unit_check(udp_guest_to_host(c, false, &a, &port) &&
-		   !udp_is_loopback(&a), "--no-map-gw: gateway is the gateway");
+	unit_check(unit_out("192.0.2.254", 54, &t) &&
+		   !udp_is_loopback(&t.peer),
+		   "--no-map-gw: gateway is the gateway");
 	c->no_map_gw = false;
 }
 
@@ -253,8 +291,9 @@ static struct udp_flow *unit_tap_in(uint16_t port, const char *laddr,
 	struct flowside ini = { .peer = unit_v4("198.51.100.1"),
 				.local = unit_v4(laddr),
 				.peer_port = port, .local_port = 7000 };
+	struct udp_splice_run run = { 0, NULL };
 
-	return udp_flow_tap_in(&unit_ctx, false, &ini, now);
+	return udp_listen_flow(&unit_ctx, PIF_HOST, false, &ini, &run, now);
 }
 
 /**

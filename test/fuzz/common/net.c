@@ -41,7 +41,7 @@
 
 #include "flow.h"
 #include "flow_walk.h"
-#include "fwd.h"
+#include "fwd_spec.h"
 #include "icmp.h"
 #include "log.h"
 #include "ndp.h"

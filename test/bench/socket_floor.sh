@@ -1,0 +1,280 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test/bench/socket_floor.sh - The socket floor: what the kernel charges the
+# two ends of a TCP connection, with no translator, and the bound it puts on
+# passt's efficiency target
+#
+# Theory of Operation
+#
+# A translator such as passt moves data between a guest and a host socket.
+# Whatever it does on the guest side, it still sends (guest to h2, "out")
+# or receives (h2 to guest, "in") that data through a TCP socket, and the
+# kernel charges that socket work to the translator's CPU time. The cheapest
+# a translator can be per Gbit is what a plain iperf3 pays for the same side
+# of the same connection: the socket floor.
+#
+# This script measures it: lib.sh's sandbox (h1 192.0.2.1 - veth - h2,
+# server on 198.51.100.1 in h2), iperf3 client in h1, server in h2, nothing
+# in between. For each MTU of BENCH_MTUS (both veth ends get it) and each
+# direction, FLOOR_RUNS runs (default 5) of BENCH_TIME seconds; "out" is h1
+# sending, "in" is iperf3 -R (h2 sending). Each iperf3 runs under a shell
+# that, once it has exited, reads its own cutime and cstime from
+# /proc/self/stat: the user + system time of the iperf3 it waited for. A
+# run during which the hypervisor stole more than FLOOR_STEAL_MAX percent
+# of the machine's CPU time (the 8th value of /proc/stat's cpu line) is
+# done again, at most FLOOR_RETRIES times (then kept, and noted).
+#
+# Metrics (setup "floor" in $BENCH_RESULTS, lib.sh's format):
+#
+#   floor_<dir>_<M>          iperf3's Gbit/s
+#   floor_<dir>_<M>_snd_cpu  sending iperf3's user + system s per Gbit
+#   floor_<dir>_<M>_rcv_cpu  receiving iperf3's, likewise
+#
+# The report sets them beside vhost_user.sh's figures when those are in the
+# same results file (make bench runs vhost_user.sh first): the issue's target
+# is vhost-user with offloads at 4x the stream socket's Gbit per passt CPU
+# second. Both back-ends pay the socket side, so the best ratio any
+# translator could reach is
+#
+#   bound = stream socket passt CPU s/Gbit / floor CPU s/Gbit
+#
+# with the sender's floor for "out" and the receiver's for "in": the stream
+# back-end's figure divided by the part of it no back-end can avoid.
+#
+# Accounting caveat: without CONFIG_IRQ_TIME_ACCOUNTING (as on the machines
+# this was written on), softirq work is charged to whichever task the tick
+# finds running. On a veth pair the receiving side's protocol work often
+# runs in the sender's context (and ACK processing in the receiver's), so
+# the split between the two ends is approximate; their sum is not. The
+# floor and passt's figures are taken the same way, on the same topology,
+# which is what the bound needs.
+#
+# Nothing is asserted. "socket_floor.sh --report FILE.tsv" prints the table
+# of a saved raw results file again.
+#
+# Environment: BENCH_MTUS (default "65520 1500"), BENCH_TIME, FLOOR_RUNS,
+# FLOOR_STEAL_MAX (default 10), FLOOR_RETRIES (default 2), BENCH_RESULTS.
+
+# BENCH_* names are shared with lib.sh
+# shellcheck disable=SC2034
+
+BENCH_LIB_DIR=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH_LIB_DIR/lib.sh"
+
+FLOOR_RUNS=${FLOOR_RUNS:-5}
+FLOOR_STEAL_MAX=${FLOOR_STEAL_MAX:-10}
+FLOOR_RETRIES=${FLOOR_RETRIES:-2}
+FLOOR_PORT=$BENCH_PORT_TAP
+
+# floor_cpu_stat() - Total and stolen ticks of all CPUs so far
+#
+# Print: "<total> <steal>" from /proc/stat's cpu line
+floor_cpu_stat() {
+	awk '/^cpu / {
+		for (i = 2; i <= NF; i++) t += $i
+		print t, $9; exit }' /proc/stat
+}
+
+# floor_steal_pct() - Percentage of CPU time stolen between two samples
+# $1:	Sample before, as floor_cpu_stat() prints it
+# $2:	Sample after
+#
+# Print: percentage, integer
+floor_steal_pct() {
+	echo "$1 $2" | awk '{
+		t = $3 - $1
+		print (t > 0) ? int(($4 - $2) * 100 / t) : 0 }'
+}
+
+# floor_iperf3() - Run iperf3 in a namespace, then write the clock ticks
+# (user + system) it used to a file
+# $1:	Namespace
+# $2:	File for the ticks
+# $3..:	iperf3 options
+floor_iperf3() {
+	_ns=$1
+	_ticks=$2
+	shift 2
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	ip netns exec "$_ns" sh -c 'out=$1; shift
+		"$@"
+		sed "s/^.*) //" /proc/$$/stat | awk "{ print \$14 + \$15 }" \
+			> "$out"' floor "$_ticks" \
+		timeout --foreground $((BENCH_TIME + 30)) iperf3 "$@"
+}
+
+# floor_once() - One iperf3 run, h1 client, h2 one-off server
+# $1:	Direction: out (h1 sends) or in (-R, h2 sends)
+#
+# Print: "<bytes> <Gbit/s> <sender ticks> <receiver ticks>", nothing on
+# failure
+floor_once() {
+	_rev=
+	[ "$1" = in ] && _rev=-R
+	rm -f "$BENCH_TMP/srv.ticks" "$BENCH_TMP/cli.ticks"
+	floor_iperf3 "$BENCH_H2" "$BENCH_TMP/srv.ticks" -s -1 \
+		-B "$BENCH_SRV" -p "$FLOOR_PORT" > /dev/null 2>&1 &
+	_srv=$!
+	if ! bench_wait_listen "$BENCH_H2" "$FLOOR_PORT"; then
+		bench_kill "$_srv"
+		return 1
+	fi
+	# shellcheck disable=SC2086
+	floor_iperf3 "$BENCH_H1" "$BENCH_TMP/cli.ticks" -J \
+		--connect-timeout 5000 -c "$BENCH_SRV" -p "$FLOOR_PORT" \
+		-t "$BENCH_TIME" $_rev > "$BENCH_TMP/iperf3.json" 2>/dev/null
+	# The one-off server exits once the test is over: bounded wait
+	for _i in $(seq 50); do
+		[ -s "$BENCH_TMP/srv.ticks" ] && break
+		sleep 0.1
+	done
+	bench_kill "$_srv"
+	_out=$(bench_iperf3_parse "$BENCH_TMP/iperf3.json")
+	_c=$(cat "$BENCH_TMP/cli.ticks" 2>/dev/null)
+	_s=$(cat "$BENCH_TMP/srv.ticks" 2>/dev/null)
+	[ -n "$_out" ] && [ -n "$_c" ] && [ -n "$_s" ] || return 1
+	if [ "$1" = out ]; then
+		echo "${_out% *} $_c $_s"
+	else
+		echo "${_out% *} $_s $_c"
+	fi
+}
+
+# floor_cpu() - CPU seconds per Gbit
+# $1:	Clock ticks
+# $2:	Bytes moved
+floor_cpu() {
+	awk -v t="$1" -v hz="$BENCH_HZ" -v b="$2" \
+		'BEGIN { printf "%.3f", t / hz / (b * 8 / 1e9) }'
+}
+
+# floor_run() - One measured run, done again while too much CPU was stolen
+# $1:	Direction: out or in
+# $2:	MTU
+floor_run() {
+	_m="floor_$1_$2"
+	for _try in $(seq 0 "$FLOOR_RETRIES"); do
+		_st0=$(floor_cpu_stat)
+		_r=$(floor_once "$1")
+		_steal=$(floor_steal_pct "$_st0" "$(floor_cpu_stat)")
+		[ "$_steal" -le "$FLOOR_STEAL_MAX" ] && break
+		[ "$_try" -lt "$FLOOR_RETRIES" ] &&
+			bench_log "$_m: ${_steal}% stolen, run again"
+	done
+	[ "$_steal" -gt "$FLOOR_STEAL_MAX" ] &&
+		bench_note "$_m: kept a run with ${_steal}% of CPU time stolen"
+	if [ -z "$_r" ]; then
+		for _x in "" _snd_cpu _rcv_cpu; do
+			bench_record floor "$_m$_x" ""
+		done
+		return
+	fi
+	# shellcheck disable=SC2086 # split into its four fields
+	set -- $_r
+	bench_record floor "$_m" "$2"
+	bench_record floor "${_m}_snd_cpu" "$(floor_cpu "$3" "$1")"
+	bench_record floor "${_m}_rcv_cpu" "$(floor_cpu "$4" "$1")"
+}
+
+# floor_fmt() - Format a median, "n/a" passed through
+# $1:	printf format
+# $2:	Setup
+# $3:	Metric
+floor_fmt() {
+	_v=$(bench_median "$2" "$3")
+	[ "$_v" = n/a ] && { echo n/a; return; }
+	awk -v f="$1" -v v="$_v" 'BEGIN { printf f "\n", v }'
+}
+
+# floor_div() - Ratio of two medians as "0.00x"
+# $1:	Setup of the numerator
+# $2:	Its metric
+# $3:	Setup of the denominator
+# $4:	Its metric
+floor_div() {
+	awk -v a="$(bench_median "$1" "$2")" -v b="$(bench_median "$3" "$4")" \
+		'BEGIN {
+		if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"
+		else printf "%.2fx\n", a / b }'
+}
+
+# floor_reach() - Whether a target ratio is within the bound
+# $1:	Bound as printed ("12.34x" or "n/a")
+# $2:	Target
+floor_reach() {
+	awk -v r="${1%x}" -v t="$2" 'BEGIN {
+		if (r == "n/a") print "n/a"
+		else print (r + 0 >= t) ? "yes" : "NO" }'
+}
+
+# floor_row() - One row: floor figures, passt's, the bound, the current ratio
+# $1:	Direction: out or in
+# $2:	MTU
+floor_row() {
+	_side=snd
+	[ "$1" = in ] && _side=rcv
+	_bound=$(floor_div vu_stream "vu_$1_$2_cpu" floor "floor_$1_$2_${_side}_cpu")
+	printf '| %s, %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" \
+		"$(floor_fmt %.2f floor "floor_$1_$2")" \
+		"$(floor_fmt %.3f floor "floor_$1_$2_snd_cpu")" \
+		"$(floor_fmt %.3f floor "floor_$1_$2_rcv_cpu")" \
+		"$(floor_fmt %.3f vu_stream "vu_$1_$2_cpu")" "$_bound" \
+		"$(floor_div vu_stream "vu_$1_$2_cpu" vu_offl "vu_$1_$2_cpu")" \
+		"$(floor_reach "$_bound" 4)"
+}
+
+# floor_report() - Print the table of medians and how it is read
+floor_report() {
+	echo "| TCP dir, MTU | floor Gbit/s | sender CPU s/Gbit" \
+	     "| receiver CPU s/Gbit | stream socket passt CPU s/Gbit" \
+	     "| bound: stream / floor | vhost-user offloads/stream now" \
+	     "| 4x within bound |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---|"
+	for _mtu in ${BENCH_MTUS:-65520 1500}; do
+		floor_row out "$_mtu"
+		floor_row in "$_mtu"
+	done
+	echo
+	cat <<EOF
+Floor: iperf3 alone over the h1-h2 veth pair (out: h1 sends; in: -R, h2
+sends), medians of $FLOOR_RUNS runs of ${BENCH_TIME} s, CPU from each iperf3's
+utime + stime. Bound: the stream socket back-end's passt CPU per Gbit
+(vhost_user.sh) over the floor of the side passt has on its host socket
+(sender for out, receiver for in): the most Gbit per CPU second any
+back-end could gain over the stream socket while it still pays that
+socket's kernel cost. "now": vhost_user.sh's offloads/stream ratio from
+the same results.
+EOF
+	[ -n "$FLOOR_LOAD0" ] && echo "Load average (1/5/15 min) before:" \
+		"$FLOOR_LOAD0, after: $(cut -d ' ' -f 1-3 /proc/loadavg)."
+	return 0
+}
+
+# floor_main() - FLOOR_RUNS rounds over MTUs and directions, then the table
+floor_main() {
+	bench_init "fl$$"
+	trap 'bench_net_down' EXIT
+	trap 'exit 1' INT TERM HUP PIPE
+	command -v iperf3 > /dev/null || { bench_log "no iperf3"; exit 1; }
+	bench_net_up || { bench_log "sandbox set-up failed"; exit 1; }
+	FLOOR_LOAD0=$(cut -d ' ' -f 1-3 /proc/loadavg)
+	for _round in $(seq "$FLOOR_RUNS"); do
+		for _mtu in ${BENCH_MTUS:-65520 1500}; do
+			ip -n "$BENCH_H1" link set up0 mtu "$_mtu"
+			ip -n "$BENCH_H2" link set gw0 mtu "$_mtu"
+			for _d in out in; do
+				bench_log "socket floor round $_round/$FLOOR_RUNS:" \
+					"$_d, MTU $_mtu"
+				floor_run "$_d" "$_mtu"
+			done
+		done
+	done
+	floor_report
+}
+
+if [ "$1" = --report ]; then
+	# Print the table of a saved raw results file again
+	BENCH_RESULTS=$2 floor_report
+	exit $?
+fi
+floor_main
