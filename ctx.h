@@ -193,7 +193,8 @@ struct ip6_ctx {
  * @tap_client_rejected: Extra passt clients closed at accept
  * @tap_drop_short:	Frames shorter than an Ethernet header
  * @tap_drop_long:	Frames longer than the largest we take
- * @tap_drop_pool:	Frames that did not fit the input pool
+ * @tap_drop_pool:	Frames that did not fit the input pool (0 unless a
+ *			back-end reads past a full pool: each stops first)
  * @tap_drop_out:	Frames the tap back-end did not take
  * @tap_drop_l2:	Frames of an EtherType we don't handle
  * @tap_drop_l3_short:	IP packets shorter than the fixed IP header
@@ -203,7 +204,8 @@ struct ip6_ctx {
  * @tap_drop_l3_frag:	IPv4 or IPv6 fragments
  * @tap_drop_l3_exthdr:	IPv6 extension header chains malformed or too long
  * @tap_drop_l4_short:	TCP, UDP or ICMPv6 packets too short for ports/type
- * @tap_drop_uso:	UDP super-frames (pasta, USO) with bad headers
+ * @tap_drop_uso:	UDP super-frames (pasta, USO) with bad headers, or
+ *			IPv6 extension headers (kernels that pass those on)
  * @tap_drop_ip4_off:	IPv4 packets while IPv4 is disabled (-6)
  * @tap_drop_ip6_off:	IPv6 packets while IPv6 is disabled (-4)
  * @tap_drop_proto:	IP packets of a protocol other than TCP, UDP, ICMP
@@ -262,6 +264,8 @@ struct ip6_ctx {
  * @tcp_drop_full:	TCP SYNs refused: table full or no socket
  * @tcp_drop_ooo:	TCP segments carrying data past a gap (dup-ACKed)
  * @tcp_drop_short:	TCP segments not taken by a full send buffer
+ * @tcp_drop_handshake: TCP segments not fitting the handshake, ignored
+ * @tcp_drop_fin:	TCP segments carrying data past the guest's FIN
  * @tcp_conns:		TCP connections on the tap path, opened
  * @tcp_unreach:	Guest SYNs answered with ICMP unreachable
  * @tcp_retrans:	TCP segments resent to the guest (fast or timer)
@@ -306,7 +310,7 @@ struct passt_stats {
 	unsigned long long udp_gso_msgs, udp_gso_dgrams, udp_gso_split;
 	unsigned long long tcp_drop_bad, tcp_drop_opts, tcp_drop_no_conn;
 	unsigned long long tcp_drop_rst, tcp_drop_full, tcp_drop_ooo;
-	unsigned long long tcp_drop_short;
+	unsigned long long tcp_drop_short, tcp_drop_handshake, tcp_drop_fin;
 	unsigned long long tcp_conns, tcp_unreach, tcp_retrans;
 	unsigned long long tcp_splice_conns, tcp_splice_drop;
 	unsigned long long tcp_splice_connect_fail, tcp_splice_reset;

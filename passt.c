@@ -261,6 +261,10 @@ static const struct passt_stats_name passt_stats_names[] = {
 	  offsetof(struct passt_stats, tcp_drop_ooo) },
 	{ "tcp_drop_short",
 	  offsetof(struct passt_stats, tcp_drop_short) },
+	{ "tcp_drop_handshake",
+	  offsetof(struct passt_stats, tcp_drop_handshake) },
+	{ "tcp_drop_fin",
+	  offsetof(struct passt_stats, tcp_drop_fin) },
 	{ "tcp_conns",
 	  offsetof(struct passt_stats, tcp_conns) },
 	{ "tcp_unreach",
@@ -373,9 +377,9 @@ static void passt_stats_summary(const struct ctx *c)
  * @c:		Execution context
  *
  * The summary lines come first, then one "name value" line per counter
- * (names are stable: see passt(1)), then packet.c's count of refused
- * accesses, flow.c's live and refused flows per type, and an end marker:
- * "stats end".
+ * (names are stable: see passt(1)), vhost-user's too with --vhost-user,
+ * then packet.c's count of refused accesses, flow.c's live and refused
+ * flows per type, and an end marker: "stats end".
  */
 static void passt_stats_print(const struct ctx *c)
 {
@@ -385,6 +389,8 @@ static void passt_stats_print(const struct ctx *c)
 	for (i = 0; i < ARRAY_SIZE(passt_stats_names); i++)
 		info("%s %llu", passt_stats_names[i].name,
 		     passt_stats_get(&c->stats, i));
+	if (c->vhost_user)
+		vhost_user_stats_names();
 	info("packet_bad_range %llu", packet_bad_range_count());
 	for (i = FLOW_TCP; i < FLOW_NUM_TYPES; i++) {
 		info("flow_%s_live %u", passt_flow_names[i],

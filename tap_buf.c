@@ -50,6 +50,7 @@ void tap_frame_add(struct ctx *c, const char *frame, size_t l2len)
 		c->stats.tap_drop_long++;
 		return;
 	}
+	/* Back-ends stop reading while the pool is full: this stays 0 */
 	if (!packet_add(&pool_l2, l2len, frame))
 		c->stats.tap_drop_pool++;
 }

@@ -371,6 +371,7 @@ static enum tap_vu_rx_result tap_vu_rx_frame(struct vu_queue *q,
 		if (r == VQ_OK && (!e->in_len || e->in_len < skip)) {
 			/* Nothing to write into, or no room for the header */
 			vq_push(&q->vq, e->head, 0);
+			vu_dev.drop_rx_short++;
 			r = VQ_BAD;
 		}
 		if (r != VQ_OK) {

@@ -698,6 +698,30 @@ static size_t tcp_data_gap(const struct tcp_seg *segs, size_t n,
 }
 
 /**
+ * tcp_data_after_fin() - Count segments with payload past the guest's FIN
+ * @segs:	Parsed segments of one flow from one tap read
+ * @n:		Number of records in @segs
+ * @fin_seq:	Sequence number of the guest's FIN
+ *
+ * Return: segments carrying payload that ends after @fin_seq (a resent
+ *	   segment that ends with the FIN is not one)
+ */
+static size_t tcp_data_after_fin(const struct tcp_seg *segs, size_t n,
+				 uint32_t fin_seq)
+{
+	size_t i, cnt = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct tcp_seg *seg = &segs[i];
+
+		if (seg->ok && !(seg->flags & TCP_SYN) && seg->dlen &&
+		    SEQ_GT(seg->seq + (uint32_t)seg->dlen, fin_seq))
+			cnt++;
+	}
+	return cnt;
+}
+
+/**
  * tcp_sock_block() - Ask for EPOLLOUT: the send buffer is full
  * @c:		Execution context
  * @conn:	Connection
@@ -865,6 +889,8 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 	size_t cnt, gap;
 
 	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
+		tcp_drop_count(&c->stats.tcp_drop_fin,
+			       tcp_data_after_fin(segs, n, seq - 1));
 		if (tcp_data_gap(segs, n, seq, seq, &keepalive) || keepalive)
 			tcp_buf_send_flags(c, conn, TCP_ACK);
 		return;
@@ -932,6 +958,10 @@ static void tcp_established(struct tcp_conn *conn, const struct timespec *now)
  * @conn:	Connection
  * @seg:	Parsed segment
  * @now:	Current time
+ *
+ * A segment other than the SYN-ACK (inbound) or the ACK (outbound) we wait
+ * for, or a SYN resent that we answer again, is ignored and counted
+ * (tcp_drop_handshake); so is any segment while connect() is pending.
  */
 static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 			      const struct tcp_seg *seg,
@@ -940,8 +970,10 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 	uint8_t sa = TCP_SYN | TCP_ACK;
 
 	if (conn->events & TCP_EV_SYN_TO_TAP) {
-		if ((seg->flags & sa) != sa || seg->ack != conn->seq_to_tap)
+		if ((seg->flags & sa) != sa || seg->ack != conn->seq_to_tap) {
+			tcp_drop_count(&c->stats.tcp_drop_handshake, 1);
 			return;
+		}
 		if (seg->opts_bad) {
 			tcp_drop_count(&c->stats.tcp_drop_opts, 1);
 			return;
@@ -953,14 +985,19 @@ static void tcp_tap_handshake(struct ctx *c, struct tcp_conn *conn,
 		tcp_ack_to_tap(c, conn, false, false);
 		return;
 	}
-	if (!(conn->events & TCP_EV_SYNACK_TO_TAP))
-		return;		/* connect() pending, SYN resent */
+	if (!(conn->events & TCP_EV_SYNACK_TO_TAP)) {
+		/* connect() pending: the SYN resent, or anything else */
+		tcp_drop_count(&c->stats.tcp_drop_handshake, 1);
+		return;
+	}
 	if (seg->flags & TCP_SYN) {
 		tcp_buf_send_flags(c, conn, TCP_SYN | TCP_ACK);
 		return;
 	}
 	if ((seg->flags & TCP_ACK) && seg->ack == conn->seq_to_tap)
 		tcp_established(conn, now);
+	else
+		tcp_drop_count(&c->stats.tcp_drop_handshake, 1);
 }
 
 /**
@@ -986,10 +1023,14 @@ static void tcp_tap_conn(struct ctx *c, struct tcp_conn *conn,
 		}
 		if (seg->flags & TCP_RST) {
 			tcp_sock_close(conn, true);
+			/* The rest of the batch is for no connection now */
+			tcp_drop_count(&c->stats.tcp_drop_no_conn, n - i - 1);
 			return;
 		}
 		if (!(conn->events & TCP_EV_ESTABLISHED))
 			tcp_tap_handshake(c, conn, seg, now);
+		else if (seg->flags & TCP_SYN)
+			tcp_drop_count(&c->stats.tcp_drop_handshake, 1);
 		if (!(conn->events & TCP_EV_ESTABLISHED) ||
 		    (seg->flags & TCP_SYN) || !(seg->flags & TCP_ACK))
 			continue;

@@ -327,6 +327,7 @@ void tcp_tap_conn_from_sock(struct ctx *c, int s, const struct flowside *host,
 	conn->mss = (uint16_t)tcp_buf_mss_max(c, conn->v6);
 	tcp_conn_event(conn, TCP_EV_SYN_TO_TAP);
 	if (!tcp_conn_fds(c, conn)) {
+		tcp_drop_count(&c->stats.tcp_drop_full, 1);
 		tcp_sock_close(conn, true);
 		return;
 	}

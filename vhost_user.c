@@ -242,6 +242,77 @@ struct vu_msg {
 struct vu_dev vu_dev;
 
 /**
+ * struct vu_stats_name - Name of one vhost-user counter, as --stats prints it
+ * @name:	Counter name: vu_<queue>_drop_<reason> for drops
+ * @v:		The counter
+ */
+struct vu_stats_name {
+	const char *name;
+	const unsigned long long *v;
+};
+
+/* Every vhost-user counter: --stats prints one "name value" line each. Ring
+ * refusals (struct vq_drops) per queue; frames too large for the guest's
+ * buffers; receive chains without room for the header; times the receive
+ * queue was full (its frames are counted in tap_drop_out); frames from the
+ * guest of a bad length (counted again in tap_drop_short or tap_drop_long);
+ * frames from the guest read in place, or copied
+ */
+static const struct vu_stats_name vu_stats_names[] = {
+	{ "vu_rx_drop_idx",
+	  &vu_dev.q[VU_RX].vq.drops.idx },
+	{ "vu_rx_drop_head",
+	  &vu_dev.q[VU_RX].vq.drops.head },
+	{ "vu_rx_drop_next",
+	  &vu_dev.q[VU_RX].vq.drops.next },
+	{ "vu_rx_drop_loop",
+	  &vu_dev.q[VU_RX].vq.drops.loop },
+	{ "vu_rx_drop_table",
+	  &vu_dev.q[VU_RX].vq.drops.table },
+	{ "vu_rx_drop_overlap",
+	  &vu_dev.q[VU_RX].vq.drops.overlap },
+	{ "vu_rx_drop_chain_long",
+	  &vu_dev.q[VU_RX].vq.drops.chain_long },
+	{ "vu_rx_drop_len",
+	  &vu_dev.q[VU_RX].vq.drops.len },
+	{ "vu_rx_drop_indirect",
+	  &vu_dev.q[VU_RX].vq.drops.indirect },
+	{ "vu_rx_drop_order",
+	  &vu_dev.q[VU_RX].vq.drops.order },
+	{ "vu_tx_drop_idx",
+	  &vu_dev.q[VU_TX].vq.drops.idx },
+	{ "vu_tx_drop_head",
+	  &vu_dev.q[VU_TX].vq.drops.head },
+	{ "vu_tx_drop_next",
+	  &vu_dev.q[VU_TX].vq.drops.next },
+	{ "vu_tx_drop_loop",
+	  &vu_dev.q[VU_TX].vq.drops.loop },
+	{ "vu_tx_drop_table",
+	  &vu_dev.q[VU_TX].vq.drops.table },
+	{ "vu_tx_drop_overlap",
+	  &vu_dev.q[VU_TX].vq.drops.overlap },
+	{ "vu_tx_drop_chain_long",
+	  &vu_dev.q[VU_TX].vq.drops.chain_long },
+	{ "vu_tx_drop_len",
+	  &vu_dev.q[VU_TX].vq.drops.len },
+	{ "vu_tx_drop_indirect",
+	  &vu_dev.q[VU_TX].vq.drops.indirect },
+	{ "vu_tx_drop_order",
+	  &vu_dev.q[VU_TX].vq.drops.order },
+	{ "vu_rx_drop_big",	&vu_dev.drop_rx_big },
+	{ "vu_rx_drop_short",	&vu_dev.drop_rx_short },
+	{ "vu_rx_full",		&vu_dev.drop_rx },
+	{ "vu_tx_bad_len",	&vu_dev.drop_tx },
+	{ "vu_tx_inplace",	&vu_dev.tx_inplace },
+	{ "vu_tx_copied",	&vu_dev.tx_copied },
+};
+
+static_assert(ARRAY_SIZE(vu_stats_names) ==
+	      VU_QUEUES * sizeof(struct vq_drops) /
+	      sizeof(unsigned long long) + 6,
+	      "Every vhost-user counter must have a name");
+
+/**
  * vhost_user_init() - Mark every session descriptor as absent (set-up)
  */
 void vhost_user_init(void)
@@ -949,4 +1020,15 @@ void vhost_user_stats_print(void)
 	     vu_dev.drop_rx, vu_dev.drop_tx, vu_dev.drop_rx_big);
 	info("vhost-user: frames from guest: payload in place %llu, "
 	     "copied %llu", vu_dev.tx_inplace, vu_dev.tx_copied);
+}
+
+/**
+ * vhost_user_stats_names() - Print one "name value" line per counter
+ */
+void vhost_user_stats_names(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vu_stats_names); i++)
+		info("%s %llu", vu_stats_names[i].name, *vu_stats_names[i].v);
 }

@@ -58,6 +58,7 @@ struct vu_queue {
  * @drop_rx:	Frames to the guest not sent: not enough buffers yet
  * @drop_rx_big: Frames to the guest dropped: larger than the whole ring
  *		(or, without MRG_RXBUF, than the chain offered)
+ * @drop_rx_short: Receive chains given back unused: no room for the header
  * @tx_inplace:	Frames from the guest with their payload read in place
  * @tx_copied:	Frames from the guest copied whole
  */
@@ -70,6 +71,7 @@ struct vu_dev {
 	unsigned long long drop_tx;
 	unsigned long long drop_rx;
 	unsigned long long drop_rx_big;
+	unsigned long long drop_rx_short;
 	unsigned long long tx_inplace;
 	unsigned long long tx_copied;
 };
@@ -81,5 +83,6 @@ void vhost_user_accept(struct ctx *c, int fd);
 bool vhost_user_handler(struct ctx *c, uint32_t events);
 bool vhost_user_ready(const struct vu_queue *q);
 void vhost_user_stats_print(void);
+void vhost_user_stats_names(void);
 
 #endif /* VHOST_USER_H */

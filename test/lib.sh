@@ -331,6 +331,44 @@ tcp_counters_note() {
 					 tail -n 1)"
 }
 
+# stats_snap() - Last complete block of counters printed by --stats, sorted:
+# its "name value" lines, from the first summary line to "stats end"
+# $1:	log of passt or pasta run with --stats
+stats_snap() {
+	local end
+
+	end="$(grep -n '^stats end$' "$1" | tail -n 1 | cut -d: -f1)"
+	[ -n "${end}" ] || return 1
+	head -n "${end}" "$1" | tac | sed '/^frames in /q' |
+		grep -E '^[a-z0-9_]+ [0-9]+$' | sort
+}
+
+# stats_value() - Value of a counter in the last complete block
+# $1:	log
+# $2:	counter name
+stats_value() {
+	stats_snap "$1" | awk -v n="$2" '$1 == n { print $2; f = 1 }
+					  END { exit !f }'
+}
+
+# counter_is() - Does a counter hold a value in the last complete block?
+# $1:	log
+# $2:	counter name
+# $3:	value
+counter_is() {
+	[ "$(stats_value "$1" "$2")" = "$3" ]
+}
+
+# counter_at_least() - Has a counter reached a value in a complete block?
+# $1:	log
+# $2:	counter name
+# $3:	value
+counter_at_least() {
+	local v
+
+	v="$(stats_value "$1" "$2")" && [ "${v}" -ge "$3" ]
+}
+
 # dead_pipe_open() - Open descriptor 3 on the write end of a pipe whose
 # reader has exited, as a launcher that closed its end without reading
 # leaves it: writes to it fail with EPIPE, or raise SIGPIPE

@@ -18,7 +18,16 @@
 # - ICMP: too short, not an echo request, refused by the ping socket (to
 #   the broadcast address), echo flow cap full (flow_ping_refused moves
 #   too); UDP: bad length; TCP: bad data offset,
-#   malformed SYN options, segments and resets for no connection;
+#   malformed SYN options, segments and resets for no connection, an ACK
+#   that doesn't fit the handshake (to a server in H2);
+# - past the parsers: UDP to the host's loopback (no flow), a flow socket
+#   refusing to send (a "prohibit" route to H2 added after its first
+#   datagram was echoed), the UDP flow cap full (PASST_UDP_FLOW_MAX=16);
+#   on connections to H2 made by hand (qemu_client's recvtcp acknowledges
+#   the SYN-ACK), data past a gap and a segment of 64000 bytes into a send
+#   buffer of 4 KiB (tcp_wmem in H1), data after the guest's FIN;
+# - events: a second client closed at accept (tap_client_rejected), data
+#   the guest doesn't acknowledge resent (tcp_retrans), frames out;
 # - with --no-tcp --no-udp --no-icmp --no-dhcp --no-dhcpv6, with -6 --no-ra
 #   and with -4: refused protocols, disabled IP versions, RSs with --no-ra.
 # Output-side counters (frames the guest did not take) are left out of the
@@ -53,10 +62,11 @@ OSID="0002000a00030001010203040506"		# another server's Identifier
 ECHO_PORT=7091
 
 # nbytes() - Length of a hex string (blanks ignored), bytes, as 4 hex digits
-# $1:	hex string
+# $1:	hex string; '@' stands for 4 bytes (see qemu_client's recvtcp)
 nbytes() {
 	local h="${1// /}"
 
+	h="${h//@/00000000}"
 	printf '%04x' $((${#h} / 2))
 }
 
@@ -137,43 +147,6 @@ icmp6() {
 	ip6 3a "${LL6}" "${ALLN}" "$1"
 }
 
-# stats_snap() - Last complete block of counters printed by passt, sorted
-# $1:	log of passt run with --stats
-stats_snap() {
-	local end
-
-	end="$(grep -n '^stats end$' "$1" | tail -n 1 | cut -d: -f1)"
-	[ -n "${end}" ] || return 1
-	head -n "${end}" "$1" | tac | sed '/^frames in /q' |
-		grep -E '^[a-z0-9_]+ [0-9]+$' | sort
-}
-
-# stats_value() - Value of a counter in the last complete block
-# $1:	log
-# $2:	counter name
-stats_value() {
-	stats_snap "$1" | awk -v n="$2" '$1 == n { print $2; f = 1 }
-					  END { exit !f }'
-}
-
-# counter_is() - Has a counter reached a value in a complete block?
-# $1:	log
-# $2:	counter name
-# $3:	value
-counter_is() {
-	[ "$(stats_value "$1" "$2")" = "$3" ]
-}
-
-# counter_at_least() - Has a counter reached a value in a complete block?
-# $1:	log
-# $2:	counter name
-# $3:	value
-counter_at_least() {
-	local v
-
-	v="$(stats_value "$1" "$2")" && [ "${v}" -ge "$3" ]
-}
-
 # drops_moved() - Compare drop counters with a snapshot: exactly one moved
 # $1:	snapshot file (stats_snap output)
 # $2:	log
@@ -217,6 +190,7 @@ passt_start() {
 # $2:	counter expected to move by one
 # $3:	description
 # $4..:	frames, hex, one argument each (with QC_CMD=script: script lines)
+# QC_T sets qemu_client's timeout (default 0.1 s), for a script's recv
 drop_one() {
 	local log="${TMP}/$1.log" sock="${TMP}/$1.sock" name="$2" desc="$3"
 	local was
@@ -225,7 +199,8 @@ drop_one() {
 	stats_snap "${log}" > "${TMP}/snap.before"
 	was="$(awk -v n="${name}" '$1 == n { print $2 }' "${TMP}/snap.before")"
 	printf '%s\n' "$@" > "${TMP}/frames.hex"
-	h1 "${QC}" -t 0.1 "${QC_CMD:-raw}" "${sock}" "${TMP}/frames.hex" \
+	h1 "${QC}" -t "${QC_T:-0.1}" "${QC_CMD:-raw}" "${sock}" \
+		"${TMP}/frames.hex" \
 		> /dev/null 2>&1
 	WAIT_TRIES=100 WAIT_STEP=0.05 wait_for counter_is "${log}" "${name}" \
 		$((${was:-0} + 1))
@@ -340,6 +315,18 @@ drop_one a tcp_drop_no_conn "TCP ACK for no connection" \
 drop_one a tcp_drop_rst "TCP RST for no connection" \
 	"$(ip4 06 "${G4}" "${R4}" "$(tcp 5004)")"
 
+# A connection to H2's port 8081: SYN, our SYN-ACK (or connect() still
+# pending), then an ACK acknowledging something else
+tcp_echo_server "${H2}" 8081
+check "TCP server in H2" wait_port "${H2}" tcp 8081
+QC_CMD=script QC_T=2 drop_one a tcp_drop_handshake \
+	"TCP handshake: ACK for something else than our SYN-ACK" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"04d2 1f91 00000001 00000000 5002 ffff 0000 0000")" \
+	"recvtcp" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"04d2 1f91 00000002 00000000 5010 ffff 0000 0000")"
+
 # The echo flow cap, 256 (see passt(1)): fill it, one request more is refused
 LIVE="$(stats_value "${TMP}/a.log" flow_ping_live)"
 FRAMES=()
@@ -351,6 +338,119 @@ drop_one a icmp_drop_flow "echo flows: cap full, one request more" \
 	"${FRAMES[@]}"
 check "echo flows: cap full, counted as a refused ping flow" \
 	counter_is "${TMP}/a.log" flow_ping_refused 1
+
+# ---- UDP and TCP losses past the parsers ------------------------------------
+
+bg_start "${TMP}/echo.log" h2 "${ECHO}" server 198.51.100.1 "${ECHO_PORT}"
+check "UDP echo server in H2" wait_port "${H2}" udp "${ECHO_PORT}"
+EP="$(printf '%04x' "${ECHO_PORT}")"
+
+drop_one a udp_drop_flow "UDP to 127.0.0.1 (the host's loopback, unmapped)" \
+	"$(ip4 11 "${G4}" 7f000001 "$(udp 04d2 "${EP}" 61626364)")"
+
+# A flow's socket refuses to send: a datagram echoed by H2 (the flow is
+# connected), then a "prohibit" route to H2, then the same flow again
+stats_snap "${TMP}/a.log" > "${TMP}/snap.before"
+WAS="$(stats_value "${TMP}/a.log" udp_drop_send)"
+{
+	echo "send $(ip4 11 "${G4}" "${R4}" "$(udp 6001 "${EP}" 61626364)")"
+	echo "recv"
+	echo "touch ${TMP}/flow.up"
+	echo "waitfile ${TMP}/route.go"
+	echo "send $(ip4 11 "${G4}" "${R4}" "$(udp 6001 "${EP}" 65666768)")"
+} > "${TMP}/send.script"
+bg_start "${TMP}/send.out" h1 "${QC}" -t 5 script "${TMP}/a.sock" \
+	"${TMP}/send.script"
+check "UDP flow to H2: echo received" wait_file "${TMP}/flow.up"
+# Meanwhile, a second client is closed at accept, and counted
+REJ="$(stats_value "${TMP}/a.log" tap_client_rejected)"
+h1 "${QC}" -t 1 probe "${TMP}/a.sock" > "${TMP}/probe.out" 2>&1
+check_grep "second client closed at once" "${TMP}/probe.out" "^closed$"
+WAIT_TRIES=100 WAIT_STEP=0.05 check "second client: tap_client_rejected \
+moved by one" wait_for counter_is "${TMP}/a.log" tap_client_rejected \
+	$((REJ + 1))
+ip -n "${H1}" route add prohibit 198.51.100.1/32
+touch "${TMP}/route.go"
+WAIT_TRIES=100 WAIT_STEP=0.05 wait_for counter_is "${TMP}/a.log" \
+	udp_drop_send $((WAS + 1))
+check "UDP socket refused (prohibit route): udp_drop_send moved by one, \
+no other drop counter" drops_moved "${TMP}/snap.before" "${TMP}/a.log" \
+	udp_drop_send
+ip -n "${H1}" route del prohibit 198.51.100.1/32
+
+# Small send buffers for passt e's sockets (tcp_wmem), the UDP flow cap at
+# its lowest (PASST_UDP_FLOW_MAX=16)
+ip netns exec "${H1}" sysctl -qw net.ipv4.tcp_wmem="4096 4096 4096"
+PASST_UDP_FLOW_MAX=16 passt_start e
+
+# tcp_seg() - TCP segment to H2's port 8081 acknowledging "@" (the end of
+# the SYN-ACK qemu_client's recvtcp saw)
+# $1:	source port, 4 hex digits
+# $2:	sequence number, 8 hex digits
+# $3:	payload, hex
+tcp_seg() {
+	ip4 06 "${G4}" "${R4}" "$1 1f91 $2 @ 5010 ffff 0000 0000 ${3:-}"
+}
+
+QC_CMD=script QC_T=2 drop_one e tcp_drop_ooo \
+	"TCP: data 100 bytes past what the stream expects" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"0501 1f91 00000001 00000000 5002 ffff 0000 0000")" \
+	"recvtcp" \
+	"send $(tcp_seg 0501 00000002)" \
+	"send $(tcp_seg 0501 00000066 "$(zeros 10)")"
+
+QC_CMD=script QC_T=2 drop_one e tcp_drop_short \
+	"TCP: 64000 bytes at once into a send buffer of 4 KiB" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"0502 1f91 00000001 00000000 5002 ffff 0000 0000")" \
+	"recvtcp" \
+	"send $(tcp_seg 0502 00000002)" \
+	"send $(tcp_seg 0502 00000002 "$(zeros 64000)")"
+
+QC_CMD=script QC_T=2 drop_one e tcp_drop_fin \
+	"TCP: data after the guest's FIN" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"0504 1f91 00000001 00000000 5002 ffff 0000 0000")" \
+	"recvtcp" \
+	"send $(tcp_seg 0504 00000002)" \
+	"send $(ip4 06 "${G4}" "${R4}" \
+		"0504 1f91 00000002 @ 5011 ffff 0000 0000")" \
+	"recvtcp" \
+	"send $(tcp_seg 0504 00000003 61626364)"
+
+# Data from H2 that the guest never acknowledges is resent: a connection
+# made by hand sends 5 bytes, H2's server echoes them, and qemu_client
+# stays connected without acknowledging until passt resent them
+stats_snap "${TMP}/e.log" > "${TMP}/snap.before"
+RT="$(stats_value "${TMP}/e.log" tcp_retrans)"
+{
+	echo "send $(ip4 06 "${G4}" "${R4}" \
+		"0503 1f91 00000001 00000000 5002 ffff 0000 0000")"
+	echo "recvtcp"
+	echo "send $(tcp_seg 0503 00000002 68656c6c6f)"
+	echo "waitfile ${TMP}/retrans.done"
+} > "${TMP}/retrans.script"
+bg_start "${TMP}/retrans.out" h1 "${QC}" -t 10 script "${TMP}/e.sock" \
+	"${TMP}/retrans.script"
+WAIT_TRIES=100 WAIT_STEP=0.1 check "TCP data not acknowledged by the guest: \
+resent (tcp_retrans)" wait_for counter_at_least "${TMP}/e.log" tcp_retrans \
+	$((RT + 1))
+touch "${TMP}/retrans.done"
+check "TCP data resent: no drop counter moved" \
+	drops_moved "${TMP}/snap.before" "${TMP}/e.log" ""
+
+# The UDP flow cap: fill it, one datagram from a new port more is refused
+LIVE="$(stats_value "${TMP}/e.log" flow_udp_live)"
+FRAMES=()
+for i in $(seq 1 $((16 - ${LIVE:-0} + 1))); do
+	FRAMES+=("$(ip4 11 "${G4}" "${R4}" \
+		"$(udp "$(printf '%04x' $((0x7000 + i)))" "${EP}" 61626364)")")
+done
+drop_one e udp_drop_full "UDP flows: cap full, one datagram more" \
+	"${FRAMES[@]}"
+check "UDP flows: cap full, counted as a refused UDP flow" \
+	counter_is "${TMP}/e.log" flow_udp_refused 1
 
 # ---- Refused protocols, disabled IP versions, --no-ra -----------------------
 
@@ -385,10 +485,9 @@ arp_ok d
 
 # ---- The first passt still works, and normal traffic drops nothing ---------
 
-bg_start "${TMP}/echo.log" h2 "${ECHO}" server 198.51.100.1 "${ECHO_PORT}"
-check "UDP echo server in H2" wait_port "${H2}" udp "${ECHO_PORT}"
 stats_snap "${TMP}/a.log" > "${TMP}/snap.before"
 IN="$(awk '$1 == "tap_frames_in" { print $2 }' "${TMP}/snap.before")"
+OUT="$(awk '$1 == "tap_frames_out" { print $2 }' "${TMP}/snap.before")"
 PAYLOAD="$(printf 'drop-counters-ok' | od -An -tx1 | tr -d ' \n')"
 ip4 11 "${G4}" "${R4}" "$(udp 9999 "$(printf '%04x' "${ECHO_PORT}")" \
 	"${PAYLOAD}")" > "${TMP}/echo.hex"
@@ -403,6 +502,8 @@ WAIT_TRIES=100 WAIT_STEP=0.05 wait_for counter_at_least "${TMP}/a.log" \
 	tap_frames_in $((IN + 3))
 check "UDP echo, DHCP: all frames in, no drop counter moved" \
 	drops_moved "${TMP}/snap.before" "${TMP}/a.log" ""
+check "UDP echo, DHCP: echo, offer and ack out (tap_frames_out)" \
+	counter_at_least "${TMP}/a.log" tap_frames_out $((OUT + 3))
 arp_ok a
 
 test_done

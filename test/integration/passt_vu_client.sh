@@ -25,13 +25,21 @@
 #           beyond their region, next and head indices beyond the ring,
 #           indirect tables of a bad length, outside memory, nested, or
 #           left by their next index), which passt must drop, not follow,
-#           and count once each (--stats).
+#           and count once each under its reason (--stats: vu_tx_drop_*),
+#           and a chain shorter than the virtio-net header (vu_tx_bad_len
+#           and tap_drop_short).
 # In each: DHCP (busybox udhcpc) gives the host's address and gateway;
 # ping to H2; 32 MiB over TCP each way with H2 (IPv4) and 8 MiB each way
 # over IPv6, sha256 compared; 500 UDP datagrams echoed by H2, checked byte
-# for byte; 32 MiB from H2 through the inbound -t forward. vu_client's
-# counters (SIGUSR1) show what the queues carried, passt's (--stats) that
-# it found receive buffers for every frame it built; on SIGTERM it stops the
+# for byte; 32 MiB from H2 through the inbound -t forward. A fifth
+# front-end, small, posts 16 RX buffers of 64 bytes (1 KiB in all): DHCP
+# and a short ping still work, and the reply to a ping of 1400 bytes,
+# larger than the whole ring, is dropped and counted (vu_rx_drop_big).
+# Every vhost-user counter of --stats, listed by name (VU_ALL), must then
+# hold exactly what was provoked, 0 for the rest (vu_rx_full aside: load
+# moves it, though it stays 0 until the small front-end: TCP and UDP ask
+# for room first). vu_client's counters (SIGUSR1) show what the queues
+# carried; on SIGTERM it stops the
 # rings as qemu does (SET_VRING_ENABLE 0, GET_VRING_BASE), and passt must
 # answer for the TX queue with the index it consumed up to, all of it.
 
@@ -39,7 +47,7 @@
 
 need_root
 need_bin
-need_cmd ip socat sha256sum busybox ping
+need_cmd ip socat sha256sum busybox ping awk tac
 
 VC="$(build_tool vu_client)" || { echo "cannot build vu_client"; exit 1; }
 ECHO="$(build_tool udp_echo)" || { echo "cannot build udp_echo"; exit 1; }
@@ -212,11 +220,60 @@ stop() {
 	wait_for sh -c "! ip -n '${G}' link show tap0"
 }
 
-# vu_tx() - Frames from guests so far, from passt's last --stats line
+# Every vhost-user counter --stats prints, 0 unless said otherwise; "*" for
+# any value: vu_rx_full counts how often the receive queue was full, which
+# load decides
+VU_ALL="vu_rx_drop_idx=0 vu_rx_drop_head=0 vu_rx_drop_next=0 vu_rx_drop_loop=0
+vu_rx_drop_table=0 vu_rx_drop_overlap=0 vu_rx_drop_chain_long=0
+vu_rx_drop_len=0 vu_rx_drop_indirect=0 vu_rx_drop_order=0 vu_tx_drop_idx=0
+vu_tx_drop_head=0 vu_tx_drop_next=0 vu_tx_drop_loop=0 vu_tx_drop_table=0
+vu_tx_drop_overlap=0 vu_tx_drop_chain_long=0 vu_tx_drop_len=0
+vu_tx_drop_indirect=0 vu_tx_drop_order=0 vu_rx_drop_big=0 vu_rx_drop_short=0
+vu_rx_full=* vu_tx_bad_len=0 vu_tx_inplace=* vu_tx_copied=*"
+
+# vu_counters_are() - Check passt's vhost-user counters in its last complete
+# --stats block against VU_ALL and the values given: each vu_* counter
+# printed must be listed there and hold its value, and each listed one must
+# be printed (mismatches are printed)
+# $@:	NAME=VALUE pairs, overriding VU_ALL
+vu_counters_are() {
+	stats_snap "${TMP}/passt.log" | awk -v want="${VU_ALL} $*" '
+		BEGIN {
+			n = split(want, w, /[ \n]+/)
+			for (i = 1; i <= n; i++) {
+				if (split(w[i], kv, "=") == 2)
+					val[kv[1]] = kv[2]
+			}
+		}
+		$1 ~ /^vu_/ {
+			seen[$1] = 1
+			if (!($1 in val)) {
+				print $1 " " $2 ": not expected"
+				bad = 1
+			} else if (val[$1] != "*" && $2 != val[$1]) {
+				print $1 " " $2 ", expected " val[$1]
+				bad = 1
+			}
+		}
+		END {
+			for (k in val) {
+				if (!(k in seen)) {
+					print k ": not printed"
+					bad = 1
+				}
+			}
+			exit bad
+		}'
+}
+
+# vu_tx() - Frames from guests so far, from passt's last --stats block
 # $1:	1 for those whose payload was read in place, 2 for those copied
 vu_tx() {
-	sed -n 's/.*frames from guest: payload in place \([0-9]*\), copied \([0-9]*\)$/\1 \2/p' \
-		"${TMP}/passt.log" | tail -n 1 | cut -d ' ' -f "$1"
+	if [ "$1" = 1 ]; then
+		stats_value "${TMP}/passt.log" vu_tx_inplace
+	else
+		stats_value "${TMP}/passt.log" vu_tx_copied
+	fi
 }
 
 # vu_tx_wait() - Wait for passt's counters to cover what a front-end sent
@@ -224,21 +281,6 @@ vu_tx() {
 # $2:	at least this many
 vu_tx_wait() {
 	WAIT_TRIES=200 wait_for test "$(vu_tx "$1")" -ge "$2"
-}
-
-# rx_refused() - Frames to the guest passt found no receive buffers for,
-# from its last --stats line: TCP and UDP ask first (tap_room())
-rx_refused() {
-	grep "vhost-user: frames dropped: to guest" "${TMP}/passt.log" |
-		tail -n 1 | sed 's/.*to guest \([0-9]*\),.*/\1/'
-}
-
-# tx_ring_drops() - Sum of the TX ring's drop counters in passt's last
-# --stats line
-tx_ring_drops() {
-	grep "vhost-user TX: drops:" "${TMP}/passt.log" | tail -n 1 |
-		sed 's/.*drops://' | tr -cs '0-9' '\n' |
-		awk '{ n += $1 } END { print n + 0 }'
 }
 
 pass offl 1500 7200
@@ -249,6 +291,8 @@ check "offl: the guest's TSO frames went to passt whole" \
 	test "$(vc_stat offl tx_gso)" -gt 0 -a "$(vc_stat offl tx_max)" -gt 1514
 check "offl: passt handed the guest frames larger than its MTU" \
 	test "$(vc_stat offl rx_max)" -gt 1514
+check "offl: frames over several TX buffers copied (vu_tx_copied)" \
+	vu_tx_wait 2 1
 stop offl
 
 pass nooffl 1500 7300 --no-offload --indirect
@@ -275,15 +319,32 @@ stop chains
 
 pass hostile 65520 7500 --hostile --indirect
 check_grep "hostile: bad chains posted first" "${TMP}/hostile.vc.log" \
-	"hostile: 9 bad TX chains posted"
+	"hostile: 10 bad TX chains posted"
 stop hostile
-WAIT_TRIES=100 wait_for test "$(tx_ring_drops)" -ge 9
-check_eq "hostile: passt counted each bad chain once (--stats)" \
-	"$(tx_ring_drops)" 9
+TX_BAD="vu_tx_drop_loop=1 vu_tx_drop_table=3 vu_tx_drop_next=2 \
+vu_tx_drop_head=1 vu_tx_drop_len=1 vu_tx_drop_indirect=1 vu_tx_bad_len=1"
+WAIT_TRIES=100 wait_for vu_counters_are ${TX_BAD}
+check "hostile: passt counted each bad chain once, under its reason" \
+	vu_counters_are ${TX_BAD}
+check_eq "hostile: the short chain counted as a short frame" \
+	"$(stats_value "${TMP}/passt.log" tap_drop_short)" 1
 check_eq "every session: no frame to the guest refused for want of buffers" \
-	"$(rx_refused)" 0
+	"$(stats_value "${TMP}/passt.log" vu_rx_full)" 0
 
-check "passt served four front-ends in turn and is still running" \
+vc_up small 1500 --ring 16 --rx-buf 64 || {
+	check_eq "small: vu_client's tap comes up" no yes
+	cat "${TMP}/small.vc.log"
+}
+check_grep "small: DHCP lease through 64-byte RX buffers" \
+	"${TMP}/small.dhcp" "^lease ip=192\.0\.2\.1 router=192\.0\.2\.254 "
+check "small: ping to H2, 56 bytes" g ping -c 1 -W 5 "${S4}"
+g ping -c 1 -W 2 -s 1400 "${S4}" > /dev/null 2>&1
+WAIT_TRIES=100 wait_for vu_counters_are ${TX_BAD} vu_rx_drop_big=1
+check "small: the echo reply larger than the RX ring, dropped, counted" \
+	vu_counters_are ${TX_BAD} vu_rx_drop_big=1
+stop small
+
+check "passt served five front-ends in turn and is still running" \
 	kill -0 "${PASST_PID}"
 
 test_done

@@ -33,7 +33,7 @@
 
 need_root
 need_bin
-need_cmd ss
+need_cmd ss tac awk
 
 T_PORT=31041			# -t: +0 IPv4, +1 IPv6
 TT_PORT=32041			# -T: +0 IPv4, +1 IPv6, +2 silent target
@@ -45,14 +45,6 @@ CHURN_CONNS=600			# connections per direction and version
 CHURN_PAR=32			# of them in flight at once
 CHURN_BYTES=3000		# most bytes each
 CHURN_RST=3			# two more runs reset every third connection
-
-# splice_stat() - A counter from pasta's last "TCP splice:" --stats line
-# $1:	log file
-# $2:	counter name as printed: connections, refused
-splice_stat() {
-	grep "TCP splice: connections " "$1" | tail -n 1 |
-		sed -n "s/.*[ :]$2 \([0-9]*\).*/\1/p"
-}
 
 # splice_flows() - Live spliced flows and refusals, from the last "flows:"
 # --stats line, as "LIVE REFUSED"
@@ -67,17 +59,6 @@ splice_flows() {
 # $2:	"LIVE REFUSED"
 splice_flows_are() {
 	[ "$(splice_flows "$1")" = "$2" ]
-}
-
-# splice_stat_at_least() - A splice counter reached a value
-# $1:	log file
-# $2:	counter name
-# $3:	value
-splice_stat_at_least() {
-	local v
-
-	v="$(splice_stat "$1" "$2")"
-	[ -n "${v}" ] && [ "${v}" -ge "$3" ]
 }
 
 # ns_addr4_ready() - A namespace has its IPv4 address
@@ -145,9 +126,9 @@ churn_checks() {
 	wait_port "${H1}" tcp "${TT_PORT}"
 	wait_port "${H1}" tcp $((TT_PORT + 1))
 
-	WAIT_TRIES=200 wait_for splice_stat_at_least "${TMP}/pasta.log" \
-		connections 0
-	before="$(splice_stat "${TMP}/pasta.log" connections)"
+	WAIT_TRIES=200 wait_for counter_at_least "${TMP}/pasta.log" \
+		tcp_splice_conns 0
+	before="$(stats_value "${TMP}/pasta.log" tcp_splice_conns)"
 
 	CHURN_PIDS=()
 	names=("-t IPv4" "-t IPv6" "-T IPv4" "-T IPv6"
@@ -174,14 +155,14 @@ ${CHURN_PAR} at a time, every byte echoed" "${TMP}/churn.${i}.log" \
 
 	# Every connection that echoed was spliced; a reset one may have
 	# been reset before pasta took it
-	WAIT_TRIES=200 wait_for splice_stat_at_least "${TMP}/pasta.log" \
-		connections $((before + clean))
-	after="$(splice_stat "${TMP}/pasta.log" connections)"
+	WAIT_TRIES=200 wait_for counter_at_least "${TMP}/pasta.log" \
+		tcp_splice_conns $((before + clean))
+	after="$(stats_value "${TMP}/pasta.log" tcp_splice_conns)"
 	check "counters: ${clean} to $((6 * CHURN_CONNS)) connections spliced" \
 		test "$((after - before))" -ge "${clean}" -a \
 		"$((after - before))" -le "$((6 * CHURN_CONNS))"
 	check_eq "counters: no spliced connection refused" \
-		"$(splice_stat "${TMP}/pasta.log" refused)" 0
+		"$(stats_value "${TMP}/pasta.log" tcp_splice_drop)" 0
 	WAIT_TRIES=200 wait_for splice_flows_are "${TMP}/pasta.log" "0 0"
 	check_eq "flow table: every spliced flow freed, none refused" \
 		"$(splice_flows "${TMP}/pasta.log")" "0 0"
@@ -193,17 +174,17 @@ ${CHURN_PAR} at a time, every byte echoed" "${TMP}/churn.${i}.log" \
 connect_timeout() {
 	local port=$((TT_PORT + 2)) failed
 
-	failed="$(splice_stat "${TMP}/pasta.log" "target failed")"
+	failed="$(stats_value "${TMP}/pasta.log" tcp_splice_connect_fail)"
 	bg_start "${TMP}/silent.log" ns_run "${H1}" timeout 60 "${PEER}" \
 		late-banner 127.0.0.1 "${port}" "${TMP}/silent.release"
 	wait_for grep -q "^full" "${TMP}/silent.log"
 	check "-T: target never answers: connect time-out resets the client" \
 		ns_run "${NS}" timeout 40 "${PEER}" rst-client 127.0.0.1 \
 		"${port}"
-	WAIT_TRIES=200 wait_for splice_stat_at_least "${TMP}/pasta.log" \
-		"target failed" $((failed + 1))
+	WAIT_TRIES=200 wait_for counter_at_least "${TMP}/pasta.log" \
+		tcp_splice_connect_fail $((failed + 1))
 	check_eq "counters: the time-out is counted as a failed target" \
-		"$(splice_stat "${TMP}/pasta.log" "target failed")" \
+		"$(stats_value "${TMP}/pasta.log" tcp_splice_connect_fail)" \
 		$((failed + 1))
 	touch "${TMP}/silent.release"
 }
@@ -251,10 +232,10 @@ full_table() {
 	check "full table: connection $((FULL_MAX + 1)) is reset" \
 		ns_run "${H1}" timeout 30 "${PEER}" rst-client 127.0.0.1 \
 		"${FULL_PORT}"
-	WAIT_TRIES=200 wait_for splice_stat_at_least "${TMP}/pasta2.log" \
-		refused 1
+	WAIT_TRIES=200 wait_for counter_at_least "${TMP}/pasta2.log" \
+		tcp_splice_drop 1
 	check_eq "full table: the refusal is counted" \
-		"$(splice_stat "${TMP}/pasta2.log" refused)" 1
+		"$(stats_value "${TMP}/pasta2.log" tcp_splice_drop)" 1
 	WAIT_TRIES=200 wait_for splice_flows_are "${TMP}/pasta2.log" \
 		"${FULL_MAX} 1"
 	check_eq "full table: ${FULL_MAX} live flows, one refusal (--stats)" \

@@ -31,7 +31,7 @@
 
 need_root
 need_bin
-need_cmd ip ss socat sha256sum timeout
+need_cmd ip ss socat sha256sum timeout tac awk
 
 PEER="$(build_tool splice_peer)" || skip "can't build splice_peer"
 SLOW="$(build_tool slow_cat)" || skip "can't build slow_cat"
@@ -194,8 +194,8 @@ test_slow() {
 		sum_is "${TMP}/so" "${MID_SUM}"
 	check "slow reader in the namespace, 8 MiB, nothing lost" \
 		sum_is "${TMP}/si" "${MID_SUM}"
-	check_grep "--stats: counters printed as pasta exits" \
-		"${TMP}/pasta.slow.log" "^TCP: connections 2,"
+	check "--stats: counters printed as pasta exits, two connections" \
+		counter_is "${TMP}/pasta.slow.log" tcp_conns 2
 	tcp_counters_note "${TMP}/pasta.slow.log" "the slow readers"
 	lib_kill_pids
 }
@@ -209,7 +209,7 @@ test_conns() {
 	h2_bg abort "${PEER}" abort-server "${S4}" 6304
 	for p in 6301 6302 6303 6304; do wait_port "${H2}" tcp "${p}"; done
 
-	pasta_h1 -- sh -c "
+	pasta_h1 --stats 1 -- sh -c "
 		ulimit -n 8192
 		timeout 100 ${PEER} conc ${S4} 6301 1000 65536; echo \$? > ${TMP}/r.conc
 		timeout 20 ${PEER} half-client ${S4} 6302 1000000; echo \$? > ${TMP}/r.half
@@ -238,6 +238,8 @@ test_conns() {
 		"${TMP}/unreach" "No route to host"
 	check_grep "unreachable host: no route to host (IPv6, ICMPv6)" \
 		"${TMP}/unreach6" "No route to host"
+	check "unreachable host: both counted (tcp_unreach, --stats)" \
+		counter_is "${TMP}/pasta.conns.log" tcp_unreach 2
 	lib_kill_pids
 }
 
@@ -402,8 +404,8 @@ test_full() {
 		"${TMP}/full.err" "Connection refused"
 	check "full table: inbound connection closed at once" \
 		test "$(cat "${TMP}/full.in.rc" 2>/dev/null)" -lt 124
-	check_grep "full table: both refusals counted as such (--stats)" \
-		"${TMP}/pasta.full.log" "table full ([2-9]|[1-9][0-9])"
+	check "full table: both refusals counted as such (--stats)" \
+		counter_at_least "${TMP}/pasta.full.log" tcp_drop_full 2
 	check_grep "full table: and by the flow table (--stats)" \
 		"${TMP}/pasta.full.log" \
 		"flows: TCP [0-9]+ \\(refused ([2-9]|[1-9][0-9])\\)"

@@ -27,10 +27,17 @@
  *				                        COUNT (default LEN) zero
  *				                        bytes: malformed framing
  *				  recv                  print one frame
+ *				  recvtcp               print the next IPv4
+ *				                        TCP segment, note its
+ *				                        sequence number
  *				  waitfile PATH         poll until PATH exists
  *				  touch PATH            create PATH
  *				  sleep MS
  *				  echo TEXT
+ *
+ * In hex text, '@' stands for four bytes: the sequence number of the last
+ * segment recvtcp printed, plus one (SYN or FIN) and its payload, in
+ * network order, to acknowledge it.
  *
  * Every wait is bounded by -t SECONDS (default 2, fractions allowed). Exit
  * status: 0 on success, 1 if an expected answer did not come (or the
@@ -105,6 +112,7 @@
  * @frame_len:	Length of @frame, bytes
  * @line:	Input line buffer for scripts and hex files
  * @out:	Frame being built for sending
+ * @tcp_ack:	Sequence number acknowledging the last recvtcp segment
  */
 static struct qc_state {
 	int fd;
@@ -117,6 +125,7 @@ static struct qc_state {
 	size_t frame_len;
 	char line[QC_LINE_MAX];
 	uint8_t out[QC_FRAME_MAX];
+	uint32_t tcp_ack;
 } qc = {
 	.fd = -1,
 	.timeout_ms = 2000,
@@ -508,6 +517,13 @@ static int qc_hex_parse(const char *s, size_t *len)
 
 		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == ':')
 			continue;
+		if (*s == '@' && !half && *len + 4 <= sizeof(qc.out)) {
+			uint32_t be = htonl(qc.tcp_ack);
+
+			memcpy(qc.out + *len, &be, sizeof(be));
+			*len += sizeof(be);
+			continue;
+		}
 		if (*s >= '0' && *s <= '9')
 			v = (unsigned)(*s - '0');
 		else if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
@@ -1017,6 +1033,56 @@ static int qc_sendlen(uint32_t len, size_t count)
 }
 
 /**
+ * qc_tcp_seg() - Sequence number acknowledging an IPv4 TCP segment
+ * @ack:	Sequence number after the segment, host order (output)
+ *
+ * Return: true if qc.frame holds a complete IPv4 TCP header
+ */
+static bool qc_tcp_seg(uint32_t *ack)
+{
+	const uint8_t *f = qc.frame;
+	size_t ihl, tot, doff, off;
+	uint32_t seq;
+
+	if (qc.frame_len < ETH_HLEN_ + 20 || f[12] != 0x08 || f[13] != 0x00 ||
+	    f[ETH_HLEN_ + 9] != 6)
+		return false;
+	ihl = (size_t)(f[ETH_HLEN_] & 0x0f) * 4;
+	tot = (size_t)f[ETH_HLEN_ + 2] << 8 | f[ETH_HLEN_ + 3];
+	off = ETH_HLEN_ + ihl;
+	if (ihl < 20 || tot < ihl + 20 || qc.frame_len < ETH_HLEN_ + tot)
+		return false;
+	doff = (size_t)(f[off + 12] >> 4) * 4;
+	if (doff < 20 || tot < ihl + doff)
+		return false;
+	memcpy(&seq, f + off + 4, sizeof(seq));
+	*ack = ntohl(seq) + (uint32_t)(tot - ihl - doff) +
+	       !!(f[off + 13] & 0x02) + !!(f[off + 13] & 0x01);
+	return true;
+}
+
+/**
+ * qc_recv_tcp() - Wait for an IPv4 TCP segment, print it, note its end
+ *
+ * Return: 0 once printed, 1 if none came in time
+ */
+static int qc_recv_tcp(void)
+{
+	long long deadline = qc_now_ms() + qc.timeout_ms;
+
+	while (qc_recv_frame(deadline) == 1) {
+		if (!qc_tcp_seg(&qc.tcp_ack)) {
+			qc_skip();
+			continue;
+		}
+		qc_hex_print("recvtcp: ", qc.frame, qc.frame_len);
+		return 0;
+	}
+	printf("recvtcp: nothing\n");
+	return 1;
+}
+
+/**
  * qc_script_line() - Run one script command
  * @cmd:	Command word
  * @a1:		First argument, or NULL
@@ -1055,6 +1121,8 @@ static int qc_script_line(const char *cmd, const char *a1, const char *a2,
 		qc_hex_print("recv: ", qc.frame, qc.frame_len);
 		return 0;
 	}
+	if (!strcmp(cmd, "recvtcp"))
+		return qc_recv_tcp();
 	if (!strcmp(cmd, "waitfile") && a1)
 		return qc_waitfile(a1);
 	if (!strcmp(cmd, "touch") && a1)

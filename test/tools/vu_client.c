@@ -54,9 +54,11 @@
  *			table, a length beyond its region, a next index
  *			beyond the ring, a head beyond the ring, and with
  *			INDIRECT_DESC a table of a bad length, one outside
- *			memory, a nested one, one whose next leaves it. The
- *			daemon must drop them (returning them used or not)
- *			and go on serving the good frames that follow
+ *			memory, a nested one, one whose next leaves it; then
+ *			a chain of 4 bytes, shorter than the virtio-net
+ *			header. The daemon must drop them (returning them
+ *			used or not) and go on serving the good frames that
+ *			follow
  *   --regions N	guest memory in 1 or 2 regions (default 2)
  *   --trace		print every vhost-user message on standard error
  *
@@ -106,7 +108,7 @@
 #define VU_IOV_MAX		1024
 #define VU_REPLY_TIMEOUT	10	/* Seconds to wait for a reply */
 #define VU_DROPS_SHOWN		5	/* RX frames refused by the tap, shown */
-#define VU_HOSTILE_CNT		8	/* TX descriptors kept for --hostile */
+#define VU_HOSTILE_CNT		9	/* TX descriptors kept for --hostile */
 #define VU_GPA_NOWHERE		0x7000000000000ULL	/* In no region */
 
 /* Guest-physical bases of the two memory regions: not our addresses */
@@ -1231,6 +1233,10 @@ static void vu_hostile_post(void)
 	n += vu_hostile_indirect(r, buf);
 	for (i = 0; i < n; i++)
 		vu_avail_add(q, (uint16_t)(r + i), 1);
+	/* A chain shorter than the virtio-net header: a frame of no bytes */
+	vu_hostile_desc(&q->desc[r + 8], buf, 4, 0, 0);
+	vu_avail_add(q, (uint16_t)(r + 8), 1);
+	n++;
 	q->avail->ring[q->avail_idx % vu.ring] = htole16(vu.ring + 3);
 	q->avail_idx++;
 	vu.st.tx_kicks += (unsigned)vu_publish(q);
