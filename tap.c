@@ -687,12 +687,16 @@ static void tap_l2_input(struct ctx *c, const struct timespec *now)
  *
  * The back-end (tap_passt.c) reads and splits; the pipeline runs here after
  * each read, and TCP connections are reset here when the client leaves.
+ * EPOLLOUT: the socket, full before, takes frames again: producers whose
+ * frames were refused go on (tap_resume()).
  */
 void tap_handler_passt(struct ctx *c, uint32_t events,
 		       const struct timespec *now)
 {
 	int rounds;
 
+	if ((events & EPOLLOUT) && tap_passt_writable(c))
+		tap_resume(c, now);
 	for (rounds = 0; rounds < 64; rounds++) {
 		enum tap_passt_read r;
 		size_t used;

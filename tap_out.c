@@ -19,9 +19,11 @@
  * batch (tap_vu.c). Frames the back-end doesn't take are counted as
  * dropped (tap_drop_out), the ones taken as tap_frames_out.
  *
- * Only vhost-user refuses frames for want of room: producers ask
- * tap_room() first, and are resumed by tap.c (tap_resume(), on the guest's
- * receive kick) when the guest posts buffers again.
+ * vhost-user refuses frames for want of room: producers ask tap_room()
+ * first, and are resumed by tap.c (tap_resume(), on the guest's receive
+ * kick) when the guest posts buffers again. qemu's stream socket refuses
+ * what doesn't fit once it is full: producers undo those frames, and are
+ * resumed the same way when it has room again (EPOLLOUT).
  *
  * One-off messages (ARP, DHCP, DHCPv6, NDP, ICMP echo replies and errors)
  * are built in one static scratch frame, tap_out, with headers from
@@ -99,9 +101,10 @@ static size_t tap_send_pasta(struct ctx *c, const struct iovec *iov,
  * @c:		Execution context
  * @l2len:	Frame length, bytes, at most
  *
- * Only vhost-user refuses frames for want of room (the guest's receive
- * buffers); the stream socket and the tap device block or queue instead.
- * Producers build no more frames than this, and go on at tap_resume().
+ * Only vhost-user tells ahead how many it takes (the guest's receive
+ * buffers); the stream socket refuses frames once full (producers undo
+ * them), the tap device queues or drops. Producers build no more frames
+ * than this, and go on at tap_resume().
  *
  * Return: frames, SIZE_MAX if not limited
  */

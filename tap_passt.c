@@ -9,7 +9,11 @@
  * without losing the framing; frames are moved back into their own length
  * field when that aligns their IP header. Output: a batch of frames goes
  * out in one sendmsg(), and a frame cut by a partial write is completed
- * before anything else is sent, so that the stream stays framed.
+ * before anything else is sent, so that the stream stays framed: its rest
+ * is kept (struct tap_passt_tail) rather than waited for, since qemu may be
+ * descheduled for longer than any wait the daemon could afford. Frames not
+ * taken are refused (the producers undo them), and EPOLLOUT, armed while
+ * the socket is full, tells tap.c to resume them (tap_passt_writable()).
  *
  * With --vhost-user the same listening socket takes qemu's vhost-user
  * control connection instead, handed to vhost_user.c at accept time.
@@ -25,7 +29,6 @@
  */
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +44,14 @@
 #include "tap_out.h"
 #include "tap_passt.h"
 #include "tap_buf.h"
+#include "tap_hdr.h"
 #include "util.h"
 #include "vhost_user.h"
 
 #define TAP_SOCK_PROBE_MAX	64
 #define TAP_SEND_BATCH		1024	/* iovecs per sendmsg(), <= IOV_MAX */
-#define TAP_SEND_WAIT_MS	100	/* to complete a partial frame */
+/* Rest of a cut frame, most: length header and the longest frame */
+#define TAP_PASST_TAIL_MAX	(sizeof(struct tap_hdr) + TAP_FRAME_MAX)
 
 /**
  * tap_iov_skip() - Find where a byte count leaves an iovec array
@@ -69,43 +74,104 @@ static size_t tap_iov_skip(const struct iovec *iov, size_t cnt, size_t skip,
 }
 
 /**
- * tap_passt_finish() - Complete a frame cut by a partial write to qemu
+ * struct tap_passt_tail - The rest of a frame cut by a partial write
+ * @buf:	Bytes of the frame not yet written, from @off
+ * @off:	Bytes of @buf written since
+ * @len:	Bytes held, 0 if no frame is cut
+ *
+ * The stream carries no framing of its own: once part of a frame is
+ * written, the rest must follow before anything else, however long qemu
+ * takes to read. It waits here, not in a blocking loop; nothing else is
+ * sent until it is out (tap_passt_flush()), and EPOLLOUT on the socket
+ * sends it and resumes the producers held back meanwhile.
+ */
+static struct tap_passt_tail {
+	char buf[TAP_PASST_TAIL_MAX];
+	size_t off;
+	size_t len;
+} tap_passt_tail;
+
+/**
+ * tap_passt_events() - Ask for EPOLLOUT on qemu's socket, or stop asking
+ * @c:		Execution context
+ * @out:	Wait for room to write too
+ */
+static void tap_passt_events(const struct ctx *c, bool out)
+{
+	uint32_t events = EPOLLIN | EPOLLRDHUP | (out ? EPOLLOUT : 0);
+
+	epoll_mod(c, c->fd_tap, events,
+		  epoll_ref_make(EPOLL_TYPE_TAP_PASST, c->fd_tap, 0));
+}
+
+/**
+ * tap_passt_flush() - Write what is left of a cut frame, without waiting
+ * @c:		Execution context
+ *
+ * Return: true if no cut frame is left, false if the socket is full again
+ *	   (EPOLLOUT is then armed) or failed (the input path resets it)
+ *
+ * #syscalls:passt sendto
+ */
+static bool tap_passt_flush(const struct ctx *c)
+{
+	struct tap_passt_tail *t = &tap_passt_tail;
+
+	while (t->off < t->len) {
+		ssize_t n = send(c->fd_tap, t->buf + t->off, t->len - t->off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			tap_passt_events(c, true);
+		if (n <= 0)
+			return false;
+		t->off += (size_t)n;
+	}
+	t->off = t->len = 0;
+	return true;
+}
+
+/**
+ * tap_passt_cut() - Keep the rest of a frame cut by a partial write
  * @c:		Execution context
  * @iov:	Remaining iovecs of the frame
  * @cnt:	Number of iovecs
  * @off:	Bytes of iov[0] already sent
  *
- * Return: true if completed, false if the client had to be reset
- *
- * #syscalls:passt sendto ppoll
+ * The frame counts as sent: its bytes are committed to the stream.
  */
-static bool tap_passt_finish(struct ctx *c, const struct iovec *iov,
-			     size_t cnt, size_t off)
+static void tap_passt_cut(const struct ctx *c, const struct iovec *iov,
+			  size_t cnt, size_t off)
 {
-	const struct timespec wait = { TAP_SEND_WAIT_MS / 1000,
-					(TAP_SEND_WAIT_MS % 1000) * 1000000L };
+	struct tap_passt_tail *t = &tap_passt_tail;
 	size_t i;
 
+	t->off = t->len = 0;
 	for (i = 0; i < cnt; i++, off = 0) {
-		const char *p = (const char *)iov[i].iov_base + off;
 		size_t left = iov[i].iov_len - off;
 
-		while (left) {
-			struct pollfd pfd = { c->fd_tap, POLLOUT, 0 };
-			ssize_t n = send(c->fd_tap, p, left,
-					 MSG_NOSIGNAL | MSG_DONTWAIT);
-
-			if (n > 0) {
-				p += n;
-				left -= (size_t)n;
-				continue;
-			}
-			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				return false;
-			if (ppoll(&pfd, 1, &wait, NULL) <= 0)
-				return false;
-		}
+		/* Frames are never longer: TAP_PASST_TAIL_MAX */
+		left = MIN(left, sizeof(t->buf) - t->len);
+		memcpy(t->buf + t->len, (const char *)iov[i].iov_base + off,
+		       left);
+		t->len += left;
 	}
+	tap_passt_flush(c);
+}
+
+/**
+ * tap_passt_writable() - qemu's socket has room again (EPOLLOUT)
+ * @c:		Execution context
+ *
+ * Return: true if the cut frame is out: producers held back may go on
+ */
+bool tap_passt_writable(struct ctx *c)
+{
+	if (!tap_passt_flush(c))
+		return false;
+	tap_passt_events(c, false);
 	return true;
 }
 
@@ -116,7 +182,11 @@ static bool tap_passt_finish(struct ctx *c, const struct iovec *iov,
  * @bpf:	Buffers per frame
  * @nframes:	Number of frames
  *
- * Return: frames sent whole
+ * A frame cut by a partial write counts as sent, its rest is kept and
+ * written first, before any other frame (tap_passt_cut()): the caller
+ * undoes the frames not sent, and sends them again later.
+ *
+ * Return: frames sent whole, or cut and kept
  *
  * #syscalls:passt sendmsg
  */
@@ -125,6 +195,8 @@ size_t tap_send_passt(struct ctx *c, const struct iovec *iov,
 {
 	size_t per_call = TAP_SEND_BATCH / bpf, done = 0;
 
+	if (!tap_passt_flush(c))
+		return 0;
 	while (done < nframes) {
 		size_t n = MIN(per_call, nframes - done), cnt = n * bpf;
 		struct msghdr mh = { .msg_iov = (struct iovec *)iov + done * bpf,
@@ -133,16 +205,19 @@ size_t tap_send_passt(struct ctx *c, const struct iovec *iov,
 		ssize_t sent;
 
 		sent = sendmsg(c->fd_tap, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (sent < 0)
+		if (sent < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				tap_passt_events(c, true);
 			break;
+		}
 		idx = tap_iov_skip(mh.msg_iov, cnt, (size_t)sent, &off);
 		sent_frames = idx / bpf;
 		if (idx < cnt && (idx % bpf || off)) {
-			/* A frame was cut: finish it or lose the stream */
-			if (!tap_passt_finish(c, mh.msg_iov + idx,
-					      bpf - idx % bpf, off))
-				return done + sent_frames;
-			sent_frames++;
+			tap_passt_cut(c, mh.msg_iov + idx, bpf - idx % bpf,
+				      off);
+			return done + sent_frames + 1;
 		}
 		done += sent_frames;
 		if (sent_frames < n)
@@ -170,6 +245,7 @@ void tap_sock_reset(struct ctx *c)
 	c->fd_tap = -1;
 	c->tap_partial.len = 0;
 	c->tap_partial.skip = 0;
+	tap_passt_tail.off = tap_passt_tail.len = 0;
 	pool_flush(&pool_l2);
 }
 

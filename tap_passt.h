@@ -28,6 +28,7 @@ enum tap_passt_read {
 void tap_listen_handler(struct ctx *c, uint32_t events);
 enum tap_passt_read tap_passt_read(struct ctx *c, size_t *used);
 void tap_passt_keep(struct ctx *c, size_t used);
+bool tap_passt_writable(struct ctx *c);
 void tap_sock_reset(struct ctx *c);
 void tap_sock_init(struct ctx *c);
 size_t tap_send_passt(struct ctx *c, const struct iovec *iov, size_t bpf,

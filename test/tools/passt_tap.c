@@ -14,7 +14,9 @@
  *   end of a socketpair becomes descriptor 3 of COMMAND (which names it
  *   with --fd 3), the command is waited for (passt returns once it has
  *   forked to the background) and must exit with status 0, then frames are
- *   copied over the other end.
+ *   copied over the other end. PASST_TAP_SNDBUF=BYTES in the environment
+ *   sets SO_SNDBUF of passt's end first: with a small one, passt's writes
+ *   are cut mid-frame again and again, as they are when qemu reads slowly.
  *
  * Exit status 0 when passt closed the socket, 1 on errors, 2 on usage.
  */
@@ -25,6 +27,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/if.h>
@@ -113,6 +116,13 @@ static int pt_spawn(char **argv)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return -1;
+	if (getenv("PASST_TAP_SNDBUF")) {
+		int sndbuf = atoi(getenv("PASST_TAP_SNDBUF"));
+
+		if (setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf,
+			       sizeof(sndbuf)))
+			return -1;
+	}
 	pid = fork();
 	if (pid < 0)
 		return -1;
