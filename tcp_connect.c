@@ -6,7 +6,7 @@
  * connect() to the guest's destination, mapped as fwd_from_tap() (fwd.c)
  * says. The socket is bound to its stored host side's local address (the
  * -o address, which fwd_from_tap() put there), as UDP and ICMP sockets are,
- * and to the outbound interface (-o with an interface name). tcp_connect_done()
+ * and to the --outbound-if4/6 interface, if given. tcp_connect_done()
  * answers the guest when it completes: SYN-ACK, or on failure an RST, or
  * an ICMP destination unreachable quoting the SYN for an unreachable host
  * or network. An inbound connection accepted on a forwarded port
