@@ -26,9 +26,10 @@
  *   dispatch each sequence goes to its protocol handler as one pool of L4
  *	     messages (header and payload), so that handlers batch their
  *	     socket calls per flow. Addresses and ports are parsed once, here:
- *	     UDP and ICMP handlers get them as a struct flowside (source as
- *	     peer, destination as local, ports host order; ICMP's unset, as
- *	     each message carries its own identifier)
+ *	     TCP, UDP and ICMP handlers get them as a struct flowside (source
+ *	     as peer, destination as local, ports host order; ICMP's unset,
+ *	     as each message carries its own identifier), which is also the
+ *	     key sequences are sorted by
  *
  * Every drop reason has its own counter in c->stats (tap_drop_*, named in
  * passt(1)), and each dropped frame moves exactly one. Descriptors point into
@@ -126,7 +127,6 @@ static_assert(TAP_SEQS <= 255, "Sequence index must fit tap_in.l4_seq");
 
 /**
  * struct tap_seq - TCP or UDP packets of one flow, in one input batch
- * @af:		AF_INET or AF_INET6
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
  * @key:	Addresses and ports, parsed once: source address and port as
  *		peer, destination as local, ports host order (flow.h)
@@ -134,7 +134,6 @@ static_assert(TAP_SEQS <= 255, "Sequence index must fit tap_in.l4_seq");
  * @start:	Index of its first packet in tap_in.sorted
  */
 struct tap_seq {
-	int af;
 	uint8_t proto;
 	struct flowside key;
 	size_t count;
@@ -197,13 +196,12 @@ static void tap_pool_one(struct pool_one *one, const char *start, size_t len)
 
 /**
  * tap_seq_find() - Find or start the sequence of a TCP or UDP packet
- * @af:		AF_INET or AF_INET6
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
- * @key:	Addresses and ports of the packet
+ * @key:	Addresses and ports of the packet (the family is in them)
  *
  * Return: sequence index, or -1 if the batch has no free sequence
  */
-static int tap_seq_find(int af, uint8_t proto, const struct flowside *key)
+static int tap_seq_find(uint8_t proto, const struct flowside *key)
 {
 	struct tap_seq *s;
 	size_t i;
@@ -221,7 +219,6 @@ static int tap_seq_find(int af, uint8_t proto, const struct flowside *key)
 	if (tap_in.seq_count >= TAP_SEQS)
 		return -1;
 	s = &tap_in.seq[tap_in.seq_count];
-	s->af = af;
 	s->proto = proto;
 	s->key = *key;
 	s->count = 0;
@@ -256,17 +253,11 @@ static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
 				  .pkt = tap_in.sorted + s->start,
 				  .tail = tap_in.sorted_tail + s->start,
 				  .ranges = pool_l2.ranges };
-		const void *sa, *da;
 
-		if (s->proto == IPPROTO_UDP) {
+		if (s->proto == IPPROTO_UDP)
 			udp_tap_handler(c, &s->key, &p, now);
-			continue;
-		}
-		sa = s->af == AF_INET ? (const void *)inany_v4(&s->key.peer) :
-					(const void *)&s->key.peer.a6;
-		da = s->af == AF_INET ? (const void *)inany_v4(&s->key.local) :
-					(const void *)&s->key.local.a6;
-		tcp_tap_handler(c, s->af, sa, da, &p, now);
+		else
+			tcp_tap_handler(c, &s->key, &p, now);
 	}
 	tap_in.seq_count = 0;
 	tap_in.l4_count = 0;
@@ -275,13 +266,12 @@ static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
 /**
  * tap_l4_queue() - Queue a TCP or UDP packet into its flow's sequence
  * @c:		Execution context
- * @af:		AF_INET or AF_INET6
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
  * @addrs:	Source address as peer, destination as local; ports unset
  * @l4:		One-packet pool with the L4 message
  * @now:	Current timestamp
  */
-static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
+static void tap_l4_queue(struct ctx *c, uint8_t proto,
 			 const struct flowside *addrs, const struct pool *l4,
 			 const struct timespec *now)
 {
@@ -302,10 +292,10 @@ static void tap_l4_queue(struct ctx *c, int af, uint8_t proto,
 	}
 	key.peer_port = be16_to_host(ports[0]);
 	key.local_port = be16_to_host(ports[1]);
-	seq = tap_seq_find(af, proto, &key);
+	seq = tap_seq_find(proto, &key);
 	if (seq < 0 || tap_in.l4_count >= TAP_MSGS) {
 		tap_seq_dispatch(c, now);
-		seq = tap_seq_find(af, proto, &key);
+		seq = tap_seq_find(proto, &key);
 	}
 	tap_in.l4[tap_in.l4_count] = l4->pkt[0];
 	tap_in.l4_tail[tap_in.l4_count] = l4->tail ? l4->tail[0] :
@@ -398,10 +388,10 @@ static void tap4_l4(struct ctx *c, uint8_t proto, const struct in_addr *saddr,
 		break;
 	case IPPROTO_UDP:
 		if (!tap4_udp_local(c, l4))
-			tap_l4_queue(c, AF_INET, proto, &key, l4, now);
+			tap_l4_queue(c, proto, &key, l4, now);
 		break;
 	case IPPROTO_TCP:
-		tap_l4_queue(c, AF_INET, proto, &key, l4, now);
+		tap_l4_queue(c, proto, &key, l4, now);
 		break;
 	default:
 		c->stats.tap_drop_proto++;
@@ -567,7 +557,7 @@ static void tap6_l4(struct ctx *c, uint8_t proto, const struct in6_addr *saddr,
 		break;
 	case IPPROTO_UDP:
 	case IPPROTO_TCP:
-		tap_l4_queue(c, AF_INET6, proto, &key, l4, now);
+		tap_l4_queue(c, proto, &key, l4, now);
 		break;
 	default:
 		c->stats.tap_drop_proto++;

@@ -9,8 +9,11 @@
  * mirror what the kernel has taken or given.
  *
  * Guest to host: tcp_tap_handler() gets all segments of one flow from one
- * tap read, and parses each once (tcp_seg.c) into a record the later passes
- * use. Payload that continues the stream at @seq_from_tap is written
+ * tap read, with their addresses and ports as tap.c parsed them (struct
+ * flowside: the guest's as peer, host order ports), which is the key of the
+ * connection lookup and a new connection's tap side as it stands, and it
+ * parses each header once (tcp_seg.c) into a record the later passes use.
+ * Payload that continues the stream at @seq_from_tap is written
  * with one sendmsg() whose iovecs point into the tap buffer; we then ACK
  * exactly the bytes the kernel took, and advertise as window the free space
  * of the socket's send buffer (SO_SNDBUF less the memory its queue takes,
@@ -1092,46 +1095,40 @@ static void tcp_tap_no_conn(struct ctx *c, const struct flowside *tap,
 /**
  * tcp_tap_handler() - Segments of one flow from the guest
  * @c:		Execution context
- * @af:		AF_INET or AF_INET6
- * @saddr:	Source (guest) address, struct in_addr or in6_addr
- * @daddr:	Destination address
- * @p:		Pool of L4 messages (TCP header and payload), same 4-tuple
+ * @key:	Addresses and ports of every segment, as tap.c parsed them:
+ *		guest's as peer, destination as local, ports host order
+ * @p:		Pool of L4 messages (TCP header and payload), all with @key
  * @now:	Current time
  *
  * Each segment is parsed once, into tcp_segs[], which the handlers below
- * use from then on.
+ * use from then on; @key is the connection's tap side as it stands, used
+ * for the lookup and, for a SYN, for the new connection.
  *
  * Return: number of messages handled
  */
-int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
-		    const void *daddr, const struct pool *p,
-		    const struct timespec *now)
+int tcp_tap_handler(struct ctx *c, const struct flowside *key,
+		    const struct pool *p, const struct timespec *now)
 {
 	size_t n = MIN(p->count, ARRAY_SIZE(tcp_segs)), i;
-	const struct tcp_seg *seg;
 	struct tcp_conn *conn;
-	struct flowside tap;
+	bool parsed = false;
 
 	/* A pool views at most one batch, TAP_MSGS frames: none left out */
 	if (p->count > n)
 		tcp_drop_count(&c->stats.tcp_drop_bad, p->count - n);
-	for (i = 0, seg = NULL; i < n; i++) {
-		if (tcp_seg_parse(p, i, &tcp_segs[i]) && !seg)
-			seg = &tcp_segs[i];
+	for (i = 0; i < n; i++) {
+		if (tcp_seg_parse(p, i, &tcp_segs[i]))
+			parsed = true;
 	}
-	if (!seg) {	/* Otherwise counted by the handlers below */
+	if (!parsed) {	/* Otherwise counted by the handlers below */
 		tcp_drop_count(&c->stats.tcp_drop_bad, n);
 		return (int)p->count;
 	}
-	inany_from_af(&tap.peer, af, saddr);
-	inany_from_af(&tap.local, af, daddr);
-	tap.peer_port = be16_to_host((__force __be16)seg->th.source);
-	tap.local_port = be16_to_host((__force __be16)seg->th.dest);
-	conn = tcp_conn_lookup(&tap);
+	conn = tcp_conn_lookup(key);
 	if (conn)
 		tcp_tap_conn(c, conn, tcp_segs, n, now);
 	else
-		tcp_tap_no_conn(c, &tap, tcp_segs, n, now);
+		tcp_tap_no_conn(c, key, tcp_segs, n, now);
 	return (int)p->count;
 }
 

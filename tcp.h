@@ -10,11 +10,11 @@
 
 #include "ctx.h"
 
+struct flowside;
 struct pool;
 
-int tcp_tap_handler(struct ctx *c, int af, const void *saddr,
-		    const void *daddr, const struct pool *p,
-		    const struct timespec *now);
+int tcp_tap_handler(struct ctx *c, const struct flowside *key,
+		    const struct pool *p, const struct timespec *now);
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now);
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref);

@@ -219,6 +219,18 @@ static inline const struct flowside *tcp_tapside(const struct tcp_conn *conn)
 }
 
 /**
+ * tcp_hostside() - Addresses and ports of a connection's host socket
+ * @conn:	Connection
+ *
+ * Return: the host side: peer is the socket's peer, local its own address
+ *	   (for outbound connections, what fwd_from_tap() chose to bind)
+ */
+static inline const struct flowside *tcp_hostside(const struct tcp_conn *conn)
+{
+	return &conn->f.side[!tcp_conn_tapside(conn)];
+}
+
+/**
  * tcp_conn_closed() - Has a connection been closed, its slot freed?
  * @conn:	Connection, possibly closed by the call that just returned
  *

@@ -2,9 +2,11 @@
 /* tcp_connect.c - TCP: opening tap-path connections, both ways
  *
  * A SYN from the guest for no known connection (tcp_conn_from_tap()) takes
- * a flow table slot, opens a host socket (bound to the -o address, the
- * outbound interface) and starts a non-blocking connect() to the guest's
- * destination, mapped as fwd_from_tap() (fwd.c) says. tcp_connect_done()
+ * a flow table slot, opens a host socket and starts a non-blocking
+ * connect() to the guest's destination, mapped as fwd_from_tap() (fwd.c)
+ * says. The socket is bound to its stored host side's local address (the
+ * -o address, which fwd_from_tap() put there), as UDP and ICMP sockets are,
+ * and to the --outbound-if4/6 interface, if given. tcp_connect_done()
  * answers the guest when it completes: SYN-ACK, or on failure an RST, or
  * an ICMP destination unreachable quoting the SYN for an unreachable host
  * or network. An inbound connection accepted on a forwarded port
@@ -36,47 +38,70 @@
 #include "util.h"
 
 /**
- * tcp_sockaddr_of() - Socket address of the peer of a host side
- * @host:	Host side, as fwd_from_tap() filled it
+ * tcp_sockaddr_of() - Socket address of an address and port
+ * @a:		Address, IPv4 as v4-mapped
+ * @port:	Port, host order
  * @sa:		Socket address (output)
  *
  * Return: length of @sa
  */
-static socklen_t tcp_sockaddr_of(const struct flowside *host,
+static socklen_t tcp_sockaddr_of(const union inany_addr *a, uint16_t port,
 				 struct sockaddr_storage *sa)
 {
-	const struct in_addr *a4 = inany_v4(&host->peer);
+	const struct in_addr *a4 = inany_v4(a);
 
 	memset(sa, 0, sizeof(*sa));
 	if (a4) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
 
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons(host->peer_port);
+		s4->sin_port = htons(port);
 		s4->sin_addr = *a4;
 		return sizeof(*s4);
 	}
 	((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
-	((struct sockaddr_in6 *)sa)->sin6_port = htons(host->peer_port);
-	((struct sockaddr_in6 *)sa)->sin6_addr = host->peer.a6;
+	((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
+	((struct sockaddr_in6 *)sa)->sin6_addr = a->a6;
 	return sizeof(struct sockaddr_in6);
+}
+
+/**
+ * tcp_bind_addr_set() - Is there an address to bind, of the socket's family?
+ * @a:		Local address of a host side, IPv4 as v4-mapped
+ * @v6:		IPv6 socket
+ *
+ * fwd_from_tap() stores the unspecified address of the destination's
+ * family when no -o address is configured, and all zeroes (::) for a
+ * refused destination, whatever its family: neither is bound.
+ *
+ * Return: true if @a is a specified address of the family of the socket
+ */
+static bool tcp_bind_addr_set(const union inany_addr *a, bool v6)
+{
+	const struct in_addr *a4 = inany_v4(a);
+
+	if (v6)
+		return !a4 && !IN6_IS_ADDR_UNSPECIFIED(&a->a6);
+	return a4 && !in4_is_unspec(a4);
 }
 
 /**
  * tcp_sock_out() - Open the host socket for an outbound connection
  * @c:		Execution context
+ * @host:	Stored host side: local address (and port, 0) to bind
  * @v6:		IPv6
  *
  * Return: socket, negative errno on failure
  *
  * #syscalls socket setsockopt bind
  */
-static int tcp_sock_out(const struct ctx *c, bool v6)
+static int tcp_sock_out(const struct ctx *c, const struct flowside *host,
+			bool v6)
 {
 	const char *ifname = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
 	struct sockaddr_storage sa;
 	int s, one = 1;
-	socklen_t sl = 0;
+	socklen_t sl;
 
 	s = socket(v6 ? AF_INET6 : AF_INET,
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -86,21 +111,10 @@ static int tcp_sock_out(const struct ctx *c, bool v6)
 	if (*ifname)
 		setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
 			   (socklen_t)strlen(ifname) + 1);
-	memset(&sa, 0, sizeof(sa));
-	if (!v6 && !in4_is_unspec(&c->ip4.addr_out)) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
-
-		s4->sin_family = AF_INET;
-		s4->sin_addr = c->ip4.addr_out;
-		sl = sizeof(*s4);
-	} else if (v6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_out)) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = c->ip6.addr_out;
-		sl = sizeof(*s6);
-	}
-	if (sl && bind(s, (struct sockaddr *)&sa, sl))
+	if (!tcp_bind_addr_set(&host->local, v6))
+		return s;
+	sl = tcp_sockaddr_of(&host->local, host->local_port, &sa);
+	if (bind(s, (struct sockaddr *)&sa, sl))
 		debug_perror("TCP: can't bind to the -o address");
 	return s;
 }
@@ -257,7 +271,7 @@ void tcp_conn_from_tap(struct ctx *c, const struct flowside *tap,
 
 	sl = 0;
 	if (fwd_from_tap(c, IPPROTO_TCP, tap, &host) != PIF_NONE)
-		sl = tcp_sockaddr_of(&host, &sa);
+		sl = tcp_sockaddr_of(&host.peer, host.peer_port, &sa);
 	conn = tcp_conn_new(false, tap, &host);
 	if (!conn) {
 		tcp_drop_count(&c->stats.tcp_drop_full, 1);
@@ -268,7 +282,7 @@ void tcp_conn_from_tap(struct ctx *c, const struct flowside *tap,
 	conn->seq_from_tap = seg->seq + 1;
 	tcp_syn_opts_apply(c, conn, seg);
 	tcp_conn_event(conn, TCP_EV_SYN_FROM_TAP);
-	conn->sock = tcp_sock_out(c, conn->v6);
+	conn->sock = tcp_sock_out(c, tcp_hostside(conn), conn->v6);
 	if (conn->sock < 0 || !tcp_conn_fds(c, conn)) {
 		tcp_drop_count(&c->stats.tcp_drop_full, 1);
 		tcp_buf_send_flags(c, conn, TCP_RST | TCP_ACK);
