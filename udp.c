@@ -153,6 +153,10 @@
  * at the device or by the receiving socket. Where the kernel refuses that
  * (the path MTU is smaller than the datagrams, say), the message is sent
  * datagram by datagram and the flow stops merging datagrams that long.
+ * With vhost-user, a datagram's payload may lie in several guest buffers
+ * (packet_data()): it then goes as one message of a vector per piece,
+ * never merged, and only UDP_SEGMENT, not the number of vectors, marks a
+ * message of several datagrams (udp_cmsg_segmented()).
  *
  * Errors (udp_err.c): flow sockets set IP_RECVERR/IPV6_RECVERR; on
  * EPOLLERR the error queue is read and ICMP errors (port unreachable and
