@@ -10,6 +10,10 @@
 
 /* Ranges a pool's tails may lie in: vhost-user's memory table has 8 regions */
 #define POOL_RANGES_MAX		8
+/* Pieces of a tail: 64 KiB in 4 KiB pages, plus unaligned ends */
+#define PACKET_TAIL_PIECES	18
+/* iovecs a whole packet may take: head, then the pieces of its tail */
+#define PACKET_IOV_MAX		(1 + PACKET_TAIL_PIECES)
 
 /**
  * struct pool_ranges - Memory, besides a pool's buffer, that tails may be in
@@ -22,14 +26,25 @@ struct pool_ranges {
 };
 
 /**
+ * struct pool_tail - Bytes of a packet that follow its head, in pieces
+ * @cnt:	Pieces in use, at most PACKET_TAIL_PIECES, 0 for no tail
+ * @v:		Start and length of each piece, in order, none empty
+ */
+struct pool_tail {
+	size_t cnt;
+	struct iovec v[PACKET_TAIL_PIECES];
+};
+
+/**
  * struct pool - Descriptors of packets held in memory the pool doesn't own
  * @buf:	Buffer every packet's head must lie in
  * @buf_size:	Size of @buf, bytes
  * @size:	Number of descriptor slots in @pkt (and @tail)
  * @count:	Slots in use
  * @pkt:	Descriptors: start and length of each packet (its head)
- * @tail:	Per packet, bytes that follow its head elsewhere (length 0 if
- *		none), inside one of @ranges; NULL: packets have no tails
+ * @tail:	Per packet, bytes that follow its head elsewhere (no pieces
+ *		if none), each piece inside one of @ranges; NULL: packets
+ *		have no tails
  * @ranges:	Memory tails may lie in (pool_bind_ranges()), NULL if none
  */
 struct pool {
@@ -38,7 +53,7 @@ struct pool {
 	size_t size;
 	size_t count;
 	struct iovec *pkt;
-	struct iovec *tail;
+	struct pool_tail *tail;
 	const struct pool_ranges *ranges;
 };
 
@@ -51,7 +66,7 @@ struct pool {
 struct pool_one {
 	struct pool p;
 	struct iovec pkt;
-	struct iovec tail;
+	struct pool_tail tail;
 };
 
 /**
@@ -70,14 +85,16 @@ struct pool_one {
 bool packet_add_do(struct pool *p, size_t len, const char *start,
 		   const char *func, int line);
 bool packet_add_tail_do(struct pool *p, size_t hlen, const char *head,
-			size_t tlen, const char *tail, const char *func,
-			int line);
+			const struct iovec *tail, size_t tcnt,
+			const char *func, int line);
 void *packet_get_do(const struct pool *p, size_t idx, size_t offset,
 		    size_t len, size_t *left, const char *func, int line);
 bool packet_sub_do(const struct pool *p, size_t idx, size_t offset,
 		   size_t len, struct pool_one *one, const char *func,
 		   int line);
 size_t packet_iov(const struct pool *p, size_t idx, struct iovec *v);
+size_t packet_data(const struct pool *p, size_t idx, size_t offset,
+		   size_t len, struct iovec *v, size_t n);
 size_t packet_len(const struct pool *p, size_t idx);
 bool pool_full(const struct pool *p);
 void pool_flush(struct pool *p);
@@ -86,8 +103,8 @@ unsigned long long packet_bad_range_count(void);
 
 #define packet_add(p, len, start)					\
 	packet_add_do(p, len, start, __func__, __LINE__)
-#define packet_add_tail(p, hlen, head, tlen, tail)			\
-	packet_add_tail_do(p, hlen, head, tlen, tail, __func__, __LINE__)
+#define packet_add_tail(p, hlen, head, tail, tcnt)			\
+	packet_add_tail_do(p, hlen, head, tail, tcnt, __func__, __LINE__)
 #define packet_get(p, idx, offset, len, left)				\
 	packet_get_do(p, idx, offset, len, left, __func__, __LINE__)
 #define packet_sub(p, idx, offset, len, one)				\

@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 
 #include "log.h"
+#include "packet.h"
 #include "pcap.h"
 #include "util.h"
 
@@ -25,7 +26,9 @@
 #define PCAP_VERSION_MINOR	4
 #define PCAP_LINKTYPE_ETHERNET	1
 #define PCAP_SNAPLEN		262144U
-#define PCAP_IOV_MAX		16
+#define PCAP_IOV_MAX		32
+
+static_assert(PCAP_IOV_MAX > PACKET_IOV_MAX, "A frame from the guest, whole");
 
 /**
  * struct pcap_file_hdr - Global header of a pcap file (host order)

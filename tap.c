@@ -147,7 +147,7 @@ struct tap_seq {
  * @last:	Sequence matched last (most frames belong to the same flow)
  * @l4:		TCP and UDP packets in arrival order (L4 header and data)
  * @l4_tail:	Tail of each packet in @l4 (vhost-user: payload in guest
- *		memory), length 0 if none
+ *		memory), no pieces if none
  * @l4_seq:	Sequence of each packet in @l4
  * @l4_count:	Packets in @l4
  * @sorted:	Packets grouped by sequence, for dispatch
@@ -158,11 +158,11 @@ static struct tap_input {
 	size_t seq_count;
 	size_t last;
 	struct iovec l4[TAP_MSGS];
-	struct iovec l4_tail[TAP_MSGS];
+	struct pool_tail l4_tail[TAP_MSGS];
 	uint8_t l4_seq[TAP_MSGS];
 	size_t l4_count;
 	struct iovec sorted[TAP_MSGS];
-	struct iovec sorted_tail[TAP_MSGS];
+	struct pool_tail sorted_tail[TAP_MSGS];
 } tap_in;
 
 /* Copy of a UDP super-frame from the tap, being segmented */
@@ -192,6 +192,33 @@ static void tap_pool_one(struct pool_one *one, const char *start, size_t len)
 	one->p = (struct pool){ .buf = tap_buf, .buf_size = sizeof(tap_buf),
 				.size = 1, .pkt = &one->pkt };
 	packet_add(&one->p, len, start);
+}
+
+/**
+ * tap_tail_copy() - Copy the pieces in use of a tail descriptor
+ * @dst:	Destination (output)
+ * @src:	Source
+ */
+static void tap_tail_copy(struct pool_tail *dst, const struct pool_tail *src)
+{
+	size_t k;
+
+	dst->cnt = MIN(src->cnt, (size_t)PACKET_TAIL_PIECES);
+	for (k = 0; k < dst->cnt; k++)
+		dst->v[k] = src->v[k];
+}
+
+/**
+ * tap_pool_tail_copy() - Copy the tail of a one-packet pool, if it has one
+ * @dst:	Destination (output): no pieces if the pool has no tails
+ * @one:	One-packet pool
+ */
+static void tap_pool_tail_copy(struct pool_tail *dst, const struct pool *one)
+{
+	if (one->tail)
+		tap_tail_copy(dst, &one->tail[0]);
+	else
+		dst->cnt = 0;
 }
 
 /**
@@ -244,7 +271,8 @@ static void tap_seq_dispatch(struct ctx *c, const struct timespec *now)
 		struct tap_seq *s = &tap_in.seq[tap_in.l4_seq[i]];
 
 		tap_in.sorted[s->start + s->count] = tap_in.l4[i];
-		tap_in.sorted_tail[s->start + s->count++] = tap_in.l4_tail[i];
+		tap_tail_copy(&tap_in.sorted_tail[s->start + s->count++],
+			      &tap_in.l4_tail[i]);
 	}
 	for (i = 0; i < tap_in.seq_count; i++) {
 		struct tap_seq *s = &tap_in.seq[i];
@@ -298,8 +326,7 @@ static void tap_l4_queue(struct ctx *c, uint8_t proto,
 		seq = tap_seq_find(proto, &key);
 	}
 	tap_in.l4[tap_in.l4_count] = l4->pkt[0];
-	tap_in.l4_tail[tap_in.l4_count] = l4->tail ? l4->tail[0] :
-					  (struct iovec){ NULL, 0 };
+	tap_pool_tail_copy(&tap_in.l4_tail[tap_in.l4_count], l4);
 	tap_in.l4_seq[tap_in.l4_count++] = (uint8_t)seq;
 	tap_in.seq[seq].count++;
 }
@@ -644,7 +671,7 @@ static void tap_l2_input(struct ctx *c, const struct timespec *now)
 		const struct ethhdr *eh = packet_get(&pool_l2, i, 0,
 						     sizeof(*eh), NULL);
 		struct pool_one one;
-		struct iovec v[2];
+		struct iovec v[PACKET_IOV_MAX];
 
 		c->stats.tap_frames_in++;
 		if (!eh) {

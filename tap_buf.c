@@ -28,7 +28,7 @@
 /* Input buffer: frames from the guest, valid until the next read */
 char tap_buf[TAP_BUF_BYTES] __attribute__((aligned(64)));
 static struct iovec pool_l2_pkt[TAP_MSGS];
-static struct iovec pool_l2_tail[TAP_MSGS];
+static struct pool_tail pool_l2_tail[TAP_MSGS];
 struct pool pool_l2 = {
 	.buf = tap_buf, .buf_size = sizeof(tap_buf), .size = TAP_MSGS,
 	.count = 0, .pkt = pool_l2_pkt, .tail = pool_l2_tail,
@@ -60,14 +60,19 @@ void tap_frame_add(struct ctx *c, const char *frame, size_t l2len)
  * @c:		Execution context
  * @head:	Start of the Ethernet frame in tap_buf: its headers
  * @hlen:	Bytes of @head, at least an Ethernet header
- * @tail:	The rest of the frame, inside a range pool_l2 is bound to
- * @tlen:	Bytes of @tail
+ * @tail:	The rest of the frame, in pieces, each inside a range pool_l2
+ *		is bound to
+ * @tcnt:	Number of pieces, at most PACKET_TAIL_PIECES
  *
  * Return: true if added, false if refused (counted)
  */
 bool tap_frame_add_tail(struct ctx *c, const char *head, size_t hlen,
-			const char *tail, size_t tlen)
+			const struct iovec *tail, size_t tcnt)
 {
+	size_t tlen = 0, k;
+
+	for (k = 0; k < tcnt && tlen <= TAP_FRAME_MAX; k++)
+		tlen += MIN(tail[k].iov_len, (size_t)TAP_FRAME_MAX + 1);
 	if (hlen < L2_HLEN) {
 		c->stats.tap_drop_short++;
 		return false;
@@ -76,7 +81,7 @@ bool tap_frame_add_tail(struct ctx *c, const char *head, size_t hlen,
 		c->stats.tap_drop_long++;
 		return false;
 	}
-	if (!packet_add_tail(&pool_l2, hlen, head, tlen, tail)) {
+	if (!packet_add_tail(&pool_l2, hlen, head, tail, tcnt)) {
 		c->stats.tap_drop_pool++;
 		return false;
 	}

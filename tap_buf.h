@@ -18,6 +18,6 @@ extern struct pool pool_l2;
 
 void tap_frame_add(struct ctx *c, const char *frame, size_t l2len);
 bool tap_frame_add_tail(struct ctx *c, const char *head, size_t hlen,
-			const char *tail, size_t tlen);
+			const struct iovec *tail, size_t tcnt);
 
 #endif /* TAP_BUF_H */

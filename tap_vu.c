@@ -31,20 +31,24 @@
  * copy only; the payload is opaque to us (handed to the kernel, or to the
  * capture file), so a guest changing it meanwhile only changes what it
  * sends, as it could have before. Packet accessors refuse a range across
- * the two parts, and check the payload against the memory table's mapped
- * regions, to which the input pool is bound (pool_bind_ranges()).
+ * the parts, and check each piece of the payload against the memory
+ * table's mapped regions, to which the input pool is bound
+ * (pool_bind_ranges()).
  * The alternative, reading each header field in place once and keeping
  * its value, would need every parser (the pipeline's stages, the TCP and
  * UDP handlers) to take values instead of pointers into the frame, and
  * one missed re-read would be a hole; copying at most 134 bytes a frame
  * (TAP_VU_TX_HDR_MAX) costs little next to the payload, and is simple to
  * get right.
- * This is done where the payload lies in one buffer of the chain: a frame
- * in one descriptor, or with the header in a descriptor of its own and the
- * frame in the next, or with Linux's layout, its linear part (headers) in
- * one and the payload in the next. Frames whose payload spans buffers
- * (64 KiB super-frames in small buffers), and frames other than TCP and
- * UDP (ARP, ICMP, DHCP, NDP: parsed whole), are copied whole, as before.
+ * This is done where the payload lies in at most PACKET_TAIL_PIECES
+ * buffers of the chain, kept as one piece each: a frame in one descriptor,
+ * or with the header in a descriptor of its own and the frame in the next,
+ * or with Linux's layout, its linear part (headers) in one and the payload
+ * in the next, or, with TSO, in one page fragment per descriptor (a 64 KiB
+ * super-frame takes 16 or 17). TCP and UDP send the pieces to the socket
+ * with one iovec each (packet_data()). Frames whose payload spans more
+ * buffers, and frames other than TCP and UDP (ARP, ICMP, DHCP, NDP: parsed
+ * whole), are copied whole, as before.
  * Since the pool points into the chains' buffers, a chain is given back
  * (length 0) only once the batch holding its frame has been through the
  * pipeline, not at once; the used index is published after each batch,

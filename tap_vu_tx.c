@@ -9,11 +9,13 @@
  *     into tap_buf once (the snapshot), and the header length is found in
  *     that copy, never in guest memory: Ethernet, IPv4 (with options) or
  *     IPv6 (no extension headers), then TCP (with options) or UDP;
- *   - if the rest of the frame, the payload, lies in one buffer of the
- *     chain, the frame enters the input pool in two parts (packet.c): the
- *     copied headers, and the payload where the guest put it. Otherwise
- *     (payload over several buffers, other protocols, DHCP, DHCPv6, frames
- *     the snapshot can't parse) the whole frame is copied, as before;
+ *   - if the rest of the frame, the payload, lies in at most
+ *     PACKET_TAIL_PIECES buffers of the chain (a guest using TSO posts a
+ *     64 KiB payload one page per buffer), the frame enters the input pool
+ *     in two parts (packet.c): the copied headers, and the payload where
+ *     the guest put it, one piece per buffer. Otherwise (payload over more
+ *     buffers, other protocols, DHCP, DHCPv6, frames the snapshot can't
+ *     parse) the whole frame is copied, as before;
  *   - the chain is held, and given back (used ring, length 0) only once the
  *     batch holding its frame has been through the pipeline, which is when
  *     the last pointer into its buffers is dropped: tap.c's
@@ -126,30 +128,36 @@ static void tap_vu_tx_gather(const struct vq_elem *e, size_t from, char *dst,
 }
 
 /**
- * tap_vu_tx_find() - Find a range of a chain's frame in one buffer
+ * tap_vu_tx_pieces() - Find a range of a chain's frame, buffer by buffer
  * @e:		Chain: virtio-net header, then the frame
  * @from:	Offset of the range in the frame, bytes
- * @len:	Length of the range, bytes, all within the chain
+ * @len:	Length of the range, bytes, not 0, all within the chain
+ * @v:		The range, one piece per buffer it covers (output), up to
+ *		PACKET_TAIL_PIECES
  *
- * Return: pointer to the range in guest memory, NULL if it spans buffers
+ * Return: pieces filled, 0 if the range spans more buffers than that
  */
-static const char *tap_vu_tx_find(const struct vq_elem *e, size_t from,
-				  size_t len)
+static size_t tap_vu_tx_pieces(const struct vq_elem *e, size_t from,
+			       size_t len, struct iovec *v)
 {
-	size_t skip = vu_dev.hdr_len + from, i;
+	size_t skip = vu_dev.hdr_len + from, i, cnt = 0;
 
-	for (i = 0; i < e->out_cnt; i++) {
-		size_t blen = e->iov[i].iov_len;
+	for (i = 0; i < e->out_cnt && len; i++) {
+		size_t blen = e->iov[i].iov_len, n;
 
 		if (skip >= blen) {
 			skip -= blen;
 			continue;
 		}
-		if (len > blen - skip)
-			return NULL;
-		return (const char *)e->iov[i].iov_base + skip;
+		if (cnt == PACKET_TAIL_PIECES || !e->iov[i].iov_base)
+			return 0;
+		n = MIN(blen - skip, len);
+		v[cnt].iov_base = (char *)e->iov[i].iov_base + skip;
+		v[cnt++].iov_len = n;
+		len -= n;
+		skip = 0;
 	}
-	return NULL;
+	return len ? 0 : cnt;
 }
 
 /**
@@ -238,8 +246,8 @@ static size_t tap_vu_tx_frame(struct ctx *c, const struct vq_elem *e,
 			      size_t off)
 {
 	char *frame = tap_buf + off + TAP_L2_PAD;
-	size_t l2len, snap, hlen;
-	const char *tail;
+	struct iovec tail[PACKET_TAIL_PIECES];
+	size_t l2len, snap, hlen, tcnt;
 
 	if (e->out_len < vu_dev.hdr_len) {
 		vu_dev.drop_tx++;
@@ -256,8 +264,8 @@ static size_t tap_vu_tx_frame(struct ctx *c, const struct vq_elem *e,
 	tap_vu_tx_gather(e, 0, frame, snap);
 	hlen = tap_vu_tx_hlen(frame, snap);
 	if (hlen && hlen < l2len &&
-	    (tail = tap_vu_tx_find(e, hlen, l2len - hlen))) {
-		if (tap_frame_add_tail(c, frame, hlen, tail, l2len - hlen))
+	    (tcnt = tap_vu_tx_pieces(e, hlen, l2len - hlen, tail))) {
+		if (tap_frame_add_tail(c, frame, hlen, tail, tcnt))
 			vu_dev.tx_inplace++;
 		return ROUND_UP(off + TAP_L2_PAD + hlen, 8);
 	}

@@ -632,8 +632,10 @@ static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn)
  * @segs:	Parsed segments of one flow from one tap read
  * @n:		Number of records in @segs
  * @seq:	Next sequence number expected, updated (input and output)
- * @iov:	Payload pieces (output), up to TCP_IOV_MAX
+ * @iov:	Payload pieces (output), up to TCP_IOV_MAX: one per part of
+ *		each segment's packet (vhost-user: per guest buffer)
  * @fin:	Set if a FIN follows the gathered data (output)
+ * @nseg:	Segments gathered (output)
  *
  * Segments may be out of order within @segs: passes repeat while one extends
  * the stream. Duplicated ranges are trimmed.
@@ -641,14 +643,17 @@ static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn)
  * Return: number of iovecs filled
  */
 static size_t tcp_data_collect(const struct tcp_seg *segs, size_t n,
-			       uint32_t *seq, struct iovec *iov, bool *fin)
+			       uint32_t *seq, struct iovec *iov, bool *fin,
+			       size_t *nseg)
 {
-	size_t cnt = 0, i;
+	size_t cnt = 0, i, k;
 	bool progress;
 
+	*nseg = 0;
 	do {
 		progress = false;
-		for (i = 0; i < n && cnt < TCP_IOV_MAX; i++) {
+		for (i = 0; i < n && cnt + PACKET_IOV_MAX <= TCP_IOV_MAX;
+		     i++) {
 			const struct tcp_seg *seg = &segs[i];
 			uint32_t end;
 
@@ -656,17 +661,20 @@ static size_t tcp_data_collect(const struct tcp_seg *segs, size_t n,
 				continue;
 			end = seg->seq + (uint32_t)seg->dlen;
 			if (seg->dlen && SEQ_LE(seg->seq, *seq) &&
-			    SEQ_GT(end, *seq)) {
-				iov[cnt].iov_base = (void *)(seg->data +
-							     (*seq - seg->seq));
-				iov[cnt++].iov_len = end - *seq;
+			    SEQ_GT(end, *seq) &&
+			    (k = packet_data(seg->p, seg->idx,
+					     seg->hlen + (*seq - seg->seq),
+					     end - *seq, iov + cnt,
+					     TCP_IOV_MAX - cnt))) {
+				cnt += k;
+				(*nseg)++;
 				*seq = end;
 				progress = true;
 			}
 			if ((seg->flags & TCP_FIN) && end == *seq)
 				*fin = true;
 		}
-	} while (progress && cnt < TCP_IOV_MAX);
+	} while (progress && cnt + PACKET_IOV_MAX <= TCP_IOV_MAX);
 	return cnt;
 }
 
@@ -889,7 +897,7 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 {
 	uint32_t start = conn->seq_from_tap, seq = start;
 	bool fin = false, keepalive = false;
-	size_t cnt, gap;
+	size_t cnt, gap, nseg;
 
 	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
 		tcp_drop_count(&c->stats.tcp_drop_fin,
@@ -899,7 +907,7 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		return;
 	}
 	while ((cnt = tcp_data_collect(segs, n, &seq, tcp_st.piov,
-					    &fin))) {
+					    &fin, &nseg))) {
 		if (!tcp_data_write(c, conn, cnt)) {
 			if (tcp_conn_closed(conn))
 				return;
@@ -910,7 +918,7 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			tcp_ack_to_tap(c, conn, false, true);
 			return;
 		}
-		conn->segs_unacked = (uint8_t)MIN(conn->segs_unacked + cnt,
+		conn->segs_unacked = (uint8_t)MIN(conn->segs_unacked + nseg,
 						  UINT8_MAX);
 	}
 	if (fin)

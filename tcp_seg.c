@@ -4,7 +4,8 @@
  * tcp_tap_handler() gets the segments of one flow from one tap read, and
  * hands them here once: each header is copied out of the tap buffer (it may
  * be unaligned), its data offset checked against the message, the payload
- * located, and, for a SYN, the MSS and window scale options read. All of
+ * checked (it may lie in pieces: the senders take it with packet_data()),
+ * and, for a SYN, the MSS and window scale options read. All of
  * it goes through the packet pool's bounds checks: nothing here reads a
  * byte the guest did not send. The handlers then work on the records only.
  *
@@ -67,6 +68,7 @@ bool tcp_seg_parse(const struct pool *p, size_t i, struct tcp_seg *seg)
 {
 	size_t l4len = packet_len(p, i);
 	const uint8_t *th = packet_get(p, i, 0, sizeof(seg->th), NULL);
+	struct iovec v[PACKET_IOV_MAX];
 
 	memset(seg, 0, sizeof(*seg));
 	seg->mss = -1;
@@ -82,11 +84,11 @@ bool tcp_seg_parse(const struct pool *p, size_t i, struct tcp_seg *seg)
 	seg->ack = be32_to_host((__force __be32)seg->th.ack_seq);
 	seg->wnd = be16_to_host((__force __be16)seg->th.window);
 	seg->dlen = l4len - seg->hlen;
-	if (seg->dlen) {
-		seg->data = packet_get(p, i, seg->hlen, seg->dlen, NULL);
-		if (!seg->data)
-			return false;
-	}
+	if (seg->dlen && !packet_data(p, i, seg->hlen, seg->dlen, v,
+				      ARRAY_SIZE(v)))
+		return false;
+	seg->p = p;
+	seg->idx = i;
 	if (seg->flags & TCP_SYN)
 		tcp_seg_opts(p, i, seg);
 	seg->ok = true;

@@ -39,8 +39,11 @@ struct pool;
  * @opts_bad:	A SYN's option runs past the header or has a length under 2
  * @hlen:	Header length with options, bytes
  * @dlen:	Payload length, bytes
- * @data:	Payload, in the tap buffer or, with vhost-user, in guest
- *		memory (the header is always a copy)
+ * @p:		Pool the segment is in: its payload, @dlen bytes at @hlen, is
+ *		read with packet_data(), in the tap buffer or, with
+ *		vhost-user, in guest memory, maybe in pieces (the header is
+ *		always a copy); valid while the pool is
+ * @idx:	Index of the segment in @p
  */
 struct tcp_seg {
 	struct tcphdr th;
@@ -54,7 +57,8 @@ struct tcp_seg {
 	bool opts_bad;
 	size_t hlen;
 	size_t dlen;
-	const uint8_t *data;
+	const struct pool *p;
+	size_t idx;
 };
 
 bool tcp_seg_parse(const struct pool *p, size_t i, struct tcp_seg *seg);

@@ -153,6 +153,10 @@
  * at the device or by the receiving socket. Where the kernel refuses that
  * (the path MTU is smaller than the datagrams, say), the message is sent
  * datagram by datagram and the flow stops merging datagrams that long.
+ * With vhost-user, a datagram's payload may lie in several guest buffers
+ * (packet_data()): it then goes as one message of a vector per piece,
+ * never merged, and only UDP_SEGMENT, not the number of vectors, marks a
+ * message of several datagrams (udp_cmsg_segmented()).
  *
  * Errors (udp_err.c): flow sockets set IP_RECVERR/IPV6_RECVERR; on
  * EPOLLERR the error queue is read and ICMP errors (port unreachable and
@@ -233,6 +237,9 @@ struct udp_state {
 };
 
 static struct udp_state udp;
+
+static_assert(UDP_SEND_BATCH >= PACKET_IOV_MAX,
+	      "A datagram from the guest fits one sendmmsg() batch");
 
 /* Unspecified address: no source address for a send */
 static const union inany_addr udp_no_addr;
@@ -423,6 +430,7 @@ static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 	size_t i, cnt = 0, nio = 0;
 	struct sockaddr_in6 sa;
 	struct udp_flow *f;
+	bool single = false;
 	socklen_t sl;
 	int fd;
 
@@ -434,35 +442,44 @@ static void udp_tap_run(struct ctx *c, const struct flowside *k, bool v6,
 	}
 	udp_flow_touch(f, now);
 	for (i = first; i < first + n; i++) {
+		struct iovec v[PACKET_IOV_MAX];
 		const struct udphdr *uh;
+		size_t left, dlen, nv;
 		struct msghdr *mh;
-		size_t left, dlen;
-		void *data;
 
 		uh = packet_get(p, i, 0, sizeof(*uh), &left);
 		dlen = uh ? be16_to_host(uh->len) : 0;
 		dlen = dlen < sizeof(*uh) ? SIZE_MAX : dlen - sizeof(*uh);
-		/* The payload may be apart from the header (vhost-user) */
+		/* The payload may be apart from the header, in pieces
+		 * (vhost-user): one vector each
+		 */
+		v[0].iov_base = NULL;
+		v[0].iov_len = 0;
+		nv = 1;
 		if (!uh || dlen > left ||
-		    !(data = packet_get(p, i, sizeof(*uh), dlen, NULL))) {
+		    (dlen && !(nv = packet_data(p, i, sizeof(*uh), dlen, v,
+					       ARRAY_SIZE(v))))) {
 			udp_drop(&c->stats.udp_drop_bad, 1);
 			continue;
 		}
-		if (nio == UDP_SEND_BATCH) {
+		if (UDP_SEND_BATCH - nio < nv) {
 			udp_send_batch(c, fd, udp.mm, cnt, &f->gso_bad);
 			cnt = nio = 0;
 		}
-		udp.iov[nio].iov_base = data;
-		udp.iov[nio].iov_len = dlen;
-		if (cnt && udp_gso_join(&udp.mm[cnt - 1].msg_hdr,
-					udp.iov[nio].iov_len, f->gso_bad)) {
+		memcpy(&udp.iov[nio], v, nv * sizeof(*v));
+		/* Only single vectors are segments of one UDP_SEGMENT send */
+		if (nv == 1 && cnt && single &&
+		    udp_gso_join(&udp.mm[cnt - 1].msg_hdr,
+				 udp.iov[nio].iov_len, f->gso_bad)) {
 			nio++;
 			continue;
 		}
+		single = nv == 1;
 		mh = &udp.mm[cnt++].msg_hdr;
 		memset(mh, 0, sizeof(*mh));
-		mh->msg_iov = &udp.iov[nio++];
-		mh->msg_iovlen = 1;
+		mh->msg_iov = &udp.iov[nio];
+		mh->msg_iovlen = nv;
+		nio += nv;
 		mh->msg_name = sl ? &sa : NULL;
 		mh->msg_namelen = sl;
 		udp_cmsg_tx(mh, &udp.cmsg[cnt - 1], src, v6);

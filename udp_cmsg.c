@@ -154,14 +154,37 @@ void udp_cmsg_segment(struct msghdr *mh, uint16_t seg)
 }
 
 /**
+ * udp_cmsg_segmented() - Does a send carry UDP_SEGMENT?
+ * @mh:		Message header
+ *
+ * A message may have several vectors for two reasons: the datagrams of one
+ * UDP_SEGMENT send, or the pieces of one datagram (vhost-user: a payload
+ * left in several guest buffers). Only the control message tells them apart.
+ *
+ * Return: true if @mh has a UDP_SEGMENT control message
+ */
+bool udp_cmsg_segmented(const struct msghdr *mh)
+{
+	const struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm;
+	     cm = CMSG_NXTHDR((struct msghdr *)mh, (struct cmsghdr *)cm)) {
+		if (cm->cmsg_level == IPPROTO_UDP &&
+		    cm->cmsg_type == UDP_SEGMENT)
+			return true;
+	}
+	return false;
+}
+
+/**
  * udp_cmsg_unsegmented() - Length of the control messages without UDP_SEGMENT
- * @mh:		Message header, UDP_SEGMENT appended if it has several vectors
+ * @mh:		Message header, UDP_SEGMENT appended last if it has one
  *
  * Return: length of the source address part, bytes (0 if none)
  */
 size_t udp_cmsg_unsegmented(const struct msghdr *mh)
 {
-	if (mh->msg_iovlen < 2)
+	if (!udp_cmsg_segmented(mh))
 		return mh->msg_controllen;
 	return mh->msg_controllen - CMSG_SPACE(sizeof(uint16_t));
 }

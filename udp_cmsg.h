@@ -29,6 +29,7 @@ void udp_cmsg_local(struct msghdr *mh, union inany_addr *a);
 void udp_cmsg_tx(struct msghdr *mh, union udp_cmsg *buf,
 		 const union inany_addr *src, bool v6);
 void udp_cmsg_segment(struct msghdr *mh, uint16_t seg);
+bool udp_cmsg_segmented(const struct msghdr *mh);
 size_t udp_cmsg_unsegmented(const struct msghdr *mh);
 
 #endif /* UDP_CMSG_H */

@@ -205,11 +205,12 @@ int udp_sock_bind_connect(int fd, struct flowside *s, bool v6)
  * udp_mm_dgrams() - Datagrams one prepared message carries
  * @mh:		Message
  *
- * Return: its vectors: one datagram each (several only with UDP_SEGMENT)
+ * Return: one, or with UDP_SEGMENT its vectors, one datagram each (without
+ *	   it, several vectors are the pieces of one datagram)
  */
 static size_t udp_mm_dgrams(const struct msghdr *mh)
 {
-	return mh->msg_iovlen;
+	return udp_cmsg_segmented(mh) ? mh->msg_iovlen : 1;
 }
 
 /**
@@ -246,7 +247,8 @@ static void udp_gso_split(struct ctx *c, int fd, const struct msghdr *mh)
  * udp_send_batch() - Send prepared messages, tolerating partial sends
  * @c:		Execution context
  * @fd:		Socket
- * @mm:		Messages: single datagrams, or several with UDP_SEGMENT
+ * @mm:		Messages: single datagrams (maybe in pieces), or several
+ *		with UDP_SEGMENT, one vector each
  * @n:		Number of messages
  * @gso_bad:	Set to the segment size of a UDP_SEGMENT message the kernel
  *		refused (which is then sent datagram by datagram), may be NULL
@@ -267,7 +269,7 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 		r = sendmmsg(fd, mm + done, (unsigned)(n - done), 0);
 		if (r > 0) {
 			for (i = done; i < done + (size_t)r; i++) {
-				if (mm[i].msg_hdr.msg_iovlen < 2)
+				if (!udp_cmsg_segmented(&mm[i].msg_hdr))
 					continue;
 				c->stats.udp_gso_msgs++;
 				c->stats.udp_gso_dgrams +=
@@ -280,8 +282,9 @@ size_t udp_send_batch(struct ctx *c, int fd, struct mmsghdr *mm,
 		e = r < 0 ? errno : EIO;
 		if (e == EINTR || (retry-- > 0 && e == ECONNREFUSED))
 			continue;	/* ECONNREFUSED: a pending ICMP error */
-		if (mh->msg_iovlen > 1 && (e == EINVAL || e == EMSGSIZE ||
-					   e == EIO || e == ENOPROTOOPT)) {
+		if (udp_cmsg_segmented(mh) &&
+		    (e == EINVAL || e == EMSGSIZE || e == EIO ||
+		     e == ENOPROTOOPT)) {
 			/* No UDP_SEGMENT for this size or path: one by one */
 			if (gso_bad)
 				*gso_bad = (uint16_t)mh->msg_iov[0].iov_len;

@@ -18,7 +18,9 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "packet.h"
 #include "tcp_seg.h"
+#include "util.h"
 
 /**
  * fuzz_seg_check() - Abort unless a parsed record agrees with its input
@@ -30,6 +32,7 @@
 static void fuzz_seg_check(const struct tcp_seg *seg, bool ok,
 			   const uint8_t *data, size_t size)
 {
+	struct iovec v[PACKET_IOV_MAX];
 	volatile uint8_t sink;
 	size_t j;
 
@@ -40,10 +43,13 @@ static void fuzz_seg_check(const struct tcp_seg *seg, bool ok,
 	if (size < 20 || seg->hlen < 20 || seg->hlen > 60 ||
 	    seg->hlen + seg->dlen != size || seg->flags != data[13])
 		abort();
-	if (seg->dlen && seg->data != data + seg->hlen)
+	if (seg->dlen &&
+	    (packet_data(seg->p, seg->idx, seg->hlen, seg->dlen, v,
+			 ARRAY_SIZE(v)) != 1 ||
+	     v[0].iov_base != data + seg->hlen || v[0].iov_len != seg->dlen))
 		abort();
 	for (j = 0; j < seg->dlen; j++)		/* whole payload readable */
-		sink = seg->data[j];
+		sink = ((const uint8_t *)v[0].iov_base)[j];
 	(void)sink;
 	if (seg->mss > 65535 || seg->ws > TCP_SEG_WS_MAX ||
 	    ((seg->mss >= 0 || seg->ws >= 0) && !(seg->flags & TCP_SYN)))

@@ -16,9 +16,11 @@
  *		indirect tables) all come from the input.
  * Chains are taken until the ring is empty, broken or FUZZ_POPS: every byte
  * of every readable buffer is read, through a packet pool bound to the
- * memory table's regions as tap_vu_tx.c binds its input pool (each buffer
- * as the tail of a packet, which the pool must accept, and whose seam it
- * must refuse to read across), and every writable one written, as
+ * memory table's regions as tap_vu_tx.c binds its input pool (the
+ * readable buffers, up to PACKET_TAIL_PIECES at a time, as the pieces of a
+ * packet's tail, which the pool must accept, give back as they are through
+ * packet_data(), and whose seams it must refuse to read across), and every
+ * writable one written, as
  * tap_vu.c does, and each chain is given back; then used entries are
  * published and the notification decision made. Indices, heads and lengths
  * that don't fit must be refused, not followed.
@@ -34,6 +36,7 @@
 
 #include "fuzz.h"
 #include "packet.h"
+#include "util.h"
 #include "virtqueue.h"
 #include "vu_mem.h"
 
@@ -47,7 +50,8 @@
 
 /* A pool of one packet: a head here, a tail in guest memory */
 static char fuzz_head[64];
-static struct iovec fuzz_pkt, fuzz_tail;
+static struct iovec fuzz_pkt;
+static struct pool_tail fuzz_tail;
 static struct pool_ranges fuzz_ranges;
 static struct pool fuzz_pool = {
 	.buf = fuzz_head, .buf_size = sizeof(fuzz_head), .size = 1,
@@ -71,27 +75,44 @@ static void fuzz_bind(const struct vu_mem *m)
 }
 
 /**
- * fuzz_tail_read() - Read a readable buffer as the tail of a packet
- * @b:		Buffer, as vq_pop() translated it
+ * fuzz_tail_read() - Read readable buffers as the pieces of a packet's tail
+ * @b:		Buffers, as vq_pop() translated them
+ * @n:		Number of buffers, at most PACKET_TAIL_PIECES
  *
- * Return: sum of its bytes
+ * Return: sum of their bytes
  */
-static unsigned fuzz_tail_read(const struct iovec *b)
+static unsigned fuzz_tail_read(const struct iovec *b, size_t n)
 {
+	struct iovec t[PACKET_TAIL_PIECES], v[PACKET_IOV_MAX];
+	size_t i, k, cnt = 0, len = 0;
 	const volatile uint8_t *p;
 	unsigned sum = 0;
-	size_t j;
 
+	for (i = 0; i < n; i++) {
+		if (b[i].iov_len) {	/* Empty buffers aren't pieces */
+			t[cnt++] = b[i];
+			len += b[i].iov_len;
+		}
+	}
 	pool_flush(&fuzz_pool);
-	if (!packet_add_tail(&fuzz_pool, sizeof(fuzz_head), fuzz_head,
-			     b->iov_len, b->iov_base))
+	if (!packet_add_tail(&fuzz_pool, sizeof(fuzz_head), fuzz_head, t, cnt))
 		abort();	/* A translated buffer lies in a region */
-	p = packet_get(&fuzz_pool, 0, sizeof(fuzz_head), b->iov_len, NULL);
-	if (!p || (b->iov_len &&
-		   packet_get(&fuzz_pool, 0, sizeof(fuzz_head) - 1, 2, NULL)))
+	if (cnt && (packet_data(&fuzz_pool, 0, sizeof(fuzz_head), len, v,
+				ARRAY_SIZE(v)) != cnt ||
+		    packet_get(&fuzz_pool, 0, sizeof(fuzz_head) - 1, 2, NULL)))
 		abort();
-	for (j = 0; j < b->iov_len; j++)
-		sum += p[j];
+	if (cnt > 1 && packet_get(&fuzz_pool, 0,
+				  sizeof(fuzz_head) + t[0].iov_len - 1, 2,
+				  NULL))
+		abort();	/* Across two pieces */
+	for (k = 0; k < cnt; k++) {
+		p = v[k].iov_base;
+		if (v[k].iov_base != t[k].iov_base ||
+		    v[k].iov_len != t[k].iov_len)
+			abort();
+		for (i = 0; i < v[k].iov_len; i++)
+			sum += p[i];
+	}
 	return sum;
 }
 
@@ -106,9 +127,10 @@ static unsigned fuzz_touch(const struct vq_elem *e)
 	unsigned sum = 0;
 	size_t i;
 
-	for (i = 0; i < e->out_cnt; i++)
-		sum += fuzz_tail_read(&e->iov[i]);
-	for (; i < e->out_cnt + e->in_cnt; i++)
+	for (i = 0; i < e->out_cnt; i += PACKET_TAIL_PIECES)
+		sum += fuzz_tail_read(&e->iov[i], MIN(e->out_cnt - i,
+						      PACKET_TAIL_PIECES));
+	for (i = e->out_cnt; i < e->out_cnt + e->in_cnt; i++)
 		memset(e->iov[i].iov_base, 0xa5, e->iov[i].iov_len);
 	return sum;
 }

@@ -19,6 +19,7 @@
 #include "packet.h"
 #include "tcp_seg.h"
 #include "unit.h"
+#include "util.h"
 
 #define UNIT_OFF	3	/* Segments start at an odd offset in buf */
 
@@ -71,6 +72,7 @@ static bool unit_one(size_t len, struct tcp_seg *seg)
  */
 static void test_valid(void)
 {
+	struct iovec v[PACKET_IOV_MAX];
 	uint8_t *b = buf + UNIT_OFF;
 	struct tcp_seg seg;
 
@@ -82,14 +84,19 @@ static void test_valid(void)
 	unit_check(seg.wnd == 0xfaf0, "window in host order");
 	unit_check(seg.flags == (TCP_ACK | TCP_PSH), "flags byte");
 	unit_check(seg.hlen == 20 && seg.dlen == 10, "header and payload length");
-	unit_check(seg.data == b + 20 && !memcmp(seg.data, "0123456789", 10),
+	unit_check(packet_data(seg.p, seg.idx, seg.hlen, seg.dlen, v,
+			       ARRAY_SIZE(v)) == 1 &&
+		   v[0].iov_base == b + 20 && v[0].iov_len == 10 &&
+		   !memcmp(v[0].iov_base, "0123456789", 10),
 		   "payload points into the buffer");
 	unit_check(seg.th.source == htons(40000) && seg.th.dest == htons(80),
 		   "header copied out: ports");
 	unit_check(seg.mss == -1 && seg.ws == -1, "no options: none read");
 
 	unit_hdr(b, 5, TCP_ACK, NULL, 0);
-	unit_check(unit_one(20, &seg) && seg.dlen == 0 && !seg.data,
+	unit_check(unit_one(20, &seg) && seg.dlen == 0 &&
+		   !packet_data(seg.p, seg.idx, seg.hlen, seg.dlen, v,
+				ARRAY_SIZE(v)),
 		   "header alone: no payload");
 
 	unit_hdr(b, 15, TCP_ACK | TCP_FIN, NULL, 0);
@@ -214,10 +221,59 @@ static void test_batch(void)
 		   "batch: records in pool order");
 }
 
+/* "Guest memory" for segments whose payload lies in pieces */
+static char guest[256];
+static struct pool_ranges guest_ranges = {
+	.cnt = 1, .r = { { guest, sizeof(guest) } },
+};
+static struct iovec ppool_pkt[1];
+static struct pool_tail ppool_tail[1];
+static struct pool ppool = {
+	.buf = (char *)buf, .buf_size = sizeof(buf), .size = 1,
+	.pkt = ppool_pkt, .tail = ppool_tail, .ranges = &guest_ranges,
+};
+
 /**
- * main() - Run the TCP segment parser tests
+ * test_pieces() - A segment whose payload is in guest memory, in pieces
+ */
+static void test_pieces(void)
+{
+	struct iovec t[3] = { { guest, 10 }, { guest + 100, 20 },
+			      { guest + 200, 5 } }, v[PACKET_IOV_MAX];
+	uint8_t *b = buf + UNIT_OFF;
+	struct tcp_seg seg;
+
+	unit_hdr(b, 5, TCP_ACK, NULL, 0);
+	pool_flush(&ppool);
+	unit_check(packet_add_tail(&ppool, 20, (char *)b, t, 3),
+		   "segment of a header and three pieces added");
+	unit_check(tcp_seg_parse(&ppool, 0, &seg) && seg.ok &&
+		   seg.hlen == 20 && seg.dlen == 35,
+		   "segment over pieces parsed, payload the sum of them");
+	unit_check(packet_data(seg.p, seg.idx, seg.hlen, seg.dlen, v,
+			       ARRAY_SIZE(v)) == 3 &&
+		   v[0].iov_base == guest && v[1].iov_base == guest + 100 &&
+		   v[2].iov_base == guest + 200 && v[2].iov_len == 5,
+		   "payload given as the pieces, in order");
+	unit_check(packet_data(seg.p, seg.idx, seg.hlen + 15, 20, v,
+			       ARRAY_SIZE(v)) == 2 &&
+		   v[0].iov_base == guest + 105 && v[0].iov_len == 15 &&
+		   v[1].iov_base == guest + 200 && v[1].iov_len == 5,
+		   "payload from the middle: trimmed first piece");
+	t[1].iov_base = guest + sizeof(guest) - 10;
+	pool_flush(&ppool);
+	unit_check(!packet_add_tail(&ppool, 20, (char *)b, t, 3),
+		   "piece running out of guest memory refused");
+	ppool_tail[0].v[1].iov_base = guest + sizeof(guest) - 10;
+	ppool.count = 1;
+	unit_check(!tcp_seg_parse(&ppool, 0, &seg) && !seg.ok,
+		   "tampered piece out of guest memory: segment refused");
+}
+
+/**
+ * main() - Run the segment parsing tests
  *
- * Return: 0 if all checks passed
+ * Return: 0 if all passed
  */
 int main(void)
 {
@@ -225,5 +281,6 @@ int main(void)
 	test_malformed();
 	test_opts();
 	test_batch();
+	test_pieces();
 	return unit_done();
 }

@@ -271,10 +271,17 @@ static void unit_cmsg(void)
 		   udp_cmsg_unsegmented(&mh) == CMSG_SPACE(sizeof(pi4)) &&
 		   mh.msg_controllen <= sizeof(buf),
 		   "send: UDP_SEGMENT after the source, split keeps it");
+	unit_check(udp_cmsg_segmented(&mh) && udp_mm_dgrams(&mh) == 2,
+		   "UDP_SEGMENT: each vector a datagram");
+	udp_cmsg_tx(&mh, &buf, &a, false);
+	unit_check(!udp_cmsg_segmented(&mh) && udp_mm_dgrams(&mh) == 1 &&
+		   udp_cmsg_unsegmented(&mh) == CMSG_SPACE(sizeof(pi4)),
+		   "two vectors, no UDP_SEGMENT: pieces of one datagram");
 	memset(&got, 0, sizeof(got));
 	mh.msg_iovlen = 1;
 	udp_cmsg_tx(&mh, &buf, &got, false);
-	unit_check(!mh.msg_controllen, "send: no source, no control message");
+	unit_check(!mh.msg_controllen && !udp_cmsg_segmented(&mh),
+		   "send: no source, no control message");
 }
 
 /**
