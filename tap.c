@@ -390,6 +390,34 @@ static bool tap4_valid(struct passt_stats *s, const struct iphdr *ip4h,
 }
 
 /**
+ * tap_l4() - Pass an L4 message on by protocol, either family
+ * @c:		Execution context
+ * @proto:	IP protocol number
+ * @key:	Addresses as parsed (ports unset)
+ * @l4:		One-packet pool with the L4 message
+ * @now:	Current timestamp
+ *
+ * ICMP (IPv4) and ICMPv6 echo go to icmp.c at once, TCP and UDP are queued
+ * by flow for the batch; other protocols are dropped, counted.
+ */
+static void tap_l4(struct ctx *c, uint8_t proto, const struct flowside *key,
+		   const struct pool *l4, const struct timespec *now)
+{
+	uint8_t icmp = inany_v4(&key->peer) ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+
+	if (proto == icmp) {
+		if (c->no_icmp)
+			c->stats.tap_drop_no_icmp++;
+		else
+			icmp_tap_handler(c, key, l4, now);
+	} else if (proto == IPPROTO_UDP || proto == IPPROTO_TCP) {
+		tap_l4_queue(c, proto, key, l4, now);
+	} else {
+		c->stats.tap_drop_proto++;
+	}
+}
+
+/**
  * tap4_l4() - Pass a valid IPv4 packet's payload to its protocol
  * @c:		Execution context
  * @proto:	IP protocol number
@@ -406,23 +434,9 @@ static void tap4_l4(struct ctx *c, uint8_t proto, const struct in_addr *saddr,
 
 	inany_from_v4(&key.peer, *saddr);
 	inany_from_v4(&key.local, *daddr);
-	switch (proto) {
-	case IPPROTO_ICMP:
-		if (c->no_icmp)
-			c->stats.tap_drop_no_icmp++;
-		else
-			icmp_tap_handler(c, &key, l4, now);
-		break;
-	case IPPROTO_UDP:
-		if (!tap4_udp_local(c, l4))
-			tap_l4_queue(c, proto, &key, l4, now);
-		break;
-	case IPPROTO_TCP:
-		tap_l4_queue(c, proto, &key, l4, now);
-		break;
-	default:
-		c->stats.tap_drop_proto++;
-	}
+	if (proto == IPPROTO_UDP && tap4_udp_local(c, l4))
+		return;
+	tap_l4(c, proto, &key, l4, now);
 }
 
 /**
@@ -575,20 +589,7 @@ static void tap6_l4(struct ctx *c, uint8_t proto, const struct in6_addr *saddr,
 
 	if (tap6_local(c, proto, l4, saddr, daddr))
 		return;
-	switch (proto) {
-	case IPPROTO_ICMPV6:
-		if (c->no_icmp)
-			c->stats.tap_drop_no_icmp++;
-		else
-			icmp_tap_handler(c, &key, l4, now);
-		break;
-	case IPPROTO_UDP:
-	case IPPROTO_TCP:
-		tap_l4_queue(c, proto, &key, l4, now);
-		break;
-	default:
-		c->stats.tap_drop_proto++;
-	}
+	tap_l4(c, proto, &key, l4, now);
 }
 
 /**
