@@ -30,7 +30,8 @@
  * than segments discarded, though (see tcp_ack_to_tap()): the guest would
  * take the surplus for reordering. Out-of-order data is not kept. A FIN
  * from the guest becomes shutdown(SHUT_WR) once all data before it is
- * written.
+ * written; payload past the FIN's sequence number, in the same batch or a
+ * later one, is never written (counted: tcp_drop_fin).
  *
  * Host to guest: data is read with MSG_PEEK straight into the payload slots
  * of pre-built frames (tcp_buf.c), or, with vhost-user, into the guest's
@@ -628,23 +629,54 @@ static void tcp_data_to_tap(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_fin_seq() - Find where the guest's stream ends, if this batch says
+ * @segs:	Parsed segments of one flow from one tap read
+ * @n:		Number of records in @segs
+ * @start:	Next sequence number expected before this batch
+ * @fin_seq:	Sequence number of the earliest FIN at or after @start
+ *		(output)
+ *
+ * Return: true if a segment carries a FIN at or after @start
+ */
+static bool tcp_fin_seq(const struct tcp_seg *segs, size_t n, uint32_t start,
+			uint32_t *fin_seq)
+{
+	bool found = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct tcp_seg *seg = &segs[i];
+		uint32_t end = seg->seq + (uint32_t)seg->dlen;
+
+		if (!seg->ok || (seg->flags & (TCP_SYN | TCP_RST)) ||
+		    !(seg->flags & TCP_FIN) || SEQ_LT(end, start))
+			continue;
+		if (!found || SEQ_LT(end, *fin_seq))
+			*fin_seq = end;
+		found = true;
+	}
+	return found;
+}
+
+/**
  * tcp_data_collect() - Gather payload that continues the stream, in order
  * @segs:	Parsed segments of one flow from one tap read
  * @n:		Number of records in @segs
  * @seq:	Next sequence number expected, updated (input and output)
+ * @fin_seq:	Sequence number of the guest's FIN (tcp_fin_seq()), NULL if
+ *		none: nothing at or after it is gathered
  * @iov:	Payload pieces (output), up to TCP_IOV_MAX: one per part of
  *		each segment's packet (vhost-user: per guest buffer)
- * @fin:	Set if a FIN follows the gathered data (output)
  * @nseg:	Segments gathered (output)
  *
  * Segments may be out of order within @segs: passes repeat while one extends
- * the stream. Duplicated ranges are trimmed.
+ * the stream. Duplicated ranges, and payload past the FIN, are trimmed.
  *
  * Return: number of iovecs filled
  */
 static size_t tcp_data_collect(const struct tcp_seg *segs, size_t n,
-			       uint32_t *seq, struct iovec *iov, bool *fin,
-			       size_t *nseg)
+			       uint32_t *seq, const uint32_t *fin_seq,
+			       struct iovec *iov, size_t *nseg)
 {
 	size_t cnt = 0, i, k;
 	bool progress;
@@ -655,13 +687,14 @@ static size_t tcp_data_collect(const struct tcp_seg *segs, size_t n,
 		for (i = 0; i < n && cnt + PACKET_IOV_MAX <= TCP_IOV_MAX;
 		     i++) {
 			const struct tcp_seg *seg = &segs[i];
-			uint32_t end;
+			uint32_t end = seg->seq + (uint32_t)seg->dlen;
 
-			if (!seg->ok || (seg->flags & (TCP_SYN | TCP_RST)))
+			if (!seg->ok || (seg->flags & (TCP_SYN | TCP_RST)) ||
+			    !seg->dlen)
 				continue;
-			end = seg->seq + (uint32_t)seg->dlen;
-			if (seg->dlen && SEQ_LE(seg->seq, *seq) &&
-			    SEQ_GT(end, *seq) &&
+			if (fin_seq && SEQ_GT(end, *fin_seq))
+				end = *fin_seq;
+			if (SEQ_LE(seg->seq, *seq) && SEQ_GT(end, *seq) &&
 			    (k = packet_data(seg->p, seg->idx,
 					     seg->hlen + (*seq - seg->seq),
 					     end - *seq, iov + cnt,
@@ -671,8 +704,6 @@ static size_t tcp_data_collect(const struct tcp_seg *segs, size_t n,
 				*seq = end;
 				progress = true;
 			}
-			if ((seg->flags & TCP_FIN) && end == *seq)
-				*fin = true;
 		}
 	} while (progress && cnt + PACKET_IOV_MAX <= TCP_IOV_MAX);
 	return cnt;
@@ -891,12 +922,16 @@ static void tcp_ack_due(struct ctx *c, struct tcp_conn *conn)
  * @conn:	Connection, established
  * @segs:	Parsed segments of this connection from one tap read
  * @n:		Number of records in @segs
+ *
+ * Payload up to the guest's FIN is written, in sequence order; payload
+ * past it, in this batch or later ones, is counted (tcp_drop_fin), never
+ * written.
  */
 static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			 const struct tcp_seg *segs, size_t n)
 {
-	uint32_t start = conn->seq_from_tap, seq = start;
-	bool fin = false, keepalive = false;
+	uint32_t start = conn->seq_from_tap, seq = start, fin_seq = start;
+	bool keepalive = false, fin;
 	size_t cnt, gap, nseg;
 
 	if (conn->events & TCP_EV_TAP_FIN_RCVD) {
@@ -906,8 +941,9 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 			tcp_buf_send_flags(c, conn, TCP_ACK);
 		return;
 	}
-	while ((cnt = tcp_data_collect(segs, n, &seq, tcp_st.piov,
-					    &fin, &nseg))) {
+	fin = tcp_fin_seq(segs, n, start, &fin_seq);
+	while ((cnt = tcp_data_collect(segs, n, &seq, fin ? &fin_seq : NULL,
+				       tcp_st.piov, &nseg))) {
 		if (!tcp_data_write(c, conn, cnt)) {
 			if (tcp_conn_closed(conn))
 				return;
@@ -921,8 +957,13 @@ static void tcp_tap_data(struct ctx *c, struct tcp_conn *conn,
 		conn->segs_unacked = (uint8_t)MIN(conn->segs_unacked + nseg,
 						  UINT8_MAX);
 	}
-	if (fin)
+	if (fin && conn->seq_from_tap == fin_seq) {
 		tcp_tap_fin(conn);
+		tcp_drop_count(&c->stats.tcp_drop_fin,
+			       tcp_data_after_fin(segs, n, fin_seq));
+		tcp_ack_due(c, conn);
+		return;
+	}
 	gap = tcp_data_gap(segs, n, start, conn->seq_from_tap, &keepalive);
 	tcp_drop_count(&c->stats.tcp_drop_ooo, gap);
 	tcp_segs_dropped(conn, gap);

@@ -25,7 +25,8 @@
 #   datagram was echoed), the UDP flow cap full (PASST_UDP_FLOW_MAX=16);
 #   on connections to H2 made by hand (qemu_client's recvtcp acknowledges
 #   the SYN-ACK), data past a gap and a segment of 64000 bytes into a send
-#   buffer of 4 KiB (tcp_wmem in H1), data after the guest's FIN;
+#   buffer of 4 KiB (tcp_wmem in H1), data after the guest's FIN, and
+#   data past the FIN in the FIN's own batch (H2 gets only what precedes it);
 # - events: a second client closed at accept (tap_client_rejected), data
 #   the guest doesn't acknowledge resent (tcp_retrans), frames out;
 # - with --no-tcp --no-udp --no-icmp --no-dhcp --no-dhcpv6, with -6 --no-ra
@@ -418,6 +419,64 @@ QC_CMD=script QC_T=2 drop_one e tcp_drop_fin \
 		"0504 1f91 00000002 @ 5011 ffff 0000 0000")" \
 	"recvtcp" \
 	"send $(tcp_seg 0504 00000003 61626364)"
+
+# framed() - Frames with qemu's length prefix, for one sendraw (one write,
+# so that passt reads them in one batch)
+# $@:	frames, hex
+framed() {
+	local f
+
+	for f in "$@"; do
+		printf '0000%s %s ' "$(nbytes "${f}")" "${f}"
+	done
+}
+
+# The guest's FIN and data past it, in one batch: "abcd" with the FIN
+# (sequence 2 to 6, FIN at 6), then "efgh" at 6, past the FIN. H2's
+# receiver must get "abcd" and the end of the stream, nothing more, and
+# the segment past the FIN moves tcp_drop_fin. Then the same with the
+# segments the other way round, and with a FIN alone at 2 (empty stream)
+# ahead of "abcd" at 2. Each on a connection of its own (source port).
+FIN_SEG="1f92 00000002 @ 5019 ffff 0000 0000 61626364"
+PAST_SEG="1f92 00000006 @ 5018 ffff 0000 0000 65666768"
+# fin_batch() - One connection to H2's port 8082, the batch given after the
+# handshake, then check what H2's receiver got
+# $1:	description
+# $2:	source port, 4 hex digits
+# $3:	bytes H2's receiver must get
+# $4..:	TCP segments of the batch from the destination port on, in order
+fin_batch() {
+	local desc="$1" sport="$2" want="$3" f frames=() pid
+	shift 3
+
+	rm -f "${TMP}/fin.out"
+	bg_start "${TMP}/fin.log" h2 socat -u TCP4-LISTEN:8082,reuseaddr \
+		"CREATE:${TMP}/fin.out"
+	pid="${BG_PID}"
+	wait_port "${H2}" tcp 8082
+	for f in "$@"; do
+		frames+=("$(ip4 06 "${G4}" "${R4}" "${sport} ${f}")")
+	done
+	QC_CMD=script QC_T=2 drop_one e tcp_drop_fin "${desc}" \
+		"send $(ip4 06 "${G4}" "${R4}" \
+			"${sport} 1f92 00000001 00000000 5002 ffff 0000 0000")" \
+		"recvtcp" \
+		"send $(ip4 06 "${G4}" "${R4}" \
+			"${sport} 1f92 00000002 @ 5010 ffff 0000 0000")" \
+		"sendraw $(framed "${frames[@]}")" \
+		"recvtcp"
+	check "${desc}: H2 got the end of the stream" wait_gone "${pid}"
+	check_eq "${desc}: H2 got the data before the FIN, nothing after" \
+		"$(cat "${TMP}/fin.out" 2>/dev/null)" "${want}"
+	bg_stop "${pid}"
+}
+fin_batch "TCP: data with the FIN, then data past it, one batch" 0505 \
+	abcd "${FIN_SEG}" "${PAST_SEG}"
+fin_batch "TCP: data past the FIN, then data with the FIN, one batch" 0506 \
+	abcd "${PAST_SEG}" "${FIN_SEG}"
+fin_batch "TCP: a FIN alone, then data at its sequence, one batch" 0507 \
+	"" "1f92 00000002 @ 5011 ffff 0000 0000" \
+	"1f92 00000002 @ 5018 ffff 0000 0000 61626364"
 
 # Data from H2 that the guest never acknowledges is resent: a connection
 # made by hand sends 5 bytes, H2's server echoes them, and qemu_client
