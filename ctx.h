@@ -196,6 +196,8 @@ struct ip6_ctx {
  * @tap_drop_pool:	Frames that did not fit the input pool (0 unless a
  *			back-end reads past a full pool: each stops first)
  * @tap_drop_out:	Frames the tap back-end did not take
+ * @tap_drop_oneoff:	One-off messages (ARP, DHCP, DHCPv6, NDP, ICMP) not
+ *			sent: the back-end had no room (tap_room())
  * @tap_drop_l2:	Frames of an EtherType we don't handle
  * @tap_drop_l3_short:	IP packets shorter than the fixed IP header
  * @tap_drop_l3_version: IP version not matching the EtherType
@@ -281,7 +283,7 @@ struct ip6_ctx {
 struct passt_stats {
 	unsigned long long tap_frames_in, tap_frames_out, tap_client_rejected;
 	unsigned long long tap_drop_short, tap_drop_long, tap_drop_pool;
-	unsigned long long tap_drop_out, tap_drop_l2;
+	unsigned long long tap_drop_out, tap_drop_oneoff, tap_drop_l2;
 	unsigned long long tap_drop_l3_short, tap_drop_l3_version;
 	unsigned long long tap_drop_l3_hdrlen, tap_drop_l3_len;
 	unsigned long long tap_drop_l3_frag, tap_drop_l3_exthdr;

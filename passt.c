@@ -127,6 +127,8 @@ static const struct passt_stats_name passt_stats_names[] = {
 	  offsetof(struct passt_stats, tap_drop_pool) },
 	{ "tap_drop_out",
 	  offsetof(struct passt_stats, tap_drop_out) },
+	{ "tap_drop_oneoff",
+	  offsetof(struct passt_stats, tap_drop_oneoff) },
 	{ "tap_drop_l2",
 	  offsetof(struct passt_stats, tap_drop_l2) },
 	{ "tap_drop_l3_short",

@@ -28,6 +28,10 @@
  * One-off messages (ARP, DHCP, DHCPv6, NDP, ICMP echo replies and errors)
  * are built in one static scratch frame, tap_out, with headers from
  * tap_hdr.c, and sent at once: nothing refers to the frame after the call.
+ * They ask tap_room() too, but are not held back: with no room (vhost-user
+ * without receive buffers) the message is dropped and counted
+ * (tap_drop_oneoff), as the guest would lose it on a full queue; the
+ * guest asks again (ARP, DHCP, NDP) or its ping reports the loss.
  */
 
 #include <errno.h>
@@ -148,10 +152,14 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *iov,
 }
 
 /**
- * tap_send_single() - Send one Ethernet frame to the guest
+ * tap_send_single() - Send one Ethernet frame to the guest: a one-off message
  * @c:		Execution context
  * @l2:		Frame, from the Ethernet header
  * @l2len:	Length of the frame, bytes
+ *
+ * As the TCP and UDP producers do, ask tap_room() first; a one-off message
+ * isn't kept for later, though: without room it is dropped and counted
+ * (tap_drop_oneoff), and the back-end isn't asked.
  */
 void tap_send_single(struct ctx *c, const void *l2, size_t l2len)
 {
@@ -161,6 +169,12 @@ void tap_send_single(struct ctx *c, const void *l2, size_t l2len)
 		{ (void *)l2, l2len },
 	};
 
+	if (c->fd_tap >= 0 && !tap_room(c, l2len)) {
+		c->stats.tap_drop_oneoff++;
+		debug_ratelimit("tap: no room for a one-off frame of %zu bytes",
+				l2len);
+		return;
+	}
 	tap_hdr_set(c, &th, l2len);
 	tap_send_frames(c, iov, 2, 1);
 }

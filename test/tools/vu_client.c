@@ -60,9 +60,12 @@
  *			used or not) and go on serving the good frames that
  *			follow
  *   --regions N	guest memory in 1 or 2 regions (default 2)
+ *   --rx-late		post no RX buffer until SIGUSR2: frames the daemon
+ *			has for the guest meanwhile find no room
  *   --trace		print every vhost-user message on standard error
  *
- *   SIGUSR1 prints the counters on standard error ("stats ..."); SIGTERM
+ *   SIGUSR1 prints the counters on standard error ("stats ..."); SIGUSR2
+ *   posts the RX buffers held back by --rx-late; SIGTERM
  *   stops the rings as qemu does when a VM stops (SET_VRING_ENABLE 0 where
  *   negotiated, GET_VRING_BASE for both queues), prints them, and exits.
  *
@@ -311,6 +314,7 @@ struct vu_stats {
  * @hdr_apart:	TX header in a descriptor of its own
  * @indirect:	TX chains in indirect tables, if negotiated
  * @hostile:	Post bad TX chains first
+ * @rx_late:	RX buffers not posted yet: waiting for SIGUSR2
  * @ind:	Indirect tables: ring descriptor d uses @ind + d * @tx_need
  * @nregions:	Memory regions (1 or 2)
  * @mem:	Our mapping of the memfd
@@ -334,6 +338,7 @@ static struct vu_state {
 	int hdr_apart;
 	int indirect;
 	int hostile;
+	int rx_late;
 	struct vring_desc *ind;
 	unsigned nregions;
 	uint8_t *mem;
@@ -349,7 +354,7 @@ static struct vu_state {
 #define VU_TXQ		1
 
 static size_t vu_tx_seg = VU_TX_SEG_DEFAULT;
-static volatile sig_atomic_t vu_sig_stats, vu_sig_stop;
+static volatile sig_atomic_t vu_sig_stats, vu_sig_stop, vu_sig_rx;
 
 /**
  * vu_has() - Check a negotiated feature
@@ -990,7 +995,8 @@ static int vu_tx_from_tap(void)
 }
 
 /**
- * vu_rx_post_all() - Set up RX descriptors and post every chain
+ * vu_rx_post_all() - Set up RX descriptors and post every chain (with
+ * --rx-late, only set them up: vu_rx_late_post() posts them)
  */
 static void vu_rx_post_all(void)
 {
@@ -1007,8 +1013,26 @@ static void vu_rx_post_all(void)
 				      (last ? 0 : VRING_DESC_F_NEXT));
 		desc->next = htole16(last ? 0 : i + 1);
 	}
+	if (vu.rx_late)
+		return;
 	for (i = 0; i + vu.rx_chain <= vu.ring; i += vu.rx_chain)
 		vu_avail_add(q, (uint16_t)i, (uint16_t)vu.rx_chain);
+}
+
+/**
+ * vu_rx_late_post() - SIGUSR2 came: post the RX chains held back, kick
+ */
+static void vu_rx_late_post(void)
+{
+	unsigned i;
+
+	if (!vu.rx_late)
+		return;
+	vu.rx_late = 0;
+	for (i = 0; i + vu.rx_chain <= vu.ring; i += vu.rx_chain)
+		vu_avail_add(&vu.q[VU_RXQ], (uint16_t)i, (uint16_t)vu.rx_chain);
+	vu.st.rx_kicks += (unsigned)vu_publish(&vu.q[VU_RXQ]);
+	fprintf(stderr, "vu_client: RX buffers posted\n");
 }
 
 /**
@@ -1376,13 +1400,15 @@ static int vu_sock_event(void)
 }
 
 /**
- * vu_signal() - Signal handler: note SIGUSR1 and SIGTERM for the loop
+ * vu_signal() - Signal handler: note SIGUSR1, SIGUSR2, SIGTERM for the loop
  * @sig:	Signal
  */
 static void vu_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		vu_sig_stats = 1;
+	else if (sig == SIGUSR2)
+		vu_sig_rx = 1;
 	else
 		vu_sig_stop = 1;
 }
@@ -1434,7 +1460,7 @@ static void vu_usage(const char *prog)
 	fprintf(stderr, "Usage: %s [--no-offload] [--features MASK] "
 		"[--ring N] [--rx-buf BYTES]\n"
 		"       [--tx-seg BYTES] [--hdr-apart] [--indirect] "
-		"[--hostile] [--regions 1|2] [--trace]\n"
+		"[--hostile] [--regions 1|2] [--rx-late] [--trace]\n"
 		"       SOCK IFNAME\n", prog);
 	exit(2);
 }
@@ -1481,6 +1507,7 @@ static uint64_t vu_opts(int argc, char **argv)
 		{ "hostile", no_argument, NULL, 'h' },
 		{ "regions", required_argument, NULL, 'g' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "rx-late", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t offl = (1ULL << VIRTIO_NET_F_CSUM) |
@@ -1516,6 +1543,7 @@ static uint64_t vu_opts(int argc, char **argv)
 		case 'g': vu.nregions = (unsigned)vu_num(optarg, 1, 2,
 							 argv[0]); break;
 		case 't': vu.trace = 1; break;
+		case 'l': vu.rx_late = 1; break;
 		default: vu_usage(argv[0]);
 		}
 	}
@@ -1564,6 +1592,7 @@ int main(int argc, char **argv)
 	int done = 0;
 
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	if (vu_sock_open(argv[optind])) {
@@ -1585,6 +1614,10 @@ int main(int argc, char **argv)
 		if (vu_sig_stats) {
 			vu_sig_stats = 0;
 			vu_stats_print();
+		}
+		if (vu_sig_rx) {
+			vu_sig_rx = 0;
+			vu_rx_late_post();
 		}
 	}
 	if (!done)
