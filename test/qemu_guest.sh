@@ -17,7 +17,8 @@
 #     and the resolver H1's;
 #   - ping over IPv4 to H2 (passt's ICMP echo over ping sockets);
 #   - N MiB up to a server in H2 and N MiB down from one, with busybox nc,
-#     sha256 compared on both sides (N from the kernel command line);
+#     sha256 compared on both sides (N and the two ports from the kernel
+#     command line: each boot has servers, and ports, of its own);
 #   - UDP out: udp_echo (test/tools, linked statically) sends datagrams
 #     of every size from 4 to 1400 bytes to an echo server in H2, over
 #     IPv4 and IPv6, stop and wait, each echo checked byte for byte;
@@ -30,8 +31,9 @@
 # Use: qemu_setup once (kernel, initramfs, sandbox), then per boot
 # qemu_servers_start TAG MIB, start passt and qemu (qemu_cmd prints qemu's
 # common arguments; the test adds its network options, directly or through
-# qrap), then qemu_guest_run TAG, qemu_guest_checks TAG. passt must run
-# with -t 7101 -u 7102. Each boot takes 10-40 s under TCG: keep their
+# qrap), then qemu_guest_run TAG, qemu_guest_checks TAG, which also stops
+# the boot's servers (qemu_servers_stop), failed boot or not. passt must
+# run with -t 7101 -u 7102. Each boot takes 10-40 s under TCG: keep their
 # number small.
 #
 # The guest kernel is the first found of: $QEMU_KERNEL_DIR (a Debian
@@ -50,6 +52,11 @@ S6=2001:db8:1::1
 QEMU_UDP_CNT=200
 # MTU the lease must carry: passt's default, or the -m a test gives passt
 QEMU_MTU=65520
+# Ports of H2's servers for the guest's upload and download: two a boot,
+# from QEMU_PORT_BASE on, so that a server left from an earlier boot is
+# never the one a guest reaches
+QEMU_PORT_BASE=7200
+QEMU_BOOTS=0
 
 # qemu_kernel_find() - Set KERNEL and MODDIR from the first kernel found
 # Return: 0 if one was found
@@ -82,6 +89,8 @@ for m in ${QEMU_MODULES}; do
 done
 say() { echo "GUEST: \$*"; }
 mib=\$(sed -n 's/.*qemu_mib=\([0-9]*\).*/\1/p' /proc/cmdline)
+up=\$(sed -n 's/.*qemu_up=\([0-9]*\).*/\1/p' /proc/cmdline)
+down=\$(sed -n 's/.*qemu_down=\([0-9]*\).*/\1/p' /proc/cmdline)
 ip link set lo up
 ip link set eth0 up
 udhcpc -i eth0 -s /udhcpc.sh -n -q -t 5 -T 3 || say dhcp failed
@@ -100,8 +109,8 @@ ping -c 2 -W 3 ${S4} > /dev/null && say ping4 ok
 ping -6 -c 2 -W 3 ${S6} > /dev/null && say ping6 ok
 head -c \$((mib << 20)) /dev/urandom > /tmp/up
 say up sum \$(sha256sum < /tmp/up)
-nc ${S4} 7001 < /tmp/up && say up sent
-nc ${S4} 7002 < /dev/null > /tmp/down
+nc ${S4} \$up < /tmp/up && say up sent
+nc ${S4} \$down < /dev/null > /tmp/down
 say down sum \$(sha256sum < /tmp/down)
 say udp4 \$(udp_echo client ${S4} 7003 ${QEMU_UDP_CNT} 0 2>&1)
 say udp6 \$(udp_echo client ${S6} 7003 ${QEMU_UDP_CNT} 0 2>&1)
@@ -213,20 +222,41 @@ qemu_setup() {
 	wait_port "${H2}" udp 7003
 }
 
-# qemu_servers_start() - Random data, and H2's servers for one boot
+# qemu_servers_start() - Random data, and H2's servers for one boot, on
+# ports of its own (QEMU_UP_PORT, QEMU_DOWN_PORT, on the guest's command
+# line); the servers of the boot before are stopped first
 # $1:	boot tag, names the files
 # $2:	MiB each way
+# Sets QEMU_MIB, QEMU_UP_PORT, QEMU_DOWN_PORT, QEMU_UP_PID, QEMU_DOWN_PID
 qemu_servers_start() {
+	qemu_servers_stop
 	head -c $(($2 << 20)) /dev/urandom > "${TMP}/$1.mid"
 	QEMU_MIB="$2"
+	QEMU_UP_PORT=$((QEMU_PORT_BASE + 2 * QEMU_BOOTS))
+	QEMU_DOWN_PORT=$((QEMU_UP_PORT + 1))
+	QEMU_BOOTS=$((QEMU_BOOTS + 1))
 	rm -f "${TMP}/$1.up"
 	bg_start "${TMP}/$1.s1.log" h2 timeout 200 socat -u \
-		TCP-LISTEN:7001,reuseaddr OPEN:"${TMP}/$1.up",creat,trunc
+		TCP-LISTEN:"${QEMU_UP_PORT}",reuseaddr \
+		OPEN:"${TMP}/$1.up",creat,trunc
 	QEMU_UP_PID="${BG_PID}"
 	bg_start "${TMP}/$1.s2.log" h2 timeout 200 socat -u \
-		OPEN:"${TMP}/$1.mid" TCP-LISTEN:7002,reuseaddr
-	wait_port "${H2}" tcp 7001
-	wait_port "${H2}" tcp 7002
+		OPEN:"${TMP}/$1.mid" TCP-LISTEN:"${QEMU_DOWN_PORT}",reuseaddr
+	QEMU_DOWN_PID="${BG_PID}"
+	wait_port "${H2}" tcp "${QEMU_UP_PORT}"
+	wait_port "${H2}" tcp "${QEMU_DOWN_PORT}"
+}
+
+# qemu_servers_stop() - Stop the servers of the last qemu_servers_start, by
+# PID (with their descendants), whether or not a guest ever reached them
+qemu_servers_stop() {
+	local pid
+
+	for pid in ${QEMU_UP_PID:-} ${QEMU_DOWN_PID:-}; do
+		bg_stop "${pid}"
+	done
+	QEMU_UP_PID=
+	QEMU_DOWN_PID=
 }
 
 # qemu_cmd() - Print qemu's arguments but the network ones, one a line
@@ -240,7 +270,8 @@ qemu_cmd() {
 
 	printf '%s\n' qemu-system-x86_64 -accel tcg -m 256 -smp 1 -no-reboot \
 		-display none -monitor none -serial stdio -kernel "${KERNEL}" \
-		-initrd "${QEMU_INITRD}" -append "${append} qemu_mib=${QEMU_MIB}"
+		-initrd "${QEMU_INITRD}" -append "${append} qemu_mib=${QEMU_MIB} \
+qemu_up=${QEMU_UP_PORT} qemu_down=${QEMU_DOWN_PORT}"
 }
 
 # qemu_console_has() - Has the guest printed a line yet?
@@ -321,6 +352,7 @@ qemu_guest_checks() {
 		"$(qemu_console_field "${t}" "in sum")" "${sum}"
 	check "${t}: qemu exited: the guest powered off" lib_pid_gone "$2"
 	sed -n "s/^GUEST: /    ${t}: guest said: /p" "${con}"
+	qemu_servers_stop
 }
 
 # qemu_h1_private() - Run a command in H1 with an empty private /tmp, in
