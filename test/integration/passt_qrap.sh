@@ -88,6 +88,9 @@ qrap_boot_check() {
 	pid="$(cat "${TMP}/$1.passt.pid" 2>/dev/null)"
 	check "$1: passt exited when the guest left (--one-off)" \
 		wait_gone "${pid:-0}"
+	# A failed boot's passt may never have had a guest: stop it, by PID,
+	# so that the next boot's passt gets ports 7101 and 7102
+	[ -n "${pid}" ] && lib_kill_list "${pid}"
 	grep -v '^GUEST' "${TMP}/$1.console.log" | grep "Connected to" |
 		sed "s/^/    $1: /"
 }
