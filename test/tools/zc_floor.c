@@ -7,24 +7,30 @@
  *				ZC_SINK_BUF buffer, print "received BYTES cpu
  *				C" (C: user + system seconds while reading),
  *				exit
- *   copy ADDR PORT SECONDS	connect, send ZC_SEG-byte buffers with plain
- *				send() for SECONDS seconds, close
- *   zerocopy ADDR PORT SECONDS	the same with SO_ZEROCOPY and MSG_ZEROCOPY,
+ *   copy ADDR PORT SECONDS [BATCH]
+ *				connect, send ZC_SEG-byte buffers with plain
+ *				sendmsg() for SECONDS seconds, BATCH of them
+ *				(default 1, at most ZC_BATCH_MAX) per call,
+ *				close
+ *   zerocopy ADDR PORT SECONDS [BATCH]
+ *				the same with SO_ZEROCOPY and MSG_ZEROCOPY,
  *				completions read from the error queue
  *
  * Theory of Operation
  *
  * passt with vhost-user sends TCP payloads to the host socket from guest
  * memory: a memfd shared with qemu, mapped MAP_SHARED. This program sends
- * the same way, from a ZC_AREA-byte memfd mapping, ZC_SEG bytes at a time
- * from consecutive slots, so that the cost of the send() path alone can be
- * measured, with the kernel's copy (copy) and without it (zerocopy).
+ * the same way, from a ZC_AREA-byte memfd mapping, ZC_SEG bytes per slot
+ * from consecutive slots, so that the cost of the send path alone can be
+ * measured, with the kernel's copy (copy) and without it (zerocopy). passt
+ * gathers a batch of the guest's frames into one sendmsg() (about 1 MiB
+ * in a bulk transfer at MTU 65520): BATCH slots per call play that part.
  *
  * With MSG_ZEROCOPY, a slot's pages belong to the kernel until the
  * completion for its send arrives on the error queue (a range of send
  * counters, SO_EE_ORIGIN_ZEROCOPY); slots are reused in order, so at most
- * ZC_SLOTS sends are outstanding and the sender waits (poll() for POLLERR)
- * when all are. A completion flagged SO_EE_CODE_ZEROCOPY_COPIED means the
+ * ZC_SLOTS / BATCH sends are outstanding and the sender waits (poll() for
+ * POLLERR) when all are. A completion flagged SO_EE_CODE_ZEROCOPY_COPIED means the
  * kernel copied the pages after all (e.g. at local delivery); they are
  * counted. ENOBUFS from send() (notification memory charged to optmem
  * exhausted) is handled the same way: wait for completions, then retry.
@@ -46,6 +52,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <linux/errqueue.h>
@@ -59,6 +66,7 @@
 
 #define ZC_SEG			65536		/* Bytes per send() */
 #define ZC_SLOTS		256		/* Buffers in the shared area */
+#define ZC_BATCH_MAX		64		/* Slots per sendmsg() at most */
 #define ZC_AREA			(ZC_SEG * ZC_SLOTS)
 #define ZC_SINK_BUF		(128 * 1024)	/* Sink's read buffer */
 #define ZC_CMSG_BUF		128		/* Error queue control data */
@@ -246,23 +254,33 @@ static char *zc_area(void)
 }
 
 /**
- * zc_send_one() - Send one slot, waiting for completions as needed
+ * zc_send_one() - Send a batch of slots, waiting for completions as needed
  * @fd:		Socket
- * @buf:	Slot
+ * @area:	Shared area
+ * @first:	First slot of the batch
+ * @batch:	Slots in the batch, ZC_SLOTS a multiple of it
  * @zc:		Use MSG_ZEROCOPY
  * @st:		Counters, updated
  *
  * Return: 0 on success, -1 on errors
  */
-static int zc_send_one(int fd, const char *buf, int zc, struct zc_stat *st)
+static int zc_send_one(int fd, char *area, unsigned first, unsigned batch,
+		       int zc, struct zc_stat *st)
 {
+	struct iovec iov[ZC_BATCH_MAX];
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = batch };
+	unsigned k;
 	ssize_t n;
 
-	while (zc && st->sends - st->done >= ZC_SLOTS)
+	for (k = 0; k < batch; k++) {
+		iov[k].iov_base = area + (size_t)(first + k) * ZC_SEG;
+		iov[k].iov_len = ZC_SEG;
+	}
+	while (zc && st->sends - st->done >= ZC_SLOTS / batch)
 		if (zc_wait(fd, st))
 			return -1;
 	for (;;) {
-		n = send(fd, buf, ZC_SEG, zc ? MSG_ZEROCOPY : 0);
+		n = sendmsg(fd, &mh, zc ? MSG_ZEROCOPY : 0);
 		if (n >= 0)
 			break;
 		if (!zc || errno != ENOBUFS || zc_wait(fd, st))
@@ -271,7 +289,7 @@ static int zc_send_one(int fd, const char *buf, int zc, struct zc_stat *st)
 	st->sends++;
 	st->bytes += (uint64_t)n;
 	/* Completions for sends in a row merge: read them once in a while */
-	if (zc && !(st->sends % (ZC_SLOTS / 4)))
+	if (zc && !(st->sends % (ZC_SLOTS / batch / 4 + 1)))
 		return zc_reap(fd, st);
 	return 0;
 }
@@ -280,11 +298,13 @@ static int zc_send_one(int fd, const char *buf, int zc, struct zc_stat *st)
  * zc_send() - Connect and send for a while, then print the figures
  * @sa:		Server address
  * @secs:	Seconds to send
+ * @batch:	Slots per sendmsg(), ZC_SLOTS a multiple of it
  * @zc:		Use MSG_ZEROCOPY
  *
  * Return: 0 on success, 1 on errors
  */
-static int zc_send(const struct sockaddr_in *sa, double secs, int zc)
+static int zc_send(const struct sockaddr_in *sa, double secs, unsigned batch,
+		   int zc)
 {
 	struct zc_stat st = { 0 };
 	double t0, c0, t, c, gbit;
@@ -306,8 +326,8 @@ static int zc_send(const struct sockaddr_in *sa, double secs, int zc)
 	}
 	t0 = zc_now();
 	c0 = zc_cpu();
-	for (i = 0; zc_now() - t0 < secs; i = (i + 1) % ZC_SLOTS) {
-		if (zc_send_one(fd, area + (size_t)i * ZC_SEG, zc, &st)) {
+	for (i = 0; zc_now() - t0 < secs; i = (i + batch) % ZC_SLOTS) {
+		if (zc_send_one(fd, area, i, batch, zc, &st)) {
 			perror("zc_floor: send");
 			return 1;
 		}
@@ -336,21 +356,30 @@ static int zc_send(const struct sockaddr_in *sa, double secs, int zc)
  */
 int main(int argc, char **argv)
 {
+	unsigned long batch = 1;
 	struct sockaddr_in sa;
 	double secs;
+	char *end;
 
 	if (argc < 4 || zc_addr(&sa, argv[2], argv[3]))
 		goto usage;
 	if (!strcmp(argv[1], "sink") && argc == 4)
 		return zc_sink(&sa);
-	if (argc != 5 || (secs = atof(argv[4])) <= 0)
+	if (argc < 5 || argc > 6 || (secs = atof(argv[4])) <= 0)
 		goto usage;
+	if (argc == 6) {
+		batch = strtoul(argv[5], &end, 10);
+		if (*end || !batch || batch > ZC_BATCH_MAX ||
+		    ZC_SLOTS % batch)
+			goto usage;
+	}
 	if (!strcmp(argv[1], "copy"))
-		return zc_send(&sa, secs, 0);
+		return zc_send(&sa, secs, (unsigned)batch, 0);
 	if (!strcmp(argv[1], "zerocopy"))
-		return zc_send(&sa, secs, 1);
+		return zc_send(&sa, secs, (unsigned)batch, 1);
 usage:
-	fprintf(stderr, "Usage: zc_floor sink|copy|zerocopy ADDR PORT "
-		"[SECONDS]\n");
+	fprintf(stderr, "Usage: zc_floor sink ADDR PORT | "
+		"zc_floor copy|zerocopy ADDR PORT SECONDS [BATCH]\n"
+		"  BATCH: 1 to %d, dividing %d\n", ZC_BATCH_MAX, ZC_SLOTS);
 	return 2;
 }
