@@ -49,11 +49,31 @@
 # floor and passt's figures are taken the same way, on the same topology,
 # which is what the bound needs.
 #
+# Shared memory and MSG_ZEROCOPY. passt's vhost-user back-end sends the
+# guest's TCP payload from guest memory, a memfd mapped MAP_SHARED, in
+# 64 KiB super-frames. test/tools/zc_floor.c is that sender and nothing
+# else: in each round, "out" only, it sends from such a mapping for
+# BENCH_TIME seconds, FLOOR_ZC_BATCH 64 KiB buffers per sendmsg() (default
+# 16: passt sends about 1 MiB per call in a bulk transfer), with the
+# kernel's copy (setup floor, metrics floor_memfd_out_<M>...) and with
+# SO_ZEROCOPY + MSG_ZEROCOPY
+# (floor_zc_out_<M>...), to its own sink in h2 (which reads into a buffer,
+# as iperf3 does). Each end prints its own CPU (getrusage()): _snd_cpu
+# and _rcv_cpu, s per Gbit; for MSG_ZEROCOPY also the percentage of
+# completions the kernel flagged as copied (floor_zc_out_<M>_copied).
+# Over veth, local delivery copies the pages (skb_copy_ubufs()) in
+# whichever context runs the receive softirq, the sender's or the
+# receiver's, so the copy moves rather than goes: the sum of both ends is
+# the figure that says whether a copy was saved. The second table sets
+# both beside each other. FLOOR_ZC=0 leaves these runs out.
+#
 # Nothing is asserted. "socket_floor.sh --report FILE.tsv" prints the table
 # of a saved raw results file again.
 #
 # Environment: BENCH_MTUS (default "65520 1500"), BENCH_TIME, FLOOR_RUNS,
-# FLOOR_STEAL_MAX (default 10), FLOOR_RETRIES (default 2), BENCH_RESULTS.
+# FLOOR_STEAL_MAX (default 10), FLOOR_RETRIES (default 2), FLOOR_ZC
+# (default 1), FLOOR_ZC_BATCH (default 16), BENCH_TOOLS (where zc_floor is built, default
+# test/build/bench), BENCH_RESULTS.
 
 # BENCH_* names are shared with lib.sh
 # shellcheck disable=SC2034
@@ -64,6 +84,8 @@ BENCH_LIB_DIR=$(cd "$(dirname "$0")" && pwd)
 FLOOR_RUNS=${FLOOR_RUNS:-5}
 FLOOR_STEAL_MAX=${FLOOR_STEAL_MAX:-10}
 FLOOR_RETRIES=${FLOOR_RETRIES:-2}
+FLOOR_ZC=${FLOOR_ZC:-1}
+FLOOR_ZC_BATCH=${FLOOR_ZC_BATCH:-16}
 FLOOR_PORT=$BENCH_PORT_TAP
 
 # floor_cpu_stat() - Total and stolen ticks of all CPUs so far
@@ -176,6 +198,93 @@ floor_run() {
 	bench_record floor "${_m}_rcv_cpu" "$(floor_cpu "$4" "$1")"
 }
 
+# floor_zc_build() - Build zc_floor into BENCH_TOOLS if it is out of date
+#
+# Return: 0 on success
+floor_zc_build() {
+	_root=$(cd "$BENCH_LIB_DIR/../.." && pwd)
+	BENCH_TOOLS=${BENCH_TOOLS:-$_root/test/build/bench}
+	mkdir -p "$BENCH_TOOLS" || return 1
+	[ -x "$BENCH_TOOLS/zc_floor" ] && [ -z "$(find \
+		"$_root/test/tools/zc_floor.c" -newer "$BENCH_TOOLS/zc_floor")" ] &&
+		return 0
+	${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra \
+		"$_root/test/tools/zc_floor.c" -o "$BENCH_TOOLS/zc_floor"
+}
+
+# floor_zc_once() - One zc_floor run, h1 sending to its sink in h2
+# $1:	Mode: copy or zerocopy
+#
+# Print: "<bytes> <Gbit/s> <sender CPU s> <receiver CPU s> <copied %>",
+# nothing on failure
+floor_zc_once() {
+	ip netns exec "$BENCH_H2" timeout --foreground $((BENCH_TIME + 30)) \
+		"$BENCH_TOOLS/zc_floor" sink "$BENCH_SRV" "$FLOOR_PORT" \
+		> "$BENCH_TMP/sink.out" 2>/dev/null &
+	_sink=$!
+	if ! bench_wait_listen "$BENCH_H2" "$FLOOR_PORT"; then
+		bench_kill "$_sink"
+		return 1
+	fi
+	ip netns exec "$BENCH_H1" timeout --foreground $((BENCH_TIME + 30)) \
+		"$BENCH_TOOLS/zc_floor" "$1" "$BENCH_SRV" "$FLOOR_PORT" \
+		"$BENCH_TIME" "$FLOOR_ZC_BATCH" > "$BENCH_TMP/zc.out" 2>/dev/null
+	# The sink exits at the sender's end of stream: bounded wait
+	for _i in $(seq 50); do
+		kill -0 "$_sink" 2>/dev/null || break
+		sleep 0.1
+	done
+	bench_kill "$_sink"
+	# "bytes B seconds S cpu C gbit G ... completions M copied K", then
+	# "received R cpu C"
+	cat "$BENCH_TMP/zc.out" "$BENCH_TMP/sink.out" | awk '
+		$1 == "bytes" { b = $2; c = $6; g = $8; m = $14; k = $16 }
+		$1 == "received" { r = $4 }
+		END {
+			if (b == "" || r == "") exit
+			printf "%s %s %s %s %.0f\n", b, g, c, r,
+			       m ? k * 100 / m : 0
+		}'
+}
+
+# floor_zc_run() - One measured zc_floor run, done again while too much CPU
+# was stolen
+# $1:	Mode: copy or zerocopy
+# $2:	MTU
+floor_zc_run() {
+	_m="floor_memfd_out_$2"
+	[ "$1" = zerocopy ] && _m="floor_zc_out_$2"
+	for _try in $(seq 0 "$FLOOR_RETRIES"); do
+		_st0=$(floor_cpu_stat)
+		_r=$(floor_zc_once "$1")
+		_steal=$(floor_steal_pct "$_st0" "$(floor_cpu_stat)")
+		[ "$_steal" -le "$FLOOR_STEAL_MAX" ] && break
+		[ "$_try" -lt "$FLOOR_RETRIES" ] &&
+			bench_log "$_m: ${_steal}% stolen, run again"
+	done
+	[ "$_steal" -gt "$FLOOR_STEAL_MAX" ] &&
+		bench_note "$_m: kept a run with ${_steal}% of CPU time stolen"
+	if [ -z "$_r" ]; then
+		for _x in "" _snd_cpu _rcv_cpu _copied; do
+			bench_record floor "$_m$_x" ""
+		done
+		return
+	fi
+	# shellcheck disable=SC2086 # split into its five fields
+	set -- $_r
+	bench_record floor "$_m" "$2"
+	bench_record floor "${_m}_snd_cpu" "$(floor_zc_per_gbit "$3" "$1")"
+	bench_record floor "${_m}_rcv_cpu" "$(floor_zc_per_gbit "$4" "$1")"
+	bench_record floor "${_m}_copied" "$5"
+}
+
+# floor_zc_per_gbit() - CPU seconds per Gbit
+# $1:	CPU seconds
+# $2:	Bytes moved
+floor_zc_per_gbit() {
+	awk -v c="$1" -v b="$2" 'BEGIN { printf "%.4f", c / (b * 8 / 1e9) }'
+}
+
 # floor_fmt() - Format a median, "n/a" passed through
 # $1:	printf format
 # $2:	Setup
@@ -245,9 +354,66 @@ back-end could gain over the stream socket while it still pays that
 socket's kernel cost. "now": vhost_user.sh's offloads/stream ratio from
 the same results.
 EOF
+	floor_zc_report
 	[ -n "$FLOOR_LOAD0" ] && echo "Load average (1/5/15 min) before:" \
 		"$FLOOR_LOAD0, after: $(cut -d ' ' -f 1-3 /proc/loadavg)."
 	return 0
+}
+
+# floor_zc_sum() - Median over runs of sender + receiver CPU per Gbit
+# $1:	Metric prefix, e.g. floor_zc_out_65520
+#
+# Print: s/Gbit, n/a if missing
+floor_zc_sum() {
+	awk -F '\t' -v s="$1_snd_cpu" -v r="$1_rcv_cpu" '
+		$1 == "floor" && $2 == s && $3 != "" { a[++n] = $3 }
+		$1 == "floor" && $2 == r && $3 != "" { b[++m] = $3 }
+		END {
+			if (!n || n != m) { print "n/a"; exit }
+			for (i = 1; i <= n; i++) v[i] = a[i] + b[i]
+			for (i = 1; i <= n; i++)
+				for (j = i + 1; j <= n; j++)
+					if (v[j] < v[i]) {
+						t = v[i]; v[i] = v[j]; v[j] = t
+					}
+			if (n % 2) x = v[(n + 1) / 2]
+			else x = (v[n / 2] + v[n / 2 + 1]) / 2
+			printf "%.3f\n", x
+		}' "$BENCH_RESULTS"
+}
+
+# floor_zc_report() - Table of zc_floor's medians, if there are any
+floor_zc_report() {
+	grep -q 'floor_memfd_out_' "$BENCH_RESULTS" 2>/dev/null || return 0
+	echo
+	echo "| out, MTU | copied Gbit/s | sender CPU s/Gbit" \
+	     "| receiver | both | MSG_ZEROCOPY Gbit/s | sender CPU s/Gbit" \
+	     "| receiver | both | completions copied |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for _mtu in ${BENCH_MTUS:-65520 1500}; do
+		_c="floor_memfd_out_$_mtu"
+		_z="floor_zc_out_$_mtu"
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%% |\n' \
+			"$_mtu" "$(floor_fmt %.2f floor "$_c")" \
+			"$(floor_fmt %.3f floor "${_c}_snd_cpu")" \
+			"$(floor_fmt %.3f floor "${_c}_rcv_cpu")" \
+			"$(floor_zc_sum "$_c")" \
+			"$(floor_fmt %.2f floor "$_z")" \
+			"$(floor_fmt %.3f floor "${_z}_snd_cpu")" \
+			"$(floor_fmt %.3f floor "${_z}_rcv_cpu")" \
+			"$(floor_zc_sum "$_z")" \
+			"$(floor_fmt %.0f floor "${_z}_copied")"
+	done
+	echo
+	cat <<EOF
+test/tools/zc_floor: $FLOOR_ZC_BATCH x 64 KiB per sendmsg() from a memfd
+mapped MAP_SHARED (as guest memory is), h1 to its own sink in h2, copied
+and with MSG_ZEROCOPY;
+medians of $FLOOR_RUNS runs of ${BENCH_TIME} s, CPU from each end's
+getrusage(), "both": median of the per-run sums. Over veth, local delivery
+copies zerocopy pages ("completions copied") in the receive softirq, whose
+CPU goes to whichever end runs it: compare "both".
+EOF
 }
 
 # floor_main() - FLOOR_RUNS rounds over MTUs and directions, then the table
@@ -257,6 +423,10 @@ floor_main() {
 	trap 'exit 1' INT TERM HUP PIPE
 	command -v iperf3 > /dev/null || { bench_log "no iperf3"; exit 1; }
 	bench_net_up || { bench_log "sandbox set-up failed"; exit 1; }
+	if [ "$FLOOR_ZC" != 0 ] && ! floor_zc_build; then
+		bench_note "zc_floor did not build: its runs left out"
+		FLOOR_ZC=0
+	fi
 	FLOOR_LOAD0=$(cut -d ' ' -f 1-3 /proc/loadavg)
 	for _round in $(seq "$FLOOR_RUNS"); do
 		for _mtu in ${BENCH_MTUS:-65520 1500}; do
@@ -266,6 +436,12 @@ floor_main() {
 				bench_log "socket floor round $_round/$FLOOR_RUNS:" \
 					"$_d, MTU $_mtu"
 				floor_run "$_d" "$_mtu"
+			done
+			[ "$FLOOR_ZC" = 0 ] && continue
+			for _z in copy zerocopy; do
+				bench_log "socket floor round $_round/$FLOOR_RUNS:" \
+					"zc_floor $_z, MTU $_mtu"
+				floor_zc_run "$_z" "$_mtu"
 			done
 		done
 	done

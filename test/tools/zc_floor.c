@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* zc_floor.c - The sender's floor for TCP from shared memory, with and
+ * without MSG_ZEROCOPY
+ *
+ * Usage: zc_floor MODE ARGS
+ *   sink ADDR PORT		accept one TCP connection, read it to EOF into a
+ *				ZC_SINK_BUF buffer, print "received BYTES cpu
+ *				C" (C: user + system seconds while reading),
+ *				exit
+ *   copy ADDR PORT SECONDS [BATCH]
+ *				connect, send ZC_SEG-byte buffers with plain
+ *				sendmsg() for SECONDS seconds, BATCH of them
+ *				(default 1, at most ZC_BATCH_MAX) per call,
+ *				close
+ *   zerocopy ADDR PORT SECONDS [BATCH]
+ *				the same with SO_ZEROCOPY and MSG_ZEROCOPY,
+ *				completions read from the error queue
+ *
+ * Theory of Operation
+ *
+ * passt with vhost-user sends TCP payloads to the host socket from guest
+ * memory: a memfd shared with qemu, mapped MAP_SHARED. This program sends
+ * the same way, from a ZC_AREA-byte memfd mapping, ZC_SEG bytes per slot
+ * from consecutive slots, so that the cost of the send path alone can be
+ * measured, with the kernel's copy (copy) and without it (zerocopy). passt
+ * gathers a batch of the guest's frames into one sendmsg() (about 1 MiB
+ * in a bulk transfer at MTU 65520): BATCH slots per call play that part.
+ *
+ * With MSG_ZEROCOPY, a slot's pages belong to the kernel until the
+ * completion for its send arrives on the error queue (a range of send
+ * counters, SO_EE_ORIGIN_ZEROCOPY); slots are reused in order, so at most
+ * ZC_SLOTS / BATCH sends are outstanding and the sender waits (poll() for
+ * POLLERR) when all are. A completion flagged SO_EE_CODE_ZEROCOPY_COPIED means the
+ * kernel copied the pages after all (e.g. at local delivery); they are
+ * counted. ENOBUFS from send() (notification memory charged to optmem
+ * exhausted) is handled the same way: wait for completions, then retry.
+ *
+ * The sender prints one line: "bytes B seconds S cpu C gbit G cpu_per_gbit
+ * X sends N completions M copied K", C being this process's user + system
+ * time (getrusage()) during the sending, including softirq work the kernel
+ * charges to it. Exit status 0 on success, 1 on errors, 2 on usage errors.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <linux/errqueue.h>
+
+#ifndef SO_ZEROCOPY
+#define SO_ZEROCOPY		60
+#endif
+#ifndef MSG_ZEROCOPY
+#define MSG_ZEROCOPY		0x4000000
+#endif
+
+#define ZC_SEG			65536		/* Bytes per send() */
+#define ZC_SLOTS		256		/* Buffers in the shared area */
+#define ZC_BATCH_MAX		64		/* Slots per sendmsg() at most */
+#define ZC_AREA			(ZC_SEG * ZC_SLOTS)
+#define ZC_SINK_BUF		(128 * 1024)	/* Sink's read buffer */
+#define ZC_CMSG_BUF		128		/* Error queue control data */
+#define ZC_WAIT_MS		1000		/* poll() for completions */
+
+/**
+ * struct zc_stat - What the sender did
+ * @sends:	Successful send() calls
+ * @done:	Sends whose completion arrived
+ * @copied:	Completions flagged as copied by the kernel
+ * @bytes:	Bytes sent
+ */
+struct zc_stat {
+	uint64_t sends;
+	uint64_t done;
+	uint64_t copied;
+	uint64_t bytes;
+};
+
+/**
+ * zc_addr() - Fill an IPv4 address
+ * @sa:		Address (output)
+ * @addr:	Dotted quad
+ * @port:	Port, string
+ *
+ * Return: 0 on success, -1 on a bad address or port
+ */
+static int zc_addr(struct sockaddr_in *sa, const char *addr, const char *port)
+{
+	char *end;
+	long p = strtol(port, &end, 10);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (*end || p <= 0 || p > 65535 ||
+	    inet_pton(AF_INET, addr, &sa->sin_addr) != 1)
+		return -1;
+	sa->sin_port = htons((uint16_t)p);
+	return 0;
+}
+
+/**
+ * zc_now() - Monotonic time
+ *
+ * Return: seconds
+ */
+static double zc_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/**
+ * zc_cpu() - This process's user and system time so far
+ *
+ * Return: seconds
+ */
+static double zc_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/**
+ * zc_sink() - Accept one connection and read it to its end
+ * @sa:		Address to listen on
+ *
+ * Return: 0 on success, 1 on errors
+ */
+static int zc_sink(const struct sockaddr_in *sa)
+{
+	static char buf[ZC_SINK_BUF];
+	int one = 1, s, fd;
+	uint64_t total = 0;
+	double c0;
+	ssize_t n;
+
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
+				sizeof(one)) ||
+	    bind(s, (const struct sockaddr *)sa, sizeof(*sa)) || listen(s, 1)) {
+		perror("zc_floor: listen");
+		return 1;
+	}
+	fd = accept(s, NULL, NULL);
+	if (fd < 0) {
+		perror("zc_floor: accept");
+		return 1;
+	}
+	c0 = zc_cpu();
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		total += (uint64_t)n;
+	if (n < 0) {
+		perror("zc_floor: recv");
+		return 1;
+	}
+	printf("received %llu cpu %.3f\n", (unsigned long long)total,
+	       zc_cpu() - c0);
+	return 0;
+}
+
+/**
+ * zc_reap() - Read the completions waiting on the error queue
+ * @fd:		Socket
+ * @st:		Counters, updated
+ *
+ * Return: 0 on success (also when nothing was waiting), -1 on errors
+ */
+static int zc_reap(int fd, struct zc_stat *st)
+{
+	char control[ZC_CMSG_BUF];
+
+	for (;;) {
+		struct msghdr mh = { .msg_control = control,
+				     .msg_controllen = sizeof(control) };
+		const struct sock_extended_err *ee;
+		struct cmsghdr *cm;
+
+		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return (errno == EAGAIN) ? 0 : -1;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (!((cm->cmsg_level == SOL_IP &&
+			       cm->cmsg_type == IP_RECVERR) ||
+			      (cm->cmsg_level == SOL_IPV6 &&
+			       cm->cmsg_type == IPV6_RECVERR)))
+				continue;
+			ee = (const struct sock_extended_err *)CMSG_DATA(cm);
+			if (ee->ee_origin != SO_EE_ORIGIN_ZEROCOPY ||
+			    ee->ee_errno)
+				continue;
+			/* ee_info to ee_data: range of send counters */
+			st->done += (uint32_t)(ee->ee_data - ee->ee_info) + 1;
+			if (ee->ee_code & SO_EE_CODE_ZEROCOPY_COPIED)
+				st->copied += (uint32_t)(ee->ee_data -
+							 ee->ee_info) + 1;
+		}
+	}
+}
+
+/**
+ * zc_wait() - Wait for completions, then read them
+ * @fd:		Socket
+ * @st:		Counters, updated
+ *
+ * Return: 0 on success, -1 on errors or if none came within ZC_WAIT_MS
+ */
+static int zc_wait(int fd, struct zc_stat *st)
+{
+	struct pollfd pfd = { .fd = fd, .events = 0 };
+	uint64_t before = st->done;
+
+	if (poll(&pfd, 1, ZC_WAIT_MS) <= 0 || !(pfd.revents & POLLERR))
+		return -1;
+	if (zc_reap(fd, st))
+		return -1;
+	return (st->done > before) ? 0 : -1;
+}
+
+/**
+ * zc_area() - Map a memfd-backed shared area, as guest memory is mapped
+ *
+ * Return: the area, NULL on errors
+ */
+static char *zc_area(void)
+{
+	int fd = memfd_create("zc_floor", 0);
+	char *p;
+
+	if (fd < 0 || ftruncate(fd, ZC_AREA)) {
+		perror("zc_floor: memfd");
+		return NULL;
+	}
+	p = mmap(NULL, ZC_AREA, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		perror("zc_floor: mmap");
+		return NULL;
+	}
+	memset(p, 'z', ZC_AREA);
+	return p;
+}
+
+/**
+ * zc_send_one() - Send a batch of slots, waiting for completions as needed
+ * @fd:		Socket
+ * @area:	Shared area
+ * @first:	First slot of the batch
+ * @batch:	Slots in the batch, ZC_SLOTS a multiple of it
+ * @zc:		Use MSG_ZEROCOPY
+ * @st:		Counters, updated
+ *
+ * Return: 0 on success, -1 on errors
+ */
+static int zc_send_one(int fd, char *area, unsigned first, unsigned batch,
+		       int zc, struct zc_stat *st)
+{
+	struct iovec iov[ZC_BATCH_MAX];
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = batch };
+	unsigned k;
+	ssize_t n;
+
+	for (k = 0; k < batch; k++) {
+		iov[k].iov_base = area + (size_t)(first + k) * ZC_SEG;
+		iov[k].iov_len = ZC_SEG;
+	}
+	while (zc && st->sends - st->done >= ZC_SLOTS / batch)
+		if (zc_wait(fd, st))
+			return -1;
+	for (;;) {
+		n = sendmsg(fd, &mh, zc ? MSG_ZEROCOPY : 0);
+		if (n >= 0)
+			break;
+		if (!zc || errno != ENOBUFS || zc_wait(fd, st))
+			return -1;
+	}
+	st->sends++;
+	st->bytes += (uint64_t)n;
+	/* Completions for sends in a row merge: read them once in a while */
+	if (zc && !(st->sends % (ZC_SLOTS / batch / 4 + 1)))
+		return zc_reap(fd, st);
+	return 0;
+}
+
+/**
+ * zc_send() - Connect and send for a while, then print the figures
+ * @sa:		Server address
+ * @secs:	Seconds to send
+ * @batch:	Slots per sendmsg(), ZC_SLOTS a multiple of it
+ * @zc:		Use MSG_ZEROCOPY
+ *
+ * Return: 0 on success, 1 on errors
+ */
+static int zc_send(const struct sockaddr_in *sa, double secs, unsigned batch,
+		   int zc)
+{
+	struct zc_stat st = { 0 };
+	double t0, c0, t, c, gbit;
+	int one = 1, fd;
+	char *area;
+	unsigned i;
+
+	area = zc_area();
+	if (!area)
+		return 1;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
+		perror("zc_floor: connect");
+		return 1;
+	}
+	if (zc && setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one))) {
+		perror("zc_floor: SO_ZEROCOPY");
+		return 1;
+	}
+	t0 = zc_now();
+	c0 = zc_cpu();
+	for (i = 0; zc_now() - t0 < secs; i = (i + batch) % ZC_SLOTS) {
+		if (zc_send_one(fd, area, i, batch, zc, &st)) {
+			perror("zc_floor: send");
+			return 1;
+		}
+	}
+	while (zc && st.done < st.sends)
+		if (zc_wait(fd, &st))
+			break;
+	c = zc_cpu() - c0;
+	t = zc_now() - t0;
+	close(fd);
+	gbit = (double)st.bytes * 8 / 1e9;
+	printf("bytes %llu seconds %.3f cpu %.3f gbit %.3f cpu_per_gbit %.4f "
+	       "sends %llu completions %llu copied %llu\n",
+	       (unsigned long long)st.bytes, t, c, gbit / t, c / gbit,
+	       (unsigned long long)st.sends, (unsigned long long)st.done,
+	       (unsigned long long)st.copied);
+	return 0;
+}
+
+/**
+ * main() - Entry point
+ * @argc:	Argument count
+ * @argv:	Mode and its arguments, see the file's header
+ *
+ * Return: 0 on success, 1 on errors, 2 on usage errors
+ */
+int main(int argc, char **argv)
+{
+	unsigned long batch = 1;
+	struct sockaddr_in sa;
+	double secs;
+	char *end;
+
+	if (argc < 4 || zc_addr(&sa, argv[2], argv[3]))
+		goto usage;
+	if (!strcmp(argv[1], "sink") && argc == 4)
+		return zc_sink(&sa);
+	if (argc < 5 || argc > 6 || (secs = atof(argv[4])) <= 0)
+		goto usage;
+	if (argc == 6) {
+		batch = strtoul(argv[5], &end, 10);
+		if (*end || !batch || batch > ZC_BATCH_MAX ||
+		    ZC_SLOTS % batch)
+			goto usage;
+	}
+	if (!strcmp(argv[1], "copy"))
+		return zc_send(&sa, secs, (unsigned)batch, 0);
+	if (!strcmp(argv[1], "zerocopy"))
+		return zc_send(&sa, secs, (unsigned)batch, 1);
+usage:
+	fprintf(stderr, "Usage: zc_floor sink ADDR PORT | "
+		"zc_floor copy|zerocopy ADDR PORT SECONDS [BATCH]\n"
+		"  BATCH: 1 to %d, dividing %d\n", ZC_BATCH_MAX, ZC_SLOTS);
+	return 2;
+}
