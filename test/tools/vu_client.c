@@ -1379,9 +1379,9 @@ static unsigned vu_rx_frame(struct vu_queue *q, unsigned avail)
 	vu_rx_count(&hdr, total - vu.hdr_len);
 	if (nbuf > 1)
 		vu.st.rx_merged++;
-	if (vu_rx_lose(iov, nbuf, total))
-		;	/* As if lost on the way: the daemon must resend it */
-	else if (writev(vu.tap, iov, (int)nbuf) < 0)
+	/* Frames lost on purpose are given back as if written */
+	if (!vu_rx_lose(iov, nbuf, total) &&
+	    writev(vu.tap, iov, (int)nbuf) < 0)
 		vu_rx_drop(&hdr, total - vu.hdr_len, nbuf);
 	for (i = 0; i < nbuf; i++) {
 		uint32_t len;
