@@ -43,7 +43,10 @@
  * peeked into a discard buffer first.
  * Three duplicate ACKs from the guest resend the first unacknowledged
  * segment, and so does each partial ACK until everything sent before is
- * acknowledged (as NewReno, RFC 6582); the retransmission timer instead
+ * acknowledged (as NewReno, RFC 6582). With vhost-user, a resend that
+ * finds no free buffer in the guest's ring (full of frames sent after the
+ * lost one) leaves recovery, and the next duplicate ACK tries again
+ * (tcp_retransmit_try()). The retransmission timer instead
  * rewinds @seq_to_tap to the last acknowledged byte and resends all from the
  * socket. In pasta mode, with the tap's TSO offloads, frames carry up to
  * 64 KiB of payload with a virtio-net GSO header (gso_size: the guest's MSS)
@@ -339,11 +342,13 @@ static void tcp_rewind(struct ctx *c, struct tcp_conn *conn)
  * @len:	Bytes to resend, at most one MSS
  *
  * Peeked from the start of the socket's queue straight into the guest's
- * buffers, as new data is (tcp_vu.c); without a buffer, the timer resends.
+ * buffers, as new data is (tcp_vu.c).
+ *
+ * Return: false if the guest had no buffer for it (nothing sent)
  *
  * #syscalls recvmsg setsockopt
  */
-static void tcp_retransmit_vu(struct ctx *c, struct tcp_conn *conn,
+static bool tcp_retransmit_vu(struct ctx *c, struct tcp_conn *conn,
 			      size_t len)
 {
 	struct msghdr mh = { .msg_iov = tcp_st.piov };
@@ -355,7 +360,7 @@ static void tcp_retransmit_vu(struct ctx *c, struct tcp_conn *conn,
 	mh.msg_iovlen = tcp_vu_peek_iov(c, conn, len, tcp_st.piov,
 					TCP_IOV_MAX);
 	if (!mh.msg_iovlen)
-		return;
+		return false;
 	if (conn->flags & TCP_F_PEEK_OFF)
 		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
 			   sizeof(zero));
@@ -366,6 +371,7 @@ static void tcp_retransmit_vu(struct ctx *c, struct tcp_conn *conn,
 	conn->seq_to_tap = next;
 	if (n > 0)
 		c->stats.tcp_retrans++;
+	return true;
 }
 
 /**
@@ -373,9 +379,11 @@ static void tcp_retransmit_vu(struct ctx *c, struct tcp_conn *conn,
  * @c:		Execution context
  * @conn:	Connection
  *
+ * Return: false if the guest's vhost-user ring had no buffer for it
+ *
  * #syscalls recvfrom setsockopt
  */
-static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
+static bool tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 {
 	uint32_t inflight = conn->seq_to_tap - conn->seq_ack_from_tap;
 	size_t len, f;
@@ -388,12 +396,10 @@ static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 	if (!len) {
 		conn->seq_to_tap--;
 		tcp_buf_send_flags(c, conn, TCP_FIN | TCP_ACK);
-		return;
+		return true;
 	}
-	if (c->vhost_user) {
-		tcp_retransmit_vu(c, conn, len);
-		return;
-	}
+	if (c->vhost_user)
+		return tcp_retransmit_vu(c, conn, len);
 	f = tcp_buf_frame_get(c);
 	if (conn->flags & TCP_F_PEEK_OFF)
 		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
@@ -402,12 +408,32 @@ static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 	tcp_peek_off_set(conn);
 	if (n <= 0) {
 		tcp_buf_frame_unget();
-		return;
+		return true;
 	}
 	tcp_buf_frame_build(c, conn, f, TCP_ACK, conn->seq_ack_from_tap, 0,
 			    (size_t)n);
 	tcp_buf_frame_keep(f);	/* A lost resend waits for the timer */
 	c->stats.tcp_retrans++;
+	return true;
+}
+
+/**
+ * tcp_retransmit_try() - Resend the first unacknowledged segment, or retry
+ * @c:		Execution context
+ * @conn:	Connection, entering or in recovery
+ *
+ * With vhost-user, the guest's receive ring may be full of frames sent
+ * after the lost one, leaving no buffer for the resend. Rather than leave
+ * it to the retransmission timer, which would resend all in flight, leave
+ * recovery: the next duplicate ACK, which the guest sends as it takes
+ * those frames and gives their buffers back, tries again.
+ */
+static void tcp_retransmit_try(struct ctx *c, struct tcp_conn *conn)
+{
+	if (tcp_retransmit_one(c, conn))
+		return;
+	conn->flags &= (uint8_t)~TCP_F_RECOVERY;
+	conn->dup_acks = TCP_DUP_ACKS - 1;
 }
 
 /**
@@ -459,7 +485,7 @@ static void tcp_ack_from_tap(struct ctx *c, struct tcp_conn *conn,
 		conn->dup_acks = 0;
 		if ((conn->flags & TCP_F_RECOVERY) &&
 		    SEQ_LT(seg->ack, conn->seq_recover))
-			tcp_retransmit_one(c, conn);
+			tcp_retransmit_try(c, conn);
 		else
 			conn->flags &= (uint8_t)~TCP_F_RECOVERY;
 	} else if (seg->ack == conn->seq_ack_from_tap && !seg->dlen &&
@@ -471,7 +497,7 @@ static void tcp_ack_from_tap(struct ctx *c, struct tcp_conn *conn,
 		conn->flags |= TCP_F_RECOVERY;
 		conn->seq_recover = conn->seq_high;
 		conn->dup_acks = 0;
-		tcp_retransmit_one(c, conn);
+		tcp_retransmit_try(c, conn);
 	}
 	conn->wnd_from_tap = wnd;
 	if (conn->clamp)

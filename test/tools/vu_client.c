@@ -63,6 +63,16 @@
  *   --rx-late		post no RX buffer until SIGUSR2: frames the daemon
  *			has for the guest meanwhile find no room
  *   --trace		print every vhost-user message on standard error
+ *   --rx-lose N	discard N frames with a TCP payload from the RX queue
+ *			(the 1000th such, the 2000th, ...), as a lossy link
+ *			would: the daemon must resend them (rx_lost, and
+ *			rx_resent once a later frame brings each one's first
+ *			byte again)
+ *
+ *   TX frames are classified as passt's in-place rules would (tx_data:
+ *   TCP or UDP with a payload, DHCP aside; tx_multi, tx_spread: payload
+ *   over 2 to PACKET_TAIL_PIECES buffers, or more), so that a test can
+ *   check passt's vu_tx_inplace and vu_tx_copied exactly.
  *
  *   SIGUSR1 prints the counters on standard error ("stats ..."); SIGUSR2
  *   posts the RX buffers held back by --rx-late; SIGTERM
@@ -84,8 +94,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <linux/if.h>
+#include <linux/if_ether.h>
 #include <linux/if_tun.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
@@ -95,6 +112,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+
+#include "../../packet.h"	/* PACKET_TAIL_PIECES: passt's in-place limit */
 
 #define VU_RING_DEFAULT		256
 #define VU_RING_MIN		16
@@ -113,6 +132,12 @@
 #define VU_DROPS_SHOWN		5	/* RX frames refused by the tap, shown */
 #define VU_HOSTILE_CNT		9	/* TX descriptors kept for --hostile */
 #define VU_GPA_NOWHERE		0x7000000000000ULL	/* In no region */
+#define VU_PEEK_MAX		(ETH_HLEN + 60 + 60)	/* Headers, at most */
+#define VU_LOSE_EVERY		1000	/* --rx-lose: TCP data frames apart */
+#define VU_LOSE_MAX		64	/* --rx-lose: frames at most */
+#define VU_FLOWS		64	/* --rx-lose: TCP flows followed */
+#define VU_DHCP_PORT		67	/* passt copies DHCP, DHCPv6 whole */
+#define VU_DHCPV6_PORT		547
 
 /* Guest-physical bases of the two memory regions: not our addresses */
 #define VU_GPA0			0x100000ULL
@@ -284,6 +309,11 @@ struct vu_queue {
  * @tx_max:	Largest of them, bytes
  * @tx_gso:	Of them, with a GSO type
  * @tx_kicks:	TX kicks sent
+ * @tx_data:	Of the frames put on the TX queue, TCP or UDP ones with a
+ *		payload (DHCP and DHCPv6 aside): those passt may read in place
+ * @tx_multi:	Of them, with the payload over 2 to PACKET_TAIL_PIECES buffers
+ * @tx_spread:	Of them, with the payload over more buffers than that: passt
+ *		copies these whole
  * @rx_frames:	Frames from the RX queue
  * @rx_bytes:	Their bytes, without header
  * @rx_max:	Largest of them, bytes
@@ -292,11 +322,38 @@ struct vu_queue {
  * @rx_drops:	Of them, refused by the tap (bad header or frame)
  * @rx_down:	Of them, not written as the tap was down
  * @rx_kicks:	RX kicks sent
+ * @rx_lost:	Frames with a TCP payload discarded on purpose (--rx-lose)
+ * @rx_resent:	Of them, those whose first byte came again in a later frame
+ * @rx_again:	Frames with TCP data the flow had carried already, resends
  */
 struct vu_stats {
 	unsigned long long tx_frames, tx_bytes, tx_max, tx_gso, tx_kicks;
+	unsigned long long tx_data, tx_multi, tx_spread;
 	unsigned long long rx_frames, rx_bytes, rx_max, rx_gso, rx_merged;
-	unsigned long long rx_drops, rx_down, rx_kicks;
+	unsigned long long rx_drops, rx_down, rx_kicks, rx_lost, rx_resent;
+	unsigned long long rx_again;
+};
+
+/**
+ * struct vu_flow - A TCP flow to the guest, followed for --rx-lose
+ * @ports:	Source and destination ports, as in the frames (0: free)
+ * @end:	Sequence number after the highest byte seen, host order
+ */
+struct vu_flow {
+	uint32_t ports;
+	uint32_t end;
+};
+
+/**
+ * struct vu_lost - A frame discarded on purpose (--rx-lose), until resent
+ * @ports:	Source and destination TCP ports, as in the frame
+ * @seq:	Its first sequence number, host order
+ * @resent:	A later frame carried that byte again
+ */
+struct vu_lost {
+	uint32_t ports;
+	uint32_t seq;
+	int resent;
 };
 
 /**
@@ -315,6 +372,10 @@ struct vu_stats {
  * @indirect:	TX chains in indirect tables, if negotiated
  * @hostile:	Post bad TX chains first
  * @rx_late:	RX buffers not posted yet: waiting for SIGUSR2
+ * @rx_lose:	Frames with a TCP payload to discard, one in VU_LOSE_EVERY
+ * @rx_tcp:	Frames with a TCP payload seen on the RX queue
+ * @lost:	Those discarded, rx_lost of them
+ * @flows:	TCP flows to the guest, for --rx-lose
  * @ind:	Indirect tables: ring descriptor d uses @ind + d * @tx_need
  * @nregions:	Memory regions (1 or 2)
  * @mem:	Our mapping of the memfd
@@ -339,6 +400,10 @@ static struct vu_state {
 	int indirect;
 	int hostile;
 	int rx_late;
+	unsigned rx_lose;
+	unsigned long long rx_tcp;
+	struct vu_lost lost[VU_LOSE_MAX];
+	struct vu_flow flows[VU_FLOWS];
 	struct vring_desc *ind;
 	unsigned nregions;
 	uint8_t *mem;
@@ -913,6 +978,230 @@ static void vu_tx_hdr_fix(struct virtio_net_hdr_mrg_rxbuf *hdr, size_t l2len)
 }
 
 /**
+ * struct vu_l4 - A frame's headers, as passt's in-place rules read them
+ * @hlen:	Bytes of Ethernet, IP and TCP or UDP headers
+ * @tcp:	TCP, not UDP
+ * @ports:	Source and destination ports, as in the frame
+ * @seq:	TCP sequence number, host order
+ */
+struct vu_l4 {
+	size_t hlen;
+	int tcp;
+	uint32_t ports;
+	uint32_t seq;
+};
+
+/**
+ * vu_peek() - Copy the first bytes of a frame out of its buffers
+ * @iov:	Buffers, the virtio-net header first
+ * @n:		Number of buffers
+ * @dst:	Destination, VU_PEEK_MAX bytes
+ * @l2len:	Frame length, bytes
+ *
+ * Return: bytes copied, at most VU_PEEK_MAX
+ */
+static size_t vu_peek(const struct iovec *iov, unsigned n, uint8_t *dst,
+		      size_t l2len)
+{
+	size_t skip = vu.hdr_len, got = 0, want, k;
+	unsigned i;
+
+	want = l2len < VU_PEEK_MAX ? l2len : VU_PEEK_MAX;
+	for (i = 0; i < n && got < want; i++) {
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		k = iov[i].iov_len - skip;
+		if (k > want - got)
+			k = want - got;
+		memcpy(dst + got, (const uint8_t *)iov[i].iov_base + skip, k);
+		got += k;
+		skip = 0;
+	}
+	return got;
+}
+
+/**
+ * vu_l4_parse() - Find the TCP or UDP header of a frame and its end
+ * @f:		The frame's first bytes
+ * @len:	Bytes of @f
+ * @proto:	IP protocol
+ * @off:	Offset of the TCP or UDP header in @f
+ * @l4:		Headers found (output)
+ *
+ * Return: bytes of headers, 0 if not TCP or UDP, short, or DHCP(v6)
+ */
+static size_t vu_l4_parse(const uint8_t *f, size_t len, uint8_t proto,
+			  size_t off, struct vu_l4 *l4)
+{
+	struct tcphdr th;
+	struct udphdr uh;
+
+	if (proto == IPPROTO_TCP && len >= off + sizeof(th)) {
+		memcpy(&th, f + off, sizeof(th));
+		if (th.doff < 5 || len < off + th.doff * 4U)
+			return 0;
+		l4->tcp = 1;
+		l4->seq = ntohl(th.seq);
+		memcpy(&l4->ports, f + off, sizeof(l4->ports));
+		return l4->hlen = off + th.doff * 4U;
+	}
+	if (proto == IPPROTO_UDP && len >= off + sizeof(uh)) {
+		memcpy(&uh, f + off, sizeof(uh));
+		if (uh.dest == htons(VU_DHCP_PORT) ||
+		    uh.dest == htons(VU_DHCPV6_PORT))
+			return 0;
+		l4->tcp = 0;
+		return l4->hlen = off + sizeof(uh);
+	}
+	return 0;
+}
+
+/**
+ * vu_l4() - Headers of a frame passt would take as TCP or UDP
+ * @f:		The frame's first bytes
+ * @len:	Bytes of @f
+ * @l4:		Headers found (output)
+ *
+ * IPv4 but not a fragment, IPv6 without extension headers, as passt.
+ *
+ * Return: bytes of headers, 0 if none such
+ */
+static size_t vu_l4(const uint8_t *f, size_t len, struct vu_l4 *l4)
+{
+	struct ipv6hdr ip6h;
+	struct iphdr ip4h;
+	uint16_t proto;
+
+	if (len < ETH_HLEN)
+		return 0;
+	memcpy(&proto, f + 12, sizeof(proto));
+	if (proto == htons(ETH_P_IP) && len >= ETH_HLEN + sizeof(ip4h)) {
+		memcpy(&ip4h, f + ETH_HLEN, sizeof(ip4h));
+		if (ip4h.version != 4 || ip4h.ihl < 5 ||
+		    (ip4h.frag_off & htons(0x3fff)))
+			return 0;
+		return vu_l4_parse(f, len, ip4h.protocol,
+				   ETH_HLEN + ip4h.ihl * 4U, l4);
+	}
+	if (proto == htons(ETH_P_IPV6) && len >= ETH_HLEN + sizeof(ip6h)) {
+		memcpy(&ip6h, f + ETH_HLEN, sizeof(ip6h));
+		if (ip6h.version != 6)
+			return 0;
+		return vu_l4_parse(f, len, ip6h.nexthdr,
+				   ETH_HLEN + sizeof(ip6h), l4);
+	}
+	return 0;
+}
+
+/**
+ * vu_tx_classify() - Count a TX frame with a payload, by buffers it spans
+ * @iov:	Buffers as read into, the virtio-net header first
+ * @n:		Number of them
+ * @len:	Bytes read, header included
+ *
+ * These are passt's rules for reading a payload in place (tap_vu_tx.c),
+ * applied independently, so that its counters can be checked exactly.
+ */
+static void vu_tx_classify(const struct iovec *iov, unsigned n, size_t len)
+{
+	size_t l2len = len - vu.hdr_len, start, off = 0;
+	uint8_t f[VU_PEEK_MAX];
+	unsigned i, bufs = 0;
+	struct vu_l4 l4;
+
+	if (!vu_l4(f, vu_peek(iov, n, f, l2len), &l4) || l4.hlen >= l2len)
+		return;
+	vu.st.tx_data++;
+	start = vu.hdr_len + l4.hlen;
+	for (i = 0; i < n && off < len; off += iov[i++].iov_len) {
+		if (off + iov[i].iov_len > start)
+			bufs++;
+	}
+	if (bufs > PACKET_TAIL_PIECES)
+		vu.st.tx_spread++;
+	else if (bufs > 1)
+		vu.st.tx_multi++;
+}
+
+/**
+ * vu_rx_new() - Does a TCP frame to the guest carry only new data?
+ * @l4:		Its headers
+ * @dlen:	Its payload, bytes
+ *
+ * Return: non-zero if it starts at or after the highest byte its flow
+ *	   carried so far (a first transmission), 0 for a resend, or if the
+ *	   flow can't be followed
+ */
+static int vu_rx_new(const struct vu_l4 *l4, size_t dlen)
+{
+	uint32_t end = l4->seq + (uint32_t)dlen;
+	struct vu_flow *f = NULL;
+	unsigned i;
+
+	for (i = 0; i < VU_FLOWS && !f; i++) {
+		if (vu.flows[i].ports == l4->ports || !vu.flows[i].ports)
+			f = &vu.flows[i];
+	}
+	if (!f)
+		return 0;
+	if (!f->ports) {
+		f->ports = l4->ports;
+		f->end = end;
+		return 1;
+	}
+	if ((int32_t)(l4->seq - f->end) < 0) {
+		vu.st.rx_again++;
+		if ((int32_t)(end - f->end) > 0)
+			f->end = end;
+		return 0;
+	}
+	f->end = end;
+	return 1;
+}
+
+/**
+ * vu_rx_lose() - Discard one frame with a TCP payload in VU_LOSE_EVERY
+ * @iov:	Buffers of the frame, the virtio-net header first
+ * @n:		Number of them
+ * @total:	Bytes, header included
+ *
+ * With --rx-lose N only, for the first N such, first transmissions only
+ * (new data: the guest can't have it from elsewhere). A later frame
+ * carrying the first byte of one discarded counts as its resend.
+ *
+ * Return: non-zero to discard this frame
+ */
+static int vu_rx_lose(const struct iovec *iov, unsigned n, size_t total)
+{
+	size_t l2len = total - vu.hdr_len;
+	uint8_t f[VU_PEEK_MAX];
+	struct vu_l4 l4;
+	unsigned i;
+
+	if (!vu.rx_lose || !vu_l4(f, vu_peek(iov, n, f, l2len), &l4) ||
+	    !l4.tcp || l4.hlen >= l2len)
+		return 0;
+	for (i = 0; i < vu.st.rx_lost; i++) {
+		struct vu_lost *x = &vu.lost[i];
+
+		if (!x->resent && x->ports == l4.ports &&
+		    x->seq - l4.seq < l2len - l4.hlen) {
+			x->resent = 1;
+			vu.st.rx_resent++;
+		}
+	}
+	if (!vu_rx_new(&l4, l2len - l4.hlen) || ++vu.rx_tcp % VU_LOSE_EVERY ||
+	    vu.st.rx_lost >= vu.rx_lose)
+		return 0;
+	vu.lost[vu.st.rx_lost].ports = l4.ports;
+	vu.lost[vu.st.rx_lost].seq = l4.seq;
+	vu.lost[vu.st.rx_lost++].resent = 0;
+	return 1;
+}
+
+/**
  * vu_tx_chain() - Chain the descriptors holding a frame, give back the rest
  * @iov:	Buffers as read into
  * @d:		Their descriptors
@@ -988,6 +1277,7 @@ static int vu_tx_from_tap(void)
 			continue;
 		}
 		vu_tx_hdr_fix(iov[0].iov_base, (size_t)len - vu.hdr_len);
+		vu_tx_classify(iov, n, (size_t)len);
 		vu_tx_chain(iov, d, n, (size_t)len);
 	}
 	vu.st.tx_kicks += (unsigned)vu_publish(q);
@@ -1113,7 +1403,9 @@ static unsigned vu_rx_frame(struct vu_queue *q, unsigned avail)
 	vu_rx_count(&hdr, total - vu.hdr_len);
 	if (nbuf > 1)
 		vu.st.rx_merged++;
-	if (writev(vu.tap, iov, (int)nbuf) < 0)
+	/* Frames lost on purpose are given back as if written */
+	if (!vu_rx_lose(iov, nbuf, total) &&
+	    writev(vu.tap, iov, (int)nbuf) < 0)
 		vu_rx_drop(&hdr, total - vu.hdr_len, nbuf);
 	for (i = 0; i < nbuf; i++) {
 		uint32_t len;
@@ -1337,10 +1629,13 @@ static void vu_stats_print(void)
 	fprintf(stderr, "vu_client: stats tx_frames=%llu tx_bytes=%llu "
 		"tx_max=%llu tx_gso=%llu tx_kicks=%llu rx_frames=%llu "
 		"rx_bytes=%llu rx_max=%llu rx_gso=%llu rx_merged=%llu "
-		"rx_drops=%llu rx_down=%llu rx_kicks=%llu\n", s->tx_frames,
-		s->tx_bytes, s->tx_max, s->tx_gso, s->tx_kicks, s->rx_frames,
-		s->rx_bytes, s->rx_max, s->rx_gso, s->rx_merged, s->rx_drops,
-		s->rx_down, s->rx_kicks);
+		"rx_drops=%llu rx_down=%llu rx_kicks=%llu tx_data=%llu "
+		"tx_multi=%llu tx_spread=%llu rx_lost=%llu rx_resent=%llu "
+		"rx_again=%llu\n",
+		s->tx_frames, s->tx_bytes, s->tx_max, s->tx_gso, s->tx_kicks,
+		s->rx_frames, s->rx_bytes, s->rx_max, s->rx_gso, s->rx_merged,
+		s->rx_drops, s->rx_down, s->rx_kicks, s->tx_data, s->tx_multi,
+		s->tx_spread, s->rx_lost, s->rx_resent, s->rx_again);
 }
 
 /**
@@ -1461,6 +1756,7 @@ static void vu_usage(const char *prog)
 		"[--ring N] [--rx-buf BYTES]\n"
 		"       [--tx-seg BYTES] [--hdr-apart] [--indirect] "
 		"[--hostile] [--regions 1|2] [--rx-late] [--trace]\n"
+		"       [--rx-lose N]\n"
 		"       SOCK IFNAME\n", prog);
 	exit(2);
 }
@@ -1507,7 +1803,8 @@ static uint64_t vu_opts(int argc, char **argv)
 		{ "hostile", no_argument, NULL, 'h' },
 		{ "regions", required_argument, NULL, 'g' },
 		{ "trace", no_argument, NULL, 't' },
-		{ "rx-late", no_argument, NULL, 'l' },
+		{ "rx-late", no_argument, NULL, 'L' },
+		{ "rx-lose", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t offl = (1ULL << VIRTIO_NET_F_CSUM) |
@@ -1543,7 +1840,9 @@ static uint64_t vu_opts(int argc, char **argv)
 		case 'g': vu.nregions = (unsigned)vu_num(optarg, 1, 2,
 							 argv[0]); break;
 		case 't': vu.trace = 1; break;
-		case 'l': vu.rx_late = 1; break;
+		case 'L': vu.rx_late = 1; break;
+		case 'l': vu.rx_lose = (unsigned)vu_num(optarg, 1, VU_LOSE_MAX,
+							argv[0]); break;
 		default: vu_usage(argv[0]);
 		}
 	}
