@@ -28,11 +28,14 @@
 #   vu_*_<M>_retr   sender's TCP retransmissions in the run
 #   vu_load_<M>     1-minute load average as the setup started
 #
+# and one line "vu host_mtu" with BENCH_HOST_MTU, read back by the report
+# (and by socket_floor.sh's, for the floor at that veth MTU).
+#
 # VU_RUNS rounds (default: BENCH_RUNS, or 5 if that is less) of BENCH_TIME seconds;
 # in each round every setup runs once at every MTU (interleaved, so that
 # load from other work on the machine spreads over all of them), and the
-# table reports medians. Nothing is asserted: the targets (issue 15) are
-# printed as met or not. Results go to $BENCH_RESULTS (lib.sh), the table
+# table reports medians. Nothing is asserted: the targets (issue 15, both
+# in Gbit per passt CPU second) are printed as met or not. Results go to $BENCH_RESULTS (lib.sh), the table
 # to standard output, progress to standard error. "vhost_user.sh --report
 # FILE.tsv" prints the table of a saved raw results file again.
 #
