@@ -316,17 +316,30 @@ floor_reach() {
 		else print (r + 0 >= t) ? "yes" : "NO" }'
 }
 
+# floor_veth_mtu() - The veth's MTU in vhost_user.sh's figures at a guest MTU
+# $1:	Guest MTU
+#
+# Print: vhost_user.sh's fixed host link MTU if it recorded one, else $1
+floor_veth_mtu() {
+	_h=$(bench_median vu host_mtu)
+	case "$_h" in
+	''|*[!0-9]*)	echo "$1" ;;
+	*)		echo "$_h" ;;
+	esac
+}
+
 # floor_row() - One row: floor figures, passt's, the bound, the current ratio
 # $1:	Direction: out or in
-# $2:	MTU
+# $2:	Guest MTU of vhost_user.sh's figures; the floor's is the veth's
 floor_row() {
 	_side=snd
 	[ "$1" = in ] && _side=rcv
-	_bound=$(floor_div vu_stream "vu_$1_$2_cpu" floor "floor_$1_$2_${_side}_cpu")
-	printf '| %s, %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" \
-		"$(floor_fmt %.2f floor "floor_$1_$2")" \
-		"$(floor_fmt %.3f floor "floor_$1_$2_snd_cpu")" \
-		"$(floor_fmt %.3f floor "floor_$1_$2_rcv_cpu")" \
+	_fm=$(floor_veth_mtu "$2")
+	_bound=$(floor_div vu_stream "vu_$1_$2_cpu" floor "floor_$1_${_fm}_${_side}_cpu")
+	printf '| %s, %s (veth %s) | %s | %s | %s | %s | %s | %s | %s |\n' \
+		"$1" "$2" "$_fm" "$(floor_fmt %.2f floor "floor_$1_$_fm")" \
+		"$(floor_fmt %.3f floor "floor_$1_${_fm}_snd_cpu")" \
+		"$(floor_fmt %.3f floor "floor_$1_${_fm}_rcv_cpu")" \
 		"$(floor_fmt %.3f vu_stream "vu_$1_$2_cpu")" "$_bound" \
 		"$(floor_div vu_stream "vu_$1_$2_cpu" vu_offl "vu_$1_$2_cpu")" \
 		"$(floor_reach "$_bound" 4)"
@@ -334,7 +347,7 @@ floor_row() {
 
 # floor_report() - Print the table of medians and how it is read
 floor_report() {
-	echo "| TCP dir, MTU | floor Gbit/s | sender CPU s/Gbit" \
+	echo "| TCP dir, guest MTU | floor Gbit/s | sender CPU s/Gbit" \
 	     "| receiver CPU s/Gbit | stream socket passt CPU s/Gbit" \
 	     "| bound: stream / floor | vhost-user offloads/stream now" \
 	     "| 4x within bound |"
@@ -349,7 +362,8 @@ Floor: iperf3 alone over the h1-h2 veth pair (out: h1 sends; in: -R, h2
 sends), medians of $FLOOR_RUNS runs of ${BENCH_TIME} s, CPU from each iperf3's
 utime + stime. Bound: the stream socket back-end's passt CPU per Gbit
 (vhost_user.sh) over the floor of the side passt has on its host socket
-(sender for out, receiver for in): the most Gbit per CPU second any
+(sender for out, receiver for in), on the veth MTU vhost_user.sh ran
+with (BENCH_HOST_MTU): the most Gbit per CPU second any
 back-end could gain over the stream socket while it still pays that
 socket's kernel cost. "now": vhost_user.sh's offloads/stream ratio from
 the same results.

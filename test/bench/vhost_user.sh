@@ -17,25 +17,32 @@
 #   vu_stream  passt on its stream socket (qemu's framing), through
 #              test/tools/passt_tap
 #
-# Metrics, per MTU M of BENCH_MTUS (the tap and the h1-h2 veth get it,
-# passt gets -m M):
+# Metrics, per guest MTU M of BENCH_MTUS (the namespace's tap gets it,
+# passt gets -m M); the h1-h2 veth, passt's host link to the server, keeps
+# BENCH_HOST_MTU whatever M is, so that only the guest's MTU varies:
 #
 #   vu_out_<M>      iperf3, namespace -> h2, Gbit/s
 #   vu_in_<M>       iperf3 -R, h2 -> namespace, Gbit/s
 #   vu_*_<M>_cpu    passt's user + system time (/proc/PID/stat) during the
 #                   run, seconds per Gbit moved
 #   vu_*_<M>_retr   sender's TCP retransmissions in the run
+#   vu_load_<M>     1-minute load average as the setup started
+#
+# and one line "vu host_mtu" with BENCH_HOST_MTU, read back by the report
+# (and by socket_floor.sh's, for the floor at that veth MTU).
 #
 # VU_RUNS rounds (default: BENCH_RUNS, or 5 if that is less) of BENCH_TIME seconds;
 # in each round every setup runs once at every MTU (interleaved, so that
 # load from other work on the machine spreads over all of them), and the
-# table reports medians. Nothing is asserted: the targets (issue 15) are
-# printed as met or not. Results go to $BENCH_RESULTS (lib.sh), the table
+# table reports medians. Nothing is asserted: the targets (issue 15, both
+# in Gbit per passt CPU second) are printed as met or not. Results go to $BENCH_RESULTS (lib.sh), the table
 # to standard output, progress to standard error. "vhost_user.sh --report
 # FILE.tsv" prints the table of a saved raw results file again.
 #
-# Environment: BENCH_MTUS (default "65520 1500"), BENCH_RUNS, VU_RUNS,
-# BENCH_TIME, PASST_BIN, BENCH_RESULTS, BENCH_TOOLS, VU_SETUPS (default
+# Environment: BENCH_MTUS (default "65520 1500"), BENCH_HOST_MTU (the
+# h1-h2 veth's MTU, default 65520; "guest": the guest MTU under test, as
+# before 2026-12-07), BENCH_RUNS, VU_RUNS, BENCH_TIME, PASST_BIN,
+# BENCH_RESULTS, BENCH_TOOLS, VU_SETUPS (default
 # "vu_offl vu_nooffl vu_stream"), VU_CLIENT_OPTS (more vu_client options
 # for vu_offl and vu_nooffl, e.g. "--tx-seg 65565": every frame from the
 # guest in one TX buffer, default: none, 16 KiB buffers).
@@ -49,6 +56,7 @@ BENCH_LIB_DIR=$(cd "$(dirname "$0")" && pwd)
 VU_SETUPS=${VU_SETUPS:-vu_offl vu_nooffl vu_stream}
 [ "$BENCH_RUNS" -lt 5 ] && VU_RUNS=${VU_RUNS:-5}
 VU_RUNS=${VU_RUNS:-$BENCH_RUNS}
+BENCH_HOST_MTU=${BENCH_HOST_MTU:-65520}
 
 # vu_tools_build() - Build vu_client and passt_tap into BENCH_TOOLS
 # $1:	Repository root
@@ -120,9 +128,24 @@ vu_guest_config() {
 	ip -n "$BENCH_NS" route add default via 192.0.2.254 dev tap0
 }
 
+# vu_host_mtu() - MTU of the h1-h2 veth for a guest MTU
+# $1:	Guest MTU, or empty for the report's wording
+# $2:	BENCH_HOST_MTU as set for the run
+#
+# Print: the host link's MTU, or how it follows the guest's (no guest MTU)
+vu_host_mtu() {
+	if [ "$2" = guest ]; then
+		echo "${1:-the guest MTU of each row}"
+	elif [ -n "$1" ]; then
+		echo "$2"
+	else
+		echo "$2 whatever the guest MTU"
+	fi
+}
+
 # vu_setup_start() - Bring one setup up at one MTU
 # $1:	Setup
-# $2:	MTU
+# $2:	Guest MTU
 #
 # Return: 0 with BENCH_PID (passt) set, 1 if something did not come up
 vu_setup_start() {
@@ -132,8 +155,9 @@ vu_setup_start() {
 	_sock="$BENCH_TMP/passt.sock"
 	_vu=
 	[ "$1" = vu_stream ] || _vu=--vhost-user
-	ip -n "$BENCH_H1" link set up0 mtu "$2"
-	ip -n "$BENCH_H2" link set gw0 mtu "$2"
+	_host=$(vu_host_mtu "$2" "$BENCH_HOST_MTU")
+	ip -n "$BENCH_H1" link set up0 mtu "$_host"
+	ip -n "$BENCH_H2" link set gw0 mtu "$_host"
 	ip netns add "$BENCH_NS" || return 1
 	rm -f "$_sock"
 	# shellcheck disable=SC2086
@@ -166,7 +190,9 @@ vu_setup_start() {
 # $1:	Setup
 # $2:	MTU
 vu_phase() {
-	bench_log "$1: MTU $2"
+	bench_log "$1: guest MTU $2, host link MTU" \
+		"$(vu_host_mtu "$2" "$BENCH_HOST_MTU")"
+	bench_record "$1" "vu_load_$2" "$(cut -d ' ' -f 1 /proc/loadavg)"
 	if ! vu_setup_start "$1" "$2"; then
 		for _m in "vu_out_$2" "vu_in_$2"; do
 			bench_record "$1" "$_m" ""
@@ -228,16 +254,18 @@ vu_row() {
 # $1:	Direction: out or in
 # $2:	MTU
 # $3:	First MTU
+# $4:	"" for Gbit/s, "_cpu" for Gbit per CPU second (from CPU s/Gbit)
 vu_mtu_ratio() {
-	awk -v a="$(bench_median vu_offl "vu_$1_$2")" \
-	    -v b="$(bench_median vu_offl "vu_$1_$3")" 'BEGIN {
+	awk -v a="$(bench_median vu_offl "vu_$1_$2$4")" \
+	    -v b="$(bench_median vu_offl "vu_$1_$3$4")" -v inv="$4" 'BEGIN {
+		if (inv != "") { t = a; a = b; b = t }
 		if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"
 		else printf "%.2fx\n", a / b }'
 }
 
 # vu_report() - Print the table of medians and the targets
 vu_report() {
-	echo "| TCP, MTU | vhost-user offloads Gbit/s | CPU s/Gbit" \
+	echo "| TCP, guest MTU | vhost-user offloads Gbit/s | CPU s/Gbit" \
 	     "| vhost-user no offloads Gbit/s | CPU s/Gbit" \
 	     "| stream socket Gbit/s | CPU s/Gbit" \
 	     "| offloads/stream, Gbit per CPU s | >= 4x |"
@@ -252,13 +280,19 @@ vu_report() {
 	for _mtu in ${BENCH_MTUS:-65520 1500}; do
 		[ "$_mtu" = "$_first" ] && continue
 		for _d in out in; do
-			_r=$(vu_mtu_ratio "$_d" "$_mtu" "$_first")
-			echo "- vhost-user with offloads, $_d, MTU $_mtu against" \
-			     "$_first: $_r (target >= 0.80x:" \
-			     "$(vu_met "$_r" 0.8))"
+			_r=$(vu_mtu_ratio "$_d" "$_mtu" "$_first" _cpu)
+			echo "- vhost-user with offloads, $_d, guest MTU $_mtu" \
+			     "against $_first, Gbit per CPU second: $_r" \
+			     "(target >= 0.80x: $(vu_met "$_r" 0.8));" \
+			     "Gbit/s: $(vu_mtu_ratio "$_d" "$_mtu" "$_first")"
 		done
 	done
 	echo
+	# Files written before BENCH_HOST_MTU have no host_mtu line
+	_host=$(bench_median vu host_mtu)
+	[ "$_host" = n/a ] && _host=guest
+	echo "Host link (h1-h2 veth, passt to the server) MTU:" \
+	     "$(vu_host_mtu "" "$_host")."
 	echo "Medians of $VU_RUNS runs of ${BENCH_TIME} s, rounds interleaved" \
 	     "over setups and MTUs. CPU: passt's user + system time during" \
 	     "the run per Gbit moved; the front-end's own time is not counted."
@@ -276,6 +310,7 @@ vu_main() {
 	vu_tools_build "$_root" || exit 1
 	bench_net_up || { bench_log "sandbox set-up failed"; exit 1; }
 	VU_LOAD0=$(cut -d ' ' -f 1-3 /proc/loadavg)
+	bench_record vu host_mtu "$BENCH_HOST_MTU"
 	BENCH_RUNS=1
 	for _round in $(seq "$VU_RUNS"); do
 		for _mtu in ${BENCH_MTUS:-65520 1500}; do
