@@ -292,7 +292,7 @@ floor_zc_run() {
 	bench_record floor "$_m" "$2"
 	bench_record floor "${_m}_snd_cpu" "$(floor_zc_per_gbit "$3" "$1")"
 	bench_record floor "${_m}_rcv_cpu" "$(floor_zc_per_gbit "$4" "$1")"
-	case $1 in copy|zerocopy) bench_record floor "${_m}_copied" "$5" ;; esac
+	case $_m in *_out_*) bench_record floor "${_m}_copied" "$5" ;; esac
 }
 
 # floor_zc_per_gbit() - CPU seconds per Gbit
