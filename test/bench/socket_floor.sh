@@ -65,7 +65,12 @@
 # whichever context runs the receive softirq, the sender's or the
 # receiver's, so the copy moves rather than goes: the sum of both ends is
 # the figure that says whether a copy was saved. The second table sets
-# both beside each other. FLOOR_ZC=0 leaves these runs out.
+# both beside each other. "in", h1 receives from zc_floor's copying sender
+# in h2 into such a mapping, FLOOR_ZC_BATCH 64 KiB buffers per call, the
+# way passt receives for a vhost-user guest: recvmsg(MSG_PEEK), then
+# recv(MSG_TRUNC) of the bytes peeked (floor_memfd_in_<M>...), and, for
+# comparison, plain recvmsg() (floor_memfd_inrecv_<M>...); a third table
+# shows them. FLOOR_ZC=0 leaves these runs out.
 #
 # Nothing is asserted. "socket_floor.sh --report FILE.tsv" prints the table
 # of a saved raw results file again.
@@ -212,31 +217,39 @@ floor_zc_build() {
 		"$_root/test/tools/zc_floor.c" -o "$BENCH_TOOLS/zc_floor"
 }
 
-# floor_zc_once() - One zc_floor run, h1 sending to its sink in h2
-# $1:	Mode: copy or zerocopy
+# floor_zc_once() - One zc_floor run between h1 and h2
+# $1:	Mode: copy or zerocopy (h1 sends to a sink in h2), or peek or recv
+#	(h1 receives from a source in h2)
 #
 # Print: "<bytes> <Gbit/s> <sender CPU s> <receiver CPU s> <copied %>",
 # nothing on failure
 floor_zc_once() {
+	_srv="sink $BENCH_SRV $FLOOR_PORT"
+	_cli="$1 $BENCH_SRV $FLOOR_PORT $BENCH_TIME $FLOOR_ZC_BATCH"
+	case $1 in peek|recv)
+		_srv="source $BENCH_SRV $FLOOR_PORT $BENCH_TIME $FLOOR_ZC_BATCH"
+		_cli="$1 $BENCH_SRV $FLOOR_PORT $FLOOR_ZC_BATCH" ;;
+	esac
+	# shellcheck disable=SC2086 # mode and arguments, split
 	ip netns exec "$BENCH_H2" timeout --foreground $((BENCH_TIME + 30)) \
-		"$BENCH_TOOLS/zc_floor" sink "$BENCH_SRV" "$FLOOR_PORT" \
-		> "$BENCH_TMP/sink.out" 2>/dev/null &
+		"$BENCH_TOOLS/zc_floor" $_srv > "$BENCH_TMP/sink.out" \
+		2>/dev/null &
 	_sink=$!
 	if ! bench_wait_listen "$BENCH_H2" "$FLOOR_PORT"; then
 		bench_kill "$_sink"
 		return 1
 	fi
+	# shellcheck disable=SC2086
 	ip netns exec "$BENCH_H1" timeout --foreground $((BENCH_TIME + 30)) \
-		"$BENCH_TOOLS/zc_floor" "$1" "$BENCH_SRV" "$FLOOR_PORT" \
-		"$BENCH_TIME" "$FLOOR_ZC_BATCH" > "$BENCH_TMP/zc.out" 2>/dev/null
-	# The sink exits at the sender's end of stream: bounded wait
+		"$BENCH_TOOLS/zc_floor" $_cli > "$BENCH_TMP/zc.out" 2>/dev/null
+	# The other end exits at the end of stream: bounded wait
 	for _i in $(seq 50); do
 		kill -0 "$_sink" 2>/dev/null || break
 		sleep 0.1
 	done
 	bench_kill "$_sink"
-	# "bytes B seconds S cpu C gbit G ... completions M copied K", then
-	# "received R cpu C"
+	# "bytes B seconds S cpu C gbit G ... completions M copied K" from
+	# the sender, "received R cpu C ..." from the receiver
 	cat "$BENCH_TMP/zc.out" "$BENCH_TMP/sink.out" | awk '
 		$1 == "bytes" { b = $2; c = $6; g = $8; m = $14; k = $16 }
 		$1 == "received" { r = $4 }
@@ -249,11 +262,15 @@ floor_zc_once() {
 
 # floor_zc_run() - One measured zc_floor run, done again while too much CPU
 # was stolen
-# $1:	Mode: copy or zerocopy
+# $1:	Mode: copy, zerocopy, peek or recv
 # $2:	MTU
 floor_zc_run() {
-	_m="floor_memfd_out_$2"
-	[ "$1" = zerocopy ] && _m="floor_zc_out_$2"
+	case $1 in
+	copy)		_m="floor_memfd_out_$2" ;;
+	zerocopy)	_m="floor_zc_out_$2" ;;
+	peek)		_m="floor_memfd_in_$2" ;;
+	recv)		_m="floor_memfd_inrecv_$2" ;;
+	esac
 	for _try in $(seq 0 "$FLOOR_RETRIES"); do
 		_st0=$(floor_cpu_stat)
 		_r=$(floor_zc_once "$1")
@@ -275,7 +292,7 @@ floor_zc_run() {
 	bench_record floor "$_m" "$2"
 	bench_record floor "${_m}_snd_cpu" "$(floor_zc_per_gbit "$3" "$1")"
 	bench_record floor "${_m}_rcv_cpu" "$(floor_zc_per_gbit "$4" "$1")"
-	bench_record floor "${_m}_copied" "$5"
+	case $_m in *_out_*) bench_record floor "${_m}_copied" "$5" ;; esac
 }
 
 # floor_zc_per_gbit() - CPU seconds per Gbit
@@ -418,16 +435,42 @@ floor_zc_report() {
 			"$(floor_zc_sum "$_z")" \
 			"$(floor_fmt %.0f floor "${_z}_copied")"
 	done
+	floor_zc_in_report
 	echo
 	cat <<EOF
 test/tools/zc_floor: $FLOOR_ZC_BATCH x 64 KiB per sendmsg() from a memfd
 mapped MAP_SHARED (as guest memory is), h1 to its own sink in h2, copied
-and with MSG_ZEROCOPY;
+and with MSG_ZEROCOPY; "in": h1 receives from a copying sender in h2 into
+such a mapping, $FLOOR_ZC_BATCH x 64 KiB per call, peeked then dropped
+with MSG_TRUNC (as passt does), or with plain recvmsg();
 medians of $FLOOR_RUNS runs of ${BENCH_TIME} s, CPU from each end's
 getrusage(), "both": median of the per-run sums. Over veth, local delivery
 copies zerocopy pages ("completions copied") in the receive softirq, whose
 CPU goes to whichever end runs it: compare "both".
 EOF
+}
+
+# floor_zc_in_report() - Table of zc_floor's receiving medians, if any
+floor_zc_in_report() {
+	grep -q 'floor_memfd_in_' "$BENCH_RESULTS" 2>/dev/null || return 0
+	echo
+	echo "| in, MTU | peek + MSG_TRUNC Gbit/s | receiver CPU s/Gbit" \
+	     "| sender | both | recv() Gbit/s | receiver CPU s/Gbit" \
+	     "| sender | both |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for _mtu in ${BENCH_MTUS:-65520 1500}; do
+		_p="floor_memfd_in_$_mtu"
+		_r="floor_memfd_inrecv_$_mtu"
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+			"$_mtu" "$(floor_fmt %.2f floor "$_p")" \
+			"$(floor_fmt %.3f floor "${_p}_rcv_cpu")" \
+			"$(floor_fmt %.3f floor "${_p}_snd_cpu")" \
+			"$(floor_zc_sum "$_p")" \
+			"$(floor_fmt %.2f floor "$_r")" \
+			"$(floor_fmt %.3f floor "${_r}_rcv_cpu")" \
+			"$(floor_fmt %.3f floor "${_r}_snd_cpu")" \
+			"$(floor_zc_sum "$_r")"
+	done
 }
 
 # floor_main() - FLOOR_RUNS rounds over MTUs and directions, then the table
@@ -452,7 +495,7 @@ floor_main() {
 				floor_run "$_d" "$_mtu"
 			done
 			[ "$FLOOR_ZC" = 0 ] && continue
-			for _z in copy zerocopy; do
+			for _z in copy zerocopy peek recv; do
 				bench_log "socket floor round $_round/$FLOOR_RUNS:" \
 					"zc_floor $_z, MTU $_mtu"
 				floor_zc_run "$_z" "$_mtu"

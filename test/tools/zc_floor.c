@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* zc_floor.c - The sender's floor for TCP from shared memory, with and
- * without MSG_ZEROCOPY
+/* zc_floor.c - The floor for TCP to and from shared memory: sending with
+ * and without MSG_ZEROCOPY, receiving with MSG_PEEK and MSG_TRUNC or recv()
  *
  * Usage: zc_floor MODE ARGS
  *   sink ADDR PORT		accept one TCP connection, read it to EOF into a
@@ -15,6 +15,14 @@
  *   zerocopy ADDR PORT SECONDS [BATCH]
  *				the same with SO_ZEROCOPY and MSG_ZEROCOPY,
  *				completions read from the error queue
+ *   source ADDR PORT SECONDS [BATCH]
+ *				accept one TCP connection, then send to it as
+ *				copy does, close
+ *   peek ADDR PORT [BATCH]	connect, receive to EOF into the shared area:
+ *				recvmsg(MSG_PEEK) into BATCH ZC_SEG-byte slots
+ *				(default 1), then recv(MSG_TRUNC) of the
+ *				bytes peeked, as passt does
+ *   recv ADDR PORT [BATCH]	the same with plain recvmsg() into the slots
  *
  * Theory of Operation
  *
@@ -30,15 +38,24 @@
  * completion for its send arrives on the error queue (a range of send
  * counters, SO_EE_ORIGIN_ZEROCOPY); slots are reused in order, so at most
  * ZC_SLOTS / BATCH sends are outstanding and the sender waits (poll() for
- * POLLERR) when all are. A completion flagged SO_EE_CODE_ZEROCOPY_COPIED means the
- * kernel copied the pages after all (e.g. at local delivery); they are
+ * POLLERR) when all are. A completion flagged SO_EE_CODE_ZEROCOPY_COPIED
+ * means the kernel copied the pages after all (e.g. at local delivery); they are
  * counted. ENOBUFS from send() (notification memory charged to optmem
  * exhausted) is handled the same way: wait for completions, then retry.
  *
- * The sender prints one line: "bytes B seconds S cpu C gbit G cpu_per_gbit
- * X sends N completions M copied K", C being this process's user + system
- * time (getrusage()) during the sending, including softirq work the kernel
- * charges to it. Exit status 0 on success, 1 on errors, 2 on usage errors.
+ * passt receives the other way round (tcp.c, tcp_vu.c): recvmsg() with
+ * MSG_PEEK writes the payload straight into the guest's receive buffers in
+ * that same shared memory, the bytes stay queued until the guest
+ * acknowledges them, and recv(MSG_TRUNC) then drops them. peek does this
+ * and nothing else, dropping what it peeked right away, BATCH slots per
+ * call; recv is the plain receiver for comparison, one copy and one call.
+ * Its peer is source, a copying sender in the other namespace.
+ *
+ * A receiver prints "received BYTES cpu C calls N", N the receiving calls
+ * (peeks for peek). The sender prints one line: "bytes B seconds S cpu C
+ * gbit G cpu_per_gbit X sends N completions M copied K", C being this
+ * process's user + system time (getrusage()) during the sending, including
+ * softirq work the kernel charges to it. Exit status 0 on success, 1 on errors, 2 on usage errors.
  */
 
 #include <errno.h>
@@ -133,44 +150,6 @@ static double zc_cpu(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-/**
- * zc_sink() - Accept one connection and read it to its end
- * @sa:		Address to listen on
- *
- * Return: 0 on success, 1 on errors
- */
-static int zc_sink(const struct sockaddr_in *sa)
-{
-	static char buf[ZC_SINK_BUF];
-	int one = 1, s, fd;
-	uint64_t total = 0;
-	double c0;
-	ssize_t n;
-
-	s = socket(AF_INET, SOCK_STREAM, 0);
-	if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
-				sizeof(one)) ||
-	    bind(s, (const struct sockaddr *)sa, sizeof(*sa)) || listen(s, 1)) {
-		perror("zc_floor: listen");
-		return 1;
-	}
-	fd = accept(s, NULL, NULL);
-	if (fd < 0) {
-		perror("zc_floor: accept");
-		return 1;
-	}
-	c0 = zc_cpu();
-	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
-		total += (uint64_t)n;
-	if (n < 0) {
-		perror("zc_floor: recv");
-		return 1;
-	}
-	printf("received %llu cpu %.3f\n", (unsigned long long)total,
-	       zc_cpu() - c0);
-	return 0;
 }
 
 /**
@@ -295,31 +274,25 @@ static int zc_send_one(int fd, char *area, unsigned first, unsigned batch,
 }
 
 /**
- * zc_send() - Connect and send for a while, then print the figures
- * @sa:		Server address
+ * zc_send_loop() - Send for a while on a connected socket, print the figures
+ * @fd:		Connected socket, closed here
  * @secs:	Seconds to send
  * @batch:	Slots per sendmsg(), ZC_SLOTS a multiple of it
  * @zc:		Use MSG_ZEROCOPY
  *
  * Return: 0 on success, 1 on errors
  */
-static int zc_send(const struct sockaddr_in *sa, double secs, unsigned batch,
-		   int zc)
+static int zc_send_loop(int fd, double secs, unsigned batch, int zc)
 {
 	struct zc_stat st = { 0 };
 	double t0, c0, t, c, gbit;
-	int one = 1, fd;
 	char *area;
+	int one = 1;
 	unsigned i;
 
 	area = zc_area();
 	if (!area)
 		return 1;
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
-		perror("zc_floor: connect");
-		return 1;
-	}
 	if (zc && setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one))) {
 		perror("zc_floor: SO_ZEROCOPY");
 		return 1;
@@ -348,6 +321,143 @@ static int zc_send(const struct sockaddr_in *sa, double secs, unsigned batch,
 }
 
 /**
+ * zc_connect() - Connect to a TCP server
+ * @sa:		Server address
+ *
+ * Return: connected socket, -1 on errors
+ */
+static int zc_connect(const struct sockaddr_in *sa)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
+		perror("zc_floor: connect");
+		return -1;
+	}
+	return fd;
+}
+
+/**
+ * zc_accept() - Listen, accept one TCP connection
+ * @sa:		Address to listen on
+ *
+ * Return: connected socket, -1 on errors
+ */
+static int zc_accept(const struct sockaddr_in *sa)
+{
+	int one = 1, s, fd;
+
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
+				sizeof(one)) ||
+	    bind(s, (const struct sockaddr *)sa, sizeof(*sa)) || listen(s, 1)) {
+		perror("zc_floor: listen");
+		return -1;
+	}
+	fd = accept(s, NULL, NULL);
+	if (fd < 0)
+		perror("zc_floor: accept");
+	close(s);
+	return fd;
+}
+
+/**
+ * zc_sink() - Accept one connection and read it to its end
+ * @sa:		Address to listen on
+ *
+ * Return: 0 on success, 1 on errors
+ */
+static int zc_sink(const struct sockaddr_in *sa)
+{
+	static char buf[ZC_SINK_BUF];
+	uint64_t total = 0;
+	double c0;
+	ssize_t n;
+	int fd;
+
+	fd = zc_accept(sa);
+	if (fd < 0)
+		return 1;
+	c0 = zc_cpu();
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		total += (uint64_t)n;
+	if (n < 0) {
+		perror("zc_floor: recv");
+		return 1;
+	}
+	printf("received %llu cpu %.3f\n", (unsigned long long)total,
+	       zc_cpu() - c0);
+	return 0;
+}
+
+/**
+ * zc_recv_one() - Receive once into a batch of slots, peeked or plain
+ * @fd:		Socket
+ * @area:	Shared area
+ * @first:	First slot of the batch
+ * @batch:	Slots in the batch, ZC_SLOTS a multiple of it
+ * @peek:	Peek, then drop the bytes peeked with MSG_TRUNC
+ *
+ * Return: bytes received, 0 at end of stream, -1 on errors
+ */
+static ssize_t zc_recv_one(int fd, char *area, unsigned first, unsigned batch,
+			   int peek)
+{
+	struct iovec iov[ZC_BATCH_MAX];
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = batch };
+	unsigned k;
+	ssize_t n;
+
+	for (k = 0; k < batch; k++) {
+		iov[k].iov_base = area + (size_t)(first + k) * ZC_SEG;
+		iov[k].iov_len = ZC_SEG;
+	}
+	n = recvmsg(fd, &mh, peek ? MSG_PEEK : 0);
+	if (n <= 0 || !peek)
+		return n;
+	/* A peek blocks until data is there, the drop takes all of it */
+	if (recv(fd, NULL, (size_t)n, MSG_TRUNC) != n)
+		return -1;
+	return n;
+}
+
+/**
+ * zc_recv() - Connect and receive to the end of the stream, print figures
+ * @sa:		Server address
+ * @batch:	Slots per receiving call, ZC_SLOTS a multiple of it
+ * @peek:	Peek, then drop, as passt does; otherwise plain recvmsg()
+ *
+ * Return: 0 on success, 1 on errors
+ */
+static int zc_recv(const struct sockaddr_in *sa, unsigned batch, int peek)
+{
+	uint64_t total = 0, calls = 0;
+	unsigned i = 0;
+	char *area;
+	ssize_t n;
+	double c0;
+	int fd;
+
+	area = zc_area();
+	if (!area || (fd = zc_connect(sa)) < 0)
+		return 1;
+	c0 = zc_cpu();
+	while ((n = zc_recv_one(fd, area, i, batch, peek)) > 0) {
+		total += (uint64_t)n;
+		calls++;
+		i = (i + batch) % ZC_SLOTS;
+	}
+	if (n < 0) {
+		perror("zc_floor: recv");
+		return 1;
+	}
+	printf("received %llu cpu %.3f calls %llu\n",
+	       (unsigned long long)total, zc_cpu() - c0,
+	       (unsigned long long)calls);
+	return 0;
+}
+
+/**
  * main() - Entry point
  * @argc:	Argument count
  * @argv:	Mode and its arguments, see the file's header
@@ -358,28 +468,41 @@ int main(int argc, char **argv)
 {
 	unsigned long batch = 1;
 	struct sockaddr_in sa;
-	double secs;
+	int rx, fd, barg;
+	double secs = 0;
 	char *end;
 
 	if (argc < 4 || zc_addr(&sa, argv[2], argv[3]))
 		goto usage;
 	if (!strcmp(argv[1], "sink") && argc == 4)
 		return zc_sink(&sa);
-	if (argc < 5 || argc > 6 || (secs = atof(argv[4])) <= 0)
+	rx = !strcmp(argv[1], "peek") || !strcmp(argv[1], "recv");
+	barg = rx ? 4 : 5;
+	if (!rx && (argc < 5 || (secs = atof(argv[4])) <= 0))
 		goto usage;
-	if (argc == 6) {
-		batch = strtoul(argv[5], &end, 10);
+	if (argc > barg + 1)
+		goto usage;
+	if (argc == barg + 1) {
+		batch = strtoul(argv[barg], &end, 10);
 		if (*end || !batch || batch > ZC_BATCH_MAX ||
 		    ZC_SLOTS % batch)
 			goto usage;
 	}
-	if (!strcmp(argv[1], "copy"))
-		return zc_send(&sa, secs, (unsigned)batch, 0);
-	if (!strcmp(argv[1], "zerocopy"))
-		return zc_send(&sa, secs, (unsigned)batch, 1);
+	if (rx)
+		return zc_recv(&sa, (unsigned)batch, argv[1][0] == 'p');
+	if (!strcmp(argv[1], "source")) {
+		fd = zc_accept(&sa);
+		return fd < 0 ? 1 : zc_send_loop(fd, secs, (unsigned)batch, 0);
+	}
+	if (strcmp(argv[1], "copy") && strcmp(argv[1], "zerocopy"))
+		goto usage;
+	fd = zc_connect(&sa);
+	return fd < 0 ? 1 : zc_send_loop(fd, secs, (unsigned)batch,
+					 argv[1][0] == 'z');
 usage:
 	fprintf(stderr, "Usage: zc_floor sink ADDR PORT | "
-		"zc_floor copy|zerocopy ADDR PORT SECONDS [BATCH]\n"
+		"zc_floor copy|zerocopy|source ADDR PORT SECONDS [BATCH] | "
+		"zc_floor peek|recv ADDR PORT [BATCH]\n"
 		"  BATCH: 1 to %d, dividing %d\n", ZC_BATCH_MAX, ZC_SLOTS);
 	return 2;
 }
