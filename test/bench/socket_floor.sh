@@ -39,7 +39,9 @@
 #   bound = stream socket passt CPU s/Gbit / floor CPU s/Gbit
 #
 # with the sender's floor for "out" and the receiver's for "in": the stream
-# back-end's figure divided by the part of it no back-end can avoid.
+# back-end's figure divided by the part of it no back-end can avoid. The
+# floor is the lowest of iperf3's and zc_floor's (below) on that side, and
+# the table names which one it was.
 #
 # Accounting caveat: without CONFIG_IRQ_TIME_ACCOUNTING (as on the machines
 # this was written on), softirq work is charged to whichever task the tick
@@ -175,32 +177,53 @@ floor_cpu() {
 		'BEGIN { printf "%.3f", t / hz / (b * 8 / 1e9) }'
 }
 
-# floor_run() - One measured run, done again while too much CPU was stolen
-# $1:	Direction: out or in
-# $2:	MTU
-floor_run() {
-	_m="floor_$1_$2"
+# floor_retry() - Run a measurement, again while too much CPU was stolen
+# $1:	Metric name, for the log and notes
+# $@:	The rest: command printing the run's fields, nothing on failure
+#
+# Print: the last run's output
+floor_retry() {
+	_rm=$1
+	shift
 	for _try in $(seq 0 "$FLOOR_RETRIES"); do
 		_st0=$(floor_cpu_stat)
-		_r=$(floor_once "$1")
+		_out=$("$@")
 		_steal=$(floor_steal_pct "$_st0" "$(floor_cpu_stat)")
 		[ "$_steal" -le "$FLOOR_STEAL_MAX" ] && break
 		[ "$_try" -lt "$FLOOR_RETRIES" ] &&
-			bench_log "$_m: ${_steal}% stolen, run again"
+			bench_log "$_rm: ${_steal}% stolen, run again"
 	done
 	[ "$_steal" -gt "$FLOOR_STEAL_MAX" ] &&
-		bench_note "$_m: kept a run with ${_steal}% of CPU time stolen"
-	if [ -z "$_r" ]; then
+		bench_note "$_rm: kept a run with ${_steal}% of CPU time stolen"
+	printf '%s\n' "$_out"
+}
+
+# floor_record() - Record a run's Gbit/s and each end's CPU per Gbit
+# $1:	Metric name
+# $2:	Function turning "<CPU s> <bytes>" into s/Gbit
+# $3:	Bytes moved, empty if the run failed
+# $4:	Gbit/s
+# $5:	Sender's CPU seconds (or ticks, for $2)
+# $6:	Receiver's
+floor_record() {
+	if [ -z "$3" ]; then
 		for _x in "" _snd_cpu _rcv_cpu; do
-			bench_record floor "$_m$_x" ""
+			bench_record floor "$1$_x" ""
 		done
 		return
 	fi
-	# shellcheck disable=SC2086 # split into its four fields
-	set -- $_r
-	bench_record floor "$_m" "$2"
-	bench_record floor "${_m}_snd_cpu" "$(floor_cpu "$3" "$1")"
-	bench_record floor "${_m}_rcv_cpu" "$(floor_cpu "$4" "$1")"
+	bench_record floor "$1" "$4"
+	bench_record floor "${1}_snd_cpu" "$("$2" "$5" "$3")"
+	bench_record floor "${1}_rcv_cpu" "$("$2" "$6" "$3")"
+}
+
+# floor_run() - One measured iperf3 run
+# $1:	Direction: out or in
+# $2:	MTU
+floor_run() {
+	# shellcheck disable=SC2046 # split into its four fields
+	floor_record "floor_$1_$2" floor_cpu \
+		$(floor_retry "floor_$1_$2" floor_once "$1")
 }
 
 # floor_zc_build() - Build zc_floor into BENCH_TOOLS if it is out of date
@@ -260,39 +283,23 @@ floor_zc_once() {
 		}'
 }
 
-# floor_zc_run() - One measured zc_floor run, done again while too much CPU
-# was stolen
+# floor_zc_run() - One measured zc_floor run
 # $1:	Mode: copy, zerocopy, peek or recv
 # $2:	MTU
 floor_zc_run() {
 	case $1 in
-	copy)		_m="floor_memfd_out_$2" ;;
-	zerocopy)	_m="floor_zc_out_$2" ;;
-	peek)		_m="floor_memfd_in_$2" ;;
-	recv)		_m="floor_memfd_inrecv_$2" ;;
+	copy)		_zm="floor_memfd_out_$2" ;;
+	zerocopy)	_zm="floor_zc_out_$2" ;;
+	peek)		_zm="floor_memfd_in_$2" ;;
+	recv)		_zm="floor_memfd_inrecv_$2" ;;
 	esac
-	for _try in $(seq 0 "$FLOOR_RETRIES"); do
-		_st0=$(floor_cpu_stat)
-		_r=$(floor_zc_once "$1")
-		_steal=$(floor_steal_pct "$_st0" "$(floor_cpu_stat)")
-		[ "$_steal" -le "$FLOOR_STEAL_MAX" ] && break
-		[ "$_try" -lt "$FLOOR_RETRIES" ] &&
-			bench_log "$_m: ${_steal}% stolen, run again"
-	done
-	[ "$_steal" -gt "$FLOOR_STEAL_MAX" ] &&
-		bench_note "$_m: kept a run with ${_steal}% of CPU time stolen"
-	if [ -z "$_r" ]; then
-		for _x in "" _snd_cpu _rcv_cpu _copied; do
-			bench_record floor "$_m$_x" ""
-		done
-		return
-	fi
+	_zr=$(floor_retry "$_zm" floor_zc_once "$1")
 	# shellcheck disable=SC2086 # split into its five fields
-	set -- $_r
-	bench_record floor "$_m" "$2"
-	bench_record floor "${_m}_snd_cpu" "$(floor_zc_per_gbit "$3" "$1")"
-	bench_record floor "${_m}_rcv_cpu" "$(floor_zc_per_gbit "$4" "$1")"
-	case $_m in *_out_*) bench_record floor "${_m}_copied" "$5" ;; esac
+	floor_record "$_zm" floor_zc_per_gbit $_zr
+	[ "$1" = zerocopy ] || return 0
+	# shellcheck disable=SC2086
+	set -- $_zr
+	bench_record floor "${_zm}_copied" "$5"
 }
 
 # floor_zc_per_gbit() - CPU seconds per Gbit
@@ -345,31 +352,76 @@ floor_veth_mtu() {
 	esac
 }
 
+# floor_lowest() - The lowest floor of passt's side of the socket
+# $1:	Direction: out or in
+# $2:	veth MTU
+#
+# Print: "<metric> <s/Gbit>" of the cheapest of iperf3 and zc_floor's
+# modes on that side (sender for out, receiver for in), "n/a n/a" if none
+floor_lowest() {
+	if [ "$1" = out ]; then
+		_c="floor_out_$2_snd_cpu floor_memfd_out_$2_snd_cpu"
+		_c="$_c floor_zc_out_$2_snd_cpu"
+	else
+		_c="floor_in_$2_rcv_cpu floor_memfd_in_$2_rcv_cpu"
+		_c="$_c floor_memfd_inrecv_$2_rcv_cpu"
+	fi
+	for _m in $_c; do
+		echo "$_m $(bench_median floor "$_m")"
+	done | awk '$2 != "n/a" && (best == "" || $2 < v) { best = $1; v = $2 }
+		END { if (best == "") print "n/a n/a"; else print best, v }'
+}
+
+# floor_name() - What a floor metric measured, for the table
+# $1:	Metric name
+floor_name() {
+	case $1 in
+	floor_out_*|floor_in_*)	echo iperf3 ;;
+	floor_memfd_out_*)	echo "zc_floor copy" ;;
+	floor_zc_out_*)		echo "zc_floor MSG_ZEROCOPY" ;;
+	floor_memfd_in_*)	echo "zc_floor peek" ;;
+	floor_memfd_inrecv_*)	echo "zc_floor recv" ;;
+	*)			echo n/a ;;
+	esac
+}
+
+# floor_has_mtu() - Whether the results hold any figure at an MTU
+# $1:	MTU
+floor_has_mtu() {
+	awk -F '\t' -v m="$1" '$2 ~ "_" m "(_|$)" && $3 != "n/a" { f = 1 }
+		END { exit !f }' "$BENCH_RESULTS" 2>/dev/null
+}
+
 # floor_row() - One row: floor figures, passt's, the bound, the current ratio
 # $1:	Direction: out or in
 # $2:	Guest MTU of vhost_user.sh's figures; the floor's is the veth's
 floor_row() {
-	_side=snd
-	[ "$1" = in ] && _side=rcv
 	_fm=$(floor_veth_mtu "$2")
-	_bound=$(floor_div vu_stream "vu_$1_$2_cpu" floor "floor_$1_${_fm}_${_side}_cpu")
-	printf '| %s, %s (veth %s) | %s | %s | %s | %s | %s | %s | %s |\n' \
+	# shellcheck disable=SC2046 # split into its two fields
+	set -- "$1" "$2" $(floor_lowest "$1" "$_fm")
+	_bound=$(awk -v a="$(bench_median vu_stream "vu_$1_$2_cpu")" -v b="$4" \
+		'BEGIN {
+		if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"
+		else printf "%.2fx\n", a / b }')
+	printf '| %s, %s (veth %s) | %s | %s | %s | %s | %s (%s) | %s | %s |\n' \
 		"$1" "$2" "$_fm" "$(floor_fmt %.2f floor "floor_$1_$_fm")" \
 		"$(floor_fmt %.3f floor "floor_$1_${_fm}_snd_cpu")" \
 		"$(floor_fmt %.3f floor "floor_$1_${_fm}_rcv_cpu")" \
 		"$(floor_fmt %.3f vu_stream "vu_$1_$2_cpu")" "$_bound" \
+		"$(floor_name "$3")" \
 		"$(floor_div vu_stream "vu_$1_$2_cpu" vu_offl "vu_$1_$2_cpu")" \
 		"$(floor_reach "$_bound" 4)"
 }
 
 # floor_report() - Print the table of medians and how it is read
 floor_report() {
-	echo "| TCP dir, guest MTU | floor Gbit/s | sender CPU s/Gbit" \
+	echo "| TCP dir, guest MTU | iperf3 Gbit/s | sender CPU s/Gbit" \
 	     "| receiver CPU s/Gbit | stream socket passt CPU s/Gbit" \
-	     "| bound: stream / floor | vhost-user offloads/stream now" \
+	     "| bound: stream / lowest floor | vhost-user offloads/stream now" \
 	     "| 4x within bound |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---|"
 	for _mtu in ${BENCH_MTUS:-65520 1500}; do
+		floor_has_mtu "$_mtu" || continue
 		floor_row out "$_mtu"
 		floor_row in "$_mtu"
 	done
@@ -378,9 +430,10 @@ floor_report() {
 Floor: iperf3 alone over the h1-h2 veth pair (out: h1 sends; in: -R, h2
 sends), medians of $FLOOR_RUNS runs of ${BENCH_TIME} s, CPU from each iperf3's
 utime + stime. Bound: the stream socket back-end's passt CPU per Gbit
-(vhost_user.sh) over the floor of the side passt has on its host socket
-(sender for out, receiver for in), on the veth MTU vhost_user.sh ran
-with (BENCH_HOST_MTU): the most Gbit per CPU second any
+(vhost_user.sh) over the lowest floor of the side passt has on its host
+socket (sender for out, receiver for in: iperf3's or one of zc_floor's
+below, named in brackets), on the veth MTU vhost_user.sh ran with
+(BENCH_HOST_MTU): the most Gbit per CPU second any
 back-end could gain over the stream socket while it still pays that
 socket's kernel cost. "now": vhost_user.sh's offloads/stream ratio from
 the same results.
@@ -422,9 +475,10 @@ floor_zc_report() {
 	     "| receiver | both | completions copied |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for _mtu in ${BENCH_MTUS:-65520 1500}; do
+		floor_has_mtu "$_mtu" || continue
 		_c="floor_memfd_out_$_mtu"
 		_z="floor_zc_out_$_mtu"
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%% |\n' \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 			"$_mtu" "$(floor_fmt %.2f floor "$_c")" \
 			"$(floor_fmt %.3f floor "${_c}_snd_cpu")" \
 			"$(floor_fmt %.3f floor "${_c}_rcv_cpu")" \
@@ -433,7 +487,7 @@ floor_zc_report() {
 			"$(floor_fmt %.3f floor "${_z}_snd_cpu")" \
 			"$(floor_fmt %.3f floor "${_z}_rcv_cpu")" \
 			"$(floor_zc_sum "$_z")" \
-			"$(floor_fmt %.0f floor "${_z}_copied")"
+			"$(floor_fmt %.0f%% floor "${_z}_copied")"
 	done
 	floor_zc_in_report
 	echo
@@ -459,6 +513,7 @@ floor_zc_in_report() {
 	     "| sender | both |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for _mtu in ${BENCH_MTUS:-65520 1500}; do
+		floor_has_mtu "$_mtu" || continue
 		_p="floor_memfd_in_$_mtu"
 		_r="floor_memfd_inrecv_$_mtu"
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
