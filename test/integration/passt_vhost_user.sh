@@ -8,7 +8,8 @@
 # (TCG, no KVM) boots the guest of test/qemu_guest.sh with its virtio-net
 # device on vhost-user: -chardev socket to passt's socket, -netdev
 # vhost-user, guest memory from memory-backend-memfd,share=on that passt
-# maps. The guest does DHCP, IPv6 by SLAAC, DHCPv6 (dhcpcd), pings, UDP
+# maps (-machine memory-backend= for the first boot, -numa node,memdev=
+# for the second). The guest does DHCP, IPv6 by SLAAC, DHCPv6 (dhcpcd), pings, UDP
 # echoes to H2 and inbound through -u (every byte checked), 8 MiB up, down
 # and inbound through -t, sums compared. passt gives the guest MTU 1500 (-m):
 # the first guest takes every offload passt offers, so TCP data to it must
@@ -83,14 +84,18 @@ vu_stats_wait() {
 # vu_boot() - Boot one guest on passt's vhost-user socket and check it
 # $1:	boot tag
 # $2:	extra virtio-net-pci properties, or empty
+# $3:	how the guest's memory is given: -machine or -numa (both forms
+#	libvirt and users write)
 vu_boot() {
-	local qemu_pid
+	local qemu_pid mem
 
+	mem="-machine memory-backend=m0"
+	[ "$3" = -numa ] && mem="-numa node,memdev=m0"
 	qemu_servers_start "$1" 8
 	mapfile -t QEMU < <(qemu_cmd "$1")
+	# shellcheck disable=SC2086 # ${mem}: option and its value
 	bg_start "${TMP}/$1.console.log" h1 timeout 180 "${QEMU[@]}" \
-		-object memory-backend-memfd,id=m0,size=256M,share=on \
-		-machine memory-backend=m0 \
+		-object memory-backend-memfd,id=m0,size=256M,share=on ${mem} \
 		-chardev socket,id=c0,path="${SOCK}" \
 		-netdev vhost-user,id=n0,chardev=c0 \
 		-device virtio-net-pci,netdev=n0,vectors=0"$2"
@@ -104,7 +109,7 @@ OFF="${OFF},host_tso4=off,host_tso6=off,guest_ecn=off,host_ecn=off"
 OFF="${OFF},guest_ufo=off,host_ufo=off,mrg_rxbuf=off,event_idx=off"
 OFF="${OFF},indirect_desc=off"
 
-vu_boot vu1 ""
+vu_boot vu1 "" -machine
 check "passt is still running after the first guest left" \
 	kill -0 "${PASST_PID}"
 vu_stats_wait
@@ -124,7 +129,7 @@ check "vu1: TSO to the guest: 16 MiB in fewer than 4000 frames" \
 check "vu1: the guest's TSO super-frames were sent from guest memory" \
 	test "${INPLACE1:-0}" -ge 128 -a "${INPLACE1:-0}" -gt \
 	"$((4 * ${COPIED1:-99999}))"
-vu_boot vu2 "${OFF}"
+vu_boot vu2 "${OFF}" -numa
 vu_stats_wait
 OUT2="$(($(vu_frames_out) - OUT1))"
 echo "    vu2: passt sent ${OUT2} frames to the guest"
