@@ -435,6 +435,15 @@ ping_drops() {
 		     $1 == "tap_drop_out" || $1 == "tap_drop_oneoff" { print }'
 }
 
+# udp_drops() - Counters of passt or pasta that move if it loses a UDP
+# datagram either way, or an ARP or NDP answer the guest needs to reply
+# $1:	log of passt or pasta run with --stats
+udp_drops() {
+	stats_snap "$1" |
+		awk '$1 ~ /^udp_drop_/ || $1 == "tap_drop_out" ||
+		     $1 == "tap_drop_oneoff" || $1 == "tap_drop_pool" { print }'
+}
+
 # ns_hold_sh() - Command for pasta to run in its namespace: write the name
 # of its network namespace to FILE, then wait, bounded (120 s), for
 # FILE.done; meanwhile the test runs commands there (see ns_hold_pid())
