@@ -369,6 +369,107 @@ counter_at_least() {
 	v="$(stats_value "$1" "$2")" && [ "${v}" -ge "$3" ]
 }
 
+# stats_fresh() - Wait for two more --stats blocks than the log holds now:
+# the last complete one is then read entirely after this call
+# $1:	log of passt or pasta run with --stats 1
+# Return: 0 once they are there, 1 if they never came (bounded, 15 s)
+stats_fresh() {
+	local n
+
+	n="$(grep -c '^stats end$' "$1")"
+	WAIT_TRIES=300 WAIT_STEP=0.05 wait_for test \
+		"$(grep -c '^stats end$' "$1")" -gt "$((n + 1))"
+}
+
+# ---- Ping -------------------------------------------------------------------
+
+# Data pattern of ping_replies(): iputils ping checks every reply against it
+PING_PATTERN="5a5aa5a5c3c3"
+
+# ping_replies() - Ping until one run gets all its replies intact: at most
+# PING_RUNS (default 3) runs of 3 echo requests (-W 5, data PING_PATTERN).
+# An echo lost or late on a loaded machine is retried: whether passt or
+# pasta lost it is for ping_drops() to say; a reply with wrong data, a bad
+# checksum or a duplicate fails at once, whatever later runs would get
+# $1:	namespace to ping from, see ns_run()
+# $2:	output file prefix: run N writes PREFIX.N
+# $3..:	ping arguments, the destination last
+# PING_RETRY, if set, is evaluated after a first run that missed a reply
+# Return: 0 once a run got its 3 replies intact; 1 otherwise, with the
+# output of the run that failed
+ping_replies() {
+	local ns="$1" prefix="$2" i out
+	shift 2
+
+	for i in $(seq 1 "${PING_RUNS:-3}"); do
+		out="${prefix}.${i}"
+		ns_run "${ns}" timeout 20 ping -c 3 -i 0.2 -W 5 \
+			-p "${PING_PATTERN}" "$@" > "${out}" 2>&1
+		grep -Eq 'wrong data|BAD CHECKSUM|DUP!' "${out}" &&
+			{ cat "${out}"; return 1; }
+		grep -q ' 3 received' "${out}" && return 0
+		[ "${i}" = 1 ] && [ -n "${PING_RETRY:-}" ] && eval "${PING_RETRY}"
+	done
+	cat "${out}"
+	return 1
+}
+
+# ping_runs() - Number of ping runs ping_replies() made for a prefix
+# $1:	output file prefix
+ping_runs() {
+	local f n=0
+
+	for f in "$1".[0-9]*; do
+		[ -e "${f}" ] && n=$((n + 1))
+	done
+	echo "${n}"
+}
+
+# ping_drops() - Counters of passt or pasta that move if it loses an echo
+# request or reply: ICMP drops (but icmp_drop_type, which also counts the
+# guest's MLD reports, never an echo request), frames to the guest not taken
+# $1:	log of passt or pasta run with --stats
+ping_drops() {
+	stats_snap "$1" |
+		awk '($1 ~ /^icmp_drop_/ && $1 != "icmp_drop_type") ||
+		     $1 == "tap_drop_out" || $1 == "tap_drop_oneoff" { print }'
+}
+
+# udp_drops() - Counters of passt or pasta that move if it loses a UDP
+# datagram either way, or an ARP or NDP answer the guest needs to reply
+# $1:	log of passt or pasta run with --stats
+udp_drops() {
+	stats_snap "$1" |
+		awk '$1 ~ /^udp_drop_/ || $1 == "tap_drop_out" ||
+		     $1 == "tap_drop_oneoff" || $1 == "tap_drop_pool" { print }'
+}
+
+# ns_hold_sh() - Command for pasta to run in its namespace: write the name
+# of its network namespace to FILE, then wait, bounded (120 s), for
+# FILE.done; meanwhile the test runs commands there (see ns_hold_pid())
+# $1:	file
+ns_hold_sh() {
+	echo "readlink /proc/self/ns/net > $1.tmp && mv $1.tmp $1
+	for i in \$(seq 1200); do [ -e $1.done ] && exit 0; sleep 0.1; done"
+}
+
+# ns_hold_pid() - PID, as seen from here, of the command of ns_hold_sh(),
+# found by its network namespace: it may have a PID namespace of its own
+# $1:	PID from bg_start
+# $2:	file given to ns_hold_sh()
+# Return: 0 if one was printed
+ns_hold_pid() {
+	local pid found=""
+
+	# lib_tree lists children first: the last one is the holder itself,
+	# not one of its short-lived sleeps
+	for pid in $(lib_tree "$1"); do
+		[ "$(readlink "/proc/${pid}/ns/net")" = "$(cat "$2")" ] &&
+			found="${pid}"
+	done
+	[ -n "${found}" ] && echo "${found}"
+}
+
 # dead_pipe_open() - Open descriptor 3 on the write end of a pipe whose
 # reader has exited, as a launcher that closed its end without reading
 # leaves it: writes to it fail with EPIPE, or raise SIGPIPE

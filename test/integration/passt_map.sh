@@ -11,10 +11,11 @@
 #   - TCP to servers bound only to H1's own addresses, 8 MiB each family,
 #     sha256 checked, the server seeing H1's own address as the peer
 #   - UDP echo, every byte and the replies' source checked
-#   - ping, 3 replies with the data pattern intact, in at most 3 runs of
-#     3 (an echo lost or late under load is not passt's loss), also with
-#     the relay paused through the first run; passt's drop counters for
-#     ICMP and frames to the guest must not move meanwhile
+#   - ping (lib.sh ping_replies), 3 replies with the data pattern intact,
+#     in at most 3 runs of 3 (an echo lost or late under load is not
+#     passt's loss), also with the relay paused through the first run;
+#     passt's drop counters for ICMP and frames to the guest (ping_drops)
+#     must not move meanwhile
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -27,7 +28,6 @@ ECHO="$(build_tool udp_echo)" || skip "can't build udp_echo"
 MID="${TMP}/mid"
 head -c $((8 << 20)) /dev/urandom > "${MID}"
 MID_SUM="$(sha256sum < "${MID}")"
-PATTERN="5a5aa5a5c3c3"
 A4=198.51.100.2
 A6=2001:db8:5::2
 
@@ -71,54 +71,12 @@ check "UDP/IPv4 echo through ${A4}, bytes and source checked" \
 check "UDP/IPv6 echo through ${A6}, bytes and source checked" \
 	g timeout 10 "${ECHO}" client "${A6}" 7616 20 0
 
-# ping_replies() - Ping through passt until one run of 3 gets every reply,
-# at most PING_RUNS runs: an echo lost or late on a loaded machine is not
-# passt's loss (its drop counters say that, see below), but a corrupted
-# reply fails at once
-# $1:	4 or 6
-# $2:	address
-# $3:	output file prefix (one file per run: PREFIX.N)
-# PING_RETRY, if set, is run after the first run that missed a reply
-# Return: 0 once a run got 3 intact replies, 1 otherwise
-ping_replies() {
-	local i out
-
-	for i in $(seq 1 "${PING_RUNS}"); do
-		out="$3.${i}"
-		g timeout 20 ping -"$1" -c 3 -i 0.2 -W 5 -p "${PATTERN}" \
-			"$2" > "${out}" 2>&1
-		grep -q 'wrong data' "${out}" && { cat "${out}"; return 1; }
-		grep -q ' 3 received' "${out}" && return 0
-		[ "${i}" = 1 ] && [ -n "${PING_RETRY:-}" ] && ${PING_RETRY}
-	done
-	cat "${out}"
-	return 1
-}
-
-# ping_drops() - passt's counters for what it could have dropped of the
-# pings: ICMP, and frames to the guest
-ping_drops() {
-	stats_snap "${TMP}/passt.log" |
-		awk '$1 ~ /^icmp_drop_/ || $1 == "tap_drop_out" ||
-		     $1 == "tap_drop_oneoff" { print }'
-}
-
-# stats_next() - Wait for two more --stats blocks: one printed after now
-stats_next() {
-	local n
-
-	n="$(grep -c '^stats end$' "${TMP}/passt.log")"
-	WAIT_TRIES=100 WAIT_STEP=0.05 wait_for test \
-		"$(grep -c '^stats end$' "${TMP}/passt.log")" -gt "$((n + 1))"
-}
-
-PING_RUNS=3
-stats_next
-DROPS0="$(ping_drops)"
+stats_fresh "${TMP}/passt.log"
+DROPS0="$(ping_drops "${TMP}/passt.log")"
 check "ping ${A4}: 3 replies, the data pattern intact" \
-	ping_replies 4 "${A4}" "${TMP}/p4"
+	ping_replies "${G}" "${TMP}/p4" "${A4}"
 check "ping ${A6}: 3 replies, the data pattern intact" \
-	ping_replies 6 "${A6}" "${TMP}/p6"
+	ping_replies "${G}" "${TMP}/p6" -6 "${A6}"
 
 # The relay paused (SIGSTOP) through the first run, as a loaded machine
 # can hold it: the three replies come too late for that run, none is
@@ -128,12 +86,12 @@ kill -STOP "${PT_PID}"
 wait_for grep -q '^State:.*T' "/proc/${PT_PID}/status"
 PING_RETRY="kill -CONT ${PT_PID}" check "ping ${A4}, the relay paused \
 through the first run: a later run gets 3 intact replies" \
-	ping_replies 4 "${A4}" "${TMP}/p4s"
+	ping_replies "${G}" "${TMP}/p4s" "${A4}"
 kill -CONT "${PT_PID}"
 check_grep "the relay paused: the first run missed its replies" \
 	"${TMP}/p4s.1" " 0 received"
-stats_next
-check_eq "pings: passt dropped nothing (icmp_drop_*, tap_drop_out, \
-tap_drop_oneoff)" "$(ping_drops)" "${DROPS0}"
+stats_fresh "${TMP}/passt.log"
+check_eq "pings: passt dropped nothing (icmp_drop_* but _type, \
+tap_drop_out, tap_drop_oneoff)" "$(ping_drops "${TMP}/passt.log")" "${DROPS0}"
 
 test_done

@@ -7,7 +7,11 @@
 # connects to its socket from a namespace G and relays frames to a tap
 # device there, so G's kernel plays the guest (MTU 65520). Through it,
 # test/tools/udp_echo sends 1,000 datagrams (4 to 1,400 bytes, stop and
-# wait) and checks every echo byte for byte and its source address and port:
+# wait) and checks every echo byte for byte and its source address and port
+# (a datagram whose echo is over 2 s late is sent once more, as UDP may
+# lose it on a loaded machine, e.g. the guest's neighbour resolution of a
+# fresh address timing out; passt's UDP drop counters must then not have
+# moved, see lib.sh udp_drops):
 # - to "the internet" (servers in H2), IPv4 and IPv6, and 64 KiB datagrams;
 # - to the gateway, mapped to H1's loopback (replies from the gateway);
 # - inbound, -u 7005:7006 and -u 65535:7006: H2 and H1's loopback send to
@@ -29,7 +33,7 @@
 
 need_root
 need_bin
-need_cmd ip cc ss
+need_cmd ip cc ss awk tac env
 
 ECHO="$(build_tool udp_echo)" || { echo "cannot build udp_echo"; exit 1; }
 PT="$(build_tool passt_tap)" || { echo "cannot build passt_tap"; exit 1; }
@@ -40,7 +44,9 @@ ip -n "${H1}" -6 route add 2001:db8:1::/64 via 2001:db8::fe dev up0
 guest_ns_create "pt-ug-$$" || exit 1
 
 
-# echo_ok() - Echo datagrams, check all came back intact from the target
+# echo_ok() - Echo datagrams, check all came back intact from the target;
+# one whose echo is late is sent again (UDP_ECHO_RESEND): whether passt
+# lost it is for its drop counters to say, see drops_still()
 # $1:	label
 # $2:	namespace the client runs in (see ns_run)
 # $3:	address
@@ -48,7 +54,19 @@ guest_ns_create "pt-ug-$$" || exit 1
 # $5:	count
 # $6:	size, 0 to vary
 echo_ok() {
-	check "$1" ns_run "$2" timeout 60 "${ECHO}" client "$3" "$4" "$5" "$6"
+	check "$1" ns_run "$2" env UDP_ECHO_RESEND=1 timeout 60 "${ECHO}" \
+		client "$3" "$4" "$5" "$6"
+}
+
+# drops_still() - Check that passt's UDP drop counters (lib.sh udp_drops:
+# datagrams either way, frames to the guest, ARP and NDP answers) did not
+# move since DROPS0 was taken
+# $1:	passt's log (--stats 1)
+# $2:	label
+drops_still() {
+	stats_fresh "$1"
+	check_eq "$2: passt dropped no datagram (udp_drop_*, tap_drop_out, \
+tap_drop_oneoff, tap_drop_pool)" "$(udp_drops "$1")" "${DROPS0}"
 }
 
 # server() - Start an echo server
@@ -116,11 +134,13 @@ host_matrix() {
 
 bg_start "${TMP}/passt.log" h1 timeout 250 "${PASST}" -f -d -s "${SOCK}" \
 	--dns-forward 192.0.2.53 -u 7005:7006 -u 65535:7006 \
-	-u 7010-7011:7020-7021
+	-u 7010-7011:7020-7021 --stats 1
 PASST_JOB="${BG_PID}"
 check "passt creates its socket" wait_file "${SOCK}" ||
 	{ cat "${TMP}/passt.log"; test_done; }
 guest_up "${SOCK}" "${TMP}/pt.log"
+stats_fresh "${TMP}/passt.log"
+DROPS0="$(udp_drops "${TMP}/passt.log")"
 
 echo_ok "tap: 1000 datagrams to 198.51.100.1" "${G}" 198.51.100.1 7000 1000 0
 echo_ok "tap: 1000 datagrams to 2001:db8:1::1" "${G}" 2001:db8:1::1 7000 1000 0
@@ -146,6 +166,7 @@ for p in 7020 7021; do
 done
 wait_port "${G}" udp 7021
 host_matrix "default"
+drops_still "${TMP}/passt.log" "default"
 
 g timeout 10 "${ECHO}" dnsq 192.0.2.53 53 example.org > "${TMP}/dnsq" 2>&1
 check_grep "DNS via --dns-forward 192.0.2.53: A 192.0.2.77" "${TMP}/dnsq" \
@@ -161,11 +182,14 @@ kill $(lib_tree "${PT_JOB}") $(lib_tree "${PASST_JOB}") 2>/dev/null
 wait_for sh -c "! ip -n '${G}' link show tap0"
 SOCK3="${TMP}/passt3.sock"
 bg_start "${TMP}/passt3.log" h1 timeout 250 "${PASST}" -f -d -s "${SOCK3}" \
-	--no-map-gw -u 7005:7006 -u 7010-7011:7020-7021
+	--no-map-gw -u 7005:7006 -u 7010-7011:7020-7021 --stats 1
 check "passt --no-map-gw creates its socket" wait_file "${SOCK3}" ||
 	{ cat "${TMP}/passt3.log"; test_done; }
 guest_up "${SOCK3}" "${TMP}/pt3.log"
+stats_fresh "${TMP}/passt3.log"
+DROPS0="$(udp_drops "${TMP}/passt3.log")"
 host_matrix "--no-map-gw"
+drops_still "${TMP}/passt3.log" "--no-map-gw"
 
 # Malformed UDP from the guest: length under 8, length past the packet.
 # Each is dropped and counted as malformed (--stats prints the counters).

@@ -13,8 +13,14 @@
  *	byte for byte and come from ADDR:PORT (the source address recvfrom()
  *	reports, so an echo from any other address of the host fails). Prints
  *	"received N/COUNT, bad B, wrong-source W" and exits 0 only if all
- *	came back intact. Gives up after ECHO_LOST_MAX echoes in a row
- *	failed to come back, so a broken path fails in seconds.
+ *	came back intact. With UDP_ECHO_RESEND set in the environment, a
+ *	datagram whose echo isn't back in 2 s is sent once more (said on
+ *	standard error, with a count at the end): UDP may lose it on a
+ *	loaded machine, and a test that sets it must ask the translator's
+ *	drop counters whether it did. Intact echoes of an earlier datagram
+ *	(late, or a resend's second copy) are skipped; any other echo must
+ *	be the one waited for. Gives up after ECHO_LOST_MAX datagrams in a
+ *	row got no echo, so a broken path fails in seconds.
  *   udp_echo burst ADDR PORT COUNT SIZE ROUNDS
  *	ROUNDS times: send COUNT datagrams back to back (SIZE bytes, the
  *	last of each round shorter), then collect COUNT echoes and check
@@ -194,6 +200,86 @@ static bool echo_same_peer(const struct sockaddr_storage *a,
 }
 
 /**
+ * struct echo_count - What the client saw
+ * @got:	Echoes of the datagram waited for (one per datagram at most)
+ * @bad:	Echoes whose length or bytes differ from what was sent
+ * @wrong:	Echoes from another address or port than the target
+ * @resent:	Datagrams sent a second time, their echo not back in time
+ * @late:	Intact echoes of an earlier datagram (late, or of a resend)
+ */
+struct echo_count {
+	unsigned got, bad, wrong, resent, late;
+};
+
+/**
+ * echo_late_ok() - Is an echo an intact copy of an earlier datagram?
+ * @seq:	Its sequence number, from its first bytes
+ * @n:		Its length
+ * @size:	Payload size, 0 if it varies
+ *
+ * Return: true if it matches that datagram byte for byte; echo_ref is
+ * left holding that datagram's payload
+ */
+static bool echo_late_ok(uint32_t seq, size_t n, size_t size)
+{
+	size_t len = size ? size :
+		     4 + (seq * ECHO_VARY_STEP) % (ECHO_VARY_MAX - 3);
+
+	echo_fill(seq, len);
+	return n == len && !memcmp(echo_buf, echo_ref, len);
+}
+
+/**
+ * echo_await() - Wait for the echo of one datagram, check it
+ * @fd:		Socket
+ * @dst:	Target
+ * @seq:	Sequence number of the datagram
+ * @len:	Its length; echo_ref holds its payload
+ * @size:	Payload size given to the client, 0 if it varies
+ * @cnt:	Counters, updated
+ *
+ * Intact echoes of earlier datagrams (late ones, or a second copy after a
+ * resend) are counted and skipped; anything else ends the wait.
+ *
+ * Return: true if an echo other than those came within ECHO_WAIT_MS
+ */
+static bool echo_await(int fd, const struct sockaddr_storage *dst,
+		       uint32_t seq, size_t len, size_t size,
+		       struct echo_count *cnt)
+{
+	struct sockaddr_storage peer;
+	uint32_t rseq = seq;
+	socklen_t pl;
+	ssize_t n;
+
+	while (echo_wait(fd)) {
+		pl = sizeof(peer);
+		n = recvfrom(fd, echo_buf, sizeof(echo_buf), 0,
+			     (struct sockaddr *)&peer, &pl);
+		if (n < 0)
+			continue;
+		if (n >= 4)
+			memcpy(&rseq, echo_buf, sizeof(rseq));
+		if (n >= 4 && rseq < seq && echo_same_peer(&peer, dst)) {
+			bool ok = echo_late_ok(rseq, (size_t)n, size);
+
+			echo_fill(seq, len);
+			if (ok) {
+				cnt->late++;
+				continue;
+			}
+		}
+		cnt->got++;
+		if (!echo_same_peer(&peer, dst))
+			cnt->wrong++;
+		if ((size_t)n != len || memcmp(echo_buf, echo_ref, len))
+			cnt->bad++;
+		return true;
+	}
+	return false;
+}
+
+/**
  * echo_client() - Send, wait for and check each echo
  * @fd:		Socket
  * @dst:	Target
@@ -201,46 +287,53 @@ static bool echo_same_peer(const struct sockaddr_storage *a,
  * @count:	Datagrams
  * @size:	Payload size, 0 to vary
  *
+ * With UDP_ECHO_RESEND in the environment, a datagram whose echo isn't
+ * back within ECHO_WAIT_MS is sent once more (UDP may lose it on a loaded
+ * machine: whether the translator did is for its drop counters to say),
+ * and reported on standard error.
+ *
  * Return: 0 if all came back intact from the target
  */
 static int echo_client(int fd, const struct sockaddr_storage *dst,
 		       socklen_t dl, unsigned count, size_t size)
 {
-	unsigned seq, got = 0, bad = 0, wrong = 0, lost = 0;
-	struct sockaddr_storage peer;
-	socklen_t pl;
-	ssize_t n;
+	bool resend = getenv("UDP_ECHO_RESEND") != NULL;
+	struct echo_count cnt = { 0 };
+	unsigned seq, lost = 0;
 
 	for (seq = 0; seq < count; seq++) {
 		size_t len = size ? size :
 			     4 + (seq * ECHO_VARY_STEP) % (ECHO_VARY_MAX - 3);
+		bool back;
 
 		echo_fill(seq, len);
 		if (sendto(fd, echo_ref, len, 0, (const struct sockaddr *)dst,
-			   dl) < 0) {
+			   dl) < 0)
 			perror("sendto");
-			continue;
+		back = echo_await(fd, dst, seq, len, size, &cnt);
+		if (!back && resend) {
+			fprintf(stderr, "seq %u: no echo in %u ms, sent again\n",
+				seq, ECHO_WAIT_MS);
+			cnt.resent++;
+			if (sendto(fd, echo_ref, len, 0,
+				   (const struct sockaddr *)dst, dl) < 0)
+				perror("sendto");
+			back = echo_await(fd, dst, seq, len, size, &cnt);
 		}
-		if (!echo_wait(fd)) {
+		if (!back) {
+			fprintf(stderr, "seq %u: no echo\n", seq);
 			if (++lost == ECHO_LOST_MAX)
 				break;
 			continue;
 		}
-		pl = sizeof(peer);
-		n = recvfrom(fd, echo_buf, sizeof(echo_buf), 0,
-			     (struct sockaddr *)&peer, &pl);
-		if (n < 0)
-			continue;
 		lost = 0;
-		got++;
-		if (!echo_same_peer(&peer, dst))
-			wrong++;
-		if ((size_t)n != len || memcmp(echo_buf, echo_ref, len))
-			bad++;
 	}
-	printf("received %u/%u, bad %u, wrong-source %u\n", got, count, bad,
-	       wrong);
-	return got == count && !bad && !wrong ? 0 : 1;
+	printf("received %u/%u, bad %u, wrong-source %u\n", cnt.got, count,
+	       cnt.bad, cnt.wrong);
+	if (cnt.resent || cnt.late)
+		fprintf(stderr, "resent %u, late echoes %u\n", cnt.resent,
+			cnt.late);
+	return cnt.got == count && !cnt.bad && !cnt.wrong ? 0 : 1;
 }
 
 /**
