@@ -466,6 +466,17 @@ floor_zc_sum() {
 		}' "$BENCH_RESULTS"
 }
 
+# floor_zc_cells() - Table cells of one zc_floor mode: Gbit/s, each end's
+# CPU per Gbit, their sum
+# $1:	Metric prefix, e.g. floor_memfd_out_65520
+# $2:	End shown first: snd or rcv
+# $3:	The other end
+floor_zc_cells() {
+	printf '| %s | %s | %s | %s' "$(floor_fmt %.2f floor "$1")" \
+		"$(floor_fmt %.3f floor "${1}_$2_cpu")" \
+		"$(floor_fmt %.3f floor "${1}_$3_cpu")" "$(floor_zc_sum "$1")"
+}
+
 # floor_zc_report() - Table of zc_floor's medians, if there are any
 floor_zc_report() {
 	grep -q 'floor_memfd_out_' "$BENCH_RESULTS" 2>/dev/null || return 0
@@ -476,18 +487,10 @@ floor_zc_report() {
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for _mtu in ${BENCH_MTUS:-65520 1500}; do
 		floor_has_mtu "$_mtu" || continue
-		_c="floor_memfd_out_$_mtu"
-		_z="floor_zc_out_$_mtu"
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-			"$_mtu" "$(floor_fmt %.2f floor "$_c")" \
-			"$(floor_fmt %.3f floor "${_c}_snd_cpu")" \
-			"$(floor_fmt %.3f floor "${_c}_rcv_cpu")" \
-			"$(floor_zc_sum "$_c")" \
-			"$(floor_fmt %.2f floor "$_z")" \
-			"$(floor_fmt %.3f floor "${_z}_snd_cpu")" \
-			"$(floor_fmt %.3f floor "${_z}_rcv_cpu")" \
-			"$(floor_zc_sum "$_z")" \
-			"$(floor_fmt %.0f%% floor "${_z}_copied")"
+		printf '| %s %s %s | %s |\n' "$_mtu" \
+			"$(floor_zc_cells "floor_memfd_out_$_mtu" snd rcv)" \
+			"$(floor_zc_cells "floor_zc_out_$_mtu" snd rcv)" \
+			"$(floor_fmt %.0f%% floor "floor_zc_out_${_mtu}_copied")"
 	done
 	floor_zc_in_report
 	echo
@@ -514,17 +517,9 @@ floor_zc_in_report() {
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for _mtu in ${BENCH_MTUS:-65520 1500}; do
 		floor_has_mtu "$_mtu" || continue
-		_p="floor_memfd_in_$_mtu"
-		_r="floor_memfd_inrecv_$_mtu"
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-			"$_mtu" "$(floor_fmt %.2f floor "$_p")" \
-			"$(floor_fmt %.3f floor "${_p}_rcv_cpu")" \
-			"$(floor_fmt %.3f floor "${_p}_snd_cpu")" \
-			"$(floor_zc_sum "$_p")" \
-			"$(floor_fmt %.2f floor "$_r")" \
-			"$(floor_fmt %.3f floor "${_r}_rcv_cpu")" \
-			"$(floor_fmt %.3f floor "${_r}_snd_cpu")" \
-			"$(floor_zc_sum "$_r")"
+		printf '| %s %s %s |\n' "$_mtu" \
+			"$(floor_zc_cells "floor_memfd_in_$_mtu" rcv snd)" \
+			"$(floor_zc_cells "floor_memfd_inrecv_$_mtu" rcv snd)"
 	done
 }
 

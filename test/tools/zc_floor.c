@@ -233,6 +233,24 @@ static char *zc_area(void)
 }
 
 /**
+ * zc_iov() - Point an iovec array at consecutive slots of the shared area
+ * @iov:	Array of at least @batch entries
+ * @area:	Shared area
+ * @first:	First slot
+ * @batch:	Slots
+ */
+static void zc_iov(struct iovec *iov, char *area, unsigned first,
+		   unsigned batch)
+{
+	unsigned k;
+
+	for (k = 0; k < batch; k++) {
+		iov[k].iov_base = area + (size_t)(first + k) * ZC_SEG;
+		iov[k].iov_len = ZC_SEG;
+	}
+}
+
+/**
  * zc_send_one() - Send a batch of slots, waiting for completions as needed
  * @fd:		Socket
  * @area:	Shared area
@@ -248,13 +266,9 @@ static int zc_send_one(int fd, char *area, unsigned first, unsigned batch,
 {
 	struct iovec iov[ZC_BATCH_MAX];
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = batch };
-	unsigned k;
 	ssize_t n;
 
-	for (k = 0; k < batch; k++) {
-		iov[k].iov_base = area + (size_t)(first + k) * ZC_SEG;
-		iov[k].iov_len = ZC_SEG;
-	}
+	zc_iov(iov, area, first, batch);
 	while (zc && st->sends - st->done >= ZC_SLOTS / batch)
 		if (zc_wait(fd, st))
 			return -1;
@@ -405,13 +419,9 @@ static ssize_t zc_recv_one(int fd, char *area, unsigned first, unsigned batch,
 {
 	struct iovec iov[ZC_BATCH_MAX];
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = batch };
-	unsigned k;
 	ssize_t n;
 
-	for (k = 0; k < batch; k++) {
-		iov[k].iov_base = area + (size_t)(first + k) * ZC_SEG;
-		iov[k].iov_len = ZC_SEG;
-	}
+	zc_iov(iov, area, first, batch);
 	n = recvmsg(fd, &mh, peek ? MSG_PEEK : 0);
 	if (n <= 0 || !peek)
 		return n;
