@@ -328,6 +328,28 @@ bench_median() {
 		}' "$BENCH_RESULTS"
 }
 
+# bench_div() - Ratio of two figures as "0.00x"
+# $1:	Numerator, or "n/a"
+# $2:	Denominator, or "n/a"
+#
+# Print: the ratio, "n/a" if a figure is missing or the denominator is 0
+bench_div() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"
+		else printf "%.2fx\n", a / b }'
+}
+
+# bench_reach() - Whether a ratio reaches a target
+# $1:	Ratio as printed ("1.23x" or "n/a")
+# $2:	Target
+# $3:	Word if it does
+# $4:	Word if it doesn't
+bench_reach() {
+	awk -v r="${1%x}" -v t="$2" -v y="$3" -v n="$4" 'BEGIN {
+		if (r == "n/a") print "n/a"
+		else print (r + 0 >= t) ? y : n }'
+}
+
 # bench_max() - Largest recorded value of one metric
 # $1:	Setup
 # $2:	Metric name

@@ -319,27 +319,6 @@ floor_fmt() {
 	awk -v f="$1" -v v="$_v" 'BEGIN { printf f "\n", v }'
 }
 
-# floor_div() - Ratio of two medians as "0.00x"
-# $1:	Setup of the numerator
-# $2:	Its metric
-# $3:	Setup of the denominator
-# $4:	Its metric
-floor_div() {
-	awk -v a="$(bench_median "$1" "$2")" -v b="$(bench_median "$3" "$4")" \
-		'BEGIN {
-		if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"
-		else printf "%.2fx\n", a / b }'
-}
-
-# floor_reach() - Whether a target ratio is within the bound
-# $1:	Bound as printed ("12.34x" or "n/a")
-# $2:	Target
-floor_reach() {
-	awk -v r="${1%x}" -v t="$2" 'BEGIN {
-		if (r == "n/a") print "n/a"
-		else print (r + 0 >= t) ? "yes" : "NO" }'
-}
-
 # floor_veth_mtu() - The veth's MTU in vhost_user.sh's figures at a guest MTU
 # $1:	Guest MTU
 #
@@ -399,18 +378,16 @@ floor_row() {
 	_fm=$(floor_veth_mtu "$2")
 	# shellcheck disable=SC2046 # split into its two fields
 	set -- "$1" "$2" $(floor_lowest "$1" "$_fm")
-	_bound=$(awk -v a="$(bench_median vu_stream "vu_$1_$2_cpu")" -v b="$4" \
-		'BEGIN {
-		if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"
-		else printf "%.2fx\n", a / b }')
+	_bound=$(bench_div "$(bench_median vu_stream "vu_$1_$2_cpu")" "$4")
 	printf '| %s, %s (veth %s) | %s | %s | %s | %s | %s (%s) | %s | %s |\n' \
 		"$1" "$2" "$_fm" "$(floor_fmt %.2f floor "floor_$1_$_fm")" \
 		"$(floor_fmt %.3f floor "floor_$1_${_fm}_snd_cpu")" \
 		"$(floor_fmt %.3f floor "floor_$1_${_fm}_rcv_cpu")" \
 		"$(floor_fmt %.3f vu_stream "vu_$1_$2_cpu")" "$_bound" \
 		"$(floor_name "$3")" \
-		"$(floor_div vu_stream "vu_$1_$2_cpu" vu_offl "vu_$1_$2_cpu")" \
-		"$(floor_reach "$_bound" 4)"
+		"$(bench_div "$(bench_median vu_stream "vu_$1_$2_cpu")" \
+			"$(bench_median vu_offl "vu_$1_$2_cpu")")" \
+		"$(bench_reach "$_bound" 4 yes NO)"
 }
 
 # floor_report() - Print the table of medians and how it is read

@@ -222,19 +222,8 @@ vu_fmt() {
 #
 # Print: ratio as "0.00x", n/a if a figure is missing
 vu_eff_ratio() {
-	awk -v o="$(bench_median vu_offl "$1_cpu")" \
-	    -v s="$(bench_median vu_stream "$1_cpu")" 'BEGIN {
-		if (o == "n/a" || s == "n/a" || o + 0 == 0) print "n/a"
-		else printf "%.2fx\n", s / o }'
-}
-
-# vu_met() - Whether a ratio reaches a target
-# $1:	Ratio as printed ("1.23x" or "n/a")
-# $2:	Target
-vu_met() {
-	awk -v r="${1%x}" -v t="$2" 'BEGIN {
-		if (r == "n/a") print "n/a"
-		else print (r + 0 >= t) ? "met" : "NOT met" }'
+	bench_div "$(bench_median vu_stream "$1_cpu")" \
+		"$(bench_median vu_offl "$1_cpu")"
 }
 
 # vu_row() - Print one table row: Gbit/s and CPU s/Gbit of each setup
@@ -247,7 +236,7 @@ vu_row() {
 		"$(vu_fmt %.2f vu_nooffl "$1")" \
 		"$(vu_fmt %.3f vu_nooffl "$1_cpu")" \
 		"$(vu_fmt %.2f vu_stream "$1")" \
-		"$(vu_fmt %.3f vu_stream "$1_cpu")" "$_r" "$(vu_met "$_r" 4)"
+		"$(vu_fmt %.3f vu_stream "$1_cpu")" "$_r" "$(bench_reach "$_r" 4 met "NOT met")"
 }
 
 # vu_mtu_ratio() - vu_offl at an MTU against its first MTU's figure
@@ -256,11 +245,13 @@ vu_row() {
 # $3:	First MTU
 # $4:	"" for Gbit/s, "_cpu" for Gbit per CPU second (from CPU s/Gbit)
 vu_mtu_ratio() {
-	awk -v a="$(bench_median vu_offl "vu_$1_$2$4")" \
-	    -v b="$(bench_median vu_offl "vu_$1_$3$4")" -v inv="$4" 'BEGIN {
-		if (inv != "") { t = a; a = b; b = t }
-		if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"
-		else printf "%.2fx\n", a / b }'
+	_a=$(bench_median vu_offl "vu_$1_$2$4")
+	_b=$(bench_median vu_offl "vu_$1_$3$4")
+	if [ -n "$4" ]; then
+		bench_div "$_b" "$_a"
+	else
+		bench_div "$_a" "$_b"
+	fi
 }
 
 # vu_report() - Print the table of medians and the targets
@@ -283,7 +274,7 @@ vu_report() {
 			_r=$(vu_mtu_ratio "$_d" "$_mtu" "$_first" _cpu)
 			echo "- vhost-user with offloads, $_d, guest MTU $_mtu" \
 			     "against $_first, Gbit per CPU second: $_r" \
-			     "(target >= 0.80x: $(vu_met "$_r" 0.8));" \
+			     "(target >= 0.80x: $(bench_reach "$_r" 0.8 met "NOT met"));" \
 			     "Gbit/s: $(vu_mtu_ratio "$_d" "$_mtu" "$_first")"
 		done
 	done
