@@ -393,28 +393,34 @@ tcp_seg() {
 	ip4 06 "${G4}" "${R4}" "$1 1f91 $2 @ 5010 ffff 0000 0000 ${3:-}"
 }
 
+# tcp_open() - Script steps opening a connection from the guest to H2: the
+# SYN, qemu_client's recvtcp of the SYN-ACK, the ACK of it
+# $1:	source port, 4 hex digits
+# $2:	H2's port, 4 hex digits
+# Sets TCP_OPEN, an array of the three steps
+tcp_open() {
+	TCP_OPEN=("send $(ip4 06 "${G4}" "${R4}" \
+		"$1 $2 00000001 00000000 5002 ffff 0000 0000")" "recvtcp" \
+		"send $(ip4 06 "${G4}" "${R4}" \
+		"$1 $2 00000002 @ 5010 ffff 0000 0000")")
+}
+
+tcp_open 0501 1f91
 QC_CMD=script QC_T=2 drop_one e tcp_drop_ooo \
 	"TCP: data 100 bytes past what the stream expects" \
-	"send $(ip4 06 "${G4}" "${R4}" \
-		"0501 1f91 00000001 00000000 5002 ffff 0000 0000")" \
-	"recvtcp" \
-	"send $(tcp_seg 0501 00000002)" \
+	"${TCP_OPEN[@]}" \
 	"send $(tcp_seg 0501 00000066 "$(zeros 10)")"
 
+tcp_open 0502 1f91
 QC_CMD=script QC_T=2 drop_one e tcp_drop_short \
 	"TCP: 64000 bytes at once into a send buffer of 4 KiB" \
-	"send $(ip4 06 "${G4}" "${R4}" \
-		"0502 1f91 00000001 00000000 5002 ffff 0000 0000")" \
-	"recvtcp" \
-	"send $(tcp_seg 0502 00000002)" \
+	"${TCP_OPEN[@]}" \
 	"send $(tcp_seg 0502 00000002 "$(zeros 64000)")"
 
+tcp_open 0504 1f91
 QC_CMD=script QC_T=2 drop_one e tcp_drop_fin \
 	"TCP: data after the guest's FIN" \
-	"send $(ip4 06 "${G4}" "${R4}" \
-		"0504 1f91 00000001 00000000 5002 ffff 0000 0000")" \
-	"recvtcp" \
-	"send $(tcp_seg 0504 00000002)" \
+	"${TCP_OPEN[@]}" \
 	"send $(ip4 06 "${G4}" "${R4}" \
 		"0504 1f91 00000002 @ 5011 ffff 0000 0000")" \
 	"recvtcp" \
@@ -457,12 +463,9 @@ fin_batch() {
 	for f in "$@"; do
 		frames+=("$(ip4 06 "${G4}" "${R4}" "${sport} ${f}")")
 	done
+	tcp_open "${sport}" 1f92
 	QC_CMD=script QC_T=2 drop_one e tcp_drop_fin "${desc}" \
-		"send $(ip4 06 "${G4}" "${R4}" \
-			"${sport} 1f92 00000001 00000000 5002 ffff 0000 0000")" \
-		"recvtcp" \
-		"send $(ip4 06 "${G4}" "${R4}" \
-			"${sport} 1f92 00000002 @ 5010 ffff 0000 0000")" \
+		"${TCP_OPEN[@]}" \
 		"sendraw $(framed "${frames[@]}")" \
 		"recvtcp"
 	check "${desc}: H2 got the end of the stream" wait_gone "${pid}"
