@@ -448,7 +448,7 @@ bench_throughput() {
 		[ -n "$_t0" ] && [ -n "$_t1" ] &&
 			bench_record "$BENCH_SETUP" "${_m}_cpu" "$(awk \
 				-v t=$((_t1 - _t0)) -v hz="$BENCH_HZ" -v b="$_bytes" \
-				'BEGIN { printf "%.3f", t / hz / (b * 8 / 1e9) }')"
+				'BEGIN { printf "%.4f", t / hz / (b * 8 / 1e9) }')"
 	done
 	bench_log "$BENCH_SETUP $_m: $(bench_median "$BENCH_SETUP" "$_m") Gbit/s"
 }

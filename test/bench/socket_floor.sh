@@ -174,7 +174,7 @@ floor_once() {
 # $2:	Bytes moved
 floor_cpu() {
 	awk -v t="$1" -v hz="$BENCH_HZ" -v b="$2" \
-		'BEGIN { printf "%.3f", t / hz / (b * 8 / 1e9) }'
+		'BEGIN { printf "%.4f", t / hz / (b * 8 / 1e9) }'
 }
 
 # floor_retry() - Run a measurement, again while too much CPU was stolen
