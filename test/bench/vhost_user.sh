@@ -27,6 +27,11 @@
 #                   run, seconds per Gbit moved
 #   vu_*_<M>_retr   sender's TCP retransmissions in the run
 #   vu_load_<M>     1-minute load average as the setup started
+#   vu_out_<F>_paced  vu_offl only, F the first MTU of BENCH_MTUS: out
+#                   again at F with the guest paced (iperf3 --fq-rate) to
+#                   the rate the last MTU's guest reached in the round, so
+#                   that the MTU comparison can be read at one pace too
+#                   (VU_PACED=0: not run); _cpu and _retr as above
 #
 # and one line "vu host_mtu" with BENCH_HOST_MTU, read back by the report
 # (and by socket_floor.sh's, for the floor at that veth MTU).
@@ -207,6 +212,33 @@ vu_phase() {
 	bench_setup_stop
 }
 
+# vu_paced() - vu_offl out at the first MTU, the guest paced (iperf3
+# --fq-rate) to the rate the guest at the last MTU reached in this round:
+# the two then differ in their MTU only. passt's cost per byte follows the
+# guest's pace, and a guest at MTU 1500 is slower here, as its own TCP
+# costs more per byte on the CPUs passt shares (results/2026-12-07-vu1500.md).
+# Nothing if VU_PACED is 0, with one MTU, or without vu_offl.
+vu_paced() {
+	_mtus=${BENCH_MTUS:-65520 1500}
+	_first=${_mtus%% *}
+	_last=${_mtus##* }
+	[ "${VU_PACED:-1}" = 0 ] || [ "$_first" = "$_last" ] && return 0
+	case " $VU_SETUPS " in *" vu_offl "*) ;; *) return 0 ;; esac
+	_rate=$(awk -F '\t' -v m="vu_out_$_last" \
+		'$1 == "vu_offl" && $2 == m { v = $3 } END { print v }' \
+		"$BENCH_RESULTS")
+	[ -n "$_rate" ] && [ "$_rate" != n/a ] || return 0
+	bench_log "vu_offl: guest MTU $_first paced to $_rate Gbit/s"
+	if vu_setup_start vu_offl "$_first"; then
+		bench_throughput "vu_out_${_first}_paced" "$BENCH_H2" \
+			"$BENCH_SRV" "$BENCH_NS" "$BENCH_SRV" "$BENCH_PORT_TAP" \
+			"--fq-rate ${_rate}G"
+	else
+		bench_record vu_offl "vu_out_${_first}_paced" ""
+	fi
+	bench_setup_stop
+}
+
 # vu_fmt() - Format a median, "n/a" passed through
 # $1:	printf format
 # $2:	Setup
@@ -277,6 +309,14 @@ vu_report() {
 			     "(target >= 0.80x: $(bench_reach "$_r" 0.8 met "NOT met"));" \
 			     "Gbit/s: $(vu_mtu_ratio "$_d" "$_mtu" "$_first")"
 		done
+		_p=$(bench_median vu_offl "vu_out_${_first}_paced_cpu")
+		[ "$_p" = n/a ] && continue
+		echo "- the same, out, against $_first paced to the $_mtu guest's" \
+		     "rate in each round ($(vu_fmt %.2f vu_offl \
+		     "vu_out_${_first}_paced") Gbit/s, CPU s/Gbit" \
+		     "$(vu_fmt %.4f vu_offl "vu_out_${_first}_paced_cpu")):" \
+		     "$(bench_div "$_p" "$(bench_median vu_offl "vu_out_${_mtu}_cpu")")" \
+		     "(the MTU alone, at one pace)"
 	done
 	echo
 	# Files written before BENCH_HOST_MTU have no host_mtu line
@@ -310,6 +350,7 @@ vu_main() {
 				vu_phase "$_s" "$_mtu"
 			done
 		done
+		vu_paced
 	done
 	vu_report
 }
