@@ -377,8 +377,15 @@ stats_fresh() {
 	local n
 
 	n="$(grep -c '^stats end$' "$1")"
-	WAIT_TRIES=300 WAIT_STEP=0.05 wait_for test \
-		"$(grep -c '^stats end$' "$1")" -gt "$((n + 1))"
+	WAIT_TRIES=300 WAIT_STEP=0.05 wait_for stats_blocks_above "$1" \
+		"$((n + 1))"
+}
+
+# stats_blocks_above() - Does a log hold more than N complete --stats blocks?
+# $1:	log of passt or pasta run with --stats
+# $2:	N
+stats_blocks_above() {
+	[ "$(grep -c '^stats end$' "$1")" -gt "$2" ]
 }
 
 # ---- Ping -------------------------------------------------------------------
