@@ -444,14 +444,16 @@ ping_drops() {
 
 # ping_drops_still() - Check that ping_drops() shows what it showed before
 # $1:	log of passt or pasta run with --stats
-# $2:	ping_drops() output taken before, not empty
-# Return: 0 if the same; 1 otherwise (or without counters), both printed
+# $2:	ping_drops() output taken before; empty if there was none, or no
+#	fresh block after: the check then fails
+# Return: 0 if the same; 1 otherwise, both printed
 ping_drops_still() {
 	local now
 
 	now="$(ping_drops "$1")"
 	[ -n "$2" ] && [ "${now}" = "$2" ] && return 0
-	printf 'before:\n%s\nafter:\n%s\n' "$2" "${now}"
+	printf 'before:\n%s\nafter:\n%s\n' \
+		"${2:-(no fresh --stats block before or after)}" "${now}"
 	return 1
 }
 
@@ -477,14 +479,13 @@ counters_zero() {
 # $4:	output file prefix, see ping_replies()
 # $5..:	ping arguments, the destination last
 ping_checked() {
-	local l="$1" log="$2" ns="$3" prefix="$4" drops0
+	local l="$1" log="$2" ns="$3" prefix="$4" drops0=""
 	shift 4
 
-	stats_fresh "${log}"
-	drops0="$(ping_drops "${log}")"
+	stats_fresh "${log}" && drops0="$(ping_drops "${log}")"
 	check "${l}: 3 echo replies, data intact (ping_replies)" \
 		ping_replies "${ns}" "${prefix}" "$@"
-	stats_fresh "${log}"
+	stats_fresh "${log}" || drops0=""
 	check "${l}: no echo dropped (icmp_drop_* but _type, tap_drop_out, \
 tap_drop_oneoff)" ping_drops_still "${log}" "${drops0}"
 }
