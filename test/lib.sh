@@ -377,8 +377,15 @@ stats_fresh() {
 	local n
 
 	n="$(grep -c '^stats end$' "$1")"
-	WAIT_TRIES=300 WAIT_STEP=0.05 wait_for test \
-		"$(grep -c '^stats end$' "$1")" -gt "$((n + 1))"
+	WAIT_TRIES=300 WAIT_STEP=0.05 wait_for stats_blocks_above "$1" \
+		"$((n + 1))"
+}
+
+# stats_blocks_above() - Does a log hold more than N complete --stats blocks?
+# $1:	log of passt or pasta run with --stats
+# $2:	N
+stats_blocks_above() {
+	[ "$(grep -c '^stats end$' "$1")" -gt "$2" ]
 }
 
 # ---- Ping -------------------------------------------------------------------
@@ -433,6 +440,54 @@ ping_drops() {
 	stats_snap "$1" |
 		awk '($1 ~ /^icmp_drop_/ && $1 != "icmp_drop_type") ||
 		     $1 == "tap_drop_out" || $1 == "tap_drop_oneoff" { print }'
+}
+
+# ping_drops_still() - Check that ping_drops() shows what it showed before
+# $1:	log of passt or pasta run with --stats
+# $2:	ping_drops() output taken before; empty if there was none, or no
+#	fresh block after: the check then fails
+# Return: 0 if the same; 1 otherwise, both printed
+ping_drops_still() {
+	local now
+
+	now="$(ping_drops "$1")"
+	[ -n "$2" ] && [ "${now}" = "$2" ] && return 0
+	printf 'before:\n%s\nafter:\n%s\n' \
+		"${2:-(no fresh --stats block before or after)}" "${now}"
+	return 1
+}
+
+# counters_zero() - Check that counter lines ("name value", as ping_drops()
+# prints them) are there and all hold 0: over the life of a short pasta,
+# whose last block it prints as its command exits
+# $1:	the lines
+# Return: 0 if so; 1 otherwise, with the lines
+counters_zero() {
+	[ -n "$1" ] && echo "$1" |
+		awk 'NF != 2 || $2 != 0 { bad = 1 } END { exit bad }' && return 0
+	printf '%s\n' "${1:-no counters}"
+	return 1
+}
+
+# ping_checked() - Two checks: pings from a namespace get their replies
+# intact (ping_replies(): at most PING_RUNS runs of 3), and passt's or
+# pasta's counters for a lost echo (ping_drops()) don't move meanwhile, so
+# that a retry hides load, never a loss of the daemon's
+# $1:	label
+# $2:	log of passt or pasta run with --stats 1
+# $3:	namespace to ping from, see ns_run()
+# $4:	output file prefix, see ping_replies()
+# $5..:	ping arguments, the destination last
+ping_checked() {
+	local l="$1" log="$2" ns="$3" prefix="$4" drops0=""
+	shift 4
+
+	stats_fresh "${log}" && drops0="$(ping_drops "${log}")"
+	check "${l}: 3 echo replies, data intact (ping_replies)" \
+		ping_replies "${ns}" "${prefix}" "$@"
+	stats_fresh "${log}" || drops0=""
+	check "${l}: no echo dropped (icmp_drop_* but _type, tap_drop_out, \
+tap_drop_oneoff)" ping_drops_still "${log}" "${drops0}"
 }
 
 # udp_drops() - Counters of passt or pasta that move if it loses a UDP

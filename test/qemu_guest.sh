@@ -11,11 +11,16 @@
 #     the gateway as router and MTU 65520 (option 26), or the QEMU_MTU
 #     the test set for a boot where it gives passt -m;
 #   - IPv6 from passt's router advertisement (the guest kernel's SLAAC),
-#     then ping over IPv6 to a server in H2 ("the internet");
+#     then ping over IPv6 to a server in H2 ("the internet"), see below;
 #   - DHCPv6 with dhcpcd (Debian's, copied in with its C library) in test
 #     mode: the IA_NA address must be H1's own, with infinite lifetimes,
 #     and the resolver H1's;
-#   - ping over IPv4 to H2 (passt's ICMP echo over ping sockets);
+#   - ping over IPv4 to H2 (passt's ICMP echo over ping sockets); busybox
+#     ping, which checks no data pattern: 3 replies of 64 bytes from the
+#     address pinged in at most 3 runs of 3 (a reply late under load is
+#     retried), no duplicate, and passt's counters for an echo it lost
+#     (lib.sh ping_drops, but tap_drop_*: a boot's bulk TCP may fill the
+#     back-end) 0 over its life, from the log the test gives (--stats 1);
 #   - N MiB up to a server in H2 and N MiB down from one, with busybox nc,
 #     sha256 compared on both sides (N and the two ports from the kernel
 #     command line: each boot has servers, and ports, of its own);
@@ -105,8 +110,20 @@ grep -E '^new_dhcp6_(ia_na1_ia_addr1(_vltime)?|name_servers)=' /tmp/d6 |
 	while read -r l; do say dhcp6 \$l; done
 grep -q '^new_dhcp6_ia_na1_ia_addr1=' /tmp/d6 ||
 	while read -r l; do say dhcpcd: \$l; done < /tmp/d6
-ping -c 2 -W 3 ${S4} > /dev/null && say ping4 ok
-ping -6 -c 2 -W 3 ${S6} > /dev/null && say ping6 ok
+# At most 3 runs of 3 echo requests until one gets its 3 replies, each
+# line said; a duplicate reply ends it
+ping_try() {
+	l=\$1
+	shift
+	for r in 1 2 3; do
+		ping -c 3 -W 5 "\$@" > /tmp/ping 2>&1
+		while read -r x; do say \$l run \$r: \$x; done < /tmp/ping
+		grep -q 'DUP!' /tmp/ping && return
+		grep -q ' 3 packets received' /tmp/ping && say \$l ok && return
+	done
+}
+ping_try ping4 ${S4}
+ping_try ping6 -6 ${S6}
 head -c \$((mib << 20)) /dev/urandom > /tmp/up
 say up sum \$(sha256sum < /tmp/up)
 nc ${S4} \$up < /tmp/up && say up sent
@@ -315,9 +332,28 @@ qemu_guest_run() {
 	WAIT_TRIES=100 WAIT_STEP=0.1 wait_gone "$2"
 }
 
+# qemu_ping_checks() - Check the guest's busybox pings (ping_try in its
+# init): a run got its 3 replies, every reply 64 bytes from the address
+# pinged, none a duplicate
+# $1:	boot tag
+# $2:	what the guest calls them: ping4, ping6
+# $3:	label
+# $4:	address pinged
+qemu_ping_checks() {
+	local con="${TMP}/$1.console.log"
+
+	check_grep "$1: ping over $3 to H2: 3 replies in at most 3 runs" \
+		"${con}" "^GUEST: $2 ok"
+	check "$1: ping over $3: every reply 64 bytes from $4, no duplicate" \
+		sh -c "! grep -E '^GUEST: $2 run [0-9]: [0-9]+ bytes from' \
+			'${con}' | grep -v ': 64 bytes from $4: seq=' &&
+		       ! grep -E '^GUEST: $2 run .*DUP' '${con}'"
+}
+
 # qemu_guest_checks() - Check what the guest of one boot reported
 # $1:	boot tag
 # $2:	PID of the background job running qemu
+# $3:	passt's log, with --stats 1
 qemu_guest_checks() {
 	local t="$1" con="${TMP}/$1.console.log" sum
 
@@ -326,8 +362,10 @@ qemu_guest_checks() {
 		"${con}" "^GUEST: lease 192\.0\.2\.1/(24|255\.255\.255\.0) router 192\.0\.2\.254 mtu ${QEMU_MTU}"
 	check_grep "${t}: IPv6 address from the router advertisement" \
 		"${con}" "^GUEST: v6 inet6 2001:db8::"
-	check_grep "${t}: ping over IPv4 to H2" "${con}" "^GUEST: ping4 ok"
-	check_grep "${t}: ping over IPv6 to H2" "${con}" "^GUEST: ping6 ok"
+	qemu_ping_checks "${t}" ping4 "IPv4" "${S4}"
+	qemu_ping_checks "${t}" ping6 "IPv6" "${S6}"
+	check "${t}: passt lost no echo (icmp_drop_* but _type, over its life)" \
+		counters_zero "$(ping_drops "$3" | grep '^icmp_')"
 	check_grep "${t}: DHCPv6 (dhcpcd): IA_NA address H1's own" "${con}" \
 		"^GUEST: dhcp6 new_dhcp6_ia_na1_ia_addr1='2001:db8::1'"
 	check_grep "${t}: DHCPv6 (dhcpcd): infinite valid lifetime" "${con}" \

@@ -18,8 +18,11 @@
 #   both run as nobody;
 # - and in that same run the daemon moves traffic: a DHCP lease with the
 #   host's address, 1 MiB by TCP each way (sha256 compared), 200 UDP
-#   datagrams echoed byte for byte (test/tools/udp_echo), ICMP echo with a
-#   data pattern that ping checks;
+#   datagrams echoed byte for byte (test/tools/udp_echo); then, from the
+#   guest side (G, or the command's namespace), ICMP echo with a data
+#   pattern that ping checks, 3 replies in at most 3 runs (lib.sh
+#   ping_checked: an echo late under load is retried) while the daemon's
+#   counters for a lost echo (ping_drops, --stats 1) stay still;
 # - pasta --netns as root also exits once its namespace is deleted;
 # - SIGTERM to the PID in the PID file ends it (passt: the relaying parent
 #   too; pasta: its command too, which pasta relays the signal to).
@@ -35,10 +38,9 @@
 
 need_root
 need_bin
-need_cmd ip socat sha256sum ping busybox setpriv
+need_cmd ip socat sha256sum ping busybox setpriv nsenter awk tac
 
 S4=198.51.100.1
-PATTERN="5a5aa5a5c3c3"
 # CAP_SYS_ADMIN, CAP_NET_BIND_SERVICE; as root with a command, CAP_KILL too
 PASTA_CAPS_USER="0000000000200400"
 PASTA_CAPS_ROOT="0000000000200420"
@@ -77,7 +79,7 @@ servers() {
 		wait_port "${H2}" udp $(($2 + 3))
 }
 
-# traffic_script() - Shell commands for the guest side: DHCP, TCP, UDP, ICMP
+# traffic_script() - Shell commands for the guest side: DHCP, TCP, UDP
 # $1:	run label, names the files
 # $2:	interface
 # $3:	BASE of the server ports, see servers()
@@ -88,7 +90,6 @@ timeout 30 socat -u OPEN:${TMP}/blob TCP:${S4}:$(($3 + 1)) > ${TMP}/$1.tcpup 2>&
 timeout 30 socat -u TCP:${S4}:$(($3 + 2)) OPEN:${TMP}/$1.down,creat,trunc > ${TMP}/$1.tcpdown 2>&1
 timeout 30 ${TMP}/udp_echo client ${S4} $(($3 + 3)) 200 0 > ${TMP}/$1.udp 2>&1
 echo "rc=\$?" >> ${TMP}/$1.udp
-ping -c 2 -W 5 -p ${PATTERN} ${S4} > ${TMP}/$1.ping 2>&1
 EOF
 }
 
@@ -163,10 +164,6 @@ check_traffic() {
 	check "$1: TCP down, sha256" sum_is "${TMP}/$2.down" "${BLOB_SUM}"
 	check_grep "$1: UDP: 200 datagrams echoed intact" "${TMP}/$2.udp" \
 		"^rc=0$"
-	check_grep "$1: ICMP: 2 echo replies" "${TMP}/$2.ping" \
-		" 2 received"
-	check "$1: ICMP: reply data as sent" \
-		sh -c "! grep -qi 'wrong data' '${TMP}/$2.ping'"
 }
 
 # pid_from_file() - Print the PID in a PID file once there
@@ -189,7 +186,7 @@ passt_run() {
 	servers "passt-${who}" "$2" || { check "${l}: servers up" false; return; }
 	bg_start "${TMP}/passt-${who}.log" h1 "${as[@]}" timeout 120 \
 		sh -c "${LAUNCH_SH}" "${TMP}/passt-${who}.ns" \
-		"${PASST}" -f -s "${sock}" -P "${pidf}"
+		"${PASST}" -f -s "${sock}" -P "${pidf}" --stats 1
 	pid="$(pid_from_file "${pidf}")"
 	check "${l}: PID file written" test -n "${pid}" || return
 	wait_file "${sock}"
@@ -207,6 +204,8 @@ passt_run() {
 	g sh -c "$(traffic_script "passt-${who}" tap0 "$2" |
 		   sed '2i ip addr add 192.0.2.1/24 dev tap0; ip route add default via 192.0.2.254')"
 	check_traffic "${l}" "passt-${who}"
+	ping_checked "${l}: ICMP" "${TMP}/passt-${who}.log" "${G}" \
+		"${TMP}/passt-${who}.ping" "${S4}"
 
 	parent="$(status_field "${pid}" PPid)"
 	kill -TERM "${pid}"
@@ -234,12 +233,13 @@ pasta_run() {
 		echo "i=0; while [ ! -e ${TMP}/pasta-${who}.go ] && [ \$i -lt 600 ]; do sleep 0.05; i=\$((i + 1)); done"
 		traffic_script "pasta-${who}" up0 "$2"
 		echo "touch ${TMP}/pasta-${who}.done"
-		echo "i=0; while [ \$i -lt 600 ]; do sleep 0.05; i=\$((i + 1)); done"
+		# Bounded: the test pings from here, then ends pasta
+		echo "i=0; while [ \$i -lt 2000 ]; do sleep 0.05; i=\$((i + 1)); done"
 	} > "${cmd}"
 	chmod 0644 "${cmd}"
 	bg_start "${TMP}/pasta-${who}.log" h1 "${as[@]}" timeout 120 \
 		sh -c "${LAUNCH_SH}" "${TMP}/pasta-${who}.ns" \
-		"${PASTA}" --config-net -P "${pidf}" -- sh "${cmd}"
+		"${PASTA}" --config-net -P "${pidf}" --stats 1 -- sh "${cmd}"
 	pid="$(pid_from_file "${pidf}")"
 	check "${l}: PID file written" test -n "${pid}" || return
 	wait_file "${TMP}/pasta-${who}.ready"
@@ -263,6 +263,8 @@ pasta_run() {
 	touch "${TMP}/pasta-${who}.go"
 	WAIT_TRIES=1200 wait_file "${TMP}/pasta-${who}.done"
 	check_traffic "${l}" "pasta-${who}"
+	ping_checked "${l}: ICMP" "${TMP}/pasta-${who}.log" \
+		"$(pgrep -o -f "^sh ${cmd}\$")" "${TMP}/pasta-${who}.ping" "${S4}"
 	check "${l}: still isolated after the traffic" root_empty "${pid}"
 
 	check "${l}: the command still runs" pgrep -f "^sh ${cmd}\$"

@@ -34,7 +34,7 @@ dead_pipe_open
 check "passt starts, its standard error a pipe nobody reads" \
 	with_dead_stderr h1 timeout 30 "${PASST}" --one-off \
 	--socket "${SOCK}" --pid "${PIDFILE}" --log-file "${LOGFILE}" \
-	-t 7101 -u 7102
+	--stats 1 -t 7101 -u 7102
 exec 3>&-
 PASST_PID="$(cat "${PIDFILE}" 2>/dev/null)"
 cleanup_pid "${PASST_PID:-0}"
@@ -48,7 +48,7 @@ bg_start "${TMP}/${T}.console.log" h1 timeout 180 "${QEMU[@]}" \
 QEMU_PID="${BG_PID}"
 
 qemu_guest_run "${T}" "${QEMU_PID}"
-qemu_guest_checks "${T}" "${QEMU_PID}"
+qemu_guest_checks "${T}" "${QEMU_PID}" "${LOGFILE}"
 check_grep "passt's log file has its start-up lines" "${LOGFILE}" \
 	"^UNIX domain socket bound at ${SOCK}\$"
 check_grep "passt's log file has the guest's connection" "${LOGFILE}" \

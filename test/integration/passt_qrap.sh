@@ -69,7 +69,7 @@ qrap_boot() {
 		fi
 	done
 	bg_start "${TMP}/${t}.console.log" qemu_h1_private bash -c '
-		"$1" -f --one-off -t 7101 -u 7102 -m "$4" > "$2" 2>&1 &
+		"$1" -f --one-off --stats 1 -t 7101 -u 7102 -m "$4" > "$2" 2>&1 &
 		echo $! > "$3"
 		wait_file /tmp/passt_1.socket || exit 1
 		shift 4
@@ -84,7 +84,7 @@ qrap_boot_check() {
 	local pid
 
 	qemu_guest_run "$1" "${BOOT_PID}"
-	qemu_guest_checks "$1" "${BOOT_PID}"
+	qemu_guest_checks "$1" "${BOOT_PID}" "${TMP}/$1.passt.log"
 	pid="$(cat "${TMP}/$1.passt.pid" 2>/dev/null)"
 	check "$1: passt exited when the guest left (--one-off)" \
 		wait_gone "${pid:-0}"

@@ -101,7 +101,7 @@ vu_boot() {
 		-device virtio-net-pci,netdev=n0,vectors=0"$2"
 	qemu_pid="${BG_PID}"
 	qemu_guest_run "$1" "${qemu_pid}"
-	qemu_guest_checks "$1" "${qemu_pid}"
+	qemu_guest_checks "$1" "${qemu_pid}" "${LOGFILE}"
 }
 
 OFF=",csum=off,guest_csum=off,gso=off,guest_tso4=off,guest_tso6=off"

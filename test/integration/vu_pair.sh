@@ -8,7 +8,10 @@
 # stand on; test/tools/vu_backend.c is a minimal back-end bridging to a tap
 # of its own. Joined, they make an Ethernet link between two namespaces, A
 # (vu_client's tap, 192.0.2.1) and B (vu_backend's, 192.0.2.2), without the
-# daemon. Over it, in each configuration below: ping, then 16 MiB each way
+# daemon. Over it, in each configuration below: ping (3 replies with their
+# data pattern intact in at most 3 runs of 3, lib.sh ping_replies: a reply
+# late under load is retried, while vu_client's counters of frames its tap
+# did not take, rx_drops and rx_down, stay still), then 16 MiB each way
 # over TCP, compared by sha256; vu_client's counters (printed on SIGTERM)
 # show what the queues carried:
 #   - all offloads, MTU 1500: TSO frames both ways (tx_gso, rx_gso), frames
@@ -25,7 +28,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 need_root
-need_cmd ip socat sha256sum ping
+need_cmd ip socat sha256sum ping awk
 
 VC="$(build_tool vu_client)" || { echo "cannot build vu_client"; exit 1; }
 VB="$(build_tool vu_backend)" || { echo "cannot build vu_backend"; exit 1; }
@@ -91,13 +94,39 @@ stat_of() {
 		sed -n "s/.* $2=\([0-9]*\).*/\1/p"
 }
 
+# vc_stats_ask() - Ask vu_client for a stats line (SIGUSR1; a signal just
+# before its poll() is seen at its next event only: the caller asks again)
+# $1:	label
+# $2:	stats lines in its log before
+# Return: 0 once there are more
+vc_stats_ask() {
+	kill -USR1 "${VC_PID}"
+	[ "$(grep -c "stats" "${TMP}/$1.c.log")" -gt "$2" ]
+}
+
+# vc_rx_lost() - vu_client's counters, as of now, of frames from the
+# back-end its tap did not take: "rx_drops=N rx_down=N"
+# $1:	label
+# Return: 0 if printed, 1 if no new stats line came (bounded, 10 s)
+vc_rx_lost() {
+	local n
+
+	n="$(grep -c "stats" "${TMP}/$1.c.log")"
+	WAIT_TRIES=100 WAIT_STEP=0.1 wait_for vc_stats_ask "$1" "${n}" ||
+		return 1
+	echo "rx_drops=$(stat_of "$1" rx_drops) rx_down=$(stat_of "$1" rx_down)"
+}
+
 # transfers() - Ping, then the data both ways over TCP, compared
 # $1:	label
 transfers() {
-	local l="$1"
+	local l="$1" lost0
 
-	check "$l: ping across" \
-		ip netns exec "${A}" ping -c 1 -W 5 192.0.2.2
+	lost0="$(vc_rx_lost "$l")"
+	check "$l: ping across, 3 replies, data intact (ping_replies)" \
+		ping_replies "${A}" "${TMP}/$l.ping" 192.0.2.2
+	check_eq "$l: vu_client's tap took every frame of the pings" \
+		"$(vc_rx_lost "$l")" "${lost0:-no stats before}"
 	bg_start "${TMP}/$l.s1.log" ip netns exec "${B}" timeout 60 \
 		socat -u TCP-LISTEN:7001,reuseaddr OPEN:"${TMP}/$l.ab",creat,trunc
 	bg_start "${TMP}/$l.s2.log" ip netns exec "${A}" timeout 60 \
