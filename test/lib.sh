@@ -377,15 +377,17 @@ stats_fresh() {
 	local n
 
 	n="$(grep -c '^stats end$' "$1")"
-	WAIT_TRIES=300 WAIT_STEP=0.05 wait_for stats_blocks_above "$1" \
-		"$((n + 1))"
+	WAIT_TRIES=300 WAIT_STEP=0.05 wait_for lines_above "$1" \
+		'^stats end$' "$((n + 1))"
 }
 
-# stats_blocks_above() - Does a log hold more than N complete --stats blocks?
-# $1:	log of passt or pasta run with --stats
-# $2:	N
-stats_blocks_above() {
-	[ "$(grep -c '^stats end$' "$1")" -gt "$2" ]
+# lines_above() - Does a file hold more than N lines matching a pattern?
+# Counted at each call: a condition for wait_for
+# $1:	file
+# $2:	grep pattern
+# $3:	N
+lines_above() {
+	[ "$(grep -c -- "$2" "$1")" -gt "$3" ]
 }
 
 # ---- Ping -------------------------------------------------------------------

@@ -148,7 +148,7 @@ vc_stats_now() {
 
 	n="$(grep -c "stats" "${TMP}/$1.vc.log")"
 	kill -USR1 "${VC_PID}"
-	wait_for test "$(grep -c "stats" "${TMP}/$1.vc.log")" -gt "${n}"
+	wait_for lines_above "${TMP}/$1.vc.log" "stats" "${n}"
 }
 
 # tcp_both_ways() - A file each way between G and H2, compared
