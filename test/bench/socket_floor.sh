@@ -91,6 +91,10 @@
 # _late (paced sends made behind schedule, % of sends). The table gives
 # medians and each cell's sender CPU per Gbit over FLOOR_PACED_REF's
 # (default: the second cell): above 1, the cell costs more per Gbit.
+# FLOOR_PIN_H1 and FLOOR_PIN_H2 (CPU lists for taskset(1), default none)
+# pin zc_floor in h1 and in h2, in these runs and the other zc_floor runs:
+# where the scheduler puts the two ends decides who runs (and pays for)
+# the receive softirq.
 #
 # Nothing is asserted. "socket_floor.sh --report FILE.tsv" prints the table
 # of a saved raw results file again (with FLOOR_PACED set as for the run,
@@ -99,7 +103,8 @@
 # Environment: BENCH_MTUS (default "65520 1500"), BENCH_TIME, FLOOR_RUNS,
 # FLOOR_STEAL_MAX (default 10), FLOOR_RETRIES (default 2), FLOOR_ZC
 # (default 1), FLOOR_ZC_BATCH (default 16), FLOOR_PACED (default empty:
-# off), FLOOR_PACED_MTU (default 65520), FLOOR_PACED_REF, BENCH_TOOLS
+# off), FLOOR_PACED_MTU (default 65520), FLOOR_PACED_REF, FLOOR_PIN_H1,
+# FLOOR_PIN_H2 (default empty: not pinned), BENCH_TOOLS
 # (where zc_floor is built, default test/build/bench), BENCH_RESULTS.
 
 # BENCH_* names are shared with lib.sh
@@ -274,12 +279,17 @@ floor_zc_once() {
 	_srv="sink $BENCH_SRV $FLOOR_PORT"
 	_cli="$1 $BENCH_SRV $FLOOR_PORT $BENCH_TIME ${2:-$FLOOR_ZC_BATCH}"
 	case ${3:-0} in 0) ;; *) _cli="$_cli $3" ;; esac
+	_pin1=
+	_pin2=
+	[ -n "$FLOOR_PIN_H1" ] && _pin1="taskset -c $FLOOR_PIN_H1"
+	[ -n "$FLOOR_PIN_H2" ] && _pin2="taskset -c $FLOOR_PIN_H2"
 	case $1 in peek|recv)
 		_srv="source $BENCH_SRV $FLOOR_PORT $BENCH_TIME $FLOOR_ZC_BATCH"
 		_cli="$1 $BENCH_SRV $FLOOR_PORT $FLOOR_ZC_BATCH" ;;
 	esac
 	# shellcheck disable=SC2086 # mode and arguments, split
-	ip netns exec "$BENCH_H2" timeout --foreground $((BENCH_TIME + 30)) \
+	ip netns exec "$BENCH_H2" $_pin2 \
+		timeout --foreground $((BENCH_TIME + 30)) \
 		"$BENCH_TOOLS/zc_floor" $_srv > "$BENCH_TMP/sink.out" \
 		2>/dev/null &
 	_sink=$!
@@ -288,7 +298,8 @@ floor_zc_once() {
 		return 1
 	fi
 	# shellcheck disable=SC2086
-	ip netns exec "$BENCH_H1" timeout --foreground $((BENCH_TIME + 30)) \
+	ip netns exec "$BENCH_H1" $_pin1 \
+		timeout --foreground $((BENCH_TIME + 30)) \
 		"$BENCH_TOOLS/zc_floor" $_cli > "$BENCH_TMP/zc.out" 2>/dev/null
 	# The other end exits at the end of stream: bounded wait
 	for _i in $(seq 50); do
