@@ -74,13 +74,38 @@
 # comparison, plain recvmsg() (floor_memfd_inrecv_<M>...); a third table
 # shows them. FLOOR_ZC=0 leaves these runs out.
 #
+# Paced senders (FLOOR_PACED, off by default). passt's sends to the host
+# socket follow the guest's pace: a slower guest gives it smaller batches,
+# and more wake-ups per byte. To see what that pace alone costs the
+# kernel's send path, FLOOR_PACED lists cells NAME:GBIT:BATCH (GBIT 0:
+# unpaced), e.g.
+#
+#   FLOOR_PACED="A:0:8 B:10.6:4 C:14.6:8 D:10.6:8"
+#
+# and the script then runs only these: zc_floor copy, BATCH 64 KiB slots
+# per sendmsg(), paced to GBIT (zc_floor sleeps after each call until its
+# schedule allows the next), h1 to its sink in h2, veth MTU FLOOR_PACED_MTU
+# (default 65520, vhost_user.sh's host link), FLOOR_RUNS rounds of every
+# cell, the order reversed every other round. Metrics (setup "floor"):
+# floor_paced_<NAME> (Gbit/s reached), _snd_cpu and _rcv_cpu (s/Gbit),
+# _late (paced sends made behind schedule, % of sends). The table gives
+# medians and each cell's sender CPU per Gbit over FLOOR_PACED_REF's
+# (default: the second cell): above 1, the cell costs more per Gbit.
+# FLOOR_PIN_H1 and FLOOR_PIN_H2 (CPU lists for taskset(1), default none)
+# pin zc_floor in h1 and in h2, in these runs and the other zc_floor runs:
+# where the scheduler puts the two ends decides who runs (and pays for)
+# the receive softirq.
+#
 # Nothing is asserted. "socket_floor.sh --report FILE.tsv" prints the table
-# of a saved raw results file again.
+# of a saved raw results file again (with FLOOR_PACED set as for the run,
+# the paced table).
 #
 # Environment: BENCH_MTUS (default "65520 1500"), BENCH_TIME, FLOOR_RUNS,
 # FLOOR_STEAL_MAX (default 10), FLOOR_RETRIES (default 2), FLOOR_ZC
-# (default 1), FLOOR_ZC_BATCH (default 16), BENCH_TOOLS (where zc_floor is built, default
-# test/build/bench), BENCH_RESULTS.
+# (default 1), FLOOR_ZC_BATCH (default 16), FLOOR_PACED (default empty:
+# off), FLOOR_PACED_MTU (default 65520), FLOOR_PACED_REF, FLOOR_PIN_H1,
+# FLOOR_PIN_H2 (default empty: not pinned), BENCH_TOOLS
+# (where zc_floor is built, default test/build/bench), BENCH_RESULTS.
 
 # BENCH_* names are shared with lib.sh
 # shellcheck disable=SC2034
@@ -93,6 +118,8 @@ FLOOR_STEAL_MAX=${FLOOR_STEAL_MAX:-10}
 FLOOR_RETRIES=${FLOOR_RETRIES:-2}
 FLOOR_ZC=${FLOOR_ZC:-1}
 FLOOR_ZC_BATCH=${FLOOR_ZC_BATCH:-16}
+FLOOR_PACED=${FLOOR_PACED:-}
+FLOOR_PACED_MTU=${FLOOR_PACED_MTU:-65520}
 FLOOR_PORT=$BENCH_PORT_TAP
 
 # floor_cpu_stat() - Total and stolen ticks of all CPUs so far
@@ -243,18 +270,26 @@ floor_zc_build() {
 # floor_zc_once() - One zc_floor run between h1 and h2
 # $1:	Mode: copy or zerocopy (h1 sends to a sink in h2), or peek or recv
 #	(h1 receives from a source in h2)
+# $2:	Slots per call, default FLOOR_ZC_BATCH (senders only)
+# $3:	Pace in Gbit/s, 0 or empty for none (senders only)
 #
-# Print: "<bytes> <Gbit/s> <sender CPU s> <receiver CPU s> <copied %>",
-# nothing on failure
+# Print: "<bytes> <Gbit/s> <sender CPU s> <receiver CPU s> <copied %>
+# <late sends %>", nothing on failure
 floor_zc_once() {
 	_srv="sink $BENCH_SRV $FLOOR_PORT"
-	_cli="$1 $BENCH_SRV $FLOOR_PORT $BENCH_TIME $FLOOR_ZC_BATCH"
+	_cli="$1 $BENCH_SRV $FLOOR_PORT $BENCH_TIME ${2:-$FLOOR_ZC_BATCH}"
+	case ${3:-0} in 0) ;; *) _cli="$_cli $3" ;; esac
+	_pin1=
+	_pin2=
+	[ -n "$FLOOR_PIN_H1" ] && _pin1="taskset -c $FLOOR_PIN_H1"
+	[ -n "$FLOOR_PIN_H2" ] && _pin2="taskset -c $FLOOR_PIN_H2"
 	case $1 in peek|recv)
 		_srv="source $BENCH_SRV $FLOOR_PORT $BENCH_TIME $FLOOR_ZC_BATCH"
 		_cli="$1 $BENCH_SRV $FLOOR_PORT $FLOOR_ZC_BATCH" ;;
 	esac
 	# shellcheck disable=SC2086 # mode and arguments, split
-	ip netns exec "$BENCH_H2" timeout --foreground $((BENCH_TIME + 30)) \
+	ip netns exec "$BENCH_H2" $_pin2 \
+		timeout --foreground $((BENCH_TIME + 30)) \
 		"$BENCH_TOOLS/zc_floor" $_srv > "$BENCH_TMP/sink.out" \
 		2>/dev/null &
 	_sink=$!
@@ -263,7 +298,8 @@ floor_zc_once() {
 		return 1
 	fi
 	# shellcheck disable=SC2086
-	ip netns exec "$BENCH_H1" timeout --foreground $((BENCH_TIME + 30)) \
+	ip netns exec "$BENCH_H1" $_pin1 \
+		timeout --foreground $((BENCH_TIME + 30)) \
 		"$BENCH_TOOLS/zc_floor" $_cli > "$BENCH_TMP/zc.out" 2>/dev/null
 	# The other end exits at the end of stream: bounded wait
 	for _i in $(seq 50); do
@@ -271,16 +307,105 @@ floor_zc_once() {
 		sleep 0.1
 	done
 	bench_kill "$_sink"
-	# "bytes B seconds S cpu C gbit G ... completions M copied K" from
-	# the sender, "received R cpu C ..." from the receiver
+	# "bytes B seconds S cpu C gbit G ... sends N completions M copied K
+	# late L" from the sender, "received R cpu C ..." from the receiver
 	cat "$BENCH_TMP/zc.out" "$BENCH_TMP/sink.out" | awk '
-		$1 == "bytes" { b = $2; c = $6; g = $8; m = $14; k = $16 }
+		$1 == "bytes" { b = $2; c = $6; g = $8; n = $12; m = $14
+				k = $16; l = $18 }
 		$1 == "received" { r = $4 }
 		END {
 			if (b == "" || r == "") exit
-			printf "%s %s %s %s %.0f\n", b, g, c, r,
-			       m ? k * 100 / m : 0
+			printf "%s %s %s %s %.0f %.1f\n", b, g, c, r,
+			       m ? k * 100 / m : 0, n ? l * 100 / n : 0
 		}'
+}
+
+# floor_paced_run() - One measured run of a FLOOR_PACED cell
+# $1:	Cell, NAME:GBIT:BATCH
+floor_paced_run() {
+	_pn=${1%%:*}
+	_pb=${1##*:}
+	_pg=${1#*:}
+	_pg=${_pg%%:*}
+	_pr=$(floor_retry "floor_paced_$_pn" floor_zc_once copy "$_pb" "$_pg")
+	# shellcheck disable=SC2086 # split into its six fields
+	floor_record "floor_paced_$_pn" floor_zc_per_gbit $_pr
+	# shellcheck disable=SC2086
+	set -- $_pr
+	bench_record floor "floor_paced_${_pn}_late" "$6"
+}
+
+# floor_paced_ref() - The cell ratios are taken against
+#
+# Print: FLOOR_PACED_REF, or the second cell's name (the first's if alone)
+floor_paced_ref() {
+	[ -n "$FLOOR_PACED_REF" ] && { echo "$FLOOR_PACED_REF"; return; }
+	# shellcheck disable=SC2086 # the list of cells
+	set -- $FLOOR_PACED
+	[ $# -ge 2 ] && shift
+	echo "${1%%:*}"
+}
+
+# floor_paced_report() - Table of the FLOOR_PACED cells' medians
+floor_paced_report() {
+	_ref=$(floor_paced_ref)
+	_rc=$(bench_median floor "floor_paced_${_ref}_snd_cpu")
+	echo "| cell | pace Gbit/s | KiB per sendmsg() | Gbit/s reached" \
+	     "| sender CPU s/Gbit | receiver CPU s/Gbit | late sends %" \
+	     "| sender CPU/Gbit over $_ref's | runs |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for _c in $FLOOR_PACED; do
+		_pn=${_c%%:*}
+		_pb=${_c##*:}
+		_pg=${_c#*:}
+		_pg=${_pg%%:*}
+		[ "$_pg" = 0 ] && _pg=unpaced
+		_m="floor_paced_$_pn"
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+			"$_pn" "$_pg" $((_pb * 64)) \
+			"$(floor_fmt %.2f floor "$_m")" \
+			"$(floor_fmt %.4f floor "${_m}_snd_cpu")" \
+			"$(floor_fmt %.4f floor "${_m}_rcv_cpu")" \
+			"$(floor_fmt %.1f floor "${_m}_late")" \
+			"$(bench_div "$(bench_median floor "${_m}_snd_cpu")" \
+				"$_rc")" \
+			"$(awk -F '\t' -v m="${_m}_snd_cpu" \
+				'$2 == m && $3 != "n/a" { n++ }
+				 END { print n + 0 }' "$BENCH_RESULTS")"
+	done
+	echo
+	cat <<EOF
+test/tools/zc_floor copy: 64 KiB slots of a memfd mapped MAP_SHARED, the
+cell's number of them per sendmsg(), paced with clock_nanosleep() after
+each call (no credit for time lost when late), h1 to its sink in h2, veth
+MTU $FLOOR_PACED_MTU, medians of runs of ${BENCH_TIME} s interleaved in
+rounds, CPU from each end's getrusage(). Last column: the cell's sender
+CPU per Gbit over $_ref's (above 1: dearer per Gbit).
+EOF
+	[ -n "$FLOOR_LOAD0" ] && echo "Load average (1/5/15 min) before:" \
+		"$FLOOR_LOAD0, after: $(cut -d ' ' -f 1-3 /proc/loadavg)."
+	return 0
+}
+
+# floor_paced_main() - FLOOR_RUNS rounds of the FLOOR_PACED cells, the
+# order reversed every other round, then their table
+floor_paced_main() {
+	ip -n "$BENCH_H1" link set up0 mtu "$FLOOR_PACED_MTU"
+	ip -n "$BENCH_H2" link set gw0 mtu "$FLOOR_PACED_MTU"
+	_rev=
+	for _c in $FLOOR_PACED; do
+		_rev="$_c $_rev"
+	done
+	for _round in $(seq "$FLOOR_RUNS"); do
+		_cells=$FLOOR_PACED
+		[ $((_round % 2)) = 0 ] && _cells=$_rev
+		for _c in $_cells; do
+			bench_log "paced floor round $_round/$FLOOR_RUNS:" \
+				"cell $_c"
+			floor_paced_run "$_c"
+		done
+	done
+	floor_paced_report
 }
 
 # floor_zc_run() - One measured zc_floor run
@@ -507,6 +632,12 @@ floor_main() {
 	trap 'exit 1' INT TERM HUP PIPE
 	command -v iperf3 > /dev/null || { bench_log "no iperf3"; exit 1; }
 	bench_net_up || { bench_log "sandbox set-up failed"; exit 1; }
+	if [ -n "$FLOOR_PACED" ]; then
+		floor_zc_build || { bench_log "zc_floor did not build"; exit 1; }
+		FLOOR_LOAD0=$(cut -d ' ' -f 1-3 /proc/loadavg)
+		floor_paced_main
+		return
+	fi
 	if [ "$FLOOR_ZC" != 0 ] && ! floor_zc_build; then
 		bench_note "zc_floor did not build: its runs left out"
 		FLOOR_ZC=0
@@ -534,7 +665,11 @@ floor_main() {
 
 if [ "$1" = --report ]; then
 	# Print the table of a saved raw results file again
-	BENCH_RESULTS=$2 floor_report
+	if [ -n "$FLOOR_PACED" ]; then
+		BENCH_RESULTS=$2 floor_paced_report
+	else
+		BENCH_RESULTS=$2 floor_report
+	fi
 	exit $?
 fi
 floor_main

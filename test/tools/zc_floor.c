@@ -7,15 +7,17 @@
  *				ZC_SINK_BUF buffer, print "received BYTES cpu
  *				C" (C: user + system seconds while reading),
  *				exit
- *   copy ADDR PORT SECONDS [BATCH]
+ *   copy ADDR PORT SECONDS [BATCH [GBIT]]
  *				connect, send ZC_SEG-byte buffers with plain
  *				sendmsg() for SECONDS seconds, BATCH of them
  *				(default 1, at most ZC_BATCH_MAX) per call,
- *				close
- *   zerocopy ADDR PORT SECONDS [BATCH]
+ *				close; with GBIT (Gbit/s, > 0), paced: after
+ *				each call, sleep until the rate allows the
+ *				next one
+ *   zerocopy ADDR PORT SECONDS [BATCH [GBIT]]
  *				the same with SO_ZEROCOPY and MSG_ZEROCOPY,
  *				completions read from the error queue
- *   source ADDR PORT SECONDS [BATCH]
+ *   source ADDR PORT SECONDS [BATCH [GBIT]]
  *				accept one TCP connection, then send to it as
  *				copy does, close
  *   peek ADDR PORT [BATCH]	connect, receive to EOF into the shared area:
@@ -33,6 +35,17 @@
  * measured, with the kernel's copy (copy) and without it (zerocopy). passt
  * gathers a batch of the guest's frames into one sendmsg() (about 1 MiB
  * in a bulk transfer at MTU 65520): BATCH slots per call play that part.
+ *
+ * passt does not send as fast as the socket takes data, though: it sends
+ * what the guest gave it since it last woke, so the guest's pace sets how
+ * big its batches are and how often it wakes. GBIT plays that part: the
+ * sender keeps a schedule, each call's bytes moving the next call's time
+ * on by bytes * 8 / GBIT nanoseconds, and sleeps until then with
+ * clock_nanosleep(TIMER_ABSTIME), waking once per batch. A sender behind
+ * its schedule sends at once and the schedule restarts from the present
+ * (no credit for lost time, so no bursts to catch up); such sends are
+ * counted as late. The rate reached is in the output line: below GBIT if
+ * the sender could not keep up.
  *
  * With MSG_ZEROCOPY, a slot's pages belong to the kernel until the
  * completion for its send arrives on the error queue (a range of send
@@ -53,9 +66,11 @@
  *
  * A receiver prints "received BYTES cpu C calls N", N the receiving calls
  * (peeks for peek). The sender prints one line: "bytes B seconds S cpu C
- * gbit G cpu_per_gbit X sends N completions M copied K", C being this
- * process's user + system time (getrusage()) during the sending, including
- * softirq work the kernel charges to it. Exit status 0 on success, 1 on errors, 2 on usage errors.
+ * gbit G cpu_per_gbit X sends N completions M copied K late L", C being
+ * this process's user + system time (getrusage()) during the sending,
+ * including softirq work the kernel charges to it, L the paced sends made
+ * behind schedule (0 unpaced). Exit status 0 on success, 1 on errors, 2 on
+ * usage errors.
  */
 
 #include <errno.h>
@@ -88,6 +103,7 @@
 #define ZC_SINK_BUF		(128 * 1024)	/* Sink's read buffer */
 #define ZC_CMSG_BUF		128		/* Error queue control data */
 #define ZC_WAIT_MS		1000		/* poll() for completions */
+#define ZC_NS			1000000000ULL	/* Nanoseconds per second */
 
 /**
  * struct zc_stat - What the sender did
@@ -95,12 +111,14 @@
  * @done:	Sends whose completion arrived
  * @copied:	Completions flagged as copied by the kernel
  * @bytes:	Bytes sent
+ * @late:	Paced sends made behind schedule
  */
 struct zc_stat {
 	uint64_t sends;
 	uint64_t done;
 	uint64_t copied;
 	uint64_t bytes;
+	uint64_t late;
 };
 
 /**
@@ -150,6 +168,52 @@ static double zc_cpu(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/**
+ * zc_ns() - Monotonic time in nanoseconds
+ *
+ * Return: nanoseconds
+ */
+static uint64_t zc_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * ZC_NS + (uint64_t)ts.tv_nsec;
+}
+
+/**
+ * zc_pace() - Move the schedule on by a send, sleep until its next slot
+ * @next:	Time the send just made was due (zc_ns()), updated to the
+ *		next one's
+ * @bytes:	Bytes the send just made moved
+ * @gbit:	Rate, Gbit/s
+ * @st:		Counters, updated
+ *
+ * Return: 0 on success, -1 on errors
+ */
+static int zc_pace(uint64_t *next, uint64_t bytes, double gbit,
+		   struct zc_stat *st)
+{
+	uint64_t now = zc_ns();
+	struct timespec ts;
+	int rc;
+
+	*next += (uint64_t)((double)bytes * 8 / gbit);
+	if (*next <= now) {
+		/* Behind: send at once, no credit for the time lost */
+		st->late++;
+		*next = now;
+		return 0;
+	}
+	ts.tv_sec = (time_t)(*next / ZC_NS);
+	ts.tv_nsec = (long)(*next % ZC_NS);
+	do
+		rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	while (rc == EINTR);
+	errno = rc;
+	return rc ? -1 : 0;
 }
 
 /**
@@ -293,13 +357,16 @@ static int zc_send_one(int fd, char *area, unsigned first, unsigned batch,
  * @secs:	Seconds to send
  * @batch:	Slots per sendmsg(), ZC_SLOTS a multiple of it
  * @zc:		Use MSG_ZEROCOPY
+ * @rate:	Pace to this many Gbit/s, 0 for as fast as the socket takes
  *
  * Return: 0 on success, 1 on errors
  */
-static int zc_send_loop(int fd, double secs, unsigned batch, int zc)
+static int zc_send_loop(int fd, double secs, unsigned batch, int zc,
+			double rate)
 {
 	struct zc_stat st = { 0 };
 	double t0, c0, t, c, gbit;
+	uint64_t next, sent;
 	char *area;
 	int one = 1;
 	unsigned i;
@@ -313,9 +380,15 @@ static int zc_send_loop(int fd, double secs, unsigned batch, int zc)
 	}
 	t0 = zc_now();
 	c0 = zc_cpu();
+	next = zc_ns();
 	for (i = 0; zc_now() - t0 < secs; i = (i + batch) % ZC_SLOTS) {
+		sent = st.bytes;
 		if (zc_send_one(fd, area, i, batch, zc, &st)) {
 			perror("zc_floor: send");
+			return 1;
+		}
+		if (rate > 0 && zc_pace(&next, st.bytes - sent, rate, &st)) {
+			perror("zc_floor: clock_nanosleep");
 			return 1;
 		}
 	}
@@ -327,10 +400,10 @@ static int zc_send_loop(int fd, double secs, unsigned batch, int zc)
 	close(fd);
 	gbit = (double)st.bytes * 8 / 1e9;
 	printf("bytes %llu seconds %.3f cpu %.3f gbit %.3f cpu_per_gbit %.4f "
-	       "sends %llu completions %llu copied %llu\n",
+	       "sends %llu completions %llu copied %llu late %llu\n",
 	       (unsigned long long)st.bytes, t, c, gbit / t, c / gbit,
 	       (unsigned long long)st.sends, (unsigned long long)st.done,
-	       (unsigned long long)st.copied);
+	       (unsigned long long)st.copied, (unsigned long long)st.late);
 	return 0;
 }
 
@@ -477,9 +550,9 @@ static int zc_recv(const struct sockaddr_in *sa, unsigned batch, int peek)
 int main(int argc, char **argv)
 {
 	unsigned long batch = 1;
+	double secs = 0, rate = 0;
 	struct sockaddr_in sa;
 	int rx, fd, barg;
-	double secs = 0;
 	char *end;
 
 	if (argc < 4 || zc_addr(&sa, argv[2], argv[3]))
@@ -490,29 +563,36 @@ int main(int argc, char **argv)
 	barg = rx ? 4 : 5;
 	if (!rx && (argc < 5 || (secs = atof(argv[4])) <= 0))
 		goto usage;
-	if (argc > barg + 1)
+	if (argc > barg + 1 + !rx)
 		goto usage;
-	if (argc == barg + 1) {
+	if (argc >= barg + 1) {
 		batch = strtoul(argv[barg], &end, 10);
 		if (*end || !batch || batch > ZC_BATCH_MAX ||
 		    ZC_SLOTS % batch)
+			goto usage;
+	}
+	if (argc == barg + 2) {
+		rate = strtod(argv[barg + 1], &end);
+		if (*end || !(rate > 0))
 			goto usage;
 	}
 	if (rx)
 		return zc_recv(&sa, (unsigned)batch, argv[1][0] == 'p');
 	if (!strcmp(argv[1], "source")) {
 		fd = zc_accept(&sa);
-		return fd < 0 ? 1 : zc_send_loop(fd, secs, (unsigned)batch, 0);
+		return fd < 0 ? 1 : zc_send_loop(fd, secs, (unsigned)batch, 0,
+						 rate);
 	}
 	if (strcmp(argv[1], "copy") && strcmp(argv[1], "zerocopy"))
 		goto usage;
 	fd = zc_connect(&sa);
 	return fd < 0 ? 1 : zc_send_loop(fd, secs, (unsigned)batch,
-					 argv[1][0] == 'z');
+					 argv[1][0] == 'z', rate);
 usage:
 	fprintf(stderr, "Usage: zc_floor sink ADDR PORT | "
-		"zc_floor copy|zerocopy|source ADDR PORT SECONDS [BATCH] | "
-		"zc_floor peek|recv ADDR PORT [BATCH]\n"
-		"  BATCH: 1 to %d, dividing %d\n", ZC_BATCH_MAX, ZC_SLOTS);
+		"zc_floor copy|zerocopy|source ADDR PORT SECONDS "
+		"[BATCH [GBIT]] | zc_floor peek|recv ADDR PORT [BATCH]\n"
+		"  BATCH: 1 to %d, dividing %d; GBIT: pace to this rate, "
+		"Gbit/s\n", ZC_BATCH_MAX, ZC_SLOTS);
 	return 2;
 }
