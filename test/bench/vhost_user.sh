@@ -50,7 +50,9 @@
 # BENCH_RESULTS, BENCH_TOOLS, VU_SETUPS (default
 # "vu_offl vu_nooffl vu_stream"), VU_CLIENT_OPTS (more vu_client options
 # for vu_offl and vu_nooffl, e.g. "--tx-seg 65565": every frame from the
-# guest in one TX buffer, default: none, 16 KiB buffers).
+# guest in one TX buffer, default: none, 16 KiB buffers), VU_PACED (0: no
+# paced row), VU_PIN (P:R, e.g. 1:0: passt on CPUs P, everything else on
+# CPUs R; default: unpinned).
 
 # BENCH_SETUP and BENCH_IN are read by lib.sh's helpers
 # shellcheck disable=SC2034
@@ -165,9 +167,10 @@ vu_setup_start() {
 	ip -n "$BENCH_H2" link set gw0 mtu "$_host"
 	ip netns add "$BENCH_NS" || return 1
 	rm -f "$_sock"
-	# shellcheck disable=SC2086
 	rm -f "$BENCH_TMP/passt.pid"
-	ip netns exec "$BENCH_H1" "$PASST_BIN" -f $_vu -s "$_sock" -m "$2" \
+	# shellcheck disable=SC2086 # word splitting intended
+	ip netns exec "$BENCH_H1" $VU_PIN_PASST "$PASST_BIN" -f $_vu \
+		-s "$_sock" -m "$2" \
 		-P "$BENCH_TMP/passt.pid" > "$BENCH_TMP/passt.log" 2>&1 &
 	BENCH_PID=$!
 	if ! vu_wait_sock "$_sock" "$BENCH_PID"; then
@@ -324,11 +327,33 @@ vu_report() {
 	[ "$_host" = n/a ] && _host=guest
 	echo "Host link (h1-h2 veth, passt to the server) MTU:" \
 	     "$(vu_host_mtu "" "$_host")."
+	_pin=$(awk -F '\t' '$1 == "vu" && $2 == "pin" { print $3 }' \
+		"$BENCH_RESULTS")
+	[ -n "$_pin" ] && echo "Pinned (VU_PIN=$_pin): passt on CPUs" \
+		"${_pin%%:*}, the front-end, iperf3 and everything else on" \
+		"CPUs ${_pin#*:}."
 	echo "Medians of $VU_RUNS runs of ${BENCH_TIME} s, rounds interleaved" \
 	     "over setups and MTUs. CPU: passt's user + system time during" \
 	     "the run per Gbit moved; the front-end's own time is not counted."
 	[ -n "$VU_LOAD0" ] && echo "Load average (1/5/15 min) before:" \
 		"$VU_LOAD0, after: $(cut -d ' ' -f 1-3 /proc/loadavg)."
+}
+
+# vu_pin() - With VU_PIN=P:R, passt runs on CPUs P (taskset list), and
+# this shell, so everything else it starts (front-end, iperf3 client and
+# server), on CPUs R: passt then has CPUs of its own, as on a host whose
+# guest vCPUs run elsewhere. Sets VU_PIN_PASST, the taskset prefix for passt
+vu_pin() {
+	VU_PIN_PASST=
+	[ -n "$VU_PIN" ] || return 0
+	if ! taskset -p -c "${VU_PIN#*:}" $$ > /dev/null ||
+	   ! taskset -c "${VU_PIN%%:*}" true; then
+		bench_log "VU_PIN=$VU_PIN: can't pin, running unpinned"
+		VU_PIN=
+		return 0
+	fi
+	VU_PIN_PASST="taskset -c ${VU_PIN%%:*}"
+	bench_record vu pin "$VU_PIN"
 }
 
 # vu_main() - Every setup at every MTU, VU_RUNS rounds, then the table
@@ -341,6 +366,7 @@ vu_main() {
 	vu_tools_build "$_root" || exit 1
 	bench_net_up || { bench_log "sandbox set-up failed"; exit 1; }
 	VU_LOAD0=$(cut -d ' ' -f 1-3 /proc/loadavg)
+	vu_pin
 	bench_record vu host_mtu "$BENCH_HOST_MTU"
 	BENCH_RUNS=1
 	for _round in $(seq "$VU_RUNS"); do
