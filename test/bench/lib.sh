@@ -420,6 +420,14 @@ bench_iperf3() {
 	bench_iperf3_parse "$BENCH_TMP/iperf3.json"
 }
 
+# bench_cpu_per_gbit() - CPU seconds per Gbit moved
+# $1:	Clock ticks
+# $2:	Bytes moved
+bench_cpu_per_gbit() {
+	awk -v t="$1" -v hz="$BENCH_HZ" -v b="$2" \
+		'BEGIN { printf "%.4f", t / hz / (b * 8 / 1e9) }'
+}
+
 # bench_throughput() - Run one throughput measurement BENCH_RUNS times
 # $1:	Metric name
 # $2..$7: As $1..$6 of bench_iperf3()
@@ -446,9 +454,8 @@ bench_throughput() {
 		bench_record "$BENCH_SETUP" "$_m" "$_gbps"
 		bench_record "$BENCH_SETUP" "${_m}_retr" "$_retr"
 		[ -n "$_t0" ] && [ -n "$_t1" ] &&
-			bench_record "$BENCH_SETUP" "${_m}_cpu" "$(awk \
-				-v t=$((_t1 - _t0)) -v hz="$BENCH_HZ" -v b="$_bytes" \
-				'BEGIN { printf "%.4f", t / hz / (b * 8 / 1e9) }')"
+			bench_record "$BENCH_SETUP" "${_m}_cpu" \
+				"$(bench_cpu_per_gbit $((_t1 - _t0)) "$_bytes")"
 	done
 	bench_log "$BENCH_SETUP $_m: $(bench_median "$BENCH_SETUP" "$_m") Gbit/s"
 }

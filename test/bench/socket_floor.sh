@@ -196,14 +196,6 @@ floor_once() {
 	fi
 }
 
-# floor_cpu() - CPU seconds per Gbit
-# $1:	Clock ticks
-# $2:	Bytes moved
-floor_cpu() {
-	awk -v t="$1" -v hz="$BENCH_HZ" -v b="$2" \
-		'BEGIN { printf "%.4f", t / hz / (b * 8 / 1e9) }'
-}
-
 # floor_retry() - Run a measurement, again while too much CPU was stolen
 # $1:	Metric name, for the log and notes
 # $@:	The rest: command printing the run's fields, nothing on failure
@@ -249,7 +241,7 @@ floor_record() {
 # $2:	MTU
 floor_run() {
 	# shellcheck disable=SC2046 # split into its four fields
-	floor_record "floor_$1_$2" floor_cpu \
+	floor_record "floor_$1_$2" bench_cpu_per_gbit \
 		$(floor_retry "floor_$1_$2" floor_once "$1")
 }
 
@@ -320,13 +312,19 @@ floor_zc_once() {
 		}'
 }
 
-# floor_paced_run() - One measured run of a FLOOR_PACED cell
+# floor_paced_cell() - Split a FLOOR_PACED cell into _pn, _pg and _pb
 # $1:	Cell, NAME:GBIT:BATCH
-floor_paced_run() {
+floor_paced_cell() {
 	_pn=${1%%:*}
 	_pb=${1##*:}
 	_pg=${1#*:}
 	_pg=${_pg%%:*}
+}
+
+# floor_paced_run() - One measured run of a FLOOR_PACED cell
+# $1:	Cell, NAME:GBIT:BATCH
+floor_paced_run() {
+	floor_paced_cell "$1"
 	_pr=$(floor_retry "floor_paced_$_pn" floor_zc_once copy "$_pb" "$_pg")
 	# shellcheck disable=SC2086 # split into its six fields
 	floor_record "floor_paced_$_pn" floor_zc_per_gbit $_pr
@@ -355,10 +353,7 @@ floor_paced_report() {
 	     "| sender CPU/Gbit over $_ref's | runs |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for _c in $FLOOR_PACED; do
-		_pn=${_c%%:*}
-		_pb=${_c##*:}
-		_pg=${_c#*:}
-		_pg=${_pg%%:*}
+		floor_paced_cell "$_c"
 		[ "$_pg" = 0 ] && _pg=unpaced
 		_m="floor_paced_$_pn"
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
